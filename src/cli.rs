@@ -1,0 +1,190 @@
+//! The headless command line: run a scenario file and print what Kafka's own tools would show, write a
+//! JSON Lines trace, or benchmark the core.
+
+use kafka_sim::sim::scenario::Scenario;
+use kafka_sim::sim::{report, Simulation};
+use std::io::Write;
+use std::time::Instant;
+
+const USAGE: &str = "usage:
+  kafka-sim run FILE [--seed N] [--until DURATION] [--trace OUT.jsonl] [--json]
+  kafka-sim bench [--sim-seconds N]
+DURATION is a number with a unit: 500ms, 30s, 5m, 1h (a bare number is milliseconds).";
+
+pub fn main(args: Vec<String>) -> i32 {
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("bench") => bench(&args[1..]),
+        Some("help") | Some("--help") | Some("-h") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(format!("expected a command\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(message) => {
+            eprintln!("kafka-sim: {message}");
+            2
+        }
+    }
+}
+
+fn parse_duration_ms(text: &str) -> Result<u64, String> {
+    let bad = || format!("--until: bad value {text:?}; allowed: a number with unit ms, s, m or h (e.g. 30s)");
+    let (number, factor) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 1)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1000)
+    } else if let Some(n) = text.strip_suffix('m') {
+        (n, 60_000)
+    } else if let Some(n) = text.strip_suffix('h') {
+        (n, 3_600_000)
+    } else {
+        (text, 1)
+    };
+    let value: u64 = number.trim().parse().map_err(|_| bad())?;
+    value.checked_mul(factor).filter(|ms| *ms <= 7 * 24 * 3_600_000).ok_or_else(bad)
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let mut file = None;
+    let mut seed = None;
+    let mut until_ms = None;
+    let mut trace_path = None;
+    let mut as_json = false;
+    let mut index = 0;
+    while index < args.len() {
+        let value = |index: usize| args.get(index + 1).cloned().ok_or_else(|| format!("{} needs a value", args[index]));
+        match args[index].as_str() {
+            "--seed" => {
+                let text = value(index)?;
+                seed = Some(text.parse::<u64>().map_err(|_| format!("--seed: bad value {text:?}; allowed: an integer from 0 to {}", u64::MAX))?);
+                index += 1;
+            }
+            "--until" => {
+                until_ms = Some(parse_duration_ms(&value(index)?)?);
+                index += 1;
+            }
+            "--trace" => {
+                trace_path = Some(value(index)?);
+                index += 1;
+            }
+            "--json" => as_json = true,
+            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}\n{USAGE}")),
+            path if file.is_none() => file = Some(path.to_string()),
+            extra => return Err(format!("unexpected argument {extra:?}\n{USAGE}")),
+        }
+        index += 1;
+    }
+    let file = file.ok_or_else(|| format!("run needs a scenario FILE\n{USAGE}"))?;
+    let text = std::fs::read_to_string(&file).map_err(|error| format!("cannot read {file}: {error}"))?;
+    let scenario = Scenario::from_json(&text).map_err(|error| format!("{file}: {error}"))?;
+    let seed = seed.unwrap_or(scenario.scenario.seed);
+    let until_us = until_ms.unwrap_or(scenario.scenario.duration_ms) * 1000;
+    let mut sim = Simulation::new(scenario, seed);
+    let mut trace = match &trace_path {
+        Some(path) => Some(std::io::BufWriter::new(std::fs::File::create(path).map_err(|error| format!("cannot write {path}: {error}"))?)),
+        None => None,
+    };
+    sim.set_record_events(trace.is_some());
+    let mut cursor = 0;
+    let mut t = 0;
+    while t < until_us {
+        t = (t + 100_000).min(until_us);
+        sim.advance_to(t);
+        if let Some(out) = trace.as_mut() {
+            let (events, next) = sim.events_since(cursor);
+            if events.first().is_some() && next - events.len() as u64 != cursor {
+                return Err("the trace buffer overflowed; this is a bug".into());
+            }
+            for event in events {
+                writeln!(out, "{}", event.to_json_line()).map_err(|error| error.to_string())?;
+            }
+            cursor = next;
+        }
+    }
+    if let Some(mut out) = trace {
+        out.flush().map_err(|error| error.to_string())?;
+    }
+    let view = sim.view();
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&report::json(&view)).expect("serializes"));
+    } else {
+        print!("{}", report::text(&view));
+    }
+    Ok(())
+}
+
+/// The heavy benchmark scenario of the core issue: 6 brokers, 64 partitions with RF 3, 10,000 records/s,
+/// 4 groups × 8 members. Retention of one minute keeps memory bounded by retention, not run length.
+pub fn bench_scenario() -> String {
+    let groups: Vec<String> = (0..4)
+        .map(|g| {
+            let members: Vec<String> = (0..8).map(|m| format!("{{\"id\": \"g{g}-c{m}\"}}")).collect();
+            format!(
+                "{{\"id\": \"group-{g}\", \"topics\": [\"events\"], \"processing_ms_per_record\": 0.05, \"config\": {{\"max.poll.records\": \"500\"}}, \"members\": [{}]}}",
+                members.join(",")
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"version": 1, "seed": 7, "duration_ms": 600000,
+  "cluster": {{"brokers": 6, "config": {{"log.retention.check.interval.ms": "10000"}}}},
+  "topics": [{{"name": "events", "partitions": 64, "replication_factor": 3,
+              "config": {{"min.insync.replicas": "2", "retention.ms": "60000", "segment.bytes": "1048576"}}}}],
+  "producers": [{{"id": "load", "topic": "events", "rate_per_sec": 10000, "keys": {{"distinct": 1000}}}}],
+  "groups": [{}]}}"#,
+        groups.join(",")
+    )
+}
+
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn current_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn bench(args: &[String]) -> Result<(), String> {
+    let mut sim_seconds = 600u64;
+    if args.len() == 2 && args[0] == "--sim-seconds" {
+        sim_seconds = args[1].parse().map_err(|_| format!("--sim-seconds: bad value {:?}; allowed: a positive integer", args[1]))?;
+    } else if !args.is_empty() {
+        return Err(format!("unexpected arguments {args:?}\n{USAGE}"));
+    }
+    let scenario = Scenario::from_json(&bench_scenario()).map_err(|error| error.to_string())?;
+    let mut sim = Simulation::new(scenario, 7);
+    println!("benchmark: 6 brokers, 64 partitions RF 3, 10,000 records/s, 4 groups × 8 members; {sim_seconds} simulated s");
+    let started = Instant::now();
+    let step_s = (sim_seconds / 10).max(1);
+    let mut t = 0;
+    while t < sim_seconds {
+        let next = (t + step_s).min(sim_seconds);
+        sim.advance_to(next * 1_000_000);
+        t = next;
+        let elapsed = started.elapsed().as_secs_f64();
+        println!(
+            "  t = {:>6} s  wall {:>7.2} s  {:>8.0}× real time  events {:>10}  RSS {:>7} KiB",
+            t,
+            elapsed,
+            t as f64 / elapsed.max(1e-9),
+            sim.events_processed,
+            current_rss_kib().unwrap_or(0)
+        );
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let view = sim.view();
+    let acknowledged: u64 = view.producers.iter().map(|p| p.records_acknowledged).sum();
+    let processed: u64 = view.groups.iter().map(|g| g.delivery.processed_once + g.delivery.duplicated).sum();
+    println!("simulated seconds per wall second: {:.0}", sim_seconds as f64 / elapsed);
+    println!("events per wall second: {:.0}", sim.events_processed as f64 / elapsed);
+    println!("records acknowledged: {acknowledged}; records processed (all groups): {processed}");
+    println!("peak memory (VmHWM): {} KiB", peak_rss_kib().unwrap_or(0));
+    Ok(())
+}

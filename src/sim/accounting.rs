@@ -1,0 +1,204 @@
+//! Delivery accounting per group and partition: which records that reached the high watermark were
+//! processed once, more than once, skipped (missed), or not reached yet (pending).
+
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DeliveryCounts {
+    pub processed_once: u64,
+    pub duplicated: u64,
+    pub missed: u64,
+    pub pending: u64,
+}
+
+impl std::ops::AddAssign for DeliveryCounts {
+    fn add_assign(&mut self, other: Self) {
+        self.processed_once += other.processed_once;
+        self.duplicated += other.duplicated;
+        self.missed += other.missed;
+        self.pending += other.pending;
+    }
+}
+
+/// Processed offsets of one partition for one group, as sorted disjoint intervals `[start, end)` with a
+/// processing count (1, or 2 meaning "more than once"). Offsets below `tracked_from` are settled.
+#[derive(Clone, Debug, Default)]
+pub struct Delivery {
+    tracked_from: u64,
+    intervals: Vec<(u64, u64, u8)>,
+    /// The group moved past everything below this (committed or processed).
+    frontier: u64,
+    settled: DeliveryCounts,
+}
+
+impl Delivery {
+    pub fn starting_at(offset: u64) -> Self {
+        Delivery { tracked_from: offset, frontier: offset, ..Default::default() }
+    }
+
+    pub fn mark_processed(&mut self, first: u64, end: u64) {
+        let first = first.max(self.tracked_from);
+        if first >= end {
+            return;
+        }
+        self.frontier = self.frontier.max(end);
+        let mut result = Vec::with_capacity(self.intervals.len() + 2);
+        let mut cursor = first;
+        for &(start, stop, count) in &self.intervals {
+            if stop <= first || start >= end {
+                result.push((start, stop, count));
+                continue;
+            }
+            if start < first {
+                result.push((start, first, count));
+            }
+            if cursor < start {
+                result.push((cursor, start, 1));
+            }
+            let overlap_start = start.max(first);
+            let overlap_end = stop.min(end);
+            result.push((overlap_start, overlap_end, 2));
+            cursor = overlap_end;
+            if stop > end {
+                result.push((end, stop, count));
+            }
+        }
+        if cursor < end {
+            result.push((cursor, end, 1));
+        }
+        result.sort_unstable_by_key(|interval| interval.0);
+        // Merge neighbours with the same count.
+        let mut merged: Vec<(u64, u64, u8)> = Vec::with_capacity(result.len());
+        for interval in result {
+            match merged.last_mut() {
+                Some(last) if last.1 == interval.0 && last.2 == interval.2 => last.1 = interval.1,
+                _ => merged.push(interval),
+            }
+        }
+        self.intervals = merged;
+    }
+
+    pub fn committed(&mut self, offset: u64) {
+        self.frontier = self.frontier.max(offset);
+    }
+
+    /// Offsets below `offset` can no longer be processed (retention deleted them): settle them.
+    pub fn settle_below(&mut self, offset: u64) {
+        if offset <= self.tracked_from {
+            return;
+        }
+        let counts = self.count_range(self.tracked_from, offset, offset);
+        self.settled.processed_once += counts.processed_once;
+        self.settled.duplicated += counts.duplicated;
+        self.settled.missed += counts.missed + counts.pending;
+        self.intervals.retain_mut(|interval| {
+            interval.0 = interval.0.max(offset);
+            interval.0 < interval.1
+        });
+        self.tracked_from = offset;
+        self.frontier = self.frontier.max(offset);
+    }
+
+    /// Records `[first, end)` vanished from the log (lost in an election): unprocessed ones are missed, and
+    /// the offsets may be reused by other records.
+    pub fn lose_range(&mut self, first: u64, end: u64) {
+        let first = first.max(self.tracked_from);
+        if first >= end {
+            return;
+        }
+        let counts = self.count_range(first, end, end);
+        self.settled.processed_once += counts.processed_once;
+        self.settled.duplicated += counts.duplicated;
+        self.settled.missed += counts.missed + counts.pending;
+        let mut kept = Vec::new();
+        for &(start, stop, count) in &self.intervals {
+            if start < first {
+                kept.push((start, stop.min(first), count));
+            }
+            if stop > end {
+                kept.push((start.max(end), stop, count));
+            }
+        }
+        // Offsets from `first` on will be written again by other records.
+        kept.retain(|interval| interval.1 <= first);
+        self.intervals = kept;
+        self.frontier = self.frontier.min(first).max(self.tracked_from);
+    }
+
+    fn count_range(&self, from: u64, to: u64, frontier: u64) -> DeliveryCounts {
+        let mut counts = DeliveryCounts::default();
+        if from >= to {
+            return counts;
+        }
+        let mut processed_below_frontier = 0;
+        let mut processed = 0;
+        for &(start, stop, count) in &self.intervals {
+            let (a, b) = (start.max(from), stop.min(to));
+            if a >= b {
+                continue;
+            }
+            let length = b - a;
+            processed += length;
+            if count >= 2 {
+                counts.duplicated += length;
+            } else {
+                counts.processed_once += length;
+            }
+            let below = b.min(frontier).saturating_sub(a);
+            processed_below_frontier += below;
+        }
+        let frontier = frontier.clamp(from, to);
+        let below_frontier = frontier - from;
+        counts.missed = below_frontier - processed_below_frontier;
+        counts.pending = (to - from) - processed - counts.missed;
+        counts
+    }
+
+    /// Counts for every tracked record below the high watermark.
+    pub fn report(&self, high_watermark: u64) -> DeliveryCounts {
+        let mut counts = self.count_range(self.tracked_from, high_watermark.max(self.tracked_from), self.frontier);
+        counts += self.settled;
+        counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn once_then_duplicates_then_pending() {
+        let mut delivery = Delivery::starting_at(0);
+        delivery.mark_processed(0, 10);
+        delivery.mark_processed(5, 15);
+        let counts = delivery.report(20);
+        assert_eq!(counts, DeliveryCounts { processed_once: 10, duplicated: 5, missed: 0, pending: 5 });
+    }
+
+    #[test]
+    fn commit_ahead_of_processing_misses_records() {
+        let mut delivery = Delivery::starting_at(0);
+        delivery.mark_processed(0, 4);
+        delivery.committed(10);
+        let counts = delivery.report(12);
+        assert_eq!(counts, DeliveryCounts { processed_once: 4, duplicated: 0, missed: 6, pending: 2 });
+    }
+
+    #[test]
+    fn retention_settles_unprocessed_records_as_missed() {
+        let mut delivery = Delivery::starting_at(0);
+        delivery.mark_processed(0, 3);
+        delivery.settle_below(8);
+        assert_eq!(delivery.report(10), DeliveryCounts { processed_once: 3, duplicated: 0, missed: 5, pending: 2 });
+    }
+
+    #[test]
+    fn lost_records_count_once_and_offsets_are_reused() {
+        let mut delivery = Delivery::starting_at(0);
+        delivery.mark_processed(0, 5);
+        delivery.lose_range(5, 8);
+        assert_eq!(delivery.report(5), DeliveryCounts { processed_once: 5, duplicated: 0, missed: 3, pending: 0 });
+        delivery.mark_processed(5, 7);
+        assert_eq!(delivery.report(7).processed_once, 7);
+    }
+}

@@ -1,0 +1,549 @@
+//! The simulation: state of the whole cluster and its clients, the event queue, and the public API
+//! (`new`, `apply`, `advance_to`, `events_since`, `view`). Behaviour lives in `replication.rs`,
+//! `producing.rs` and `groups.rs`, each an `impl Simulation` block.
+
+use super::config::{ClusterConfig, InputError, ProducerConfig, TopicConfig};
+use super::event::{EventKind, Trace, TraceEvent};
+use super::groups::Group;
+use super::log::{Micros, ReplicaLog};
+use super::producing::Producer;
+use super::replication::Partition;
+use super::rng::SimRng;
+use super::scenario::{check_keys, check_processing, check_range, Command, Scenario, ValidScenario, MAX_GROUPS, MAX_MEMBERS, MAX_PARTITIONS, MAX_RATE_PER_SEC};
+use serde::Serialize;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap};
+
+/// A partition of a topic, by index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Tp {
+    pub topic: usize,
+    pub partition: u32,
+}
+
+/// Something on the network diagram that sends or receives messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Node {
+    Producer { producer: usize },
+    Broker { broker: u32 },
+    Member { group: usize, member: usize },
+}
+
+/// The kinds of message the picture animates, each with its own shape or colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlowKind {
+    Produce,
+    ProduceResponse,
+    ReplicaFetch,
+    ReplicaData,
+    ConsumerFetch,
+    ConsumerData,
+    Commit,
+    Heartbeat,
+    GroupProtocol,
+}
+
+/// A message on the wire: its position is interpolated from `sent_us`, `arrive_us` and the clock.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Flow {
+    pub kind: FlowKind,
+    pub from: Node,
+    pub to: Node,
+    pub sent_us: Micros,
+    pub arrive_us: Micros,
+    pub records: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Broker {
+    pub id: u32,
+    pub alive: bool,
+    /// The controller has fenced it (its session expired); it holds no leadership and no ISR place.
+    pub fenced: bool,
+    pub incarnation: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Topic {
+    pub name: String,
+    pub config: TopicConfig,
+    pub partitions: Vec<Partition>,
+    /// Replica placement's random start index and shift, kept so added partitions continue the pattern.
+    pub(crate) placement_start: (u64, u64),
+}
+
+/// Internal events. Variants carry incarnation numbers so that events of a crashed or restarted
+/// actor are recognised as stale and dropped.
+#[derive(Clone, Debug)]
+pub(crate) enum Ev {
+    Timeline(usize),
+    ProducerTick { producer: usize },
+    ProduceArrive { producer: usize, request: u64 },
+    ProduceResponse { producer: usize, request: u64, outcome: super::producing::ProduceOutcome },
+    ProduceTimeout { producer: usize, request: u64, attempt: u32 },
+    ProduceRetry { producer: usize, request: u64 },
+    ReplicaFetchArrive { follower: u32, leader: u32, session: u64, offsets: Vec<(Tp, u64)> },
+    ReplicaFetchWait { follower: u32, leader: u32, session: u64 },
+    ReplicaFetchResponse { follower: u32, leader: u32, session: u64, data: Vec<super::replication::FetchedPartition> },
+    IsrExpiration,
+    BrokerFence { broker: u32, incarnation: u32 },
+    RetentionCheck,
+    Member { group: usize, member: usize, incarnation: u32, event: super::groups::MemberEvent },
+    Coordinator { group: usize, event: super::groups::CoordinatorEvent },
+}
+
+struct Scheduled {
+    at: Micros,
+    seq: u64,
+    flow: Option<u64>,
+    event: Ev,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scheduled {
+    // BinaryHeap is a max-heap: the earliest (at, seq) must compare greatest.
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.at, other.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+/// How many trace events the in-memory buffer keeps (the UI reads them every frame).
+pub const TRACE_CAPACITY: usize = 50_000;
+
+pub struct Simulation {
+    pub(crate) now: Micros,
+    pub(crate) rng: SimRng,
+    queue: BinaryHeap<Scheduled>,
+    next_seq: u64,
+    pub(crate) scenario: ValidScenario,
+    pub(crate) seed: u64,
+    pub(crate) cluster: ClusterConfig,
+    latency_us: u64,
+    links: BTreeMap<(u32, u32), u64>,
+    pub(crate) brokers: Vec<Broker>,
+    pub(crate) topics: Vec<Topic>,
+    pub(crate) producers: Vec<Producer>,
+    pub(crate) groups: Vec<Group>,
+    pub(crate) trace: Trace,
+    pub(crate) flows: BTreeMap<u64, Flow>,
+    next_flow: u64,
+    next_timeline: usize,
+    /// Emit one `record_appended` event per record (the CLI's `--trace` turns it on).
+    pub(crate) record_events: bool,
+    pub(crate) commands: Vec<(Micros, Command)>,
+    pub(crate) fetchers: BTreeMap<(u32, u32), super::replication::Fetcher>,
+    pub(crate) next_request: u64,
+    pub events_processed: u64,
+}
+
+impl Simulation {
+    /// A new simulation at time 0. The seed decides every random choice of the run.
+    pub fn new(scenario: ValidScenario, seed: u64) -> Simulation {
+        let cluster = scenario.cluster.clone();
+        let spec = scenario.scenario.clone();
+        let latency_us = spec.cluster.network_latency_ms * 1000;
+        let links = spec
+            .cluster
+            .links
+            .iter()
+            .map(|link| ((link.between[0].min(link.between[1]), link.between[0].max(link.between[1])), link.ms * 1000))
+            .collect();
+        let mut sim = Simulation {
+            now: 0,
+            rng: SimRng::new(seed),
+            queue: BinaryHeap::new(),
+            next_seq: 0,
+            scenario,
+            seed,
+            cluster,
+            latency_us,
+            links,
+            brokers: (1..=spec.cluster.brokers).map(|id| Broker { id, alive: true, fenced: false, incarnation: 0 }).collect(),
+            topics: Vec::new(),
+            producers: Vec::new(),
+            groups: Vec::new(),
+            trace: Trace::new(TRACE_CAPACITY),
+            flows: BTreeMap::new(),
+            next_flow: 0,
+            next_timeline: 0,
+            record_events: false,
+            commands: Vec::new(),
+            fetchers: BTreeMap::new(),
+            next_request: 0,
+            events_processed: 0,
+        };
+        for (index, topic) in spec.topics.iter().enumerate() {
+            let config = sim.scenario.topics[index].clone();
+            sim.create_topic(&topic.name, topic.partitions, topic.replication_factor, config);
+        }
+        for (index, producer) in spec.producers.iter().enumerate() {
+            let config = sim.scenario.producers[index].clone();
+            sim.add_producer(producer, config);
+        }
+        for (index, group) in spec.groups.iter().enumerate() {
+            let config = sim.scenario.groups[index].clone();
+            sim.add_group(group, config);
+        }
+        sim.schedule(sim.cluster.replica_lag_time_max_ms * 500, Ev::IsrExpiration);
+        sim.schedule(sim.cluster.log_retention_check_interval_ms * 1000, Ev::RetentionCheck);
+        if !spec.timeline.is_empty() {
+            sim.schedule(spec.timeline[0].at_ms * 1000, Ev::Timeline(0));
+        }
+        sim
+    }
+
+    /// Parses, validates and starts a scenario with its own seed.
+    pub fn from_json(text: &str) -> Result<Simulation, InputError> {
+        let scenario = Scenario::from_json(text)?;
+        let seed = scenario.scenario.seed;
+        Ok(Simulation::new(scenario, seed))
+    }
+
+    pub fn now_us(&self) -> Micros {
+        self.now
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario.scenario
+    }
+
+    /// The commands applied so far with the time they took effect (for sharing a run).
+    pub fn command_log(&self) -> &[(Micros, Command)] {
+        &self.commands
+    }
+
+    pub fn set_record_events(&mut self, enabled: bool) {
+        self.record_events = enabled;
+    }
+
+    pub fn events_since(&self, cursor: u64) -> (Vec<TraceEvent>, u64) {
+        let (events, next) = self.trace.since(cursor);
+        (events.cloned().collect(), next)
+    }
+
+    pub fn trace_end(&self) -> u64 {
+        self.trace.end_cursor()
+    }
+
+    /// Messages currently on the wire.
+    pub fn flows(&self) -> impl Iterator<Item = &Flow> {
+        self.flows.values()
+    }
+
+    /// Runs every event up to and including time `t`. Advancing once or in many steps gives the same trace.
+    pub fn advance_to(&mut self, t: Micros) {
+        while let Some(next) = self.queue.peek() {
+            if next.at > t {
+                break;
+            }
+            let scheduled = self.queue.pop().expect("peeked");
+            self.now = scheduled.at;
+            if let Some(flow) = scheduled.flow {
+                self.flows.remove(&flow);
+            }
+            self.events_processed += 1;
+            self.dispatch(scheduled.event);
+        }
+        self.now = self.now.max(t);
+    }
+
+    /// Runs the next event only (single step); returns false when nothing is scheduled.
+    pub fn step(&mut self) -> bool {
+        match self.queue.peek() {
+            Some(next) => {
+                let at = next.at;
+                // Everything scheduled at the same instant runs together, so a step never splits an instant.
+                self.advance_to(at);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn next_event_at(&self) -> Option<Micros> {
+        self.queue.peek().map(|next| next.at)
+    }
+
+    fn dispatch(&mut self, event: Ev) {
+        match event {
+            Ev::Timeline(index) => {
+                let entries = &self.scenario.scenario.timeline;
+                let command = entries[index].command.clone();
+                if let Some(next) = entries.get(index + 1) {
+                    let at = next.at_ms * 1000;
+                    self.schedule(at, Ev::Timeline(index + 1));
+                }
+                self.next_timeline = index + 1;
+                // A timeline command that does not apply (e.g. restarting a running broker) is reported, not fatal.
+                if let Err(error) = self.apply_inner(command, false) {
+                    self.emit(EventKind::ConfigChanged { scope: "error".into(), id: error.path, name: "timeline".into(), value: error.message });
+                }
+            }
+            Ev::ProducerTick { producer } => self.producer_tick(producer),
+            Ev::ProduceArrive { producer, request } => self.produce_arrive(producer, request),
+            Ev::ProduceResponse { producer, request, outcome } => self.produce_response(producer, request, outcome),
+            Ev::ProduceTimeout { producer, request, attempt } => self.produce_timeout(producer, request, attempt),
+            Ev::ProduceRetry { producer, request } => self.produce_retry(producer, request),
+            Ev::ReplicaFetchArrive { follower, leader, session, offsets } => self.replica_fetch_arrive(follower, leader, session, offsets),
+            Ev::ReplicaFetchWait { follower, leader, session } => self.replica_fetch_wait_expired(follower, leader, session),
+            Ev::ReplicaFetchResponse { follower, leader, session, data } => self.replica_fetch_response(follower, leader, session, data),
+            Ev::IsrExpiration => {
+                self.isr_expiration();
+                self.schedule(self.now + self.cluster.replica_lag_time_max_ms * 500, Ev::IsrExpiration);
+            }
+            Ev::BrokerFence { broker, incarnation } => self.broker_fence(broker, incarnation),
+            Ev::RetentionCheck => {
+                self.retention_check();
+                self.schedule(self.now + self.cluster.log_retention_check_interval_ms * 1000, Ev::RetentionCheck);
+            }
+            Ev::Member { group, member, incarnation, event } => self.member_event(group, member, incarnation, event),
+            Ev::Coordinator { group, event } => self.coordinator_event(group, event),
+        }
+    }
+
+    pub(crate) fn schedule(&mut self, at: Micros, event: Ev) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.queue.push(Scheduled { at: at.max(self.now), seq, flow: None, event });
+    }
+
+    /// Sends a message from one node to another: it is drawn while in flight and `event` runs on arrival.
+    pub(crate) fn send(&mut self, from: Node, to: Node, kind: FlowKind, records: u32, event: Ev) {
+        let arrive_us = self.now + self.latency(from, to);
+        let id = self.next_flow;
+        self.next_flow += 1;
+        self.flows.insert(id, Flow { kind, from, to, sent_us: self.now, arrive_us, records });
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.queue.push(Scheduled { at: arrive_us, seq, flow: Some(id), event });
+    }
+
+    pub(crate) fn latency(&self, from: Node, to: Node) -> Micros {
+        match (from, to) {
+            (Node::Broker { broker: a }, Node::Broker { broker: b }) => {
+                *self.links.get(&(a.min(b), a.max(b))).unwrap_or(&self.latency_us)
+            }
+            _ => self.latency_us,
+        }
+    }
+
+    pub(crate) fn emit(&mut self, kind: EventKind) {
+        self.trace.push(TraceEvent { t_us: self.now, kind });
+    }
+
+    pub(crate) fn broker(&self, id: u32) -> &Broker {
+        &self.brokers[(id - 1) as usize]
+    }
+
+    pub(crate) fn broker_mut(&mut self, id: u32) -> &mut Broker {
+        &mut self.brokers[(id - 1) as usize]
+    }
+
+    pub(crate) fn partition(&self, tp: Tp) -> &Partition {
+        &self.topics[tp.topic].partitions[tp.partition as usize]
+    }
+
+    pub(crate) fn partition_mut(&mut self, tp: Tp) -> &mut Partition {
+        &mut self.topics[tp.topic].partitions[tp.partition as usize]
+    }
+
+    pub(crate) fn topic_index(&self, name: &str) -> Option<usize> {
+        self.topics.iter().position(|topic| topic.name == name)
+    }
+
+    /// The leader's log of a partition, if it has a live leader.
+    pub(crate) fn leader_log(&self, tp: Tp) -> Option<&ReplicaLog> {
+        let partition = self.partition(tp);
+        let leader = partition.leader?;
+        self.broker(leader).alive.then(|| partition.log_of(leader)).flatten()
+    }
+
+    /// Applies a user command at the current time. Bad commands are rejected with a clear error and
+    /// change nothing.
+    pub fn apply(&mut self, command: Command) -> Result<(), InputError> {
+        self.apply_inner(command, true)
+    }
+
+    fn apply_inner(&mut self, command: Command, log: bool) -> Result<(), InputError> {
+        self.check_command(&command)?;
+        if log {
+            self.commands.push((self.now, command.clone()));
+        }
+        match command {
+            Command::CrashBroker { broker } => self.crash_broker(broker),
+            Command::RestartBroker { broker } => self.restart_broker(broker),
+            Command::CrashConsumer { group, member } => {
+                let (g, m) = self.member_index(&group, &member)?;
+                self.crash_member(g, m);
+            }
+            Command::LeaveConsumer { group, member } => {
+                let (g, m) = self.member_index(&group, &member)?;
+                self.leave_member(g, m);
+            }
+            Command::RestartConsumer { group, member } => {
+                let (g, m) = self.member_index(&group, &member)?;
+                self.restart_member(g, m);
+            }
+            Command::StallConsumer { group, member, ms } => {
+                let (g, m) = self.member_index(&group, &member)?;
+                self.stall_member(g, m, ms);
+            }
+            Command::AddConsumer { group, member, topics } => {
+                let g = self.group_index(&group)?;
+                self.add_member(g, &member, topics);
+            }
+            Command::AddGroup { group } => {
+                let config = self.scenario.scenario.check_group("group", &group)?;
+                self.scenario.scenario.groups.push(group.clone());
+                self.scenario.groups.push(config.clone());
+                self.add_group(&group, config);
+                self.emit(EventKind::GroupAdded { group: group.id });
+            }
+            Command::SetProducerRate { producer, rate_per_sec } => {
+                let p = self.producer_index(&producer)?;
+                self.set_producer_rate(p, rate_per_sec);
+            }
+            Command::SetProducerKeys { producer, keys } => {
+                let p = self.producer_index(&producer)?;
+                self.set_producer_keys(p, keys);
+            }
+            Command::SetProducerConfig { producer, name, value } => {
+                let p = self.producer_index(&producer)?;
+                let mut properties = self.scenario.scenario.producers[p].config.clone();
+                properties.insert(name.clone(), value.clone());
+                let config = ProducerConfig::parse(&format!("producer {producer}"), &properties)?;
+                self.scenario.scenario.producers[p].config = properties;
+                self.producers[p].config = config;
+                self.emit(EventKind::ConfigChanged { scope: "producer".into(), id: producer, name, value });
+            }
+            Command::SetGroupConfig { group, name, value } => {
+                let g = self.group_index(&group)?;
+                self.set_group_config(g, name, value)?;
+            }
+            Command::SetProcessingTime { group, ms_per_record } => {
+                let g = self.group_index(&group)?;
+                self.groups[g].processing_us_per_record = super::scenario::ms_to_us(ms_per_record);
+                self.scenario.scenario.groups[g].processing_ms_per_record = ms_per_record;
+                self.emit(EventKind::ConfigChanged { scope: "group".into(), id: group, name: "processing_ms_per_record".into(), value: ms_per_record.to_string() });
+            }
+            Command::SetTopicConfig { topic, name, value } => {
+                let t = self.topic_index(&topic).ok_or_else(|| InputError::new("topic", format!("unknown topic {topic:?}")))?;
+                let mut properties = self.scenario.scenario.topics[t].config.clone();
+                properties.insert(name.clone(), value.clone());
+                let config = TopicConfig::parse(&format!("topic {topic}"), &properties)?;
+                self.scenario.scenario.topics[t].config = properties;
+                self.topics[t].config = config;
+                self.emit(EventKind::ConfigChanged { scope: "topic".into(), id: topic, name, value });
+                self.topic_config_changed(t);
+            }
+            Command::AddPartitions { topic, partitions } => {
+                let t = self.topic_index(&topic).ok_or_else(|| InputError::new("topic", format!("unknown topic {topic:?}")))?;
+                self.add_partitions(t, partitions);
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks a command against the current state without changing anything.
+    fn check_command(&self, command: &Command) -> Result<(), InputError> {
+        let broker_check = |broker: u32| check_range("broker", broker as u64, 1, self.brokers.len() as u64);
+        match command {
+            Command::CrashBroker { broker } | Command::RestartBroker { broker } => broker_check(*broker),
+            Command::CrashConsumer { group, member }
+            | Command::LeaveConsumer { group, member }
+            | Command::RestartConsumer { group, member } => self.member_index(group, member).map(|_| ()),
+            Command::StallConsumer { group, member, ms } => {
+                self.member_index(group, member)?;
+                check_range("ms", *ms, 1, 3_600_000)
+            }
+            Command::AddConsumer { group, member, topics } => {
+                let g = self.group_index(group)?;
+                super::scenario::check_name("member", member)?;
+                if self.groups[g].members.iter().any(|existing| existing.id == *member) {
+                    return Err(InputError::new("member", format!("group {group} already has a member {member:?}")));
+                }
+                if self.groups[g].members.len() >= MAX_MEMBERS {
+                    return Err(InputError::new("member", format!("allowed: at most {MAX_MEMBERS} members per group")));
+                }
+                for topic in topics.iter().flatten() {
+                    if self.topic_index(topic).is_none() {
+                        return Err(InputError::new("topics", format!("unknown topic {topic:?}")));
+                    }
+                }
+                Ok(())
+            }
+            Command::AddGroup { group } => {
+                if self.groups.len() >= MAX_GROUPS {
+                    return Err(InputError::new("group", format!("allowed: at most {MAX_GROUPS} groups")));
+                }
+                if self.groups.iter().any(|existing| existing.id == group.id) {
+                    return Err(InputError::new("group.id", format!("duplicate group id {:?}", group.id)));
+                }
+                self.scenario.scenario.check_group("group", group).map(|_| ())
+            }
+            Command::SetProducerRate { producer, rate_per_sec } => {
+                self.producer_index(producer)?;
+                check_range("rate_per_sec", *rate_per_sec as u64, 0, MAX_RATE_PER_SEC as u64)
+            }
+            Command::SetProducerKeys { producer, keys } => {
+                self.producer_index(producer)?;
+                check_keys("keys", keys)
+            }
+            Command::SetProducerConfig { producer, .. } => self.producer_index(producer).map(|_| ()),
+            Command::SetGroupConfig { group, .. } => self.group_index(group).map(|_| ()),
+            Command::SetProcessingTime { group, ms_per_record } => {
+                self.group_index(group)?;
+                check_processing("ms_per_record", *ms_per_record)
+            }
+            Command::SetTopicConfig { topic, .. } => {
+                self.topic_index(topic).map(|_| ()).ok_or_else(|| InputError::new("topic", format!("unknown topic {topic:?}")))
+            }
+            Command::AddPartitions { topic, partitions } => {
+                let t = self.topic_index(topic).ok_or_else(|| InputError::new("topic", format!("unknown topic {topic:?}")))?;
+                let current = self.topics[t].partitions.len() as u64;
+                check_range("partitions", *partitions as u64, current + 1, MAX_PARTITIONS as u64).map_err(|error| {
+                    InputError::new(error.path, format!("{} (Kafka can only add partitions; {topic} has {current})", error.message))
+                })
+            }
+        }
+    }
+
+    pub(crate) fn group_index(&self, group: &str) -> Result<usize, InputError> {
+        self.groups.iter().position(|existing| existing.id == group).ok_or_else(|| {
+            let known: Vec<&str> = self.groups.iter().map(|g| g.id.as_str()).collect();
+            InputError::new("group", format!("unknown group {group:?}; known: {}", known.join(", ")))
+        })
+    }
+
+    pub(crate) fn member_index(&self, group: &str, member: &str) -> Result<(usize, usize), InputError> {
+        let g = self.group_index(group)?;
+        let m = self.groups[g].members.iter().position(|existing| existing.id == member).ok_or_else(|| {
+            let known: Vec<&str> = self.groups[g].members.iter().map(|m| m.id.as_str()).collect();
+            InputError::new("member", format!("unknown member {member:?} of group {group}; known: {}", known.join(", ")))
+        })?;
+        Ok((g, m))
+    }
+
+    pub(crate) fn producer_index(&self, producer: &str) -> Result<usize, InputError> {
+        self.producers.iter().position(|existing| existing.id == producer).ok_or_else(|| {
+            let known: Vec<&str> = self.producers.iter().map(|p| p.id.as_str()).collect();
+            InputError::new("producer", format!("unknown producer {producer:?}; known: {}", known.join(", ")))
+        })
+    }
+}

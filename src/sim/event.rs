@@ -1,0 +1,149 @@
+//! Trace events: everything the simulation does that a learner can see, in time order. The JSON Lines
+//! trace (`docs/trace-format.md`) is these events serialized, one per line, with `t_us` and `type`.
+
+use serde::Serialize;
+use std::collections::{BTreeMap, VecDeque};
+
+pub type TopicPartitionPair = (String, u32);
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TraceEvent {
+    pub t_us: u64,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// One record written to a partition leader's log (only with per-record tracing on).
+    RecordAppended { topic: String, partition: u32, offset: u64, key: Option<String>, producer: String },
+    /// A produce request's batch appended by the leader.
+    BatchAppended { topic: String, partition: u32, broker: u32, base_offset: u64, records: u32, producer: String },
+    /// An idempotent retry whose sequence numbers the leader already has: not written again.
+    DuplicateBatchIgnored { topic: String, partition: u32, producer: String, base_offset: u64, records: u32 },
+    ProduceAcknowledged { producer: String, topic: String, partition: u32, base_offset: Option<u64>, records: u32 },
+    ProduceError { producer: String, topic: String, partition: u32, records: u32, error: String, retrying: bool },
+    /// Records an acknowledged produce request wrote that the cluster later lost.
+    AcknowledgedRecordsLost { producer: String, topic: String, partition: u32, base_offset: u64, records: u32 },
+    LeaderElected { topic: String, partition: u32, leader: Option<u32>, leader_epoch: u32, isr: Vec<u32>, unclean: bool },
+    IsrChanged { topic: String, partition: u32, isr: Vec<u32>, reason: String },
+    LogTruncated { topic: String, partition: u32, broker: u32, from_offset: u64, to_offset: u64 },
+    LogStartAdvanced { topic: String, partition: u32, broker: u32, log_start_offset: u64 },
+    BrokerCrashed { broker: u32 },
+    BrokerFenced { broker: u32 },
+    BrokerRestarted { broker: u32 },
+    GroupStateChanged { group: String, state: String, generation: i32 },
+    RebalanceStarted { group: String, generation: i32, reason: String },
+    RebalanceCompleted {
+        group: String,
+        generation: i32,
+        protocol: String,
+        assignor: String,
+        leader: String,
+        assignment: BTreeMap<String, Vec<TopicPartitionPair>>,
+    },
+    ConsumerJoining { group: String, member: String, reason: String },
+    ConsumerLeft { group: String, member: String, reason: String },
+    ConsumerCrashed { group: String, member: String },
+    ConsumerRestarted { group: String, member: String },
+    ConsumerStalled { group: String, member: String, ms: u64 },
+    PartitionsRevoked { group: String, member: String, partitions: Vec<TopicPartitionPair> },
+    PartitionsAssigned { group: String, member: String, partitions: Vec<TopicPartitionPair> },
+    PartitionsLost { group: String, member: String, partitions: Vec<TopicPartitionPair> },
+    PollTimeoutExpired { group: String, member: String, since_last_poll_ms: u64 },
+    RecordsPolled { group: String, member: String, records: u32 },
+    RecordsProcessed { group: String, member: String, topic: String, partition: u32, first_offset: u64, last_offset: u64 },
+    OffsetCommitted { group: String, member: String, topic: String, partition: u32, offset: u64 },
+    CommitFailed { group: String, member: String, error: String },
+    OffsetReset { group: String, member: String, topic: String, partition: u32, offset: u64, strategy: String },
+    ConfigChanged { scope: String, id: String, name: String, value: String },
+    ProducerRateChanged { producer: String, rate_per_sec: u32 },
+    PartitionsAdded { topic: String, partitions: u32 },
+    GroupAdded { group: String },
+    ConsumerAdded { group: String, member: String },
+}
+
+impl EventKind {
+    /// The event's `type` string as it appears in the trace.
+    pub fn type_name(&self) -> &'static str {
+        use EventKind::*;
+        match self {
+            RecordAppended { .. } => "record_appended",
+            BatchAppended { .. } => "batch_appended",
+            DuplicateBatchIgnored { .. } => "duplicate_batch_ignored",
+            ProduceAcknowledged { .. } => "produce_acknowledged",
+            ProduceError { .. } => "produce_error",
+            AcknowledgedRecordsLost { .. } => "acknowledged_records_lost",
+            LeaderElected { .. } => "leader_elected",
+            IsrChanged { .. } => "isr_changed",
+            LogTruncated { .. } => "log_truncated",
+            LogStartAdvanced { .. } => "log_start_advanced",
+            BrokerCrashed { .. } => "broker_crashed",
+            BrokerFenced { .. } => "broker_fenced",
+            BrokerRestarted { .. } => "broker_restarted",
+            GroupStateChanged { .. } => "group_state_changed",
+            RebalanceStarted { .. } => "rebalance_started",
+            RebalanceCompleted { .. } => "rebalance_completed",
+            ConsumerJoining { .. } => "consumer_joining",
+            ConsumerLeft { .. } => "consumer_left",
+            ConsumerCrashed { .. } => "consumer_crashed",
+            ConsumerRestarted { .. } => "consumer_restarted",
+            ConsumerStalled { .. } => "consumer_stalled",
+            PartitionsRevoked { .. } => "partitions_revoked",
+            PartitionsAssigned { .. } => "partitions_assigned",
+            PartitionsLost { .. } => "partitions_lost",
+            PollTimeoutExpired { .. } => "poll_timeout_expired",
+            RecordsPolled { .. } => "records_polled",
+            RecordsProcessed { .. } => "records_processed",
+            OffsetCommitted { .. } => "offset_committed",
+            CommitFailed { .. } => "commit_failed",
+            OffsetReset { .. } => "offset_reset",
+            ConfigChanged { .. } => "config_changed",
+            ProducerRateChanged { .. } => "producer_rate_changed",
+            PartitionsAdded { .. } => "partitions_added",
+            GroupAdded { .. } => "group_added",
+            ConsumerAdded { .. } => "consumer_added",
+        }
+    }
+}
+
+impl TraceEvent {
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(self).expect("trace events always serialize")
+    }
+}
+
+/// A bounded, cursor-addressed buffer of trace events. Cursor `n` is the n-th event ever recorded;
+/// events older than the capacity are dropped from the front (the UI reads often, the CLI drains).
+#[derive(Clone, Debug)]
+pub struct Trace {
+    events: VecDeque<TraceEvent>,
+    first_cursor: u64,
+    capacity: usize,
+}
+
+impl Trace {
+    pub fn new(capacity: usize) -> Self {
+        Trace { events: VecDeque::new(), first_cursor: 0, capacity: capacity.max(1) }
+    }
+
+    pub fn push(&mut self, event: TraceEvent) {
+        if self.events.len() == self.capacity {
+            self.events.pop_front();
+            self.first_cursor += 1;
+        }
+        self.events.push_back(event);
+    }
+
+    /// The cursor just past the newest event.
+    pub fn end_cursor(&self) -> u64 {
+        self.first_cursor + self.events.len() as u64
+    }
+
+    /// Events from `cursor` on (those still held), and the cursor to ask from next time.
+    pub fn since(&self, cursor: u64) -> (impl Iterator<Item = &TraceEvent>, u64) {
+        let skip = cursor.saturating_sub(self.first_cursor).min(self.events.len() as u64) as usize;
+        (self.events.iter().skip(skip), self.end_cursor())
+    }
+}

@@ -1,0 +1,1143 @@
+//! Consumer groups with the classic protocol: the group coordinator (states, generations, join/sync,
+//! session and rebalance timeouts, offset commits) and each member's client (the poll loop with
+//! `max.poll.records` and processing time, `max.poll.interval.ms`, the heartbeat thread, auto-commit or
+//! the application's own commits, eager and cooperative rebalancing).
+
+use super::accounting::{Delivery, DeliveryCounts};
+use super::assignor::{self, Assignor, Subscription, TopicPartition};
+use super::config::{AutoOffsetReset, ConsumerConfig, InputError};
+use super::engine::{Ev, FlowKind, Node, Simulation, Tp};
+use super::event::{EventKind, TopicPartitionPair};
+use super::log::{BatchData, Micros};
+use super::scenario::{ms_to_us, CommitMode, GroupSpec};
+use serde::Serialize;
+use std::collections::{BTreeMap, VecDeque};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum GroupState {
+    Empty,
+    PreparingRebalance,
+    CompletingRebalance,
+    Stable,
+    Dead,
+}
+
+impl GroupState {
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupState::Empty => "Empty",
+            GroupState::PreparingRebalance => "PreparingRebalance",
+            GroupState::CompletingRebalance => "CompletingRebalance",
+            GroupState::Stable => "Stable",
+            GroupState::Dead => "Dead",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberStatus {
+    Running,
+    Crashed,
+    Left,
+}
+
+/// What the member's application thread is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activity {
+    /// Inside `poll()`, waiting for a fetch to return records.
+    Polling,
+    /// Processing the records the last poll returned, until `until_us`.
+    Processing { until_us: Micros },
+    /// Blocked in `commitSync()`.
+    Committing,
+    Stopped,
+}
+
+#[derive(Clone, Debug)]
+pub enum MemberEvent {
+    Poll,
+    FetchArrive { fetch: u64 },
+    FetchWaitExpired { fetch: u64 },
+    FetchResponse { fetch: u64, data: Vec<(Tp, u64, u64)> },
+    ProcessingDone { batch: u64 },
+    HeartbeatTick,
+    HeartbeatResponse { rebalance_in_progress: bool, unknown_member: bool },
+    Assignment { generation: i32, partitions: Vec<Tp> },
+    CommitResponse { sync: bool, error: Option<String> },
+    VisualOnly,
+}
+
+#[derive(Clone, Debug)]
+pub enum CoordinatorEvent {
+    Join { member: usize, incarnation: u32 },
+    Heartbeat { member: usize, incarnation: u32 },
+    Leave { member: usize, incarnation: u32, reason: String },
+    Commit { member: usize, incarnation: u32, generation: i32, offsets: Vec<(Tp, u64)>, sync: bool },
+    SessionCheck { member: usize, incarnation: u32 },
+    InitialDelayExpired { round: u64 },
+    RebalanceTimeout { round: u64 },
+    SyncDone { generation: i32 },
+}
+
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub id: String,
+    pub topics: Vec<String>,
+    pub incarnation: u32,
+    pub status: MemberStatus,
+    // The coordinator's view.
+    pub in_group: bool,
+    joined: bool,
+    last_heartbeat_us: Micros,
+    // The client's view.
+    pub generation: Option<i32>,
+    pub joining: bool,
+    pub assigned: Vec<Tp>,
+    pub positions: BTreeMap<Tp, u64>,
+    fetch_positions: BTreeMap<Tp, u64>,
+    buffer: VecDeque<(Tp, u64, u64)>,
+    fetch: Option<u64>,
+    fetch_parked: bool,
+    pending_assignment: Option<(i32, Vec<Tp>)>,
+    rejoin_needed: bool,
+    pub activity: Activity,
+    in_hand: Vec<(Tp, u64, u64)>,
+    batch: u64,
+    pub stalled_until_us: Micros,
+    pub last_poll_us: Micros,
+    next_auto_commit_us: Micros,
+    pub records_processed: u64,
+}
+
+impl Member {
+    fn new(id: &str, topics: Vec<String>) -> Self {
+        Member {
+            id: id.to_string(),
+            topics,
+            incarnation: 0,
+            status: MemberStatus::Running,
+            in_group: false,
+            joined: false,
+            last_heartbeat_us: 0,
+            generation: None,
+            joining: false,
+            assigned: Vec::new(),
+            positions: BTreeMap::new(),
+            fetch_positions: BTreeMap::new(),
+            buffer: VecDeque::new(),
+            fetch: None,
+            fetch_parked: false,
+            pending_assignment: None,
+            rejoin_needed: false,
+            activity: Activity::Stopped,
+            in_hand: Vec::new(),
+            batch: 0,
+            stalled_until_us: 0,
+            last_poll_us: 0,
+            next_auto_commit_us: 0,
+            records_processed: 0,
+        }
+    }
+
+    /// Records fetched but not yet returned by `poll()`.
+    pub fn buffered_records(&self) -> u64 {
+        self.buffer.iter().map(|(_, first, end)| end - first).sum()
+    }
+
+    /// The records being processed right now.
+    pub fn in_hand(&self) -> &[(Tp, u64, u64)] {
+        &self.in_hand
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub id: String,
+    pub config: ConsumerConfig,
+    pub topics: Vec<String>,
+    pub processing_us_per_record: u64,
+    pub commit_mode: Option<CommitMode>,
+    pub idempotent: bool,
+    pub state: GroupState,
+    pub generation: i32,
+    pub protocol: Option<Assignor>,
+    pub leader: Option<usize>,
+    pub members: Vec<Member>,
+    pub committed: BTreeMap<Tp, u64>,
+    /// The assignment of the current generation, by member index.
+    pub assignment: BTreeMap<usize, Vec<Tp>>,
+    pub coordinator: u32,
+    pub(crate) delivery: BTreeMap<Tp, Delivery>,
+    round: u64,
+    initial_delay_until: Option<Micros>,
+    rebalance_started_us: Micros,
+}
+
+impl Group {
+    pub fn delivery_counts(&self, sim: &Simulation) -> DeliveryCounts {
+        let mut counts = DeliveryCounts::default();
+        for (tp, delivery) in &self.delivery {
+            counts += delivery.report(sim.partition(*tp).high_watermark());
+        }
+        counts
+    }
+
+    pub fn cooperative(&self) -> bool {
+        self.config.cooperative()
+    }
+
+    fn subscribes(&self, topic: &str) -> bool {
+        self.members.iter().any(|member| member.topics.iter().any(|t| t == topic)) || self.topics.iter().any(|t| t == topic)
+    }
+}
+
+/// Java's `String.hashCode`, for `__consumer_offsets` partition = `abs(hash) % 50`.
+fn java_string_hash(text: &str) -> i32 {
+    text.encode_utf16().fold(0i32, |hash, unit| hash.wrapping_mul(31).wrapping_add(unit as i32))
+}
+
+fn pairs(sim: &Simulation, partitions: &[Tp]) -> Vec<TopicPartitionPair> {
+    partitions.iter().map(|tp| (sim.topics[tp.topic].name.clone(), tp.partition)).collect()
+}
+
+impl Simulation {
+    pub(crate) fn add_group(&mut self, spec: &GroupSpec, config: ConsumerConfig) {
+        let index = self.groups.len();
+        // The coordinator is the leader of __consumer_offsets partition abs(hash(group.id)) % 50,
+        // modelled as placed round-robin over the brokers.
+        let offsets_partition = (java_string_hash(&spec.id) as i64).unsigned_abs() % 50;
+        let coordinator = (offsets_partition % self.brokers.len() as u64) as u32 + 1;
+        let commit_mode = if config.enable_auto_commit { None } else { Some(spec.commit.unwrap_or(CommitMode::SyncAfterProcessing)) };
+        let mut group = Group {
+            id: spec.id.clone(),
+            config,
+            topics: spec.topics.clone(),
+            processing_us_per_record: ms_to_us(spec.processing_ms_per_record),
+            commit_mode,
+            idempotent: spec.idempotent,
+            state: GroupState::Empty,
+            generation: 0,
+            protocol: None,
+            leader: None,
+            members: Vec::new(),
+            committed: BTreeMap::new(),
+            assignment: BTreeMap::new(),
+            coordinator,
+            delivery: BTreeMap::new(),
+            round: 0,
+            initial_delay_until: None,
+            rebalance_started_us: 0,
+        };
+        for tp in self.all_partitions() {
+            if group.subscribes(&self.topics[tp.topic].name) || spec.members.iter().any(|m| m.topics.iter().flatten().any(|t| *t == self.topics[tp.topic].name)) {
+                group.delivery.insert(tp, Delivery::starting_at(self.partition(tp).high_watermark()));
+            }
+        }
+        self.groups.push(group);
+        for member in &spec.members {
+            self.add_member_quietly(index, &member.id, member.topics.clone());
+        }
+    }
+
+    fn add_member_quietly(&mut self, group: usize, id: &str, topics: Option<Vec<String>>) {
+        let topics = topics.unwrap_or_else(|| self.groups[group].topics.clone());
+        self.groups[group].members.push(Member::new(id, topics));
+        let member = self.groups[group].members.len() - 1;
+        self.start_member(group, member);
+    }
+
+    pub(crate) fn add_member(&mut self, group: usize, id: &str, topics: Option<Vec<String>>) {
+        if let Some(topics) = &topics {
+            for topic in topics {
+                let t = self.topic_index(topic).expect("checked");
+                for partition in 0..self.topics[t].partitions.len() as u32 {
+                    let tp = Tp { topic: t, partition };
+                    let hw = self.partition(tp).high_watermark();
+                    self.groups[group].delivery.entry(tp).or_insert_with(|| Delivery::starting_at(hw));
+                }
+            }
+        }
+        let group_id = self.groups[group].id.clone();
+        self.emit(EventKind::ConsumerAdded { group: group_id, member: id.to_string() });
+        self.add_member_quietly(group, id, topics);
+        let spec = &mut self.scenario.scenario.groups[group];
+        spec.members.push(super::scenario::MemberSpec { id: id.to_string(), topics: None });
+    }
+
+    fn member_ev(&mut self, group: usize, member: usize, at: Micros, event: MemberEvent) {
+        let incarnation = self.groups[group].members[member].incarnation;
+        self.schedule(at, Ev::Member { group, member, incarnation, event });
+    }
+
+    fn coordinator_node(&self, group: usize) -> Node {
+        Node::Broker { broker: self.groups[group].coordinator }
+    }
+
+    fn to_coordinator(&mut self, group: usize, member: usize, kind: FlowKind, event: CoordinatorEvent) {
+        let to = self.coordinator_node(group);
+        self.send(Node::Member { group, member }, to, kind, 0, Ev::Coordinator { group, event });
+    }
+
+    fn to_member(&mut self, group: usize, member: usize, kind: FlowKind, records: u32, event: MemberEvent) {
+        let from = self.coordinator_node(group);
+        let incarnation = self.groups[group].members[member].incarnation;
+        self.send(from, Node::Member { group, member }, kind, records, Ev::Member { group, member, incarnation, event });
+    }
+
+    /// A member process starts (or restarts): a fresh client that joins the group.
+    fn start_member(&mut self, group: usize, member: usize) {
+        let now = self.now;
+        let m = &mut self.groups[group].members[member];
+        let topics = m.topics.clone();
+        *m = Member::new(&m.id, topics);
+        let m = &mut self.groups[group].members[member];
+        m.incarnation = m.incarnation.max(1);
+        m.activity = Activity::Polling;
+        m.last_poll_us = now;
+        self.member_ev(group, member, now, MemberEvent::Poll);
+        let interval = self.groups[group].config.heartbeat_interval_ms * 1000;
+        self.member_ev(group, member, now + interval, MemberEvent::HeartbeatTick);
+    }
+
+    pub(crate) fn crash_member(&mut self, group: usize, member: usize) {
+        let m = &mut self.groups[group].members[member];
+        if m.status != MemberStatus::Running {
+            return;
+        }
+        m.status = MemberStatus::Crashed;
+        m.incarnation += 1;
+        m.activity = Activity::Stopped;
+        m.in_hand.clear();
+        let member_id = m.id.clone();
+        let group_id = self.groups[group].id.clone();
+        self.emit(EventKind::ConsumerCrashed { group: group_id, member: member_id });
+    }
+
+    pub(crate) fn leave_member(&mut self, group: usize, member: usize) {
+        let m = &self.groups[group].members[member];
+        if m.status != MemberStatus::Running {
+            return;
+        }
+        let incarnation = m.incarnation;
+        let in_group = m.generation.is_some() || m.joining;
+        // close(): with auto-commit, commit consumed offsets synchronously, then LeaveGroup.
+        if self.groups[group].config.enable_auto_commit {
+            self.send_commit(group, member, false);
+        }
+        if in_group {
+            self.to_coordinator(group, member, FlowKind::GroupProtocol, CoordinatorEvent::Leave { member, incarnation, reason: "the member left the group (close)".into() });
+        }
+        let m = &mut self.groups[group].members[member];
+        m.status = MemberStatus::Left;
+        m.incarnation += 1;
+        m.activity = Activity::Stopped;
+        m.in_hand.clear();
+    }
+
+    pub(crate) fn restart_member(&mut self, group: usize, member: usize) {
+        if self.groups[group].members[member].status == MemberStatus::Running {
+            return;
+        }
+        let incarnation = self.groups[group].members[member].incarnation + 1;
+        self.start_member(group, member);
+        self.groups[group].members[member].incarnation = incarnation;
+        // Re-issue the start events under the new incarnation.
+        let now = self.now;
+        self.member_ev(group, member, now, MemberEvent::Poll);
+        let interval = self.groups[group].config.heartbeat_interval_ms * 1000;
+        self.member_ev(group, member, now + interval, MemberEvent::HeartbeatTick);
+        let (group_id, member_id) = (self.groups[group].id.clone(), self.groups[group].members[member].id.clone());
+        self.emit(EventKind::ConsumerRestarted { group: group_id, member: member_id });
+    }
+
+    pub(crate) fn stall_member(&mut self, group: usize, member: usize, ms: u64) {
+        let now = self.now;
+        let m = &mut self.groups[group].members[member];
+        if m.status != MemberStatus::Running {
+            return;
+        }
+        m.stalled_until_us = m.stalled_until_us.max(now) + ms * 1000;
+        if let Activity::Processing { until_us } = m.activity {
+            m.activity = Activity::Processing { until_us: until_us + ms * 1000 };
+        }
+        let member_id = m.id.clone();
+        let group_id = self.groups[group].id.clone();
+        self.emit(EventKind::ConsumerStalled { group: group_id, member: member_id, ms });
+    }
+
+    pub(crate) fn set_group_config(&mut self, group: usize, name: String, value: String) -> Result<(), InputError> {
+        let mut properties = self.scenario.scenario.groups[group].config.clone();
+        properties.insert(name.clone(), value.clone());
+        let id = self.groups[group].id.clone();
+        let config = ConsumerConfig::parse(&format!("group {id}"), &properties)?;
+        self.scenario.scenario.groups[group].config = properties;
+        self.scenario.groups[group] = config.clone();
+        let g = &mut self.groups[group];
+        g.commit_mode = if config.enable_auto_commit { None } else { Some(g.commit_mode.unwrap_or(CommitMode::SyncAfterProcessing)) };
+        g.config = config;
+        self.emit(EventKind::ConfigChanged { scope: "group".into(), id, name, value });
+        Ok(())
+    }
+
+    pub(crate) fn partitions_changed_for_groups(&mut self, topic: usize) {
+        let name = self.topics[topic].name.clone();
+        for group in 0..self.groups.len() {
+            if !self.groups[group].subscribes(&name) {
+                continue;
+            }
+            for partition in 0..self.topics[topic].partitions.len() as u32 {
+                let tp = Tp { topic, partition };
+                let hw = self.partition(tp).high_watermark();
+                self.groups[group].delivery.entry(tp).or_insert_with(|| Delivery::starting_at(hw));
+            }
+            // The leader notices the metadata change and rejoins (ConsumerCoordinator.rejoinNeededOrPending).
+            if let Some(leader) = self.groups[group].leader {
+                if self.groups[group].members[leader].status == MemberStatus::Running {
+                    self.groups[group].members[leader].rejoin_needed = true;
+                }
+            }
+        }
+    }
+
+    pub(crate) fn log_start_advanced_for_groups(&mut self, tp: Tp, log_start_offset: u64) {
+        for group in &mut self.groups {
+            if let Some(delivery) = group.delivery.get_mut(&tp) {
+                delivery.settle_below(log_start_offset);
+            }
+        }
+    }
+
+    pub(crate) fn records_lost_for_groups(&mut self, tp: Tp, batch: &BatchData) {
+        for group in &mut self.groups {
+            if let Some(delivery) = group.delivery.get_mut(&tp) {
+                delivery.lose_range(batch.base_offset, batch.end_offset());
+            }
+        }
+    }
+
+    pub(crate) fn member_event(&mut self, group: usize, member: usize, incarnation: u32, event: MemberEvent) {
+        let m = &self.groups[group].members[member];
+        if m.incarnation != incarnation || m.status != MemberStatus::Running {
+            return;
+        }
+        match event {
+            MemberEvent::Poll => self.poll(group, member),
+            MemberEvent::FetchArrive { fetch } => self.consumer_fetch_arrive(group, member, fetch),
+            MemberEvent::FetchWaitExpired { fetch } => {
+                if self.groups[group].members[member].fetch == Some(fetch) && self.groups[group].members[member].fetch_parked {
+                    self.answer_parked_consumer_fetch(group, member, incarnation);
+                }
+            }
+            MemberEvent::FetchResponse { fetch, data } => self.consumer_fetch_response(group, member, fetch, data),
+            MemberEvent::ProcessingDone { batch } => self.processing_done(group, member, batch),
+            MemberEvent::HeartbeatTick => self.heartbeat_tick(group, member),
+            MemberEvent::HeartbeatResponse { rebalance_in_progress, unknown_member } => {
+                let m = &mut self.groups[group].members[member];
+                if m.generation.is_some() && (rebalance_in_progress || unknown_member) {
+                    m.rejoin_needed = true;
+                    if unknown_member {
+                        m.generation = None;
+                    }
+                }
+            }
+            MemberEvent::Assignment { generation, partitions } => {
+                let m = &mut self.groups[group].members[member];
+                if m.joining {
+                    m.pending_assignment = Some((generation, partitions));
+                    if m.activity == Activity::Polling && m.fetch.is_none() {
+                        self.member_ev(group, member, self.now, MemberEvent::Poll);
+                    }
+                }
+            }
+            MemberEvent::CommitResponse { sync, error } => {
+                if let Some(error) = error {
+                    let (group_id, member_id) = (self.groups[group].id.clone(), self.groups[group].members[member].id.clone());
+                    self.emit(EventKind::CommitFailed { group: group_id, member: member_id, error });
+                }
+                if sync && self.groups[group].members[member].activity == Activity::Committing {
+                    self.after_commit_sync(group, member);
+                }
+            }
+            MemberEvent::VisualOnly => {}
+        }
+    }
+
+    /// `KafkaConsumer.poll()`: rebalance work first (it runs on the polling thread), then auto-commit,
+    /// then records from the fetch buffer, fetching when it is empty.
+    fn poll(&mut self, group: usize, member: usize) {
+        let now = self.now;
+        let m = &self.groups[group].members[member];
+        if m.stalled_until_us > now {
+            let at = m.stalled_until_us;
+            return self.member_ev(group, member, at, MemberEvent::Poll);
+        }
+        if matches!(m.activity, Activity::Processing { .. } | Activity::Committing) {
+            return;
+        }
+        self.groups[group].members[member].last_poll_us = now;
+        self.groups[group].members[member].activity = Activity::Polling;
+        if let Some((generation, partitions)) = self.groups[group].members[member].pending_assignment.take() {
+            self.on_join_complete(group, member, generation, partitions);
+        }
+        let m = &self.groups[group].members[member];
+        if !m.joining && (m.generation.is_none() || m.rejoin_needed) {
+            self.on_join_prepare(group, member);
+        }
+        let g = &self.groups[group];
+        let m = &g.members[member];
+        if g.config.enable_auto_commit && m.generation.is_some() && now >= m.next_auto_commit_us && !m.positions.is_empty() {
+            let interval = g.config.auto_commit_interval_ms * 1000;
+            self.send_commit(group, member, false);
+            self.groups[group].members[member].next_auto_commit_us = now + interval;
+        }
+        let max_records = self.groups[group].config.max_poll_records;
+        let m = &mut self.groups[group].members[member];
+        let mut taken = Vec::new();
+        let mut count = 0;
+        while count < max_records {
+            let Some((tp, first, end)) = m.buffer.pop_front() else { break };
+            let take = (end - first).min(max_records - count);
+            taken.push((tp, first, first + take));
+            if first + take < end {
+                m.buffer.push_front((tp, first + take, end));
+            }
+            count += take;
+            m.positions.insert(tp, first + take);
+        }
+        if taken.is_empty() {
+            if m.fetch.is_none() {
+                if m.assigned.is_empty() {
+                    // Nothing assigned: the application's poll(Duration) returns empty and is called again.
+                    return self.member_ev(group, member, now + 100_000, MemberEvent::Poll);
+                }
+                self.send_consumer_fetch(group, member);
+            }
+            return;
+        }
+        let (group_id, member_id) = (self.groups[group].id.clone(), self.groups[group].members[member].id.clone());
+        self.emit(EventKind::RecordsPolled { group: group_id, member: member_id, records: count as u32 });
+        if self.groups[group].members[member].buffer.is_empty() && self.groups[group].members[member].fetch.is_none() {
+            // The fetcher pipelines: the next fetch goes out while the application processes.
+            self.send_consumer_fetch(group, member);
+        }
+        let commit_first = self.groups[group].commit_mode == Some(CommitMode::SyncBeforeProcessing);
+        if commit_first {
+            self.send_commit(group, member, false);
+        }
+        let g = &mut self.groups[group];
+        let duration = g.processing_us_per_record * count;
+        let m = &mut g.members[member];
+        m.batch += 1;
+        m.in_hand = taken;
+        let until_us = now + duration;
+        m.activity = Activity::Processing { until_us };
+        let batch = m.batch;
+        self.member_ev(group, member, until_us, MemberEvent::ProcessingDone { batch });
+    }
+
+    fn processing_done(&mut self, group: usize, member: usize, batch: u64) {
+        let now = self.now;
+        let m = &self.groups[group].members[member];
+        if m.batch != batch {
+            return;
+        }
+        if let Activity::Processing { until_us } = m.activity {
+            if until_us > now {
+                // A stall extended the processing.
+                return self.member_ev(group, member, until_us, MemberEvent::ProcessingDone { batch });
+            }
+        }
+        let in_hand = std::mem::take(&mut self.groups[group].members[member].in_hand);
+        let (group_id, member_id) = (self.groups[group].id.clone(), self.groups[group].members[member].id.clone());
+        for (tp, first, end) in &in_hand {
+            let topic = self.topics[tp.topic].name.clone();
+            self.emit(EventKind::RecordsProcessed { group: group_id.clone(), member: member_id.clone(), topic, partition: tp.partition, first_offset: *first, last_offset: end - 1 });
+            let g = &mut self.groups[group];
+            if let Some(delivery) = g.delivery.get_mut(tp) {
+                delivery.mark_processed(*first, *end);
+            }
+            g.members[member].records_processed += end - first;
+        }
+        self.groups[group].members[member].activity = Activity::Polling;
+        match self.groups[group].commit_mode {
+            Some(CommitMode::SyncAfterProcessing) => {
+                self.send_commit(group, member, true);
+            }
+            Some(CommitMode::AsyncAfterProcessing) => {
+                self.send_commit(group, member, false);
+                self.member_ev(group, member, now, MemberEvent::Poll);
+            }
+            _ => self.member_ev(group, member, now, MemberEvent::Poll),
+        }
+    }
+
+    fn after_commit_sync(&mut self, group: usize, member: usize) {
+        self.groups[group].members[member].activity = Activity::Polling;
+        self.member_ev(group, member, self.now, MemberEvent::Poll);
+    }
+
+    /// Commits the consumed positions. `sync` blocks the application until the response.
+    fn send_commit(&mut self, group: usize, member: usize, sync: bool) {
+        let m = &self.groups[group].members[member];
+        let offsets: Vec<(Tp, u64)> = m.positions.iter().filter(|(tp, _)| m.assigned.contains(tp)).map(|(tp, offset)| (*tp, *offset)).collect();
+        let Some(generation) = m.generation else {
+            let (group_id, member_id) = (self.groups[group].id.clone(), m.id.clone());
+            self.emit(EventKind::CommitFailed { group: group_id, member: member_id, error: "CommitFailedException (not a member of the group any more)".into() });
+            if sync {
+                self.member_ev(group, member, self.now, MemberEvent::Poll);
+            }
+            return;
+        };
+        if offsets.is_empty() {
+            if sync {
+                self.member_ev(group, member, self.now, MemberEvent::Poll);
+            }
+            return;
+        }
+        let incarnation = m.incarnation;
+        if sync {
+            self.groups[group].members[member].activity = Activity::Committing;
+        }
+        self.to_coordinator(group, member, FlowKind::Commit, CoordinatorEvent::Commit { member, incarnation, generation, offsets, sync });
+    }
+
+    /// `ConsumerCoordinator.onJoinPrepare`: auto-commit, revoke (eager: everything) or lose partitions,
+    /// then send JoinGroup.
+    fn on_join_prepare(&mut self, group: usize, member: usize) {
+        let cooperative = self.groups[group].cooperative();
+        let lost = self.groups[group].members[member].generation.is_none();
+        let (group_id, member_id) = (self.groups[group].id.clone(), self.groups[group].members[member].id.clone());
+        if lost {
+            let assigned = std::mem::take(&mut self.groups[group].members[member].assigned);
+            if !assigned.is_empty() {
+                let partitions = pairs(self, &assigned);
+                self.emit(EventKind::PartitionsLost { group: group_id.clone(), member: member_id.clone(), partitions });
+            }
+            self.clear_positions(group, member, None);
+        } else {
+            if self.groups[group].config.enable_auto_commit {
+                self.send_commit(group, member, false);
+            }
+            if !cooperative {
+                let assigned = std::mem::take(&mut self.groups[group].members[member].assigned);
+                if !assigned.is_empty() {
+                    let partitions = pairs(self, &assigned);
+                    self.emit(EventKind::PartitionsRevoked { group: group_id.clone(), member: member_id.clone(), partitions });
+                }
+                self.clear_positions(group, member, None);
+            }
+        }
+        let reason = if lost { "joining the group" } else { "rejoining for a rebalance" };
+        self.emit(EventKind::ConsumerJoining { group: group_id, member: member_id, reason: reason.into() });
+        let m = &mut self.groups[group].members[member];
+        m.joining = true;
+        m.rejoin_needed = false;
+        let incarnation = m.incarnation;
+        self.to_coordinator(group, member, FlowKind::GroupProtocol, CoordinatorEvent::Join { member, incarnation });
+    }
+
+    fn clear_positions(&mut self, group: usize, member: usize, only: Option<&[Tp]>) {
+        let m = &mut self.groups[group].members[member];
+        match only {
+            None => {
+                m.positions.clear();
+                m.fetch_positions.clear();
+                m.buffer.clear();
+            }
+            Some(partitions) => {
+                m.positions.retain(|tp, _| !partitions.contains(tp));
+                m.fetch_positions.retain(|tp, _| !partitions.contains(tp));
+                m.buffer.retain(|(tp, _, _)| !partitions.contains(tp));
+            }
+        }
+    }
+
+    /// `ConsumerCoordinator.onJoinComplete`: take the new assignment; cooperative members revoke what
+    /// moved away and rejoin.
+    fn on_join_complete(&mut self, group: usize, member: usize, generation: i32, partitions: Vec<Tp>) {
+        let cooperative = self.groups[group].cooperative();
+        let (group_id, member_id) = (self.groups[group].id.clone(), self.groups[group].members[member].id.clone());
+        let owned = self.groups[group].members[member].assigned.clone();
+        let revoked: Vec<Tp> = owned.iter().copied().filter(|tp| !partitions.contains(tp)).collect();
+        let added: Vec<Tp> = partitions.iter().copied().filter(|tp| !owned.contains(tp)).collect();
+        if cooperative && !revoked.is_empty() {
+            if self.groups[group].config.enable_auto_commit {
+                self.send_commit(group, member, false);
+            }
+            let list = pairs(self, &revoked);
+            self.emit(EventKind::PartitionsRevoked { group: group_id.clone(), member: member_id.clone(), partitions: list });
+            self.clear_positions(group, member, Some(&revoked));
+        }
+        let shown = if cooperative { added.clone() } else { partitions.clone() };
+        let list = pairs(self, &shown);
+        self.emit(EventKind::PartitionsAssigned { group: group_id, member: member_id, partitions: list });
+        let interval = self.groups[group].config.auto_commit_interval_ms * 1000;
+        let now = self.now;
+        let m = &mut self.groups[group].members[member];
+        m.generation = Some(generation);
+        m.joining = false;
+        m.assigned = partitions;
+        m.next_auto_commit_us = now + interval;
+        if cooperative && !revoked.is_empty() {
+            m.rejoin_needed = true;
+        }
+    }
+
+    fn heartbeat_tick(&mut self, group: usize, member: usize) {
+        let now = self.now;
+        let config = self.groups[group].config.clone();
+        let m = &self.groups[group].members[member];
+        let incarnation = m.incarnation;
+        if m.generation.is_some() && now.saturating_sub(m.last_poll_us) > config.max_poll_interval_ms * 1000 && !m.joining {
+            // The heartbeat thread notices: "consumer poll timeout has expired" → LeaveGroup.
+            let since = (now - m.last_poll_us) / 1000;
+            let (group_id, member_id) = (self.groups[group].id.clone(), m.id.clone());
+            self.emit(EventKind::PollTimeoutExpired { group: group_id, member: member_id, since_last_poll_ms: since });
+            self.to_coordinator(group, member, FlowKind::GroupProtocol, CoordinatorEvent::Leave { member, incarnation, reason: "consumer poll timeout has expired (max.poll.interval.ms)".into() });
+            self.groups[group].members[member].generation = None;
+        } else if m.generation.is_some() || m.joining {
+            self.to_coordinator(group, member, FlowKind::Heartbeat, CoordinatorEvent::Heartbeat { member, incarnation });
+        }
+        self.member_ev(group, member, now + config.heartbeat_interval_ms * 1000, MemberEvent::HeartbeatTick);
+    }
+
+    // ---- consumer fetches ----
+
+    fn send_consumer_fetch(&mut self, group: usize, member: usize) {
+        let m = &mut self.groups[group].members[member];
+        m.batch += 0;
+        let fetch = self.next_request;
+        self.next_request += 1;
+        let m = &mut self.groups[group].members[member];
+        m.fetch = Some(fetch);
+        m.fetch_parked = false;
+        let assigned = m.assigned.clone();
+        let leaders: Vec<u32> = {
+            let mut leaders: Vec<u32> = assigned.iter().filter_map(|tp| self.partition(*tp).leader).collect();
+            leaders.sort_unstable();
+            leaders.dedup();
+            leaders
+        };
+        let latency = self.latency(Node::Member { group, member }, Node::Broker { broker: 1 });
+        for broker in &leaders {
+            let incarnation = self.groups[group].members[member].incarnation;
+            self.send(Node::Member { group, member }, Node::Broker { broker: *broker }, FlowKind::ConsumerFetch, 0, Ev::Member { group, member, incarnation, event: MemberEvent::VisualOnly });
+        }
+        self.member_ev(group, member, self.now + latency, MemberEvent::FetchArrive { fetch });
+    }
+
+    /// What a fetch would return now: `(partition, first, end)` ranges below each leader's high watermark.
+    fn fetchable(&mut self, group: usize, member: usize) -> Vec<(Tp, u64, u64)> {
+        let assigned = self.groups[group].members[member].assigned.clone();
+        let config = self.groups[group].config.clone();
+        let mut data = Vec::new();
+        let mut total_bytes = 0;
+        for tp in assigned {
+            let Some(log) = self.leader_log(tp) else { continue };
+            let (log_start, high_watermark) = (log.log_start_offset, log.high_watermark);
+            let record_bytes = self.producers.iter().find(|p| p.topic == tp.topic).map_or(100, |p| p.record_bytes);
+            let position = match self.groups[group].members[member].fetch_positions.get(&tp) {
+                Some(position) if *position >= log_start && *position <= high_watermark => *position,
+                Some(_) | None => {
+                    let position = self.initial_position(group, member, tp, log_start, high_watermark);
+                    let m = &mut self.groups[group].members[member];
+                    m.fetch_positions.insert(tp, position);
+                    m.positions.insert(tp, position);
+                    m.buffer.retain(|(buffered, _, _)| *buffered != tp);
+                    position
+                }
+            };
+            if position >= high_watermark || total_bytes >= config.fetch_max_bytes {
+                continue;
+            }
+            let max_records = (config.max_partition_fetch_bytes / record_bytes).max(1);
+            let end = high_watermark.min(position + max_records);
+            total_bytes += (end - position) * record_bytes;
+            data.push((tp, position, end));
+        }
+        data
+    }
+
+    /// The committed offset, or `auto.offset.reset` when there is none or it is out of range.
+    fn initial_position(&mut self, group: usize, member: usize, tp: Tp, log_start: u64, high_watermark: u64) -> u64 {
+        let committed = self.groups[group].committed.get(&tp).copied();
+        if let Some(offset) = committed {
+            if offset >= log_start && offset <= high_watermark {
+                return offset;
+            }
+        }
+        let strategy = self.groups[group].config.auto_offset_reset;
+        let (offset, name) = match strategy {
+            AutoOffsetReset::Earliest => (log_start, "earliest"),
+            AutoOffsetReset::Latest => (high_watermark, "latest"),
+            // The application would get NoOffsetForPartitionException; the simulator reports it and starts at the log start.
+            AutoOffsetReset::None => (log_start, "none (NoOffsetForPartitionException; shown starting at the log start)"),
+        };
+        let (group_id, member_id, topic) = (self.groups[group].id.clone(), self.groups[group].members[member].id.clone(), self.topics[tp.topic].name.clone());
+        self.emit(EventKind::OffsetReset { group: group_id, member: member_id, topic, partition: tp.partition, offset, strategy: name.into() });
+        offset
+    }
+
+    fn consumer_fetch_arrive(&mut self, group: usize, member: usize, fetch: u64) {
+        if self.groups[group].members[member].fetch != Some(fetch) {
+            return;
+        }
+        let data = self.fetchable(group, member);
+        if data.is_empty() {
+            // Long poll: parked until new data reaches the high watermark or fetch.max.wait.ms.
+            let incarnation = self.groups[group].members[member].incarnation;
+            self.groups[group].members[member].fetch_parked = true;
+            for tp in self.groups[group].members[member].assigned.clone() {
+                if self.leader_log(tp).is_some() {
+                    self.partition_mut(tp).parked_consumers.push((group, member, incarnation));
+                }
+            }
+            let wait = self.groups[group].config.fetch_max_wait_ms * 1000;
+            self.member_ev(group, member, self.now + wait, MemberEvent::FetchWaitExpired { fetch });
+        } else {
+            self.respond_consumer_fetch(group, member, fetch, data);
+        }
+    }
+
+    fn respond_consumer_fetch(&mut self, group: usize, member: usize, fetch: u64, data: Vec<(Tp, u64, u64)>) {
+        let incarnation = self.groups[group].members[member].incarnation;
+        let mut by_leader: BTreeMap<u32, u32> = BTreeMap::new();
+        for (tp, first, end) in &data {
+            if let Some(leader) = self.partition(*tp).leader {
+                *by_leader.entry(leader).or_insert(0) += (end - first) as u32;
+            }
+        }
+        let latency = self.latency(Node::Broker { broker: 1 }, Node::Member { group, member });
+        for (broker, records) in by_leader {
+            self.send(Node::Broker { broker }, Node::Member { group, member }, FlowKind::ConsumerData, records, Ev::Member { group, member, incarnation, event: MemberEvent::VisualOnly });
+        }
+        self.member_ev(group, member, self.now + latency, MemberEvent::FetchResponse { fetch, data });
+    }
+
+    /// New data reached the high watermark (or the leader moved): answer a parked fetch now.
+    pub(crate) fn answer_parked_consumer_fetch(&mut self, group: usize, member: usize, incarnation: u32) {
+        let m = &self.groups[group].members[member];
+        if m.incarnation != incarnation || !m.fetch_parked || m.status != MemberStatus::Running {
+            return;
+        }
+        let fetch = m.fetch.expect("a parked fetch exists");
+        self.groups[group].members[member].fetch_parked = false;
+        for tp in self.groups[group].members[member].assigned.clone() {
+            self.partition_mut(tp).parked_consumers.retain(|parked| *parked != (group, member, incarnation));
+        }
+        let data = self.fetchable(group, member);
+        self.respond_consumer_fetch(group, member, fetch, data);
+    }
+
+    /// A broker crashed: fetches parked on it fail and are retried by the consumer.
+    pub(crate) fn release_consumer_fetches_on_broker(&mut self, broker: u32) {
+        for tp in self.all_partitions() {
+            if self.partition(tp).leader == Some(broker) {
+                let parked = std::mem::take(&mut self.partition_mut(tp).parked_consumers);
+                for (group, member, incarnation) in parked {
+                    self.answer_parked_consumer_fetch(group, member, incarnation);
+                }
+            }
+        }
+    }
+
+    fn consumer_fetch_response(&mut self, group: usize, member: usize, fetch: u64, data: Vec<(Tp, u64, u64)>) {
+        let m = &mut self.groups[group].members[member];
+        if m.fetch != Some(fetch) {
+            return;
+        }
+        m.fetch = None;
+        for (tp, first, end) in data {
+            // Only partitions still assigned, at the position the fetch was made from.
+            if m.assigned.contains(&tp) && m.fetch_positions.get(&tp) == Some(&first) {
+                m.fetch_positions.insert(tp, end);
+                m.buffer.push_back((tp, first, end));
+            }
+        }
+        if m.activity == Activity::Polling {
+            self.member_ev(group, member, self.now, MemberEvent::Poll);
+        }
+    }
+
+    // ---- the group coordinator ----
+
+    pub(crate) fn coordinator_event(&mut self, group: usize, event: CoordinatorEvent) {
+        match event {
+            CoordinatorEvent::Join { member, incarnation } => self.handle_join(group, member, incarnation),
+            CoordinatorEvent::Heartbeat { member, incarnation } => {
+                let state = self.groups[group].state;
+                let m = &mut self.groups[group].members[member];
+                let known = m.in_group && m.incarnation == incarnation;
+                if known {
+                    m.last_heartbeat_us = self.now;
+                    let session = self.groups[group].config.session_timeout_ms * 1000;
+                    self.schedule(self.now + session, Ev::Coordinator { group, event: CoordinatorEvent::SessionCheck { member, incarnation } });
+                }
+                let rebalance_in_progress = matches!(state, GroupState::PreparingRebalance | GroupState::CompletingRebalance);
+                if !known || rebalance_in_progress {
+                    self.to_member(group, member, FlowKind::Heartbeat, 0, MemberEvent::HeartbeatResponse { rebalance_in_progress, unknown_member: !known });
+                }
+            }
+            CoordinatorEvent::Leave { member, incarnation, reason } => {
+                let m = &self.groups[group].members[member];
+                if m.in_group && m.incarnation == incarnation {
+                    self.remove_member(group, member, &reason);
+                }
+            }
+            CoordinatorEvent::SessionCheck { member, incarnation } => {
+                let session = self.groups[group].config.session_timeout_ms * 1000;
+                let m = &self.groups[group].members[member];
+                if m.in_group && m.incarnation == incarnation && self.now >= m.last_heartbeat_us + session {
+                    self.remove_member(group, member, "session timeout expired (no heartbeat within session.timeout.ms)");
+                }
+            }
+            CoordinatorEvent::Commit { member, incarnation, generation, offsets, sync } => self.handle_commit(group, member, incarnation, generation, offsets, sync),
+            CoordinatorEvent::InitialDelayExpired { round } => {
+                let g = &self.groups[group];
+                if g.round != round || g.state != GroupState::PreparingRebalance {
+                    return;
+                }
+                match g.initial_delay_until {
+                    Some(until) if until > self.now => {
+                        self.schedule(until, Ev::Coordinator { group, event: CoordinatorEvent::InitialDelayExpired { round } });
+                    }
+                    _ => {
+                        self.groups[group].initial_delay_until = None;
+                        self.complete_join(group);
+                    }
+                }
+            }
+            CoordinatorEvent::RebalanceTimeout { round } => {
+                let g = &self.groups[group];
+                if g.round == round && g.state == GroupState::PreparingRebalance {
+                    self.groups[group].initial_delay_until = None;
+                    self.complete_join(group);
+                }
+            }
+            CoordinatorEvent::SyncDone { generation } => self.sync_done(group, generation),
+        }
+    }
+
+    fn set_group_state(&mut self, group: usize, state: GroupState) {
+        let g = &mut self.groups[group];
+        if g.state == state {
+            return;
+        }
+        g.state = state;
+        let (id, generation) = (g.id.clone(), g.generation);
+        self.emit(EventKind::GroupStateChanged { group: id, state: state.name().into(), generation });
+    }
+
+    fn rebalance_timeout_us(&self, group: usize) -> Micros {
+        self.groups[group].config.max_poll_interval_ms * 1000
+    }
+
+    fn begin_rebalance(&mut self, group: usize, reason: &str) {
+        let from_empty = self.groups[group].state == GroupState::Empty;
+        let now = self.now;
+        let g = &mut self.groups[group];
+        g.round += 1;
+        g.rebalance_started_us = now;
+        for member in &mut g.members {
+            member.joined = false;
+        }
+        let (id, generation, round) = (g.id.clone(), g.generation, g.round);
+        self.set_group_state(group, GroupState::PreparingRebalance);
+        self.emit(EventKind::RebalanceStarted { group: id, generation, reason: reason.into() });
+        let timeout = self.rebalance_timeout_us(group);
+        self.schedule(now + timeout, Ev::Coordinator { group, event: CoordinatorEvent::RebalanceTimeout { round } });
+        if from_empty {
+            let delay = self.cluster.group_initial_rebalance_delay_ms * 1000;
+            self.groups[group].initial_delay_until = Some(now + delay);
+            self.schedule(now + delay, Ev::Coordinator { group, event: CoordinatorEvent::InitialDelayExpired { round } });
+        }
+    }
+
+    fn handle_join(&mut self, group: usize, member: usize, incarnation: u32) {
+        let now = self.now;
+        let m = &self.groups[group].members[member];
+        if m.incarnation != incarnation || m.status != MemberStatus::Running {
+            return;
+        }
+        let new_member = !m.in_group;
+        let is_leader = self.groups[group].leader == Some(member);
+        match self.groups[group].state {
+            GroupState::Empty | GroupState::Dead => self.begin_rebalance(group, &format!("member {} joined an empty group", self.groups[group].members[member].id)),
+            GroupState::Stable | GroupState::CompletingRebalance => {
+                let reason = if new_member {
+                    format!("new member {} joined", self.groups[group].members[member].id)
+                } else if is_leader {
+                    format!("leader {} rejoined", self.groups[group].members[member].id)
+                } else {
+                    format!("member {} rejoined", self.groups[group].members[member].id)
+                };
+                self.begin_rebalance(group, &reason);
+            }
+            GroupState::PreparingRebalance => {
+                if new_member {
+                    let delay = self.cluster.group_initial_rebalance_delay_ms * 1000;
+                    let g = &mut self.groups[group];
+                    if let Some(until) = g.initial_delay_until.as_mut() {
+                        *until = (now + delay).min(g.rebalance_started_us + self.scenario.groups.get(group).map_or(u64::MAX, |c| c.max_poll_interval_ms * 1000));
+                    }
+                }
+            }
+        }
+        let session = self.groups[group].config.session_timeout_ms * 1000;
+        let m = &mut self.groups[group].members[member];
+        m.in_group = true;
+        m.joined = true;
+        m.last_heartbeat_us = now;
+        self.schedule(now + session, Ev::Coordinator { group, event: CoordinatorEvent::SessionCheck { member, incarnation } });
+        self.try_complete_join(group);
+    }
+
+    fn try_complete_join(&mut self, group: usize) {
+        let g = &self.groups[group];
+        if g.state != GroupState::PreparingRebalance || g.initial_delay_until.is_some() {
+            return;
+        }
+        if g.members.iter().all(|member| !member.in_group || member.joined) {
+            self.complete_join(group);
+        }
+    }
+
+    fn remove_member(&mut self, group: usize, member: usize, reason: &str) {
+        let g = &mut self.groups[group];
+        let m = &mut g.members[member];
+        m.in_group = false;
+        m.joined = false;
+        if g.leader == Some(member) {
+            g.leader = None;
+        }
+        g.assignment.remove(&member);
+        let (group_id, member_id) = (g.id.clone(), m.id.clone());
+        self.emit(EventKind::ConsumerLeft { group: group_id, member: member_id.clone(), reason: reason.into() });
+        match self.groups[group].state {
+            GroupState::Stable | GroupState::CompletingRebalance => {
+                self.begin_rebalance(group, &format!("member {member_id} left: {reason}"));
+                self.try_complete_join(group);
+            }
+            GroupState::PreparingRebalance => self.try_complete_join(group),
+            GroupState::Empty | GroupState::Dead => {}
+        }
+    }
+
+    /// `completeClassicGroupJoin`: drop members that did not rejoin, start the next generation, and have
+    /// the leader run the assignor.
+    fn complete_join(&mut self, group: usize) {
+        let missing: Vec<usize> = self.groups[group].members.iter().enumerate().filter(|(_, m)| m.in_group && !m.joined).map(|(i, _)| i).collect();
+        for member in missing {
+            let g = &mut self.groups[group];
+            g.members[member].in_group = false;
+            if g.leader == Some(member) {
+                g.leader = None;
+            }
+            let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
+            self.emit(EventKind::ConsumerLeft { group: group_id, member: member_id, reason: "did not rejoin before the rebalance timeout (max.poll.interval.ms)".into() });
+        }
+        let g = &mut self.groups[group];
+        g.generation += 1;
+        g.initial_delay_until = None;
+        let members: Vec<usize> = g.members.iter().enumerate().filter(|(_, m)| m.in_group).map(|(i, _)| i).collect();
+        if members.is_empty() {
+            g.assignment.clear();
+            g.leader = None;
+            self.set_group_state(group, GroupState::Empty);
+            return;
+        }
+        // selectProtocol: every member votes for its first assignor that all members support.
+        let protocol = g.config.partition_assignment_strategy[0];
+        g.protocol = Some(protocol);
+        if g.leader.is_none_or(|leader| !members.contains(&leader)) {
+            g.leader = Some(members[0]);
+        }
+        let partitions_per_topic: BTreeMap<String, u32> = self.topics.iter().map(|t| (t.name.clone(), t.partitions.len() as u32)).collect();
+        let g = &self.groups[group];
+        let subscriptions: Vec<Subscription> = members
+            .iter()
+            .map(|index| {
+                let m = &g.members[*index];
+                let owned = g.assignment.get(index).cloned().unwrap_or_default();
+                Subscription {
+                    member_id: m.id.clone(),
+                    group_instance_id: None,
+                    topics: m.topics.clone(),
+                    owned_partitions: owned.iter().map(|tp| TopicPartition { topic: self.topics[tp.topic].name.clone(), partition: tp.partition }).collect(),
+                    generation: Some(g.generation - 1),
+                }
+            })
+            .collect();
+        let result = assignor::assign(protocol, &partitions_per_topic, &subscriptions);
+        let mut assignment = BTreeMap::new();
+        for index in &members {
+            let id = &self.groups[group].members[*index].id;
+            let list: Vec<Tp> = result
+                .get(id)
+                .into_iter()
+                .flatten()
+                .filter_map(|tp| self.topic_index(&tp.topic).map(|topic| Tp { topic, partition: tp.partition }))
+                .collect();
+            assignment.insert(*index, list);
+        }
+        self.groups[group].assignment = assignment;
+        self.set_group_state(group, GroupState::CompletingRebalance);
+        // The JoinGroup responses go out; the leader sends its SyncGroup with the assignment.
+        let generation = self.groups[group].generation;
+        let round_trip = 2 * self.latency(Node::Broker { broker: 1 }, Node::Member { group, member: 0 });
+        self.schedule(self.now + round_trip, Ev::Coordinator { group, event: CoordinatorEvent::SyncDone { generation } });
+    }
+
+    fn sync_done(&mut self, group: usize, generation: i32) {
+        let g = &self.groups[group];
+        if g.state != GroupState::CompletingRebalance || g.generation != generation {
+            return;
+        }
+        self.set_group_state(group, GroupState::Stable);
+        let g = &self.groups[group];
+        let protocol = if g.cooperative() { "COOPERATIVE" } else { "EAGER" };
+        let assignor = g.protocol.map_or("", |a| a.kafka_name()).to_string();
+        let leader = g.leader.map_or(String::new(), |l| g.members[l].id.clone());
+        let mut shown = BTreeMap::new();
+        for (member, partitions) in &g.assignment {
+            shown.insert(g.members[*member].id.clone(), pairs(self, partitions));
+        }
+        let id = g.id.clone();
+        let assignment = g.assignment.clone();
+        self.emit(EventKind::RebalanceCompleted { group: id, generation, protocol: protocol.into(), assignor, leader, assignment: shown });
+        for (member, partitions) in assignment {
+            self.to_member(group, member, FlowKind::GroupProtocol, 0, MemberEvent::Assignment { generation, partitions });
+        }
+    }
+
+    fn handle_commit(&mut self, group: usize, member: usize, incarnation: u32, generation: i32, offsets: Vec<(Tp, u64)>, sync: bool) {
+        let g = &self.groups[group];
+        let m = &g.members[member];
+        let error = if !m.in_group || m.incarnation != incarnation {
+            Some("CommitFailedException (UNKNOWN_MEMBER_ID: the member was removed from the group)")
+        } else if g.state == GroupState::CompletingRebalance {
+            Some("RebalanceInProgressException")
+        } else if generation != g.generation {
+            Some("CommitFailedException (ILLEGAL_GENERATION: the group has already rebalanced)")
+        } else {
+            None
+        };
+        if error.is_none() {
+            let (group_id, member_id) = (g.id.clone(), m.id.clone());
+            for (tp, offset) in offsets {
+                let g = &mut self.groups[group];
+                g.committed.insert(tp, offset);
+                if let Some(delivery) = g.delivery.get_mut(&tp) {
+                    delivery.committed(offset);
+                }
+                let topic = self.topics[tp.topic].name.clone();
+                self.emit(EventKind::OffsetCommitted { group: group_id.clone(), member: member_id.clone(), topic, partition: tp.partition, offset });
+            }
+        }
+        if self.groups[group].members[member].incarnation == incarnation {
+            self.to_member(group, member, FlowKind::Commit, 0, MemberEvent::CommitResponse { sync, error: error.map(String::from) });
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! The deterministic core: a discrete-event simulation of a Kafka cluster and its clients.
+//!
+//! No web crates, no clocks, no ambient randomness: a run is a pure function of the scenario, the seed
+//! and the commands applied (with their times). Start with [`Simulation`] (`engine.rs`).
+
+pub mod accounting;
+pub mod assignor;
+pub mod config;
+pub mod engine;
+pub mod event;
+pub mod groups;
+pub mod invariants;
+pub mod log;
+pub mod partitioner;
+pub mod producing;
+pub mod replication;
+pub mod report;
+pub mod rng;
+pub mod scenario;
+pub mod view;
+
+pub use engine::Simulation;
+pub use scenario::{Command, Scenario};

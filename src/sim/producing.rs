@@ -1,0 +1,578 @@
+//! Producers: records generated at a configured rate, keys, Kafka's built-in partitioner, the record
+//! accumulator (`linger.ms`, `batch.size`), `max.in.flight.requests.per.connection`, `acks`, retries with
+//! backoff, `delivery.timeout.ms`, and the idempotent producer's sequence numbers.
+
+use super::config::{Acks, ProducerConfig};
+use super::engine::{Ev, FlowKind, Node, Simulation, Tp};
+use super::event::EventKind;
+use super::log::{BatchData, Micros, SequenceCheck};
+use super::partitioner::{partition_for_key, StickyPartition};
+use super::scenario::{KeySpec, ProducerSpec};
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// The Java client's own failures, as a producer callback would see them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProduceOutcome {
+    pub attempt: u32,
+    pub result: Result<Option<u64>, &'static str>,
+}
+
+#[derive(Clone, Debug)]
+struct OpenBatch {
+    created_us: Micros,
+    records: u32,
+    bytes: u64,
+    keys: Vec<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum RequestState {
+    Queued,
+    InFlight { broker: u32 },
+    Backoff,
+}
+
+#[derive(Clone, Debug)]
+struct Request {
+    tp: Tp,
+    records: u32,
+    bytes: u64,
+    keys: Rc<[u32]>,
+    created_us: Micros,
+    base_sequence: u32,
+    epoch: u32,
+    attempt: u32,
+    state: RequestState,
+    appended: Option<Rc<BatchData>>,
+}
+
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct ProducerStats {
+    pub records_generated: u64,
+    pub records_acknowledged: u64,
+    pub records_failed: u64,
+    pub records_retried: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Producer {
+    pub id: String,
+    pub topic: usize,
+    pub rate_per_sec: u32,
+    pub keys: KeySpec,
+    pub record_bytes: u64,
+    pub config: ProducerConfig,
+    pub producer_id: u64,
+    pub epoch: u32,
+    pub stats: ProducerStats,
+    /// Records acknowledged to the application that the cluster later lost.
+    pub acknowledged_lost: u64,
+    rate_epoch_us: Micros,
+    rate_epoch_records: u64,
+    key_counter: u64,
+    key_partitions: Vec<u32>,
+    sticky: StickyPartition,
+    open: BTreeMap<u32, OpenBatch>,
+    requests: BTreeMap<u64, Request>,
+    in_flight: BTreeMap<u32, u64>,
+    next_sequence: BTreeMap<u32, u32>,
+    tick_scheduled: bool,
+}
+
+impl Producer {
+    /// Records waiting in the accumulator or on the wire, not yet acknowledged or failed.
+    pub fn records_pending(&self) -> u64 {
+        self.open.values().map(|batch| batch.records as u64).sum::<u64>()
+            + self.requests.values().map(|request| request.records as u64).sum::<u64>()
+    }
+
+    fn key_count(&self) -> u64 {
+        match &self.keys {
+            KeySpec::None => 0,
+            KeySpec::List(list) => list.len() as u64,
+            KeySpec::Distinct(count) => *count as u64,
+            KeySpec::Hot { distinct, .. } => 1 + *distinct as u64,
+        }
+    }
+}
+
+/// The key string of key index `index` under a key mode.
+pub fn key_string(keys: &KeySpec, index: u32) -> Option<String> {
+    match keys {
+        KeySpec::None => None,
+        KeySpec::List(list) => list.get(index as usize).cloned(),
+        KeySpec::Distinct(_) => Some(format!("key-{index}")),
+        KeySpec::Hot { key, .. } if index == 0 => Some(key.clone()),
+        KeySpec::Hot { .. } => Some(format!("key-{}", index - 1)),
+    }
+}
+
+impl Simulation {
+    pub(crate) fn add_producer(&mut self, spec: &ProducerSpec, config: ProducerConfig) {
+        let topic = self.topic_index(&spec.topic).expect("validated");
+        let index = self.producers.len();
+        self.producers.push(Producer {
+            id: spec.id.clone(),
+            topic,
+            rate_per_sec: spec.rate_per_sec,
+            keys: spec.keys.clone(),
+            record_bytes: spec.record_bytes as u64,
+            config,
+            producer_id: 1000 + index as u64,
+            epoch: 0,
+            stats: ProducerStats::default(),
+            acknowledged_lost: 0,
+            rate_epoch_us: self.now,
+            rate_epoch_records: 0,
+            key_counter: 0,
+            key_partitions: Vec::new(),
+            sticky: StickyPartition::default(),
+            open: BTreeMap::new(),
+            requests: BTreeMap::new(),
+            in_flight: BTreeMap::new(),
+            next_sequence: BTreeMap::new(),
+            tick_scheduled: false,
+        });
+        self.refresh_key_partitions(index);
+        self.schedule_producer_tick(index);
+    }
+
+    fn refresh_key_partitions(&mut self, producer: usize) {
+        let partitions = self.topics[self.producers[producer].topic].partitions.len() as u32;
+        let p = &self.producers[producer];
+        let cache: Vec<u32> = (0..p.key_count() as u32)
+            .map(|index| partition_for_key(key_string(&p.keys, index).expect("keyed").as_bytes(), partitions))
+            .collect();
+        let p = &mut self.producers[producer];
+        p.key_partitions = cache;
+        p.sticky.reset();
+    }
+
+    pub(crate) fn partitions_changed_for_producers(&mut self, topic: usize) {
+        for producer in 0..self.producers.len() {
+            if self.producers[producer].topic == topic {
+                self.refresh_key_partitions(producer);
+            }
+        }
+    }
+
+    pub(crate) fn key_name(&self, producer: usize, keys: &[u32], index: usize) -> Option<String> {
+        keys.get(index).and_then(|key| key_string(&self.producers[producer].keys, *key))
+    }
+
+    pub(crate) fn set_producer_rate(&mut self, producer: usize, rate_per_sec: u32) {
+        let now = self.now;
+        let p = &mut self.producers[producer];
+        p.rate_epoch_us = now;
+        p.rate_epoch_records = p.stats.records_generated;
+        p.rate_per_sec = rate_per_sec;
+        self.scenario.scenario.producers[producer].rate_per_sec = rate_per_sec;
+        let id = p.id.clone();
+        self.emit(EventKind::ProducerRateChanged { producer: id, rate_per_sec });
+        self.schedule_producer_tick(producer);
+    }
+
+    pub(crate) fn set_producer_keys(&mut self, producer: usize, keys: KeySpec) {
+        self.producers[producer].keys = keys.clone();
+        self.producers[producer].key_counter = 0;
+        self.scenario.scenario.producers[producer].keys = keys.clone();
+        self.refresh_key_partitions(producer);
+        let id = self.producers[producer].id.clone();
+        let value = serde_json::to_string(&keys).expect("serializes");
+        self.emit(EventKind::ConfigChanged { scope: "producer".into(), id, name: "keys".into(), value });
+    }
+
+    fn tick_us(&self, producer: usize) -> Micros {
+        self.producers[producer].config.linger_ms.max(1) * 1000
+    }
+
+    fn schedule_producer_tick(&mut self, producer: usize) {
+        let p = &self.producers[producer];
+        if p.tick_scheduled || (p.rate_per_sec == 0 && p.open.is_empty()) {
+            return;
+        }
+        let at = self.now + self.tick_us(producer);
+        self.producers[producer].tick_scheduled = true;
+        self.schedule(at, Ev::ProducerTick { producer });
+    }
+
+    pub(crate) fn producer_tick(&mut self, producer: usize) {
+        self.producers[producer].tick_scheduled = false;
+        let now = self.now;
+        let topic = self.producers[producer].topic;
+        let partition_count = self.topics[topic].partitions.len() as u32;
+        let available: Vec<u32> = (0..partition_count).filter(|p| self.partition(Tp { topic, partition: *p }).leader.is_some()).collect();
+        let p = &self.producers[producer];
+        let due_total = p.rate_epoch_records + (now - p.rate_epoch_us) * p.rate_per_sec as u64 / 1_000_000;
+        let due = due_total.saturating_sub(p.stats.records_generated);
+        let batch_size = p.config.batch_size;
+        let record_bytes = p.record_bytes;
+        for _ in 0..due {
+            let p = &mut self.producers[producer];
+            let n = p.stats.records_generated - p.rate_epoch_records;
+            let created_us = p.rate_epoch_us + (n * 1_000_000).div_ceil(p.rate_per_sec.max(1) as u64);
+            p.stats.records_generated += 1;
+            let key = match &p.keys {
+                KeySpec::None => None,
+                KeySpec::List(_) | KeySpec::Distinct(_) => {
+                    let count = p.key_partitions.len() as u64;
+                    let key = (p.key_counter % count) as u32;
+                    p.key_counter += 1;
+                    Some(key)
+                }
+                KeySpec::Hot { percent, distinct, .. } => {
+                    let (percent, distinct) = (*percent as u64, *distinct as u64);
+                    if self.rng.chance(percent, 100) {
+                        Some(0)
+                    } else {
+                        let key = 1 + (p.key_counter % distinct) as u32;
+                        p.key_counter += 1;
+                        Some(key)
+                    }
+                }
+            };
+            let p = &mut self.producers[producer];
+            let partition = match key {
+                Some(key) => p.key_partitions[key as usize],
+                None => p.sticky.partition(&available, partition_count, &mut self.rng),
+            };
+            let full = p.open.get(&partition).is_some_and(|open| open.bytes + record_bytes > batch_size);
+            if full {
+                let open = p.open.remove(&partition).expect("checked");
+                self.enqueue_batch(producer, partition, open);
+            }
+            let p = &mut self.producers[producer];
+            let open = p.open.entry(partition).or_insert_with(|| OpenBatch { created_us, records: 0, bytes: 0, keys: Vec::new() });
+            open.records += 1;
+            open.bytes += record_bytes;
+            if let Some(key) = key {
+                open.keys.push(key);
+            }
+            let batch_full_or_closed = open.bytes + record_bytes > batch_size;
+            if key.is_none() {
+                p.sticky.record_appended(record_bytes, batch_size, batch_full_or_closed);
+            }
+        }
+        let linger_us = self.producers[producer].config.linger_ms * 1000;
+        let expired: Vec<u32> = self.producers[producer]
+            .open
+            .iter()
+            .filter(|(_, open)| now >= open.created_us + linger_us || open.bytes >= batch_size)
+            .map(|(partition, _)| *partition)
+            .collect();
+        for partition in expired {
+            let open = self.producers[producer].open.remove(&partition).expect("listed");
+            self.enqueue_batch(producer, partition, open);
+        }
+        self.send_ready(producer);
+        self.schedule_producer_tick(producer);
+    }
+
+    fn enqueue_batch(&mut self, producer: usize, partition: u32, open: OpenBatch) {
+        let id = self.next_request;
+        self.next_request += 1;
+        let p = &mut self.producers[producer];
+        let tp = Tp { topic: p.topic, partition };
+        let base_sequence = if p.config.enable_idempotence {
+            let next = p.next_sequence.entry(partition).or_insert(0);
+            let base = *next;
+            *next = next.wrapping_add(open.records);
+            base
+        } else {
+            0
+        };
+        let epoch = p.epoch;
+        p.requests.insert(
+            id,
+            Request {
+                tp,
+                records: open.records,
+                bytes: open.bytes,
+                keys: open.keys.into(),
+                created_us: open.created_us,
+                base_sequence,
+                epoch,
+                attempt: 0,
+                state: RequestState::Queued,
+                appended: None,
+            },
+        );
+    }
+
+    /// Sends queued batches while the partition has fewer than `max.in.flight.requests.per.connection`.
+    fn send_ready(&mut self, producer: usize) {
+        let queued: Vec<u64> = self.producers[producer]
+            .requests
+            .iter()
+            .filter(|(_, request)| request.state == RequestState::Queued)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in queued {
+            let p = &self.producers[producer];
+            let request = &p.requests[&id];
+            let partition = request.tp.partition;
+            if p.in_flight.get(&partition).copied().unwrap_or(0) >= p.config.max_in_flight_requests_per_connection {
+                continue;
+            }
+            if self.now >= request.created_us + p.config.delivery_timeout_ms * 1000 {
+                self.fail_request(producer, id, "TimeoutException (delivery.timeout.ms expired)");
+                continue;
+            }
+            self.transmit(producer, id);
+        }
+    }
+
+    /// Puts a request on the wire to the partition's current leader.
+    fn transmit(&mut self, producer: usize, id: u64) {
+        let tp = self.producers[producer].requests[&id].tp;
+        let Some(leader) = self.partition(tp).leader else {
+            // No leader in the metadata: wait and look again after the retry backoff.
+            let request = self.producers[producer].requests.get_mut(&id).expect("exists");
+            request.state = RequestState::Backoff;
+            let at = self.now + self.producers[producer].config.retry_backoff_ms * 1000;
+            self.schedule(at, Ev::ProduceRetry { producer, request: id });
+            return;
+        };
+        let p = &mut self.producers[producer];
+        *p.in_flight.entry(tp.partition).or_insert(0) += 1;
+        let request = p.requests.get_mut(&id).expect("exists");
+        request.attempt += 1;
+        request.state = RequestState::InFlight { broker: leader };
+        let (attempt, records) = (request.attempt, request.records);
+        let acks = p.config.acks;
+        let timeout = p.config.request_timeout_ms * 1000;
+        self.send(Node::Producer { producer }, Node::Broker { broker: leader }, FlowKind::Produce, records, Ev::ProduceArrive { producer, request: id });
+        if acks == Acks::Zero {
+            // acks=0: "considered sent" once on the wire; no response is awaited.
+            let p = &mut self.producers[producer];
+            *p.in_flight.get_mut(&tp.partition).expect("counted") -= 1;
+            p.stats.records_acknowledged += records as u64;
+            let producer_id = p.id.clone();
+            let topic = self.topics[tp.topic].name.clone();
+            self.emit(EventKind::ProduceAcknowledged { producer: producer_id, topic, partition: tp.partition, base_offset: None, records });
+        } else {
+            self.schedule(self.now + timeout, Ev::ProduceTimeout { producer, request: id, attempt });
+        }
+    }
+
+    pub(crate) fn produce_arrive(&mut self, producer: usize, id: u64) {
+        let acks = self.producers[producer].config.acks;
+        let request = match self.producers[producer].requests.get(&id) {
+            Some(request) => request.clone(),
+            None => return,
+        };
+        let RequestState::InFlight { broker } = request.state else { return };
+        if acks == Acks::Zero {
+            // Fire and forget: nothing more is heard of this request after it is handled here.
+            self.producers[producer].requests.remove(&id);
+        }
+        if !self.broker(broker).alive {
+            if acks == Acks::Zero {
+                self.producers[producer].acknowledged_lost += request.records as u64;
+            }
+            return;
+        }
+        let tp = request.tp;
+        let attempt = request.attempt;
+        let partition = self.partition(tp);
+        if partition.leader != Some(broker) {
+            return self.respond(producer, id, broker, attempt, Err("NotLeaderOrFollowerException"), acks);
+        }
+        let min_isr = self.topics[tp.topic].config.min_insync_replicas.min(partition.replicas.len() as u64);
+        if acks == Acks::All && (partition.isr.len() as u64) < min_isr {
+            return self.respond(producer, id, broker, attempt, Err("NotEnoughReplicasException"), acks);
+        }
+        let p = &self.producers[producer];
+        let idempotent = p.config.enable_idempotence;
+        let (producer_id, epoch) = (p.producer_id, request.epoch);
+        let existing = if idempotent {
+            let log = partition.log_of(broker).expect("leader log");
+            match log.check_sequence(producer_id, epoch, request.base_sequence, request.records) {
+                SequenceCheck::InOrder => None,
+                SequenceCheck::Duplicate(batch) => Some(batch),
+                SequenceCheck::OutOfOrder => {
+                    return self.respond(producer, id, broker, attempt, Err("OutOfOrderSequenceException"), acks);
+                }
+            }
+        } else {
+            None
+        };
+        let batch = match existing {
+            Some(batch) => {
+                let (producer_name, topic) = (p.id.clone(), self.topics[tp.topic].name.clone());
+                self.emit(EventKind::DuplicateBatchIgnored { topic, partition: tp.partition, producer: producer_name, base_offset: batch.base_offset, records: batch.records });
+                batch
+            }
+            None => self.leader_append(
+                tp,
+                BatchData {
+                    base_offset: 0,
+                    records: request.records,
+                    bytes: request.bytes,
+                    producer: producer as u32,
+                    producer_id: idempotent.then_some((producer_id, epoch)),
+                    base_sequence: request.base_sequence,
+                    leader_epoch: 0,
+                    keys: request.keys.clone(),
+                    created_us: request.created_us,
+                    append_us: 0,
+                    acknowledged: Cell::new(acks == Acks::Zero),
+                    reached_high_watermark: Cell::new(false),
+                    lost: Cell::new(false),
+                },
+            ),
+        };
+        if acks == Acks::Zero {
+            return;
+        }
+        if let Some(request) = self.producers[producer].requests.get_mut(&id) {
+            request.appended = Some(batch.clone());
+        }
+        let high_watermark = self.partition(tp).high_watermark();
+        if acks == Acks::One || high_watermark >= batch.end_offset() {
+            self.respond(producer, id, broker, attempt, Ok(Some(batch.base_offset)), acks);
+        } else {
+            self.partition_mut(tp).pending_acks.push((batch.end_offset(), producer, id));
+        }
+    }
+
+    fn respond(&mut self, producer: usize, id: u64, broker: u32, attempt: u32, result: Result<Option<u64>, &'static str>, acks: Acks) {
+        if acks == Acks::Zero {
+            return;
+        }
+        let records = self.producers[producer].requests.get(&id).map_or(0, |request| request.records);
+        let outcome = ProduceOutcome { attempt, result };
+        self.send(
+            Node::Broker { broker },
+            Node::Producer { producer },
+            FlowKind::ProduceResponse,
+            records,
+            Ev::ProduceResponse { producer, request: id, outcome },
+        );
+    }
+
+    /// The high watermark reached an acks=all request's last offset (`DelayedProduce` completes).
+    pub(crate) fn acks_all_satisfied(&mut self, producer: usize, id: u64, leader: u32) {
+        let Some(request) = self.producers[producer].requests.get(&id) else { return };
+        let base = request.appended.as_ref().map(|batch| batch.base_offset);
+        let attempt = request.attempt;
+        self.respond(producer, id, leader, attempt, Ok(base), Acks::All);
+    }
+
+    /// The partition's leader changed: requests in its purgatory get `NotLeaderOrFollower`.
+    pub(crate) fn fail_pending_acks(&mut self, tp: Tp) {
+        let pending = std::mem::take(&mut self.partition_mut(tp).pending_acks);
+        for (_, producer, id) in pending {
+            if let Some(request) = self.producers[producer].requests.get(&id) {
+                if let RequestState::InFlight { broker } = request.state {
+                    let attempt = request.attempt;
+                    if self.broker(broker).alive {
+                        self.respond(producer, id, broker, attempt, Err("NotLeaderOrFollowerException"), Acks::All);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A broker crashed: the producer's connections to it close, failing its in-flight requests.
+    pub(crate) fn fail_requests_to_broker(&mut self, broker: u32) {
+        for producer in 0..self.producers.len() {
+            let failed: Vec<(u64, u32)> = self.producers[producer]
+                .requests
+                .iter()
+                .filter(|(_, request)| request.state == RequestState::InFlight { broker })
+                .map(|(id, request)| (*id, request.attempt))
+                .collect();
+            for (id, attempt) in failed {
+                let outcome = ProduceOutcome { attempt, result: Err("NetworkException (connection to the leader closed)") };
+                self.schedule(self.now, Ev::ProduceResponse { producer, request: id, outcome });
+            }
+        }
+    }
+
+    pub(crate) fn produce_timeout(&mut self, producer: usize, id: u64, attempt: u32) {
+        let outcome = ProduceOutcome { attempt, result: Err("TimeoutException (request.timeout.ms expired)") };
+        self.produce_response(producer, id, outcome);
+    }
+
+    pub(crate) fn produce_response(&mut self, producer: usize, id: u64, outcome: ProduceOutcome) {
+        let Some(request) = self.producers[producer].requests.get(&id) else { return };
+        let fire_and_forget = self.producers[producer].config.acks == Acks::Zero;
+        if fire_and_forget || !matches!(request.state, RequestState::InFlight { .. }) || request.attempt != outcome.attempt {
+            return;
+        }
+        let tp = request.tp;
+        let records = request.records;
+        let attempt = request.attempt;
+        let created_us = request.created_us;
+        *self.producers[producer].in_flight.get_mut(&tp.partition).expect("counted") -= 1;
+        let producer_name = self.producers[producer].id.clone();
+        let topic = self.topics[tp.topic].name.clone();
+        match outcome.result {
+            Ok(base_offset) => {
+                let p = &mut self.producers[producer];
+                let request = p.requests.remove(&id).expect("exists");
+                if let Some(batch) = &request.appended {
+                    batch.acknowledged.set(true);
+                    if batch.lost.get() {
+                        p.acknowledged_lost += batch.records as u64;
+                    }
+                }
+                p.stats.records_acknowledged += records as u64;
+                self.emit(EventKind::ProduceAcknowledged { producer: producer_name, topic, partition: tp.partition, base_offset, records });
+            }
+            Err(error) => {
+                let p = &self.producers[producer];
+                let backoff_us = (p.config.retry_backoff_ms << (attempt.saturating_sub(1)).min(20))
+                    .min(p.config.retry_backoff_max_ms.max(p.config.retry_backoff_ms))
+                    * 1000;
+                let within_timeout = self.now + backoff_us < created_us + p.config.delivery_timeout_ms * 1000;
+                let retrying = within_timeout && (attempt as u64) <= p.config.retries;
+                self.emit(EventKind::ProduceError { producer: producer_name, topic, partition: tp.partition, records, error: error.to_string(), retrying });
+                if retrying {
+                    let p = &mut self.producers[producer];
+                    p.stats.records_retried += records as u64;
+                    p.requests.get_mut(&id).expect("exists").state = RequestState::Backoff;
+                    self.schedule(self.now + backoff_us, Ev::ProduceRetry { producer, request: id });
+                } else {
+                    self.fail_request(producer, id, error);
+                }
+            }
+        }
+        self.send_ready(producer);
+    }
+
+    pub(crate) fn produce_retry(&mut self, producer: usize, id: u64) {
+        let Some(request) = self.producers[producer].requests.get(&id) else { return };
+        if request.state != RequestState::Backoff {
+            return;
+        }
+        if self.now >= request.created_us + self.producers[producer].config.delivery_timeout_ms * 1000 {
+            return self.fail_request(producer, id, "TimeoutException (delivery.timeout.ms expired)");
+        }
+        self.transmit(producer, id);
+    }
+
+    /// Gives up on a batch: the application's callback gets the error. An idempotent producer bumps its
+    /// epoch so later batches start a fresh sequence (Kafka's safe epoch bump).
+    fn fail_request(&mut self, producer: usize, id: u64, error: &'static str) {
+        let p = &mut self.producers[producer];
+        let Some(request) = p.requests.remove(&id) else { return };
+        p.stats.records_failed += request.records as u64;
+        if p.config.enable_idempotence {
+            p.epoch += 1;
+            let epoch = p.epoch;
+            let partition = request.tp.partition;
+            let mut next = 0u32;
+            for pending in p.requests.values_mut().filter(|pending| pending.tp.partition == partition) {
+                pending.epoch = epoch;
+                pending.base_sequence = next;
+                next = next.wrapping_add(pending.records);
+            }
+            p.next_sequence.insert(partition, next);
+        }
+        let _ = error;
+    }
+}

@@ -1,0 +1,707 @@
+//! Brokers, partitions and replication: leader appends, follower fetch sessions, the high watermark,
+//! ISR shrink and expand, the KRaft controller's fencing and leader elections (clean and unclean), the
+//! truncation and data loss they cause, and retention.
+
+use super::engine::{Ev, FlowKind, Node, Simulation, Topic, Tp};
+use super::event::EventKind;
+use super::log::{BatchData, Micros, ReplicaLog};
+use super::config::TopicConfig;
+use std::rc::Rc;
+
+#[derive(Clone, Debug, Default)]
+pub struct FollowerState {
+    /// The follower's log end offset as the leader last heard it (from its fetch offset).
+    pub log_end_offset: u64,
+    pub last_caught_up_us: Micros,
+}
+
+#[derive(Clone, Debug)]
+pub struct Partition {
+    /// Replica brokers in assignment order (the first is the preferred leader).
+    pub replicas: Vec<u32>,
+    pub leader: Option<u32>,
+    pub leader_epoch: u32,
+    pub isr: Vec<u32>,
+    /// One log per replica, in `replicas` order.
+    pub logs: Vec<ReplicaLog>,
+    /// The leader's view of each replica, in `replicas` order.
+    pub followers: Vec<FollowerState>,
+    pub leader_epoch_start_offset: u64,
+    /// Unclean election happened: `LeaderRecoveryState.RECOVERING`.
+    pub recovering: bool,
+    /// acks=all produce requests waiting in purgatory for the high watermark: (required offset, producer, request).
+    pub(crate) pending_acks: Vec<(u64, usize, u64)>,
+    /// Consumer fetches parked at the leader until data arrives: (group, member, incarnation).
+    pub(crate) parked_consumers: Vec<(usize, usize, u32)>,
+}
+
+impl Partition {
+    pub fn replica_index(&self, broker: u32) -> Option<usize> {
+        self.replicas.iter().position(|replica| *replica == broker)
+    }
+
+    pub fn log_of(&self, broker: u32) -> Option<&ReplicaLog> {
+        self.replica_index(broker).map(|index| &self.logs[index])
+    }
+
+    pub fn log_of_mut(&mut self, broker: u32) -> Option<&mut ReplicaLog> {
+        self.replica_index(broker).map(move |index| &mut self.logs[index])
+    }
+
+    /// The high watermark consumers see (the leader's), 0 without a leader's log.
+    pub fn high_watermark(&self) -> u64 {
+        self.leader.and_then(|leader| self.log_of(leader)).map_or(0, |log| log.high_watermark)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Fetcher {
+    pub session: u64,
+    pub active: bool,
+    /// A fetch parked at the leader: its offsets, until data arrives or `replica.fetch.wait.max.ms`.
+    pub parked: Option<Vec<(Tp, u64)>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FetchedPartition {
+    pub tp: Tp,
+    pub leader_epoch: u32,
+    pub fetch_offset: u64,
+    pub batches: Vec<Rc<BatchData>>,
+    pub high_watermark: u64,
+    pub log_start_offset: u64,
+}
+
+impl Simulation {
+    /// Kafka's rack-unaware replica placement (`assignReplicasToBrokersRackUnaware`) with the random start
+    /// index and shift drawn from the run's generator.
+    fn place_replicas(&mut self, first_partition: u32, count: u32, replication_factor: u32, start: (u64, u64)) -> Vec<Vec<u32>> {
+        let brokers = self.brokers.len() as u64;
+        let (start_index, mut shift) = start;
+        let mut placements = Vec::new();
+        for partition in first_partition..first_partition + count {
+            let partition = partition as u64;
+            if partition > 0 && partition % brokers == 0 {
+                shift += 1;
+            }
+            let first = (partition + start_index) % brokers;
+            let mut replicas = vec![first as u32 + 1];
+            for j in 0..(replication_factor as u64).saturating_sub(1) {
+                let index = (first + 1 + (shift + j) % (brokers - 1).max(1)) % brokers;
+                replicas.push(index as u32 + 1);
+            }
+            placements.push(replicas);
+        }
+        placements
+    }
+
+    pub(crate) fn create_topic(&mut self, name: &str, partitions: u32, replication_factor: u32, config: TopicConfig) {
+        let brokers = self.brokers.len() as u64;
+        let start = (self.rng.below(brokers), self.rng.below(brokers));
+        let topic_index = self.topics.len();
+        self.topics.push(Topic { name: name.to_string(), config, partitions: Vec::new(), placement_start: start });
+        self.grow_topic(topic_index, partitions, replication_factor);
+    }
+
+    fn grow_topic(&mut self, topic: usize, total: u32, replication_factor: u32) {
+        let existing = self.topics[topic].partitions.len() as u32;
+        let start = self.topics[topic].placement_start;
+        for replicas in self.place_replicas(existing, total - existing, replication_factor, start) {
+            let leader = replicas.iter().copied().find(|broker| self.broker(*broker).alive);
+            let isr: Vec<u32> = replicas.iter().copied().filter(|broker| self.broker(*broker).alive).collect();
+            let isr = if isr.is_empty() { vec![replicas[0]] } else { isr };
+            let count = replicas.len();
+            self.topics[topic].partitions.push(Partition {
+                replicas,
+                leader,
+                leader_epoch: 0,
+                isr,
+                logs: vec![ReplicaLog::default(); count],
+                followers: vec![FollowerState::default(); count],
+                leader_epoch_start_offset: 0,
+                recovering: false,
+                pending_acks: Vec::new(),
+                parked_consumers: Vec::new(),
+            });
+        }
+        self.ensure_all_fetchers();
+    }
+
+    pub(crate) fn add_partitions(&mut self, topic: usize, total: u32) {
+        let replication_factor = self.topics[topic].partitions[0].replicas.len() as u32;
+        self.grow_topic(topic, total, replication_factor);
+        self.scenario.scenario.topics[topic].partitions = total;
+        let name = self.topics[topic].name.clone();
+        self.emit(EventKind::PartitionsAdded { topic: name, partitions: total });
+        self.partitions_changed_for_producers(topic);
+        self.partitions_changed_for_groups(topic);
+    }
+
+    pub(crate) fn topic_config_changed(&mut self, topic: usize) {
+        for partition in 0..self.topics[topic].partitions.len() as u32 {
+            let tp = Tp { topic, partition };
+            if self.partition(tp).leader.is_none() {
+                self.elect_leader(tp);
+            }
+            self.maybe_advance_high_watermark(tp);
+        }
+    }
+
+    // ---- the leader's side of produce ----
+
+    /// Appends a batch to the leader's log; returns it with its assigned offsets.
+    pub(crate) fn leader_append(&mut self, tp: Tp, mut data: BatchData) -> Rc<BatchData> {
+        let now = self.now;
+        let leader = self.partition(tp).leader.expect("appends go to a leader");
+        let (segment_bytes, segment_us) = {
+            let config = &self.topics[tp.topic].config;
+            (config.segment_bytes, config.segment_ms.saturating_mul(1000))
+        };
+        let partition = self.partition_mut(tp);
+        data.leader_epoch = partition.leader_epoch;
+        let log = partition.log_of_mut(leader).expect("the leader is a replica");
+        data.base_offset = log.log_end_offset;
+        data.append_us = now;
+        let batch = Rc::new(data);
+        log.append(batch.clone(), now, segment_bytes, segment_us);
+        let topic_name = self.topics[tp.topic].name.clone();
+        let producer_name = self.producers[batch.producer as usize].id.clone();
+        self.emit(EventKind::BatchAppended {
+            topic: topic_name.clone(),
+            partition: tp.partition,
+            broker: leader,
+            base_offset: batch.base_offset,
+            records: batch.records,
+            producer: producer_name.clone(),
+        });
+        if self.record_events {
+            for index in 0..batch.records {
+                let key = self.key_name(batch.producer as usize, &batch.keys, index as usize);
+                self.emit(EventKind::RecordAppended {
+                    topic: topic_name.clone(),
+                    partition: tp.partition,
+                    offset: batch.base_offset + index as u64,
+                    key,
+                    producer: producer_name.clone(),
+                });
+            }
+        }
+        self.maybe_advance_high_watermark(tp);
+        self.wake_parked_replica_fetches(leader, tp);
+        batch
+    }
+
+    /// `Partition.maybeIncrementLeaderHW`: the minimum log end offset over the ISR; never backwards, and
+    /// not while the ISR is smaller than `min.insync.replicas` (KAFKA-15583).
+    pub(crate) fn maybe_advance_high_watermark(&mut self, tp: Tp) {
+        let min_isr = self.topics[tp.topic].config.min_insync_replicas;
+        let partition = self.partition(tp);
+        let Some(leader) = partition.leader else { return };
+        if !self.broker(leader).alive {
+            return;
+        }
+        if (partition.isr.len() as u64) < min_isr.min(partition.replicas.len() as u64) {
+            return;
+        }
+        let mut new_hw = u64::MAX;
+        for broker in &partition.isr {
+            let index = partition.replica_index(*broker).expect("ISR ⊆ replicas");
+            let leo = if *broker == leader { partition.logs[index].log_end_offset } else { partition.followers[index].log_end_offset };
+            new_hw = new_hw.min(leo);
+        }
+        let leader_index = partition.replica_index(leader).expect("leader is a replica");
+        let old_hw = partition.logs[leader_index].high_watermark;
+        if new_hw == u64::MAX || new_hw <= old_hw {
+            return;
+        }
+        let partition = self.partition_mut(tp);
+        let log = &mut partition.logs[leader_index];
+        log.high_watermark = new_hw.min(log.log_end_offset);
+        for batch in log.batches().rev() {
+            if batch.end_offset() <= old_hw {
+                break;
+            }
+            if batch.end_offset() <= new_hw {
+                batch.reached_high_watermark.set(true);
+            }
+        }
+        let new_hw = log.high_watermark;
+        let (ready, waiting): (Vec<_>, Vec<_>) = partition.pending_acks.drain(..).partition(|(required, _, _)| *required <= new_hw);
+        partition.pending_acks = waiting;
+        let parked = std::mem::take(&mut partition.parked_consumers);
+        for (_, producer, request) in ready {
+            self.acks_all_satisfied(producer, request, leader);
+        }
+        for (group, member, incarnation) in parked {
+            self.answer_parked_consumer_fetch(group, member, incarnation);
+        }
+    }
+
+    // ---- follower fetch sessions (one per follower broker and leader broker, like a replica fetcher thread) ----
+
+    pub(crate) fn ensure_all_fetchers(&mut self) {
+        let mut pairs = Vec::new();
+        for topic in &self.topics {
+            for partition in &topic.partitions {
+                if let Some(leader) = partition.leader {
+                    for follower in &partition.replicas {
+                        if *follower != leader {
+                            pairs.push((*follower, leader));
+                        }
+                    }
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        for (follower, leader) in pairs {
+            self.ensure_fetcher(follower, leader);
+        }
+    }
+
+    fn ensure_fetcher(&mut self, follower: u32, leader: u32) {
+        if !self.broker(follower).alive || !self.broker(leader).alive {
+            return;
+        }
+        let fetcher = self.fetchers.entry((follower, leader)).or_default();
+        if !fetcher.active {
+            self.send_replica_fetch(follower, leader);
+        }
+    }
+
+    fn send_replica_fetch(&mut self, follower: u32, leader: u32) {
+        let mut offsets = Vec::new();
+        for (topic_index, topic) in self.topics.iter().enumerate() {
+            for (partition_index, partition) in topic.partitions.iter().enumerate() {
+                if partition.leader == Some(leader) {
+                    if let Some(log) = partition.log_of(follower) {
+                        if follower != leader {
+                            offsets.push((Tp { topic: topic_index, partition: partition_index as u32 }, log.log_end_offset));
+                        }
+                    }
+                }
+            }
+        }
+        let fetcher = self.fetchers.entry((follower, leader)).or_default();
+        fetcher.session += 1;
+        fetcher.parked = None;
+        if offsets.is_empty() || !self.brokers[(follower - 1) as usize].alive {
+            fetcher.active = false;
+            return;
+        }
+        fetcher.active = true;
+        let session = fetcher.session;
+        self.send(
+            Node::Broker { broker: follower },
+            Node::Broker { broker: leader },
+            FlowKind::ReplicaFetch,
+            0,
+            Ev::ReplicaFetchArrive { follower, leader, session, offsets },
+        );
+    }
+
+    fn fetcher_session_is(&self, follower: u32, leader: u32, session: u64) -> bool {
+        self.fetchers.get(&(follower, leader)).is_some_and(|fetcher| fetcher.session == session && fetcher.active)
+    }
+
+    pub(crate) fn replica_fetch_arrive(&mut self, follower: u32, leader: u32, session: u64, offsets: Vec<(Tp, u64)>) {
+        if !self.fetcher_session_is(follower, leader, session) || !self.broker(leader).alive {
+            return;
+        }
+        let now = self.now;
+        for (tp, offset) in &offsets {
+            let partition = self.partition_mut(*tp);
+            if partition.leader != Some(leader) {
+                continue;
+            }
+            let Some(index) = partition.replica_index(follower) else { continue };
+            let leader_leo = partition.log_of(leader).map_or(0, |log| log.log_end_offset);
+            let state = &mut partition.followers[index];
+            state.log_end_offset = *offset;
+            if *offset >= leader_leo {
+                state.last_caught_up_us = now;
+            }
+            self.maybe_expand_isr(*tp, follower);
+            self.maybe_advance_high_watermark(*tp);
+        }
+        if offsets.iter().any(|(tp, offset)| self.leader_has_data_beyond(*tp, leader, *offset)) {
+            self.answer_replica_fetch(follower, leader, session, offsets);
+        } else {
+            let fetcher = self.fetchers.get_mut(&(follower, leader)).expect("checked");
+            fetcher.parked = Some(offsets);
+            let at = now + self.cluster.replica_fetch_wait_max_ms * 1000;
+            self.schedule(at, Ev::ReplicaFetchWait { follower, leader, session });
+        }
+    }
+
+    fn leader_has_data_beyond(&self, tp: Tp, leader: u32, offset: u64) -> bool {
+        let partition = self.partition(tp);
+        partition.leader == Some(leader) && partition.log_of(leader).is_some_and(|log| log.log_end_offset > offset || offset < log.log_start_offset)
+    }
+
+    pub(crate) fn replica_fetch_wait_expired(&mut self, follower: u32, leader: u32, session: u64) {
+        if !self.fetcher_session_is(follower, leader, session) {
+            return;
+        }
+        if let Some(offsets) = self.fetchers.get_mut(&(follower, leader)).and_then(|fetcher| fetcher.parked.take()) {
+            self.answer_replica_fetch(follower, leader, session, offsets);
+        }
+    }
+
+    fn wake_parked_replica_fetches(&mut self, leader: u32, tp: Tp) {
+        let followers: Vec<u32> = self.partition(tp).replicas.iter().copied().filter(|broker| *broker != leader).collect();
+        for follower in followers {
+            let Some(fetcher) = self.fetchers.get_mut(&(follower, leader)) else { continue };
+            if fetcher.parked.as_ref().is_some_and(|offsets| offsets.iter().any(|(parked, _)| *parked == tp)) {
+                let offsets = fetcher.parked.take().expect("checked");
+                let session = fetcher.session;
+                self.answer_replica_fetch(follower, leader, session, offsets);
+            }
+        }
+    }
+
+    fn answer_replica_fetch(&mut self, follower: u32, leader: u32, session: u64, offsets: Vec<(Tp, u64)>) {
+        let max_bytes = self.cluster.replica_fetch_max_bytes;
+        let mut data = Vec::new();
+        let mut records = 0;
+        for (tp, offset) in offsets {
+            let partition = self.partition(tp);
+            if partition.leader != Some(leader) {
+                continue;
+            }
+            let Some(log) = partition.log_of(leader) else { continue };
+            let batches = log.read_from(offset, max_bytes);
+            records += batches.iter().map(|batch| batch.records).sum::<u32>();
+            data.push(FetchedPartition {
+                tp,
+                leader_epoch: partition.leader_epoch,
+                fetch_offset: offset,
+                batches,
+                high_watermark: log.high_watermark,
+                log_start_offset: log.log_start_offset,
+            });
+        }
+        self.send(
+            Node::Broker { broker: leader },
+            Node::Broker { broker: follower },
+            FlowKind::ReplicaData,
+            records,
+            Ev::ReplicaFetchResponse { follower, leader, session, data },
+        );
+    }
+
+    pub(crate) fn replica_fetch_response(&mut self, follower: u32, leader: u32, session: u64, data: Vec<FetchedPartition>) {
+        if !self.fetcher_session_is(follower, leader, session) || !self.broker(follower).alive {
+            return;
+        }
+        let now = self.now;
+        for fetched in data {
+            let (segment_bytes, segment_us) = {
+                let config = &self.topics[fetched.tp.topic].config;
+                (config.segment_bytes, config.segment_ms.saturating_mul(1000))
+            };
+            let partition = self.partition_mut(fetched.tp);
+            if partition.leader != Some(leader) || partition.leader_epoch != fetched.leader_epoch {
+                continue;
+            }
+            let Some(log) = partition.log_of_mut(follower) else { continue };
+            if log.log_end_offset != fetched.fetch_offset {
+                continue;
+            }
+            if log.log_end_offset < fetched.log_start_offset {
+                // OffsetOutOfRange on a follower: it restarts its log at the leader's log start.
+                log.reset_to(fetched.log_start_offset);
+            }
+            for batch in fetched.batches {
+                if batch.base_offset == log.log_end_offset {
+                    log.append(batch, now, segment_bytes, segment_us);
+                }
+            }
+            log.high_watermark = log.high_watermark.max(fetched.high_watermark.min(log.log_end_offset));
+            if fetched.log_start_offset > log.log_start_offset && fetched.log_start_offset <= log.high_watermark {
+                log.apply_retention(now, Some(0), None);
+            }
+        }
+        self.send_replica_fetch(follower, leader);
+    }
+
+    fn maybe_expand_isr(&mut self, tp: Tp, follower: u32) {
+        let alive = { let broker = self.broker(follower); broker.alive && !broker.fenced };
+        let partition = self.partition_mut(tp);
+        let Some(leader) = partition.leader else { return };
+        if partition.isr.contains(&follower) || !alive {
+            return;
+        }
+        let index = partition.replica_index(follower).expect("a replica");
+        let leader_log = partition.log_of(leader).expect("leader log");
+        let offset = partition.followers[index].log_end_offset;
+        if offset >= leader_log.high_watermark && offset >= partition.leader_epoch_start_offset {
+            partition.isr.push(follower);
+            let order = partition.replicas.clone();
+            partition.isr.sort_by_key(|broker| order.iter().position(|replica| replica == broker));
+            self.emit_isr_changed(tp, "follower caught up with the leader");
+        }
+    }
+
+    fn emit_isr_changed(&mut self, tp: Tp, reason: &str) {
+        let isr = self.partition(tp).isr.clone();
+        let topic = self.topics[tp.topic].name.clone();
+        self.emit(EventKind::IsrChanged { topic, partition: tp.partition, isr, reason: reason.to_string() });
+    }
+
+    /// The leader's `isr-expiration` task, every `replica.lag.time.max.ms / 2`.
+    pub(crate) fn isr_expiration(&mut self) {
+        let lag_us = self.cluster.replica_lag_time_max_ms * 1000;
+        let now = self.now;
+        for topic in 0..self.topics.len() {
+            for partition in 0..self.topics[topic].partitions.len() as u32 {
+                let tp = Tp { topic, partition };
+                let p = self.partition(tp);
+                let Some(leader) = p.leader else { continue };
+                if !self.broker(leader).alive {
+                    continue;
+                }
+                let leader_leo = p.log_of(leader).map_or(0, |log| log.log_end_offset);
+                let out_of_sync: Vec<u32> = p
+                    .isr
+                    .iter()
+                    .copied()
+                    .filter(|broker| *broker != leader)
+                    .filter(|broker| {
+                        let state = &p.followers[p.replica_index(*broker).expect("replica")];
+                        state.log_end_offset < leader_leo && now.saturating_sub(state.last_caught_up_us) > lag_us
+                    })
+                    .collect();
+                if out_of_sync.is_empty() {
+                    continue;
+                }
+                self.partition_mut(tp).isr.retain(|broker| !out_of_sync.contains(broker));
+                self.emit_isr_changed(tp, "follower out of sync for longer than replica.lag.time.max.ms");
+                self.maybe_advance_high_watermark(tp);
+            }
+        }
+    }
+
+    // ---- brokers and the controller ----
+
+    pub(crate) fn crash_broker(&mut self, broker: u32) {
+        if !self.broker(broker).alive {
+            return;
+        }
+        let b = self.broker_mut(broker);
+        b.alive = false;
+        b.incarnation += 1;
+        let incarnation = b.incarnation;
+        self.emit(EventKind::BrokerCrashed { broker });
+        for ((follower, leader), fetcher) in self.fetchers.iter_mut() {
+            if *follower == broker || *leader == broker {
+                fetcher.session += 1;
+                fetcher.active = false;
+                fetcher.parked = None;
+            }
+        }
+        self.fail_requests_to_broker(broker);
+        self.release_consumer_fetches_on_broker(broker);
+        let at = self.now + self.cluster.broker_session_timeout_ms * 1000;
+        self.schedule(at, Ev::BrokerFence { broker, incarnation });
+    }
+
+    /// The controller's broker session expired: fence it, move its leaderships, drop it from ISRs.
+    pub(crate) fn broker_fence(&mut self, broker: u32, incarnation: u32) {
+        let b = self.broker(broker);
+        if b.alive || b.incarnation != incarnation || b.fenced {
+            return;
+        }
+        self.broker_mut(broker).fenced = true;
+        self.emit(EventKind::BrokerFenced { broker });
+        for tp in self.all_partitions() {
+            let partition = self.partition(tp);
+            if !partition.replicas.contains(&broker) {
+                continue;
+            }
+            let was_leader = partition.leader == Some(broker);
+            if partition.isr.contains(&broker) && partition.isr.len() > 1 {
+                self.partition_mut(tp).isr.retain(|replica| *replica != broker);
+                if !was_leader {
+                    self.emit_isr_changed(tp, "broker fenced by the controller");
+                    self.maybe_advance_high_watermark(tp);
+                }
+            }
+            if was_leader {
+                self.elect_leader(tp);
+            }
+        }
+    }
+
+    pub(crate) fn restart_broker(&mut self, broker: u32) {
+        if self.broker(broker).alive {
+            return;
+        }
+        let b = self.broker_mut(broker);
+        b.alive = true;
+        b.fenced = false;
+        b.incarnation += 1;
+        self.emit(EventKind::BrokerRestarted { broker });
+        for tp in self.all_partitions() {
+            let partition = self.partition(tp);
+            if !partition.replicas.contains(&broker) {
+                continue;
+            }
+            match partition.leader {
+                None => self.elect_leader(tp),
+                Some(leader) if leader == broker => {
+                    // Back before the controller fenced it: it resumes leading with its log intact.
+                }
+                Some(leader) => self.truncate_follower(tp, broker, leader),
+            }
+        }
+        self.ensure_all_fetchers();
+    }
+
+    pub(crate) fn all_partitions(&self) -> Vec<Tp> {
+        let mut all = Vec::new();
+        for (topic, t) in self.topics.iter().enumerate() {
+            for partition in 0..t.partitions.len() as u32 {
+                all.push(Tp { topic, partition });
+            }
+        }
+        all
+    }
+
+    /// `PartitionChangeBuilder.electAnyLeader`: the first replica in assignment order that is in the ISR
+    /// and alive; failing that, with `unclean.leader.election.enable`, the first live replica outside it.
+    pub(crate) fn elect_leader(&mut self, tp: Tp) {
+        let unclean_allowed = self.topics[tp.topic].config.unclean_leader_election_enable;
+        let partition = self.partition(tp);
+        let acceptable = |broker: &u32| {
+            let b = &self.brokers[(*broker - 1) as usize];
+            b.alive && !b.fenced
+        };
+        let clean = partition.replicas.iter().copied().find(|replica| partition.isr.contains(replica) && acceptable(replica));
+        let unclean = if clean.is_none() && unclean_allowed {
+            partition.replicas.iter().copied().find(|replica| !partition.isr.contains(replica) && acceptable(replica))
+        } else {
+            None
+        };
+        let new_leader = clean.or(unclean);
+        let old_leader = partition.leader;
+        if new_leader.is_none() && old_leader.is_none() {
+            return;
+        }
+        let now = self.now;
+        let partition = self.partition_mut(tp);
+        partition.leader = new_leader;
+        partition.leader_epoch += 1;
+        if unclean.is_some() {
+            partition.isr = vec![unclean.expect("checked")];
+            partition.recovering = true;
+        }
+        if let Some(leader) = new_leader {
+            let leader_leo = partition.log_of(leader).expect("replica").log_end_offset;
+            partition.leader_epoch_start_offset = leader_leo;
+            for state in partition.followers.iter_mut() {
+                state.log_end_offset = 0;
+                state.last_caught_up_us = now;
+            }
+        }
+        let parked = std::mem::take(&mut partition.parked_consumers);
+        let isr = partition.isr.clone();
+        let leader_epoch = partition.leader_epoch;
+        let topic = self.topics[tp.topic].name.clone();
+        self.emit(EventKind::LeaderElected { topic, partition: tp.partition, leader: new_leader, leader_epoch, isr, unclean: unclean.is_some() });
+        self.fail_pending_acks(tp);
+        if let Some(leader) = new_leader {
+            self.account_lost_batches(tp, leader);
+            let followers: Vec<u32> = self.partition(tp).replicas.iter().copied().filter(|r| *r != leader).collect();
+            for follower in followers {
+                if self.broker(follower).alive {
+                    self.truncate_follower(tp, follower, leader);
+                }
+            }
+        }
+        for (group, member, incarnation) in parked {
+            self.answer_parked_consumer_fetch(group, member, incarnation);
+        }
+        self.ensure_all_fetchers();
+        self.maybe_advance_high_watermark(tp);
+    }
+
+    /// Every batch some replica holds beyond where it diverges from the new leader will be truncated:
+    /// the cluster has lost it. Counted once per batch.
+    fn account_lost_batches(&mut self, tp: Tp, leader: u32) {
+        let partition = self.partition(tp);
+        let leader_log = partition.log_of(leader).expect("replica");
+        let mut lost = Vec::new();
+        for (index, log) in partition.logs.iter().enumerate() {
+            if partition.replicas[index] == leader {
+                continue;
+            }
+            let point = log.divergence_point(leader_log);
+            for batch in log.batches().rev() {
+                if batch.base_offset < point {
+                    break;
+                }
+                if !batch.lost.get() {
+                    batch.lost.set(true);
+                    lost.push(batch.clone());
+                }
+            }
+        }
+        lost.sort_by_key(|batch| batch.base_offset);
+        for batch in lost {
+            if batch.acknowledged.get() {
+                self.producers[batch.producer as usize].acknowledged_lost += batch.records as u64;
+                let producer = self.producers[batch.producer as usize].id.clone();
+                let topic = self.topics[tp.topic].name.clone();
+                self.emit(EventKind::AcknowledgedRecordsLost { producer, topic, partition: tp.partition, base_offset: batch.base_offset, records: batch.records });
+            }
+            if batch.reached_high_watermark.get() {
+                self.records_lost_for_groups(tp, &batch);
+            }
+        }
+    }
+
+    fn truncate_follower(&mut self, tp: Tp, follower: u32, leader: u32) {
+        let partition = self.partition(tp);
+        let leader_log = partition.log_of(leader).expect("replica");
+        let log = partition.log_of(follower).expect("replica");
+        let point = log.divergence_point(leader_log);
+        let leader_start = leader_log.log_start_offset;
+        let from = log.log_end_offset;
+        if point >= from {
+            return;
+        }
+        let log = self.partition_mut(tp).log_of_mut(follower).expect("replica");
+        if point < log.log_start_offset {
+            log.reset_to(leader_start);
+        } else {
+            log.truncate_to(point);
+        }
+        let topic = self.topics[tp.topic].name.clone();
+        self.emit(EventKind::LogTruncated { topic, partition: tp.partition, broker: follower, from_offset: from, to_offset: point });
+    }
+
+    /// Retention: each live replica deletes closed segments past `retention.ms` / `retention.bytes`.
+    pub(crate) fn retention_check(&mut self) {
+        let now = self.now;
+        for tp in self.all_partitions() {
+            let config = self.topics[tp.topic].config.clone();
+            let retention_us = config.retention_ms.map(|ms| ms.saturating_mul(1000));
+            let leader = self.partition(tp).leader;
+            let replicas = self.partition(tp).replicas.clone();
+            for broker in replicas {
+                if !self.broker(broker).alive {
+                    continue;
+                }
+                let log = self.partition_mut(tp).log_of_mut(broker).expect("replica");
+                if let Some(log_start_offset) = log.apply_retention(now, retention_us, config.retention_bytes) {
+                    if Some(broker) == leader {
+                        let topic = self.topics[tp.topic].name.clone();
+                        self.emit(EventKind::LogStartAdvanced { topic, partition: tp.partition, broker, log_start_offset });
+                        self.log_start_advanced_for_groups(tp, log_start_offset);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! The CLI's report: `kafka-topics.sh --describe` and `kafka-consumer-groups.sh --describe` style
+//! tables, delivery accounting, and the same as one JSON document.
+
+use super::view::ClusterView;
+use serde_json::{json, Value};
+use std::fmt::Write;
+
+fn dash(value: Option<u64>) -> String {
+    value.map_or("-".to_string(), |v| v.to_string())
+}
+
+pub fn text(view: &ClusterView) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "kafka-sim at t = {:.3} s (seed {})", view.now_us as f64 / 1e6, view.seed);
+    let _ = writeln!(out);
+    let down: Vec<String> = view.brokers.iter().filter(|b| !b.alive).map(|b| b.id.to_string()).collect();
+    let _ = writeln!(out, "Brokers: {} ({} down{})", view.brokers.len(), down.len(), if down.is_empty() { String::new() } else { format!(": {}", down.join(",")) });
+    for topic in &view.topics {
+        let _ = writeln!(
+            out,
+            "\nTopic: {}\tPartitionCount: {}\tReplicationFactor: {}\tConfigs: min.insync.replicas={}",
+            topic.name,
+            topic.partitions.len(),
+            topic.replication_factor,
+            topic.min_insync_replicas
+        );
+        for p in &topic.partitions {
+            let list = |brokers: &[u32]| brokers.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+            let _ = writeln!(
+                out,
+                "\tTopic: {}\tPartition: {}\tLeader: {}\tReplicas: {}\tIsr: {}\tHW: {}\tLEO: {}\tLogStart: {}{}",
+                topic.name,
+                p.partition,
+                p.leader.map_or("none".to_string(), |l| l.to_string()),
+                list(&p.replicas),
+                list(&p.isr),
+                p.high_watermark,
+                p.log_end_offset,
+                p.log_start_offset,
+                if p.offline { "\t(offline)" } else if p.under_replicated { "\t(under-replicated)" } else { "" }
+            );
+        }
+    }
+    for producer in &view.producers {
+        let _ = writeln!(
+            out,
+            "\nProducer {} → {} (acks={}, enable.idempotence={}): {} generated, {} acknowledged, {} failed, {} retried, {} pending, {} acknowledged but lost",
+            producer.id,
+            producer.topic,
+            producer.acks,
+            producer.enable_idempotence,
+            producer.records_generated,
+            producer.records_acknowledged,
+            producer.records_failed,
+            producer.records_retried,
+            producer.records_pending,
+            producer.acknowledged_records_lost
+        );
+    }
+    for group in &view.groups {
+        let _ = writeln!(out, "\nConsumer group '{}' ({}, generation {}, {} {})", group.group, group.state, group.generation, group.protocol, group.assignor.unwrap_or("-"));
+        let _ = writeln!(out, "{:<16} {:<12} {:>9} {:>14} {:>14} {:>8}  CONSUMER-ID", "GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG");
+        for row in &group.partitions {
+            let _ = writeln!(
+                out,
+                "{:<16} {:<12} {:>9} {:>14} {:>14} {:>8}  {}",
+                group.group,
+                row.topic,
+                row.partition,
+                dash(row.current_offset),
+                row.log_end_offset,
+                dash(row.lag),
+                row.consumer_id.as_deref().unwrap_or("-")
+            );
+        }
+        let d = group.delivery;
+        let _ = writeln!(
+            out,
+            "Delivery: processed once {}, duplicated {}{}, missed {}, pending {}",
+            d.processed_once,
+            d.duplicated,
+            if group.idempotent { " (idempotent: no effect)" } else { "" },
+            d.missed,
+            d.pending
+        );
+    }
+    out
+}
+
+pub fn json(view: &ClusterView) -> Value {
+    json!({
+        "t_us": view.now_us,
+        "seed": view.seed,
+        "brokers": view.brokers.iter().map(|b| json!({"broker": b.id, "alive": b.alive, "fenced": b.fenced})).collect::<Vec<_>>(),
+        "topics": view.topics.iter().map(|t| json!({
+            "topic": t.name,
+            "partitions": t.partitions.iter().map(|p| json!({
+                "partition": p.partition, "leader": p.leader, "replicas": p.replicas, "isr": p.isr,
+                "high_watermark": p.high_watermark, "log_end_offset": p.log_end_offset, "log_start_offset": p.log_start_offset,
+                "offline": p.offline, "under_replicated": p.under_replicated,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "producers": view.producers,
+        "groups": view.groups.iter().map(|g| json!({
+            "group": g.group,
+            "state": g.state,
+            "generation": g.generation,
+            "members": g.members.iter().map(|m| json!({"member": m.member, "status": m.status, "assignment": m.assignment})).collect::<Vec<_>>(),
+            "partitions": g.partitions.iter().map(|r| json!({
+                "topic": r.topic, "partition": r.partition, "current_offset": r.current_offset,
+                "log_end_offset": r.log_end_offset, "lag": r.lag, "consumer_id": r.consumer_id,
+            })).collect::<Vec<_>>(),
+            "delivery": g.delivery,
+        })).collect::<Vec<_>>(),
+    })
+}

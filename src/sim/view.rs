@@ -1,0 +1,255 @@
+//! A read-only snapshot of the simulation for the UI and the CLI: what `kafka-topics.sh --describe` and
+//! `kafka-consumer-groups.sh --describe` would show, plus what the picture draws.
+
+use super::accounting::DeliveryCounts;
+use super::engine::{Flow, Simulation, Tp};
+use super::groups::{Activity, MemberStatus};
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClusterView {
+    pub now_us: u64,
+    pub seed: u64,
+    pub brokers: Vec<BrokerView>,
+    pub topics: Vec<TopicView>,
+    pub producers: Vec<ProducerView>,
+    pub groups: Vec<GroupView>,
+    pub flows: Vec<Flow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BrokerView {
+    pub id: u32,
+    pub alive: bool,
+    pub fenced: bool,
+    pub leaderships: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TopicView {
+    pub name: String,
+    pub replication_factor: u32,
+    pub min_insync_replicas: u64,
+    pub unclean_leader_election_enable: bool,
+    pub partitions: Vec<PartitionView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReplicaView {
+    pub broker: u32,
+    pub alive: bool,
+    pub in_sync: bool,
+    pub is_leader: bool,
+    pub log_start_offset: u64,
+    pub log_end_offset: u64,
+    pub high_watermark: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartitionView {
+    pub partition: u32,
+    pub leader: Option<u32>,
+    pub leader_epoch: u32,
+    pub replicas: Vec<u32>,
+    pub isr: Vec<u32>,
+    pub replica_logs: Vec<ReplicaView>,
+    pub log_start_offset: u64,
+    pub log_end_offset: u64,
+    pub high_watermark: u64,
+    pub offline: bool,
+    pub under_replicated: bool,
+    pub under_min_isr: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProducerView {
+    pub id: String,
+    pub topic: String,
+    pub rate_per_sec: u32,
+    pub acks: &'static str,
+    pub enable_idempotence: bool,
+    pub records_generated: u64,
+    pub records_acknowledged: u64,
+    pub records_failed: u64,
+    pub records_retried: u64,
+    pub records_pending: u64,
+    pub acknowledged_records_lost: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MemberView {
+    pub member: String,
+    pub status: MemberStatus,
+    pub in_group: bool,
+    pub generation: Option<i32>,
+    pub joining: bool,
+    pub assignment: Vec<(String, u32)>,
+    pub activity: Activity,
+    pub stalled: bool,
+    pub records_in_hand: u64,
+    pub buffered_records: u64,
+    pub records_processed: u64,
+}
+
+/// One row of `kafka-consumer-groups.sh --describe`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LagRow {
+    pub topic: String,
+    pub partition: u32,
+    /// The committed offset; `None` prints as `-`.
+    pub current_offset: Option<u64>,
+    /// What the tool calls LOG-END-OFFSET is the high watermark (ListOffsets latest, read_uncommitted).
+    pub log_end_offset: u64,
+    pub lag: Option<u64>,
+    pub consumer_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupView {
+    pub group: String,
+    pub state: &'static str,
+    pub generation: i32,
+    pub protocol: &'static str,
+    pub assignor: Option<&'static str>,
+    pub leader: Option<String>,
+    pub coordinator: u32,
+    pub members: Vec<MemberView>,
+    pub partitions: Vec<LagRow>,
+    pub total_lag: u64,
+    pub delivery: DeliveryCounts,
+    pub idempotent: bool,
+    pub max_poll_records: u64,
+    pub processing_ms_per_record: f64,
+}
+
+impl Simulation {
+    pub fn view(&self) -> ClusterView {
+        let brokers = self
+            .brokers
+            .iter()
+            .map(|broker| BrokerView {
+                id: broker.id,
+                alive: broker.alive,
+                fenced: broker.fenced,
+                leaderships: self.topics.iter().flat_map(|t| &t.partitions).filter(|p| p.leader == Some(broker.id)).count() as u32,
+            })
+            .collect();
+        let topics = self
+            .topics
+            .iter()
+            .map(|topic| TopicView {
+                name: topic.name.clone(),
+                replication_factor: topic.partitions[0].replicas.len() as u32,
+                min_insync_replicas: topic.config.min_insync_replicas,
+                unclean_leader_election_enable: topic.config.unclean_leader_election_enable,
+                partitions: topic
+                    .partitions
+                    .iter()
+                    .enumerate()
+                    .map(|(index, partition)| {
+                        let leader_alive = partition.leader.is_some_and(|leader| self.broker(leader).alive);
+                        let leader_log = partition.leader.and_then(|leader| partition.log_of(leader));
+                        PartitionView {
+                            partition: index as u32,
+                            leader: partition.leader,
+                            leader_epoch: partition.leader_epoch,
+                            replicas: partition.replicas.clone(),
+                            isr: partition.isr.clone(),
+                            replica_logs: partition
+                                .replicas
+                                .iter()
+                                .zip(&partition.logs)
+                                .map(|(broker, log)| ReplicaView {
+                                    broker: *broker,
+                                    alive: self.broker(*broker).alive,
+                                    in_sync: partition.isr.contains(broker),
+                                    is_leader: partition.leader == Some(*broker),
+                                    log_start_offset: log.log_start_offset,
+                                    log_end_offset: log.log_end_offset,
+                                    high_watermark: log.high_watermark,
+                                })
+                                .collect(),
+                            log_start_offset: leader_log.map_or(0, |log| log.log_start_offset),
+                            log_end_offset: leader_log.map_or(0, |log| log.log_end_offset),
+                            high_watermark: leader_log.map_or(0, |log| log.high_watermark),
+                            offline: !leader_alive,
+                            under_replicated: partition.isr.len() < partition.replicas.len(),
+                            under_min_isr: (partition.isr.len() as u64) < topic.config.min_insync_replicas.min(partition.replicas.len() as u64),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let producers = self
+            .producers
+            .iter()
+            .map(|producer| ProducerView {
+                id: producer.id.clone(),
+                topic: self.topics[producer.topic].name.clone(),
+                rate_per_sec: producer.rate_per_sec,
+                acks: producer.config.acks.kafka_value(),
+                enable_idempotence: producer.config.enable_idempotence,
+                records_generated: producer.stats.records_generated,
+                records_acknowledged: producer.stats.records_acknowledged,
+                records_failed: producer.stats.records_failed,
+                records_retried: producer.stats.records_retried,
+                records_pending: producer.records_pending(),
+                acknowledged_records_lost: producer.acknowledged_lost,
+            })
+            .collect();
+        let groups = self.groups.iter().map(|group| self.group_view(group)).collect();
+        ClusterView { now_us: self.now, seed: self.seed, brokers, topics, producers, groups, flows: self.flows.values().cloned().collect() }
+    }
+
+    fn group_view(&self, group: &super::groups::Group) -> GroupView {
+        let name = |tp: &Tp| (self.topics[tp.topic].name.clone(), tp.partition);
+        let members = group
+            .members
+            .iter()
+            .map(|member| MemberView {
+                member: member.id.clone(),
+                status: member.status,
+                in_group: member.in_group,
+                generation: member.generation,
+                joining: member.joining,
+                assignment: member.assigned.iter().map(name).collect(),
+                activity: member.activity,
+                stalled: member.stalled_until_us > self.now,
+                records_in_hand: member.in_hand().iter().map(|(_, first, end)| end - first).sum(),
+                buffered_records: member.buffered_records(),
+                records_processed: member.records_processed,
+            })
+            .collect();
+        let mut partitions = Vec::new();
+        for tp in group.delivery.keys() {
+            let high_watermark = self.partition(*tp).high_watermark();
+            let current_offset = group.committed.get(tp).copied();
+            let owner = group.assignment.iter().find(|(_, list)| list.contains(tp)).map(|(member, _)| group.members[*member].id.clone());
+            partitions.push(LagRow {
+                topic: self.topics[tp.topic].name.clone(),
+                partition: tp.partition,
+                current_offset,
+                log_end_offset: high_watermark,
+                lag: current_offset.map(|offset| high_watermark.saturating_sub(offset)),
+                consumer_id: owner,
+            });
+        }
+        let total_lag = partitions.iter().map(|row| row.lag.unwrap_or(row.log_end_offset)).sum();
+        GroupView {
+            group: group.id.clone(),
+            state: group.state.name(),
+            generation: group.generation,
+            protocol: if group.cooperative() { "COOPERATIVE" } else { "EAGER" },
+            assignor: group.protocol.map(|assignor| assignor.kafka_name()),
+            leader: group.leader.map(|leader| group.members[leader].id.clone()),
+            coordinator: group.coordinator,
+            members,
+            partitions,
+            total_lag,
+            delivery: group.delivery_counts(self),
+            idempotent: group.idempotent,
+            max_poll_records: group.config.max_poll_records,
+            processing_ms_per_record: group.processing_us_per_record as f64 / 1000.0,
+        }
+    }
+}
