@@ -5,19 +5,32 @@
 //! `apache/kafka` (trunk of 2024-10-25, `clients/src/main/java/org/apache/kafka/clients/consumer/`),
 //! without rack awareness, including the order of the partitions inside each member's list.
 //!
-//! Kafka's sticky assignors break ties by iterating `java.util.HashMap`s. The module emulates those iteration
-//! orders exactly (`String.hashCode`, `TopicPartition.hashCode`, the spread `h ^ (h >>> 16)`, power-of-two
-//! tables that double when the size exceeds three quarters of the capacity or when a bucket reaches nine
-//! entries in a table smaller than 64, insertion order inside a bucket). The one thing not emulated is the
-//! order inside a bucket that Java converts to a red-black tree (nine or more colliding keys in a table of
-//! 64 or more buckets); [`AssignmentDetails::java_order_approximate`] reports when that happened.
+//! Kafka's assignors break some ties by iterating `java.util.HashMap`s. The module emulates those iteration
+//! orders exactly: `String.hashCode` and `TopicPartition.hashCode` in wrapping `int` arithmetic, the spread
+//! `h ^ (h >>> 16)`, power-of-two tables of 16 buckets that double past three quarters full, bucket chains
+//! that `put` appends to and `computeIfAbsent` prepends to, order-preserving splits on resize, and the resize
+//! that replaces a treeification while the table is smaller than 64 buckets. Not emulated is the order inside
+//! a bucket that Java does convert to a red-black tree (eight or more colliding keys in a table of 64 or more
+//! buckets); [`AssignmentDetails::java_order_approximate`] reports when that happened.
 //!
 //! The input slice of subscriptions stands for the `HashMap` the leader builds in
 //! `ConsumerCoordinator.onLeaderElected`: it is filled in the order of the slice (the JoinGroup response
 //! order), and a repeated member id replaces the earlier subscription but keeps its position.
 //!
-//! Where Kafka would throw (`IllegalStateException`, `NullPointerException`) on inputs that its invariants
-//! rule out, this module does not panic: it skips the step that would throw and returns what it built.
+//! Known differences from Kafka, all on inputs Kafka itself does not handle:
+//! * An empty group: Kafka's sticky assignors throw `ArithmeticException` and round robin throws
+//!   `IllegalArgumentException`; here every assignor returns an empty map.
+//! * Owned partitions numbered at or above the topic's partition count: Kafka's two-pointer difference then
+//!   miscounts and the equal-subscription builder throws `IllegalStateException`; here the same steps run
+//!   and the step that would throw is skipped, so the result may be incomplete.
+//! * The general builder throws `NullPointerException` when a partition's previous owner (older generation)
+//!   is a member whose assignment cannot change, for example one subscribed to nothing; here that previous
+//!   owner is ignored.
+//! * `StickyAssignor` reads the generation of a member's userData and compares it with the subscription's
+//!   `generationId`; [`Subscription::generation`] stands for both.
+//!
+//! Kafka keeps `maxGeneration` in the assignor instance across rebalances; [`assign_detailed`] takes the
+//! leader's value and returns the new one, and [`assign`] behaves as a fresh instance.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -61,7 +74,10 @@ pub struct Subscription {
 
 impl Subscription {
     /// Builds a dynamic member's subscription that owns nothing and has no generation.
-    pub fn new<S: Into<String>>(member_id: impl Into<String>, topics: impl IntoIterator<Item = S>) -> Self {
+    pub fn new<S: Into<String>>(
+        member_id: impl Into<String>,
+        topics: impl IntoIterator<Item = S>,
+    ) -> Self {
         Subscription {
             member_id: member_id.into(),
             group_instance_id: None,
@@ -72,7 +88,11 @@ impl Subscription {
     }
 
     /// Returns the subscription with the given previously owned partitions and their generation.
-    pub fn with_owned(mut self, owned_partitions: Vec<TopicPartition>, generation: Option<i32>) -> Self {
+    pub fn with_owned(
+        mut self,
+        owned_partitions: Vec<TopicPartition>,
+        generation: Option<i32>,
+    ) -> Self {
         self.owned_partitions = owned_partitions;
         self.generation = generation;
         self
@@ -111,7 +131,9 @@ impl Assignor {
             Assignor::Range => "org.apache.kafka.clients.consumer.RangeAssignor",
             Assignor::RoundRobin => "org.apache.kafka.clients.consumer.RoundRobinAssignor",
             Assignor::Sticky => "org.apache.kafka.clients.consumer.StickyAssignor",
-            Assignor::CooperativeSticky => "org.apache.kafka.clients.consumer.CooperativeStickyAssignor",
+            Assignor::CooperativeSticky => {
+                "org.apache.kafka.clients.consumer.CooperativeStickyAssignor"
+            }
         }
     }
 
@@ -192,10 +214,16 @@ pub fn assign_detailed(
         Assignor::Range => range_assign(&group),
         Assignor::RoundRobin => round_robin_assign(&group),
         Assignor::Sticky | Assignor::CooperativeSticky => {
-            let outcome = sticky_assign(&group, assignor == Assignor::CooperativeSticky, leader_max_generation);
+            let outcome = sticky_assign(
+                &group,
+                assignor == Assignor::CooperativeSticky,
+                leader_max_generation,
+            );
             details.partitions_transferring_ownership = outcome.transferring.map(|map| {
                 map.into_iter()
-                    .map(|(tp, member)| (group.topic_partition(tp), group.member_ids[member].clone()))
+                    .map(|(tp, member)| {
+                        (group.topic_partition(tp), group.member_ids[member].clone())
+                    })
                     .collect()
             });
             details.is_sticky = outcome.is_sticky;
@@ -204,9 +232,11 @@ pub fn assign_detailed(
             outcome.lists
         }
     };
-    let lists = lists
-        .into_iter()
-        .map(|list| list.into_iter().map(|tp| group.topic_partition(tp)).collect::<Vec<_>>());
+    let lists = lists.into_iter().map(|list| {
+        list.into_iter()
+            .map(|tp| group.topic_partition(tp))
+            .collect::<Vec<_>>()
+    });
     details.assignment = group.member_ids.iter().cloned().zip(lists).collect();
     details
 }
@@ -219,9 +249,9 @@ const DEFAULT_GENERATION: i32 = -1;
 
 /// Computes `String.hashCode()`: 31-polynomial over UTF-16 code units with wrapping `int` arithmetic.
 fn java_string_hash(value: &str) -> i32 {
-    value
-        .encode_utf16()
-        .fold(0i32, |hash, unit| hash.wrapping_mul(31).wrapping_add(i32::from(unit)))
+    value.encode_utf16().fold(0i32, |hash, unit| {
+        hash.wrapping_mul(31).wrapping_add(i32::from(unit))
+    })
 }
 
 /// Compares two strings as `String.compareTo` does (UTF-16 code units, lexicographic).
@@ -237,70 +267,112 @@ fn java_topic_partition_hash(topic_hash: i32, partition: u32) -> i32 {
 
 /// The iteration order of a `java.util.HashMap` (or `HashSet`) created with the default constructor.
 ///
-/// Java keeps each bucket as a list in insertion order, and a resize splits every bucket preserving relative
-/// order, so the iteration order is: bucket index under the current capacity, then insertion order. Removal
-/// leaves the capacity unchanged. Bucket-to-tree conversion is not emulated; it sets `approximate`.
+/// The table is kept as Java keeps it: a power-of-two array of bucket chains. `put` (`HashMap.put`,
+/// `HashSet.add`) appends to the chain and resizes after the insertion when the size exceeds the threshold;
+/// `compute_if_absent` (`HashMap.computeIfAbsent`) resizes before the lookup when the size already exceeds the
+/// threshold and inserts at the head of the chain. A resize splits every chain preserving relative order. A
+/// chain that reaches the treeify length resizes the table while it is smaller than 64 buckets; a real
+/// conversion to a tree is not emulated and sets `approximate`.
 #[derive(Clone, Debug)]
 struct JavaHashOrder<K: Ord + Clone> {
-    capacity: usize,
-    entries: Vec<(K, u32)>,
+    table: Vec<Vec<(K, u32)>>,
+    threshold: usize,
     keys: BTreeSet<K>,
-    bucket_sizes: Vec<usize>,
     approximate: bool,
 }
 
 impl<K: Ord + Clone> JavaHashOrder<K> {
+    const DEFAULT_INITIAL_CAPACITY: usize = 16;
     const TREEIFY_THRESHOLD: usize = 8;
     const MIN_TREEIFY_CAPACITY: usize = 64;
 
     fn new() -> Self {
         JavaHashOrder {
-            capacity: 0,
-            entries: Vec::new(),
+            table: Vec::new(),
+            threshold: 0,
             keys: BTreeSet::new(),
-            bucket_sizes: Vec::new(),
             approximate: false,
         }
     }
 
-    fn bucket(&self, spread_hash: u32) -> usize {
-        spread_hash as usize & (self.capacity - 1)
+    fn spread(hash_code: i32) -> u32 {
+        let unsigned = hash_code as u32;
+        unsigned ^ (unsigned >> 16)
     }
 
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// `HashMap.resize()` for a map built with the default constructor.
     fn resize(&mut self) {
-        self.capacity = if self.capacity == 0 { 16 } else { self.capacity * 2 };
-        self.bucket_sizes = vec![0; self.capacity];
-        for index in 0..self.entries.len() {
-            let bucket = self.bucket(self.entries[index].1);
-            self.bucket_sizes[bucket] += 1;
+        let old_capacity = self.table.len();
+        if old_capacity == 0 {
+            self.table = vec![Vec::new(); Self::DEFAULT_INITIAL_CAPACITY];
+            self.threshold = Self::DEFAULT_INITIAL_CAPACITY / 4 * 3;
+            return;
+        }
+        let mut new_table: Vec<Vec<(K, u32)>> = vec![Vec::new(); old_capacity * 2];
+        for (index, chain) in std::mem::take(&mut self.table).into_iter().enumerate() {
+            for (key, spread_hash) in chain {
+                let target = if spread_hash as usize & old_capacity == 0 {
+                    index
+                } else {
+                    index + old_capacity
+                };
+                new_table[target].push((key, spread_hash));
+            }
+        }
+        self.table = new_table;
+        self.threshold *= 2;
+    }
+
+    /// `HashMap.treeifyBin`: a resize while the table is small, otherwise a tree (not emulated).
+    fn treeify_bin(&mut self) {
+        if self.table.len() < Self::MIN_TREEIFY_CAPACITY {
+            self.resize();
+        } else {
+            self.approximate = true;
         }
     }
 
-    /// Adds a key with its Java `hashCode()`; an existing key keeps its position.
-    fn insert(&mut self, key: K, hash_code: i32) {
+    /// `HashMap.put` / `HashSet.add` of a key with the given Java `hashCode()`; an existing key keeps its place.
+    fn put(&mut self, key: K, hash_code: i32) {
+        if self.table.is_empty() {
+            self.resize();
+        }
         if self.keys.contains(&key) {
             return;
         }
-        if self.capacity == 0 {
-            self.resize();
-        }
-        let unsigned = hash_code as u32;
-        let spread_hash = unsigned ^ (unsigned >> 16);
+        let spread_hash = Self::spread(hash_code);
+        let index = spread_hash as usize & (self.table.len() - 1);
+        let chain_length = self.table[index].len();
         self.keys.insert(key.clone());
-        self.entries.push((key, spread_hash));
-        let bucket = self.bucket(spread_hash);
-        self.bucket_sizes[bucket] += 1;
-        // putVal calls treeifyBin when the appended node is the ninth (or later) in its bucket; treeifyBin
-        // resizes instead while the table is smaller than MIN_TREEIFY_CAPACITY.
-        if self.bucket_sizes[bucket] > Self::TREEIFY_THRESHOLD {
-            if self.capacity < Self::MIN_TREEIFY_CAPACITY {
-                self.resize();
-            } else {
-                self.approximate = true;
-            }
+        self.table[index].push((key, spread_hash));
+        // putVal treeifies when the appended node is the ninth (or later) of its chain.
+        if chain_length > Self::TREEIFY_THRESHOLD - 1 {
+            self.treeify_bin();
         }
-        if self.entries.len() > self.capacity / 4 * 3 {
+        if self.len() > self.threshold {
             self.resize();
+        }
+    }
+
+    /// `HashMap.computeIfAbsent` for a key with the given Java `hashCode()`.
+    fn compute_if_absent(&mut self, key: K, hash_code: i32) {
+        if self.len() > self.threshold || self.table.is_empty() {
+            self.resize();
+        }
+        if self.keys.contains(&key) {
+            return;
+        }
+        let spread_hash = Self::spread(hash_code);
+        let index = spread_hash as usize & (self.table.len() - 1);
+        let chain_length = self.table[index].len();
+        self.keys.insert(key.clone());
+        self.table[index].insert(0, (key, spread_hash));
+        if chain_length >= Self::TREEIFY_THRESHOLD - 1 {
+            self.treeify_bin();
         }
     }
 
@@ -308,36 +380,34 @@ impl<K: Ord + Clone> JavaHashOrder<K> {
         if !self.keys.remove(key) {
             return;
         }
-        if let Some(position) = self.entries.iter().position(|(existing, _)| existing == key) {
-            let (_, spread_hash) = self.entries.remove(position);
-            let bucket = self.bucket(spread_hash);
-            self.bucket_sizes[bucket] -= 1;
+        for chain in &mut self.table {
+            if let Some(position) = chain.iter().position(|(existing, _)| existing == key) {
+                chain.remove(position);
+                return;
+            }
         }
     }
 
     fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.keys.is_empty()
     }
 
     /// Returns the keys in Java iteration order.
     fn iteration_order(&self) -> Vec<K> {
-        let mut indexed: Vec<(usize, usize)> = self
-            .entries
+        self.table
             .iter()
-            .enumerate()
-            .map(|(position, (_, spread_hash))| (self.bucket(*spread_hash), position))
-            .collect();
-        indexed.sort();
-        indexed.into_iter().map(|(_, position)| self.entries[position].0.clone()).collect()
+            .flatten()
+            .map(|(key, _)| key.clone())
+            .collect()
     }
 
     /// Returns what `iterator().next()` returns.
     fn first(&self) -> Option<K> {
-        self.entries
+        self.table
             .iter()
-            .enumerate()
-            .min_by_key(|(position, (_, spread_hash))| (self.bucket(*spread_hash), *position))
-            .map(|(_, (key, _))| key.clone())
+            .flatten()
+            .next()
+            .map(|(key, _)| key.clone())
     }
 }
 
@@ -367,7 +437,7 @@ struct Group {
     group_instance_ids: Vec<Option<String>>,
     /// Each member's subscribed topic names as sent (duplicates and unknown topics included).
     topics: Vec<Vec<String>>,
-    /// Each member's previously owned partitions as sent, and generation (negative means unknown).
+    /// Each member's previously owned partitions as sent, and generation (None for unknown or negative).
     owned: Vec<Vec<TopicPartition>>,
     generation: Vec<Option<i32>>,
     /// Member indexes in the iteration order of the leader's subscriptions `HashMap`.
@@ -389,7 +459,10 @@ impl Group {
         let mut subscriptions_map: JavaHashOrder<String> = JavaHashOrder::new();
         for subscription in subscriptions {
             latest.insert(subscription.member_id.as_str(), subscription);
-            subscriptions_map.insert(subscription.member_id.clone(), java_string_hash(&subscription.member_id));
+            subscriptions_map.put(
+                subscription.member_id.clone(),
+                java_string_hash(&subscription.member_id),
+            );
         }
         let mut member_ids: Vec<String> = latest.keys().map(|id| id.to_string()).collect();
         member_ids.sort_by(|left, right| java_string_cmp(left, right));
@@ -407,12 +480,18 @@ impl Group {
         let group_instance_ids = (0..member_ids.len())
             .map(|index| subscription_of(index).group_instance_id.clone())
             .collect();
-        let topics: Vec<Vec<String>> = (0..member_ids.len()).map(|index| subscription_of(index).topics.clone()).collect();
+        let topics: Vec<Vec<String>> = (0..member_ids.len())
+            .map(|index| subscription_of(index).topics.clone())
+            .collect();
         let owned = (0..member_ids.len())
             .map(|index| subscription_of(index).owned_partitions.clone())
             .collect();
         let generation = (0..member_ids.len())
-            .map(|index| subscription_of(index).generation.filter(|generation| *generation >= 0))
+            .map(|index| {
+                subscription_of(index)
+                    .generation
+                    .filter(|generation| *generation >= 0)
+            })
             .collect();
 
         // AbstractPartitionAssignor.assign(Cluster, ...): a HashSet of all subscribed topics, then a HashMap
@@ -420,13 +499,13 @@ impl Group {
         let mut all_subscribed_topics: JavaHashOrder<String> = JavaHashOrder::new();
         for &member in &subscription_order {
             for topic in &topics[member] {
-                all_subscribed_topics.insert(topic.clone(), java_string_hash(topic));
+                all_subscribed_topics.put(topic.clone(), java_string_hash(topic));
             }
         }
         let mut partitions_per_topic_map: JavaHashOrder<String> = JavaHashOrder::new();
         for topic in all_subscribed_topics.iteration_order() {
             if partitions_per_topic.get(&topic).copied().unwrap_or(0) > 0 {
-                partitions_per_topic_map.insert(topic.clone(), java_string_hash(&topic));
+                partitions_per_topic_map.put(topic.clone(), java_string_hash(&topic));
             }
         }
         let mut topic_names: Vec<String> = partitions_per_topic_map.iteration_order();
@@ -436,15 +515,22 @@ impl Group {
             .enumerate()
             .map(|(index, topic)| (topic.clone(), index))
             .collect();
-        let topic_counts = topic_names.iter().map(|topic| partitions_per_topic[topic]).collect();
-        let topic_hashes = topic_names.iter().map(|topic| java_string_hash(topic)).collect();
+        let topic_counts = topic_names
+            .iter()
+            .map(|topic| partitions_per_topic[topic])
+            .collect();
+        let topic_hashes = topic_names
+            .iter()
+            .map(|topic| java_string_hash(topic))
+            .collect();
         let partitions_per_topic_order = partitions_per_topic_map
             .iteration_order()
             .iter()
             .map(|topic| topic_index[topic])
             .collect();
-        let java_order_approximate =
-            subscriptions_map.approximate || all_subscribed_topics.approximate || partitions_per_topic_map.approximate;
+        let java_order_approximate = subscriptions_map.approximate
+            || all_subscribed_topics.approximate
+            || partitions_per_topic_map.approximate;
 
         Group {
             member_ids,
@@ -472,8 +558,13 @@ impl Group {
 
     /// `AbstractPartitionAssignor.MemberInfo.compareTo`: static members first by instance id, then member id.
     fn member_info_cmp(&self, left: usize, right: usize) -> Ordering {
-        match (&self.group_instance_ids[left], &self.group_instance_ids[right]) {
-            (Some(left_instance), Some(right_instance)) => java_string_cmp(left_instance, right_instance),
+        match (
+            &self.group_instance_ids[left],
+            &self.group_instance_ids[right],
+        ) {
+            (Some(left_instance), Some(right_instance)) => {
+                java_string_cmp(left_instance, right_instance)
+            }
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
             (None, None) => java_string_cmp(&self.member_ids[left], &self.member_ids[right]),
@@ -529,7 +620,9 @@ fn range_assign(group: &Group) -> Vec<Vec<Tp>> {
             if take == 0 {
                 continue;
             }
-            lists[member].extend((next_partition..next_partition + take).map(|partition| (topic, partition)));
+            lists[member].extend(
+                (next_partition..next_partition + take).map(|partition| (topic, partition)),
+            );
             next_partition += take;
             if take > per_consumer {
                 with_extra -= 1;
@@ -584,8 +677,12 @@ fn group_partitions_by_topic(partitions: &[TopicPartition]) -> (Vec<TopicPartiti
     let mut topics: JavaHashOrder<String> = JavaHashOrder::new();
     let mut by_topic: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
     for tp in partitions {
-        topics.insert(tp.topic.clone(), java_string_hash(&tp.topic));
-        by_topic.entry(tp.topic.as_str()).or_default().push(tp.partition);
+        // groupPartitionsByTopic uses computeIfAbsent, which inserts at the head of a bucket.
+        topics.compute_if_absent(tp.topic.clone(), java_string_hash(&tp.topic));
+        by_topic
+            .entry(tp.topic.as_str())
+            .or_default()
+            .push(tp.partition);
     }
     let grouped = topics
         .iteration_order()
@@ -600,7 +697,11 @@ fn group_partitions_by_topic(partitions: &[TopicPartition]) -> (Vec<TopicPartiti
     (grouped, topics.approximate)
 }
 
-fn sticky_assign(group: &Group, cooperative: bool, leader_max_generation: Option<i32>) -> StickyOutcome {
+fn sticky_assign(
+    group: &Group,
+    cooperative: bool,
+    leader_max_generation: Option<i32>,
+) -> StickyOutcome {
     let member_count = group.member_count();
     let mut java_order_approximate = false;
 
@@ -618,7 +719,12 @@ fn sticky_assign(group: &Group, cooperative: bool, leader_max_generation: Option
             };
             owned
                 .iter()
-                .filter_map(|tp| group.topic_index.get(&tp.topic).map(|&topic| (topic, tp.partition)))
+                .filter_map(|tp| {
+                    group
+                        .topic_index
+                        .get(&tp.topic)
+                        .map(|&topic| (topic, tp.partition))
+                })
                 .collect()
         })
         .collect();
@@ -638,13 +744,15 @@ fn sticky_assign(group: &Group, cooperative: bool, leader_max_generation: Option
             subscribed_topics.extend(topics.iter().map(String::as_str));
         } else if all_subscriptions_equal
             && !(topics.len() == subscribed_topics.len()
-                && topics.iter().all(|topic| subscribed_topics.contains(topic.as_str())))
+                && topics
+                    .iter()
+                    .all(|topic| subscribed_topics.contains(topic.as_str())))
         {
             all_subscriptions_equal = false;
         }
         let member_generation = generation_of(member);
         max_generation = max_generation.max(member_generation);
-        consumer_to_owned_map.insert(member, java_string_hash(&group.member_ids[member]));
+        consumer_to_owned_map.put(member, java_string_hash(&group.member_ids[member]));
         for &tp in &member_partitions[member] {
             match previous_owner.get(&tp).copied() {
                 None => {
@@ -678,8 +786,10 @@ fn sticky_assign(group: &Group, cooperative: bool, leader_max_generation: Option
         );
         (lists, Some(transferring), None)
     } else {
-        let mut builder = GeneralAssignmentBuilder::new(group, consumer_to_owned, &current_assignment_order);
-        let previous_assignment = prepopulate_current_assignments(group, &member_partitions, max_generation);
+        let mut builder =
+            GeneralAssignmentBuilder::new(group, consumer_to_owned, &current_assignment_order);
+        let previous_assignment =
+            prepopulate_current_assignments(group, &member_partitions, max_generation);
         let lists = builder.build(&previous_assignment);
         java_order_approximate |= builder.movements.approximate;
         let is_sticky = builder.movements.is_sticky();
@@ -708,7 +818,10 @@ fn sticky_assign(group: &Group, cooperative: bool, leader_max_generation: Option
 }
 
 /// `CooperativeStickyAssignor.computePartitionsTransferringOwnership`: (assigned − owned) ∩ (owned − assigned).
-fn compute_partitions_transferring_ownership(lists: &[Vec<Tp>], owned: &[Vec<Tp>]) -> BTreeMap<Tp, usize> {
+fn compute_partitions_transferring_ownership(
+    lists: &[Vec<Tp>],
+    owned: &[Vec<Tp>],
+) -> BTreeMap<Tp, usize> {
     let mut added: BTreeMap<Tp, usize> = BTreeMap::new();
     let mut revoked: BTreeSet<Tp> = BTreeSet::new();
     for (member, assigned) in lists.iter().enumerate() {
@@ -845,7 +958,9 @@ impl ConstrainedAssignmentBuilder {
 
             // assignNewPartition.
             assignment[consumer].push(tp);
-            let newly_owned_elsewhere = maybe_revoked.get(&tp).is_some_and(|previous| *previous != consumer);
+            let newly_owned_elsewhere = maybe_revoked
+                .get(&tp)
+                .is_some_and(|previous| *previous != consumer);
             if newly_owned_elsewhere || multiple_previous_owners.contains(&tp) {
                 transferring.insert(tp, consumer);
             }
@@ -934,11 +1049,20 @@ impl PartitionMovements {
             .or_default()
             .entry(pair)
             .or_insert_with(JavaHashOrder::new);
-        set.insert(partition, java_topic_partition_hash(topic_hash, partition.1));
+        set.put(
+            partition,
+            java_topic_partition_hash(topic_hash, partition.1),
+        );
         self.approximate |= set.approximate;
     }
 
-    fn move_partition(&mut self, partition: Tp, old_consumer: usize, new_consumer: usize, topic_hash: i32) {
+    fn move_partition(
+        &mut self,
+        partition: Tp,
+        old_consumer: usize,
+        new_consumer: usize,
+        topic_hash: i32,
+    ) {
         if self.movements.contains_key(&partition) {
             if let Some(existing) = self.remove_movement_record(partition) {
                 if existing.0 != new_consumer {
@@ -950,11 +1074,19 @@ impl PartitionMovements {
         }
     }
 
-    fn actual_partition_to_be_moved(&self, partition: Tp, old_consumer: usize, new_consumer: usize) -> Tp {
+    fn actual_partition_to_be_moved(
+        &self,
+        partition: Tp,
+        old_consumer: usize,
+        new_consumer: usize,
+    ) -> Tp {
         let Some(pairs) = self.by_topic.get(&partition.0) else {
             return partition;
         };
-        let old_consumer = self.movements.get(&partition).map_or(old_consumer, |pair| pair.0);
+        let old_consumer = self
+            .movements
+            .get(&partition)
+            .map_or(old_consumer, |pair| pair.0);
         match pairs.get(&(new_consumer, old_consumer)) {
             Some(set) => set.first().unwrap_or(partition),
             None => partition,
@@ -964,9 +1096,9 @@ impl PartitionMovements {
     /// `isSticky()`: no topic has movements in both directions between two consumers (a cycle of length 2).
     fn is_sticky(&self) -> bool {
         !self.by_topic.values().any(|pairs| {
-            pairs
-                .keys()
-                .any(|&(source, destination)| source != destination && pairs.contains_key(&(destination, source)))
+            pairs.keys().any(|&(source, destination)| {
+                source != destination && pairs.contains_key(&(destination, source))
+            })
         })
     }
 }
@@ -992,7 +1124,11 @@ struct GeneralAssignmentBuilder<'a> {
 }
 
 impl<'a> GeneralAssignmentBuilder<'a> {
-    fn new(group: &'a Group, current_assignment: Vec<Vec<Tp>>, current_assignment_order: &[usize]) -> Self {
+    fn new(
+        group: &'a Group,
+        current_assignment: Vec<Vec<Tp>>,
+        current_assignment_order: &[usize],
+    ) -> Self {
         let topic_count = group.topic_names.len();
         let mut potential_consumers: Vec<Vec<usize>> = vec![Vec::new(); topic_count];
         let mut potential_topics: Vec<Vec<usize>> = vec![Vec::new(); group.member_count()];
@@ -1015,7 +1151,9 @@ impl<'a> GeneralAssignmentBuilder<'a> {
         sorted_topics.sort_by_key(|&topic| (potential_consumers[topic].len(), topic));
         let sorted_all_partitions = sorted_topics
             .iter()
-            .flat_map(|&topic| (0..group.topic_counts[topic]).map(move |partition| (topic, partition)))
+            .flat_map(|&topic| {
+                (0..group.topic_counts[topic]).map(move |partition| (topic, partition))
+            })
             .collect();
         GeneralAssignmentBuilder {
             group,
@@ -1041,7 +1179,8 @@ impl<'a> GeneralAssignmentBuilder<'a> {
         let assigned = self.assign_owned_partitions();
         let unassigned = self.unassigned_partitions(assigned);
         for member in 0..self.group.member_count() {
-            self.sorted_current_subscriptions.insert((self.size(member), member));
+            self.sorted_current_subscriptions
+                .insert((self.size(member), member));
         }
         self.balance(previous_assignment, unassigned);
         std::mem::take(&mut self.current_assignment)
@@ -1073,7 +1212,9 @@ impl<'a> GeneralAssignmentBuilder<'a> {
         if assigned.is_empty() {
             return self.sorted_all_partitions.clone();
         }
-        assigned.sort_by_key(|&(topic, partition)| (self.potential_consumers[topic].len(), topic, partition));
+        assigned.sort_by_key(|&(topic, partition)| {
+            (self.potential_consumers[topic].len(), topic, partition)
+        });
         let mut unassigned = Vec::new();
         let mut add_directly = false;
         let mut iterator = assigned.into_iter();
@@ -1096,7 +1237,10 @@ impl<'a> GeneralAssignmentBuilder<'a> {
         if topics.len() == self.group.topic_names.len() {
             self.total_partitions
         } else {
-            topics.iter().map(|&topic| self.group.topic_counts[topic] as usize).sum()
+            topics
+                .iter()
+                .map(|&topic| self.group.topic_counts[topic] as usize)
+                .sum()
         }
     }
 
@@ -1182,7 +1326,8 @@ impl<'a> GeneralAssignmentBuilder<'a> {
             self.sorted_current_subscriptions.remove(&(size, member));
             self.current_assignment[member].push(tp);
             self.current_partition_consumer.insert(tp, member);
-            self.sorted_current_subscriptions.insert((self.size(member), member));
+            self.sorted_current_subscriptions
+                .insert((self.size(member), member));
         }
     }
 
@@ -1202,12 +1347,14 @@ impl<'a> GeneralAssignmentBuilder<'a> {
         let fixed_topics: BTreeSet<usize> = (0..self.group.topic_names.len())
             .filter(|&topic| !self.can_topic_participate(topic))
             .collect();
-        self.sorted_all_partitions.retain(|tp| !fixed_topics.contains(&tp.0));
+        self.sorted_all_partitions
+            .retain(|tp| !fixed_topics.contains(&tp.0));
         unassigned.retain(|tp| !fixed_topics.contains(&tp.0));
         let mut fixed_consumers = Vec::new();
         for member in 0..self.group.member_count() {
             if !self.can_consumer_participate(member) {
-                self.sorted_current_subscriptions.remove(&(self.size(member), member));
+                self.sorted_current_subscriptions
+                    .remove(&(self.size(member), member));
                 self.present[member] = false;
                 fixed_consumers.push(member);
             }
@@ -1229,7 +1376,8 @@ impl<'a> GeneralAssignmentBuilder<'a> {
             self.perform_reassignments(&unassigned, previous_assignment);
         }
         let all_partitions = self.sorted_all_partitions.clone();
-        let reassignment_performed = self.perform_reassignments(&all_partitions, previous_assignment);
+        let reassignment_performed =
+            self.perform_reassignments(&all_partitions, previous_assignment);
 
         if !initializing
             && reassignment_performed
@@ -1244,11 +1392,16 @@ impl<'a> GeneralAssignmentBuilder<'a> {
 
         for member in fixed_consumers {
             self.present[member] = true;
-            self.sorted_current_subscriptions.insert((self.size(member), member));
+            self.sorted_current_subscriptions
+                .insert((self.size(member), member));
         }
     }
 
-    fn perform_reassignments(&mut self, partitions: &[Tp], previous_assignment: &PreviousAssignment) -> bool {
+    fn perform_reassignments(
+        &mut self,
+        partitions: &[Tp],
+        previous_assignment: &PreviousAssignment,
+    ) -> bool {
         let mut reassignment_performed = false;
         loop {
             let mut modified = false;
@@ -1266,16 +1419,18 @@ impl<'a> GeneralAssignmentBuilder<'a> {
                 if let Some(&(previous_consumer, _)) = previous_assignment.get(&tp) {
                     // Kafka would throw a NullPointerException when the previous owner is a fixed consumer;
                     // the condition is treated as false instead.
-                    if self.present[previous_consumer] && self.size(consumer) > self.size(previous_consumer) + 1 {
+                    if self.present[previous_consumer]
+                        && self.size(consumer) > self.size(previous_consumer) + 1
+                    {
                         self.reassign_partition_to(tp, previous_consumer);
                         reassignment_performed = true;
                         modified = true;
                         continue;
                     }
                 }
-                let should_move = self.potential_consumers[tp.0]
-                    .iter()
-                    .any(|&other| self.present[other] && self.size(consumer) > self.size(other) + 1);
+                let should_move = self.potential_consumers[tp.0].iter().any(|&other| {
+                    self.present[other] && self.size(consumer) > self.size(other) + 1
+                });
                 if should_move {
                     self.reassign_partition(tp);
                     reassignment_performed = true;
@@ -1304,7 +1459,9 @@ impl<'a> GeneralAssignmentBuilder<'a> {
         let Some(&consumer) = self.current_partition_consumer.get(&tp) else {
             return;
         };
-        let to_move = self.movements.actual_partition_to_be_moved(tp, consumer, new_consumer);
+        let to_move = self
+            .movements
+            .actual_partition_to_be_moved(tp, consumer, new_consumer);
         self.process_partition_movement(to_move, new_consumer);
     }
 
@@ -1315,15 +1472,23 @@ impl<'a> GeneralAssignmentBuilder<'a> {
         if !self.present[old_consumer] || !self.present[new_consumer] {
             return;
         }
-        self.sorted_current_subscriptions.remove(&(self.size(old_consumer), old_consumer));
-        self.sorted_current_subscriptions.remove(&(self.size(new_consumer), new_consumer));
-        self.movements
-            .move_partition(tp, old_consumer, new_consumer, self.group.topic_hashes[tp.0]);
+        self.sorted_current_subscriptions
+            .remove(&(self.size(old_consumer), old_consumer));
+        self.sorted_current_subscriptions
+            .remove(&(self.size(new_consumer), new_consumer));
+        self.movements.move_partition(
+            tp,
+            old_consumer,
+            new_consumer,
+            self.group.topic_hashes[tp.0],
+        );
         remove_first(&mut self.current_assignment[old_consumer], &tp);
         self.current_assignment[new_consumer].push(tp);
         self.current_partition_consumer.insert(tp, new_consumer);
-        self.sorted_current_subscriptions.insert((self.size(new_consumer), new_consumer));
-        self.sorted_current_subscriptions.insert((self.size(old_consumer), old_consumer));
+        self.sorted_current_subscriptions
+            .insert((self.size(new_consumer), new_consumer));
+        self.sorted_current_subscriptions
+            .insert((self.size(old_consumer), old_consumer));
     }
 }
 
@@ -1344,31 +1509,75 @@ mod tests {
     fn hash_order_of_consumer1_to_4_is_reversed() {
         let mut map = JavaHashOrder::new();
         for id in ["consumer1", "consumer2", "consumer3", "consumer4"] {
-            map.insert(id.to_string(), java_string_hash(id));
+            map.put(id.to_string(), java_string_hash(id));
         }
-        assert_eq!(map.iteration_order(), vec!["consumer4", "consumer3", "consumer2", "consumer1"]);
+        assert_eq!(
+            map.iteration_order(),
+            vec!["consumer4", "consumer3", "consumer2", "consumer1"]
+        );
     }
 
     #[test]
-    fn hash_order_resizes_and_keeps_insertion_order_in_buckets() {
-        // 13 keys force one resize from 16 to 32 buckets.
+    fn hash_order_resizes_after_the_thirteenth_put() {
         let mut map = JavaHashOrder::new();
-        for key in 0..13u32 {
-            map.insert(key, (key * 16) as i32);
+        for key in 0..12u32 {
+            map.put(key, key as i32);
         }
-        assert_eq!(map.capacity, 32);
-        // Hashes are multiples of 16: bucket 0 holds the even keys, bucket 16 the odd ones, in insertion order.
-        assert_eq!(map.iteration_order(), vec![0, 2, 4, 6, 8, 10, 12, 1, 3, 5, 7, 9, 11]);
+        assert_eq!(map.table.len(), 16);
+        map.put(12, 12);
+        assert_eq!(map.table.len(), 32);
     }
 
     #[test]
-    fn hash_order_resizes_on_long_bucket_below_64() {
-        let mut map = JavaHashOrder::new();
-        for key in 0..9u32 {
-            map.insert(key, (key * 64) as i32);
+    fn hash_order_put_appends_and_compute_if_absent_prepends_in_a_bucket() {
+        let mut put = JavaHashOrder::new();
+        let mut computed = JavaHashOrder::new();
+        for key in 0..3u32 {
+            put.put(key, (key * 32) as i32);
+            computed.compute_if_absent(key, (key * 32) as i32);
         }
-        // The ninth entry of one bucket doubles the table instead of treeifying it.
-        assert_eq!(map.capacity, 32);
-        assert!(!map.approximate);
+        assert_eq!(put.iteration_order(), vec![0, 1, 2]);
+        assert_eq!(computed.iteration_order(), vec![2, 1, 0]);
+    }
+
+    #[test]
+    fn hash_order_resizes_instead_of_treeifying_below_64_buckets() {
+        let mut put = JavaHashOrder::new();
+        let mut computed = JavaHashOrder::new();
+        for key in 0..8u32 {
+            put.put(key, (key * 64) as i32);
+            computed.compute_if_absent(key, (key * 64) as i32);
+        }
+        // computeIfAbsent treeifies when the chain already holds 7 nodes, putVal when it holds 8.
+        assert_eq!((put.table.len(), computed.table.len()), (16, 32));
+        put.put(8, 8 * 64);
+        assert_eq!(put.table.len(), 32);
+        assert!(!put.approximate && !computed.approximate);
+    }
+
+    #[test]
+    fn group_partitions_by_topic_matches_java() {
+        // Checked against CollectionUtils.groupPartitionsByTopic on a JVM:
+        // {BB=[2, 6], topic1=[0, 3], t10=[4], t6=[0, 3], t12=[4]}.
+        let owned: Vec<TopicPartition> = [
+            ("t6", 0),
+            ("t6", 3),
+            ("topic1", 0),
+            ("topic1", 3),
+            ("BB", 2),
+            ("BB", 6),
+            ("t12", 4),
+            ("t10", 4),
+        ]
+        .iter()
+        .map(|(topic, partition)| TopicPartition::new(*topic, *partition))
+        .collect();
+        let (grouped, approximate) = group_partitions_by_topic(&owned);
+        let names: Vec<String> = grouped.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            names,
+            ["BB-2", "BB-6", "topic1-0", "topic1-3", "t10-4", "t6-0", "t6-3", "t12-4"]
+        );
+        assert!(!approximate);
     }
 }

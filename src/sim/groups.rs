@@ -736,10 +736,12 @@ impl Simulation {
         let mut total_bytes = 0;
         for tp in assigned {
             let Some(log) = self.leader_log(tp) else { continue };
-            let (log_start, high_watermark) = (log.log_start_offset, log.high_watermark);
+            let (log_start, high_watermark, log_end) = (log.log_start_offset, log.high_watermark, log.log_end_offset);
             let record_bytes = self.producers.iter().find(|p| p.topic == tp.topic).map_or(100, |p| p.record_bytes);
             let position = match self.groups[group].members[member].fetch_positions.get(&tp) {
-                Some(position) if *position >= log_start && *position <= high_watermark => *position,
+                // Between the HW and the log end is a valid position (nothing to read yet); only beyond the
+                // log end or before the log start is it OffsetOutOfRange.
+                Some(position) if *position >= log_start && *position <= log_end => *position,
                 Some(_) | None => {
                     let position = self.initial_position(group, member, tp, log_start, high_watermark);
                     let m = &mut self.groups[group].members[member];

@@ -8,6 +8,7 @@ pub mod assignor;
 pub mod config;
 pub mod engine;
 pub mod event;
+pub mod golden;
 pub mod groups;
 pub mod invariants;
 pub mod log;

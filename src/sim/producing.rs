@@ -369,8 +369,13 @@ impl Simulation {
             self.producers[producer].requests.remove(&id);
         }
         if !self.broker(broker).alive {
+            // Connection refused: the client learns at once and retries after its backoff.
             if acks == Acks::Zero {
                 self.producers[producer].acknowledged_lost += request.records as u64;
+            } else {
+                let outcome = ProduceOutcome { attempt: request.attempt, result: Err("NetworkException (the leader is down)") };
+                let at = self.now + self.latency(Node::Broker { broker }, Node::Producer { producer });
+                self.schedule(at, Ev::ProduceResponse { producer, request: id, outcome });
             }
             return;
         }

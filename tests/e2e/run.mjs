@@ -1,0 +1,57 @@
+// Loads the release build (dist/) in Debian's headless Chromium through Playwright, checks it starts with
+// no errors and makes no request outside its own origin, drives a few controls, and saves screenshots.
+import { createServer } from 'node:http';
+import { readFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join, extname } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const dist = process.argv[2] ?? 'dist';
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json' };
+const server = createServer((req, res) => {
+  let path = decodeURIComponent(req.url.split('?')[0]);
+  if (path.endsWith('/')) path += 'index.html';
+  const file = join(dist, path);
+  if (!existsSync(file)) { res.writeHead(404); res.end(); return; }
+  res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+  res.end(readFileSync(file));
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const failures = [];
+const check = (ok, message) => { console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${message}`); if (!ok) failures.push(message); };
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  const foreign = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) foreign.push(r.url()); });
+  await page.goto(origin + '/');
+  await page.waitForSelector('[data-testid=picture]', { timeout: 20000 });
+  await page.waitForTimeout(1500);
+  check(errors.length === 0, `release build starts with no errors ${errors.join(' | ')}`);
+  check(foreign.length === 0, `no request leaves the page's origin ${foreign.join(' ')}`);
+  const clock1 = await page.textContent('[data-testid=clock]');
+  await page.waitForTimeout(700);
+  check(clock1 !== await page.textContent('[data-testid=clock]'), 'the simulation clock runs');
+  mkdirSync('artifacts', { recursive: true });
+  await page.screenshot({ path: 'artifacts/running.png' });
+  await page.click('[data-testid=broker-1]');
+  await page.waitForTimeout(300);
+  check((await page.textContent('[data-testid=events]')).includes('broker_crashed'), 'crashing broker 1 is logged');
+  await page.screenshot({ path: 'artifacts/broker-crashed.png' });
+  await page.click('[data-testid=add-member-email_group]');
+  await page.waitForTimeout(300);
+  check((await page.textContent('[data-testid=events]')).includes('consumer_added'), 'adding a member is logged');
+  await page.screenshot({ path: 'artifacts/member-added.png' });
+} finally {
+  await browser.close();
+  server.close();
+}
+if (failures.length) { console.error(`${failures.length} browser check(s) failed`); process.exit(1); }
