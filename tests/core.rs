@@ -258,21 +258,33 @@ fn acks_1_with_a_leader_crash_loses_acknowledged_records_but_acks_all_with_min_i
 }
 
 #[test]
-fn records_with_the_same_key_stay_in_order_within_one_partition() {
-    let mut sim = sim(scenario_text("acks-and-leader-crash"));
-    let trace = full_trace(&mut sim, 40_000_000, 1_000_000);
-    let mut partition_of_key = std::collections::BTreeMap::new();
+fn records_with_the_same_key_go_to_murmur2_partition_in_order() {
+    let mut sim = sim(scenario_text("order-service"));
+    let trace = full_trace(&mut sim, 60_000_000, 1_000_000);
     let mut last_offset = std::collections::BTreeMap::new();
+    let mut keys = std::collections::BTreeSet::new();
     for line in trace.iter().filter(|line| line.contains("\"type\":\"record_appended\"")) {
         let event: serde_json::Value = serde_json::from_str(line).unwrap();
-        let key = (event["topic"].as_str().unwrap().to_string(), event["key"].as_str().unwrap().to_string());
-        let partition = event["partition"].as_u64().unwrap();
+        let key = event["key"].as_str().unwrap().to_string();
+        let partition = event["partition"].as_u64().unwrap() as u32;
         let offset = event["offset"].as_u64().unwrap();
-        assert_eq!(*partition_of_key.entry(key.clone()).or_insert(partition), partition, "key {key:?} changed partition");
+        assert_eq!(partition, kafka_sim::sim::partitioner::partition_for_key(key.as_bytes(), 3), "key {key} goes where Kafka puts it");
         let previous = last_offset.insert(key.clone(), offset);
-        assert!(previous.is_none_or(|p| p < offset), "offsets grow within a partition");
+        assert!(previous.is_none_or(|p| p < offset), "records of key {key} keep their order");
+        keys.insert(key);
     }
-    assert!(partition_of_key.len() >= 50);
+    assert_eq!(keys.len(), 5);
+    // Each group processes a partition's records in offset order: every range starts where the last ended
+    // (or earlier, re-reading after a crash), never skipping ahead.
+    let mut next: std::collections::BTreeMap<(String, u64), u64> = std::collections::BTreeMap::new();
+    for line in trace.iter().filter(|line| line.contains("\"type\":\"records_processed\"")) {
+        let event: serde_json::Value = serde_json::from_str(line).unwrap();
+        let key = (event["group"].as_str().unwrap().to_string(), event["partition"].as_u64().unwrap());
+        let first = event["first_offset"].as_u64().unwrap();
+        let expected = next.get(&key).copied().unwrap_or(0);
+        assert!(first <= expected, "{key:?} skipped from {expected} to {first}");
+        next.insert(key, event["last_offset"].as_u64().unwrap() + 1);
+    }
 }
 
 // ---- the CLI ----

@@ -4,7 +4,7 @@
 
 use kafka_sim::sim::Simulation;
 use kafka_sim::ui::App;
-use leptos::prelude::*;
+use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlTextAreaElement};
@@ -23,10 +23,22 @@ async fn tick() {
     gloo_timers::future::TimeoutFuture::new(50).await;
 }
 
+thread_local! {
+    // The mounted app of the current test; replacing it unmounts the previous one (and stops its timer).
+    static MOUNTED: RefCell<Option<leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>>> = const { RefCell::new(None) };
+}
+
 fn mount() {
-    let body = document().body().unwrap();
-    body.set_inner_html("");
-    let _ = leptos::mount::mount_to(body.unchecked_into(), App);
+    MOUNTED.with(|mounted| mounted.borrow_mut().take());
+    // A container of its own: the test runner reports results through elements of the body.
+    if let Some(old) = document().get_element_by_id("app-under-test") {
+        old.remove();
+    }
+    let container = document().create_element("div").unwrap();
+    container.set_id("app-under-test");
+    document().body().unwrap().append_child(&container).unwrap();
+    let handle = leptos::mount::mount_to(container.unchecked_into(), || leptos::prelude::IntoAny::into_any(App()));
+    MOUNTED.with(|mounted| *mounted.borrow_mut() = Some(handle));
 }
 
 #[wasm_bindgen_test]

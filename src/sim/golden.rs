@@ -5,9 +5,9 @@
 use super::Simulation;
 
 pub const GOLDEN_TRACE_HASHES: &[(&str, u64)] = &[
-    ("order-service", 0),
-    ("acks-and-leader-crash", 0),
-    ("slow-consumer-rebalance", 0),
+    ("order-service", 10894818074835497433),
+    ("acks-and-leader-crash", 17481250425347105968),
+    ("slow-consumer-rebalance", 1041937706660612976),
 ];
 
 pub fn scenario_text(name: &str) -> &'static str {

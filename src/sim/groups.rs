@@ -90,6 +90,8 @@ pub struct Member {
     // The coordinator's view.
     pub in_group: bool,
     joined: bool,
+    /// The client incarnation that joined: a crashed process's successor is a different client.
+    joined_incarnation: u32,
     last_heartbeat_us: Micros,
     // The client's view.
     pub generation: Option<i32>,
@@ -120,6 +122,7 @@ impl Member {
             status: MemberStatus::Running,
             in_group: false,
             joined: false,
+            joined_incarnation: 0,
             last_heartbeat_us: 0,
             generation: None,
             joining: false,
@@ -871,7 +874,7 @@ impl Simulation {
             CoordinatorEvent::Heartbeat { member, incarnation } => {
                 let state = self.groups[group].state;
                 let m = &mut self.groups[group].members[member];
-                let known = m.in_group && m.incarnation == incarnation;
+                let known = m.in_group && m.joined_incarnation == incarnation;
                 if known {
                     m.last_heartbeat_us = self.now;
                     let session = self.groups[group].config.session_timeout_ms * 1000;
@@ -884,14 +887,14 @@ impl Simulation {
             }
             CoordinatorEvent::Leave { member, incarnation, reason } => {
                 let m = &self.groups[group].members[member];
-                if m.in_group && m.incarnation == incarnation {
+                if m.in_group && m.joined_incarnation == incarnation {
                     self.remove_member(group, member, &reason);
                 }
             }
             CoordinatorEvent::SessionCheck { member, incarnation } => {
                 let session = self.groups[group].config.session_timeout_ms * 1000;
                 let m = &self.groups[group].members[member];
-                if m.in_group && m.incarnation == incarnation && self.now >= m.last_heartbeat_us + session {
+                if m.in_group && m.joined_incarnation == incarnation && self.now >= m.last_heartbeat_us + session {
                     self.remove_member(group, member, "session timeout expired (no heartbeat within session.timeout.ms)");
                 }
             }
@@ -991,6 +994,7 @@ impl Simulation {
         let m = &mut self.groups[group].members[member];
         m.in_group = true;
         m.joined = true;
+        m.joined_incarnation = incarnation;
         m.last_heartbeat_us = now;
         self.schedule(now + session, Ev::Coordinator { group, event: CoordinatorEvent::SessionCheck { member, incarnation } });
         self.try_complete_join(group);
@@ -1117,7 +1121,7 @@ impl Simulation {
     fn handle_commit(&mut self, group: usize, member: usize, incarnation: u32, generation: i32, offsets: Vec<(Tp, u64)>, sync: bool) {
         let g = &self.groups[group];
         let m = &g.members[member];
-        let error = if !m.in_group || m.incarnation != incarnation {
+        let error = if !m.in_group || m.joined_incarnation != incarnation {
             Some("CommitFailedException (UNKNOWN_MEMBER_ID: the member was removed from the group)")
         } else if g.state == GroupState::CompletingRebalance {
             Some("RebalanceInProgressException")
