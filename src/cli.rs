@@ -31,7 +31,9 @@ pub fn main(args: Vec<String>) -> i32 {
 }
 
 fn parse_duration_ms(text: &str) -> Result<u64, String> {
-    let bad = || format!("--until: bad value {text:?}; allowed: a number with unit ms, s, m or h (e.g. 30s)");
+    let bad = || {
+        format!("--until: bad value {text:?}; allowed: a number with unit ms, s, m or h (e.g. 30s)")
+    };
     let (number, factor) = if let Some(n) = text.strip_suffix("ms") {
         (n, 1)
     } else if let Some(n) = text.strip_suffix('s') {
@@ -44,7 +46,10 @@ fn parse_duration_ms(text: &str) -> Result<u64, String> {
         (text, 1)
     };
     let value: u64 = number.trim().parse().map_err(|_| bad())?;
-    value.checked_mul(factor).filter(|ms| *ms <= 7 * 24 * 3_600_000).ok_or_else(bad)
+    value
+        .checked_mul(factor)
+        .filter(|ms| *ms <= 7 * 24 * 3_600_000)
+        .ok_or_else(bad)
 }
 
 fn run(args: &[String]) -> Result<(), String> {
@@ -55,11 +60,20 @@ fn run(args: &[String]) -> Result<(), String> {
     let mut as_json = false;
     let mut index = 0;
     while index < args.len() {
-        let value = |index: usize| args.get(index + 1).cloned().ok_or_else(|| format!("{} needs a value", args[index]));
+        let value = |index: usize| {
+            args.get(index + 1)
+                .cloned()
+                .ok_or_else(|| format!("{} needs a value", args[index]))
+        };
         match args[index].as_str() {
             "--seed" => {
                 let text = value(index)?;
-                seed = Some(text.parse::<u64>().map_err(|_| format!("--seed: bad value {text:?}; allowed: an integer from 0 to {}", u64::MAX))?);
+                seed = Some(text.parse::<u64>().map_err(|_| {
+                    format!(
+                        "--seed: bad value {text:?}; allowed: an integer from 0 to {}",
+                        u64::MAX
+                    )
+                })?);
                 index += 1;
             }
             "--until" => {
@@ -71,20 +85,25 @@ fn run(args: &[String]) -> Result<(), String> {
                 index += 1;
             }
             "--json" => as_json = true,
-            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}\n{USAGE}")),
+            flag if flag.starts_with("--") => {
+                return Err(format!("unknown option {flag}\n{USAGE}"))
+            }
             path if file.is_none() => file = Some(path.to_string()),
             extra => return Err(format!("unexpected argument {extra:?}\n{USAGE}")),
         }
         index += 1;
     }
     let file = file.ok_or_else(|| format!("run needs a scenario FILE\n{USAGE}"))?;
-    let text = std::fs::read_to_string(&file).map_err(|error| format!("cannot read {file}: {error}"))?;
+    let text =
+        std::fs::read_to_string(&file).map_err(|error| format!("cannot read {file}: {error}"))?;
     let scenario = Scenario::from_json(&text).map_err(|error| format!("{file}: {error}"))?;
     let seed = seed.unwrap_or(scenario.scenario.seed);
     let until_us = until_ms.unwrap_or(scenario.scenario.duration_ms) * 1000;
     let mut sim = Simulation::new(scenario, seed);
     let mut trace = match &trace_path {
-        Some(path) => Some(std::io::BufWriter::new(std::fs::File::create(path).map_err(|error| format!("cannot write {path}: {error}"))?)),
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path).map_err(|error| format!("cannot write {path}: {error}"))?,
+        )),
         None => None,
     };
     sim.set_record_events(trace.is_some());
@@ -109,7 +128,10 @@ fn run(args: &[String]) -> Result<(), String> {
     }
     let view = sim.view();
     if as_json {
-        println!("{}", serde_json::to_string_pretty(&report::json(&view)).expect("serializes"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report::json(&view)).expect("serializes")
+        );
     } else {
         print!("{}", report::text(&view));
     }
@@ -154,7 +176,12 @@ fn current_rss_kib() -> Option<u64> {
 fn bench(args: &[String]) -> Result<(), String> {
     let mut sim_seconds = 600u64;
     if args.len() == 2 && args[0] == "--sim-seconds" {
-        sim_seconds = args[1].parse().map_err(|_| format!("--sim-seconds: bad value {:?}; allowed: a positive integer", args[1]))?;
+        sim_seconds = args[1].parse().map_err(|_| {
+            format!(
+                "--sim-seconds: bad value {:?}; allowed: a positive integer",
+                args[1]
+            )
+        })?;
     } else if !args.is_empty() {
         return Err(format!("unexpected arguments {args:?}\n{USAGE}"));
     }
@@ -181,9 +208,19 @@ fn bench(args: &[String]) -> Result<(), String> {
     let elapsed = started.elapsed().as_secs_f64();
     let view = sim.view();
     let acknowledged: u64 = view.producers.iter().map(|p| p.records_acknowledged).sum();
-    let processed: u64 = view.groups.iter().map(|g| g.delivery.processed_once + g.delivery.duplicated).sum();
-    println!("simulated seconds per wall second: {:.0}", sim_seconds as f64 / elapsed);
-    println!("events per wall second: {:.0}", sim.events_processed as f64 / elapsed);
+    let processed: u64 = view
+        .groups
+        .iter()
+        .map(|g| g.delivery.processed_once + g.delivery.duplicated)
+        .sum();
+    println!(
+        "simulated seconds per wall second: {:.0}",
+        sim_seconds as f64 / elapsed
+    );
+    println!(
+        "events per wall second: {:.0}",
+        sim.events_processed as f64 / elapsed
+    );
     println!("records acknowledged: {acknowledged}; records processed (all groups): {processed}");
     println!("peak memory (VmHWM): {} KiB", peak_rss_kib().unwrap_or(0));
     Ok(())

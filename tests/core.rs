@@ -22,7 +22,11 @@ fn full_trace(sim: &mut Simulation, until_us: u64, step_us: u64) -> Vec<String> 
         t = (t + step_us).min(until_us);
         sim.advance_to(t);
         let (events, next) = sim.events_since(cursor);
-        assert_eq!(next - events.len() as u64, cursor, "trace buffer overflowed");
+        assert_eq!(
+            next - events.len() as u64,
+            cursor,
+            "trace buffer overflowed"
+        );
         lines.extend(events.iter().map(|event| event.to_json_line()));
         cursor = next;
     }
@@ -36,7 +40,10 @@ fn golden_trace_hashes_match() {
         actual.push((*name, trace_hash(&mut sim(scenario_text(name)))));
     }
     let expected: Vec<(&str, u64)> = GOLDEN_TRACE_HASHES.to_vec();
-    assert_eq!(actual, expected, "update GOLDEN_TRACE_HASHES in src/sim/golden.rs only for an intended behaviour change");
+    assert_eq!(
+        actual, expected,
+        "update GOLDEN_TRACE_HASHES in src/sim/golden.rs only for an intended behaviour change"
+    );
 }
 
 #[test]
@@ -66,7 +73,11 @@ fn random_scenario(rng: &mut SimRng, seed: u64) -> String {
     let rf = 1 + rng.below(brokers);
     let min_isr = 1 + rng.below(rf);
     let acks = ["0", "1", "all"][rng.below(3) as usize];
-    let idempotence = if acks == "all" && rng.chance(1, 2) { "true" } else { "false" };
+    let idempotence = if acks == "all" && rng.chance(1, 2) {
+        "true"
+    } else {
+        "false"
+    };
     let strategy = ["range", "roundrobin", "sticky", "cooperative-sticky"][rng.below(4) as usize];
     let auto_commit = rng.chance(1, 2);
     let unclean = rng.chance(1, 4);
@@ -100,8 +111,15 @@ fn random_command(rng: &mut SimRng, view: &ClusterView) -> Command {
         4 => Command::CrashConsumer { group, member },
         5 => Command::RestartConsumer { group, member },
         6 => Command::LeaveConsumer { group, member },
-        7 => Command::StallConsumer { group, member, ms: 1 + rng.below(8000) },
-        _ => Command::SetProducerRate { producer: "p1".into(), rate_per_sec: rng.below(1000) as u32 },
+        7 => Command::StallConsumer {
+            group,
+            member,
+            ms: 1 + rng.below(8000),
+        },
+        _ => Command::SetProducerRate {
+            producer: "p1".into(),
+            rate_per_sec: rng.below(1000) as u32,
+        },
     }
 }
 
@@ -117,18 +135,23 @@ fn run_with_faults(seed: u64) -> Result<(), String> {
         if at >= next_fault_us {
             sim.advance_to(next_fault_us);
             let command = random_command(&mut rng, &sim.view());
-            sim.apply(command.clone()).map_err(|error| format!("command {command:?}: {error}"))?;
+            sim.apply(command.clone())
+                .map_err(|error| format!("command {command:?}: {error}"))?;
             next_fault_us += 200_000 + rng.below(3_000_000);
         }
         sim.step();
-        invariants::check(&sim).map_err(|violation| format!("t = {} µs: {violation}", sim.now_us()))?;
+        invariants::check(&sim)
+            .map_err(|violation| format!("t = {} µs: {violation}", sim.now_us()))?;
     }
     Ok(())
 }
 
 #[test]
 fn invariants_hold_after_every_event_over_a_seed_sweep_with_faults() {
-    let seeds: u64 = std::env::var("KAFKA_SIM_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(500);
+    let seeds: u64 = std::env::var("KAFKA_SIM_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(500);
     for seed in 0..seeds {
         if let Err(message) = run_with_faults(seed) {
             panic!("invariant violated — reproduce with seed={seed}: {message}");
@@ -146,38 +169,57 @@ fn group<'a>(view: &'a ClusterView, id: &str) -> &'a kafka_sim::sim::view::Group
 fn every_group_gets_every_record_broadcast_across_groups() {
     let mut sim = sim(&scenario_text("order-service").replace("\"timeline\"", "\"_unused\"").replace(",\n  \"_unused\": [\n    { \"at_ms\": 10000, \"action\": \"crash_consumer\", \"group\": \"email_group\", \"member\": \"email-1\" },\n    { \"at_ms\": 20000, \"action\": \"restart_consumer\", \"group\": \"email_group\", \"member\": \"email-1\" }\n  ]", ""));
     sim.advance_to(30_000_000);
-    sim.apply(Command::SetProducerRate { producer: "order-service".into(), rate_per_sec: 0 }).unwrap();
+    sim.apply(Command::SetProducerRate {
+        producer: "order-service".into(),
+        rate_per_sec: 0,
+    })
+    .unwrap();
     sim.advance_to(120_000_000);
     let view = sim.view();
     let produced = view.producers[0].records_acknowledged;
     assert!(produced > 100);
     for id in ["inventory_group", "email_group"] {
         let g = group(&view, id);
-        assert_eq!(g.delivery.processed_once, produced, "{id} processed every record exactly once");
+        assert_eq!(
+            g.delivery.processed_once, produced,
+            "{id} processed every record exactly once"
+        );
         assert_eq!((g.delivery.missed, g.delivery.duplicated), (0, 0));
     }
     // Within the email group the two members share the partitions.
     let email = group(&view, "email_group");
-    assert!(email.members.iter().all(|m| !m.assignment.is_empty() && m.records_processed > 0));
+    assert!(email
+        .members
+        .iter()
+        .all(|m| !m.assignment.is_empty() && m.records_processed > 0));
 }
 
 #[test]
 fn a_consumer_down_for_ten_seconds_catches_up_with_nothing_missed() {
     let mut sim = sim(scenario_text("order-service"));
     sim.advance_to(25_000_000);
-    sim.apply(Command::SetProducerRate { producer: "order-service".into(), rate_per_sec: 0 }).unwrap();
+    sim.apply(Command::SetProducerRate {
+        producer: "order-service".into(),
+        rate_per_sec: 0,
+    })
+    .unwrap();
     sim.advance_to(200_000_000);
     let view = sim.view();
     let email = group(&view, "email_group");
     let produced = view.producers[0].records_acknowledged;
     assert_eq!(email.delivery.missed, 0);
     assert_eq!(email.delivery.pending, 0);
-    assert_eq!(email.delivery.processed_once + email.delivery.duplicated, produced);
+    assert_eq!(
+        email.delivery.processed_once + email.delivery.duplicated,
+        produced
+    );
     assert_eq!(email.total_lag, 0, "caught up: lag 0 on every partition");
 }
 
 fn slow_group_scenario(members: usize) -> String {
-    let members: Vec<String> = (1..=members).map(|i| format!("{{\"id\": \"slow-{i}\"}}")).collect();
+    let members: Vec<String> = (1..=members)
+        .map(|i| format!("{{\"id\": \"slow-{i}\"}}"))
+        .collect();
     format!(
         r#"{{"version": 1, "seed": 3, "duration_ms": 60000, "cluster": {{"brokers": 1}},
         "topics": [{{"name": "t", "partitions": 4}}],
@@ -199,7 +241,10 @@ fn a_second_member_in_a_slow_group_halves_its_lag_growth() {
     // 100 records/s arrive; one member processes 50/s, two process 100/s.
     let one = lag_growth(1) as f64;
     let two = lag_growth(2) as f64;
-    assert!(one > 1500.0, "one member falls behind by ~50 records/s: {one}");
+    assert!(
+        one > 1500.0,
+        "one member falls behind by ~50 records/s: {one}"
+    );
     assert!(two < one / 2.0, "two members: lag growth {two} vs {one}");
 }
 
@@ -217,16 +262,32 @@ fn a_crash_after_processing_and_before_commit_duplicates_exactly_the_uncommitted
     let g = group(&view, "g");
     let owner = g.partitions[0].consumer_id.clone().unwrap();
     let committed = g.partitions[0].current_offset.unwrap();
-    let processed_by_owner = g.members.iter().find(|m| m.member == owner).unwrap().records_processed;
-    sim.apply(Command::CrashConsumer { group: "g".into(), member: owner.clone() }).unwrap();
+    let processed_by_owner = g
+        .members
+        .iter()
+        .find(|m| m.member == owner)
+        .unwrap()
+        .records_processed;
+    sim.apply(Command::CrashConsumer {
+        group: "g".into(),
+        member: owner.clone(),
+    })
+    .unwrap();
     let processed_total = view.groups[0].delivery.processed_once;
     // Everything processed after the last commit will be processed again by the other member.
     let uncommitted = processed_total - committed;
     assert!(uncommitted > 0 && processed_by_owner > 0);
-    sim.apply(Command::SetProducerRate { producer: "p".into(), rate_per_sec: 0 }).unwrap();
+    sim.apply(Command::SetProducerRate {
+        producer: "p".into(),
+        rate_per_sec: 0,
+    })
+    .unwrap();
     sim.advance_to(60_000_000);
     let g = group(&sim.view(), "g").clone();
-    assert_eq!(g.delivery.duplicated, uncommitted, "duplicates = records processed but not committed before the crash");
+    assert_eq!(
+        g.delivery.duplicated, uncommitted,
+        "duplicates = records processed but not committed before the crash"
+    );
     assert_eq!(g.delivery.missed, 0);
 }
 
@@ -235,15 +296,33 @@ fn processing_time_times_max_poll_records_over_the_poll_interval_triggers_rebala
     let text = scenario_text("slow-consumer-rebalance");
     let mut slow = sim(text);
     let trace = full_trace(&mut slow, 180_000_000, 1_000_000);
-    let count = |kind: &str| trace.iter().filter(|line| line.contains(&format!("\"type\":\"{kind}\""))).count();
+    let count = |kind: &str| {
+        trace
+            .iter()
+            .filter(|line| line.contains(&format!("\"type\":\"{kind}\"")))
+            .count()
+    };
     assert!(count("poll_timeout_expired") >= 1);
-    assert!(count("rebalance_started") >= 3, "rebalances: {}", count("rebalance_started"));
+    assert!(
+        count("rebalance_started") >= 3,
+        "rebalances: {}",
+        count("rebalance_started")
+    );
     assert!(group(&slow.view(), "workers").delivery.duplicated > 0);
     // The fix: max.poll.records 100 → 10 s of work per poll, under the 30 s interval.
-    let fixed_text = text.replace("\"max.poll.records\": \"500\"", "\"max.poll.records\": \"100\"");
+    let fixed_text = text.replace(
+        "\"max.poll.records\": \"500\"",
+        "\"max.poll.records\": \"100\"",
+    );
     let mut fixed = sim(&fixed_text);
     let trace = full_trace(&mut fixed, 180_000_000, 1_000_000);
-    assert_eq!(trace.iter().filter(|line| line.contains("poll_timeout_expired")).count(), 0);
+    assert_eq!(
+        trace
+            .iter()
+            .filter(|line| line.contains("poll_timeout_expired"))
+            .count(),
+        0
+    );
     assert_eq!(group(&fixed.view(), "workers").delivery.duplicated, 0);
 }
 
@@ -252,9 +331,19 @@ fn acks_1_with_a_leader_crash_loses_acknowledged_records_but_acks_all_with_min_i
     let mut sim = sim(scenario_text("acks-and-leader-crash"));
     sim.advance_to(40_000_000);
     let view = sim.view();
-    let lost = |id: &str| view.producers.iter().find(|p| p.id == id).unwrap().acknowledged_records_lost;
+    let lost = |id: &str| {
+        view.producers
+            .iter()
+            .find(|p| p.id == id)
+            .unwrap()
+            .acknowledged_records_lost
+    };
     assert!(lost("acks-1") > 0, "acks=1 lost acknowledged records");
-    assert_eq!(lost("acks-all"), 0, "acks=all with min.insync.replicas=2 lost none");
+    assert_eq!(
+        lost("acks-all"),
+        0,
+        "acks=all with min.insync.replicas=2 lost none"
+    );
 }
 
 #[test]
@@ -263,26 +352,46 @@ fn records_with_the_same_key_go_to_murmur2_partition_in_order() {
     let trace = full_trace(&mut sim, 60_000_000, 1_000_000);
     let mut last_offset = std::collections::BTreeMap::new();
     let mut keys = std::collections::BTreeSet::new();
-    for line in trace.iter().filter(|line| line.contains("\"type\":\"record_appended\"")) {
+    for line in trace
+        .iter()
+        .filter(|line| line.contains("\"type\":\"record_appended\""))
+    {
         let event: serde_json::Value = serde_json::from_str(line).unwrap();
         let key = event["key"].as_str().unwrap().to_string();
         let partition = event["partition"].as_u64().unwrap() as u32;
         let offset = event["offset"].as_u64().unwrap();
-        assert_eq!(partition, kafka_sim::sim::partitioner::partition_for_key(key.as_bytes(), 3), "key {key} goes where Kafka puts it");
+        assert_eq!(
+            partition,
+            kafka_sim::sim::partitioner::partition_for_key(key.as_bytes(), 3),
+            "key {key} goes where Kafka puts it"
+        );
         let previous = last_offset.insert(key.clone(), offset);
-        assert!(previous.is_none_or(|p| p < offset), "records of key {key} keep their order");
+        assert!(
+            previous.is_none_or(|p| p < offset),
+            "records of key {key} keep their order"
+        );
         keys.insert(key);
     }
     assert_eq!(keys.len(), 5);
     // Each group processes a partition's records in offset order: every range starts where the last ended
     // (or earlier, re-reading after a crash), never skipping ahead.
-    let mut next: std::collections::BTreeMap<(String, u64), u64> = std::collections::BTreeMap::new();
-    for line in trace.iter().filter(|line| line.contains("\"type\":\"records_processed\"")) {
+    let mut next: std::collections::BTreeMap<(String, u64), u64> =
+        std::collections::BTreeMap::new();
+    for line in trace
+        .iter()
+        .filter(|line| line.contains("\"type\":\"records_processed\""))
+    {
         let event: serde_json::Value = serde_json::from_str(line).unwrap();
-        let key = (event["group"].as_str().unwrap().to_string(), event["partition"].as_u64().unwrap());
+        let key = (
+            event["group"].as_str().unwrap().to_string(),
+            event["partition"].as_u64().unwrap(),
+        );
         let first = event["first_offset"].as_u64().unwrap();
         let expected = next.get(&key).copied().unwrap_or(0);
-        assert!(first <= expected, "{key:?} skipped from {expected} to {first}");
+        assert!(
+            first <= expected,
+            "{key:?} skipped from {expected} to {first}"
+        );
         next.insert(key, event["last_offset"].as_u64().unwrap() + 1);
     }
 }
@@ -290,30 +399,69 @@ fn records_with_the_same_key_go_to_murmur2_partition_in_order() {
 // ---- the CLI ----
 
 fn cli(args: &[&str]) -> (i32, String, String) {
-    let output = Process::new(env!("CARGO_BIN_EXE_kafka-sim")).args(args).output().unwrap();
-    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into(), String::from_utf8_lossy(&output.stderr).into())
+    let output = Process::new(env!("CARGO_BIN_EXE_kafka-sim"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into(),
+        String::from_utf8_lossy(&output.stderr).into(),
+    )
 }
 
 #[test]
 fn cli_prints_describe_tables_and_json() {
-    let (code, out, _) = cli(&["run", "public/scenarios/order-service.json", "--until", "30s"]);
+    let (code, out, _) = cli(&[
+        "run",
+        "public/scenarios/order-service.json",
+        "--until",
+        "30s",
+    ]);
     assert_eq!(code, 0);
     assert!(out.contains("CURRENT-OFFSET") && out.contains("Leader:") && out.contains("Isr:"));
-    let (code, out, _) = cli(&["run", "public/scenarios/order-service.json", "--until", "30s", "--json"]);
+    let (code, out, _) = cli(&[
+        "run",
+        "public/scenarios/order-service.json",
+        "--until",
+        "30s",
+        "--json",
+    ]);
     assert_eq!(code, 0);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert!(json["groups"][0]["delivery"]["processed_once"].as_u64().unwrap() > 0);
+    assert!(
+        json["groups"][0]["delivery"]["processed_once"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
     assert!(json["groups"][0]["partitions"][0]["lag"].is_number());
 }
 
 #[test]
 fn cli_writes_a_json_lines_trace() {
     let path = std::env::temp_dir().join("kafka-sim-cli-trace.jsonl");
-    let (code, _, err) = cli(&["run", "public/scenarios/order-service.json", "--until", "15s", "--trace", path.to_str().unwrap()]);
+    let (code, _, err) = cli(&[
+        "run",
+        "public/scenarios/order-service.json",
+        "--until",
+        "15s",
+        "--trace",
+        path.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{err}");
     let text = std::fs::read_to_string(&path).unwrap();
-    for kind in ["record_appended", "rebalance_completed", "offset_committed", "records_processed", "consumer_crashed"] {
-        assert!(text.contains(&format!("\"type\":\"{kind}\"")), "trace has {kind}");
+    for kind in [
+        "record_appended",
+        "rebalance_completed",
+        "offset_committed",
+        "records_processed",
+        "consumer_crashed",
+    ] {
+        assert!(
+            text.contains(&format!("\"type\":\"{kind}\"")),
+            "trace has {kind}"
+        );
     }
     for line in text.lines() {
         let event: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -326,21 +474,44 @@ fn cli_rejects_bad_input_with_a_clear_message_and_no_panic() {
     let dir = std::env::temp_dir();
     let cases = [
         ("{ not json", "not a valid scenario"),
-        (r#"{"version": 1, "cluster": {"brokers": 3}, "topics": [{"name": "t", "partitions": 1}], "bogus": 1}"#, "unknown field `bogus`"),
-        (r#"{"version": 1, "cluster": {"brokers": 12}, "topics": [{"name": "t", "partitions": 1}]}"#, "cluster.brokers: bad value 12; allowed: 1 to 9"),
-        (r#"{"version": 1, "cluster": {"brokers": 1}, "topics": [{"name": "t", "partitions": 1, "config": {"min.insync.replica": "2"}}]}"#, "unknown config name"),
-        (r#"{"version": 1, "cluster": {"brokers": 1}, "topics": [{"name": "t", "partitions": 1}], "producers": [{"id": "p", "topic": "t", "rate_per_sec": 1, "config": {"acks": "2"}}]}"#, "producers[0].config.acks: bad value \"2\"; allowed: all, -1, 0, 1"),
-        (r#"{"version": 1, "cluster": {"brokers": 1}, "topics": [{"name": "t", "partitions": 1}], "timeline": [{"at_ms": 5, "action": "explode"}]}"#, "unknown variant `explode`"),
+        (
+            r#"{"version": 1, "cluster": {"brokers": 3}, "topics": [{"name": "t", "partitions": 1}], "bogus": 1}"#,
+            "unknown field `bogus`",
+        ),
+        (
+            r#"{"version": 1, "cluster": {"brokers": 12}, "topics": [{"name": "t", "partitions": 1}]}"#,
+            "cluster.brokers: bad value 12; allowed: 1 to 9",
+        ),
+        (
+            r#"{"version": 1, "cluster": {"brokers": 1}, "topics": [{"name": "t", "partitions": 1, "config": {"min.insync.replica": "2"}}]}"#,
+            "unknown config name",
+        ),
+        (
+            r#"{"version": 1, "cluster": {"brokers": 1}, "topics": [{"name": "t", "partitions": 1}], "producers": [{"id": "p", "topic": "t", "rate_per_sec": 1, "config": {"acks": "2"}}]}"#,
+            "producers[0].config.acks: bad value \"2\"; allowed: all, -1, 0, 1",
+        ),
+        (
+            r#"{"version": 1, "cluster": {"brokers": 1}, "topics": [{"name": "t", "partitions": 1}], "timeline": [{"at_ms": 5, "action": "explode"}]}"#,
+            "unknown variant `explode`",
+        ),
     ];
     for (index, (text, expected)) in cases.iter().enumerate() {
         let path = dir.join(format!("kafka-sim-bad-{index}.json"));
         std::fs::write(&path, text).unwrap();
         let (code, _, err) = cli(&["run", path.to_str().unwrap()]);
         assert_eq!(code, 2, "case {index}: {err}");
-        assert!(err.contains(expected), "case {index}: expected {expected:?} in {err:?}");
+        assert!(
+            err.contains(expected),
+            "case {index}: expected {expected:?} in {err:?}"
+        );
         assert!(!err.contains("panicked"));
     }
-    let (code, _, err) = cli(&["run", "public/scenarios/order-service.json", "--until", "soon"]);
+    let (code, _, err) = cli(&[
+        "run",
+        "public/scenarios/order-service.json",
+        "--until",
+        "soon",
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("--until: bad value \"soon\""));
 }

@@ -16,7 +16,10 @@ fn document() -> web_sys::Document {
 }
 
 fn by_testid(id: &str) -> web_sys::Element {
-    document().query_selector(&format!("[data-testid=\"{id}\"]")).unwrap().unwrap_or_else(|| panic!("no element with data-testid={id}"))
+    document()
+        .query_selector(&format!("[data-testid=\"{id}\"]"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element with data-testid={id}"))
 }
 
 async fn tick() {
@@ -37,7 +40,9 @@ fn mount() {
     let container = document().create_element("div").unwrap();
     container.set_id("app-under-test");
     document().body().unwrap().append_child(&container).unwrap();
-    let handle = leptos::mount::mount_to(container.unchecked_into(), || leptos::prelude::IntoAny::into_any(App()));
+    let handle = leptos::mount::mount_to(container.unchecked_into(), || {
+        leptos::prelude::IntoAny::into_any(App())
+    });
     MOUNTED.with(|mounted| *mounted.borrow_mut() = Some(handle));
 }
 
@@ -46,14 +51,30 @@ async fn max_poll_records_control_is_labelled_and_changes_the_group() {
     mount();
     tick().await;
     let input: HtmlInputElement = by_testid("max-poll-records").unchecked_into();
-    let label = input.closest("label").unwrap().unwrap().text_content().unwrap();
+    let label = input
+        .closest("label")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
     assert!(label.contains("max.poll.records"), "label: {label}");
-    assert_eq!(by_testid("max-poll-records-value").text_content().unwrap(), "500");
+    assert_eq!(
+        by_testid("max-poll-records-value").text_content().unwrap(),
+        "500"
+    );
     input.set_value("7");
-    input.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    input
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
     tick().await;
-    assert_eq!(by_testid("max-poll-records-value").text_content().unwrap(), "7");
-    assert!(by_testid("events").text_content().unwrap().contains("max.poll.records"));
+    assert_eq!(
+        by_testid("max-poll-records-value").text_content().unwrap(),
+        "7"
+    );
+    assert!(by_testid("events")
+        .text_content()
+        .unwrap()
+        .contains("max.poll.records"));
 }
 
 #[wasm_bindgen_test]
@@ -64,8 +85,14 @@ async fn crashing_a_broker_is_shown_and_logged() {
     assert!(button.text_content().unwrap().contains("Crash"));
     button.click();
     tick().await;
-    assert!(by_testid("broker-1").text_content().unwrap().contains("Restart"));
-    assert!(by_testid("events").text_content().unwrap().contains("broker_crashed"));
+    assert!(by_testid("broker-1")
+        .text_content()
+        .unwrap()
+        .contains("Restart"));
+    assert!(by_testid("events")
+        .text_content()
+        .unwrap()
+        .contains("broker_crashed"));
 }
 
 #[wasm_bindgen_test]
@@ -74,15 +101,29 @@ async fn a_bad_scenario_shows_an_error_and_the_simulation_keeps_running() {
     tick().await;
     let text: HtmlTextAreaElement = by_testid("scenario-text").unchecked_into();
     text.set_value(r#"{"version": 1, "cluster": {"brokers": 99}, "topics": []}"#);
-    text.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    text.dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
     let before = by_testid("clock").text_content().unwrap();
     by_testid("load").unchecked_into::<HtmlElement>().click();
     tick().await;
     let error = by_testid("error").text_content().unwrap();
-    assert!(error.contains("cluster.brokers") && error.contains("1 to 9"), "error: {error}");
+    assert!(
+        error.contains("cluster.brokers") && error.contains("1 to 9"),
+        "error: {error}"
+    );
     gloo_timers::future::TimeoutFuture::new(400).await;
-    assert_ne!(by_testid("clock").text_content().unwrap(), before, "the clock keeps moving");
-    assert!(document().query_selector("[data-testid=\"group-email_group\"]").unwrap().is_some(), "the old scenario is kept");
+    assert_ne!(
+        by_testid("clock").text_content().unwrap(),
+        before,
+        "the clock keeps moving"
+    );
+    assert!(
+        document()
+            .query_selector("[data-testid=\"group-email_group\"]")
+            .unwrap()
+            .is_some(),
+        "the old scenario is kept"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -91,6 +132,9 @@ fn the_core_runs_in_wasm32_with_the_native_trace_hashes() {
         let text = kafka_sim::sim::golden::scenario_text(name);
         let mut sim = Simulation::from_json(text).unwrap();
         let hash = kafka_sim::sim::golden::trace_hash(&mut sim);
-        assert_eq!(hash, *expected, "scenario {name}: wasm32 trace hash differs from the native one");
+        assert_eq!(
+            hash, *expected,
+            "scenario {name}: wasm32 trace hash differs from the native one"
+        );
     }
 }

@@ -20,7 +20,10 @@ pub struct Point {
 
 /// The point `fraction` of the way from `from` to `to`.
 pub fn lerp(from: Point, to: Point, fraction: f64) -> Point {
-    Point { x: from.x + (to.x - from.x) * fraction, y: from.y + (to.y - from.y) * fraction }
+    Point {
+        x: from.x + (to.x - from.x) * fraction,
+        y: from.y + (to.y - from.y) * fraction,
+    }
 }
 
 /// Vertical slots: `count` items spread over `[top, top + height]`, centred in equal bands.
@@ -29,7 +32,9 @@ pub fn slots(count: usize, top: f64, height: f64) -> Vec<f64> {
         return Vec::new();
     }
     let band = height / count as f64;
-    (0..count).map(|index| top + band * (index as f64 + 0.5)).collect()
+    (0..count)
+        .map(|index| top + band * (index as f64 + 0.5))
+        .collect()
 }
 
 #[cfg(test)]

@@ -33,7 +33,11 @@ pub struct Delivery {
 
 impl Delivery {
     pub fn starting_at(offset: u64) -> Self {
-        Delivery { tracked_from: offset, frontier: offset, ..Default::default() }
+        Delivery {
+            tracked_from: offset,
+            frontier: offset,
+            ..Default::default()
+        }
     }
 
     pub fn mark_processed(&mut self, first: u64, end: u64) {
@@ -156,7 +160,11 @@ impl Delivery {
 
     /// Counts for every tracked record below the high watermark.
     pub fn report(&self, high_watermark: u64) -> DeliveryCounts {
-        let mut counts = self.count_range(self.tracked_from, high_watermark.max(self.tracked_from), self.frontier);
+        let mut counts = self.count_range(
+            self.tracked_from,
+            high_watermark.max(self.tracked_from),
+            self.frontier,
+        );
         counts += self.settled;
         counts
     }
@@ -172,7 +180,15 @@ mod tests {
         delivery.mark_processed(0, 10);
         delivery.mark_processed(5, 15);
         let counts = delivery.report(20);
-        assert_eq!(counts, DeliveryCounts { processed_once: 10, duplicated: 5, missed: 0, pending: 5 });
+        assert_eq!(
+            counts,
+            DeliveryCounts {
+                processed_once: 10,
+                duplicated: 5,
+                missed: 0,
+                pending: 5
+            }
+        );
     }
 
     #[test]
@@ -181,7 +197,15 @@ mod tests {
         delivery.mark_processed(0, 4);
         delivery.committed(10);
         let counts = delivery.report(12);
-        assert_eq!(counts, DeliveryCounts { processed_once: 4, duplicated: 0, missed: 6, pending: 2 });
+        assert_eq!(
+            counts,
+            DeliveryCounts {
+                processed_once: 4,
+                duplicated: 0,
+                missed: 6,
+                pending: 2
+            }
+        );
     }
 
     #[test]
@@ -189,7 +213,15 @@ mod tests {
         let mut delivery = Delivery::starting_at(0);
         delivery.mark_processed(0, 3);
         delivery.settle_below(8);
-        assert_eq!(delivery.report(10), DeliveryCounts { processed_once: 3, duplicated: 0, missed: 5, pending: 2 });
+        assert_eq!(
+            delivery.report(10),
+            DeliveryCounts {
+                processed_once: 3,
+                duplicated: 0,
+                missed: 5,
+                pending: 2
+            }
+        );
     }
 
     #[test]
@@ -197,7 +229,15 @@ mod tests {
         let mut delivery = Delivery::starting_at(0);
         delivery.mark_processed(0, 5);
         delivery.lose_range(5, 8);
-        assert_eq!(delivery.report(5), DeliveryCounts { processed_once: 5, duplicated: 0, missed: 3, pending: 0 });
+        assert_eq!(
+            delivery.report(5),
+            DeliveryCounts {
+                processed_once: 5,
+                duplicated: 0,
+                missed: 3,
+                pending: 0
+            }
+        );
         delivery.mark_processed(5, 7);
         assert_eq!(delivery.report(7).processed_once, 7);
     }

@@ -15,7 +15,10 @@ pub struct InputError {
 
 impl InputError {
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        InputError { path: path.into(), message: message.into() }
+        InputError {
+            path: path.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -42,7 +45,11 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn new(path: &'a str, properties: &'a Properties) -> Self {
-        Reader { path, properties, known: Vec::new() }
+        Reader {
+            path,
+            properties,
+            known: Vec::new(),
+        }
     }
 
     fn raw(&mut self, name: &'static str) -> Option<&'a str> {
@@ -51,10 +58,19 @@ impl<'a> Reader<'a> {
     }
 
     fn error(&self, name: &str, value: &str, allowed: &str) -> InputError {
-        InputError::new(format!("{}.{}", self.path, name), format!("bad value {value:?}; allowed: {allowed}"))
+        InputError::new(
+            format!("{}.{}", self.path, name),
+            format!("bad value {value:?}; allowed: {allowed}"),
+        )
     }
 
-    fn integer(&mut self, name: &'static str, default: i64, min: i64, max: i64) -> Result<i64, InputError> {
+    fn integer(
+        &mut self,
+        name: &'static str,
+        default: i64,
+        min: i64,
+        max: i64,
+    ) -> Result<i64, InputError> {
         match self.raw(name) {
             None => Ok(default),
             Some(value) => match value.parse::<i64>() {
@@ -75,7 +91,12 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn choice<T: Copy>(&mut self, name: &'static str, default: T, options: &[(&str, T)]) -> Result<(T, bool), InputError> {
+    fn choice<T: Copy>(
+        &mut self,
+        name: &'static str,
+        default: T,
+        options: &[(&str, T)],
+    ) -> Result<(T, bool), InputError> {
         match self.raw(name) {
             None => Ok((default, false)),
             Some(value) => options
@@ -145,12 +166,22 @@ pub struct ProducerConfig {
 impl ProducerConfig {
     pub fn parse(path: &str, properties: &Properties) -> Result<Self, InputError> {
         let mut reader = Reader::new(path, properties);
-        let (acks, _) = reader.choice("acks", Acks::All, &[("all", Acks::All), ("-1", Acks::All), ("0", Acks::Zero), ("1", Acks::One)])?;
+        let (acks, _) = reader.choice(
+            "acks",
+            Acks::All,
+            &[
+                ("all", Acks::All),
+                ("-1", Acks::All),
+                ("0", Acks::Zero),
+                ("1", Acks::One),
+            ],
+        )?;
         let linger_ms = reader.integer("linger.ms", 5, 0, MS_MAX)? as u64;
         let batch_size = reader.integer("batch.size", 16384, 0, MS_MAX)?.max(1) as u64;
         let retries = reader.integer("retries", i32::MAX as i64, 0, i32::MAX as i64)? as u64;
         let (idempotence, idempotence_explicit) = reader.boolean("enable.idempotence", true)?;
-        let max_in_flight = reader.integer("max.in.flight.requests.per.connection", 5, 1, MS_MAX)? as u64;
+        let max_in_flight =
+            reader.integer("max.in.flight.requests.per.connection", 5, 1, MS_MAX)? as u64;
         let delivery_timeout_ms = reader.integer("delivery.timeout.ms", 120_000, 0, MS_MAX)? as u64;
         let request_timeout_ms = reader.integer("request.timeout.ms", 30_000, 0, MS_MAX)? as u64;
         let retry_backoff_ms = reader.integer("retry.backoff.ms", 100, 0, MS_MAX)? as u64;
@@ -221,25 +252,38 @@ impl ConsumerConfig {
         use super::assignor::Assignor;
         let mut reader = Reader::new(path, properties);
         let max_poll_records = reader.integer("max.poll.records", 500, 1, MS_MAX)? as u64;
-        let max_poll_interval_ms = reader.integer("max.poll.interval.ms", 300_000, 1, MS_MAX)? as u64;
+        let max_poll_interval_ms =
+            reader.integer("max.poll.interval.ms", 300_000, 1, MS_MAX)? as u64;
         // Brokers accept session timeouts within group.min/max.session.timeout.ms (6000 / 1800000).
-        let session_timeout_ms = reader.integer("session.timeout.ms", 45_000, 6_000, 1_800_000)? as u64;
-        let heartbeat_interval_ms = reader.integer("heartbeat.interval.ms", 3_000, 1, MS_MAX)? as u64;
+        let session_timeout_ms =
+            reader.integer("session.timeout.ms", 45_000, 6_000, 1_800_000)? as u64;
+        let heartbeat_interval_ms =
+            reader.integer("heartbeat.interval.ms", 3_000, 1, MS_MAX)? as u64;
         let (enable_auto_commit, _) = reader.boolean("enable.auto.commit", true)?;
-        let auto_commit_interval_ms = reader.integer("auto.commit.interval.ms", 5_000, 1, MS_MAX)? as u64;
+        let auto_commit_interval_ms =
+            reader.integer("auto.commit.interval.ms", 5_000, 1, MS_MAX)? as u64;
         let (auto_offset_reset, _) = reader.choice(
             "auto.offset.reset",
             AutoOffsetReset::Latest,
-            &[("earliest", AutoOffsetReset::Earliest), ("latest", AutoOffsetReset::Latest), ("none", AutoOffsetReset::None)],
+            &[
+                ("earliest", AutoOffsetReset::Earliest),
+                ("latest", AutoOffsetReset::Latest),
+                ("none", AutoOffsetReset::None),
+            ],
         )?;
         let fetch_max_wait_ms = reader.integer("fetch.max.wait.ms", 500, 0, MS_MAX)? as u64;
-        let max_partition_fetch_bytes = reader.integer("max.partition.fetch.bytes", 1_048_576, 1, MS_MAX)? as u64;
+        let max_partition_fetch_bytes =
+            reader.integer("max.partition.fetch.bytes", 1_048_576, 1, MS_MAX)? as u64;
         let fetch_max_bytes = reader.integer("fetch.max.bytes", 52_428_800, 1, MS_MAX)? as u64;
         let partition_assignment_strategy = match reader.raw("partition.assignment.strategy") {
             None => vec![Assignor::Range, Assignor::CooperativeSticky],
             Some(value) => {
                 let mut list = Vec::new();
-                for name in value.split(',').map(str::trim).filter(|name| !name.is_empty()) {
+                for name in value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|name| !name.is_empty())
+                {
                     match Assignor::from_kafka_name(name) {
                         Some(assignor) => list.push(assignor),
                         None => {
@@ -252,7 +296,11 @@ impl ConsumerConfig {
                     }
                 }
                 if list.is_empty() {
-                    return Err(reader.error("partition.assignment.strategy", value, "at least one assignor"));
+                    return Err(reader.error(
+                        "partition.assignment.strategy",
+                        value,
+                        "at least one assignor",
+                    ));
                 }
                 list
             }
@@ -282,7 +330,9 @@ impl ConsumerConfig {
     /// The rebalance protocol: cooperative only when every configured assignor supports it
     /// (`ConsumerCoordinator` constructor).
     pub fn cooperative(&self) -> bool {
-        self.partition_assignment_strategy.iter().all(|assignor| assignor.supports_cooperative())
+        self.partition_assignment_strategy
+            .iter()
+            .all(|assignor| assignor.supports_cooperative())
     }
 }
 
@@ -305,10 +355,12 @@ impl TopicConfig {
     pub fn parse(path: &str, properties: &Properties) -> Result<Self, InputError> {
         let mut reader = Reader::new(path, properties);
         let min_insync_replicas = reader.integer("min.insync.replicas", 1, 1, MS_MAX)? as u64;
-        let (unclean_leader_election_enable, _) = reader.boolean("unclean.leader.election.enable", false)?;
+        let (unclean_leader_election_enable, _) =
+            reader.boolean("unclean.leader.election.enable", false)?;
         let retention_ms = reader.integer("retention.ms", 604_800_000, -1, i64::MAX / 1000)?;
         let retention_bytes = reader.integer("retention.bytes", -1, -1, i64::MAX)?;
-        let segment_bytes = reader.integer("segment.bytes", 1_073_741_824, 14, i32::MAX as i64)? as u64;
+        let segment_bytes =
+            reader.integer("segment.bytes", 1_073_741_824, 14, i32::MAX as i64)? as u64;
         let segment_ms = reader.integer("segment.ms", 604_800_000, 1, i64::MAX / 1000)? as u64;
         reader.finish()?;
         Ok(TopicConfig {
@@ -337,12 +389,38 @@ impl ClusterConfig {
     pub fn parse(path: &str, properties: &Properties) -> Result<Self, InputError> {
         let mut reader = Reader::new(path, properties);
         let config = ClusterConfig {
-            replica_lag_time_max_ms: reader.integer("replica.lag.time.max.ms", 30_000, 1, MS_MAX)? as u64,
-            broker_session_timeout_ms: reader.integer("broker.session.timeout.ms", 9_000, 1, MS_MAX)? as u64,
-            log_retention_check_interval_ms: reader.integer("log.retention.check.interval.ms", 300_000, 1, MS_MAX)? as u64,
-            group_initial_rebalance_delay_ms: reader.integer("group.initial.rebalance.delay.ms", 3_000, 0, MS_MAX)? as u64,
-            replica_fetch_wait_max_ms: reader.integer("replica.fetch.wait.max.ms", 500, 0, MS_MAX)? as u64,
-            replica_fetch_max_bytes: reader.integer("replica.fetch.max.bytes", 1_048_576, 1, MS_MAX)? as u64,
+            replica_lag_time_max_ms: reader.integer("replica.lag.time.max.ms", 30_000, 1, MS_MAX)?
+                as u64,
+            broker_session_timeout_ms: reader.integer(
+                "broker.session.timeout.ms",
+                9_000,
+                1,
+                MS_MAX,
+            )? as u64,
+            log_retention_check_interval_ms: reader.integer(
+                "log.retention.check.interval.ms",
+                300_000,
+                1,
+                MS_MAX,
+            )? as u64,
+            group_initial_rebalance_delay_ms: reader.integer(
+                "group.initial.rebalance.delay.ms",
+                3_000,
+                0,
+                MS_MAX,
+            )? as u64,
+            replica_fetch_wait_max_ms: reader.integer(
+                "replica.fetch.wait.max.ms",
+                500,
+                0,
+                MS_MAX,
+            )? as u64,
+            replica_fetch_max_bytes: reader.integer(
+                "replica.fetch.max.bytes",
+                1_048_576,
+                1,
+                MS_MAX,
+            )? as u64,
         };
         reader.finish()?;
         Ok(config)
@@ -354,7 +432,10 @@ mod tests {
     use super::*;
 
     fn props(pairs: &[(&str, &str)]) -> Properties {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -372,7 +453,10 @@ mod tests {
         assert_eq!(consumer.heartbeat_interval_ms, 3_000);
         assert!(consumer.enable_auto_commit);
         assert_eq!(consumer.auto_offset_reset, AutoOffsetReset::Latest);
-        assert!(!consumer.cooperative(), "the default [range, cooperative-sticky] list is EAGER");
+        assert!(
+            !consumer.cooperative(),
+            "the default [range, cooperative-sticky] list is EAGER"
+        );
         let topic = TopicConfig::parse("t", &Properties::new()).unwrap();
         assert_eq!(topic.min_insync_replicas, 1);
         assert_eq!(topic.retention_ms, Some(604_800_000));
@@ -384,28 +468,48 @@ mod tests {
     fn idempotence_disabled_silently_by_default_conflict_but_explicit_conflict_is_an_error() {
         let implicit = ProducerConfig::parse("p", &props(&[("acks", "1")])).unwrap();
         assert!(!implicit.enable_idempotence);
-        let explicit = ProducerConfig::parse("p", &props(&[("acks", "1"), ("enable.idempotence", "true")]));
+        let explicit = ProducerConfig::parse(
+            "p",
+            &props(&[("acks", "1"), ("enable.idempotence", "true")]),
+        );
         assert!(explicit.unwrap_err().message.contains("ConfigException"));
     }
 
     #[test]
     fn errors_name_the_property_the_value_and_what_is_allowed() {
-        let error = ProducerConfig::parse("producers[0].config", &props(&[("acks", "2")])).unwrap_err();
+        let error =
+            ProducerConfig::parse("producers[0].config", &props(&[("acks", "2")])).unwrap_err();
         assert_eq!(error.path, "producers[0].config.acks");
-        assert!(error.message.contains("\"2\"") && error.message.contains("all, -1, 0, 1"), "{error}");
-        let unknown = ConsumerConfig::parse("groups[0].config", &props(&[("max.poll.recods", "5")])).unwrap_err();
-        assert!(unknown.message.contains("unknown config name") && unknown.message.contains("max.poll.records"));
-        let range = ConsumerConfig::parse("g", &props(&[("session.timeout.ms", "10")])).unwrap_err();
+        assert!(
+            error.message.contains("\"2\"") && error.message.contains("all, -1, 0, 1"),
+            "{error}"
+        );
+        let unknown =
+            ConsumerConfig::parse("groups[0].config", &props(&[("max.poll.recods", "5")]))
+                .unwrap_err();
+        assert!(
+            unknown.message.contains("unknown config name")
+                && unknown.message.contains("max.poll.records")
+        );
+        let range =
+            ConsumerConfig::parse("g", &props(&[("session.timeout.ms", "10")])).unwrap_err();
         assert!(range.message.contains("6000"), "{range}");
     }
 
     #[test]
     fn cooperative_only_when_every_assignor_supports_it() {
-        let cooperative = ConsumerConfig::parse("c", &props(&[("partition.assignment.strategy", "cooperative-sticky")])).unwrap();
+        let cooperative = ConsumerConfig::parse(
+            "c",
+            &props(&[("partition.assignment.strategy", "cooperative-sticky")]),
+        )
+        .unwrap();
         assert!(cooperative.cooperative());
         let full_name = ConsumerConfig::parse(
             "c",
-            &props(&[("partition.assignment.strategy", "org.apache.kafka.clients.consumer.RoundRobinAssignor")]),
+            &props(&[(
+                "partition.assignment.strategy",
+                "org.apache.kafka.clients.consumer.RoundRobinAssignor",
+            )]),
         )
         .unwrap();
         assert!(!full_name.cooperative());

@@ -9,7 +9,10 @@ use super::log::{Micros, ReplicaLog};
 use super::producing::Producer;
 use super::replication::Partition;
 use super::rng::SimRng;
-use super::scenario::{check_keys, check_processing, check_range, Command, Scenario, ValidScenario, MAX_GROUPS, MAX_MEMBERS, MAX_PARTITIONS, MAX_RATE_PER_SEC};
+use super::scenario::{
+    check_keys, check_processing, check_range, Command, Scenario, ValidScenario, MAX_GROUPS,
+    MAX_MEMBERS, MAX_PARTITIONS, MAX_RATE_PER_SEC,
+};
 use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -79,19 +82,60 @@ pub struct Topic {
 #[derive(Clone, Debug)]
 pub(crate) enum Ev {
     Timeline(usize),
-    ProducerTick { producer: usize },
-    ProduceArrive { producer: usize, request: u64 },
-    ProduceResponse { producer: usize, request: u64, outcome: super::producing::ProduceOutcome },
-    ProduceTimeout { producer: usize, request: u64, attempt: u32 },
-    ProduceRetry { producer: usize, request: u64 },
-    ReplicaFetchArrive { follower: u32, leader: u32, session: u64, offsets: Vec<(Tp, u64)> },
-    ReplicaFetchWait { follower: u32, leader: u32, session: u64 },
-    ReplicaFetchResponse { follower: u32, leader: u32, session: u64, data: Vec<super::replication::FetchedPartition> },
+    ProducerTick {
+        producer: usize,
+    },
+    ProduceArrive {
+        producer: usize,
+        request: u64,
+    },
+    ProduceResponse {
+        producer: usize,
+        request: u64,
+        outcome: super::producing::ProduceOutcome,
+    },
+    ProduceTimeout {
+        producer: usize,
+        request: u64,
+        attempt: u32,
+    },
+    ProduceRetry {
+        producer: usize,
+        request: u64,
+    },
+    ReplicaFetchArrive {
+        follower: u32,
+        leader: u32,
+        session: u64,
+        offsets: Vec<(Tp, u64)>,
+    },
+    ReplicaFetchWait {
+        follower: u32,
+        leader: u32,
+        session: u64,
+    },
+    ReplicaFetchResponse {
+        follower: u32,
+        leader: u32,
+        session: u64,
+        data: Vec<super::replication::FetchedPartition>,
+    },
     IsrExpiration,
-    BrokerFence { broker: u32, incarnation: u32 },
+    BrokerFence {
+        broker: u32,
+        incarnation: u32,
+    },
     RetentionCheck,
-    Member { group: usize, member: usize, incarnation: u32, event: super::groups::MemberEvent },
-    Coordinator { group: usize, event: super::groups::CoordinatorEvent },
+    Member {
+        group: usize,
+        member: usize,
+        incarnation: u32,
+        event: super::groups::MemberEvent,
+    },
+    Coordinator {
+        group: usize,
+        event: super::groups::CoordinatorEvent,
+    },
 }
 
 struct Scheduled {
@@ -146,6 +190,8 @@ pub struct Simulation {
     pub(crate) fetchers: BTreeMap<(u32, u32), super::replication::Fetcher>,
     pub(crate) next_request: u64,
     pub events_processed: u64,
+    /// Invariant violations noticed where they happen (e.g. a committed record lost in a clean election).
+    pub(crate) violations: Vec<String>,
 }
 
 impl Simulation {
@@ -158,7 +204,15 @@ impl Simulation {
             .cluster
             .links
             .iter()
-            .map(|link| ((link.between[0].min(link.between[1]), link.between[0].max(link.between[1])), link.ms * 1000))
+            .map(|link| {
+                (
+                    (
+                        link.between[0].min(link.between[1]),
+                        link.between[0].max(link.between[1]),
+                    ),
+                    link.ms * 1000,
+                )
+            })
             .collect();
         let mut sim = Simulation {
             now: 0,
@@ -170,7 +224,14 @@ impl Simulation {
             cluster,
             latency_us,
             links,
-            brokers: (1..=spec.cluster.brokers).map(|id| Broker { id, alive: true, fenced: false, incarnation: 0 }).collect(),
+            brokers: (1..=spec.cluster.brokers)
+                .map(|id| Broker {
+                    id,
+                    alive: true,
+                    fenced: false,
+                    incarnation: 0,
+                })
+                .collect(),
             topics: Vec::new(),
             producers: Vec::new(),
             groups: Vec::new(),
@@ -183,10 +244,16 @@ impl Simulation {
             fetchers: BTreeMap::new(),
             next_request: 0,
             events_processed: 0,
+            violations: Vec::new(),
         };
         for (index, topic) in spec.topics.iter().enumerate() {
             let config = sim.scenario.topics[index].clone();
-            sim.create_topic(&topic.name, topic.partitions, topic.replication_factor, config);
+            sim.create_topic(
+                &topic.name,
+                topic.partitions,
+                topic.replication_factor,
+                config,
+            );
         }
         for (index, producer) in spec.producers.iter().enumerate() {
             let config = sim.scenario.producers[index].clone();
@@ -197,7 +264,10 @@ impl Simulation {
             sim.add_group(group, config);
         }
         sim.schedule(sim.cluster.replica_lag_time_max_ms * 500, Ev::IsrExpiration);
-        sim.schedule(sim.cluster.log_retention_check_interval_ms * 1000, Ev::RetentionCheck);
+        sim.schedule(
+            sim.cluster.log_retention_check_interval_ms * 1000,
+            Ev::RetentionCheck,
+        );
         if !spec.timeline.is_empty() {
             sim.schedule(spec.timeline[0].at_ms * 1000, Ev::Timeline(0));
         }
@@ -292,27 +362,68 @@ impl Simulation {
                 self.next_timeline = index + 1;
                 // A timeline command that does not apply (e.g. restarting a running broker) is reported, not fatal.
                 if let Err(error) = self.apply_inner(command, false) {
-                    self.emit(EventKind::ConfigChanged { scope: "error".into(), id: error.path, name: "timeline".into(), value: error.message });
+                    self.emit(EventKind::ConfigChanged {
+                        scope: "error".into(),
+                        id: error.path,
+                        name: "timeline".into(),
+                        value: error.message,
+                    });
                 }
             }
             Ev::ProducerTick { producer } => self.producer_tick(producer),
             Ev::ProduceArrive { producer, request } => self.produce_arrive(producer, request),
-            Ev::ProduceResponse { producer, request, outcome } => self.produce_response(producer, request, outcome),
-            Ev::ProduceTimeout { producer, request, attempt } => self.produce_timeout(producer, request, attempt),
+            Ev::ProduceResponse {
+                producer,
+                request,
+                outcome,
+            } => self.produce_response(producer, request, outcome),
+            Ev::ProduceTimeout {
+                producer,
+                request,
+                attempt,
+            } => self.produce_timeout(producer, request, attempt),
             Ev::ProduceRetry { producer, request } => self.produce_retry(producer, request),
-            Ev::ReplicaFetchArrive { follower, leader, session, offsets } => self.replica_fetch_arrive(follower, leader, session, offsets),
-            Ev::ReplicaFetchWait { follower, leader, session } => self.replica_fetch_wait_expired(follower, leader, session),
-            Ev::ReplicaFetchResponse { follower, leader, session, data } => self.replica_fetch_response(follower, leader, session, data),
+            Ev::ReplicaFetchArrive {
+                follower,
+                leader,
+                session,
+                offsets,
+            } => self.replica_fetch_arrive(follower, leader, session, offsets),
+            Ev::ReplicaFetchWait {
+                follower,
+                leader,
+                session,
+            } => self.replica_fetch_wait_expired(follower, leader, session),
+            Ev::ReplicaFetchResponse {
+                follower,
+                leader,
+                session,
+                data,
+            } => self.replica_fetch_response(follower, leader, session, data),
             Ev::IsrExpiration => {
                 self.isr_expiration();
-                self.schedule(self.now + self.cluster.replica_lag_time_max_ms * 500, Ev::IsrExpiration);
+                self.schedule(
+                    self.now + self.cluster.replica_lag_time_max_ms * 500,
+                    Ev::IsrExpiration,
+                );
             }
-            Ev::BrokerFence { broker, incarnation } => self.broker_fence(broker, incarnation),
+            Ev::BrokerFence {
+                broker,
+                incarnation,
+            } => self.broker_fence(broker, incarnation),
             Ev::RetentionCheck => {
                 self.retention_check();
-                self.schedule(self.now + self.cluster.log_retention_check_interval_ms * 1000, Ev::RetentionCheck);
+                self.schedule(
+                    self.now + self.cluster.log_retention_check_interval_ms * 1000,
+                    Ev::RetentionCheck,
+                );
             }
-            Ev::Member { group, member, incarnation, event } => self.member_event(group, member, incarnation, event),
+            Ev::Member {
+                group,
+                member,
+                incarnation,
+                event,
+            } => self.member_event(group, member, incarnation, event),
             Ev::Coordinator { group, event } => self.coordinator_event(group, event),
         }
     }
@@ -320,7 +431,12 @@ impl Simulation {
     pub(crate) fn schedule(&mut self, at: Micros, event: Ev) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.queue.push(Scheduled { at: at.max(self.now), seq, flow: None, event });
+        self.queue.push(Scheduled {
+            at: at.max(self.now),
+            seq,
+            flow: None,
+            event,
+        });
     }
 
     /// Sends a message from one node to another: it is drawn while in flight and `event` runs on arrival.
@@ -328,23 +444,42 @@ impl Simulation {
         let arrive_us = self.now + self.latency(from, to);
         let id = self.next_flow;
         self.next_flow += 1;
-        self.flows.insert(id, Flow { kind, from, to, sent_us: self.now, arrive_us, records });
+        self.flows.insert(
+            id,
+            Flow {
+                kind,
+                from,
+                to,
+                sent_us: self.now,
+                arrive_us,
+                records,
+            },
+        );
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.queue.push(Scheduled { at: arrive_us, seq, flow: Some(id), event });
+        self.queue.push(Scheduled {
+            at: arrive_us,
+            seq,
+            flow: Some(id),
+            event,
+        });
     }
 
     pub(crate) fn latency(&self, from: Node, to: Node) -> Micros {
         match (from, to) {
-            (Node::Broker { broker: a }, Node::Broker { broker: b }) => {
-                *self.links.get(&(a.min(b), a.max(b))).unwrap_or(&self.latency_us)
-            }
+            (Node::Broker { broker: a }, Node::Broker { broker: b }) => *self
+                .links
+                .get(&(a.min(b), a.max(b)))
+                .unwrap_or(&self.latency_us),
             _ => self.latency_us,
         }
     }
 
     pub(crate) fn emit(&mut self, kind: EventKind) {
-        self.trace.push(TraceEvent { t_us: self.now, kind });
+        self.trace.push(TraceEvent {
+            t_us: self.now,
+            kind,
+        });
     }
 
     pub(crate) fn broker(&self, id: u32) -> &Broker {
@@ -371,7 +506,10 @@ impl Simulation {
     pub(crate) fn leader_log(&self, tp: Tp) -> Option<&ReplicaLog> {
         let partition = self.partition(tp);
         let leader = partition.leader?;
-        self.broker(leader).alive.then(|| partition.log_of(leader)).flatten()
+        self.broker(leader)
+            .alive
+            .then(|| partition.log_of(leader))
+            .flatten()
     }
 
     /// Applies a user command at the current time. Bad commands are rejected with a clear error and
@@ -404,7 +542,11 @@ impl Simulation {
                 let (g, m) = self.member_index(&group, &member)?;
                 self.stall_member(g, m, ms);
             }
-            Command::AddConsumer { group, member, topics } => {
+            Command::AddConsumer {
+                group,
+                member,
+                topics,
+            } => {
                 let g = self.group_index(&group)?;
                 self.add_member(g, &member, topics);
             }
@@ -415,7 +557,10 @@ impl Simulation {
                 self.add_group(&group, config);
                 self.emit(EventKind::GroupAdded { group: group.id });
             }
-            Command::SetProducerRate { producer, rate_per_sec } => {
+            Command::SetProducerRate {
+                producer,
+                rate_per_sec,
+            } => {
                 let p = self.producer_index(&producer)?;
                 self.set_producer_rate(p, rate_per_sec);
             }
@@ -423,37 +568,63 @@ impl Simulation {
                 let p = self.producer_index(&producer)?;
                 self.set_producer_keys(p, keys);
             }
-            Command::SetProducerConfig { producer, name, value } => {
+            Command::SetProducerConfig {
+                producer,
+                name,
+                value,
+            } => {
                 let p = self.producer_index(&producer)?;
                 let mut properties = self.scenario.scenario.producers[p].config.clone();
                 properties.insert(name.clone(), value.clone());
                 let config = ProducerConfig::parse(&format!("producer {producer}"), &properties)?;
                 self.scenario.scenario.producers[p].config = properties;
                 self.producers[p].config = config;
-                self.emit(EventKind::ConfigChanged { scope: "producer".into(), id: producer, name, value });
+                self.emit(EventKind::ConfigChanged {
+                    scope: "producer".into(),
+                    id: producer,
+                    name,
+                    value,
+                });
             }
             Command::SetGroupConfig { group, name, value } => {
                 let g = self.group_index(&group)?;
                 self.set_group_config(g, name, value)?;
             }
-            Command::SetProcessingTime { group, ms_per_record } => {
+            Command::SetProcessingTime {
+                group,
+                ms_per_record,
+            } => {
                 let g = self.group_index(&group)?;
                 self.groups[g].processing_us_per_record = super::scenario::ms_to_us(ms_per_record);
                 self.scenario.scenario.groups[g].processing_ms_per_record = ms_per_record;
-                self.emit(EventKind::ConfigChanged { scope: "group".into(), id: group, name: "processing_ms_per_record".into(), value: ms_per_record.to_string() });
+                self.emit(EventKind::ConfigChanged {
+                    scope: "group".into(),
+                    id: group,
+                    name: "processing_ms_per_record".into(),
+                    value: ms_per_record.to_string(),
+                });
             }
             Command::SetTopicConfig { topic, name, value } => {
-                let t = self.topic_index(&topic).ok_or_else(|| InputError::new("topic", format!("unknown topic {topic:?}")))?;
+                let t = self
+                    .topic_index(&topic)
+                    .ok_or_else(|| InputError::new("topic", format!("unknown topic {topic:?}")))?;
                 let mut properties = self.scenario.scenario.topics[t].config.clone();
                 properties.insert(name.clone(), value.clone());
                 let config = TopicConfig::parse(&format!("topic {topic}"), &properties)?;
                 self.scenario.scenario.topics[t].config = properties;
                 self.topics[t].config = config;
-                self.emit(EventKind::ConfigChanged { scope: "topic".into(), id: topic, name, value });
+                self.emit(EventKind::ConfigChanged {
+                    scope: "topic".into(),
+                    id: topic,
+                    name,
+                    value,
+                });
                 self.topic_config_changed(t);
             }
             Command::AddPartitions { topic, partitions } => {
-                let t = self.topic_index(&topic).ok_or_else(|| InputError::new("topic", format!("unknown topic {topic:?}")))?;
+                let t = self
+                    .topic_index(&topic)
+                    .ok_or_else(|| InputError::new("topic", format!("unknown topic {topic:?}")))?;
                 self.add_partitions(t, partitions);
             }
         }
@@ -462,88 +633,177 @@ impl Simulation {
 
     /// Checks a command against the current state without changing anything.
     fn check_command(&self, command: &Command) -> Result<(), InputError> {
-        let broker_check = |broker: u32| check_range("broker", broker as u64, 1, self.brokers.len() as u64);
+        let broker_check =
+            |broker: u32| check_range("broker", broker as u64, 1, self.brokers.len() as u64);
         match command {
-            Command::CrashBroker { broker } | Command::RestartBroker { broker } => broker_check(*broker),
+            Command::CrashBroker { broker } | Command::RestartBroker { broker } => {
+                broker_check(*broker)
+            }
             Command::CrashConsumer { group, member }
             | Command::LeaveConsumer { group, member }
-            | Command::RestartConsumer { group, member } => self.member_index(group, member).map(|_| ()),
+            | Command::RestartConsumer { group, member } => {
+                self.member_index(group, member).map(|_| ())
+            }
             Command::StallConsumer { group, member, ms } => {
                 self.member_index(group, member)?;
                 check_range("ms", *ms, 1, 3_600_000)
             }
-            Command::AddConsumer { group, member, topics } => {
+            Command::AddConsumer {
+                group,
+                member,
+                topics,
+            } => {
                 let g = self.group_index(group)?;
                 super::scenario::check_name("member", member)?;
-                if self.groups[g].members.iter().any(|existing| existing.id == *member) {
-                    return Err(InputError::new("member", format!("group {group} already has a member {member:?}")));
+                if self.groups[g]
+                    .members
+                    .iter()
+                    .any(|existing| existing.id == *member)
+                {
+                    return Err(InputError::new(
+                        "member",
+                        format!("group {group} already has a member {member:?}"),
+                    ));
                 }
                 if self.groups[g].members.len() >= MAX_MEMBERS {
-                    return Err(InputError::new("member", format!("allowed: at most {MAX_MEMBERS} members per group")));
+                    return Err(InputError::new(
+                        "member",
+                        format!("allowed: at most {MAX_MEMBERS} members per group"),
+                    ));
                 }
                 for topic in topics.iter().flatten() {
                     if self.topic_index(topic).is_none() {
-                        return Err(InputError::new("topics", format!("unknown topic {topic:?}")));
+                        return Err(InputError::new(
+                            "topics",
+                            format!("unknown topic {topic:?}"),
+                        ));
                     }
                 }
                 Ok(())
             }
             Command::AddGroup { group } => {
                 if self.groups.len() >= MAX_GROUPS {
-                    return Err(InputError::new("group", format!("allowed: at most {MAX_GROUPS} groups")));
+                    return Err(InputError::new(
+                        "group",
+                        format!("allowed: at most {MAX_GROUPS} groups"),
+                    ));
                 }
                 if self.groups.iter().any(|existing| existing.id == group.id) {
-                    return Err(InputError::new("group.id", format!("duplicate group id {:?}", group.id)));
+                    return Err(InputError::new(
+                        "group.id",
+                        format!("duplicate group id {:?}", group.id),
+                    ));
                 }
-                self.scenario.scenario.check_group("group", group).map(|_| ())
+                self.scenario
+                    .scenario
+                    .check_group("group", group)
+                    .map(|_| ())
             }
-            Command::SetProducerRate { producer, rate_per_sec } => {
+            Command::SetProducerRate {
+                producer,
+                rate_per_sec,
+            } => {
                 self.producer_index(producer)?;
-                check_range("rate_per_sec", *rate_per_sec as u64, 0, MAX_RATE_PER_SEC as u64)
+                check_range(
+                    "rate_per_sec",
+                    *rate_per_sec as u64,
+                    0,
+                    MAX_RATE_PER_SEC as u64,
+                )
             }
             Command::SetProducerKeys { producer, keys } => {
                 self.producer_index(producer)?;
                 check_keys("keys", keys)
             }
-            Command::SetProducerConfig { producer, .. } => self.producer_index(producer).map(|_| ()),
+            Command::SetProducerConfig { producer, .. } => {
+                self.producer_index(producer).map(|_| ())
+            }
             Command::SetGroupConfig { group, .. } => self.group_index(group).map(|_| ()),
-            Command::SetProcessingTime { group, ms_per_record } => {
+            Command::SetProcessingTime {
+                group,
+                ms_per_record,
+            } => {
                 self.group_index(group)?;
                 check_processing("ms_per_record", *ms_per_record)
             }
-            Command::SetTopicConfig { topic, .. } => {
-                self.topic_index(topic).map(|_| ()).ok_or_else(|| InputError::new("topic", format!("unknown topic {topic:?}")))
-            }
+            Command::SetTopicConfig { topic, .. } => self
+                .topic_index(topic)
+                .map(|_| ())
+                .ok_or_else(|| InputError::new("topic", format!("unknown topic {topic:?}"))),
             Command::AddPartitions { topic, partitions } => {
-                let t = self.topic_index(topic).ok_or_else(|| InputError::new("topic", format!("unknown topic {topic:?}")))?;
+                let t = self
+                    .topic_index(topic)
+                    .ok_or_else(|| InputError::new("topic", format!("unknown topic {topic:?}")))?;
                 let current = self.topics[t].partitions.len() as u64;
-                check_range("partitions", *partitions as u64, current + 1, MAX_PARTITIONS as u64).map_err(|error| {
-                    InputError::new(error.path, format!("{} (Kafka can only add partitions; {topic} has {current})", error.message))
+                check_range(
+                    "partitions",
+                    *partitions as u64,
+                    current + 1,
+                    MAX_PARTITIONS as u64,
+                )
+                .map_err(|error| {
+                    InputError::new(
+                        error.path,
+                        format!(
+                            "{} (Kafka can only add partitions; {topic} has {current})",
+                            error.message
+                        ),
+                    )
                 })
             }
         }
     }
 
     pub(crate) fn group_index(&self, group: &str) -> Result<usize, InputError> {
-        self.groups.iter().position(|existing| existing.id == group).ok_or_else(|| {
-            let known: Vec<&str> = self.groups.iter().map(|g| g.id.as_str()).collect();
-            InputError::new("group", format!("unknown group {group:?}; known: {}", known.join(", ")))
-        })
+        self.groups
+            .iter()
+            .position(|existing| existing.id == group)
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.groups.iter().map(|g| g.id.as_str()).collect();
+                InputError::new(
+                    "group",
+                    format!("unknown group {group:?}; known: {}", known.join(", ")),
+                )
+            })
     }
 
-    pub(crate) fn member_index(&self, group: &str, member: &str) -> Result<(usize, usize), InputError> {
+    pub(crate) fn member_index(
+        &self,
+        group: &str,
+        member: &str,
+    ) -> Result<(usize, usize), InputError> {
         let g = self.group_index(group)?;
-        let m = self.groups[g].members.iter().position(|existing| existing.id == member).ok_or_else(|| {
-            let known: Vec<&str> = self.groups[g].members.iter().map(|m| m.id.as_str()).collect();
-            InputError::new("member", format!("unknown member {member:?} of group {group}; known: {}", known.join(", ")))
-        })?;
+        let m = self.groups[g]
+            .members
+            .iter()
+            .position(|existing| existing.id == member)
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.groups[g]
+                    .members
+                    .iter()
+                    .map(|m| m.id.as_str())
+                    .collect();
+                InputError::new(
+                    "member",
+                    format!(
+                        "unknown member {member:?} of group {group}; known: {}",
+                        known.join(", ")
+                    ),
+                )
+            })?;
         Ok((g, m))
     }
 
     pub(crate) fn producer_index(&self, producer: &str) -> Result<usize, InputError> {
-        self.producers.iter().position(|existing| existing.id == producer).ok_or_else(|| {
-            let known: Vec<&str> = self.producers.iter().map(|p| p.id.as_str()).collect();
-            InputError::new("producer", format!("unknown producer {producer:?}; known: {}", known.join(", ")))
-        })
+        self.producers
+            .iter()
+            .position(|existing| existing.id == producer)
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.producers.iter().map(|p| p.id.as_str()).collect();
+                InputError::new(
+                    "producer",
+                    format!("unknown producer {producer:?}; known: {}", known.join(", ")),
+                )
+            })
     }
 }

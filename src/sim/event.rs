@@ -17,24 +17,99 @@ pub struct TraceEvent {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
     /// One record written to a partition leader's log (only with per-record tracing on).
-    RecordAppended { topic: String, partition: u32, offset: u64, key: Option<String>, producer: String },
+    RecordAppended {
+        topic: String,
+        partition: u32,
+        offset: u64,
+        key: Option<String>,
+        producer: String,
+    },
     /// A produce request's batch appended by the leader.
-    BatchAppended { topic: String, partition: u32, broker: u32, base_offset: u64, records: u32, producer: String },
+    BatchAppended {
+        topic: String,
+        partition: u32,
+        broker: u32,
+        base_offset: u64,
+        records: u32,
+        producer: String,
+    },
     /// An idempotent retry whose sequence numbers the leader already has: not written again.
-    DuplicateBatchIgnored { topic: String, partition: u32, producer: String, base_offset: u64, records: u32 },
-    ProduceAcknowledged { producer: String, topic: String, partition: u32, base_offset: Option<u64>, records: u32 },
-    ProduceError { producer: String, topic: String, partition: u32, records: u32, error: String, retrying: bool },
+    DuplicateBatchIgnored {
+        topic: String,
+        partition: u32,
+        producer: String,
+        base_offset: u64,
+        records: u32,
+    },
+    ProduceAcknowledged {
+        producer: String,
+        topic: String,
+        partition: u32,
+        base_offset: Option<u64>,
+        records: u32,
+    },
+    ProduceError {
+        producer: String,
+        topic: String,
+        partition: u32,
+        records: u32,
+        error: String,
+        retrying: bool,
+    },
     /// Records an acknowledged produce request wrote that the cluster later lost.
-    AcknowledgedRecordsLost { producer: String, topic: String, partition: u32, base_offset: u64, records: u32 },
-    LeaderElected { topic: String, partition: u32, leader: Option<u32>, leader_epoch: u32, isr: Vec<u32>, unclean: bool },
-    IsrChanged { topic: String, partition: u32, isr: Vec<u32>, reason: String },
-    LogTruncated { topic: String, partition: u32, broker: u32, from_offset: u64, to_offset: u64 },
-    LogStartAdvanced { topic: String, partition: u32, broker: u32, log_start_offset: u64 },
-    BrokerCrashed { broker: u32 },
-    BrokerFenced { broker: u32 },
-    BrokerRestarted { broker: u32 },
-    GroupStateChanged { group: String, state: String, generation: i32 },
-    RebalanceStarted { group: String, generation: i32, reason: String },
+    AcknowledgedRecordsLost {
+        producer: String,
+        topic: String,
+        partition: u32,
+        base_offset: u64,
+        records: u32,
+    },
+    LeaderElected {
+        topic: String,
+        partition: u32,
+        leader: Option<u32>,
+        leader_epoch: u32,
+        isr: Vec<u32>,
+        unclean: bool,
+    },
+    IsrChanged {
+        topic: String,
+        partition: u32,
+        isr: Vec<u32>,
+        reason: String,
+    },
+    LogTruncated {
+        topic: String,
+        partition: u32,
+        broker: u32,
+        from_offset: u64,
+        to_offset: u64,
+    },
+    LogStartAdvanced {
+        topic: String,
+        partition: u32,
+        broker: u32,
+        log_start_offset: u64,
+    },
+    BrokerCrashed {
+        broker: u32,
+    },
+    BrokerFenced {
+        broker: u32,
+    },
+    BrokerRestarted {
+        broker: u32,
+    },
+    GroupStateChanged {
+        group: String,
+        state: String,
+        generation: i32,
+    },
+    RebalanceStarted {
+        group: String,
+        generation: i32,
+        reason: String,
+    },
     RebalanceCompleted {
         group: String,
         generation: i32,
@@ -43,25 +118,103 @@ pub enum EventKind {
         leader: String,
         assignment: BTreeMap<String, Vec<TopicPartitionPair>>,
     },
-    ConsumerJoining { group: String, member: String, reason: String },
-    ConsumerLeft { group: String, member: String, reason: String },
-    ConsumerCrashed { group: String, member: String },
-    ConsumerRestarted { group: String, member: String },
-    ConsumerStalled { group: String, member: String, ms: u64 },
-    PartitionsRevoked { group: String, member: String, partitions: Vec<TopicPartitionPair> },
-    PartitionsAssigned { group: String, member: String, partitions: Vec<TopicPartitionPair> },
-    PartitionsLost { group: String, member: String, partitions: Vec<TopicPartitionPair> },
-    PollTimeoutExpired { group: String, member: String, since_last_poll_ms: u64 },
-    RecordsPolled { group: String, member: String, records: u32 },
-    RecordsProcessed { group: String, member: String, topic: String, partition: u32, first_offset: u64, last_offset: u64 },
-    OffsetCommitted { group: String, member: String, topic: String, partition: u32, offset: u64 },
-    CommitFailed { group: String, member: String, error: String },
-    OffsetReset { group: String, member: String, topic: String, partition: u32, offset: u64, strategy: String },
-    ConfigChanged { scope: String, id: String, name: String, value: String },
-    ProducerRateChanged { producer: String, rate_per_sec: u32 },
-    PartitionsAdded { topic: String, partitions: u32 },
-    GroupAdded { group: String },
-    ConsumerAdded { group: String, member: String },
+    ConsumerJoining {
+        group: String,
+        member: String,
+        reason: String,
+    },
+    ConsumerLeft {
+        group: String,
+        member: String,
+        reason: String,
+    },
+    ConsumerCrashed {
+        group: String,
+        member: String,
+    },
+    ConsumerRestarted {
+        group: String,
+        member: String,
+    },
+    ConsumerStalled {
+        group: String,
+        member: String,
+        ms: u64,
+    },
+    PartitionsRevoked {
+        group: String,
+        member: String,
+        partitions: Vec<TopicPartitionPair>,
+    },
+    PartitionsAssigned {
+        group: String,
+        member: String,
+        partitions: Vec<TopicPartitionPair>,
+    },
+    PartitionsLost {
+        group: String,
+        member: String,
+        partitions: Vec<TopicPartitionPair>,
+    },
+    PollTimeoutExpired {
+        group: String,
+        member: String,
+        since_last_poll_ms: u64,
+    },
+    RecordsPolled {
+        group: String,
+        member: String,
+        records: u32,
+    },
+    RecordsProcessed {
+        group: String,
+        member: String,
+        topic: String,
+        partition: u32,
+        first_offset: u64,
+        last_offset: u64,
+    },
+    OffsetCommitted {
+        group: String,
+        member: String,
+        topic: String,
+        partition: u32,
+        offset: u64,
+    },
+    CommitFailed {
+        group: String,
+        member: String,
+        error: String,
+    },
+    OffsetReset {
+        group: String,
+        member: String,
+        topic: String,
+        partition: u32,
+        offset: u64,
+        strategy: String,
+    },
+    ConfigChanged {
+        scope: String,
+        id: String,
+        name: String,
+        value: String,
+    },
+    ProducerRateChanged {
+        producer: String,
+        rate_per_sec: u32,
+    },
+    PartitionsAdded {
+        topic: String,
+        partitions: u32,
+    },
+    GroupAdded {
+        group: String,
+    },
+    ConsumerAdded {
+        group: String,
+        member: String,
+    },
 }
 
 impl EventKind {
@@ -125,7 +278,11 @@ pub struct Trace {
 
 impl Trace {
     pub fn new(capacity: usize) -> Self {
-        Trace { events: VecDeque::new(), first_cursor: 0, capacity: capacity.max(1) }
+        Trace {
+            events: VecDeque::new(),
+            first_cursor: 0,
+            capacity: capacity.max(1),
+        }
     }
 
     pub fn push(&mut self, event: TraceEvent) {
@@ -143,7 +300,9 @@ impl Trace {
 
     /// Events from `cursor` on (those still held), and the cursor to ask from next time.
     pub fn since(&self, cursor: u64) -> (impl Iterator<Item = &TraceEvent>, u64) {
-        let skip = cursor.saturating_sub(self.first_cursor).min(self.events.len() as u64) as usize;
+        let skip = cursor
+            .saturating_sub(self.first_cursor)
+            .min(self.events.len() as u64) as usize;
         (self.events.iter().skip(skip), self.end_cursor())
     }
 }

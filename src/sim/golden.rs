@@ -13,15 +13,21 @@ pub const GOLDEN_TRACE_HASHES: &[(&str, u64)] = &[
 pub fn scenario_text(name: &str) -> &'static str {
     match name {
         "order-service" => include_str!("../../public/scenarios/order-service.json"),
-        "acks-and-leader-crash" => include_str!("../../public/scenarios/acks-and-leader-crash.json"),
-        "slow-consumer-rebalance" => include_str!("../../public/scenarios/slow-consumer-rebalance.json"),
+        "acks-and-leader-crash" => {
+            include_str!("../../public/scenarios/acks-and-leader-crash.json")
+        }
+        "slow-consumer-rebalance" => {
+            include_str!("../../public/scenarios/slow-consumer-rebalance.json")
+        }
         _ => panic!("no golden scenario {name}"),
     }
 }
 
 /// FNV-1a (64-bit) over every trace line, each followed by a newline.
 pub fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
-    bytes.iter().fold(hash, |hash, byte| (hash ^ *byte as u64).wrapping_mul(0x100_0000_01b3))
+    bytes.iter().fold(hash, |hash, byte| {
+        (hash ^ *byte as u64).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// Runs the scenario to its `duration_ms` in 100 ms steps and hashes the full trace.

@@ -49,7 +49,9 @@ pub enum Activity {
     /// Inside `poll()`, waiting for a fetch to return records.
     Polling,
     /// Processing the records the last poll returned, until `until_us`.
-    Processing { until_us: Micros },
+    Processing {
+        until_us: Micros,
+    },
     /// Blocked in `commitSync()`.
     Committing,
     Stopped,
@@ -58,27 +60,70 @@ pub enum Activity {
 #[derive(Clone, Debug)]
 pub enum MemberEvent {
     Poll,
-    FetchArrive { fetch: u64 },
-    FetchWaitExpired { fetch: u64 },
-    FetchResponse { fetch: u64, data: Vec<(Tp, u64, u64)> },
-    ProcessingDone { batch: u64 },
+    FetchArrive {
+        fetch: u64,
+    },
+    FetchWaitExpired {
+        fetch: u64,
+    },
+    FetchResponse {
+        fetch: u64,
+        data: Vec<(Tp, u64, u64)>,
+    },
+    ProcessingDone {
+        batch: u64,
+    },
     HeartbeatTick,
-    HeartbeatResponse { rebalance_in_progress: bool, unknown_member: bool },
-    Assignment { generation: i32, partitions: Vec<Tp> },
-    CommitResponse { sync: bool, error: Option<String> },
+    HeartbeatResponse {
+        rebalance_in_progress: bool,
+        unknown_member: bool,
+    },
+    Assignment {
+        generation: i32,
+        partitions: Vec<Tp>,
+    },
+    CommitResponse {
+        sync: bool,
+        error: Option<String>,
+    },
     VisualOnly,
 }
 
 #[derive(Clone, Debug)]
 pub enum CoordinatorEvent {
-    Join { member: usize, incarnation: u32 },
-    Heartbeat { member: usize, incarnation: u32 },
-    Leave { member: usize, incarnation: u32, reason: String },
-    Commit { member: usize, incarnation: u32, generation: i32, offsets: Vec<(Tp, u64)>, sync: bool },
-    SessionCheck { member: usize, incarnation: u32 },
-    InitialDelayExpired { round: u64 },
-    RebalanceTimeout { round: u64 },
-    SyncDone { generation: i32 },
+    Join {
+        member: usize,
+        incarnation: u32,
+    },
+    Heartbeat {
+        member: usize,
+        incarnation: u32,
+    },
+    Leave {
+        member: usize,
+        incarnation: u32,
+        reason: String,
+    },
+    Commit {
+        member: usize,
+        incarnation: u32,
+        generation: i32,
+        offsets: Vec<(Tp, u64)>,
+        sync: bool,
+    },
+    SessionCheck {
+        member: usize,
+        incarnation: u32,
+    },
+    InitialDelayExpired {
+        round: u64,
+    },
+    RebalanceTimeout {
+        round: u64,
+    },
+    SyncDone {
+        generation: i32,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -192,17 +237,25 @@ impl Group {
     }
 
     fn subscribes(&self, topic: &str) -> bool {
-        self.members.iter().any(|member| member.topics.iter().any(|t| t == topic)) || self.topics.iter().any(|t| t == topic)
+        self.members
+            .iter()
+            .any(|member| member.topics.iter().any(|t| t == topic))
+            || self.topics.iter().any(|t| t == topic)
     }
 }
 
 /// Java's `String.hashCode`, for `__consumer_offsets` partition = `abs(hash) % 50`.
 fn java_string_hash(text: &str) -> i32 {
-    text.encode_utf16().fold(0i32, |hash, unit| hash.wrapping_mul(31).wrapping_add(unit as i32))
+    text.encode_utf16().fold(0i32, |hash, unit| {
+        hash.wrapping_mul(31).wrapping_add(unit as i32)
+    })
 }
 
 fn pairs(sim: &Simulation, partitions: &[Tp]) -> Vec<TopicPartitionPair> {
-    partitions.iter().map(|tp| (sim.topics[tp.topic].name.clone(), tp.partition)).collect()
+    partitions
+        .iter()
+        .map(|tp| (sim.topics[tp.topic].name.clone(), tp.partition))
+        .collect()
 }
 
 impl Simulation {
@@ -212,7 +265,11 @@ impl Simulation {
         // modelled as placed round-robin over the brokers.
         let offsets_partition = (java_string_hash(&spec.id) as i64).unsigned_abs() % 50;
         let coordinator = (offsets_partition % self.brokers.len() as u64) as u32 + 1;
-        let commit_mode = if config.enable_auto_commit { None } else { Some(spec.commit.unwrap_or(CommitMode::SyncAfterProcessing)) };
+        let commit_mode = if config.enable_auto_commit {
+            None
+        } else {
+            Some(spec.commit.unwrap_or(CommitMode::SyncAfterProcessing))
+        };
         let mut group = Group {
             id: spec.id.clone(),
             config,
@@ -234,8 +291,18 @@ impl Simulation {
             rebalance_started_us: 0,
         };
         for tp in self.all_partitions() {
-            if group.subscribes(&self.topics[tp.topic].name) || spec.members.iter().any(|m| m.topics.iter().flatten().any(|t| *t == self.topics[tp.topic].name)) {
-                group.delivery.insert(tp, Delivery::starting_at(self.partition(tp).high_watermark()));
+            if group.subscribes(&self.topics[tp.topic].name)
+                || spec.members.iter().any(|m| {
+                    m.topics
+                        .iter()
+                        .flatten()
+                        .any(|t| *t == self.topics[tp.topic].name)
+                })
+            {
+                group.delivery.insert(
+                    tp,
+                    Delivery::starting_at(self.partition(tp).high_watermark()),
+                );
             }
         }
         self.groups.push(group);
@@ -256,37 +323,89 @@ impl Simulation {
             for topic in topics {
                 let t = self.topic_index(topic).expect("checked");
                 for partition in 0..self.topics[t].partitions.len() as u32 {
-                    let tp = Tp { topic: t, partition };
+                    let tp = Tp {
+                        topic: t,
+                        partition,
+                    };
                     let hw = self.partition(tp).high_watermark();
-                    self.groups[group].delivery.entry(tp).or_insert_with(|| Delivery::starting_at(hw));
+                    self.groups[group]
+                        .delivery
+                        .entry(tp)
+                        .or_insert_with(|| Delivery::starting_at(hw));
                 }
             }
         }
         let group_id = self.groups[group].id.clone();
-        self.emit(EventKind::ConsumerAdded { group: group_id, member: id.to_string() });
+        self.emit(EventKind::ConsumerAdded {
+            group: group_id,
+            member: id.to_string(),
+        });
         self.add_member_quietly(group, id, topics);
         let spec = &mut self.scenario.scenario.groups[group];
-        spec.members.push(super::scenario::MemberSpec { id: id.to_string(), topics: None });
+        spec.members.push(super::scenario::MemberSpec {
+            id: id.to_string(),
+            topics: None,
+        });
     }
 
     fn member_ev(&mut self, group: usize, member: usize, at: Micros, event: MemberEvent) {
         let incarnation = self.groups[group].members[member].incarnation;
-        self.schedule(at, Ev::Member { group, member, incarnation, event });
+        self.schedule(
+            at,
+            Ev::Member {
+                group,
+                member,
+                incarnation,
+                event,
+            },
+        );
     }
 
     fn coordinator_node(&self, group: usize) -> Node {
-        Node::Broker { broker: self.groups[group].coordinator }
+        Node::Broker {
+            broker: self.groups[group].coordinator,
+        }
     }
 
-    fn to_coordinator(&mut self, group: usize, member: usize, kind: FlowKind, event: CoordinatorEvent) {
+    fn to_coordinator(
+        &mut self,
+        group: usize,
+        member: usize,
+        kind: FlowKind,
+        event: CoordinatorEvent,
+    ) {
         let to = self.coordinator_node(group);
-        self.send(Node::Member { group, member }, to, kind, 0, Ev::Coordinator { group, event });
+        self.send(
+            Node::Member { group, member },
+            to,
+            kind,
+            0,
+            Ev::Coordinator { group, event },
+        );
     }
 
-    fn to_member(&mut self, group: usize, member: usize, kind: FlowKind, records: u32, event: MemberEvent) {
+    fn to_member(
+        &mut self,
+        group: usize,
+        member: usize,
+        kind: FlowKind,
+        records: u32,
+        event: MemberEvent,
+    ) {
         let from = self.coordinator_node(group);
         let incarnation = self.groups[group].members[member].incarnation;
-        self.send(from, Node::Member { group, member }, kind, records, Ev::Member { group, member, incarnation, event });
+        self.send(
+            from,
+            Node::Member { group, member },
+            kind,
+            records,
+            Ev::Member {
+                group,
+                member,
+                incarnation,
+                event,
+            },
+        );
     }
 
     /// A member process starts (or restarts): a fresh client that joins the group.
@@ -315,7 +434,10 @@ impl Simulation {
         m.in_hand.clear();
         let member_id = m.id.clone();
         let group_id = self.groups[group].id.clone();
-        self.emit(EventKind::ConsumerCrashed { group: group_id, member: member_id });
+        self.emit(EventKind::ConsumerCrashed {
+            group: group_id,
+            member: member_id,
+        });
     }
 
     pub(crate) fn leave_member(&mut self, group: usize, member: usize) {
@@ -330,7 +452,16 @@ impl Simulation {
             self.send_commit(group, member, false);
         }
         if in_group {
-            self.to_coordinator(group, member, FlowKind::GroupProtocol, CoordinatorEvent::Leave { member, incarnation, reason: "the member left the group (close)".into() });
+            self.to_coordinator(
+                group,
+                member,
+                FlowKind::GroupProtocol,
+                CoordinatorEvent::Leave {
+                    member,
+                    incarnation,
+                    reason: "the member left the group (close)".into(),
+                },
+            );
         }
         let m = &mut self.groups[group].members[member];
         m.status = MemberStatus::Left;
@@ -351,8 +482,14 @@ impl Simulation {
         self.member_ev(group, member, now, MemberEvent::Poll);
         let interval = self.groups[group].config.heartbeat_interval_ms * 1000;
         self.member_ev(group, member, now + interval, MemberEvent::HeartbeatTick);
-        let (group_id, member_id) = (self.groups[group].id.clone(), self.groups[group].members[member].id.clone());
-        self.emit(EventKind::ConsumerRestarted { group: group_id, member: member_id });
+        let (group_id, member_id) = (
+            self.groups[group].id.clone(),
+            self.groups[group].members[member].id.clone(),
+        );
+        self.emit(EventKind::ConsumerRestarted {
+            group: group_id,
+            member: member_id,
+        });
     }
 
     pub(crate) fn stall_member(&mut self, group: usize, member: usize, ms: u64) {
@@ -363,14 +500,25 @@ impl Simulation {
         }
         m.stalled_until_us = m.stalled_until_us.max(now) + ms * 1000;
         if let Activity::Processing { until_us } = m.activity {
-            m.activity = Activity::Processing { until_us: until_us + ms * 1000 };
+            m.activity = Activity::Processing {
+                until_us: until_us + ms * 1000,
+            };
         }
         let member_id = m.id.clone();
         let group_id = self.groups[group].id.clone();
-        self.emit(EventKind::ConsumerStalled { group: group_id, member: member_id, ms });
+        self.emit(EventKind::ConsumerStalled {
+            group: group_id,
+            member: member_id,
+            ms,
+        });
     }
 
-    pub(crate) fn set_group_config(&mut self, group: usize, name: String, value: String) -> Result<(), InputError> {
+    pub(crate) fn set_group_config(
+        &mut self,
+        group: usize,
+        name: String,
+        value: String,
+    ) -> Result<(), InputError> {
         let mut properties = self.scenario.scenario.groups[group].config.clone();
         properties.insert(name.clone(), value.clone());
         let id = self.groups[group].id.clone();
@@ -378,9 +526,18 @@ impl Simulation {
         self.scenario.scenario.groups[group].config = properties;
         self.scenario.groups[group] = config.clone();
         let g = &mut self.groups[group];
-        g.commit_mode = if config.enable_auto_commit { None } else { Some(g.commit_mode.unwrap_or(CommitMode::SyncAfterProcessing)) };
+        g.commit_mode = if config.enable_auto_commit {
+            None
+        } else {
+            Some(g.commit_mode.unwrap_or(CommitMode::SyncAfterProcessing))
+        };
         g.config = config;
-        self.emit(EventKind::ConfigChanged { scope: "group".into(), id, name, value });
+        self.emit(EventKind::ConfigChanged {
+            scope: "group".into(),
+            id,
+            name,
+            value,
+        });
         Ok(())
     }
 
@@ -393,7 +550,10 @@ impl Simulation {
             for partition in 0..self.topics[topic].partitions.len() as u32 {
                 let tp = Tp { topic, partition };
                 let hw = self.partition(tp).high_watermark();
-                self.groups[group].delivery.entry(tp).or_insert_with(|| Delivery::starting_at(hw));
+                self.groups[group]
+                    .delivery
+                    .entry(tp)
+                    .or_insert_with(|| Delivery::starting_at(hw));
             }
             // The leader notices the metadata change and rejoins (ConsumerCoordinator.rejoinNeededOrPending).
             if let Some(leader) = self.groups[group].leader {
@@ -420,7 +580,13 @@ impl Simulation {
         }
     }
 
-    pub(crate) fn member_event(&mut self, group: usize, member: usize, incarnation: u32, event: MemberEvent) {
+    pub(crate) fn member_event(
+        &mut self,
+        group: usize,
+        member: usize,
+        incarnation: u32,
+        event: MemberEvent,
+    ) {
         let m = &self.groups[group].members[member];
         if m.incarnation != incarnation || m.status != MemberStatus::Running {
             return;
@@ -429,14 +595,21 @@ impl Simulation {
             MemberEvent::Poll => self.poll(group, member),
             MemberEvent::FetchArrive { fetch } => self.consumer_fetch_arrive(group, member, fetch),
             MemberEvent::FetchWaitExpired { fetch } => {
-                if self.groups[group].members[member].fetch == Some(fetch) && self.groups[group].members[member].fetch_parked {
+                if self.groups[group].members[member].fetch == Some(fetch)
+                    && self.groups[group].members[member].fetch_parked
+                {
                     self.answer_parked_consumer_fetch(group, member, incarnation);
                 }
             }
-            MemberEvent::FetchResponse { fetch, data } => self.consumer_fetch_response(group, member, fetch, data),
+            MemberEvent::FetchResponse { fetch, data } => {
+                self.consumer_fetch_response(group, member, fetch, data)
+            }
             MemberEvent::ProcessingDone { batch } => self.processing_done(group, member, batch),
             MemberEvent::HeartbeatTick => self.heartbeat_tick(group, member),
-            MemberEvent::HeartbeatResponse { rebalance_in_progress, unknown_member } => {
+            MemberEvent::HeartbeatResponse {
+                rebalance_in_progress,
+                unknown_member,
+            } => {
                 let m = &mut self.groups[group].members[member];
                 if m.generation.is_some() && (rebalance_in_progress || unknown_member) {
                     m.rejoin_needed = true;
@@ -445,7 +618,10 @@ impl Simulation {
                     }
                 }
             }
-            MemberEvent::Assignment { generation, partitions } => {
+            MemberEvent::Assignment {
+                generation,
+                partitions,
+            } => {
                 let m = &mut self.groups[group].members[member];
                 if m.joining {
                     m.pending_assignment = Some((generation, partitions));
@@ -456,8 +632,15 @@ impl Simulation {
             }
             MemberEvent::CommitResponse { sync, error } => {
                 if let Some(error) = error {
-                    let (group_id, member_id) = (self.groups[group].id.clone(), self.groups[group].members[member].id.clone());
-                    self.emit(EventKind::CommitFailed { group: group_id, member: member_id, error });
+                    let (group_id, member_id) = (
+                        self.groups[group].id.clone(),
+                        self.groups[group].members[member].id.clone(),
+                    );
+                    self.emit(EventKind::CommitFailed {
+                        group: group_id,
+                        member: member_id,
+                        error,
+                    });
                 }
                 if sync && self.groups[group].members[member].activity == Activity::Committing {
                     self.after_commit_sync(group, member);
@@ -476,12 +659,17 @@ impl Simulation {
             let at = m.stalled_until_us;
             return self.member_ev(group, member, at, MemberEvent::Poll);
         }
-        if matches!(m.activity, Activity::Processing { .. } | Activity::Committing) {
+        if matches!(
+            m.activity,
+            Activity::Processing { .. } | Activity::Committing
+        ) {
             return;
         }
         self.groups[group].members[member].last_poll_us = now;
         self.groups[group].members[member].activity = Activity::Polling;
-        if let Some((generation, partitions)) = self.groups[group].members[member].pending_assignment.take() {
+        if let Some((generation, partitions)) =
+            self.groups[group].members[member].pending_assignment.take()
+        {
             self.on_join_complete(group, member, generation, partitions);
         }
         let m = &self.groups[group].members[member];
@@ -490,7 +678,11 @@ impl Simulation {
         }
         let g = &self.groups[group];
         let m = &g.members[member];
-        if g.config.enable_auto_commit && m.generation.is_some() && now >= m.next_auto_commit_us && !m.positions.is_empty() {
+        if g.config.enable_auto_commit
+            && m.generation.is_some()
+            && now >= m.next_auto_commit_us
+            && !m.positions.is_empty()
+        {
             let interval = g.config.auto_commit_interval_ms * 1000;
             self.send_commit(group, member, false);
             self.groups[group].members[member].next_auto_commit_us = now + interval;
@@ -500,7 +692,9 @@ impl Simulation {
         let mut taken = Vec::new();
         let mut count = 0;
         while count < max_records {
-            let Some((tp, first, end)) = m.buffer.pop_front() else { break };
+            let Some((tp, first, end)) = m.buffer.pop_front() else {
+                break;
+            };
             let take = (end - first).min(max_records - count);
             taken.push((tp, first, first + take));
             if first + take < end {
@@ -519,9 +713,18 @@ impl Simulation {
             }
             return;
         }
-        let (group_id, member_id) = (self.groups[group].id.clone(), self.groups[group].members[member].id.clone());
-        self.emit(EventKind::RecordsPolled { group: group_id, member: member_id, records: count as u32 });
-        if self.groups[group].members[member].buffer.is_empty() && self.groups[group].members[member].fetch.is_none() {
+        let (group_id, member_id) = (
+            self.groups[group].id.clone(),
+            self.groups[group].members[member].id.clone(),
+        );
+        self.emit(EventKind::RecordsPolled {
+            group: group_id,
+            member: member_id,
+            records: count as u32,
+        });
+        if self.groups[group].members[member].buffer.is_empty()
+            && self.groups[group].members[member].fetch.is_none()
+        {
             // The fetcher pipelines: the next fetch goes out while the application processes.
             self.send_consumer_fetch(group, member);
         }
@@ -537,7 +740,12 @@ impl Simulation {
         let until_us = now + duration;
         m.activity = Activity::Processing { until_us };
         let batch = m.batch;
-        self.member_ev(group, member, until_us, MemberEvent::ProcessingDone { batch });
+        self.member_ev(
+            group,
+            member,
+            until_us,
+            MemberEvent::ProcessingDone { batch },
+        );
     }
 
     fn processing_done(&mut self, group: usize, member: usize, batch: u64) {
@@ -549,14 +757,29 @@ impl Simulation {
         if let Activity::Processing { until_us } = m.activity {
             if until_us > now {
                 // A stall extended the processing.
-                return self.member_ev(group, member, until_us, MemberEvent::ProcessingDone { batch });
+                return self.member_ev(
+                    group,
+                    member,
+                    until_us,
+                    MemberEvent::ProcessingDone { batch },
+                );
             }
         }
         let in_hand = std::mem::take(&mut self.groups[group].members[member].in_hand);
-        let (group_id, member_id) = (self.groups[group].id.clone(), self.groups[group].members[member].id.clone());
+        let (group_id, member_id) = (
+            self.groups[group].id.clone(),
+            self.groups[group].members[member].id.clone(),
+        );
         for (tp, first, end) in &in_hand {
             let topic = self.topics[tp.topic].name.clone();
-            self.emit(EventKind::RecordsProcessed { group: group_id.clone(), member: member_id.clone(), topic, partition: tp.partition, first_offset: *first, last_offset: end - 1 });
+            self.emit(EventKind::RecordsProcessed {
+                group: group_id.clone(),
+                member: member_id.clone(),
+                topic,
+                partition: tp.partition,
+                first_offset: *first,
+                last_offset: end - 1,
+            });
             let g = &mut self.groups[group];
             if let Some(delivery) = g.delivery.get_mut(tp) {
                 delivery.mark_processed(*first, *end);
@@ -584,10 +807,19 @@ impl Simulation {
     /// Commits the consumed positions. `sync` blocks the application until the response.
     fn send_commit(&mut self, group: usize, member: usize, sync: bool) {
         let m = &self.groups[group].members[member];
-        let offsets: Vec<(Tp, u64)> = m.positions.iter().filter(|(tp, _)| m.assigned.contains(tp)).map(|(tp, offset)| (*tp, *offset)).collect();
+        let offsets: Vec<(Tp, u64)> = m
+            .positions
+            .iter()
+            .filter(|(tp, _)| m.assigned.contains(tp))
+            .map(|(tp, offset)| (*tp, *offset))
+            .collect();
         let Some(generation) = m.generation else {
             let (group_id, member_id) = (self.groups[group].id.clone(), m.id.clone());
-            self.emit(EventKind::CommitFailed { group: group_id, member: member_id, error: "CommitFailedException (not a member of the group any more)".into() });
+            self.emit(EventKind::CommitFailed {
+                group: group_id,
+                member: member_id,
+                error: "CommitFailedException (not a member of the group any more)".into(),
+            });
             if sync {
                 self.member_ev(group, member, self.now, MemberEvent::Poll);
             }
@@ -603,7 +835,18 @@ impl Simulation {
         if sync {
             self.groups[group].members[member].activity = Activity::Committing;
         }
-        self.to_coordinator(group, member, FlowKind::Commit, CoordinatorEvent::Commit { member, incarnation, generation, offsets, sync });
+        self.to_coordinator(
+            group,
+            member,
+            FlowKind::Commit,
+            CoordinatorEvent::Commit {
+                member,
+                incarnation,
+                generation,
+                offsets,
+                sync,
+            },
+        );
     }
 
     /// `ConsumerCoordinator.onJoinPrepare`: auto-commit, revoke (eager: everything) or lose partitions,
@@ -611,12 +854,19 @@ impl Simulation {
     fn on_join_prepare(&mut self, group: usize, member: usize) {
         let cooperative = self.groups[group].cooperative();
         let lost = self.groups[group].members[member].generation.is_none();
-        let (group_id, member_id) = (self.groups[group].id.clone(), self.groups[group].members[member].id.clone());
+        let (group_id, member_id) = (
+            self.groups[group].id.clone(),
+            self.groups[group].members[member].id.clone(),
+        );
         if lost {
             let assigned = std::mem::take(&mut self.groups[group].members[member].assigned);
             if !assigned.is_empty() {
                 let partitions = pairs(self, &assigned);
-                self.emit(EventKind::PartitionsLost { group: group_id.clone(), member: member_id.clone(), partitions });
+                self.emit(EventKind::PartitionsLost {
+                    group: group_id.clone(),
+                    member: member_id.clone(),
+                    partitions,
+                });
             }
             self.clear_positions(group, member, None);
         } else {
@@ -627,18 +877,38 @@ impl Simulation {
                 let assigned = std::mem::take(&mut self.groups[group].members[member].assigned);
                 if !assigned.is_empty() {
                     let partitions = pairs(self, &assigned);
-                    self.emit(EventKind::PartitionsRevoked { group: group_id.clone(), member: member_id.clone(), partitions });
+                    self.emit(EventKind::PartitionsRevoked {
+                        group: group_id.clone(),
+                        member: member_id.clone(),
+                        partitions,
+                    });
                 }
                 self.clear_positions(group, member, None);
             }
         }
-        let reason = if lost { "joining the group" } else { "rejoining for a rebalance" };
-        self.emit(EventKind::ConsumerJoining { group: group_id, member: member_id, reason: reason.into() });
+        let reason = if lost {
+            "joining the group"
+        } else {
+            "rejoining for a rebalance"
+        };
+        self.emit(EventKind::ConsumerJoining {
+            group: group_id,
+            member: member_id,
+            reason: reason.into(),
+        });
         let m = &mut self.groups[group].members[member];
         m.joining = true;
         m.rejoin_needed = false;
         let incarnation = m.incarnation;
-        self.to_coordinator(group, member, FlowKind::GroupProtocol, CoordinatorEvent::Join { member, incarnation });
+        self.to_coordinator(
+            group,
+            member,
+            FlowKind::GroupProtocol,
+            CoordinatorEvent::Join {
+                member,
+                incarnation,
+            },
+        );
     }
 
     fn clear_positions(&mut self, group: usize, member: usize, only: Option<&[Tp]>) {
@@ -659,23 +929,52 @@ impl Simulation {
 
     /// `ConsumerCoordinator.onJoinComplete`: take the new assignment; cooperative members revoke what
     /// moved away and rejoin.
-    fn on_join_complete(&mut self, group: usize, member: usize, generation: i32, partitions: Vec<Tp>) {
+    fn on_join_complete(
+        &mut self,
+        group: usize,
+        member: usize,
+        generation: i32,
+        partitions: Vec<Tp>,
+    ) {
         let cooperative = self.groups[group].cooperative();
-        let (group_id, member_id) = (self.groups[group].id.clone(), self.groups[group].members[member].id.clone());
+        let (group_id, member_id) = (
+            self.groups[group].id.clone(),
+            self.groups[group].members[member].id.clone(),
+        );
         let owned = self.groups[group].members[member].assigned.clone();
-        let revoked: Vec<Tp> = owned.iter().copied().filter(|tp| !partitions.contains(tp)).collect();
-        let added: Vec<Tp> = partitions.iter().copied().filter(|tp| !owned.contains(tp)).collect();
+        let revoked: Vec<Tp> = owned
+            .iter()
+            .copied()
+            .filter(|tp| !partitions.contains(tp))
+            .collect();
+        let added: Vec<Tp> = partitions
+            .iter()
+            .copied()
+            .filter(|tp| !owned.contains(tp))
+            .collect();
         if cooperative && !revoked.is_empty() {
             if self.groups[group].config.enable_auto_commit {
                 self.send_commit(group, member, false);
             }
             let list = pairs(self, &revoked);
-            self.emit(EventKind::PartitionsRevoked { group: group_id.clone(), member: member_id.clone(), partitions: list });
+            self.emit(EventKind::PartitionsRevoked {
+                group: group_id.clone(),
+                member: member_id.clone(),
+                partitions: list,
+            });
             self.clear_positions(group, member, Some(&revoked));
         }
-        let shown = if cooperative { added.clone() } else { partitions.clone() };
+        let shown = if cooperative {
+            added.clone()
+        } else {
+            partitions.clone()
+        };
         let list = pairs(self, &shown);
-        self.emit(EventKind::PartitionsAssigned { group: group_id, member: member_id, partitions: list });
+        self.emit(EventKind::PartitionsAssigned {
+            group: group_id,
+            member: member_id,
+            partitions: list,
+        });
         let interval = self.groups[group].config.auto_commit_interval_ms * 1000;
         let now = self.now;
         let m = &mut self.groups[group].members[member];
@@ -693,17 +992,46 @@ impl Simulation {
         let config = self.groups[group].config.clone();
         let m = &self.groups[group].members[member];
         let incarnation = m.incarnation;
-        if m.generation.is_some() && now.saturating_sub(m.last_poll_us) > config.max_poll_interval_ms * 1000 && !m.joining {
+        if m.generation.is_some()
+            && now.saturating_sub(m.last_poll_us) > config.max_poll_interval_ms * 1000
+            && !m.joining
+        {
             // The heartbeat thread notices: "consumer poll timeout has expired" → LeaveGroup.
             let since = (now - m.last_poll_us) / 1000;
             let (group_id, member_id) = (self.groups[group].id.clone(), m.id.clone());
-            self.emit(EventKind::PollTimeoutExpired { group: group_id, member: member_id, since_last_poll_ms: since });
-            self.to_coordinator(group, member, FlowKind::GroupProtocol, CoordinatorEvent::Leave { member, incarnation, reason: "consumer poll timeout has expired (max.poll.interval.ms)".into() });
+            self.emit(EventKind::PollTimeoutExpired {
+                group: group_id,
+                member: member_id,
+                since_last_poll_ms: since,
+            });
+            self.to_coordinator(
+                group,
+                member,
+                FlowKind::GroupProtocol,
+                CoordinatorEvent::Leave {
+                    member,
+                    incarnation,
+                    reason: "consumer poll timeout has expired (max.poll.interval.ms)".into(),
+                },
+            );
             self.groups[group].members[member].generation = None;
         } else if m.generation.is_some() || m.joining {
-            self.to_coordinator(group, member, FlowKind::Heartbeat, CoordinatorEvent::Heartbeat { member, incarnation });
+            self.to_coordinator(
+                group,
+                member,
+                FlowKind::Heartbeat,
+                CoordinatorEvent::Heartbeat {
+                    member,
+                    incarnation,
+                },
+            );
         }
-        self.member_ev(group, member, now + config.heartbeat_interval_ms * 1000, MemberEvent::HeartbeatTick);
+        self.member_ev(
+            group,
+            member,
+            now + config.heartbeat_interval_ms * 1000,
+            MemberEvent::HeartbeatTick,
+        );
     }
 
     // ---- consumer fetches ----
@@ -718,7 +1046,10 @@ impl Simulation {
         m.fetch_parked = false;
         let assigned = m.assigned.clone();
         let leaders: Vec<u32> = {
-            let mut leaders: Vec<u32> = assigned.iter().filter_map(|tp| self.partition(*tp).leader).collect();
+            let mut leaders: Vec<u32> = assigned
+                .iter()
+                .filter_map(|tp| self.partition(*tp).leader)
+                .collect();
             leaders.sort_unstable();
             leaders.dedup();
             leaders
@@ -726,9 +1057,25 @@ impl Simulation {
         let latency = self.latency(Node::Member { group, member }, Node::Broker { broker: 1 });
         for broker in &leaders {
             let incarnation = self.groups[group].members[member].incarnation;
-            self.send(Node::Member { group, member }, Node::Broker { broker: *broker }, FlowKind::ConsumerFetch, 0, Ev::Member { group, member, incarnation, event: MemberEvent::VisualOnly });
+            self.send(
+                Node::Member { group, member },
+                Node::Broker { broker: *broker },
+                FlowKind::ConsumerFetch,
+                0,
+                Ev::Member {
+                    group,
+                    member,
+                    incarnation,
+                    event: MemberEvent::VisualOnly,
+                },
+            );
         }
-        self.member_ev(group, member, self.now + latency, MemberEvent::FetchArrive { fetch });
+        self.member_ev(
+            group,
+            member,
+            self.now + latency,
+            MemberEvent::FetchArrive { fetch },
+        );
     }
 
     /// What a fetch would return now: `(partition, first, end)` ranges below each leader's high watermark.
@@ -738,15 +1085,23 @@ impl Simulation {
         let mut data = Vec::new();
         let mut total_bytes = 0;
         for tp in assigned {
-            let Some(log) = self.leader_log(tp) else { continue };
-            let (log_start, high_watermark, log_end) = (log.log_start_offset, log.high_watermark, log.log_end_offset);
-            let record_bytes = self.producers.iter().find(|p| p.topic == tp.topic).map_or(100, |p| p.record_bytes);
+            let Some(log) = self.leader_log(tp) else {
+                continue;
+            };
+            let (log_start, high_watermark, log_end) =
+                (log.log_start_offset, log.high_watermark, log.log_end_offset);
+            let record_bytes = self
+                .producers
+                .iter()
+                .find(|p| p.topic == tp.topic)
+                .map_or(100, |p| p.record_bytes);
             let position = match self.groups[group].members[member].fetch_positions.get(&tp) {
                 // Between the HW and the log end is a valid position (nothing to read yet); only beyond the
                 // log end or before the log start is it OffsetOutOfRange.
                 Some(position) if *position >= log_start && *position <= log_end => *position,
                 Some(_) | None => {
-                    let position = self.initial_position(group, member, tp, log_start, high_watermark);
+                    let position =
+                        self.initial_position(group, member, tp, log_start, high_watermark);
                     let m = &mut self.groups[group].members[member];
                     m.fetch_positions.insert(tp, position);
                     m.positions.insert(tp, position);
@@ -766,7 +1121,14 @@ impl Simulation {
     }
 
     /// The committed offset, or `auto.offset.reset` when there is none or it is out of range.
-    fn initial_position(&mut self, group: usize, member: usize, tp: Tp, log_start: u64, high_watermark: u64) -> u64 {
+    fn initial_position(
+        &mut self,
+        group: usize,
+        member: usize,
+        tp: Tp,
+        log_start: u64,
+        high_watermark: u64,
+    ) -> u64 {
         let committed = self.groups[group].committed.get(&tp).copied();
         if let Some(offset) = committed {
             if offset >= log_start && offset <= high_watermark {
@@ -778,10 +1140,24 @@ impl Simulation {
             AutoOffsetReset::Earliest => (log_start, "earliest"),
             AutoOffsetReset::Latest => (high_watermark, "latest"),
             // The application would get NoOffsetForPartitionException; the simulator reports it and starts at the log start.
-            AutoOffsetReset::None => (log_start, "none (NoOffsetForPartitionException; shown starting at the log start)"),
+            AutoOffsetReset::None => (
+                log_start,
+                "none (NoOffsetForPartitionException; shown starting at the log start)",
+            ),
         };
-        let (group_id, member_id, topic) = (self.groups[group].id.clone(), self.groups[group].members[member].id.clone(), self.topics[tp.topic].name.clone());
-        self.emit(EventKind::OffsetReset { group: group_id, member: member_id, topic, partition: tp.partition, offset, strategy: name.into() });
+        let (group_id, member_id, topic) = (
+            self.groups[group].id.clone(),
+            self.groups[group].members[member].id.clone(),
+            self.topics[tp.topic].name.clone(),
+        );
+        self.emit(EventKind::OffsetReset {
+            group: group_id,
+            member: member_id,
+            topic,
+            partition: tp.partition,
+            offset,
+            strategy: name.into(),
+        });
         offset
     }
 
@@ -796,17 +1172,30 @@ impl Simulation {
             self.groups[group].members[member].fetch_parked = true;
             for tp in self.groups[group].members[member].assigned.clone() {
                 if self.leader_log(tp).is_some() {
-                    self.partition_mut(tp).parked_consumers.push((group, member, incarnation));
+                    self.partition_mut(tp)
+                        .parked_consumers
+                        .push((group, member, incarnation));
                 }
             }
             let wait = self.groups[group].config.fetch_max_wait_ms * 1000;
-            self.member_ev(group, member, self.now + wait, MemberEvent::FetchWaitExpired { fetch });
+            self.member_ev(
+                group,
+                member,
+                self.now + wait,
+                MemberEvent::FetchWaitExpired { fetch },
+            );
         } else {
             self.respond_consumer_fetch(group, member, fetch, data);
         }
     }
 
-    fn respond_consumer_fetch(&mut self, group: usize, member: usize, fetch: u64, data: Vec<(Tp, u64, u64)>) {
+    fn respond_consumer_fetch(
+        &mut self,
+        group: usize,
+        member: usize,
+        fetch: u64,
+        data: Vec<(Tp, u64, u64)>,
+    ) {
         let incarnation = self.groups[group].members[member].incarnation;
         let mut by_leader: BTreeMap<u32, u32> = BTreeMap::new();
         for (tp, first, end) in &data {
@@ -816,13 +1205,34 @@ impl Simulation {
         }
         let latency = self.latency(Node::Broker { broker: 1 }, Node::Member { group, member });
         for (broker, records) in by_leader {
-            self.send(Node::Broker { broker }, Node::Member { group, member }, FlowKind::ConsumerData, records, Ev::Member { group, member, incarnation, event: MemberEvent::VisualOnly });
+            self.send(
+                Node::Broker { broker },
+                Node::Member { group, member },
+                FlowKind::ConsumerData,
+                records,
+                Ev::Member {
+                    group,
+                    member,
+                    incarnation,
+                    event: MemberEvent::VisualOnly,
+                },
+            );
         }
-        self.member_ev(group, member, self.now + latency, MemberEvent::FetchResponse { fetch, data });
+        self.member_ev(
+            group,
+            member,
+            self.now + latency,
+            MemberEvent::FetchResponse { fetch, data },
+        );
     }
 
     /// New data reached the high watermark (or the leader moved): answer a parked fetch now.
-    pub(crate) fn answer_parked_consumer_fetch(&mut self, group: usize, member: usize, incarnation: u32) {
+    pub(crate) fn answer_parked_consumer_fetch(
+        &mut self,
+        group: usize,
+        member: usize,
+        incarnation: u32,
+    ) {
         let m = &self.groups[group].members[member];
         if m.incarnation != incarnation || !m.fetch_parked || m.status != MemberStatus::Running {
             return;
@@ -830,7 +1240,9 @@ impl Simulation {
         let fetch = m.fetch.expect("a parked fetch exists");
         self.groups[group].members[member].fetch_parked = false;
         for tp in self.groups[group].members[member].assigned.clone() {
-            self.partition_mut(tp).parked_consumers.retain(|parked| *parked != (group, member, incarnation));
+            self.partition_mut(tp)
+                .parked_consumers
+                .retain(|parked| *parked != (group, member, incarnation));
         }
         let data = self.fetchable(group, member);
         self.respond_consumer_fetch(group, member, fetch, data);
@@ -848,7 +1260,13 @@ impl Simulation {
         }
     }
 
-    fn consumer_fetch_response(&mut self, group: usize, member: usize, fetch: u64, data: Vec<(Tp, u64, u64)>) {
+    fn consumer_fetch_response(
+        &mut self,
+        group: usize,
+        member: usize,
+        fetch: u64,
+        data: Vec<(Tp, u64, u64)>,
+    ) {
         let m = &mut self.groups[group].members[member];
         if m.fetch != Some(fetch) {
             return;
@@ -870,35 +1288,82 @@ impl Simulation {
 
     pub(crate) fn coordinator_event(&mut self, group: usize, event: CoordinatorEvent) {
         match event {
-            CoordinatorEvent::Join { member, incarnation } => self.handle_join(group, member, incarnation),
-            CoordinatorEvent::Heartbeat { member, incarnation } => {
+            CoordinatorEvent::Join {
+                member,
+                incarnation,
+            } => self.handle_join(group, member, incarnation),
+            CoordinatorEvent::Heartbeat {
+                member,
+                incarnation,
+            } => {
                 let state = self.groups[group].state;
                 let m = &mut self.groups[group].members[member];
                 let known = m.in_group && m.joined_incarnation == incarnation;
                 if known {
                     m.last_heartbeat_us = self.now;
                     let session = self.groups[group].config.session_timeout_ms * 1000;
-                    self.schedule(self.now + session, Ev::Coordinator { group, event: CoordinatorEvent::SessionCheck { member, incarnation } });
+                    self.schedule(
+                        self.now + session,
+                        Ev::Coordinator {
+                            group,
+                            event: CoordinatorEvent::SessionCheck {
+                                member,
+                                incarnation,
+                            },
+                        },
+                    );
                 }
-                let rebalance_in_progress = matches!(state, GroupState::PreparingRebalance | GroupState::CompletingRebalance);
+                let rebalance_in_progress = matches!(
+                    state,
+                    GroupState::PreparingRebalance | GroupState::CompletingRebalance
+                );
                 if !known || rebalance_in_progress {
-                    self.to_member(group, member, FlowKind::Heartbeat, 0, MemberEvent::HeartbeatResponse { rebalance_in_progress, unknown_member: !known });
+                    self.to_member(
+                        group,
+                        member,
+                        FlowKind::Heartbeat,
+                        0,
+                        MemberEvent::HeartbeatResponse {
+                            rebalance_in_progress,
+                            unknown_member: !known,
+                        },
+                    );
                 }
             }
-            CoordinatorEvent::Leave { member, incarnation, reason } => {
+            CoordinatorEvent::Leave {
+                member,
+                incarnation,
+                reason,
+            } => {
                 let m = &self.groups[group].members[member];
                 if m.in_group && m.joined_incarnation == incarnation {
                     self.remove_member(group, member, &reason);
                 }
             }
-            CoordinatorEvent::SessionCheck { member, incarnation } => {
+            CoordinatorEvent::SessionCheck {
+                member,
+                incarnation,
+            } => {
                 let session = self.groups[group].config.session_timeout_ms * 1000;
                 let m = &self.groups[group].members[member];
-                if m.in_group && m.joined_incarnation == incarnation && self.now >= m.last_heartbeat_us + session {
-                    self.remove_member(group, member, "session timeout expired (no heartbeat within session.timeout.ms)");
+                if m.in_group
+                    && m.joined_incarnation == incarnation
+                    && self.now >= m.last_heartbeat_us + session
+                {
+                    self.remove_member(
+                        group,
+                        member,
+                        "session timeout expired (no heartbeat within session.timeout.ms)",
+                    );
                 }
             }
-            CoordinatorEvent::Commit { member, incarnation, generation, offsets, sync } => self.handle_commit(group, member, incarnation, generation, offsets, sync),
+            CoordinatorEvent::Commit {
+                member,
+                incarnation,
+                generation,
+                offsets,
+                sync,
+            } => self.handle_commit(group, member, incarnation, generation, offsets, sync),
             CoordinatorEvent::InitialDelayExpired { round } => {
                 let g = &self.groups[group];
                 if g.round != round || g.state != GroupState::PreparingRebalance {
@@ -906,7 +1371,13 @@ impl Simulation {
                 }
                 match g.initial_delay_until {
                     Some(until) if until > self.now => {
-                        self.schedule(until, Ev::Coordinator { group, event: CoordinatorEvent::InitialDelayExpired { round } });
+                        self.schedule(
+                            until,
+                            Ev::Coordinator {
+                                group,
+                                event: CoordinatorEvent::InitialDelayExpired { round },
+                            },
+                        );
                     }
                     _ => {
                         self.groups[group].initial_delay_until = None;
@@ -932,7 +1403,11 @@ impl Simulation {
         }
         g.state = state;
         let (id, generation) = (g.id.clone(), g.generation);
-        self.emit(EventKind::GroupStateChanged { group: id, state: state.name().into(), generation });
+        self.emit(EventKind::GroupStateChanged {
+            group: id,
+            state: state.name().into(),
+            generation,
+        });
     }
 
     fn rebalance_timeout_us(&self, group: usize) -> Micros {
@@ -950,13 +1425,29 @@ impl Simulation {
         }
         let (id, generation, round) = (g.id.clone(), g.generation, g.round);
         self.set_group_state(group, GroupState::PreparingRebalance);
-        self.emit(EventKind::RebalanceStarted { group: id, generation, reason: reason.into() });
+        self.emit(EventKind::RebalanceStarted {
+            group: id,
+            generation,
+            reason: reason.into(),
+        });
         let timeout = self.rebalance_timeout_us(group);
-        self.schedule(now + timeout, Ev::Coordinator { group, event: CoordinatorEvent::RebalanceTimeout { round } });
+        self.schedule(
+            now + timeout,
+            Ev::Coordinator {
+                group,
+                event: CoordinatorEvent::RebalanceTimeout { round },
+            },
+        );
         if from_empty {
             let delay = self.cluster.group_initial_rebalance_delay_ms * 1000;
             self.groups[group].initial_delay_until = Some(now + delay);
-            self.schedule(now + delay, Ev::Coordinator { group, event: CoordinatorEvent::InitialDelayExpired { round } });
+            self.schedule(
+                now + delay,
+                Ev::Coordinator {
+                    group,
+                    event: CoordinatorEvent::InitialDelayExpired { round },
+                },
+            );
         }
     }
 
@@ -969,10 +1460,19 @@ impl Simulation {
         let new_member = !m.in_group;
         let is_leader = self.groups[group].leader == Some(member);
         match self.groups[group].state {
-            GroupState::Empty | GroupState::Dead => self.begin_rebalance(group, &format!("member {} joined an empty group", self.groups[group].members[member].id)),
+            GroupState::Empty | GroupState::Dead => self.begin_rebalance(
+                group,
+                &format!(
+                    "member {} joined an empty group",
+                    self.groups[group].members[member].id
+                ),
+            ),
             GroupState::Stable | GroupState::CompletingRebalance => {
                 let reason = if new_member {
-                    format!("new member {} joined", self.groups[group].members[member].id)
+                    format!(
+                        "new member {} joined",
+                        self.groups[group].members[member].id
+                    )
                 } else if is_leader {
                     format!("leader {} rejoined", self.groups[group].members[member].id)
                 } else {
@@ -985,7 +1485,14 @@ impl Simulation {
                     let delay = self.cluster.group_initial_rebalance_delay_ms * 1000;
                     let g = &mut self.groups[group];
                     if let Some(until) = g.initial_delay_until.as_mut() {
-                        *until = (now + delay).min(g.rebalance_started_us + self.scenario.groups.get(group).map_or(u64::MAX, |c| c.max_poll_interval_ms * 1000));
+                        *until = (now + delay).min(
+                            g.rebalance_started_us
+                                + self
+                                    .scenario
+                                    .groups
+                                    .get(group)
+                                    .map_or(u64::MAX, |c| c.max_poll_interval_ms * 1000),
+                        );
                     }
                 }
             }
@@ -996,7 +1503,16 @@ impl Simulation {
         m.joined = true;
         m.joined_incarnation = incarnation;
         m.last_heartbeat_us = now;
-        self.schedule(now + session, Ev::Coordinator { group, event: CoordinatorEvent::SessionCheck { member, incarnation } });
+        self.schedule(
+            now + session,
+            Ev::Coordinator {
+                group,
+                event: CoordinatorEvent::SessionCheck {
+                    member,
+                    incarnation,
+                },
+            },
+        );
         self.try_complete_join(group);
     }
 
@@ -1005,7 +1521,10 @@ impl Simulation {
         if g.state != GroupState::PreparingRebalance || g.initial_delay_until.is_some() {
             return;
         }
-        if g.members.iter().all(|member| !member.in_group || member.joined) {
+        if g.members
+            .iter()
+            .all(|member| !member.in_group || member.joined)
+        {
             self.complete_join(group);
         }
     }
@@ -1020,7 +1539,11 @@ impl Simulation {
         }
         g.assignment.remove(&member);
         let (group_id, member_id) = (g.id.clone(), m.id.clone());
-        self.emit(EventKind::ConsumerLeft { group: group_id, member: member_id.clone(), reason: reason.into() });
+        self.emit(EventKind::ConsumerLeft {
+            group: group_id,
+            member: member_id.clone(),
+            reason: reason.into(),
+        });
         match self.groups[group].state {
             GroupState::Stable | GroupState::CompletingRebalance => {
                 self.begin_rebalance(group, &format!("member {member_id} left: {reason}"));
@@ -1034,7 +1557,13 @@ impl Simulation {
     /// `completeClassicGroupJoin`: drop members that did not rejoin, start the next generation, and have
     /// the leader run the assignor.
     fn complete_join(&mut self, group: usize) {
-        let missing: Vec<usize> = self.groups[group].members.iter().enumerate().filter(|(_, m)| m.in_group && !m.joined).map(|(i, _)| i).collect();
+        let missing: Vec<usize> = self.groups[group]
+            .members
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.in_group && !m.joined)
+            .map(|(i, _)| i)
+            .collect();
         for member in missing {
             let g = &mut self.groups[group];
             g.members[member].in_group = false;
@@ -1042,12 +1571,22 @@ impl Simulation {
                 g.leader = None;
             }
             let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
-            self.emit(EventKind::ConsumerLeft { group: group_id, member: member_id, reason: "did not rejoin before the rebalance timeout (max.poll.interval.ms)".into() });
+            self.emit(EventKind::ConsumerLeft {
+                group: group_id,
+                member: member_id,
+                reason: "did not rejoin before the rebalance timeout (max.poll.interval.ms)".into(),
+            });
         }
         let g = &mut self.groups[group];
         g.generation += 1;
         g.initial_delay_until = None;
-        let members: Vec<usize> = g.members.iter().enumerate().filter(|(_, m)| m.in_group).map(|(i, _)| i).collect();
+        let members: Vec<usize> = g
+            .members
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.in_group)
+            .map(|(i, _)| i)
+            .collect();
         if members.is_empty() {
             g.assignment.clear();
             g.leader = None;
@@ -1060,7 +1599,11 @@ impl Simulation {
         if g.leader.is_none_or(|leader| !members.contains(&leader)) {
             g.leader = Some(members[0]);
         }
-        let partitions_per_topic: BTreeMap<String, u32> = self.topics.iter().map(|t| (t.name.clone(), t.partitions.len() as u32)).collect();
+        let partitions_per_topic: BTreeMap<String, u32> = self
+            .topics
+            .iter()
+            .map(|t| (t.name.clone(), t.partitions.len() as u32))
+            .collect();
         let g = &self.groups[group];
         let subscriptions: Vec<Subscription> = members
             .iter()
@@ -1071,7 +1614,13 @@ impl Simulation {
                     member_id: m.id.clone(),
                     group_instance_id: None,
                     topics: m.topics.clone(),
-                    owned_partitions: owned.iter().map(|tp| TopicPartition { topic: self.topics[tp.topic].name.clone(), partition: tp.partition }).collect(),
+                    owned_partitions: owned
+                        .iter()
+                        .map(|tp| TopicPartition {
+                            topic: self.topics[tp.topic].name.clone(),
+                            partition: tp.partition,
+                        })
+                        .collect(),
                     generation: Some(g.generation - 1),
                 }
             })
@@ -1084,7 +1633,12 @@ impl Simulation {
                 .get(id)
                 .into_iter()
                 .flatten()
-                .filter_map(|tp| self.topic_index(&tp.topic).map(|topic| Tp { topic, partition: tp.partition }))
+                .filter_map(|tp| {
+                    self.topic_index(&tp.topic).map(|topic| Tp {
+                        topic,
+                        partition: tp.partition,
+                    })
+                })
                 .collect();
             assignment.insert(*index, list);
         }
@@ -1092,8 +1646,17 @@ impl Simulation {
         self.set_group_state(group, GroupState::CompletingRebalance);
         // The JoinGroup responses go out; the leader sends its SyncGroup with the assignment.
         let generation = self.groups[group].generation;
-        let round_trip = 2 * self.latency(Node::Broker { broker: 1 }, Node::Member { group, member: 0 });
-        self.schedule(self.now + round_trip, Ev::Coordinator { group, event: CoordinatorEvent::SyncDone { generation } });
+        let round_trip = 2 * self.latency(
+            Node::Broker { broker: 1 },
+            Node::Member { group, member: 0 },
+        );
+        self.schedule(
+            self.now + round_trip,
+            Ev::Coordinator {
+                group,
+                event: CoordinatorEvent::SyncDone { generation },
+            },
+        );
     }
 
     fn sync_done(&mut self, group: usize, generation: i32) {
@@ -1103,7 +1666,11 @@ impl Simulation {
         }
         self.set_group_state(group, GroupState::Stable);
         let g = &self.groups[group];
-        let protocol = if g.cooperative() { "COOPERATIVE" } else { "EAGER" };
+        let protocol = if g.cooperative() {
+            "COOPERATIVE"
+        } else {
+            "EAGER"
+        };
         let assignor = g.protocol.map_or("", |a| a.kafka_name()).to_string();
         let leader = g.leader.map_or(String::new(), |l| g.members[l].id.clone());
         let mut shown = BTreeMap::new();
@@ -1112,13 +1679,37 @@ impl Simulation {
         }
         let id = g.id.clone();
         let assignment = g.assignment.clone();
-        self.emit(EventKind::RebalanceCompleted { group: id, generation, protocol: protocol.into(), assignor, leader, assignment: shown });
+        self.emit(EventKind::RebalanceCompleted {
+            group: id,
+            generation,
+            protocol: protocol.into(),
+            assignor,
+            leader,
+            assignment: shown,
+        });
         for (member, partitions) in assignment {
-            self.to_member(group, member, FlowKind::GroupProtocol, 0, MemberEvent::Assignment { generation, partitions });
+            self.to_member(
+                group,
+                member,
+                FlowKind::GroupProtocol,
+                0,
+                MemberEvent::Assignment {
+                    generation,
+                    partitions,
+                },
+            );
         }
     }
 
-    fn handle_commit(&mut self, group: usize, member: usize, incarnation: u32, generation: i32, offsets: Vec<(Tp, u64)>, sync: bool) {
+    fn handle_commit(
+        &mut self,
+        group: usize,
+        member: usize,
+        incarnation: u32,
+        generation: i32,
+        offsets: Vec<(Tp, u64)>,
+        sync: bool,
+    ) {
         let g = &self.groups[group];
         let m = &g.members[member];
         let error = if !m.in_group || m.joined_incarnation != incarnation {
@@ -1139,11 +1730,26 @@ impl Simulation {
                     delivery.committed(offset);
                 }
                 let topic = self.topics[tp.topic].name.clone();
-                self.emit(EventKind::OffsetCommitted { group: group_id.clone(), member: member_id.clone(), topic, partition: tp.partition, offset });
+                self.emit(EventKind::OffsetCommitted {
+                    group: group_id.clone(),
+                    member: member_id.clone(),
+                    topic,
+                    partition: tp.partition,
+                    offset,
+                });
             }
         }
         if self.groups[group].members[member].incarnation == incarnation {
-            self.to_member(group, member, FlowKind::Commit, 0, MemberEvent::CommitResponse { sync, error: error.map(String::from) });
+            self.to_member(
+                group,
+                member,
+                FlowKind::Commit,
+                0,
+                MemberEvent::CommitResponse {
+                    sync,
+                    error: error.map(String::from),
+                },
+            );
         }
     }
 }

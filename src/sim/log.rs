@@ -84,7 +84,9 @@ impl ReplicaLog {
 
     /// Batches at or after `offset`, as many as fit in `max_bytes` (at least one when there is one).
     pub fn read_from(&self, offset: u64, max_bytes: u64) -> Vec<Rc<BatchData>> {
-        let start = self.batches.partition_point(|batch| batch.end_offset() <= offset);
+        let start = self
+            .batches
+            .partition_point(|batch| batch.end_offset() <= offset);
         let mut out = Vec::new();
         let mut bytes = 0;
         for batch in self.batches.range(start..) {
@@ -99,21 +101,39 @@ impl ReplicaLog {
 
     /// The batch that starts exactly at `base_offset`.
     pub fn batch_at(&self, base_offset: u64) -> Option<&Rc<BatchData>> {
-        let index = self.batches.partition_point(|batch| batch.base_offset < base_offset);
-        self.batches.get(index).filter(|batch| batch.base_offset == base_offset)
+        let index = self
+            .batches
+            .partition_point(|batch| batch.base_offset < base_offset);
+        self.batches
+            .get(index)
+            .filter(|batch| batch.base_offset == base_offset)
     }
 
-    pub fn check_sequence(&self, producer_id: u64, epoch: u32, base_sequence: u32, records: u32) -> SequenceCheck {
+    pub fn check_sequence(
+        &self,
+        producer_id: u64,
+        epoch: u32,
+        base_sequence: u32,
+        records: u32,
+    ) -> SequenceCheck {
         let Some(retained) = self.producer_state.get(&producer_id) else {
-            return if base_sequence == 0 { SequenceCheck::InOrder } else { SequenceCheck::OutOfOrder };
+            return if base_sequence == 0 {
+                SequenceCheck::InOrder
+            } else {
+                SequenceCheck::OutOfOrder
+            };
         };
         if let Some(duplicate) = retained.iter().find(|batch| {
-            batch.producer_id.map(|(_, e)| e) == Some(epoch) && batch.base_sequence == base_sequence && batch.records == records
+            batch.producer_id.map(|(_, e)| e) == Some(epoch)
+                && batch.base_sequence == base_sequence
+                && batch.records == records
         }) {
             return SequenceCheck::Duplicate(duplicate.clone());
         }
         match retained.back() {
-            Some(last) if last.base_sequence + last.records == base_sequence => SequenceCheck::InOrder,
+            Some(last) if last.base_sequence + last.records == base_sequence => {
+                SequenceCheck::InOrder
+            }
             Some(_) => SequenceCheck::OutOfOrder,
             None => SequenceCheck::InOrder,
         }
@@ -121,14 +141,31 @@ impl ReplicaLog {
 
     /// Appends a batch whose `base_offset` is this log's end offset; rolls a segment when the active one
     /// would exceed `segment_bytes` or is older than `segment_ms`.
-    pub fn append(&mut self, batch: Rc<BatchData>, now: Micros, segment_bytes: u64, segment_us: u64) {
-        assert_eq!(batch.base_offset, self.log_end_offset, "a batch is appended at the log end offset");
+    pub fn append(
+        &mut self,
+        batch: Rc<BatchData>,
+        now: Micros,
+        segment_bytes: u64,
+        segment_us: u64,
+    ) {
+        assert_eq!(
+            batch.base_offset, self.log_end_offset,
+            "a batch is appended at the log end offset"
+        );
         let roll = match self.segments.back() {
             None => true,
-            Some(active) => active.bytes + batch.bytes > segment_bytes && active.bytes > 0 || now.saturating_sub(active.created_us) >= segment_us,
+            Some(active) => {
+                active.bytes + batch.bytes > segment_bytes && active.bytes > 0
+                    || now.saturating_sub(active.created_us) >= segment_us
+            }
         };
         if roll {
-            self.segments.push_back(Segment { base_offset: batch.base_offset, bytes: 0, created_us: now, last_append_us: now });
+            self.segments.push_back(Segment {
+                base_offset: batch.base_offset,
+                bytes: 0,
+                created_us: now,
+                last_append_us: now,
+            });
         }
         let active = self.segments.back_mut().expect("a segment exists");
         active.bytes += batch.bytes;
@@ -158,13 +195,27 @@ impl ReplicaLog {
             removed.push(batch);
         }
         removed.reverse();
-        while self.segments.len() > 1 && self.segments.back().is_some_and(|segment| segment.base_offset >= offset) {
+        while self.segments.len() > 1
+            && self
+                .segments
+                .back()
+                .is_some_and(|segment| segment.base_offset >= offset)
+        {
             self.segments.pop_back();
         }
         if let Some(active) = self.segments.back_mut() {
-            active.bytes = self.batches.iter().filter(|b| b.base_offset >= active.base_offset).map(|b| b.bytes).sum();
+            active.bytes = self
+                .batches
+                .iter()
+                .filter(|b| b.base_offset >= active.base_offset)
+                .map(|b| b.bytes)
+                .sum();
         }
-        self.log_end_offset = self.batches.back().map_or(self.log_start_offset, |batch| batch.end_offset()).min(self.log_end_offset);
+        self.log_end_offset = self
+            .batches
+            .back()
+            .map_or(self.log_start_offset, |batch| batch.end_offset())
+            .min(self.log_end_offset);
         if self.batches.is_empty() {
             self.log_end_offset = offset.min(self.log_end_offset.max(self.log_start_offset));
         }
@@ -172,7 +223,8 @@ impl ReplicaLog {
         for retained in self.producer_state.values_mut() {
             retained.retain(|batch| batch.base_offset < offset);
         }
-        self.producer_state.retain(|_, retained| !retained.is_empty());
+        self.producer_state
+            .retain(|_, retained| !retained.is_empty());
         removed
     }
 
@@ -189,7 +241,12 @@ impl ReplicaLog {
 
     /// Deletes whole closed segments that are past `retention.ms` or exceed `retention.bytes`, never at or
     /// above the high watermark (`UnifiedLog.deleteOldSegments`). Returns the new log start if it moved.
-    pub fn apply_retention(&mut self, now: Micros, retention_us: Option<u64>, retention_bytes: Option<u64>) -> Option<u64> {
+    pub fn apply_retention(
+        &mut self,
+        now: Micros,
+        retention_us: Option<u64>,
+        retention_bytes: Option<u64>,
+    ) -> Option<u64> {
         let before = self.log_start_offset;
         while self.segments.len() > 1 {
             let oldest = &self.segments[0];
@@ -197,14 +254,20 @@ impl ReplicaLog {
             if next_base > self.high_watermark {
                 break;
             }
-            let expired = retention_us.is_some_and(|limit| now.saturating_sub(oldest.last_append_us) > limit);
-            let too_big = retention_bytes.is_some_and(|limit| self.size_bytes - oldest.bytes >= limit);
+            let expired =
+                retention_us.is_some_and(|limit| now.saturating_sub(oldest.last_append_us) > limit);
+            let too_big =
+                retention_bytes.is_some_and(|limit| self.size_bytes - oldest.bytes >= limit);
             if !(expired || too_big) {
                 break;
             }
             let oldest = self.segments.pop_front().expect("checked");
             self.size_bytes -= oldest.bytes;
-            while self.batches.front().is_some_and(|batch| batch.base_offset < next_base) {
+            while self
+                .batches
+                .front()
+                .is_some_and(|batch| batch.base_offset < next_base)
+            {
                 self.batches.pop_front();
             }
             self.log_start_offset = next_base;
@@ -224,6 +287,8 @@ impl ReplicaLog {
                 }
             }
         }
-        self.log_start_offset.max(leader.log_start_offset).min(leader.log_end_offset)
+        self.log_start_offset
+            .max(leader.log_start_offset)
+            .min(leader.log_end_offset)
     }
 }

@@ -116,11 +116,19 @@ mod tests {
             (b"foobar", -790332482),
             (b"a-little-bit-long-string", -985981536),
             (b"a-little-bit-longer-string", -1486304829),
-            (b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971),
+            (
+                b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8",
+                -58897971,
+            ),
             (&[b'a', b'b', b'c'], 479470107),
         ];
         for (key, expected) in cases {
-            assert_eq!(murmur2(key), expected, "murmur2({:?})", String::from_utf8_lossy(key));
+            assert_eq!(
+                murmur2(key),
+                expected,
+                "murmur2({:?})",
+                String::from_utf8_lossy(key)
+            );
         }
     }
 
@@ -157,7 +165,11 @@ mod tests {
     fn string_keys_zero_to_nine_on_three_partitions() {
         let expected = [2, 0, 2, 2, 1, 0, 1, 0, 0, 2];
         for (digit, expected) in expected.iter().enumerate() {
-            assert_eq!(partition_for_key(digit.to_string().as_bytes(), 3), *expected, "key {digit}");
+            assert_eq!(
+                partition_for_key(digit.to_string().as_bytes(), 3),
+                *expected,
+                "key {digit}"
+            );
         }
     }
 
@@ -173,7 +185,10 @@ mod tests {
             assert_eq!(sticky.partition(&available, 8, &mut rng), first);
         }
         sticky.record_appended(1, 3, true);
-        assert!(sticky.current.is_none(), "the third byte reaches batch.size and switches");
+        assert!(
+            sticky.current.is_none(),
+            "the third byte reaches batch.size and switches"
+        );
         let mut single = StickyPartition::default();
         for _ in 0..10 {
             assert_eq!(single.partition(&[0], 1, &mut rng), 0);

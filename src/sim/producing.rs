@@ -84,8 +84,15 @@ pub struct Producer {
 impl Producer {
     /// Records waiting in the accumulator or on the wire, not yet acknowledged or failed.
     pub fn records_pending(&self) -> u64 {
-        self.open.values().map(|batch| batch.records as u64).sum::<u64>()
-            + self.requests.values().map(|request| request.records as u64).sum::<u64>()
+        self.open
+            .values()
+            .map(|batch| batch.records as u64)
+            .sum::<u64>()
+            + self
+                .requests
+                .values()
+                .map(|request| request.records as u64)
+                .sum::<u64>()
     }
 
     fn key_count(&self) -> u64 {
@@ -143,7 +150,12 @@ impl Simulation {
         let partitions = self.topics[self.producers[producer].topic].partitions.len() as u32;
         let p = &self.producers[producer];
         let cache: Vec<u32> = (0..p.key_count() as u32)
-            .map(|index| partition_for_key(key_string(&p.keys, index).expect("keyed").as_bytes(), partitions))
+            .map(|index| {
+                partition_for_key(
+                    key_string(&p.keys, index).expect("keyed").as_bytes(),
+                    partitions,
+                )
+            })
             .collect();
         let p = &mut self.producers[producer];
         p.key_partitions = cache;
@@ -159,7 +171,8 @@ impl Simulation {
     }
 
     pub(crate) fn key_name(&self, producer: usize, keys: &[u32], index: usize) -> Option<String> {
-        keys.get(index).and_then(|key| key_string(&self.producers[producer].keys, *key))
+        keys.get(index)
+            .and_then(|key| key_string(&self.producers[producer].keys, *key))
     }
 
     pub(crate) fn set_producer_rate(&mut self, producer: usize, rate_per_sec: u32) {
@@ -170,7 +183,10 @@ impl Simulation {
         p.rate_per_sec = rate_per_sec;
         self.scenario.scenario.producers[producer].rate_per_sec = rate_per_sec;
         let id = p.id.clone();
-        self.emit(EventKind::ProducerRateChanged { producer: id, rate_per_sec });
+        self.emit(EventKind::ProducerRateChanged {
+            producer: id,
+            rate_per_sec,
+        });
         self.schedule_producer_tick(producer);
     }
 
@@ -181,7 +197,12 @@ impl Simulation {
         self.refresh_key_partitions(producer);
         let id = self.producers[producer].id.clone();
         let value = serde_json::to_string(&keys).expect("serializes");
-        self.emit(EventKind::ConfigChanged { scope: "producer".into(), id, name: "keys".into(), value });
+        self.emit(EventKind::ConfigChanged {
+            scope: "producer".into(),
+            id,
+            name: "keys".into(),
+            value,
+        });
     }
 
     fn tick_us(&self, producer: usize) -> Micros {
@@ -203,16 +224,27 @@ impl Simulation {
         let now = self.now;
         let topic = self.producers[producer].topic;
         let partition_count = self.topics[topic].partitions.len() as u32;
-        let available: Vec<u32> = (0..partition_count).filter(|p| self.partition(Tp { topic, partition: *p }).leader.is_some()).collect();
+        let available: Vec<u32> = (0..partition_count)
+            .filter(|p| {
+                self.partition(Tp {
+                    topic,
+                    partition: *p,
+                })
+                .leader
+                .is_some()
+            })
+            .collect();
         let p = &self.producers[producer];
-        let due_total = p.rate_epoch_records + (now - p.rate_epoch_us) * p.rate_per_sec as u64 / 1_000_000;
+        let due_total =
+            p.rate_epoch_records + (now - p.rate_epoch_us) * p.rate_per_sec as u64 / 1_000_000;
         let due = due_total.saturating_sub(p.stats.records_generated);
         let batch_size = p.config.batch_size;
         let record_bytes = p.record_bytes;
         for _ in 0..due {
             let p = &mut self.producers[producer];
             let n = p.stats.records_generated - p.rate_epoch_records;
-            let created_us = p.rate_epoch_us + (n * 1_000_000).div_ceil(p.rate_per_sec.max(1) as u64);
+            let created_us =
+                p.rate_epoch_us + (n * 1_000_000).div_ceil(p.rate_per_sec.max(1) as u64);
             p.stats.records_generated += 1;
             let key = match &p.keys {
                 KeySpec::None => None,
@@ -222,7 +254,9 @@ impl Simulation {
                     p.key_counter += 1;
                     Some(key)
                 }
-                KeySpec::Hot { percent, distinct, .. } => {
+                KeySpec::Hot {
+                    percent, distinct, ..
+                } => {
                     let (percent, distinct) = (*percent as u64, *distinct as u64);
                     if self.rng.chance(percent, 100) {
                         Some(0)
@@ -236,15 +270,25 @@ impl Simulation {
             let p = &mut self.producers[producer];
             let partition = match key {
                 Some(key) => p.key_partitions[key as usize],
-                None => p.sticky.partition(&available, partition_count, &mut self.rng),
+                None => p
+                    .sticky
+                    .partition(&available, partition_count, &mut self.rng),
             };
-            let full = p.open.get(&partition).is_some_and(|open| open.bytes + record_bytes > batch_size);
+            let full = p
+                .open
+                .get(&partition)
+                .is_some_and(|open| open.bytes + record_bytes > batch_size);
             if full {
                 let open = p.open.remove(&partition).expect("checked");
                 self.enqueue_batch(producer, partition, open);
             }
             let p = &mut self.producers[producer];
-            let open = p.open.entry(partition).or_insert_with(|| OpenBatch { created_us, records: 0, bytes: 0, keys: Vec::new() });
+            let open = p.open.entry(partition).or_insert_with(|| OpenBatch {
+                created_us,
+                records: 0,
+                bytes: 0,
+                keys: Vec::new(),
+            });
             open.records += 1;
             open.bytes += record_bytes;
             if let Some(key) = key {
@@ -252,7 +296,8 @@ impl Simulation {
             }
             let batch_full_or_closed = open.bytes + record_bytes > batch_size;
             if key.is_none() {
-                p.sticky.record_appended(record_bytes, batch_size, batch_full_or_closed);
+                p.sticky
+                    .record_appended(record_bytes, batch_size, batch_full_or_closed);
             }
         }
         let linger_us = self.producers[producer].config.linger_ms * 1000;
@@ -263,7 +308,10 @@ impl Simulation {
             .map(|(partition, _)| *partition)
             .collect();
         for partition in expired {
-            let open = self.producers[producer].open.remove(&partition).expect("listed");
+            let open = self.producers[producer]
+                .open
+                .remove(&partition)
+                .expect("listed");
             self.enqueue_batch(producer, partition, open);
         }
         self.send_ready(producer);
@@ -274,7 +322,10 @@ impl Simulation {
         let id = self.next_request;
         self.next_request += 1;
         let p = &mut self.producers[producer];
-        let tp = Tp { topic: p.topic, partition };
+        let tp = Tp {
+            topic: p.topic,
+            partition,
+        };
         let base_sequence = if p.config.enable_idempotence {
             let next = p.next_sequence.entry(partition).or_insert(0);
             let base = *next;
@@ -313,11 +364,17 @@ impl Simulation {
             let p = &self.producers[producer];
             let request = &p.requests[&id];
             let partition = request.tp.partition;
-            if p.in_flight.get(&partition).copied().unwrap_or(0) >= p.config.max_in_flight_requests_per_connection {
+            if p.in_flight.get(&partition).copied().unwrap_or(0)
+                >= p.config.max_in_flight_requests_per_connection
+            {
                 continue;
             }
             if self.now >= request.created_us + p.config.delivery_timeout_ms * 1000 {
-                self.fail_request(producer, id, "TimeoutException (delivery.timeout.ms expired)");
+                self.fail_request(
+                    producer,
+                    id,
+                    "TimeoutException (delivery.timeout.ms expired)",
+                );
                 continue;
             }
             self.transmit(producer, id);
@@ -329,10 +386,19 @@ impl Simulation {
         let tp = self.producers[producer].requests[&id].tp;
         let Some(leader) = self.partition(tp).leader else {
             // No leader in the metadata: wait and look again after the retry backoff.
-            let request = self.producers[producer].requests.get_mut(&id).expect("exists");
+            let request = self.producers[producer]
+                .requests
+                .get_mut(&id)
+                .expect("exists");
             request.state = RequestState::Backoff;
             let at = self.now + self.producers[producer].config.retry_backoff_ms * 1000;
-            self.schedule(at, Ev::ProduceRetry { producer, request: id });
+            self.schedule(
+                at,
+                Ev::ProduceRetry {
+                    producer,
+                    request: id,
+                },
+            );
             return;
         };
         let p = &mut self.producers[producer];
@@ -343,7 +409,16 @@ impl Simulation {
         let (attempt, records) = (request.attempt, request.records);
         let acks = p.config.acks;
         let timeout = p.config.request_timeout_ms * 1000;
-        self.send(Node::Producer { producer }, Node::Broker { broker: leader }, FlowKind::Produce, records, Ev::ProduceArrive { producer, request: id });
+        self.send(
+            Node::Producer { producer },
+            Node::Broker { broker: leader },
+            FlowKind::Produce,
+            records,
+            Ev::ProduceArrive {
+                producer,
+                request: id,
+            },
+        );
         if acks == Acks::Zero {
             // acks=0: "considered sent" once on the wire; no response is awaited.
             let p = &mut self.producers[producer];
@@ -351,9 +426,22 @@ impl Simulation {
             p.stats.records_acknowledged += records as u64;
             let producer_id = p.id.clone();
             let topic = self.topics[tp.topic].name.clone();
-            self.emit(EventKind::ProduceAcknowledged { producer: producer_id, topic, partition: tp.partition, base_offset: None, records });
+            self.emit(EventKind::ProduceAcknowledged {
+                producer: producer_id,
+                topic,
+                partition: tp.partition,
+                base_offset: None,
+                records,
+            });
         } else {
-            self.schedule(self.now + timeout, Ev::ProduceTimeout { producer, request: id, attempt });
+            self.schedule(
+                self.now + timeout,
+                Ev::ProduceTimeout {
+                    producer,
+                    request: id,
+                    attempt,
+                },
+            );
         }
     }
 
@@ -363,7 +451,9 @@ impl Simulation {
             Some(request) => request.clone(),
             None => return,
         };
-        let RequestState::InFlight { broker } = request.state else { return };
+        let RequestState::InFlight { broker } = request.state else {
+            return;
+        };
         if acks == Acks::Zero {
             // Fire and forget: nothing more is heard of this request after it is handled here.
             self.producers[producer].requests.remove(&id);
@@ -373,9 +463,20 @@ impl Simulation {
             if acks == Acks::Zero {
                 self.producers[producer].acknowledged_lost += request.records as u64;
             } else {
-                let outcome = ProduceOutcome { attempt: request.attempt, result: Err("NetworkException (the leader is down)") };
-                let at = self.now + self.latency(Node::Broker { broker }, Node::Producer { producer });
-                self.schedule(at, Ev::ProduceResponse { producer, request: id, outcome });
+                let outcome = ProduceOutcome {
+                    attempt: request.attempt,
+                    result: Err("NetworkException (the leader is down)"),
+                };
+                let at =
+                    self.now + self.latency(Node::Broker { broker }, Node::Producer { producer });
+                self.schedule(
+                    at,
+                    Ev::ProduceResponse {
+                        producer,
+                        request: id,
+                        outcome,
+                    },
+                );
             }
             return;
         }
@@ -383,11 +484,28 @@ impl Simulation {
         let attempt = request.attempt;
         let partition = self.partition(tp);
         if partition.leader != Some(broker) {
-            return self.respond(producer, id, broker, attempt, Err("NotLeaderOrFollowerException"), acks);
+            return self.respond(
+                producer,
+                id,
+                broker,
+                attempt,
+                Err("NotLeaderOrFollowerException"),
+                acks,
+            );
         }
-        let min_isr = self.topics[tp.topic].config.min_insync_replicas.min(partition.replicas.len() as u64);
+        let min_isr = self.topics[tp.topic]
+            .config
+            .min_insync_replicas
+            .min(partition.replicas.len() as u64);
         if acks == Acks::All && (partition.isr.len() as u64) < min_isr {
-            return self.respond(producer, id, broker, attempt, Err("NotEnoughReplicasException"), acks);
+            return self.respond(
+                producer,
+                id,
+                broker,
+                attempt,
+                Err("NotEnoughReplicasException"),
+                acks,
+            );
         }
         let p = &self.producers[producer];
         let idempotent = p.config.enable_idempotence;
@@ -398,7 +516,14 @@ impl Simulation {
                 SequenceCheck::InOrder => None,
                 SequenceCheck::Duplicate(batch) => Some(batch),
                 SequenceCheck::OutOfOrder => {
-                    return self.respond(producer, id, broker, attempt, Err("OutOfOrderSequenceException"), acks);
+                    return self.respond(
+                        producer,
+                        id,
+                        broker,
+                        attempt,
+                        Err("OutOfOrderSequenceException"),
+                        acks,
+                    );
                 }
             }
         } else {
@@ -407,7 +532,13 @@ impl Simulation {
         let batch = match existing {
             Some(batch) => {
                 let (producer_name, topic) = (p.id.clone(), self.topics[tp.topic].name.clone());
-                self.emit(EventKind::DuplicateBatchIgnored { topic, partition: tp.partition, producer: producer_name, base_offset: batch.base_offset, records: batch.records });
+                self.emit(EventKind::DuplicateBatchIgnored {
+                    topic,
+                    partition: tp.partition,
+                    producer: producer_name,
+                    base_offset: batch.base_offset,
+                    records: batch.records,
+                });
                 batch
             }
             None => self.leader_append(
@@ -437,30 +568,56 @@ impl Simulation {
         }
         let high_watermark = self.partition(tp).high_watermark();
         if acks == Acks::One || high_watermark >= batch.end_offset() {
-            self.respond(producer, id, broker, attempt, Ok(Some(batch.base_offset)), acks);
+            self.respond(
+                producer,
+                id,
+                broker,
+                attempt,
+                Ok(Some(batch.base_offset)),
+                acks,
+            );
         } else {
-            self.partition_mut(tp).pending_acks.push((batch.end_offset(), producer, id));
+            self.partition_mut(tp)
+                .pending_acks
+                .push((batch.end_offset(), producer, id));
         }
     }
 
-    fn respond(&mut self, producer: usize, id: u64, broker: u32, attempt: u32, result: Result<Option<u64>, &'static str>, acks: Acks) {
+    fn respond(
+        &mut self,
+        producer: usize,
+        id: u64,
+        broker: u32,
+        attempt: u32,
+        result: Result<Option<u64>, &'static str>,
+        acks: Acks,
+    ) {
         if acks == Acks::Zero {
             return;
         }
-        let records = self.producers[producer].requests.get(&id).map_or(0, |request| request.records);
+        let records = self.producers[producer]
+            .requests
+            .get(&id)
+            .map_or(0, |request| request.records);
         let outcome = ProduceOutcome { attempt, result };
         self.send(
             Node::Broker { broker },
             Node::Producer { producer },
             FlowKind::ProduceResponse,
             records,
-            Ev::ProduceResponse { producer, request: id, outcome },
+            Ev::ProduceResponse {
+                producer,
+                request: id,
+                outcome,
+            },
         );
     }
 
     /// The high watermark reached an acks=all request's last offset (`DelayedProduce` completes).
     pub(crate) fn acks_all_satisfied(&mut self, producer: usize, id: u64, leader: u32) {
-        let Some(request) = self.producers[producer].requests.get(&id) else { return };
+        let Some(request) = self.producers[producer].requests.get(&id) else {
+            return;
+        };
         let base = request.appended.as_ref().map(|batch| batch.base_offset);
         let attempt = request.attempt;
         self.respond(producer, id, leader, attempt, Ok(base), Acks::All);
@@ -474,7 +631,14 @@ impl Simulation {
                 if let RequestState::InFlight { broker } = request.state {
                     let attempt = request.attempt;
                     if self.broker(broker).alive {
-                        self.respond(producer, id, broker, attempt, Err("NotLeaderOrFollowerException"), Acks::All);
+                        self.respond(
+                            producer,
+                            id,
+                            broker,
+                            attempt,
+                            Err("NotLeaderOrFollowerException"),
+                            Acks::All,
+                        );
                     }
                 }
             }
@@ -491,28 +655,49 @@ impl Simulation {
                 .map(|(id, request)| (*id, request.attempt))
                 .collect();
             for (id, attempt) in failed {
-                let outcome = ProduceOutcome { attempt, result: Err("NetworkException (connection to the leader closed)") };
-                self.schedule(self.now, Ev::ProduceResponse { producer, request: id, outcome });
+                let outcome = ProduceOutcome {
+                    attempt,
+                    result: Err("NetworkException (connection to the leader closed)"),
+                };
+                self.schedule(
+                    self.now,
+                    Ev::ProduceResponse {
+                        producer,
+                        request: id,
+                        outcome,
+                    },
+                );
             }
         }
     }
 
     pub(crate) fn produce_timeout(&mut self, producer: usize, id: u64, attempt: u32) {
-        let outcome = ProduceOutcome { attempt, result: Err("TimeoutException (request.timeout.ms expired)") };
+        let outcome = ProduceOutcome {
+            attempt,
+            result: Err("TimeoutException (request.timeout.ms expired)"),
+        };
         self.produce_response(producer, id, outcome);
     }
 
     pub(crate) fn produce_response(&mut self, producer: usize, id: u64, outcome: ProduceOutcome) {
-        let Some(request) = self.producers[producer].requests.get(&id) else { return };
+        let Some(request) = self.producers[producer].requests.get(&id) else {
+            return;
+        };
         let fire_and_forget = self.producers[producer].config.acks == Acks::Zero;
-        if fire_and_forget || !matches!(request.state, RequestState::InFlight { .. }) || request.attempt != outcome.attempt {
+        if fire_and_forget
+            || !matches!(request.state, RequestState::InFlight { .. })
+            || request.attempt != outcome.attempt
+        {
             return;
         }
         let tp = request.tp;
         let records = request.records;
         let attempt = request.attempt;
         let created_us = request.created_us;
-        *self.producers[producer].in_flight.get_mut(&tp.partition).expect("counted") -= 1;
+        *self.producers[producer]
+            .in_flight
+            .get_mut(&tp.partition)
+            .expect("counted") -= 1;
         let producer_name = self.producers[producer].id.clone();
         let topic = self.topics[tp.topic].name.clone();
         match outcome.result {
@@ -526,21 +711,41 @@ impl Simulation {
                     }
                 }
                 p.stats.records_acknowledged += records as u64;
-                self.emit(EventKind::ProduceAcknowledged { producer: producer_name, topic, partition: tp.partition, base_offset, records });
+                self.emit(EventKind::ProduceAcknowledged {
+                    producer: producer_name,
+                    topic,
+                    partition: tp.partition,
+                    base_offset,
+                    records,
+                });
             }
             Err(error) => {
                 let p = &self.producers[producer];
                 let backoff_us = (p.config.retry_backoff_ms << (attempt.saturating_sub(1)).min(20))
                     .min(p.config.retry_backoff_max_ms.max(p.config.retry_backoff_ms))
                     * 1000;
-                let within_timeout = self.now + backoff_us < created_us + p.config.delivery_timeout_ms * 1000;
+                let within_timeout =
+                    self.now + backoff_us < created_us + p.config.delivery_timeout_ms * 1000;
                 let retrying = within_timeout && (attempt as u64) <= p.config.retries;
-                self.emit(EventKind::ProduceError { producer: producer_name, topic, partition: tp.partition, records, error: error.to_string(), retrying });
+                self.emit(EventKind::ProduceError {
+                    producer: producer_name,
+                    topic,
+                    partition: tp.partition,
+                    records,
+                    error: error.to_string(),
+                    retrying,
+                });
                 if retrying {
                     let p = &mut self.producers[producer];
                     p.stats.records_retried += records as u64;
                     p.requests.get_mut(&id).expect("exists").state = RequestState::Backoff;
-                    self.schedule(self.now + backoff_us, Ev::ProduceRetry { producer, request: id });
+                    self.schedule(
+                        self.now + backoff_us,
+                        Ev::ProduceRetry {
+                            producer,
+                            request: id,
+                        },
+                    );
                 } else {
                     self.fail_request(producer, id, error);
                 }
@@ -550,12 +755,20 @@ impl Simulation {
     }
 
     pub(crate) fn produce_retry(&mut self, producer: usize, id: u64) {
-        let Some(request) = self.producers[producer].requests.get(&id) else { return };
+        let Some(request) = self.producers[producer].requests.get(&id) else {
+            return;
+        };
         if request.state != RequestState::Backoff {
             return;
         }
-        if self.now >= request.created_us + self.producers[producer].config.delivery_timeout_ms * 1000 {
-            return self.fail_request(producer, id, "TimeoutException (delivery.timeout.ms expired)");
+        if self.now
+            >= request.created_us + self.producers[producer].config.delivery_timeout_ms * 1000
+        {
+            return self.fail_request(
+                producer,
+                id,
+                "TimeoutException (delivery.timeout.ms expired)",
+            );
         }
         self.transmit(producer, id);
     }
@@ -564,14 +777,20 @@ impl Simulation {
     /// epoch so later batches start a fresh sequence (Kafka's safe epoch bump).
     fn fail_request(&mut self, producer: usize, id: u64, error: &'static str) {
         let p = &mut self.producers[producer];
-        let Some(request) = p.requests.remove(&id) else { return };
+        let Some(request) = p.requests.remove(&id) else {
+            return;
+        };
         p.stats.records_failed += request.records as u64;
         if p.config.enable_idempotence {
             p.epoch += 1;
             let epoch = p.epoch;
             let partition = request.tp.partition;
             let mut next = 0u32;
-            for pending in p.requests.values_mut().filter(|pending| pending.tp.partition == partition) {
+            for pending in p
+                .requests
+                .values_mut()
+                .filter(|pending| pending.tp.partition == partition)
+            {
                 pending.epoch = epoch;
                 pending.base_sequence = next;
                 next = next.wrapping_add(pending.records);

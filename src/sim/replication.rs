@@ -2,10 +2,10 @@
 //! ISR shrink and expand, the KRaft controller's fencing and leader elections (clean and unclean), the
 //! truncation and data loss they cause, and retention.
 
+use super::config::TopicConfig;
 use super::engine::{Ev, FlowKind, Node, Simulation, Topic, Tp};
 use super::event::EventKind;
 use super::log::{BatchData, Micros, ReplicaLog};
-use super::config::TopicConfig;
 use std::rc::Rc;
 
 #[derive(Clone, Debug, Default)]
@@ -45,12 +45,15 @@ impl Partition {
     }
 
     pub fn log_of_mut(&mut self, broker: u32) -> Option<&mut ReplicaLog> {
-        self.replica_index(broker).map(move |index| &mut self.logs[index])
+        self.replica_index(broker)
+            .map(move |index| &mut self.logs[index])
     }
 
     /// The high watermark consumers see (the leader's), 0 without a leader's log.
     pub fn high_watermark(&self) -> u64 {
-        self.leader.and_then(|leader| self.log_of(leader)).map_or(0, |log| log.high_watermark)
+        self.leader
+            .and_then(|leader| self.log_of(leader))
+            .map_or(0, |log| log.high_watermark)
     }
 }
 
@@ -75,7 +78,13 @@ pub struct FetchedPartition {
 impl Simulation {
     /// Kafka's rack-unaware replica placement (`assignReplicasToBrokersRackUnaware`) with the random start
     /// index and shift drawn from the run's generator.
-    fn place_replicas(&mut self, first_partition: u32, count: u32, replication_factor: u32, start: (u64, u64)) -> Vec<Vec<u32>> {
+    fn place_replicas(
+        &mut self,
+        first_partition: u32,
+        count: u32,
+        replication_factor: u32,
+        start: (u64, u64),
+    ) -> Vec<Vec<u32>> {
         let brokers = self.brokers.len() as u64;
         let (start_index, mut shift) = start;
         let mut placements = Vec::new();
@@ -95,11 +104,22 @@ impl Simulation {
         placements
     }
 
-    pub(crate) fn create_topic(&mut self, name: &str, partitions: u32, replication_factor: u32, config: TopicConfig) {
+    pub(crate) fn create_topic(
+        &mut self,
+        name: &str,
+        partitions: u32,
+        replication_factor: u32,
+        config: TopicConfig,
+    ) {
         let brokers = self.brokers.len() as u64;
         let start = (self.rng.below(brokers), self.rng.below(brokers));
         let topic_index = self.topics.len();
-        self.topics.push(Topic { name: name.to_string(), config, partitions: Vec::new(), placement_start: start });
+        self.topics.push(Topic {
+            name: name.to_string(),
+            config,
+            partitions: Vec::new(),
+            placement_start: start,
+        });
         self.grow_topic(topic_index, partitions, replication_factor);
     }
 
@@ -107,9 +127,20 @@ impl Simulation {
         let existing = self.topics[topic].partitions.len() as u32;
         let start = self.topics[topic].placement_start;
         for replicas in self.place_replicas(existing, total - existing, replication_factor, start) {
-            let leader = replicas.iter().copied().find(|broker| self.broker(*broker).alive);
-            let isr: Vec<u32> = replicas.iter().copied().filter(|broker| self.broker(*broker).alive).collect();
-            let isr = if isr.is_empty() { vec![replicas[0]] } else { isr };
+            let leader = replicas
+                .iter()
+                .copied()
+                .find(|broker| self.broker(*broker).alive);
+            let isr: Vec<u32> = replicas
+                .iter()
+                .copied()
+                .filter(|broker| self.broker(*broker).alive)
+                .collect();
+            let isr = if isr.is_empty() {
+                vec![replicas[0]]
+            } else {
+                isr
+            };
             let count = replicas.len();
             self.topics[topic].partitions.push(Partition {
                 replicas,
@@ -132,7 +163,10 @@ impl Simulation {
         self.grow_topic(topic, total, replication_factor);
         self.scenario.scenario.topics[topic].partitions = total;
         let name = self.topics[topic].name.clone();
-        self.emit(EventKind::PartitionsAdded { topic: name, partitions: total });
+        self.emit(EventKind::PartitionsAdded {
+            topic: name,
+            partitions: total,
+        });
         self.partitions_changed_for_producers(topic);
         self.partitions_changed_for_groups(topic);
     }
@@ -159,7 +193,9 @@ impl Simulation {
         };
         let partition = self.partition_mut(tp);
         data.leader_epoch = partition.leader_epoch;
-        let log = partition.log_of_mut(leader).expect("the leader is a replica");
+        let log = partition
+            .log_of_mut(leader)
+            .expect("the leader is a replica");
         data.base_offset = log.log_end_offset;
         data.append_us = now;
         let batch = Rc::new(data);
@@ -196,7 +232,9 @@ impl Simulation {
     pub(crate) fn maybe_advance_high_watermark(&mut self, tp: Tp) {
         let min_isr = self.topics[tp.topic].config.min_insync_replicas;
         let partition = self.partition(tp);
-        let Some(leader) = partition.leader else { return };
+        let Some(leader) = partition.leader else {
+            return;
+        };
         if !self.broker(leader).alive {
             return;
         }
@@ -206,10 +244,16 @@ impl Simulation {
         let mut new_hw = u64::MAX;
         for broker in &partition.isr {
             let index = partition.replica_index(*broker).expect("ISR ⊆ replicas");
-            let leo = if *broker == leader { partition.logs[index].log_end_offset } else { partition.followers[index].log_end_offset };
+            let leo = if *broker == leader {
+                partition.logs[index].log_end_offset
+            } else {
+                partition.followers[index].log_end_offset
+            };
             new_hw = new_hw.min(leo);
         }
-        let leader_index = partition.replica_index(leader).expect("leader is a replica");
+        let leader_index = partition
+            .replica_index(leader)
+            .expect("leader is a replica");
         let old_hw = partition.logs[leader_index].high_watermark;
         if new_hw == u64::MAX || new_hw <= old_hw {
             return;
@@ -226,7 +270,10 @@ impl Simulation {
             }
         }
         let new_hw = log.high_watermark;
-        let (ready, waiting): (Vec<_>, Vec<_>) = partition.pending_acks.drain(..).partition(|(required, _, _)| *required <= new_hw);
+        let (ready, waiting): (Vec<_>, Vec<_>) = partition
+            .pending_acks
+            .drain(..)
+            .partition(|(required, _, _)| *required <= new_hw);
         partition.pending_acks = waiting;
         let parked = std::mem::take(&mut partition.parked_consumers);
         for (_, producer, request) in ready {
@@ -276,7 +323,13 @@ impl Simulation {
                 if partition.leader == Some(leader) {
                     if let Some(log) = partition.log_of(follower) {
                         if follower != leader {
-                            offsets.push((Tp { topic: topic_index, partition: partition_index as u32 }, log.log_end_offset));
+                            offsets.push((
+                                Tp {
+                                    topic: topic_index,
+                                    partition: partition_index as u32,
+                                },
+                                log.log_end_offset,
+                            ));
                         }
                     }
                 }
@@ -296,15 +349,28 @@ impl Simulation {
             Node::Broker { broker: leader },
             FlowKind::ReplicaFetch,
             0,
-            Ev::ReplicaFetchArrive { follower, leader, session, offsets },
+            Ev::ReplicaFetchArrive {
+                follower,
+                leader,
+                session,
+                offsets,
+            },
         );
     }
 
     fn fetcher_session_is(&self, follower: u32, leader: u32, session: u64) -> bool {
-        self.fetchers.get(&(follower, leader)).is_some_and(|fetcher| fetcher.session == session && fetcher.active)
+        self.fetchers
+            .get(&(follower, leader))
+            .is_some_and(|fetcher| fetcher.session == session && fetcher.active)
     }
 
-    pub(crate) fn replica_fetch_arrive(&mut self, follower: u32, leader: u32, session: u64, offsets: Vec<(Tp, u64)>) {
+    pub(crate) fn replica_fetch_arrive(
+        &mut self,
+        follower: u32,
+        leader: u32,
+        session: u64,
+        offsets: Vec<(Tp, u64)>,
+    ) {
         if !self.fetcher_session_is(follower, leader, session) || !self.broker(leader).alive {
             return;
         }
@@ -314,7 +380,9 @@ impl Simulation {
             if partition.leader != Some(leader) {
                 continue;
             }
-            let Some(index) = partition.replica_index(follower) else { continue };
+            let Some(index) = partition.replica_index(follower) else {
+                continue;
+            };
             let leader_leo = partition.log_of(leader).map_or(0, |log| log.log_end_offset);
             let state = &mut partition.followers[index];
             state.log_end_offset = *offset;
@@ -324,35 +392,64 @@ impl Simulation {
             self.maybe_expand_isr(*tp, follower);
             self.maybe_advance_high_watermark(*tp);
         }
-        if offsets.iter().any(|(tp, offset)| self.leader_has_data_beyond(*tp, leader, *offset)) {
+        if offsets
+            .iter()
+            .any(|(tp, offset)| self.leader_has_data_beyond(*tp, leader, *offset))
+        {
             self.answer_replica_fetch(follower, leader, session, offsets);
         } else {
             let fetcher = self.fetchers.get_mut(&(follower, leader)).expect("checked");
             fetcher.parked = Some(offsets);
             let at = now + self.cluster.replica_fetch_wait_max_ms * 1000;
-            self.schedule(at, Ev::ReplicaFetchWait { follower, leader, session });
+            self.schedule(
+                at,
+                Ev::ReplicaFetchWait {
+                    follower,
+                    leader,
+                    session,
+                },
+            );
         }
     }
 
     fn leader_has_data_beyond(&self, tp: Tp, leader: u32, offset: u64) -> bool {
         let partition = self.partition(tp);
-        partition.leader == Some(leader) && partition.log_of(leader).is_some_and(|log| log.log_end_offset > offset || offset < log.log_start_offset)
+        partition.leader == Some(leader)
+            && partition
+                .log_of(leader)
+                .is_some_and(|log| log.log_end_offset > offset || offset < log.log_start_offset)
     }
 
     pub(crate) fn replica_fetch_wait_expired(&mut self, follower: u32, leader: u32, session: u64) {
         if !self.fetcher_session_is(follower, leader, session) {
             return;
         }
-        if let Some(offsets) = self.fetchers.get_mut(&(follower, leader)).and_then(|fetcher| fetcher.parked.take()) {
+        if let Some(offsets) = self
+            .fetchers
+            .get_mut(&(follower, leader))
+            .and_then(|fetcher| fetcher.parked.take())
+        {
             self.answer_replica_fetch(follower, leader, session, offsets);
         }
     }
 
     fn wake_parked_replica_fetches(&mut self, leader: u32, tp: Tp) {
-        let followers: Vec<u32> = self.partition(tp).replicas.iter().copied().filter(|broker| *broker != leader).collect();
+        let followers: Vec<u32> = self
+            .partition(tp)
+            .replicas
+            .iter()
+            .copied()
+            .filter(|broker| *broker != leader)
+            .collect();
         for follower in followers {
-            let Some(fetcher) = self.fetchers.get_mut(&(follower, leader)) else { continue };
-            if fetcher.parked.as_ref().is_some_and(|offsets| offsets.iter().any(|(parked, _)| *parked == tp)) {
+            let Some(fetcher) = self.fetchers.get_mut(&(follower, leader)) else {
+                continue;
+            };
+            if fetcher
+                .parked
+                .as_ref()
+                .is_some_and(|offsets| offsets.iter().any(|(parked, _)| *parked == tp))
+            {
                 let offsets = fetcher.parked.take().expect("checked");
                 let session = fetcher.session;
                 self.answer_replica_fetch(follower, leader, session, offsets);
@@ -360,7 +457,13 @@ impl Simulation {
         }
     }
 
-    fn answer_replica_fetch(&mut self, follower: u32, leader: u32, session: u64, offsets: Vec<(Tp, u64)>) {
+    fn answer_replica_fetch(
+        &mut self,
+        follower: u32,
+        leader: u32,
+        session: u64,
+        offsets: Vec<(Tp, u64)>,
+    ) {
         let max_bytes = self.cluster.replica_fetch_max_bytes;
         let mut data = Vec::new();
         let mut records = 0;
@@ -369,7 +472,9 @@ impl Simulation {
             if partition.leader != Some(leader) {
                 continue;
             }
-            let Some(log) = partition.log_of(leader) else { continue };
+            let Some(log) = partition.log_of(leader) else {
+                continue;
+            };
             let batches = log.read_from(offset, max_bytes);
             records += batches.iter().map(|batch| batch.records).sum::<u32>();
             data.push(FetchedPartition {
@@ -386,11 +491,22 @@ impl Simulation {
             Node::Broker { broker: follower },
             FlowKind::ReplicaData,
             records,
-            Ev::ReplicaFetchResponse { follower, leader, session, data },
+            Ev::ReplicaFetchResponse {
+                follower,
+                leader,
+                session,
+                data,
+            },
         );
     }
 
-    pub(crate) fn replica_fetch_response(&mut self, follower: u32, leader: u32, session: u64, data: Vec<FetchedPartition>) {
+    pub(crate) fn replica_fetch_response(
+        &mut self,
+        follower: u32,
+        leader: u32,
+        session: u64,
+        data: Vec<FetchedPartition>,
+    ) {
         if !self.fetcher_session_is(follower, leader, session) || !self.broker(follower).alive {
             return;
         }
@@ -404,7 +520,9 @@ impl Simulation {
             if partition.leader != Some(leader) || partition.leader_epoch != fetched.leader_epoch {
                 continue;
             }
-            let Some(log) = partition.log_of_mut(follower) else { continue };
+            let Some(log) = partition.log_of_mut(follower) else {
+                continue;
+            };
             if log.log_end_offset != fetched.fetch_offset {
                 continue;
             }
@@ -417,8 +535,12 @@ impl Simulation {
                     log.append(batch, now, segment_bytes, segment_us);
                 }
             }
-            log.high_watermark = log.high_watermark.max(fetched.high_watermark.min(log.log_end_offset));
-            if fetched.log_start_offset > log.log_start_offset && fetched.log_start_offset <= log.high_watermark {
+            log.high_watermark = log
+                .high_watermark
+                .max(fetched.high_watermark.min(log.log_end_offset));
+            if fetched.log_start_offset > log.log_start_offset
+                && fetched.log_start_offset <= log.high_watermark
+            {
                 log.apply_retention(now, Some(0), None);
             }
         }
@@ -426,9 +548,14 @@ impl Simulation {
     }
 
     fn maybe_expand_isr(&mut self, tp: Tp, follower: u32) {
-        let alive = { let broker = self.broker(follower); broker.alive && !broker.fenced };
+        let alive = {
+            let broker = self.broker(follower);
+            broker.alive && !broker.fenced
+        };
         let partition = self.partition_mut(tp);
-        let Some(leader) = partition.leader else { return };
+        let Some(leader) = partition.leader else {
+            return;
+        };
         if partition.isr.contains(&follower) || !alive {
             return;
         }
@@ -438,7 +565,9 @@ impl Simulation {
         if offset >= leader_log.high_watermark && offset >= partition.leader_epoch_start_offset {
             partition.isr.push(follower);
             let order = partition.replicas.clone();
-            partition.isr.sort_by_key(|broker| order.iter().position(|replica| replica == broker));
+            partition
+                .isr
+                .sort_by_key(|broker| order.iter().position(|replica| replica == broker));
             self.emit_isr_changed(tp, "follower caught up with the leader");
         }
     }
@@ -446,7 +575,12 @@ impl Simulation {
     fn emit_isr_changed(&mut self, tp: Tp, reason: &str) {
         let isr = self.partition(tp).isr.clone();
         let topic = self.topics[tp.topic].name.clone();
-        self.emit(EventKind::IsrChanged { topic, partition: tp.partition, isr, reason: reason.to_string() });
+        self.emit(EventKind::IsrChanged {
+            topic,
+            partition: tp.partition,
+            isr,
+            reason: reason.to_string(),
+        });
     }
 
     /// The leader's `isr-expiration` task, every `replica.lag.time.max.ms / 2`.
@@ -469,14 +603,20 @@ impl Simulation {
                     .filter(|broker| *broker != leader)
                     .filter(|broker| {
                         let state = &p.followers[p.replica_index(*broker).expect("replica")];
-                        state.log_end_offset < leader_leo && now.saturating_sub(state.last_caught_up_us) > lag_us
+                        state.log_end_offset < leader_leo
+                            && now.saturating_sub(state.last_caught_up_us) > lag_us
                     })
                     .collect();
                 if out_of_sync.is_empty() {
                     continue;
                 }
-                self.partition_mut(tp).isr.retain(|broker| !out_of_sync.contains(broker));
-                self.emit_isr_changed(tp, "follower out of sync for longer than replica.lag.time.max.ms");
+                self.partition_mut(tp)
+                    .isr
+                    .retain(|broker| !out_of_sync.contains(broker));
+                self.emit_isr_changed(
+                    tp,
+                    "follower out of sync for longer than replica.lag.time.max.ms",
+                );
                 self.maybe_advance_high_watermark(tp);
             }
         }
@@ -503,7 +643,13 @@ impl Simulation {
         self.fail_requests_to_broker(broker);
         self.release_consumer_fetches_on_broker(broker);
         let at = self.now + self.cluster.broker_session_timeout_ms * 1000;
-        self.schedule(at, Ev::BrokerFence { broker, incarnation });
+        self.schedule(
+            at,
+            Ev::BrokerFence {
+                broker,
+                incarnation,
+            },
+        );
     }
 
     /// The controller's broker session expired: fence it, move its leaderships, drop it from ISRs.
@@ -521,7 +667,9 @@ impl Simulation {
             }
             let was_leader = partition.leader == Some(broker);
             if partition.isr.contains(&broker) && partition.isr.len() > 1 {
-                self.partition_mut(tp).isr.retain(|replica| *replica != broker);
+                self.partition_mut(tp)
+                    .isr
+                    .retain(|replica| *replica != broker);
                 if !was_leader {
                     self.emit_isr_changed(tp, "broker fenced by the controller");
                     self.maybe_advance_high_watermark(tp);
@@ -577,9 +725,17 @@ impl Simulation {
             let b = &self.brokers[(*broker - 1) as usize];
             b.alive && !b.fenced
         };
-        let clean = partition.replicas.iter().copied().find(|replica| partition.isr.contains(replica) && acceptable(replica));
+        let clean = partition
+            .replicas
+            .iter()
+            .copied()
+            .find(|replica| partition.isr.contains(replica) && acceptable(replica));
         let unclean = if clean.is_none() && unclean_allowed {
-            partition.replicas.iter().copied().find(|replica| !partition.isr.contains(replica) && acceptable(replica))
+            partition
+                .replicas
+                .iter()
+                .copied()
+                .find(|replica| !partition.isr.contains(replica) && acceptable(replica))
         } else {
             None
         };
@@ -608,11 +764,24 @@ impl Simulation {
         let isr = partition.isr.clone();
         let leader_epoch = partition.leader_epoch;
         let topic = self.topics[tp.topic].name.clone();
-        self.emit(EventKind::LeaderElected { topic, partition: tp.partition, leader: new_leader, leader_epoch, isr, unclean: unclean.is_some() });
+        self.emit(EventKind::LeaderElected {
+            topic,
+            partition: tp.partition,
+            leader: new_leader,
+            leader_epoch,
+            isr,
+            unclean: unclean.is_some(),
+        });
         self.fail_pending_acks(tp);
         if let Some(leader) = new_leader {
             self.account_lost_batches(tp, leader);
-            let followers: Vec<u32> = self.partition(tp).replicas.iter().copied().filter(|r| *r != leader).collect();
+            let followers: Vec<u32> = self
+                .partition(tp)
+                .replicas
+                .iter()
+                .copied()
+                .filter(|r| *r != leader)
+                .collect();
             for follower in followers {
                 if self.broker(follower).alive {
                     self.truncate_follower(tp, follower, leader);
@@ -653,9 +822,24 @@ impl Simulation {
                 self.producers[batch.producer as usize].acknowledged_lost += batch.records as u64;
                 let producer = self.producers[batch.producer as usize].id.clone();
                 let topic = self.topics[tp.topic].name.clone();
-                self.emit(EventKind::AcknowledgedRecordsLost { producer, topic, partition: tp.partition, base_offset: batch.base_offset, records: batch.records });
+                self.emit(EventKind::AcknowledgedRecordsLost {
+                    producer,
+                    topic,
+                    partition: tp.partition,
+                    base_offset: batch.base_offset,
+                    records: batch.records,
+                });
             }
             if batch.reached_high_watermark.get() {
+                if !self.partition(tp).recovering && self.violations.len() < 10 {
+                    let topic = &self.topics[tp.topic].name;
+                    self.violations.push(format!(
+                        "{topic}-{}: records {}..{} were below the high watermark and a clean election lost them",
+                        tp.partition,
+                        batch.base_offset,
+                        batch.end_offset()
+                    ));
+                }
                 self.records_lost_for_groups(tp, &batch);
             }
         }
@@ -671,14 +855,23 @@ impl Simulation {
         if point >= from {
             return;
         }
-        let log = self.partition_mut(tp).log_of_mut(follower).expect("replica");
+        let log = self
+            .partition_mut(tp)
+            .log_of_mut(follower)
+            .expect("replica");
         if point < log.log_start_offset {
             log.reset_to(leader_start);
         } else {
             log.truncate_to(point);
         }
         let topic = self.topics[tp.topic].name.clone();
-        self.emit(EventKind::LogTruncated { topic, partition: tp.partition, broker: follower, from_offset: from, to_offset: point });
+        self.emit(EventKind::LogTruncated {
+            topic,
+            partition: tp.partition,
+            broker: follower,
+            from_offset: from,
+            to_offset: point,
+        });
     }
 
     /// Retention: each live replica deletes closed segments past `retention.ms` / `retention.bytes`.
@@ -694,10 +887,17 @@ impl Simulation {
                     continue;
                 }
                 let log = self.partition_mut(tp).log_of_mut(broker).expect("replica");
-                if let Some(log_start_offset) = log.apply_retention(now, retention_us, config.retention_bytes) {
+                if let Some(log_start_offset) =
+                    log.apply_retention(now, retention_us, config.retention_bytes)
+                {
                     if Some(broker) == leader {
                         let topic = self.topics[tp.topic].name.clone();
-                        self.emit(EventKind::LogStartAdvanced { topic, partition: tp.partition, broker, log_start_offset });
+                        self.emit(EventKind::LogStartAdvanced {
+                            topic,
+                            partition: tp.partition,
+                            broker,
+                            log_start_offset,
+                        });
                         self.log_start_advanced_for_groups(tp, log_start_offset);
                     }
                 }

@@ -11,10 +11,30 @@ fn dash(value: Option<u64>) -> String {
 
 pub fn text(view: &ClusterView) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "kafka-sim at t = {:.3} s (seed {})", view.now_us as f64 / 1e6, view.seed);
+    let _ = writeln!(
+        out,
+        "kafka-sim at t = {:.3} s (seed {})",
+        view.now_us as f64 / 1e6,
+        view.seed
+    );
     let _ = writeln!(out);
-    let down: Vec<String> = view.brokers.iter().filter(|b| !b.alive).map(|b| b.id.to_string()).collect();
-    let _ = writeln!(out, "Brokers: {} ({} down{})", view.brokers.len(), down.len(), if down.is_empty() { String::new() } else { format!(": {}", down.join(",")) });
+    let down: Vec<String> = view
+        .brokers
+        .iter()
+        .filter(|b| !b.alive)
+        .map(|b| b.id.to_string())
+        .collect();
+    let _ = writeln!(
+        out,
+        "Brokers: {} ({} down{})",
+        view.brokers.len(),
+        down.len(),
+        if down.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", down.join(","))
+        }
+    );
     for topic in &view.topics {
         let _ = writeln!(
             out,
@@ -25,7 +45,13 @@ pub fn text(view: &ClusterView) -> String {
             topic.min_insync_replicas
         );
         for p in &topic.partitions {
-            let list = |brokers: &[u32]| brokers.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+            let list = |brokers: &[u32]| {
+                brokers
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
             let _ = writeln!(
                 out,
                 "\tTopic: {}\tPartition: {}\tLeader: {}\tReplicas: {}\tIsr: {}\tHW: {}\tLEO: {}\tLogStart: {}{}",
@@ -58,8 +84,20 @@ pub fn text(view: &ClusterView) -> String {
         );
     }
     for group in &view.groups {
-        let _ = writeln!(out, "\nConsumer group '{}' ({}, generation {}, {} {})", group.group, group.state, group.generation, group.protocol, group.assignor.unwrap_or("-"));
-        let _ = writeln!(out, "{:<16} {:<12} {:>9} {:>14} {:>14} {:>8}  CONSUMER-ID", "GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG");
+        let _ = writeln!(
+            out,
+            "\nConsumer group '{}' ({}, generation {}, {} {})",
+            group.group,
+            group.state,
+            group.generation,
+            group.protocol,
+            group.assignor.unwrap_or("-")
+        );
+        let _ = writeln!(
+            out,
+            "{:<16} {:<12} {:>9} {:>14} {:>14} {:>8}  CONSUMER-ID",
+            "GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG"
+        );
         for row in &group.partitions {
             let _ = writeln!(
                 out,
@@ -79,7 +117,11 @@ pub fn text(view: &ClusterView) -> String {
             "Delivery: processed once {}, duplicated {}{}, missed {}, pending {}",
             d.processed_once,
             d.duplicated,
-            if group.idempotent { " (idempotent: no effect)" } else { "" },
+            if group.idempotent {
+                " (idempotent: no effect)"
+            } else {
+                ""
+            },
             d.missed,
             d.pending
         );

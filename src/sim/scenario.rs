@@ -2,7 +2,9 @@
 //! timeline can apply to a running simulation. Everything here validates before the simulation sees it:
 //! a scenario that parses is one the core can run.
 
-use super::config::{ClusterConfig, ConsumerConfig, InputError, ProducerConfig, Properties, TopicConfig};
+use super::config::{
+    ClusterConfig, ConsumerConfig, InputError, ProducerConfig, Properties, TopicConfig,
+};
 use serde::{Deserialize, Serialize};
 
 pub const SCENARIO_VERSION: u32 = 1;
@@ -100,7 +102,11 @@ pub enum KeySpec {
     /// Keys `key-0` … `key-(N-1)` cycled in order.
     Distinct(u32),
     /// `percent`% of records carry `key`, the others cycle over `distinct` keys `key-0`….
-    Hot { key: String, percent: u32, distinct: u32 },
+    Hot {
+        key: String,
+        percent: u32,
+        distinct: u32,
+    },
 }
 
 impl Default for KeySpec {
@@ -168,31 +174,74 @@ pub struct MemberSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
-    CrashBroker { broker: u32 },
-    RestartBroker { broker: u32 },
+    CrashBroker {
+        broker: u32,
+    },
+    RestartBroker {
+        broker: u32,
+    },
     /// The member's process dies: no LeaveGroup; the coordinator notices after `session.timeout.ms`.
-    CrashConsumer { group: String, member: String },
+    CrashConsumer {
+        group: String,
+        member: String,
+    },
     /// The member calls `close()`: commits (with auto-commit) and sends LeaveGroup.
-    LeaveConsumer { group: String, member: String },
+    LeaveConsumer {
+        group: String,
+        member: String,
+    },
     /// A crashed or departed member starts again with the same id.
-    RestartConsumer { group: String, member: String },
+    RestartConsumer {
+        group: String,
+        member: String,
+    },
     /// The member's processing thread hangs for `ms` (e.g. a slow downstream call); heartbeats continue.
-    StallConsumer { group: String, member: String, ms: u64 },
+    StallConsumer {
+        group: String,
+        member: String,
+        ms: u64,
+    },
     AddConsumer {
         group: String,
         member: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         topics: Option<Vec<String>>,
     },
-    AddGroup { group: GroupSpec },
-    SetProducerRate { producer: String, rate_per_sec: u32 },
-    SetProducerKeys { producer: String, keys: KeySpec },
-    SetProducerConfig { producer: String, name: String, value: String },
-    SetGroupConfig { group: String, name: String, value: String },
-    SetProcessingTime { group: String, ms_per_record: f64 },
-    SetTopicConfig { topic: String, name: String, value: String },
+    AddGroup {
+        group: GroupSpec,
+    },
+    SetProducerRate {
+        producer: String,
+        rate_per_sec: u32,
+    },
+    SetProducerKeys {
+        producer: String,
+        keys: KeySpec,
+    },
+    SetProducerConfig {
+        producer: String,
+        name: String,
+        value: String,
+    },
+    SetGroupConfig {
+        group: String,
+        name: String,
+        value: String,
+    },
+    SetProcessingTime {
+        group: String,
+        ms_per_record: f64,
+    },
+    SetTopicConfig {
+        topic: String,
+        name: String,
+        value: String,
+    },
     /// Grows the topic to `partitions` partitions (Kafka can only add partitions).
-    AddPartitions { topic: String, partitions: u32 },
+    AddPartitions {
+        topic: String,
+        partitions: u32,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -215,12 +264,16 @@ impl<'de> Deserialize<'de> for TimelineEntry {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let mut value = serde_json::Value::deserialize(deserializer)?;
-        let map = value.as_object_mut().ok_or_else(|| D::Error::custom("a timeline entry is an object"))?;
+        let map = value
+            .as_object_mut()
+            .ok_or_else(|| D::Error::custom("a timeline entry is an object"))?;
         let at_ms = map
             .remove("at_ms")
             .ok_or_else(|| D::Error::missing_field("at_ms"))?
             .as_u64()
-            .ok_or_else(|| D::Error::custom("at_ms must be a non-negative integer (milliseconds)"))?;
+            .ok_or_else(|| {
+                D::Error::custom("at_ms must be a non-negative integer (milliseconds)")
+            })?;
         let command = Command::deserialize(value).map_err(D::Error::custom)?;
         Ok(TimelineEntry { at_ms, command })
     }
@@ -239,9 +292,8 @@ pub struct ValidScenario {
 impl Scenario {
     /// Parses and validates a scenario file.
     pub fn from_json(text: &str) -> Result<ValidScenario, InputError> {
-        let scenario: Scenario = serde_json::from_str(text).map_err(|error| {
-            InputError::new("", format!("not a valid scenario file: {error}"))
-        })?;
+        let scenario: Scenario = serde_json::from_str(text)
+            .map_err(|error| InputError::new("", format!("not a valid scenario file: {error}")))?;
         scenario.validate()
     }
 
@@ -251,97 +303,225 @@ impl Scenario {
 
     pub fn validate(self) -> Result<ValidScenario, InputError> {
         if self.version != SCENARIO_VERSION {
-            return Err(InputError::new("version", format!("bad value {}; allowed: {SCENARIO_VERSION}", self.version)));
+            return Err(InputError::new(
+                "version",
+                format!("bad value {}; allowed: {SCENARIO_VERSION}", self.version),
+            ));
         }
         check_range("duration_ms", self.duration_ms, 1, MAX_DURATION_MS)?;
-        check_range("cluster.brokers", self.cluster.brokers as u64, 1, MAX_BROKERS as u64)?;
-        check_range("cluster.network_latency_ms", self.cluster.network_latency_ms, 0, MAX_LATENCY_MS)?;
+        check_range(
+            "cluster.brokers",
+            self.cluster.brokers as u64,
+            1,
+            MAX_BROKERS as u64,
+        )?;
+        check_range(
+            "cluster.network_latency_ms",
+            self.cluster.network_latency_ms,
+            0,
+            MAX_LATENCY_MS,
+        )?;
         for (index, link) in self.cluster.links.iter().enumerate() {
             for broker in link.between {
-                check_range(&format!("cluster.links[{index}].between"), broker as u64, 1, self.cluster.brokers as u64)?;
+                check_range(
+                    &format!("cluster.links[{index}].between"),
+                    broker as u64,
+                    1,
+                    self.cluster.brokers as u64,
+                )?;
             }
-            check_range(&format!("cluster.links[{index}].ms"), link.ms, 0, MAX_LATENCY_MS)?;
+            check_range(
+                &format!("cluster.links[{index}].ms"),
+                link.ms,
+                0,
+                MAX_LATENCY_MS,
+            )?;
         }
         let cluster = ClusterConfig::parse("cluster.config", &self.cluster.config)?;
         if self.topics.is_empty() || self.topics.len() > MAX_TOPICS {
-            return Err(InputError::new("topics", format!("has {} topics; allowed: 1 to {MAX_TOPICS}", self.topics.len())));
+            return Err(InputError::new(
+                "topics",
+                format!(
+                    "has {} topics; allowed: 1 to {MAX_TOPICS}",
+                    self.topics.len()
+                ),
+            ));
         }
         let mut topics = Vec::new();
         for (index, topic) in self.topics.iter().enumerate() {
             let path = format!("topics[{index}]");
             check_name(&format!("{path}.name"), &topic.name)?;
-            if self.topics[..index].iter().any(|other| other.name == topic.name) {
-                return Err(InputError::new(format!("{path}.name"), format!("duplicate topic name {:?}", topic.name)));
+            if self.topics[..index]
+                .iter()
+                .any(|other| other.name == topic.name)
+            {
+                return Err(InputError::new(
+                    format!("{path}.name"),
+                    format!("duplicate topic name {:?}", topic.name),
+                ));
             }
-            check_range(&format!("{path}.partitions"), topic.partitions as u64, 1, MAX_PARTITIONS as u64)?;
-            check_range(&format!("{path}.replication_factor"), topic.replication_factor as u64, 1, self.cluster.brokers as u64)
-                .map_err(|error| InputError::new(error.path, format!("{} (the number of brokers)", error.message)))?;
-            topics.push(TopicConfig::parse(&format!("{path}.config"), &topic.config)?);
+            check_range(
+                &format!("{path}.partitions"),
+                topic.partitions as u64,
+                1,
+                MAX_PARTITIONS as u64,
+            )?;
+            check_range(
+                &format!("{path}.replication_factor"),
+                topic.replication_factor as u64,
+                1,
+                self.cluster.brokers as u64,
+            )
+            .map_err(|error| {
+                InputError::new(
+                    error.path,
+                    format!("{} (the number of brokers)", error.message),
+                )
+            })?;
+            topics.push(TopicConfig::parse(
+                &format!("{path}.config"),
+                &topic.config,
+            )?);
         }
         if self.producers.len() > MAX_PRODUCERS {
-            return Err(InputError::new("producers", format!("has {}; allowed: at most {MAX_PRODUCERS}", self.producers.len())));
+            return Err(InputError::new(
+                "producers",
+                format!(
+                    "has {}; allowed: at most {MAX_PRODUCERS}",
+                    self.producers.len()
+                ),
+            ));
         }
         let mut producers = Vec::new();
         for (index, producer) in self.producers.iter().enumerate() {
             let path = format!("producers[{index}]");
             check_name(&format!("{path}.id"), &producer.id)?;
-            if self.producers[..index].iter().any(|other| other.id == producer.id) {
-                return Err(InputError::new(format!("{path}.id"), format!("duplicate producer id {:?}", producer.id)));
+            if self.producers[..index]
+                .iter()
+                .any(|other| other.id == producer.id)
+            {
+                return Err(InputError::new(
+                    format!("{path}.id"),
+                    format!("duplicate producer id {:?}", producer.id),
+                ));
             }
             self.check_topic(&format!("{path}.topic"), &producer.topic)?;
-            check_range(&format!("{path}.rate_per_sec"), producer.rate_per_sec as u64, 0, MAX_RATE_PER_SEC as u64)?;
-            check_range(&format!("{path}.record_bytes"), producer.record_bytes as u64, 1, 1_000_000)?;
+            check_range(
+                &format!("{path}.rate_per_sec"),
+                producer.rate_per_sec as u64,
+                0,
+                MAX_RATE_PER_SEC as u64,
+            )?;
+            check_range(
+                &format!("{path}.record_bytes"),
+                producer.record_bytes as u64,
+                1,
+                1_000_000,
+            )?;
             check_keys(&format!("{path}.keys"), &producer.keys)?;
-            producers.push(ProducerConfig::parse(&format!("{path}.config"), &producer.config)?);
+            producers.push(ProducerConfig::parse(
+                &format!("{path}.config"),
+                &producer.config,
+            )?);
         }
         if self.groups.len() > MAX_GROUPS {
-            return Err(InputError::new("groups", format!("has {}; allowed: at most {MAX_GROUPS}", self.groups.len())));
+            return Err(InputError::new(
+                "groups",
+                format!("has {}; allowed: at most {MAX_GROUPS}", self.groups.len()),
+            ));
         }
         let mut groups = Vec::new();
         for (index, group) in self.groups.iter().enumerate() {
             let path = format!("groups[{index}]");
-            if self.groups[..index].iter().any(|other| other.id == group.id) {
-                return Err(InputError::new(format!("{path}.id"), format!("duplicate group id {:?}", group.id)));
+            if self.groups[..index]
+                .iter()
+                .any(|other| other.id == group.id)
+            {
+                return Err(InputError::new(
+                    format!("{path}.id"),
+                    format!("duplicate group id {:?}", group.id),
+                ));
             }
             groups.push(self.check_group(&path, group)?);
         }
         for (index, entry) in self.timeline.iter().enumerate() {
             if self.timeline.len() > MAX_TIMELINE {
-                return Err(InputError::new("timeline", format!("allowed: at most {MAX_TIMELINE} entries")));
+                return Err(InputError::new(
+                    "timeline",
+                    format!("allowed: at most {MAX_TIMELINE} entries"),
+                ));
             }
             if index > 0 && entry.at_ms < self.timeline[index - 1].at_ms {
-                return Err(InputError::new(format!("timeline[{index}].at_ms"), "timeline entries must be in time order"));
+                return Err(InputError::new(
+                    format!("timeline[{index}].at_ms"),
+                    "timeline entries must be in time order",
+                ));
             }
         }
-        Ok(ValidScenario { scenario: self, cluster, topics, producers, groups })
+        Ok(ValidScenario {
+            scenario: self,
+            cluster,
+            topics,
+            producers,
+            groups,
+        })
     }
 
     fn check_topic(&self, path: &str, name: &str) -> Result<(), InputError> {
         if self.topics.iter().any(|topic| topic.name == name) {
             Ok(())
         } else {
-            let known: Vec<&str> = self.topics.iter().map(|topic| topic.name.as_str()).collect();
-            Err(InputError::new(path, format!("unknown topic {name:?}; known topics: {}", known.join(", "))))
+            let known: Vec<&str> = self
+                .topics
+                .iter()
+                .map(|topic| topic.name.as_str())
+                .collect();
+            Err(InputError::new(
+                path,
+                format!("unknown topic {name:?}; known topics: {}", known.join(", ")),
+            ))
         }
     }
 
-    pub(crate) fn check_group(&self, path: &str, group: &GroupSpec) -> Result<ConsumerConfig, InputError> {
+    pub(crate) fn check_group(
+        &self,
+        path: &str,
+        group: &GroupSpec,
+    ) -> Result<ConsumerConfig, InputError> {
         check_name(&format!("{path}.id"), &group.id)?;
         if group.topics.is_empty() {
-            return Err(InputError::new(format!("{path}.topics"), "a group subscribes to at least one topic"));
+            return Err(InputError::new(
+                format!("{path}.topics"),
+                "a group subscribes to at least one topic",
+            ));
         }
         for topic in &group.topics {
             self.check_topic(&format!("{path}.topics"), topic)?;
         }
-        check_processing(&format!("{path}.processing_ms_per_record"), group.processing_ms_per_record)?;
+        check_processing(
+            &format!("{path}.processing_ms_per_record"),
+            group.processing_ms_per_record,
+        )?;
         if group.members.len() > MAX_MEMBERS {
-            return Err(InputError::new(format!("{path}.members"), format!("has {}; allowed: at most {MAX_MEMBERS}", group.members.len())));
+            return Err(InputError::new(
+                format!("{path}.members"),
+                format!(
+                    "has {}; allowed: at most {MAX_MEMBERS}",
+                    group.members.len()
+                ),
+            ));
         }
         for (member_index, member) in group.members.iter().enumerate() {
             let member_path = format!("{path}.members[{member_index}]");
             check_name(&format!("{member_path}.id"), &member.id)?;
-            if group.members[..member_index].iter().any(|other| other.id == member.id) {
-                return Err(InputError::new(format!("{member_path}.id"), format!("duplicate member id {:?}", member.id)));
+            if group.members[..member_index]
+                .iter()
+                .any(|other| other.id == member.id)
+            {
+                return Err(InputError::new(
+                    format!("{member_path}.id"),
+                    format!("duplicate member id {:?}", member.id),
+                ));
             }
             for topic in member.topics.iter().flatten() {
                 self.check_topic(&format!("{member_path}.topics"), topic)?;
@@ -355,7 +535,10 @@ pub(crate) fn check_range(path: &str, value: u64, min: u64, max: u64) -> Result<
     if (min..=max).contains(&value) {
         Ok(())
     } else {
-        Err(InputError::new(path, format!("bad value {value}; allowed: {min} to {max}")))
+        Err(InputError::new(
+            path,
+            format!("bad value {value}; allowed: {min} to {max}"),
+        ))
     }
 }
 
@@ -363,21 +546,36 @@ pub(crate) fn check_processing(path: &str, value: f64) -> Result<(), InputError>
     if value.is_finite() && (0.0..=MAX_PROCESSING_MS_PER_RECORD).contains(&value) {
         Ok(())
     } else {
-        Err(InputError::new(path, format!("bad value {value}; allowed: 0 to {MAX_PROCESSING_MS_PER_RECORD} (milliseconds)")))
+        Err(InputError::new(
+            path,
+            format!(
+                "bad value {value}; allowed: 0 to {MAX_PROCESSING_MS_PER_RECORD} (milliseconds)"
+            ),
+        ))
     }
 }
 
 pub(crate) fn check_keys(path: &str, keys: &KeySpec) -> Result<(), InputError> {
     match keys {
         KeySpec::None => Ok(()),
-        KeySpec::List(list) if list.is_empty() || list.len() > 10_000 => {
-            Err(InputError::new(format!("{path}.list"), "allowed: 1 to 10000 keys"))
-        }
+        KeySpec::List(list) if list.is_empty() || list.len() > 10_000 => Err(InputError::new(
+            format!("{path}.list"),
+            "allowed: 1 to 10000 keys",
+        )),
         KeySpec::List(_) => Ok(()),
-        KeySpec::Distinct(count) => check_range(&format!("{path}.distinct"), *count as u64, 1, 1_000_000),
-        KeySpec::Hot { percent, distinct, .. } => {
+        KeySpec::Distinct(count) => {
+            check_range(&format!("{path}.distinct"), *count as u64, 1, 1_000_000)
+        }
+        KeySpec::Hot {
+            percent, distinct, ..
+        } => {
             check_range(&format!("{path}.hot.percent"), *percent as u64, 0, 100)?;
-            check_range(&format!("{path}.hot.distinct"), *distinct as u64, 1, 1_000_000)
+            check_range(
+                &format!("{path}.hot.distinct"),
+                *distinct as u64,
+                1,
+                1_000_000,
+            )
         }
     }
 }
@@ -385,11 +583,16 @@ pub(crate) fn check_keys(path: &str, keys: &KeySpec) -> Result<(), InputError> {
 pub(crate) fn check_name(path: &str, name: &str) -> Result<(), InputError> {
     let valid = !name.is_empty()
         && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if valid {
         Ok(())
     } else {
-        Err(InputError::new(path, format!("bad name {name:?}; allowed: 1 to 64 of the characters a-z A-Z 0-9 . _ -")))
+        Err(InputError::new(
+            path,
+            format!("bad name {name:?}; allowed: 1 to 64 of the characters a-z A-Z 0-9 . _ -"),
+        ))
     }
 }
 

@@ -131,7 +131,12 @@ impl Simulation {
                 id: broker.id,
                 alive: broker.alive,
                 fenced: broker.fenced,
-                leaderships: self.topics.iter().flat_map(|t| &t.partitions).filter(|p| p.leader == Some(broker.id)).count() as u32,
+                leaderships: self
+                    .topics
+                    .iter()
+                    .flat_map(|t| &t.partitions)
+                    .filter(|p| p.leader == Some(broker.id))
+                    .count() as u32,
             })
             .collect();
         let topics = self
@@ -147,8 +152,11 @@ impl Simulation {
                     .iter()
                     .enumerate()
                     .map(|(index, partition)| {
-                        let leader_alive = partition.leader.is_some_and(|leader| self.broker(leader).alive);
-                        let leader_log = partition.leader.and_then(|leader| partition.log_of(leader));
+                        let leader_alive = partition
+                            .leader
+                            .is_some_and(|leader| self.broker(leader).alive);
+                        let leader_log =
+                            partition.leader.and_then(|leader| partition.log_of(leader));
                         PartitionView {
                             partition: index as u32,
                             leader: partition.leader,
@@ -174,7 +182,11 @@ impl Simulation {
                             high_watermark: leader_log.map_or(0, |log| log.high_watermark),
                             offline: !leader_alive,
                             under_replicated: partition.isr.len() < partition.replicas.len(),
-                            under_min_isr: (partition.isr.len() as u64) < topic.config.min_insync_replicas.min(partition.replicas.len() as u64),
+                            under_min_isr: (partition.isr.len() as u64)
+                                < topic
+                                    .config
+                                    .min_insync_replicas
+                                    .min(partition.replicas.len() as u64),
                         }
                     })
                     .collect(),
@@ -197,8 +209,20 @@ impl Simulation {
                 acknowledged_records_lost: producer.acknowledged_lost,
             })
             .collect();
-        let groups = self.groups.iter().map(|group| self.group_view(group)).collect();
-        ClusterView { now_us: self.now, seed: self.seed, brokers, topics, producers, groups, flows: self.flows.values().cloned().collect() }
+        let groups = self
+            .groups
+            .iter()
+            .map(|group| self.group_view(group))
+            .collect();
+        ClusterView {
+            now_us: self.now,
+            seed: self.seed,
+            brokers,
+            topics,
+            producers,
+            groups,
+            flows: self.flows.values().cloned().collect(),
+        }
     }
 
     fn group_view(&self, group: &super::groups::Group) -> GroupView {
@@ -215,7 +239,11 @@ impl Simulation {
                 assignment: member.assigned.iter().map(name).collect(),
                 activity: member.activity,
                 stalled: member.stalled_until_us > self.now,
-                records_in_hand: member.in_hand().iter().map(|(_, first, end)| end - first).sum(),
+                records_in_hand: member
+                    .in_hand()
+                    .iter()
+                    .map(|(_, first, end)| end - first)
+                    .sum(),
                 buffered_records: member.buffered_records(),
                 records_processed: member.records_processed,
             })
@@ -224,7 +252,11 @@ impl Simulation {
         for tp in group.delivery.keys() {
             let high_watermark = self.partition(*tp).high_watermark();
             let current_offset = group.committed.get(tp).copied();
-            let owner = group.assignment.iter().find(|(_, list)| list.contains(tp)).map(|(member, _)| group.members[*member].id.clone());
+            let owner = group
+                .assignment
+                .iter()
+                .find(|(_, list)| list.contains(tp))
+                .map(|(member, _)| group.members[*member].id.clone());
             partitions.push(LagRow {
                 topic: self.topics[tp.topic].name.clone(),
                 partition: tp.partition,
@@ -234,12 +266,19 @@ impl Simulation {
                 consumer_id: owner,
             });
         }
-        let total_lag = partitions.iter().map(|row| row.lag.unwrap_or(row.log_end_offset)).sum();
+        let total_lag = partitions
+            .iter()
+            .map(|row| row.lag.unwrap_or(row.log_end_offset))
+            .sum();
         GroupView {
             group: group.id.clone(),
             state: group.state.name(),
             generation: group.generation,
-            protocol: if group.cooperative() { "COOPERATIVE" } else { "EAGER" },
+            protocol: if group.cooperative() {
+                "COOPERATIVE"
+            } else {
+                "EAGER"
+            },
             assignor: group.protocol.map(|assignor| assignor.kafka_name()),
             leader: group.leader.map(|leader| group.members[leader].id.clone()),
             coordinator: group.coordinator,

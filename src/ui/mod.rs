@@ -23,7 +23,9 @@ pub fn mount() {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let sim = StoredValue::new_local(Simulation::from_json(DEFAULT_SCENARIO).expect("the built-in scenario is valid"));
+    let sim = StoredValue::new_local(
+        Simulation::from_json(DEFAULT_SCENARIO).expect("the built-in scenario is valid"),
+    );
     let (view, set_view) = signal(sim.with_value(|s| s.view()));
     let (events, set_events) = signal(Vec::<String>::new());
     let (cursor, set_cursor) = signal(0u64);
@@ -39,7 +41,11 @@ pub fn App() -> impl IntoView {
             if !new_events.is_empty() {
                 set_events.update(|log| {
                     for event in new_events {
-                        log.push(format!("{:>9.3}s  {}", event.t_us as f64 / 1e6, event_line(&event)));
+                        log.push(format!(
+                            "{:>9.3}s  {}",
+                            event.t_us as f64 / 1e6,
+                            event_line(&event)
+                        ));
                     }
                     let excess = log.len().saturating_sub(200);
                     log.drain(..excess);
@@ -100,8 +106,19 @@ pub fn App() -> impl IntoView {
         }
     };
 
-    let first_producer = move || view.with(|v| v.producers.first().map(|p| (p.id.clone(), p.rate_per_sec)));
-    let first_group = move || view.with(|v| v.groups.last().map(|g| (g.group.clone(), g.max_poll_records, g.processing_ms_per_record)));
+    let first_producer =
+        move || view.with(|v| v.producers.first().map(|p| (p.id.clone(), p.rate_per_sec)));
+    let first_group = move || {
+        view.with(|v| {
+            v.groups.last().map(|g| {
+                (
+                    g.group.clone(),
+                    g.max_poll_records,
+                    g.processing_ms_per_record,
+                )
+            })
+        })
+    };
 
     view! {
         <main class="ks-app">
@@ -259,15 +276,32 @@ fn Picture(view: ReadSignal<ClusterView>) -> impl IntoView {
         view.with(|v| {
             let producer_y = slots(v.producers.len(), 20.0, HEIGHT - 40.0);
             let broker_y = slots(v.brokers.len(), 20.0, HEIGHT - 40.0);
-            let members: Vec<(usize, usize)> = v.groups.iter().enumerate().flat_map(|(g, group)| (0..group.members.len()).map(move |m| (g, m))).collect();
+            let members: Vec<(usize, usize)> = v
+                .groups
+                .iter()
+                .enumerate()
+                .flat_map(|(g, group)| (0..group.members.len()).map(move |m| (g, m)))
+                .collect();
             let member_y = slots(members.len(), 20.0, HEIGHT - 40.0);
             let position = |node: Node| -> Point {
                 match node {
-                    Node::Producer { producer } => Point { x: 80.0, y: producer_y.get(producer).copied().unwrap_or(0.0) },
-                    Node::Broker { broker } => Point { x: 480.0, y: broker_y.get((broker - 1) as usize).copied().unwrap_or(0.0) },
+                    Node::Producer { producer } => Point {
+                        x: 80.0,
+                        y: producer_y.get(producer).copied().unwrap_or(0.0),
+                    },
+                    Node::Broker { broker } => Point {
+                        x: 480.0,
+                        y: broker_y.get((broker - 1) as usize).copied().unwrap_or(0.0),
+                    },
                     Node::Member { group, member } => {
-                        let index = members.iter().position(|entry| *entry == (group, member)).unwrap_or(0);
-                        Point { x: 900.0, y: member_y.get(index).copied().unwrap_or(0.0) }
+                        let index = members
+                            .iter()
+                            .position(|entry| *entry == (group, member))
+                            .unwrap_or(0);
+                        Point {
+                            x: 900.0,
+                            y: member_y.get(index).copied().unwrap_or(0.0),
+                        }
                     }
                 }
             };
@@ -276,11 +310,20 @@ fn Picture(view: ReadSignal<ClusterView>) -> impl IntoView {
                 .iter()
                 .filter(|flow| flow.kind != FlowKind::Heartbeat)
                 .map(|flow| {
-                    let point = lerp(position(flow.from), position(flow.to), progress(flow.sent_us, flow.arrive_us, v.now_us));
+                    let point = lerp(
+                        position(flow.from),
+                        position(flow.to),
+                        progress(flow.sent_us, flow.arrive_us, v.now_us),
+                    );
                     (point.x, point.y, flow_class(flow.kind))
                 })
                 .collect();
-            let producers: Vec<(f64, String, u32)> = v.producers.iter().enumerate().map(|(i, p)| (producer_y[i], p.id.clone(), p.rate_per_sec)).collect();
+            let producers: Vec<(f64, String, u32)> = v
+                .producers
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (producer_y[i], p.id.clone(), p.rate_per_sec))
+                .collect();
             let brokers: Vec<(f64, u32, bool, String)> = v
                 .brokers
                 .iter()
@@ -292,8 +335,22 @@ fn Picture(view: ReadSignal<ClusterView>) -> impl IntoView {
                         .flat_map(|topic| {
                             topic.partitions.iter().filter_map(move |p| {
                                 p.replica_logs.iter().find(|r| r.broker == b.id).map(|r| {
-                                    let role = if r.is_leader { "L" } else if r.in_sync { "F" } else { "×" };
-                                    format!("{}-{} {} [{}..{} hw {}]", topic.name, p.partition, role, r.log_start_offset, r.log_end_offset, r.high_watermark)
+                                    let role = if r.is_leader {
+                                        "L"
+                                    } else if r.in_sync {
+                                        "F"
+                                    } else {
+                                        "×"
+                                    };
+                                    format!(
+                                        "{}-{} {} [{}..{} hw {}]",
+                                        topic.name,
+                                        p.partition,
+                                        role,
+                                        r.log_start_offset,
+                                        r.log_end_offset,
+                                        r.high_watermark
+                                    )
                                 })
                             })
                         })
@@ -307,8 +364,16 @@ fn Picture(view: ReadSignal<ClusterView>) -> impl IntoView {
                 .map(|(i, (g, m))| {
                     let group = &v.groups[*g];
                     let member = &group.members[*m];
-                    let owned: Vec<String> = member.assignment.iter().map(|(topic, p)| format!("{topic}-{p}")).collect();
-                    (member_y[i], format!("{} / {}", group.group, member.member), owned.join(","))
+                    let owned: Vec<String> = member
+                        .assignment
+                        .iter()
+                        .map(|(topic, p)| format!("{topic}-{p}"))
+                        .collect();
+                    (
+                        member_y[i],
+                        format!("{} / {}", group.group, member.member),
+                        owned.join(","),
+                    )
                 })
                 .collect();
             (dots, producers, brokers, member_labels)
@@ -371,5 +436,7 @@ fn event_line(event: &crate::sim::event::TraceEvent) -> String {
 }
 
 fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
