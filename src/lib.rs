@@ -10,6 +10,7 @@
 //! See `ARCHITECTURE.md` for the map and the invariants.
 
 pub mod layout;
+pub mod share;
 pub mod sim;
 
 #[cfg(target_arch = "wasm32")]

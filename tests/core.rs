@@ -515,3 +515,35 @@ fn cli_rejects_bad_input_with_a_clear_message_and_no_panic() {
     assert_eq!(code, 2);
     assert!(err.contains("--until: bad value \"soon\""));
 }
+
+#[test]
+fn a_run_with_user_actions_replays_exactly_from_its_shared_scenario() {
+    let text = scenario_text("order-service");
+    let mut live = sim(text);
+    live.set_record_events(true);
+    let mut lines = Vec::new();
+    let mut cursor = 0;
+    let actions: [(u64, Command); 4] = [
+        (2_345_678, Command::SetProducerRate { producer: "order-service".into(), rate_per_sec: 40 }),
+        (7_000_001, Command::CrashBroker { broker: 2 }),
+        (9_876_543, Command::AddConsumer { group: "email_group".into(), member: "email-3".into(), topics: None }),
+        (21_111_111, Command::SetGroupConfig { group: "inventory_group".into(), name: "max.poll.records".into(), value: "3".into() }),
+    ];
+    for (at, command) in actions {
+        live.advance_to(at);
+        live.schedule_command(command).unwrap();
+    }
+    live.advance_to(40_000_000);
+    let (events, next) = live.events_since(cursor);
+    assert_eq!(next - events.len() as u64, cursor);
+    lines.extend(events.iter().map(|event| event.to_json_line()));
+    cursor = next;
+    let _ = cursor;
+    let shared = live.replay_scenario();
+    let link = kafka_sim::share::encode_fragment(&shared);
+    let replayed_scenario = kafka_sim::share::decode_fragment(&link).unwrap().unwrap();
+    let mut replayed = Simulation::new(replayed_scenario, shared.seed);
+    let replayed_lines = full_trace(&mut replayed, 40_000_000, 40_000_000);
+    assert!(lines.iter().any(|line| line.contains("\"broker_crashed\"")));
+    assert_eq!(lines, replayed_lines, "the link replays the run byte for byte");
+}

@@ -23,7 +23,28 @@ fn by_testid(id: &str) -> web_sys::Element {
 }
 
 async fn tick() {
-    gloo_timers::future::TimeoutFuture::new(50).await;
+    gloo_timers::future::TimeoutFuture::new(120).await;
+}
+
+async fn wait(ms: u32) {
+    gloo_timers::future::TimeoutFuture::new(ms).await;
+}
+
+fn set_input(testid: &str, value: &str, event: &str) {
+    let input: HtmlInputElement = by_testid(testid).unchecked_into();
+    input.set_value(value);
+    input
+        .dispatch_event(&web_sys::Event::new(event).unwrap())
+        .unwrap();
+}
+
+fn text(testid: &str) -> String {
+    by_testid(testid).text_content().unwrap()
+}
+
+/// Runs the simulation at 100× while the test waits.
+fn full_speed() {
+    set_input("speed", "2", "input");
 }
 
 thread_local! {
@@ -31,7 +52,18 @@ thread_local! {
     static MOUNTED: RefCell<Option<leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>>> = const { RefCell::new(None) };
 }
 
+/// Mounts a fresh app, with no link in the address bar (earlier tests' actions leave one).
 fn mount() {
+    web_sys::window()
+        .unwrap()
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#"))
+        .unwrap();
+    mount_app();
+}
+
+fn mount_app() {
     MOUNTED.with(|mounted| mounted.borrow_mut().take());
     // A container of its own: the test runner reports results through elements of the body.
     if let Some(old) = document().get_element_by_id("app-under-test") {
@@ -137,4 +169,110 @@ fn the_core_runs_in_wasm32_with_the_native_trace_hashes() {
             "scenario {name}: wasm32 trace hash differs from the native one"
         );
     }
+}
+
+#[wasm_bindgen_test]
+async fn dragging_the_produce_rate_slider_changes_the_rate_and_the_flow() {
+    mount();
+    tick().await;
+    assert_eq!(text("rate-value"), "5 records/s");
+    // Position 400 of 500 on the log scale is 10^4 records/s.
+    set_input("rate", "400", "change");
+    tick().await;
+    assert_eq!(text("rate-value"), "10000 records/s");
+    assert!(text("events").contains("producer_rate_changed"));
+    full_speed();
+    wait(600).await;
+    let dots = document()
+        .query_selector_all("[data-testid=picture] circle.ks-flow-produce")
+        .unwrap()
+        .length();
+    assert!(dots > 0, "produce requests are on the wire");
+    let acknowledged: u64 = text("events").matches("produce_acknowledged").count() as u64;
+    assert!(acknowledged > 0);
+}
+
+#[wasm_bindgen_test]
+async fn max_poll_records_bounds_the_size_of_poll_batches() {
+    mount();
+    tick().await;
+    set_input("rate", "300", "change");
+    set_input("max-poll-records", "3", "change");
+    set_input("processing", "0", "change");
+    full_speed();
+    wait(1500).await;
+    let log = text("events");
+    let sizes: Vec<u64> = log
+        .lines()
+        .filter(|line| line.contains("records_polled") && line.contains("group=inventory_group"))
+        .filter_map(|line| {
+            line.split_whitespace()
+                .find_map(|field| field.strip_prefix("records="))
+                .and_then(|n| n.parse().ok())
+        })
+        .collect();
+    assert!(!sizes.is_empty(), "polls happened: {log}");
+    assert!(
+        sizes.iter().all(|size| *size <= 3),
+        "every poll returns at most max.poll.records: {sizes:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn crashing_a_broker_elects_a_new_leader() {
+    mount();
+    tick().await;
+    let leaders_before: Vec<String> = (0..3)
+        .map(|p| text(&format!("leader-orders-{p}")))
+        .collect();
+    let led_by_1 = leaders_before
+        .iter()
+        .position(|leader| leader == "1")
+        .expect("broker 1 leads a partition");
+    by_testid("broker-1")
+        .unchecked_into::<HtmlElement>()
+        .click();
+    full_speed();
+    // broker.session.timeout.ms is 9 s: at 100× the controller fences broker 1 within ~0.1 s of wall time.
+    wait(2500).await;
+    let leader_after = text(&format!("leader-orders-{led_by_1}"));
+    assert!(
+        leader_after != "1" && leader_after != "none",
+        "new leader: {leader_after}"
+    );
+    assert!(text("events").contains("leader_elected"));
+}
+
+#[wasm_bindgen_test]
+async fn adding_a_member_rebalances_with_a_new_generation() {
+    mount();
+    full_speed();
+    wait(1500).await;
+    let before: i32 = text("generation-inventory_group").parse().unwrap();
+    assert!(before >= 1, "the group formed");
+    by_testid("add-member")
+        .unchecked_into::<HtmlElement>()
+        .click();
+    wait(2500).await;
+    let after: i32 = text("generation-inventory_group").parse().unwrap();
+    assert!(after > before, "generation {before} → {after}");
+    assert!(text("events").contains("rebalance_started"));
+    assert!(text("group-inventory_group").contains("inventory-2"));
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_link_shows_an_error_and_the_default_simulation_runs() {
+    web_sys::window()
+        .unwrap()
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#s=not-a-scenario"))
+        .unwrap();
+    mount_app();
+    tick().await;
+    assert!(text("error").contains("link"), "error: {}", text("error"));
+    assert!(document()
+        .query_selector("[data-testid=\"group-email_group\"]")
+        .unwrap()
+        .is_some());
 }

@@ -82,6 +82,7 @@ pub struct Topic {
 #[derive(Clone, Debug)]
 pub(crate) enum Ev {
     Timeline(usize),
+    UserCommand(Box<Command>),
     ProducerTick {
         producer: usize,
     },
@@ -140,6 +141,9 @@ pub(crate) enum Ev {
 
 struct Scheduled {
     at: Micros,
+    /// 0 for commands (timeline and user), 1 for everything else: at one instant, commands run first, so
+    /// a command scheduled live and the same command replayed from a timeline land in the same place.
+    class: u8,
     seq: u64,
     flow: Option<u64>,
     event: Ev,
@@ -147,7 +151,7 @@ struct Scheduled {
 
 impl PartialEq for Scheduled {
     fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
+        (self.at, self.class, self.seq) == (other.at, other.class, other.seq)
     }
 }
 impl Eq for Scheduled {}
@@ -159,7 +163,7 @@ impl PartialOrd for Scheduled {
 impl Ord for Scheduled {
     // BinaryHeap is a max-heap: the earliest (at, seq) must compare greatest.
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
+        (other.at, other.class, other.seq).cmp(&(self.at, self.class, self.seq))
     }
 }
 
@@ -172,6 +176,8 @@ pub struct Simulation {
     queue: BinaryHeap<Scheduled>,
     next_seq: u64,
     pub(crate) scenario: ValidScenario,
+    /// The scenario as loaded, before commands changed the running copy.
+    original: Scenario,
     pub(crate) seed: u64,
     pub(crate) cluster: ClusterConfig,
     latency_us: u64,
@@ -219,6 +225,7 @@ impl Simulation {
             rng: SimRng::new(seed),
             queue: BinaryHeap::new(),
             next_seq: 0,
+            original: spec.clone(),
             scenario,
             seed,
             cluster,
@@ -370,6 +377,16 @@ impl Simulation {
                     });
                 }
             }
+            Ev::UserCommand(command) => {
+                if let Err(error) = self.apply_inner(*command, false) {
+                    self.emit(EventKind::ConfigChanged {
+                        scope: "error".into(),
+                        id: error.path,
+                        name: "command".into(),
+                        value: error.message,
+                    });
+                }
+            }
             Ev::ProducerTick { producer } => self.producer_tick(producer),
             Ev::ProduceArrive { producer, request } => self.produce_arrive(producer, request),
             Ev::ProduceResponse {
@@ -431,8 +448,10 @@ impl Simulation {
     pub(crate) fn schedule(&mut self, at: Micros, event: Ev) {
         let seq = self.next_seq;
         self.next_seq += 1;
+        let class = u8::from(!matches!(event, Ev::Timeline(_) | Ev::UserCommand(_)));
         self.queue.push(Scheduled {
             at: at.max(self.now),
+            class,
             seq,
             flow: None,
             event,
@@ -459,6 +478,7 @@ impl Simulation {
         self.next_seq += 1;
         self.queue.push(Scheduled {
             at: arrive_us,
+            class: 1,
             seq,
             flow: Some(id),
             event,
@@ -516,6 +536,32 @@ impl Simulation {
     /// change nothing.
     pub fn apply(&mut self, command: Command) -> Result<(), InputError> {
         self.apply_inner(command, true)
+    }
+
+    /// Schedules a user command for the next whole millisecond (strictly after now), the way the UI does,
+    /// so that the run can be replayed exactly from a scenario whose timeline holds the command.
+    /// Returns the time it will take effect. A command that is invalid now is rejected now.
+    pub fn schedule_command(&mut self, command: Command) -> Result<Micros, InputError> {
+        self.check_command(&command)?;
+        let at = (self.now / 1000 + 1) * 1000;
+        self.commands.push((at, command.clone()));
+        self.schedule(at, Ev::UserCommand(Box::new(command)));
+        Ok(at)
+    }
+
+    /// The scenario plus every command scheduled so far, as timeline entries: loading it with the same seed
+    /// replays this run exactly (commands applied with `apply` are included at their whole millisecond).
+    pub fn replay_scenario(&self) -> Scenario {
+        let mut scenario = self.original.clone();
+        scenario.seed = self.seed;
+        for (at, command) in &self.commands {
+            scenario.timeline.push(super::scenario::TimelineEntry {
+                at_ms: at / 1000,
+                command: command.clone(),
+            });
+        }
+        scenario.timeline.sort_by_key(|entry| entry.at_ms);
+        scenario
     }
 
     fn apply_inner(&mut self, command: Command, log: bool) -> Result<(), InputError> {

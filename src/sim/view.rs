@@ -74,6 +74,7 @@ pub struct ProducerView {
     pub records_retried: u64,
     pub records_pending: u64,
     pub acknowledged_records_lost: u64,
+    pub keys: super::scenario::KeySpec,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -120,6 +121,12 @@ pub struct GroupView {
     pub idempotent: bool,
     pub max_poll_records: u64,
     pub processing_ms_per_record: f64,
+    pub session_timeout_ms: u64,
+    pub max_poll_interval_ms: u64,
+    pub auto_commit_interval_ms: u64,
+    pub enable_auto_commit: bool,
+    /// `partition.assignment.strategy` as Kafka writes it (comma-separated short names).
+    pub partition_assignment_strategy: String,
 }
 
 impl Simulation {
@@ -207,6 +214,7 @@ impl Simulation {
                 records_retried: producer.stats.records_retried,
                 records_pending: producer.records_pending(),
                 acknowledged_records_lost: producer.acknowledged_lost,
+                keys: producer.keys.clone(),
             })
             .collect();
         let groups = self
@@ -289,6 +297,17 @@ impl Simulation {
             idempotent: group.idempotent,
             max_poll_records: group.config.max_poll_records,
             processing_ms_per_record: group.processing_us_per_record as f64 / 1000.0,
+            session_timeout_ms: group.config.session_timeout_ms,
+            max_poll_interval_ms: group.config.max_poll_interval_ms,
+            auto_commit_interval_ms: group.config.auto_commit_interval_ms,
+            enable_auto_commit: group.config.enable_auto_commit,
+            partition_assignment_strategy: group
+                .config
+                .partition_assignment_strategy
+                .iter()
+                .map(|a| a.kafka_name())
+                .collect::<Vec<_>>()
+                .join(","),
         }
     }
 }

@@ -1,0 +1,116 @@
+//! Shareable links: a scenario (with its seed and the user's commands in its timeline) in a URL fragment,
+//! as base64url of its JSON. Pure functions, tested natively; the UI reads and writes `location.hash`.
+
+use crate::sim::config::InputError;
+use crate::sim::scenario::{Scenario, ValidScenario};
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/// Links longer than this are refused (browsers and chat tools cut long URLs).
+pub const MAX_LINK_CHARS: usize = 64 * 1024;
+
+pub fn base64url_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = (chunk[0] as u32) << 16
+            | (*chunk.get(1).unwrap_or(&0) as u32) << 8
+            | *chunk.get(2).unwrap_or(&0) as u32;
+        let symbols = chunk.len() + 1;
+        for i in 0..symbols {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+pub fn base64url_decode(text: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut buffer = 0u32;
+    let mut bits = 0;
+    for (index, c) in text.bytes().enumerate() {
+        let value = ALPHABET
+            .iter()
+            .position(|a| *a == c)
+            .ok_or_else(|| format!("character {} at {index} is not base64url", c as char))?;
+        buffer = buffer << 6 | value as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+            buffer &= (1 << bits) - 1;
+        }
+    }
+    Ok(out)
+}
+
+/// The URL fragment (without `#`) that carries `scenario`.
+pub fn encode_fragment(scenario: &Scenario) -> String {
+    format!(
+        "s={}",
+        base64url_encode(
+            serde_json::to_string(scenario)
+                .expect("serializes")
+                .as_bytes()
+        )
+    )
+}
+
+/// Reads a URL fragment; `Ok(None)` when it carries no scenario.
+pub fn decode_fragment(fragment: &str) -> Result<Option<ValidScenario>, InputError> {
+    let fragment = fragment.trim_start_matches('#');
+    let Some(encoded) = fragment.split('&').find_map(|part| part.strip_prefix("s=")) else {
+        return Ok(None);
+    };
+    if encoded.len() > MAX_LINK_CHARS {
+        return Err(InputError::new(
+            "link",
+            format!(
+                "the link is {} characters; allowed: at most {MAX_LINK_CHARS}",
+                encoded.len()
+            ),
+        ));
+    }
+    let bytes = base64url_decode(encoded)
+        .map_err(|error| InputError::new("link", format!("the link is damaged: {error}")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| InputError::new("link", "the link is damaged: not UTF-8 text"))?;
+    Scenario::from_json(&text).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64url_round_trips_every_length() {
+        for length in 0..40 {
+            let bytes: Vec<u8> = (0..length).map(|i| (i * 37 + 11) as u8).collect();
+            assert_eq!(base64url_decode(&base64url_encode(&bytes)).unwrap(), bytes);
+        }
+        assert_eq!(base64url_encode(b"Man"), "TWFu");
+        assert_eq!(base64url_encode(b"Ma"), "TWE");
+    }
+
+    #[test]
+    fn a_scenario_survives_the_link() {
+        let text = include_str!("../public/scenarios/order-service.json");
+        let scenario = Scenario::from_json(text).unwrap().scenario;
+        let fragment = encode_fragment(&scenario);
+        let decoded = decode_fragment(&format!("#{fragment}")).unwrap().unwrap();
+        assert_eq!(decoded.scenario, scenario);
+    }
+
+    #[test]
+    fn bad_links_give_clear_errors() {
+        assert!(decode_fragment("").unwrap().is_none());
+        assert!(decode_fragment("#other=1").unwrap().is_none());
+        let damaged = decode_fragment("#s=%%%").unwrap_err();
+        assert!(damaged.message.contains("damaged"), "{damaged}");
+        let invalid =
+            decode_fragment(&format!("#s={}", base64url_encode(br#"{"version": 2}"#))).unwrap_err();
+        assert!(
+            invalid.to_string().contains("not a valid scenario")
+                || invalid.to_string().contains("version"),
+            "{invalid}"
+        );
+    }
+}

@@ -1,0 +1,550 @@
+//! Controls and panels: configuration controls named by their Kafka properties, the describe tables, the
+//! charts, the event log and the scenario panel (examples, import/export; the address bar holds the link).
+
+use super::messages::t;
+use super::picture::group_colour;
+use super::{Ui, EXAMPLES};
+use crate::sim::event::TraceEvent;
+use crate::sim::scenario::{GroupSpec, KeySpec, MemberSpec};
+use crate::sim::Command;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// One line of the event log.
+pub fn event_line(event: &TraceEvent) -> String {
+    let json = serde_json::to_value(&event.kind).unwrap_or_default();
+    let mut fields: Vec<String> = Vec::new();
+    if let serde_json::Value::Object(map) = json {
+        for (key, value) in map {
+            if key != "type" {
+                let value = match value {
+                    serde_json::Value::String(text) => text,
+                    other => other.to_string(),
+                };
+                fields.push(format!("{key}={value}"));
+            }
+        }
+    }
+    format!("{} {}", event.kind.type_name(), fields.join(" "))
+}
+
+/// A labelled range control: the label contains the Kafka property name, the tooltip explains it.
+#[component]
+fn Slider(
+    label: &'static str,
+    tip: &'static str,
+    testid: &'static str,
+    min: f64,
+    max: f64,
+    step: f64,
+    #[prop(into)] value: Signal<f64>,
+    #[prop(into)] shown: Signal<String>,
+    on_change: impl Fn(f64) + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="ks-control" title=tip>
+            <span>{label}</span>
+            <input type="range" min=min max=max step=step data-testid=testid prop:value=move || value.get().to_string()
+                on:change=move |ev| {
+                    let raw: f64 = event_target_value(&ev).parse().unwrap_or(min);
+                    on_change(raw.clamp(min, max));
+                } />
+            <output data-testid=format!("{testid}-value")>{move || shown.get()}</output>
+        </label>
+    }
+}
+
+/// A labelled select of Kafka values.
+#[component]
+fn Choice(
+    label: &'static str,
+    tip: &'static str,
+    testid: &'static str,
+    options: Vec<(String, String)>,
+    #[prop(into)] value: Signal<String>,
+    on_change: impl Fn(String) + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="ks-control" title=tip>
+            <span>{label}</span>
+            <select data-testid=testid prop:value=move || value.get() on:change=move |ev| on_change(event_target_value(&ev))>
+                {options.into_iter().map(|(value, text)| view! { <option value=value>{text}</option> }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+fn pairs(values: &[&str]) -> Vec<(String, String)> {
+    values
+        .iter()
+        .map(|v| (v.to_string(), v.to_string()))
+        .collect()
+}
+
+const RATE_STEPS: f64 = 500.0;
+
+fn rate_to_position(rate: u32) -> f64 {
+    if rate == 0 {
+        0.0
+    } else {
+        (rate as f64).log10() * RATE_STEPS / 5.0
+    }
+}
+
+fn position_to_rate(position: f64) -> u32 {
+    if position <= 0.0 {
+        0
+    } else {
+        10f64
+            .powf(position * 5.0 / RATE_STEPS)
+            .round()
+            .min(100_000.0) as u32
+    }
+}
+
+fn key_mode(keys: &KeySpec) -> &'static str {
+    match keys {
+        KeySpec::None => "none",
+        KeySpec::List(_) => "list",
+        KeySpec::Distinct(_) => "distinct",
+        KeySpec::Hot { .. } => "hot",
+    }
+}
+
+#[component]
+pub fn Controls() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let producer = RwSignal::new(0usize);
+    let group = RwSignal::new(0usize);
+    let topic = RwSignal::new(0usize);
+    let producer_id = move || {
+        ui.view.with(|v| {
+            v.producers
+                .get(producer.get())
+                .map(|p| p.id.clone())
+                .unwrap_or_default()
+        })
+    };
+    let group_id = move || {
+        ui.view.with(|v| {
+            v.groups
+                .get(group.get())
+                .map(|g| g.group.clone())
+                .unwrap_or_default()
+        })
+    };
+    let topic_name = move || {
+        ui.view.with(|v| {
+            v.topics
+                .get(topic.get())
+                .map(|t| t.name.clone())
+                .unwrap_or_default()
+        })
+    };
+    let p = move |f: fn(&crate::sim::view::ProducerView) -> f64| {
+        Signal::derive(move || {
+            ui.view
+                .with(|v| v.producers.get(producer.get()).map_or(0.0, f))
+        })
+    };
+    let g = move |f: fn(&crate::sim::view::GroupView) -> f64| {
+        Signal::derive(move || ui.view.with(|v| v.groups.get(group.get()).map_or(0.0, f)))
+    };
+    let set_group = move |name: &'static str, value: String| {
+        ui.command(Command::SetGroupConfig {
+            group: group_id(),
+            name: name.into(),
+            value,
+        })
+    };
+    let rate = p(|p| p.rate_per_sec as f64);
+    let max_poll = g(|g| g.max_poll_records as f64);
+    let processing = g(|g| g.processing_ms_per_record);
+    let session = g(|g| g.session_timeout_ms as f64);
+    let poll_interval = g(|g| g.max_poll_interval_ms as f64);
+    let auto_commit_interval = g(|g| g.auto_commit_interval_ms as f64);
+    view! {
+        <section class="ks-controls" aria-label="controls">
+            <fieldset>
+                <legend>{t("section.producer")} " "
+                    <select aria-label=t("section.producer") on:change=move |ev| producer.set(event_target_value(&ev).parse().unwrap_or(0))>
+                        {move || ui.view.with(|v| v.producers.iter().enumerate().map(|(i, p)| view! { <option value=i.to_string()>{p.id.clone()}</option> }).collect_view())}
+                    </select>
+                </legend>
+                <Slider label=t("rate") tip=t("rate.tip") testid="rate" min=0.0 max=RATE_STEPS step=1.0
+                    value=Signal::derive(move || rate_to_position(rate.get() as u32))
+                    shown=Signal::derive(move || format!("{} records/s", rate.get()))
+                    on_change=move |position| ui.command(Command::SetProducerRate { producer: producer_id(), rate_per_sec: position_to_rate(position) }) />
+                <Choice label=t("acks") tip=t("acks.tip") testid="acks" options=pairs(&["all", "1", "0"])
+                    value=Signal::derive(move || ui.view.with(|v| v.producers.get(producer.get()).map_or("all", |p| p.acks).to_string()))
+                    on_change=move |value| {
+                        // acks other than all silently turns default idempotence off; an explicit true would be a ConfigException.
+                        let idempotence = if value == "all" { "true" } else { "false" };
+                        ui.command(Command::SetProducerConfig { producer: producer_id(), name: "enable.idempotence".into(), value: idempotence.into() });
+                        ui.command(Command::SetProducerConfig { producer: producer_id(), name: "acks".into(), value });
+                    } />
+                <Choice label=t("enable.idempotence") tip=t("enable.idempotence.tip") testid="idempotence" options=pairs(&["true", "false"])
+                    value=Signal::derive(move || ui.view.with(|v| v.producers.get(producer.get()).is_some_and(|p| p.enable_idempotence).to_string()))
+                    on_change=move |value| ui.command(Command::SetProducerConfig { producer: producer_id(), name: "enable.idempotence".into(), value }) />
+                <Choice label=t("keys") tip=t("keys.tip") testid="keys"
+                    options=vec![("none".into(), t("keys.none").into()), ("list".into(), t("keys.list").into()), ("distinct".into(), t("keys.distinct").into()), ("hot".into(), t("keys.hot").into())]
+                    value=Signal::derive(move || ui.view.with(|v| v.producers.get(producer.get()).map_or("none", |p| key_mode(&p.keys)).to_string()))
+                    on_change=move |value| {
+                        let keys = match value.as_str() {
+                            "list" => KeySpec::List((1..=5).map(|i| format!("user_{i}")).collect()),
+                            "distinct" => KeySpec::Distinct(64),
+                            "hot" => KeySpec::Hot { key: "user_1".into(), percent: 80, distinct: 64 },
+                            _ => KeySpec::None,
+                        };
+                        ui.command(Command::SetProducerKeys { producer: producer_id(), keys });
+                    } />
+            </fieldset>
+            <fieldset>
+                <legend>{t("section.group")} " "
+                    <select aria-label=t("section.group") on:change=move |ev| group.set(event_target_value(&ev).parse().unwrap_or(0))>
+                        {move || ui.view.with(|v| v.groups.iter().enumerate().map(|(i, g)| view! { <option value=i.to_string()>{g.group.clone()}</option> }).collect_view())}
+                    </select>
+                </legend>
+                <Slider label=t("max.poll.records") tip=t("max.poll.records.tip") testid="max-poll-records" min=1.0 max=1000.0 step=1.0
+                    value=max_poll shown=Signal::derive(move || max_poll.get().to_string())
+                    on_change=move |value| set_group("max.poll.records", (value as u64).to_string()) />
+                <Slider label=t("processing") tip=t("processing.tip") testid="processing" min=0.0 max=2000.0 step=1.0
+                    value=processing shown=Signal::derive(move || format!("{} ms", processing.get()))
+                    on_change=move |value| ui.command(Command::SetProcessingTime { group: group_id(), ms_per_record: value }) />
+                <Slider label=t("session.timeout.ms") tip=t("session.timeout.ms.tip") testid="session-timeout" min=6000.0 max=60000.0 step=1000.0
+                    value=session shown=Signal::derive(move || format!("{} ms", session.get()))
+                    on_change=move |value| set_group("session.timeout.ms", (value as u64).to_string()) />
+                <Slider label=t("max.poll.interval.ms") tip=t("max.poll.interval.ms.tip") testid="max-poll-interval" min=1000.0 max=600000.0 step=1000.0
+                    value=poll_interval shown=Signal::derive(move || format!("{} ms", poll_interval.get()))
+                    on_change=move |value| set_group("max.poll.interval.ms", (value as u64).to_string()) />
+                <Slider label=t("auto.commit.interval.ms") tip=t("auto.commit.interval.ms.tip") testid="auto-commit-interval" min=100.0 max=60000.0 step=100.0
+                    value=auto_commit_interval shown=Signal::derive(move || format!("{} ms", auto_commit_interval.get()))
+                    on_change=move |value| set_group("auto.commit.interval.ms", (value as u64).to_string()) />
+                <Choice label=t("enable.auto.commit") tip=t("enable.auto.commit.tip") testid="auto-commit" options=pairs(&["true", "false"])
+                    value=Signal::derive(move || ui.view.with(|v| v.groups.get(group.get()).is_some_and(|g| g.enable_auto_commit).to_string()))
+                    on_change=move |value| set_group("enable.auto.commit", value) />
+                <Choice label=t("partition.assignment.strategy") tip=t("partition.assignment.strategy.tip") testid="strategy"
+                    options=pairs(&["range,cooperative-sticky", "range", "roundrobin", "sticky", "cooperative-sticky"])
+                    value=Signal::derive(move || ui.view.with(|v| v.groups.get(group.get()).map(|g| g.partition_assignment_strategy.clone()).unwrap_or_default()))
+                    on_change=move |value| set_group("partition.assignment.strategy", value) />
+                <div class="ks-buttons">
+                    <button data-testid="add-member" on:click=move |_| {
+                        let next = ui.view.with_untracked(|v| v.groups.get(group.get_untracked()).map_or(1, |g| g.members.len() + 1));
+                        ui.command(Command::AddConsumer { group: group_id(), member: format!("{}-{next}", group_id().split('_').next().unwrap_or("member")), topics: None });
+                    }>{t("member.add")}</button>
+                    <button title=t("group.add.tip") data-testid="add-group" on:click=move |_| {
+                        let (n, topics) = ui.view.with_untracked(|v| (v.groups.len() + 1, v.topics.iter().map(|t| t.name.clone()).take(1).collect::<Vec<_>>()));
+                        let id = format!("group_{n}");
+                        ui.command(Command::AddGroup { group: GroupSpec {
+                            id: id.clone(), topics, processing_ms_per_record: 10.0, commit: None, idempotent: false,
+                            config: [("auto.offset.reset".to_string(), "earliest".to_string())].into_iter().collect(),
+                            members: vec![MemberSpec { id: format!("{id}-1"), topics: None }],
+                        }});
+                    }>{t("group.add")}</button>
+                </div>
+            </fieldset>
+            <fieldset>
+                <legend>{t("section.topic")} " "
+                    <select aria-label=t("section.topic") on:change=move |ev| topic.set(event_target_value(&ev).parse().unwrap_or(0))>
+                        {move || ui.view.with(|v| v.topics.iter().enumerate().map(|(i, t)| view! { <option value=i.to_string()>{t.name.clone()}</option> }).collect_view())}
+                    </select>
+                </legend>
+                <Choice label=t("min.insync.replicas") tip=t("min.insync.replicas.tip") testid="min-isr"
+                    options=(1..=9).map(|n| (n.to_string(), n.to_string())).collect()
+                    value=Signal::derive(move || ui.view.with(|v| v.topics.get(topic.get()).map_or(1, |t| t.min_insync_replicas).to_string()))
+                    on_change=move |value| ui.command(Command::SetTopicConfig { topic: topic_name(), name: "min.insync.replicas".into(), value }) />
+                <Choice label=t("unclean.leader.election.enable") tip=t("unclean.leader.election.enable.tip") testid="unclean" options=pairs(&["false", "true"])
+                    value=Signal::derive(move || ui.view.with(|v| v.topics.get(topic.get()).is_some_and(|t| t.unclean_leader_election_enable).to_string()))
+                    on_change=move |value| ui.command(Command::SetTopicConfig { topic: topic_name(), name: "unclean.leader.election.enable".into(), value }) />
+                <button title=t("partitions.add.tip") data-testid="add-partition" on:click=move |_| {
+                    let partitions = ui.view.with_untracked(|v| v.topics.get(topic.get_untracked()).map_or(1, |t| t.partitions.len() as u32 + 1));
+                    ui.command(Command::AddPartitions { topic: topic_name(), partitions });
+                }>{t("partitions.add")}</button>
+                <div class="ks-buttons">
+                    {move || ui.view.with(|v| v.brokers.iter().map(|b| {
+                        let (id, alive) = (b.id, b.alive);
+                        view! {
+                            <button data-testid=format!("broker-{id}") on:click=move |_| ui.command(if alive { Command::CrashBroker { broker: id } } else { Command::RestartBroker { broker: id } })>
+                                {if alive { t("broker.crash") } else { t("broker.restart") }} " " {id}
+                            </button>
+                        }
+                    }).collect_view())}
+                </div>
+            </fieldset>
+        </section>
+    }
+}
+
+#[component]
+pub fn GroupTables() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    view! {
+        <section class="ks-panel" aria-label=t("describe.groups")>
+            <h2>{t("describe.groups")}</h2>
+            {move || ui.view.with(|v| v.groups.iter().enumerate().map(|(index, g)| {
+                let group = g.group.clone();
+                let highlighted = ui.highlight.with(|h| h.as_deref() == Some(group.as_str()));
+                view! {
+                    <div class="ks-group" class:ks-highlight=highlighted data-testid=format!("group-{}", group)>
+                        <h3 style=format!("color: {}", group_colour(index))>{group.clone()} " "
+                            <span class="ks-badge" data-state=g.state data-testid=format!("state-{}", group)>{g.state}</span>
+                            " generation " <span data-testid=format!("generation-{}", group)>{g.generation}</span>
+                            " · " {g.protocol} " · " {g.assignor.unwrap_or("-")} " · coordinator: broker " {g.coordinator}
+                        </h3>
+                        <table class="ks-table">
+                            <thead><tr><th>"TOPIC"</th><th>"PARTITION"</th><th>"CURRENT-OFFSET"</th><th>"LOG-END-OFFSET"</th><th>"LAG"</th><th>"CONSUMER-ID"</th></tr></thead>
+                            <tbody>
+                                {g.partitions.iter().map(|row| view! {
+                                    <tr>
+                                        <td>{row.topic.clone()}</td><td>{row.partition}</td>
+                                        <td>{row.current_offset.map_or("-".to_string(), |o| o.to_string())}</td>
+                                        <td>{row.log_end_offset}</td>
+                                        <td>{row.lag.map_or("-".to_string(), |o| o.to_string())}</td>
+                                        <td>{row.consumer_id.clone().unwrap_or_else(|| "-".into())}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <p class="ks-delivery" data-testid=format!("delivery-{}", group)>
+                            {t("delivery")} ": "
+                            <b>{g.delivery.processed_once}</b> " " {t("processed_once")} " · "
+                            <b>{g.delivery.duplicated}</b> " " {if g.idempotent { t("duplicated.idempotent") } else { t("duplicated") }} " · "
+                            <b>{g.delivery.missed}</b> " " {t("missed")} " · "
+                            <b>{g.delivery.pending}</b> " " {t("pending")}
+                        </p>
+                        <div class="ks-buttons">
+                            {g.members.iter().map(|m| {
+                                let running = m.status == crate::sim::groups::MemberStatus::Running;
+                                let (g1, m1, g2, m2) = (group.clone(), m.member.clone(), group.clone(), m.member.clone());
+                                view! {
+                                    <span class="ks-member-controls" title=t("member.tip")>
+                                        <span>{m.member.clone()}</span>
+                                        {if running {
+                                            view! {
+                                                <button data-testid=format!("crash-{}", m.member) on:click=move |_| ui.command(Command::CrashConsumer { group: g1.clone(), member: m1.clone() })>{t("member.crash")}</button>
+                                                <button data-testid=format!("leave-{}", m.member) on:click=move |_| ui.command(Command::LeaveConsumer { group: g2.clone(), member: m2.clone() })>{t("member.leave")}</button>
+                                            }.into_any()
+                                        } else {
+                                            view! {
+                                                <button data-testid=format!("restart-{}", m.member) on:click=move |_| ui.command(Command::RestartConsumer { group: g1.clone(), member: m1.clone() })>{t("member.restart")}</button>
+                                            }.into_any()
+                                        }}
+                                    </span>
+                                }
+                            }).collect_view()}
+                        </div>
+                    </div>
+                }
+            }).collect_view())}
+            {move || ui.view.with(|v| v.producers.iter().map(|p| view! {
+                <p class="ks-delivery">{p.id.clone()} ": " {p.records_acknowledged} " acknowledged · " {p.records_failed} " failed · "
+                    <b>{p.acknowledged_records_lost}</b> " " {t("lost")}</p>
+            }).collect_view())}
+        </section>
+    }
+}
+
+#[component]
+pub fn TopicTable() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    view! {
+        <section class="ks-panel" aria-label=t("describe.topics")>
+            <h2>{t("describe.topics")}</h2>
+            <table class="ks-table" data-testid="topics">
+                <thead><tr><th>"Topic"</th><th>"Partition"</th><th>"Leader"</th><th>"Replicas"</th><th>"Isr"</th><th>"HW"</th><th>"LEO"</th><th></th></tr></thead>
+                <tbody>
+                    {move || ui.view.with(|v| v.topics.iter().flat_map(|topic| topic.partitions.iter().map(move |p| {
+                        let list = |brokers: &[u32]| brokers.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+                        view! {
+                            <tr class:ks-offline=p.offline class:ks-under=p.under_replicated>
+                                <td>{topic.name.clone()}</td><td>{p.partition}</td>
+                                <td data-testid=format!("leader-{}-{}", topic.name, p.partition)>{p.leader.map_or("none".to_string(), |l| l.to_string())}</td>
+                                <td>{list(&p.replicas)}</td><td>{list(&p.isr)}</td><td>{p.high_watermark}</td><td>{p.log_end_offset}</td>
+                                <td>{if p.offline { t("offline") } else if p.under_replicated { t("under_replicated") } else { "" }}</td>
+                            </tr>
+                        }
+                    })).collect_view())}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+fn polyline(
+    points: &[(f64, f64)],
+    x0: f64,
+    x1: f64,
+    y_max: f64,
+    width: f64,
+    height: f64,
+) -> String {
+    let span = (x1 - x0).max(1e-9);
+    points
+        .iter()
+        .map(|(x, y)| {
+            format!(
+                "{:.1},{:.1}",
+                (x - x0) / span * width,
+                height - (y / y_max.max(1.0)) * height
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[component]
+pub fn Charts() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    const W: f64 = 460.0;
+    const H: f64 = 110.0;
+    view! {
+        <section class="ks-panel" aria-label="charts">
+            <h2>{t("chart.lag")}</h2>
+            <svg class="ks-chart" viewBox=format!("0 0 {W} {H}") data-testid="lag-chart" role="img" aria-label=t("chart.lag")>
+                {move || ui.history.with(|h| {
+                    let (Some(first), Some(last)) = (h.front(), h.back()) else { return None };
+                    let (x0, x1) = (first.t_us as f64, last.t_us as f64);
+                    let groups = ui.view.with(|v| v.groups.iter().map(|g| g.group.clone()).collect::<Vec<_>>());
+                    let y_max = h.iter().flat_map(|s| s.lag.iter().copied()).max().unwrap_or(1) as f64;
+                    Some(view! {
+                        <text x="4" y="10" class="ks-small">{format!("max {y_max:.0}")}</text>
+                        {groups.into_iter().enumerate().map(|(g, name)| {
+                            let points: Vec<(f64, f64)> = h.iter().filter_map(|s| s.lag.get(g).map(|lag| (s.t_us as f64, *lag as f64))).collect();
+                            view! { <polyline points=polyline(&points, x0, x1, y_max, W, H) fill="none" stroke=group_colour(g) stroke-width="2"><title>{name}</title></polyline> }
+                        }).collect_view()}
+                    })
+                })}
+            </svg>
+            <h2>{t("chart.rates")}</h2>
+            <svg class="ks-chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=t("chart.rates")>
+                {move || ui.history.with(|h| {
+                    if h.len() < 2 { return None; }
+                    let rates: Vec<(f64, f64, f64)> = h.iter().zip(h.iter().skip(1)).map(|(a, b)| {
+                        let dt = (b.t_us - a.t_us).max(1) as f64 / 1e6;
+                        (b.t_us as f64, (b.produced.saturating_sub(a.produced)) as f64 / dt, (b.consumed.saturating_sub(a.consumed)) as f64 / dt)
+                    }).collect();
+                    let (x0, x1) = (rates[0].0, rates[rates.len() - 1].0);
+                    let y_max = rates.iter().map(|r| r.1.max(r.2)).fold(1.0, f64::max);
+                    let produced: Vec<(f64, f64)> = rates.iter().map(|r| (r.0, r.1)).collect();
+                    let consumed: Vec<(f64, f64)> = rates.iter().map(|r| (r.0, r.2)).collect();
+                    Some(view! {
+                        <text x="4" y="10" class="ks-small">{format!("max {y_max:.0}/s · {} — {}", t("chart.produced"), t("chart.consumed"))}</text>
+                        <polyline points=polyline(&produced, x0, x1, y_max, W, H) fill="none" class="ks-line-produced" />
+                        <polyline points=polyline(&consumed, x0, x1, y_max, W, H) fill="none" class="ks-line-consumed" />
+                    })
+                })}
+            </svg>
+        </section>
+    }
+}
+
+#[component]
+pub fn EventLog() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let filter = RwSignal::new(String::new());
+    view! {
+        <section class="ks-panel" aria-label=t("events")>
+            <h2>{t("events")}</h2>
+            <label title=t("events.filter.tip")>{t("events.filter")} " "
+                <input type="search" data-testid="event-filter" prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev)) />
+            </label>
+            <ol class="ks-events" data-testid="events">
+                {move || {
+                    let needle = filter.get().to_lowercase();
+                    ui.events.with(|log| log.iter().rev().filter(|(_, line)| needle.is_empty() || line.to_lowercase().contains(&needle)).take(80).map(|(t_us, line)| {
+                        let group = line.split_whitespace().find_map(|field| field.strip_prefix("group=")).map(str::to_string);
+                        view! {
+                            <li on:click=move |_| ui.highlight.set(group.clone())>
+                                <time>{format!("{:>8.3}s", *t_us as f64 / 1e6)}</time> " " {line.clone()}
+                            </li>
+                        }
+                    }).collect_view())
+                }}
+            </ol>
+        </section>
+    }
+}
+
+#[component]
+pub fn ScenarioPanel() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let text = RwSignal::new(String::new());
+    let export = move |_| {
+        let json = ui
+            .sim
+            .with_value(|sim| sim.replay_scenario().to_json_pretty());
+        download("kafka-sim-scenario.json", &json);
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        let Ok(reader) = web_sys::FileReader::new() else {
+            return;
+        };
+        let reader_for_load = reader.clone();
+        let on_load = wasm_bindgen::closure::Closure::once(move || {
+            if let Some(content) = reader_for_load
+                .result()
+                .ok()
+                .and_then(|value| value.as_string())
+            {
+                ui.load(&content, None);
+            }
+        });
+        reader.set_onload(Some(on_load.as_ref().unchecked_ref()));
+        on_load.forget();
+        let _ = reader.read_as_text(&file);
+    };
+    view! {
+        <section class="ks-panel ks-scenario" aria-label=t("scenario")>
+            <h2>{t("scenario")}</h2>
+            <p class="ks-small-text">{t("scenario.share")}</p>
+            <div class="ks-buttons">
+                <label>{t("scenario.example")} " "
+                    <select data-testid="examples" on:change=move |ev| {
+                        let name = event_target_value(&ev);
+                        if let Some((_, json)) = EXAMPLES.iter().find(|(n, _)| *n == name) { ui.load(json, None); }
+                    }>
+                        {EXAMPLES.iter().map(|(name, _)| view! { <option value=*name>{*name}</option> }).collect_view()}
+                    </select>
+                </label>
+                <button data-testid="export" on:click=export>{t("scenario.export")}</button>
+                <label>{t("scenario.import")} " " <input type="file" accept=".json,application/json" data-testid="import" on:change=import /></label>
+            </div>
+            <label>
+                <span>{t("scenario.text")}</span>
+                <textarea data-testid="scenario-text" rows="5" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+            </label>
+            <button data-testid="load" on:click=move |_| ui.load(&text.get_untracked(), None)>{t("scenario.load")}</button>
+        </section>
+    }
+}
+
+fn download(name: &str, content: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(content));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Ok(anchor) = document.create_element("a") {
+        let anchor: web_sys::HtmlAnchorElement = anchor.unchecked_into();
+        anchor.set_href(&url);
+        anchor.set_download(name);
+        anchor.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
