@@ -138,28 +138,8 @@ fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// The heavy benchmark scenario of the core issue: 6 brokers, 64 partitions with RF 3, 10,000 records/s,
-/// 4 groups × 8 members. Retention of one minute keeps memory bounded by retention, not run length.
-pub fn bench_scenario() -> String {
-    let groups: Vec<String> = (0..4)
-        .map(|g| {
-            let members: Vec<String> = (0..8).map(|m| format!("{{\"id\": \"g{g}-c{m}\"}}")).collect();
-            format!(
-                "{{\"id\": \"group-{g}\", \"topics\": [\"events\"], \"processing_ms_per_record\": 0.05, \"config\": {{\"max.poll.records\": \"500\"}}, \"members\": [{}]}}",
-                members.join(",")
-            )
-        })
-        .collect();
-    format!(
-        r#"{{"version": 1, "seed": 7, "duration_ms": 600000,
-  "cluster": {{"brokers": 6, "config": {{"log.retention.check.interval.ms": "10000"}}}},
-  "topics": [{{"name": "events", "partitions": 64, "replication_factor": 3,
-              "config": {{"min.insync.replicas": "2", "retention.ms": "60000", "segment.bytes": "1048576"}}}}],
-  "producers": [{{"id": "load", "topic": "events", "rate_per_sec": 10000, "keys": {{"distinct": 1000}}}}],
-  "groups": [{}]}}"#,
-        groups.join(",")
-    )
-}
+/// The heavy benchmark scenario of the core issue (also an example the page can load).
+const BENCH_SCENARIO: &str = include_str!("../public/scenarios/heavy-benchmark.json");
 
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -185,7 +165,7 @@ fn bench(args: &[String]) -> Result<(), String> {
     } else if !args.is_empty() {
         return Err(format!("unexpected arguments {args:?}\n{USAGE}"));
     }
-    let scenario = Scenario::from_json(&bench_scenario()).map_err(|error| error.to_string())?;
+    let scenario = Scenario::from_json(BENCH_SCENARIO).map_err(|error| error.to_string())?;
     let mut sim = Simulation::new(scenario, 7);
     println!("benchmark: 6 brokers, 64 partitions RF 3, 10,000 records/s, 4 groups × 8 members; {sim_seconds} simulated s");
     let started = Instant::now();

@@ -128,6 +128,7 @@ fn run_with_faults(seed: u64) -> Result<(), String> {
     let text = random_scenario(&mut rng, seed);
     let mut sim = Simulation::from_json(&text).map_err(|error| format!("scenario: {error}"))?;
     let mut next_fault_us = rng.below(3_000_000);
+    let mut steps = 0u64;
     while let Some(at) = sim.next_event_at() {
         if at > 20_000_000 {
             break;
@@ -140,6 +141,13 @@ fn run_with_faults(seed: u64) -> Result<(), String> {
             next_fault_us += 200_000 + rng.below(3_000_000);
         }
         sim.step();
+        steps += 1;
+        if steps > 2_000_000 {
+            return Err(format!(
+                "no progress: over 2,000,000 steps by t = {} µs",
+                sim.now_us()
+            ));
+        }
         invariants::check(&sim)
             .map_err(|violation| format!("t = {} µs: {violation}", sim.now_us()))?;
     }
@@ -152,7 +160,17 @@ fn invariants_hold_after_every_event_over_a_seed_sweep_with_faults() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(500);
-    for seed in 0..seeds {
+    let only: Option<u64> = std::env::var("KAFKA_SIM_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok());
+    for seed in (0..seeds).filter(|seed| only.is_none_or(|only| only == *seed)) {
+        if std::env::var("KAFKA_SIM_VERBOSE").is_ok() {
+            eprintln!("seed {seed}");
+            let _ = std::fs::write(
+                std::env::temp_dir().join(format!("kafka-sim-seed-{seed}.json")),
+                random_scenario(&mut SimRng::new(seed ^ 0x5eed), seed),
+            );
+        }
         if let Err(message) = run_with_faults(seed) {
             panic!("invariant violated — reproduce with seed={seed}: {message}");
         }
@@ -524,10 +542,30 @@ fn a_run_with_user_actions_replays_exactly_from_its_shared_scenario() {
     let mut lines = Vec::new();
     let mut cursor = 0;
     let actions: [(u64, Command); 4] = [
-        (2_345_678, Command::SetProducerRate { producer: "order-service".into(), rate_per_sec: 40 }),
+        (
+            2_345_678,
+            Command::SetProducerRate {
+                producer: "order-service".into(),
+                rate_per_sec: 40,
+            },
+        ),
         (7_000_001, Command::CrashBroker { broker: 2 }),
-        (9_876_543, Command::AddConsumer { group: "email_group".into(), member: "email-3".into(), topics: None }),
-        (21_111_111, Command::SetGroupConfig { group: "inventory_group".into(), name: "max.poll.records".into(), value: "3".into() }),
+        (
+            9_876_543,
+            Command::AddConsumer {
+                group: "email_group".into(),
+                member: "email-3".into(),
+                topics: None,
+            },
+        ),
+        (
+            21_111_111,
+            Command::SetGroupConfig {
+                group: "inventory_group".into(),
+                name: "max.poll.records".into(),
+                value: "3".into(),
+            },
+        ),
     ];
     for (at, command) in actions {
         live.advance_to(at);
@@ -545,5 +583,8 @@ fn a_run_with_user_actions_replays_exactly_from_its_shared_scenario() {
     let mut replayed = Simulation::new(replayed_scenario, shared.seed);
     let replayed_lines = full_trace(&mut replayed, 40_000_000, 40_000_000);
     assert!(lines.iter().any(|line| line.contains("\"broker_crashed\"")));
-    assert_eq!(lines, replayed_lines, "the link replays the run byte for byte");
+    assert_eq!(
+        lines, replayed_lines,
+        "the link replays the run byte for byte"
+    );
 }

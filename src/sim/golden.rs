@@ -6,7 +6,7 @@ use super::Simulation;
 
 pub const GOLDEN_TRACE_HASHES: &[(&str, u64)] = &[
     ("order-service", 10894818074835497433),
-    ("acks-and-leader-crash", 17481250425347105968),
+    ("acks-and-leader-crash", 17701947619036634571),
     ("slow-consumer-rebalance", 1041937706660612976),
 ];
 

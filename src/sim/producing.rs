@@ -29,9 +29,11 @@ struct OpenBatch {
 
 #[derive(Clone, Debug, PartialEq)]
 enum RequestState {
+    /// Waiting to be sent (again, after `not_before_us` when it is a retry).
     Queued,
-    InFlight { broker: u32 },
-    Backoff,
+    InFlight {
+        broker: u32,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -45,6 +47,8 @@ struct Request {
     epoch: u32,
     attempt: u32,
     state: RequestState,
+    /// A retry waits for its backoff.
+    not_before_us: Micros,
     appended: Option<Rc<BatchData>>,
 }
 
@@ -211,7 +215,11 @@ impl Simulation {
 
     fn schedule_producer_tick(&mut self, producer: usize) {
         let p = &self.producers[producer];
-        if p.tick_scheduled || (p.rate_per_sec == 0 && p.open.is_empty()) {
+        let waiting = p
+            .requests
+            .values()
+            .any(|request| request.state == RequestState::Queued);
+        if p.tick_scheduled || (p.rate_per_sec == 0 && p.open.is_empty() && !waiting) {
             return;
         }
         let at = self.now + self.tick_us(producer);
@@ -347,37 +355,83 @@ impl Simulation {
                 epoch,
                 attempt: 0,
                 state: RequestState::Queued,
+                not_before_us: 0,
                 appended: None,
             },
         );
     }
 
-    /// Sends queued batches while the partition has fewer than `max.in.flight.requests.per.connection`.
+    /// Sends queued batches in order while the partition has fewer than
+    /// `max.in.flight.requests.per.connection` in flight. An idempotent producer that is retrying a
+    /// partition sends only its oldest batch, alone, until it succeeds (`RecordAccumulator.drain` stops
+    /// at a batch that is not the next sequence), so retries go back in order; without idempotence retries
+    /// are sent as their backoff ends and can overtake later batches.
     fn send_ready(&mut self, producer: usize) {
-        let queued: Vec<u64> = self.producers[producer]
-            .requests
-            .iter()
-            .filter(|(_, request)| request.state == RequestState::Queued)
-            .map(|(id, _)| *id)
-            .collect();
-        for id in queued {
+        let now = self.now;
+        let p = &self.producers[producer];
+        let idempotent = p.config.enable_idempotence;
+        let mut by_partition: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
+        for (id, request) in &p.requests {
+            by_partition
+                .entry(request.tp.partition)
+                .or_default()
+                .push(*id);
+        }
+        let topic = p.topic;
+        for (partition, ids) in by_partition {
+            if self.partition(Tp { topic, partition }).leader.is_none() {
+                // The accumulator does not drain a partition without a leader; batches wait (and expire
+                // after delivery.timeout.ms). The producer's tick looks again.
+                let p = &self.producers[producer];
+                let expired: Vec<u64> = ids
+                    .iter()
+                    .copied()
+                    .filter(|id| {
+                        let request = &p.requests[id];
+                        request.state == RequestState::Queued
+                            && now >= request.created_us + p.config.delivery_timeout_ms * 1000
+                    })
+                    .collect();
+                for id in expired {
+                    self.fail_request(
+                        producer,
+                        id,
+                        "TimeoutException (delivery.timeout.ms expired)",
+                    );
+                }
+                continue;
+            }
             let p = &self.producers[producer];
-            let request = &p.requests[&id];
-            let partition = request.tp.partition;
-            if p.in_flight.get(&partition).copied().unwrap_or(0)
-                >= p.config.max_in_flight_requests_per_connection
-            {
-                continue;
+            let retrying = idempotent
+                && ids.iter().any(|id| {
+                    let request = &p.requests[id];
+                    request.state == RequestState::Queued && request.attempt > 0
+                });
+            for (position, id) in ids.iter().enumerate() {
+                let p = &self.producers[producer];
+                let request = &p.requests[id];
+                if request.state != RequestState::Queued {
+                    continue;
+                }
+                if now >= request.created_us + p.config.delivery_timeout_ms * 1000 {
+                    self.fail_request(
+                        producer,
+                        *id,
+                        "TimeoutException (delivery.timeout.ms expired)",
+                    );
+                    continue;
+                }
+                let in_flight = p.in_flight.get(&partition).copied().unwrap_or(0);
+                let blocked = in_flight >= p.config.max_in_flight_requests_per_connection
+                    || (retrying && (position > 0 || in_flight > 0));
+                if now < request.not_before_us || blocked {
+                    if idempotent {
+                        break;
+                    }
+                    continue;
+                }
+                self.transmit(producer, *id);
             }
-            if self.now >= request.created_us + p.config.delivery_timeout_ms * 1000 {
-                self.fail_request(
-                    producer,
-                    id,
-                    "TimeoutException (delivery.timeout.ms expired)",
-                );
-                continue;
-            }
-            self.transmit(producer, id);
         }
     }
 
@@ -386,12 +440,13 @@ impl Simulation {
         let tp = self.producers[producer].requests[&id].tp;
         let Some(leader) = self.partition(tp).leader else {
             // No leader in the metadata: wait and look again after the retry backoff.
+            let at = self.now + self.producers[producer].config.retry_backoff_ms * 1000;
             let request = self.producers[producer]
                 .requests
                 .get_mut(&id)
                 .expect("exists");
-            request.state = RequestState::Backoff;
-            let at = self.now + self.producers[producer].config.retry_backoff_ms * 1000;
+            request.state = RequestState::Queued;
+            request.not_before_us = at;
             self.schedule(
                 at,
                 Ev::ProduceRetry {
@@ -738,7 +793,9 @@ impl Simulation {
                 if retrying {
                     let p = &mut self.producers[producer];
                     p.stats.records_retried += records as u64;
-                    p.requests.get_mut(&id).expect("exists").state = RequestState::Backoff;
+                    let request = p.requests.get_mut(&id).expect("exists");
+                    request.state = RequestState::Queued;
+                    request.not_before_us = self.now + backoff_us;
                     self.schedule(
                         self.now + backoff_us,
                         Ev::ProduceRetry {
@@ -754,23 +811,11 @@ impl Simulation {
         self.send_ready(producer);
     }
 
+    /// A retry's backoff ended: send what is due.
     pub(crate) fn produce_retry(&mut self, producer: usize, id: u64) {
-        let Some(request) = self.producers[producer].requests.get(&id) else {
-            return;
-        };
-        if request.state != RequestState::Backoff {
-            return;
+        if self.producers[producer].requests.contains_key(&id) {
+            self.send_ready(producer);
         }
-        if self.now
-            >= request.created_us + self.producers[producer].config.delivery_timeout_ms * 1000
-        {
-            return self.fail_request(
-                producer,
-                id,
-                "TimeoutException (delivery.timeout.ms expired)",
-            );
-        }
-        self.transmit(producer, id);
     }
 
     /// Gives up on a batch: the application's callback gets the error. An idempotent producer bumps its

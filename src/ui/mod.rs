@@ -9,7 +9,6 @@ mod picture;
 use crate::share::{decode_fragment, encode_fragment};
 use crate::sim::view::ClusterView;
 use crate::sim::{Command, Scenario, Simulation};
-use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 use messages::t;
 use std::collections::VecDeque;
@@ -26,6 +25,10 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     (
         "slow-consumer-rebalance",
         include_str!("../../public/scenarios/slow-consumer-rebalance.json"),
+    ),
+    (
+        "heavy-benchmark",
+        include_str!("../../public/scenarios/heavy-benchmark.json"),
     ),
 ];
 
@@ -58,6 +61,8 @@ pub struct Ui {
     pub speed_log: RwSignal<f64>,
     pub error: RwSignal<Option<String>>,
     pub highlight: RwSignal<Option<String>>,
+    /// Also log record-level events (appends, acknowledgements, polls, processing).
+    pub verbose: RwSignal<bool>,
 }
 
 impl Ui {
@@ -67,11 +72,15 @@ impl Ui {
             let view = sim.view();
             let (new_events, next) = sim.events_since(self.cursor.get_untracked());
             if !new_events.is_empty() {
+                let verbose = self.verbose.get_untracked();
                 self.events.update(|log| {
-                    for event in new_events {
-                        log.push_back((event.t_us, panels::event_line(&event)));
+                    for event in new_events
+                        .iter()
+                        .filter(|event| verbose || !panels::is_record_level(&event.kind))
+                    {
+                        log.push_back((event.t_us, panels::event_line(event)));
                     }
-                    while log.len() > 300 {
+                    while log.len() > 2000 {
                         log.pop_front();
                     }
                 });
@@ -167,6 +176,54 @@ fn write_link(scenario: &Scenario) {
     }
 }
 
+/// Calls `tick` on every animation frame until the returned flag is set.
+fn start_animation(mut tick: impl FnMut() + 'static) -> std::rc::Rc<std::cell::Cell<bool>> {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let stopped = Rc::new(Cell::new(false));
+    let frame: Rc<RefCell<Option<Closure<dyn FnMut()>>>> = Rc::new(RefCell::new(None));
+    let next = frame.clone();
+    let flag = stopped.clone();
+    *frame.borrow_mut() = Some(Closure::new(move || {
+        if flag.get() {
+            drop(next.borrow_mut().take());
+            return;
+        }
+        tick();
+        if let (Some(window), Some(callback)) = (web_sys::window(), next.borrow().as_ref()) {
+            let _ = window.request_animation_frame(callback.as_ref().unchecked_ref());
+        }
+    }));
+    if let (Some(window), Some(callback)) = (web_sys::window(), frame.borrow().as_ref()) {
+        let _ = window.request_animation_frame(callback.as_ref().unchecked_ref());
+    }
+    stopped
+}
+
+/// Keeps the core's time per frame (the last 600 frames) and publishes its 95th percentile on the root
+/// element (`data-core-p95-ms`), where the frame benchmark reads it.
+fn record_core_time(samples: StoredValue<VecDeque<f64>, LocalStorage>, ms: f64) {
+    samples.update_value(|samples| {
+        samples.push_back(ms);
+        if samples.len() > 600 {
+            samples.pop_front();
+        }
+        if samples.len() % 60 == 0 {
+            let mut sorted: Vec<f64> = samples.iter().copied().collect();
+            sorted.sort_by(f64::total_cmp);
+            let p95 = sorted[(sorted.len() * 95 / 100).min(sorted.len() - 1)];
+            if let Some(root) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+            {
+                let _ = root.set_attribute("data-core-p95-ms", &format!("{p95:.3}"));
+            }
+        }
+    });
+}
+
 fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
@@ -209,12 +266,14 @@ pub fn App() -> impl IntoView {
         speed_log: RwSignal::new(0.0),
         error: RwSignal::new(link_error),
         highlight: RwSignal::new(None),
+        verbose: RwSignal::new(false),
     };
     provide_context(ui);
     let help_open = RwSignal::new(false);
 
     let last_tick = StoredValue::new_local(now_ms());
-    let interval = Interval::new(33, move || {
+    let core_ms = StoredValue::new_local(VecDeque::<f64>::new());
+    let stop = start_animation(move || {
         let now = now_ms();
         let wall = (now - last_tick.get_value()).clamp(0.0, MAX_TICK_WALL_MS);
         last_tick.set_value(now);
@@ -223,14 +282,16 @@ pub fn App() -> impl IntoView {
         }
         let speed = 10f64.powf(ui.speed_log.get_untracked());
         let delta_us = (wall * 1000.0 * speed) as u64;
+        let started = now_ms();
         ui.sim.update_value(|sim| {
             let target = sim.now_us() + delta_us;
             sim.advance_to(target);
         });
+        record_core_time(core_ms, now_ms() - started);
         ui.refresh();
     });
-    let interval = StoredValue::new_local(Some(interval));
-    on_cleanup(move || interval.update_value(|timer| drop(timer.take())));
+    let stop = StoredValue::new_local(stop);
+    on_cleanup(move || stop.with_value(|flag| flag.set(true)));
 
     let step = move || {
         ui.playing.set(false);

@@ -10,6 +10,20 @@ use crate::sim::Command;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// Events that happen for every batch of records: shown only when asked for, so that rebalances,
+/// elections and errors stay readable.
+pub fn is_record_level(kind: &crate::sim::event::EventKind) -> bool {
+    use crate::sim::event::EventKind::*;
+    matches!(
+        kind,
+        RecordAppended { .. }
+            | BatchAppended { .. }
+            | ProduceAcknowledged { .. }
+            | RecordsPolled { .. }
+            | RecordsProcessed { .. }
+    )
+}
+
 /// One line of the event log.
 pub fn event_line(event: &TraceEvent) -> String {
     let json = serde_json::to_value(&event.kind).unwrap_or_default();
@@ -445,13 +459,19 @@ pub fn EventLog() -> impl IntoView {
     view! {
         <section class="ks-panel" aria-label=t("events")>
             <h2>{t("events")}</h2>
-            <label title=t("events.filter.tip")>{t("events.filter")} " "
-                <input type="search" data-testid="event-filter" prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev)) />
-            </label>
+            <div class="ks-buttons">
+                <label title=t("events.filter.tip")>{t("events.filter")} " "
+                    <input type="search" data-testid="event-filter" prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev)) />
+                </label>
+                <label title=t("events.verbose.tip")>
+                    <input type="checkbox" data-testid="verbose" prop:checked=move || ui.verbose.get() on:change=move |ev| ui.verbose.set(event_target_checked(&ev)) />
+                    " " {t("events.verbose")}
+                </label>
+            </div>
             <ol class="ks-events" data-testid="events">
                 {move || {
                     let needle = filter.get().to_lowercase();
-                    ui.events.with(|log| log.iter().rev().filter(|(_, line)| needle.is_empty() || line.to_lowercase().contains(&needle)).take(80).map(|(t_us, line)| {
+                    ui.events.with(|log| log.iter().rev().filter(|(_, line)| needle.is_empty() || line.to_lowercase().contains(&needle)).take(150).map(|(t_us, line)| {
                         let group = line.split_whitespace().find_map(|field| field.strip_prefix("group=")).map(str::to_string);
                         view! {
                             <li on:click=move |_| ui.highlight.set(group.clone())>
