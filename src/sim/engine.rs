@@ -338,6 +338,8 @@ impl Simulation {
             self.dispatch(scheduled.event);
         }
         self.now = self.now.max(t);
+        let now = self.now;
+        self.flows.retain(|_, flow| flow.arrive_us > now);
     }
 
     /// Runs the next event only (single step); returns false when nothing is scheduled.
@@ -483,6 +485,25 @@ impl Simulation {
             flow: Some(id),
             event,
         });
+    }
+
+    /// Draws a message that has no effect of its own (its effect travels in another event): it is removed
+    /// once its arrival time has passed, without an event of its own.
+    pub(crate) fn visual_flow(&mut self, from: Node, to: Node, kind: FlowKind, records: u32) {
+        let arrive_us = self.now + self.latency(from, to);
+        let id = self.next_flow;
+        self.next_flow += 1;
+        self.flows.insert(
+            id,
+            Flow {
+                kind,
+                from,
+                to,
+                sent_us: self.now,
+                arrive_us,
+                records,
+            },
+        );
     }
 
     pub(crate) fn latency(&self, from: Node, to: Node) -> Micros {

@@ -86,7 +86,6 @@ pub enum MemberEvent {
         sync: bool,
         error: Option<String>,
     },
-    VisualOnly,
 }
 
 #[derive(Clone, Debug)]
@@ -646,7 +645,6 @@ impl Simulation {
                     self.after_commit_sync(group, member);
                 }
             }
-            MemberEvent::VisualOnly => {}
         }
     }
 
@@ -1056,18 +1054,11 @@ impl Simulation {
         };
         let latency = self.latency(Node::Member { group, member }, Node::Broker { broker: 1 });
         for broker in &leaders {
-            let incarnation = self.groups[group].members[member].incarnation;
-            self.send(
+            self.visual_flow(
                 Node::Member { group, member },
                 Node::Broker { broker: *broker },
                 FlowKind::ConsumerFetch,
                 0,
-                Ev::Member {
-                    group,
-                    member,
-                    incarnation,
-                    event: MemberEvent::VisualOnly,
-                },
             );
         }
         self.member_ev(
@@ -1196,7 +1187,6 @@ impl Simulation {
         fetch: u64,
         data: Vec<(Tp, u64, u64)>,
     ) {
-        let incarnation = self.groups[group].members[member].incarnation;
         let mut by_leader: BTreeMap<u32, u32> = BTreeMap::new();
         for (tp, first, end) in &data {
             if let Some(leader) = self.partition(*tp).leader {
@@ -1205,17 +1195,11 @@ impl Simulation {
         }
         let latency = self.latency(Node::Broker { broker: 1 }, Node::Member { group, member });
         for (broker, records) in by_leader {
-            self.send(
+            self.visual_flow(
                 Node::Broker { broker },
                 Node::Member { group, member },
                 FlowKind::ConsumerData,
                 records,
-                Ev::Member {
-                    group,
-                    member,
-                    incarnation,
-                    event: MemberEvent::VisualOnly,
-                },
             );
         }
         self.member_ev(

@@ -252,11 +252,17 @@ pub struct TimelineEntry {
 
 impl Serialize for TimelineEntry {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut value = serde_json::to_value(&self.command).map_err(serde::ser::Error::custom)?;
-        if let serde_json::Value::Object(map) = &mut value {
-            map.insert("at_ms".into(), self.at_ms.into());
+        #[derive(Serialize)]
+        struct Entry<'a> {
+            at_ms: u64,
+            #[serde(flatten)]
+            command: &'a Command,
         }
-        value.serialize(serializer)
+        Entry {
+            at_ms: self.at_ms,
+            command: &self.command,
+        }
+        .serialize(serializer)
     }
 }
 

@@ -53,7 +53,11 @@ pub struct Sample {
 #[derive(Clone, Copy)]
 pub struct Ui {
     pub sim: StoredValue<Simulation, LocalStorage>,
+    /// The view the picture draws, every frame.
     pub view: RwSignal<ClusterView>,
+    /// The view the tables and controls show, refreshed a few times a second (and at once after an action).
+    pub panel_view: RwSignal<ClusterView>,
+    last_panel_ms: StoredValue<f64, LocalStorage>,
     pub events: RwSignal<VecDeque<(u64, String)>>,
     pub history: RwSignal<VecDeque<Sample>>,
     pub cursor: RwSignal<u64>,
@@ -66,8 +70,13 @@ pub struct Ui {
 }
 
 impl Ui {
-    /// Reads the simulation into the signals.
+    /// Reads the simulation into the signals, the panels included.
     pub fn refresh(self) {
+        self.refresh_with(true);
+    }
+
+    /// Reads the simulation into the signals; the panels only every 250 ms unless `panels` says now.
+    pub fn refresh_with(self, panels: bool) {
         self.sim.with_value(|sim| {
             let view = sim.view();
             let (new_events, next) = sim.events_since(self.cursor.get_untracked());
@@ -112,6 +121,11 @@ impl Ui {
                     }
                 });
             }
+            let now = now_ms();
+            if panels || now - self.last_panel_ms.get_value() >= 250.0 {
+                self.last_panel_ms.set_value(now);
+                self.panel_view.set(view.clone());
+            }
             self.view.set(view);
         });
     }
@@ -138,6 +152,8 @@ impl Ui {
             None => {}
         }
         self.refresh();
+        // The command takes effect on the next millisecond: the next frame refreshes the panels too.
+        self.last_panel_ms.set_value(f64::NEG_INFINITY);
     }
 
     /// Replaces the running simulation (a loaded file, an example, a new seed). On error the current one
@@ -257,6 +273,8 @@ pub fn App() -> impl IntoView {
     let (sim, link_error) = initial_simulation();
     let view = RwSignal::new(sim.view());
     let ui = Ui {
+        panel_view: RwSignal::new(sim.view()),
+        last_panel_ms: StoredValue::new_local(0.0),
         sim: StoredValue::new_local(sim),
         view,
         events: RwSignal::new(VecDeque::new()),
@@ -288,7 +306,7 @@ pub fn App() -> impl IntoView {
             sim.advance_to(target);
         });
         record_core_time(core_ms, now_ms() - started);
-        ui.refresh();
+        ui.refresh_with(false);
     });
     let stop = StoredValue::new_local(stop);
     on_cleanup(move || stop.with_value(|flag| flag.set(true)));

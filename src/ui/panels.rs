@@ -24,22 +24,24 @@ pub fn is_record_level(kind: &crate::sim::event::EventKind) -> bool {
     )
 }
 
-/// One line of the event log.
+/// One line of the event log: the event's type, then its fields as `name=value`.
 pub fn event_line(event: &TraceEvent) -> String {
-    let json = serde_json::to_value(&event.kind).unwrap_or_default();
-    let mut fields: Vec<String> = Vec::new();
-    if let serde_json::Value::Object(map) = json {
-        for (key, value) in map {
-            if key != "type" {
-                let value = match value {
-                    serde_json::Value::String(text) => text,
-                    other => other.to_string(),
-                };
-                fields.push(format!("{key}={value}"));
-            }
-        }
+    let json = serde_json::to_string(&event.kind).unwrap_or_default();
+    let fields = json.trim_start_matches('{').trim_end_matches('}');
+    let mut out = String::from(event.kind.type_name());
+    for field in fields
+        .split(",\"")
+        .filter(|field| !field.starts_with("type\"") && !field.starts_with("\"type\""))
+    {
+        out.push(' ');
+        out.push_str(
+            &field
+                .trim_start_matches('"')
+                .replacen("\":", "=", 1)
+                .replace('"', ""),
+        );
     }
-    format!("{} {}", event.kind.type_name(), fields.join(" "))
+    out
 }
 
 /// A labelled range control: the label contains the Kafka property name, the tooltip explains it.
@@ -132,7 +134,7 @@ pub fn Controls() -> impl IntoView {
     let group = RwSignal::new(0usize);
     let topic = RwSignal::new(0usize);
     let producer_id = move || {
-        ui.view.with(|v| {
+        ui.panel_view.with(|v| {
             v.producers
                 .get(producer.get())
                 .map(|p| p.id.clone())
@@ -140,7 +142,7 @@ pub fn Controls() -> impl IntoView {
         })
     };
     let group_id = move || {
-        ui.view.with(|v| {
+        ui.panel_view.with(|v| {
             v.groups
                 .get(group.get())
                 .map(|g| g.group.clone())
@@ -148,7 +150,7 @@ pub fn Controls() -> impl IntoView {
         })
     };
     let topic_name = move || {
-        ui.view.with(|v| {
+        ui.panel_view.with(|v| {
             v.topics
                 .get(topic.get())
                 .map(|t| t.name.clone())
@@ -162,7 +164,10 @@ pub fn Controls() -> impl IntoView {
         })
     };
     let g = move |f: fn(&crate::sim::view::GroupView) -> f64| {
-        Signal::derive(move || ui.view.with(|v| v.groups.get(group.get()).map_or(0.0, f)))
+        Signal::derive(move || {
+            ui.panel_view
+                .with(|v| v.groups.get(group.get()).map_or(0.0, f))
+        })
     };
     let set_group = move |name: &'static str, value: String| {
         ui.command(Command::SetGroupConfig {
@@ -182,7 +187,7 @@ pub fn Controls() -> impl IntoView {
             <fieldset>
                 <legend>{t("section.producer")} " "
                     <select aria-label=t("section.producer") on:change=move |ev| producer.set(event_target_value(&ev).parse().unwrap_or(0))>
-                        {move || ui.view.with(|v| v.producers.iter().enumerate().map(|(i, p)| view! { <option value=i.to_string()>{p.id.clone()}</option> }).collect_view())}
+                        {move || ui.panel_view.with(|v| v.producers.iter().enumerate().map(|(i, p)| view! { <option value=i.to_string()>{p.id.clone()}</option> }).collect_view())}
                     </select>
                 </legend>
                 <Slider label=t("rate") tip=t("rate.tip") testid="rate" min=0.0 max=RATE_STEPS step=1.0
@@ -190,7 +195,7 @@ pub fn Controls() -> impl IntoView {
                     shown=Signal::derive(move || format!("{} records/s", rate.get()))
                     on_change=move |position| ui.command(Command::SetProducerRate { producer: producer_id(), rate_per_sec: position_to_rate(position) }) />
                 <Choice label=t("acks") tip=t("acks.tip") testid="acks" options=pairs(&["all", "1", "0"])
-                    value=Signal::derive(move || ui.view.with(|v| v.producers.get(producer.get()).map_or("all", |p| p.acks).to_string()))
+                    value=Signal::derive(move || ui.panel_view.with(|v| v.producers.get(producer.get()).map_or("all", |p| p.acks).to_string()))
                     on_change=move |value| {
                         // acks other than all silently turns default idempotence off; an explicit true would be a ConfigException.
                         let idempotence = if value == "all" { "true" } else { "false" };
@@ -198,11 +203,11 @@ pub fn Controls() -> impl IntoView {
                         ui.command(Command::SetProducerConfig { producer: producer_id(), name: "acks".into(), value });
                     } />
                 <Choice label=t("enable.idempotence") tip=t("enable.idempotence.tip") testid="idempotence" options=pairs(&["true", "false"])
-                    value=Signal::derive(move || ui.view.with(|v| v.producers.get(producer.get()).is_some_and(|p| p.enable_idempotence).to_string()))
+                    value=Signal::derive(move || ui.panel_view.with(|v| v.producers.get(producer.get()).is_some_and(|p| p.enable_idempotence).to_string()))
                     on_change=move |value| ui.command(Command::SetProducerConfig { producer: producer_id(), name: "enable.idempotence".into(), value }) />
                 <Choice label=t("keys") tip=t("keys.tip") testid="keys"
                     options=vec![("none".into(), t("keys.none").into()), ("list".into(), t("keys.list").into()), ("distinct".into(), t("keys.distinct").into()), ("hot".into(), t("keys.hot").into())]
-                    value=Signal::derive(move || ui.view.with(|v| v.producers.get(producer.get()).map_or("none", |p| key_mode(&p.keys)).to_string()))
+                    value=Signal::derive(move || ui.panel_view.with(|v| v.producers.get(producer.get()).map_or("none", |p| key_mode(&p.keys)).to_string()))
                     on_change=move |value| {
                         let keys = match value.as_str() {
                             "list" => KeySpec::List((1..=5).map(|i| format!("user_{i}")).collect()),
@@ -216,7 +221,7 @@ pub fn Controls() -> impl IntoView {
             <fieldset>
                 <legend>{t("section.group")} " "
                     <select aria-label=t("section.group") on:change=move |ev| group.set(event_target_value(&ev).parse().unwrap_or(0))>
-                        {move || ui.view.with(|v| v.groups.iter().enumerate().map(|(i, g)| view! { <option value=i.to_string()>{g.group.clone()}</option> }).collect_view())}
+                        {move || ui.panel_view.with(|v| v.groups.iter().enumerate().map(|(i, g)| view! { <option value=i.to_string()>{g.group.clone()}</option> }).collect_view())}
                     </select>
                 </legend>
                 <Slider label=t("max.poll.records") tip=t("max.poll.records.tip") testid="max-poll-records" min=1.0 max=1000.0 step=1.0
@@ -235,19 +240,19 @@ pub fn Controls() -> impl IntoView {
                     value=auto_commit_interval shown=Signal::derive(move || format!("{} ms", auto_commit_interval.get()))
                     on_change=move |value| set_group("auto.commit.interval.ms", (value as u64).to_string()) />
                 <Choice label=t("enable.auto.commit") tip=t("enable.auto.commit.tip") testid="auto-commit" options=pairs(&["true", "false"])
-                    value=Signal::derive(move || ui.view.with(|v| v.groups.get(group.get()).is_some_and(|g| g.enable_auto_commit).to_string()))
+                    value=Signal::derive(move || ui.panel_view.with(|v| v.groups.get(group.get()).is_some_and(|g| g.enable_auto_commit).to_string()))
                     on_change=move |value| set_group("enable.auto.commit", value) />
                 <Choice label=t("partition.assignment.strategy") tip=t("partition.assignment.strategy.tip") testid="strategy"
                     options=pairs(&["range,cooperative-sticky", "range", "roundrobin", "sticky", "cooperative-sticky"])
-                    value=Signal::derive(move || ui.view.with(|v| v.groups.get(group.get()).map(|g| g.partition_assignment_strategy.clone()).unwrap_or_default()))
+                    value=Signal::derive(move || ui.panel_view.with(|v| v.groups.get(group.get()).map(|g| g.partition_assignment_strategy.clone()).unwrap_or_default()))
                     on_change=move |value| set_group("partition.assignment.strategy", value) />
                 <div class="ks-buttons">
                     <button data-testid="add-member" on:click=move |_| {
-                        let next = ui.view.with_untracked(|v| v.groups.get(group.get_untracked()).map_or(1, |g| g.members.len() + 1));
+                        let next = ui.panel_view.with_untracked(|v| v.groups.get(group.get_untracked()).map_or(1, |g| g.members.len() + 1));
                         ui.command(Command::AddConsumer { group: group_id(), member: format!("{}-{next}", group_id().split('_').next().unwrap_or("member")), topics: None });
                     }>{t("member.add")}</button>
                     <button title=t("group.add.tip") data-testid="add-group" on:click=move |_| {
-                        let (n, topics) = ui.view.with_untracked(|v| (v.groups.len() + 1, v.topics.iter().map(|t| t.name.clone()).take(1).collect::<Vec<_>>()));
+                        let (n, topics) = ui.panel_view.with_untracked(|v| (v.groups.len() + 1, v.topics.iter().map(|t| t.name.clone()).take(1).collect::<Vec<_>>()));
                         let id = format!("group_{n}");
                         ui.command(Command::AddGroup { group: GroupSpec {
                             id: id.clone(), topics, processing_ms_per_record: 10.0, commit: None, idempotent: false,
@@ -260,22 +265,22 @@ pub fn Controls() -> impl IntoView {
             <fieldset>
                 <legend>{t("section.topic")} " "
                     <select aria-label=t("section.topic") on:change=move |ev| topic.set(event_target_value(&ev).parse().unwrap_or(0))>
-                        {move || ui.view.with(|v| v.topics.iter().enumerate().map(|(i, t)| view! { <option value=i.to_string()>{t.name.clone()}</option> }).collect_view())}
+                        {move || ui.panel_view.with(|v| v.topics.iter().enumerate().map(|(i, t)| view! { <option value=i.to_string()>{t.name.clone()}</option> }).collect_view())}
                     </select>
                 </legend>
                 <Choice label=t("min.insync.replicas") tip=t("min.insync.replicas.tip") testid="min-isr"
                     options=(1..=9).map(|n| (n.to_string(), n.to_string())).collect()
-                    value=Signal::derive(move || ui.view.with(|v| v.topics.get(topic.get()).map_or(1, |t| t.min_insync_replicas).to_string()))
+                    value=Signal::derive(move || ui.panel_view.with(|v| v.topics.get(topic.get()).map_or(1, |t| t.min_insync_replicas).to_string()))
                     on_change=move |value| ui.command(Command::SetTopicConfig { topic: topic_name(), name: "min.insync.replicas".into(), value }) />
                 <Choice label=t("unclean.leader.election.enable") tip=t("unclean.leader.election.enable.tip") testid="unclean" options=pairs(&["false", "true"])
-                    value=Signal::derive(move || ui.view.with(|v| v.topics.get(topic.get()).is_some_and(|t| t.unclean_leader_election_enable).to_string()))
+                    value=Signal::derive(move || ui.panel_view.with(|v| v.topics.get(topic.get()).is_some_and(|t| t.unclean_leader_election_enable).to_string()))
                     on_change=move |value| ui.command(Command::SetTopicConfig { topic: topic_name(), name: "unclean.leader.election.enable".into(), value }) />
                 <button title=t("partitions.add.tip") data-testid="add-partition" on:click=move |_| {
-                    let partitions = ui.view.with_untracked(|v| v.topics.get(topic.get_untracked()).map_or(1, |t| t.partitions.len() as u32 + 1));
+                    let partitions = ui.panel_view.with_untracked(|v| v.topics.get(topic.get_untracked()).map_or(1, |t| t.partitions.len() as u32 + 1));
                     ui.command(Command::AddPartitions { topic: topic_name(), partitions });
                 }>{t("partitions.add")}</button>
                 <div class="ks-buttons">
-                    {move || ui.view.with(|v| v.brokers.iter().map(|b| {
+                    {move || ui.panel_view.with(|v| v.brokers.iter().map(|b| {
                         let (id, alive) = (b.id, b.alive);
                         view! {
                             <button data-testid=format!("broker-{id}") on:click=move |_| ui.command(if alive { Command::CrashBroker { broker: id } } else { Command::RestartBroker { broker: id } })>
@@ -289,71 +294,115 @@ pub fn Controls() -> impl IntoView {
     }
 }
 
+/// Markup of the describe tables (scenario ids are letters, digits and `._-`, safe in markup).
+fn group_tables_html(v: &crate::sim::view::ClusterView, highlight: Option<&str>) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(8 * 1024);
+    for (index, g) in v.groups.iter().enumerate() {
+        let _ = write!(
+            out,
+            r#"<div class="ks-group{}" data-testid="group-{id}"><h3 style="color: {}">{id} <span class="ks-badge" data-state="{state}" data-testid="state-{id}">{state}</span> generation <span data-testid="generation-{id}">{}</span> · {} · {} · coordinator: broker {}</h3>"#,
+            if highlight == Some(g.group.as_str()) {
+                " ks-highlight"
+            } else {
+                ""
+            },
+            group_colour(index),
+            g.generation,
+            g.protocol,
+            g.assignor.unwrap_or("-"),
+            g.coordinator,
+            id = g.group,
+            state = g.state
+        );
+        out.push_str(r#"<table class="ks-table"><thead><tr><th>TOPIC</th><th>PARTITION</th><th>CURRENT-OFFSET</th><th>LOG-END-OFFSET</th><th>LAG</th><th>CONSUMER-ID</th></tr></thead><tbody>"#);
+        for row in &g.partitions {
+            let dash = |value: Option<u64>| value.map_or("-".to_string(), |v| v.to_string());
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                row.topic,
+                row.partition,
+                dash(row.current_offset),
+                row.log_end_offset,
+                dash(row.lag),
+                row.consumer_id.as_deref().unwrap_or("-")
+            );
+        }
+        let d = g.delivery;
+        let _ = write!(
+            out,
+            r#"</tbody></table><p class="ks-delivery" data-testid="delivery-{}">{}: <b>{}</b> {} · <b>{}</b> {} · <b>{}</b> {} · <b>{}</b> {}</p><div class="ks-buttons">"#,
+            g.group,
+            t("delivery"),
+            d.processed_once,
+            t("processed_once"),
+            d.duplicated,
+            if g.idempotent {
+                t("duplicated.idempotent")
+            } else {
+                t("duplicated")
+            },
+            d.missed,
+            t("missed"),
+            d.pending,
+            t("pending")
+        );
+        for m in &g.members {
+            let _ = write!(
+                out,
+                r#"<span class="ks-member-controls" title="{}"><span>{}</span>"#,
+                t("member.tip"),
+                m.member
+            );
+            if m.status == crate::sim::groups::MemberStatus::Running {
+                let _ = write!(
+                    out,
+                    r#"<button data-click="crash:{g}:{m}" data-testid="crash-{m}">{}</button><button data-click="leave:{g}:{m}" data-testid="leave-{m}">{}</button>"#,
+                    t("member.crash"),
+                    t("member.leave"),
+                    g = g.group,
+                    m = m.member
+                );
+            } else {
+                let _ = write!(
+                    out,
+                    r#"<button data-click="restart:{g}:{m}" data-testid="restart-{m}">{}</button>"#,
+                    t("member.restart"),
+                    g = g.group,
+                    m = m.member
+                );
+            }
+            out.push_str("</span>");
+        }
+        out.push_str("</div></div>");
+    }
+    for p in &v.producers {
+        let _ = write!(
+            out,
+            r#"<p class="ks-delivery">{}: {} acknowledged · {} failed · <b>{}</b> {}</p>"#,
+            p.id,
+            p.records_acknowledged,
+            p.records_failed,
+            p.acknowledged_records_lost,
+            t("lost")
+        );
+    }
+    out
+}
+
 #[component]
 pub fn GroupTables() -> impl IntoView {
     let ui = expect_context::<Ui>();
+    let html = Memo::new(move |_| {
+        let highlight = ui.highlight.get();
+        ui.panel_view
+            .with(|v| group_tables_html(v, highlight.as_deref()))
+    });
     view! {
         <section class="ks-panel" aria-label=t("describe.groups")>
             <h2>{t("describe.groups")}</h2>
-            {move || ui.view.with(|v| v.groups.iter().enumerate().map(|(index, g)| {
-                let group = g.group.clone();
-                let highlighted = ui.highlight.with(|h| h.as_deref() == Some(group.as_str()));
-                view! {
-                    <div class="ks-group" class:ks-highlight=highlighted data-testid=format!("group-{}", group)>
-                        <h3 style=format!("color: {}", group_colour(index))>{group.clone()} " "
-                            <span class="ks-badge" data-state=g.state data-testid=format!("state-{}", group)>{g.state}</span>
-                            " generation " <span data-testid=format!("generation-{}", group)>{g.generation}</span>
-                            " · " {g.protocol} " · " {g.assignor.unwrap_or("-")} " · coordinator: broker " {g.coordinator}
-                        </h3>
-                        <table class="ks-table">
-                            <thead><tr><th>"TOPIC"</th><th>"PARTITION"</th><th>"CURRENT-OFFSET"</th><th>"LOG-END-OFFSET"</th><th>"LAG"</th><th>"CONSUMER-ID"</th></tr></thead>
-                            <tbody>
-                                {g.partitions.iter().map(|row| view! {
-                                    <tr>
-                                        <td>{row.topic.clone()}</td><td>{row.partition}</td>
-                                        <td>{row.current_offset.map_or("-".to_string(), |o| o.to_string())}</td>
-                                        <td>{row.log_end_offset}</td>
-                                        <td>{row.lag.map_or("-".to_string(), |o| o.to_string())}</td>
-                                        <td>{row.consumer_id.clone().unwrap_or_else(|| "-".into())}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <p class="ks-delivery" data-testid=format!("delivery-{}", group)>
-                            {t("delivery")} ": "
-                            <b>{g.delivery.processed_once}</b> " " {t("processed_once")} " · "
-                            <b>{g.delivery.duplicated}</b> " " {if g.idempotent { t("duplicated.idempotent") } else { t("duplicated") }} " · "
-                            <b>{g.delivery.missed}</b> " " {t("missed")} " · "
-                            <b>{g.delivery.pending}</b> " " {t("pending")}
-                        </p>
-                        <div class="ks-buttons">
-                            {g.members.iter().map(|m| {
-                                let running = m.status == crate::sim::groups::MemberStatus::Running;
-                                let (g1, m1, g2, m2) = (group.clone(), m.member.clone(), group.clone(), m.member.clone());
-                                view! {
-                                    <span class="ks-member-controls" title=t("member.tip")>
-                                        <span>{m.member.clone()}</span>
-                                        {if running {
-                                            view! {
-                                                <button data-testid=format!("crash-{}", m.member) on:click=move |_| ui.command(Command::CrashConsumer { group: g1.clone(), member: m1.clone() })>{t("member.crash")}</button>
-                                                <button data-testid=format!("leave-{}", m.member) on:click=move |_| ui.command(Command::LeaveConsumer { group: g2.clone(), member: m2.clone() })>{t("member.leave")}</button>
-                                            }.into_any()
-                                        } else {
-                                            view! {
-                                                <button data-testid=format!("restart-{}", m.member) on:click=move |_| ui.command(Command::RestartConsumer { group: g1.clone(), member: m1.clone() })>{t("member.restart")}</button>
-                                            }.into_any()
-                                        }}
-                                    </span>
-                                }
-                            }).collect_view()}
-                        </div>
-                    </div>
-                }
-            }).collect_view())}
-            {move || ui.view.with(|v| v.producers.iter().map(|p| view! {
-                <p class="ks-delivery">{p.id.clone()} ": " {p.records_acknowledged} " acknowledged · " {p.records_failed} " failed · "
-                    <b>{p.acknowledged_records_lost}</b> " " {t("lost")}</p>
-            }).collect_view())}
+            <div inner_html=move || html.get() on:click=move |ev| super::picture::activate(ui, ev.target())></div>
         </section>
     }
 }
@@ -361,25 +410,31 @@ pub fn GroupTables() -> impl IntoView {
 #[component]
 pub fn TopicTable() -> impl IntoView {
     let ui = expect_context::<Ui>();
+    let html = Memo::new(move |_| {
+        use std::fmt::Write;
+        ui.panel_view.with(|v| {
+            let mut out = String::from(r#"<table class="ks-table" data-testid="topics"><thead><tr><th>Topic</th><th>Partition</th><th>Leader</th><th>Replicas</th><th>Isr</th><th>HW</th><th>LEO</th><th></th></tr></thead><tbody>"#);
+            for topic in &v.topics {
+                for p in &topic.partitions {
+                    let list = |brokers: &[u32]| brokers.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+                    let _ = write!(
+                        out,
+                        r#"<tr class="{}"><td>{t}</td><td>{p}</td><td data-testid="leader-{t}-{p}">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+                        if p.offline { "ks-offline" } else if p.under_replicated { "ks-under" } else { "" },
+                        p.leader.map_or("none".to_string(), |l| l.to_string()), list(&p.replicas), list(&p.isr), p.high_watermark, p.log_end_offset,
+                        if p.offline { t("offline") } else if p.under_replicated { t("under_replicated") } else { "" },
+                        t = topic.name, p = p.partition
+                    );
+                }
+            }
+            out.push_str("</tbody></table>");
+            out
+        })
+    });
     view! {
         <section class="ks-panel" aria-label=t("describe.topics")>
             <h2>{t("describe.topics")}</h2>
-            <table class="ks-table" data-testid="topics">
-                <thead><tr><th>"Topic"</th><th>"Partition"</th><th>"Leader"</th><th>"Replicas"</th><th>"Isr"</th><th>"HW"</th><th>"LEO"</th><th></th></tr></thead>
-                <tbody>
-                    {move || ui.view.with(|v| v.topics.iter().flat_map(|topic| topic.partitions.iter().map(move |p| {
-                        let list = |brokers: &[u32]| brokers.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
-                        view! {
-                            <tr class:ks-offline=p.offline class:ks-under=p.under_replicated>
-                                <td>{topic.name.clone()}</td><td>{p.partition}</td>
-                                <td data-testid=format!("leader-{}-{}", topic.name, p.partition)>{p.leader.map_or("none".to_string(), |l| l.to_string())}</td>
-                                <td>{list(&p.replicas)}</td><td>{list(&p.isr)}</td><td>{p.high_watermark}</td><td>{p.log_end_offset}</td>
-                                <td>{if p.offline { t("offline") } else if p.under_replicated { t("under_replicated") } else { "" }}</td>
-                            </tr>
-                        }
-                    })).collect_view())}
-                </tbody>
-            </table>
+            <div inner_html=move || html.get()></div>
         </section>
     }
 }
@@ -406,48 +461,96 @@ fn polyline(
         .join(" ")
 }
 
+fn lag_chart(history: &std::collections::VecDeque<super::Sample>, groups: &[String]) -> String {
+    use std::fmt::Write;
+    const W: f64 = 460.0;
+    const H: f64 = 110.0;
+    let mut out = format!(
+        r#"<svg class="ks-chart" viewBox="0 0 {W} {H}" data-testid="lag-chart" role="img" aria-label="{}">"#,
+        t("chart.lag")
+    );
+    if let (Some(first), Some(last)) = (history.front(), history.back()) {
+        let (x0, x1) = (first.t_us as f64, last.t_us as f64);
+        let y_max = history
+            .iter()
+            .flat_map(|s| s.lag.iter().copied())
+            .max()
+            .unwrap_or(1) as f64;
+        let _ = write!(
+            out,
+            r#"<text x="4" y="10" class="ks-small">max {y_max:.0}</text>"#
+        );
+        for (g, name) in groups.iter().enumerate() {
+            let points: Vec<(f64, f64)> = history
+                .iter()
+                .filter_map(|s| s.lag.get(g).map(|lag| (s.t_us as f64, *lag as f64)))
+                .collect();
+            let _ = write!(
+                out,
+                r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2"><title>{name}</title></polyline>"#,
+                polyline(&points, x0, x1, y_max, W, H),
+                group_colour(g)
+            );
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
+fn rate_chart(history: &std::collections::VecDeque<super::Sample>) -> String {
+    use std::fmt::Write;
+    const W: f64 = 460.0;
+    const H: f64 = 110.0;
+    let mut out = format!(
+        r#"<svg class="ks-chart" viewBox="0 0 {W} {H}" role="img" aria-label="{}">"#,
+        t("chart.rates")
+    );
+    if history.len() >= 2 {
+        let rates: Vec<(f64, f64, f64)> = history
+            .iter()
+            .zip(history.iter().skip(1))
+            .map(|(a, b)| {
+                let dt = (b.t_us - a.t_us).max(1) as f64 / 1e6;
+                (
+                    b.t_us as f64,
+                    b.produced.saturating_sub(a.produced) as f64 / dt,
+                    b.consumed.saturating_sub(a.consumed) as f64 / dt,
+                )
+            })
+            .collect();
+        let (x0, x1) = (rates[0].0, rates[rates.len() - 1].0);
+        let y_max = rates.iter().map(|r| r.1.max(r.2)).fold(1.0, f64::max);
+        let produced: Vec<(f64, f64)> = rates.iter().map(|r| (r.0, r.1)).collect();
+        let consumed: Vec<(f64, f64)> = rates.iter().map(|r| (r.0, r.2)).collect();
+        let _ = write!(
+            out,
+            r#"<text x="4" y="10" class="ks-small">max {y_max:.0}/s · {} — {}</text><polyline points="{}" fill="none" class="ks-line-produced"/><polyline points="{}" fill="none" class="ks-line-consumed"/>"#,
+            t("chart.produced"),
+            t("chart.consumed"),
+            polyline(&produced, x0, x1, y_max, W, H),
+            polyline(&consumed, x0, x1, y_max, W, H)
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
 #[component]
 pub fn Charts() -> impl IntoView {
     let ui = expect_context::<Ui>();
-    const W: f64 = 460.0;
-    const H: f64 = 110.0;
+    let lag = Memo::new(move |_| {
+        let groups = ui
+            .view
+            .with(|v| v.groups.iter().map(|g| g.group.clone()).collect::<Vec<_>>());
+        ui.history.with(|h| lag_chart(h, &groups))
+    });
+    let rates = Memo::new(move |_| ui.history.with(rate_chart));
     view! {
         <section class="ks-panel" aria-label="charts">
             <h2>{t("chart.lag")}</h2>
-            <svg class="ks-chart" viewBox=format!("0 0 {W} {H}") data-testid="lag-chart" role="img" aria-label=t("chart.lag")>
-                {move || ui.history.with(|h| {
-                    let (Some(first), Some(last)) = (h.front(), h.back()) else { return None };
-                    let (x0, x1) = (first.t_us as f64, last.t_us as f64);
-                    let groups = ui.view.with(|v| v.groups.iter().map(|g| g.group.clone()).collect::<Vec<_>>());
-                    let y_max = h.iter().flat_map(|s| s.lag.iter().copied()).max().unwrap_or(1) as f64;
-                    Some(view! {
-                        <text x="4" y="10" class="ks-small">{format!("max {y_max:.0}")}</text>
-                        {groups.into_iter().enumerate().map(|(g, name)| {
-                            let points: Vec<(f64, f64)> = h.iter().filter_map(|s| s.lag.get(g).map(|lag| (s.t_us as f64, *lag as f64))).collect();
-                            view! { <polyline points=polyline(&points, x0, x1, y_max, W, H) fill="none" stroke=group_colour(g) stroke-width="2"><title>{name}</title></polyline> }
-                        }).collect_view()}
-                    })
-                })}
-            </svg>
+            <div inner_html=move || lag.get()></div>
             <h2>{t("chart.rates")}</h2>
-            <svg class="ks-chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=t("chart.rates")>
-                {move || ui.history.with(|h| {
-                    if h.len() < 2 { return None; }
-                    let rates: Vec<(f64, f64, f64)> = h.iter().zip(h.iter().skip(1)).map(|(a, b)| {
-                        let dt = (b.t_us - a.t_us).max(1) as f64 / 1e6;
-                        (b.t_us as f64, (b.produced.saturating_sub(a.produced)) as f64 / dt, (b.consumed.saturating_sub(a.consumed)) as f64 / dt)
-                    }).collect();
-                    let (x0, x1) = (rates[0].0, rates[rates.len() - 1].0);
-                    let y_max = rates.iter().map(|r| r.1.max(r.2)).fold(1.0, f64::max);
-                    let produced: Vec<(f64, f64)> = rates.iter().map(|r| (r.0, r.1)).collect();
-                    let consumed: Vec<(f64, f64)> = rates.iter().map(|r| (r.0, r.2)).collect();
-                    Some(view! {
-                        <text x="4" y="10" class="ks-small">{format!("max {y_max:.0}/s · {} — {}", t("chart.produced"), t("chart.consumed"))}</text>
-                        <polyline points=polyline(&produced, x0, x1, y_max, W, H) fill="none" class="ks-line-produced" />
-                        <polyline points=polyline(&consumed, x0, x1, y_max, W, H) fill="none" class="ks-line-consumed" />
-                    })
-                })}
-            </svg>
+            <div inner_html=move || rates.get()></div>
         </section>
     }
 }
@@ -456,6 +559,39 @@ pub fn Charts() -> impl IntoView {
 pub fn EventLog() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let filter = RwSignal::new(String::new());
+    let html = Memo::new(move |_| {
+        use std::fmt::Write;
+        let needle = filter.get().to_lowercase();
+        let mut out = String::new();
+        ui.events.with(|log| {
+            for (t_us, line) in log
+                .iter()
+                .rev()
+                .filter(|(_, line)| needle.is_empty() || line.to_lowercase().contains(&needle))
+                .take(150)
+            {
+                let group = line
+                    .split_whitespace()
+                    .find_map(|field| field.strip_prefix("group="))
+                    .unwrap_or("");
+                let _ = write!(
+                    out,
+                    r#"<li data-group="{group}"><time>{:>8.3}s</time> {line}</li>"#,
+                    *t_us as f64 / 1e6
+                );
+            }
+        });
+        out
+    });
+    let select = move |ev: leptos::ev::MouseEvent| {
+        let group = ev
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .and_then(|element| element.closest("[data-group]").ok().flatten())
+            .and_then(|element| element.get_attribute("data-group"))
+            .filter(|group| !group.is_empty());
+        ui.highlight.set(group);
+    };
     view! {
         <section class="ks-panel" aria-label=t("events")>
             <h2>{t("events")}</h2>
@@ -468,19 +604,7 @@ pub fn EventLog() -> impl IntoView {
                     " " {t("events.verbose")}
                 </label>
             </div>
-            <ol class="ks-events" data-testid="events">
-                {move || {
-                    let needle = filter.get().to_lowercase();
-                    ui.events.with(|log| log.iter().rev().filter(|(_, line)| needle.is_empty() || line.to_lowercase().contains(&needle)).take(150).map(|(t_us, line)| {
-                        let group = line.split_whitespace().find_map(|field| field.strip_prefix("group=")).map(str::to_string);
-                        view! {
-                            <li on:click=move |_| ui.highlight.set(group.clone())>
-                                <time>{format!("{:>8.3}s", *t_us as f64 / 1e6)}</time> " " {line.clone()}
-                            </li>
-                        }
-                    }).collect_view())
-                }}
-            </ol>
+            <ol class="ks-events" data-testid="events" inner_html=move || html.get() on:click=select></ol>
         </section>
     }
 }

@@ -2,15 +2,21 @@
 //! sync, offline) and each partition's log below them (log start, high watermark, log end, committed
 //! offsets per group); consumer groups right, with state, generation, members and what they own; every
 //! message in flight as a dot interpolated from its simulated send and arrival times.
+//!
+//! The SVG is written as one string per frame and set as the container's inner HTML: one DOM update per
+//! frame instead of a diff over hundreds of nodes, and far less code in the wasm module. Clicks reach the
+//! simulation through `data-click` attributes (event delegation).
 
 use super::messages::t;
 use super::Ui;
-use crate::layout::{lerp, offset_x, progress, strip_window, Layout, Point, Shape};
+use crate::layout::{lerp, offset_x, progress, strip_window, Layout, Point, Shape, PICTURE_WIDTH};
 use crate::sim::engine::{FlowKind, Node};
 use crate::sim::groups::{Activity, MemberStatus};
 use crate::sim::view::ClusterView;
 use crate::sim::Command;
 use leptos::prelude::*;
+use std::fmt::Write;
+use wasm_bindgen::JsCast;
 
 /// Offsets shown per partition strip.
 const CELLS: u64 = 40;
@@ -50,16 +56,79 @@ fn anchor(layout: &Layout, node: Node) -> Point {
     }
 }
 
+/// The command a `data-click` value stands for.
+fn click_command(action: &str, view: &ClusterView) -> Option<Command> {
+    let mut parts = action.splitn(3, ':');
+    match (parts.next()?, parts.next()?, parts.next()) {
+        ("broker", id, None) => {
+            let broker: u32 = id.parse().ok()?;
+            let alive = view.brokers.iter().find(|b| b.id == broker)?.alive;
+            Some(if alive {
+                Command::CrashBroker { broker }
+            } else {
+                Command::RestartBroker { broker }
+            })
+        }
+        ("crash", group, Some(member)) => Some(Command::CrashConsumer {
+            group: group.into(),
+            member: member.into(),
+        }),
+        ("leave", group, Some(member)) => Some(Command::LeaveConsumer {
+            group: group.into(),
+            member: member.into(),
+        }),
+        ("restart", group, Some(member)) => Some(Command::RestartConsumer {
+            group: group.into(),
+            member: member.into(),
+        }),
+        ("member", group, Some(member)) => {
+            let running = view
+                .groups
+                .iter()
+                .find(|g| g.group == group)?
+                .members
+                .iter()
+                .find(|m| m.member == member)?
+                .status
+                == MemberStatus::Running;
+            let (group, member) = (group.to_string(), member.to_string());
+            Some(if running {
+                Command::CrashConsumer { group, member }
+            } else {
+                Command::RestartConsumer { group, member }
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Runs the command of the nearest `data-click` element around an event's target (event delegation).
+pub fn activate(ui: Ui, target: Option<web_sys::EventTarget>) {
+    let Some(element) = target.and_then(|target| target.dyn_into::<web_sys::Element>().ok()) else {
+        return;
+    };
+    let Some(action) = element
+        .closest("[data-click]")
+        .ok()
+        .flatten()
+        .and_then(|e| e.get_attribute("data-click"))
+    else {
+        return;
+    };
+    if let Some(command) = ui.view.with_untracked(|view| click_command(&action, view)) {
+        ui.command(command);
+    }
+}
+
 #[component]
 pub fn Picture() -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let height = Memo::new(move |_| ui.view.with(|v| layout_of(v).height));
+    let svg = Memo::new(move |_| ui.view.with(render));
     view! {
         <section class="ks-picture-wrap" aria-label="cluster picture">
-            <svg class="ks-picture" data-testid="picture" role="img" aria-label="producers, brokers and consumer groups"
-                viewBox=move || format!("0 0 {} {}", crate::layout::PICTURE_WIDTH, height.get())>
-                {move || ui.view.with(|v| draw(v, ui))}
-            </svg>
+            <div class="ks-picture-host" data-testid="picture" inner_html=move || svg.get()
+                on:click=move |ev| activate(ui, ev.target())
+                on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" { activate(ui, ev.target()) }></div>
             <ul class="ks-legend" aria-label=t("legend")>
                 <li><span class="ks-dot ks-flow-produce"></span>{t("legend.produce")}</li>
                 <li><span class="ks-dot ks-flow-replica"></span>{t("legend.replica")}</li>
@@ -77,70 +146,85 @@ pub fn Picture() -> impl IntoView {
     }
 }
 
-fn draw(v: &ClusterView, ui: Ui) -> impl IntoView {
+/// The whole picture as SVG markup. Names are scenario ids (letters, digits, `._-`), safe in markup.
+pub fn render(v: &ClusterView) -> String {
     let layout = layout_of(v);
-    let producers = v
-        .producers
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let at = layout.producers[i];
-            view! {
-                <g class="ks-producer">
-                    <rect x=at.x y=at.y - 22.0 width="150" height="44" rx="6" />
-                    <text x=at.x + 8.0 y=at.y - 6.0>{p.id.clone()}</text>
-                    <text x=at.x + 8.0 y=at.y + 8.0 class="ks-small">{format!("{} rec/s · acks={}", p.rate_per_sec, p.acks)}</text>
-                    <text x=at.x + 8.0 y=at.y + 19.0 class="ks-small">{format!("→ {}", p.topic)}</text>
-                </g>
+    let mut out = String::with_capacity(16 * 1024);
+    let _ = write!(
+        out,
+        r#"<svg class="ks-picture" role="img" aria-label="producers, brokers and consumer groups" viewBox="0 0 {PICTURE_WIDTH} {:.0}">"#,
+        layout.height
+    );
+    for (i, p) in v.producers.iter().enumerate() {
+        let at = layout.producers[i];
+        let _ = write!(
+            out,
+            r#"<g class="ks-producer"><rect x="{:.1}" y="{:.1}" width="150" height="44" rx="6"/><text x="{:.1}" y="{:.1}">{}</text><text x="{:.1}" y="{:.1}" class="ks-small">{} rec/s · acks={}</text><text x="{:.1}" y="{:.1}" class="ks-small">→ {}</text></g>"#,
+            at.x,
+            at.y - 22.0,
+            at.x + 8.0,
+            at.y - 6.0,
+            p.id,
+            at.x + 8.0,
+            at.y + 8.0,
+            p.rate_per_sec,
+            p.acks,
+            at.x + 8.0,
+            at.y + 19.0,
+            p.topic
+        );
+    }
+    for (i, b) in v.brokers.iter().enumerate() {
+        let at = layout.brokers[i];
+        let _ = write!(
+            out,
+            r#"<g class="ks-broker" data-alive="{}" tabindex="0" role="button" data-click="broker:{}" data-testid="picture-broker-{}"><title>{}</title><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="6"/><text x="{:.1}" y="{:.1}">{} {}{}</text>"#,
+            b.alive,
+            b.id,
+            b.id,
+            t("broker.tip"),
+            at.x,
+            at.y,
+            layout.broker_width,
+            layout.broker_height,
+            at.x + 6.0,
+            at.y + 16.0,
+            t("broker"),
+            b.id,
+            if b.alive {
+                String::new()
+            } else {
+                format!(" ({})", t("broker.down"))
             }
-        })
-        .collect_view();
-    let brokers = v
-        .brokers
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let at = layout.brokers[i];
-            let (id, alive) = (b.id, b.alive);
-            let mut chips = Vec::new();
-            for topic in &v.topics {
-                for p in &topic.partitions {
-                    if let Some(replica) = p.replica_logs.iter().find(|r| r.broker == id) {
-                        let role = if !replica.alive || p.offline && replica.is_leader {
-                            "ks-role-offline"
-                        } else if replica.is_leader {
-                            "ks-role-leader"
-                        } else if replica.in_sync {
-                            "ks-role-follower"
-                        } else {
-                            "ks-role-out-of-sync"
-                        };
-                        chips.push((format!("{}-{} {}", topic.name, p.partition, role.trim_start_matches("ks-role-")), role));
-                    }
-                }
+        );
+        let per_row = ((layout.broker_width - 12.0) / 10.0).floor().max(1.0) as usize;
+        let mut n = 0;
+        for topic in &v.topics {
+            for p in &topic.partitions {
+                let Some(replica) = p.replica_logs.iter().find(|r| r.broker == b.id) else {
+                    continue;
+                };
+                let role = if !replica.alive || (p.offline && replica.is_leader) {
+                    "offline"
+                } else if replica.is_leader {
+                    "leader"
+                } else if replica.in_sync {
+                    "follower"
+                } else {
+                    "out-of-sync"
+                };
+                let x = at.x + 6.0 + (n % per_row) as f64 * 10.0;
+                let y = at.y + 30.0 + (n / per_row) as f64 * 10.0;
+                let _ = write!(
+                    out,
+                    r#"<rect x="{x:.1}" y="{y:.1}" width="8" height="8" class="ks-role-{role}"><title>{}-{} {role}</title></rect>"#,
+                    topic.name, p.partition
+                );
+                n += 1;
             }
-            let per_row = ((layout.broker_width - 12.0) / 10.0).floor().max(1.0) as usize;
-            let chips = chips
-                .into_iter()
-                .enumerate()
-                .map(|(n, (label, role))| {
-                    let x = at.x + 6.0 + (n % per_row) as f64 * 10.0;
-                    let y = at.y + 30.0 + (n / per_row) as f64 * 10.0;
-                    view! { <rect x=x y=y width="8" height="8" class=role><title>{label}</title></rect> }
-                })
-                .collect_view();
-            view! {
-                <g class="ks-broker" data-alive=alive.to_string() tabindex="0" role="button" data-testid=format!("picture-broker-{id}")
-                    on:click=move |_| ui.command(if alive { Command::CrashBroker { broker: id } } else { Command::RestartBroker { broker: id } })>
-                    <title>{t("broker.tip")}</title>
-                    <rect x=at.x y=at.y width=layout.broker_width height=layout.broker_height rx="6" />
-                    <text x=at.x + 6.0 y=at.y + 16.0>{format!("{} {id}", t("broker"))}{if alive { String::new() } else { format!(" ({})", t("broker.down")) }}</text>
-                    {chips}
-                </g>
-            }
-        })
-        .collect_view();
-    let mut rows = Vec::new();
+        }
+        out.push_str("</g>");
+    }
     let mut row = 0;
     for topic in &v.topics {
         for p in &topic.partitions {
@@ -151,45 +235,8 @@ fn draw(v: &ClusterView, ui: Ui) -> impl IntoView {
             let x_of = |offset: u64| at.x + offset_x(offset, first, CELLS, width);
             let h = (layout.row_height - 6.0).max(3.0);
             let top = at.y - h;
-            let committed_to = x_of(p.high_watermark);
+            let hw = x_of(p.high_watermark);
             let end = x_of(p.log_end_offset);
-            let mut markers = Vec::new();
-            for (g, group) in v.groups.iter().enumerate() {
-                if let Some(lag_row) = group
-                    .partitions
-                    .iter()
-                    .find(|r| r.topic == topic.name && r.partition == p.partition)
-                {
-                    if let Some(offset) = lag_row.current_offset {
-                        if offset >= first {
-                            let x = x_of(offset);
-                            markers.push(view! {
-                                <path d=format!("M{} {} l-4 -6 h8 z", x, top - 1.0) fill=group_colour(g)><title>{format!("{} committed {}", group.group, offset)}</title></path>
-                            });
-                        }
-                    }
-                }
-            }
-            let cells = if layout.compact || p.log_end_offset == first {
-                None
-            } else {
-                let cell_width = width / CELLS as f64;
-                let ticks: String = (first + 1..p.log_end_offset)
-                    .map(|o| format!("M{} {} v{} ", x_of(o), top, h))
-                    .collect();
-                let _ = cell_width;
-                Some(view! { <path d=ticks class="ks-cell-lines" /> })
-            };
-            let label = (!layout.compact).then(|| {
-                view! {
-                    <text x=at.x - 66.0 y=at.y - 2.0 class="ks-small">{format!("{}-{}", topic.name, p.partition)}</text>
-                    <text x=end + 4.0 y=at.y - 2.0 class="ks-small">
-                        {format!("{}..{} hw {} · L {} · isr {}", p.log_start_offset, p.log_end_offset, p.high_watermark,
-                            p.leader.map_or("-".to_string(), |l| l.to_string()),
-                            p.isr.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(","))}
-                    </text>
-                }
-            });
             let state = if p.offline {
                 "ks-strip-offline"
             } else if p.under_replicated {
@@ -197,86 +244,154 @@ fn draw(v: &ClusterView, ui: Ui) -> impl IntoView {
             } else {
                 "ks-strip"
             };
-            rows.push(view! {
-                <g class=state>
-                    <rect x=at.x y=top width=width height=h class="ks-strip-bg" />
-                    <rect x=at.x y=top width=(committed_to - at.x).max(0.0) height=h class="ks-strip-committed" />
-                    <rect x=committed_to y=top width=(end - committed_to).max(0.0) height=h class="ks-strip-uncommitted" />
-                    {cells}
-                    <line x1=committed_to x2=committed_to y1=top - 2.0 y2=top + h + 2.0 class="ks-hw" />
-                    {markers}
-                    {label}
-                </g>
-            });
+            let _ = write!(
+                out,
+                r#"<g class="{state}"><rect x="{:.1}" y="{top:.1}" width="{width:.1}" height="{h:.1}" class="ks-strip-bg"/><rect x="{:.1}" y="{top:.1}" width="{:.1}" height="{h:.1}" class="ks-strip-committed"/><rect x="{hw:.1}" y="{top:.1}" width="{:.1}" height="{h:.1}" class="ks-strip-uncommitted"/>"#,
+                at.x,
+                at.x,
+                (hw - at.x).max(0.0),
+                (end - hw).max(0.0)
+            );
+            if !layout.compact && p.log_end_offset > first + 1 {
+                out.push_str(r#"<path class="ks-cell-lines" d=""#);
+                for offset in first + 1..p.log_end_offset {
+                    let _ = write!(out, "M{:.1} {top:.1}v{h:.1}", x_of(offset));
+                }
+                out.push_str(r#""/>"#);
+            }
+            let _ = write!(
+                out,
+                r#"<line x1="{hw:.1}" x2="{hw:.1}" y1="{:.1}" y2="{:.1}" class="ks-hw"/>"#,
+                top - 2.0,
+                top + h + 2.0
+            );
+            for (g, group) in v.groups.iter().enumerate() {
+                let committed = group
+                    .partitions
+                    .iter()
+                    .find(|r| r.topic == topic.name && r.partition == p.partition)
+                    .and_then(|r| r.current_offset);
+                if let Some(offset) = committed.filter(|offset| *offset >= first) {
+                    let _ = write!(
+                        out,
+                        r#"<path d="M{:.1} {:.1}l-4 -6h8z" fill="{}"><title>{} committed {offset}</title></path>"#,
+                        x_of(offset),
+                        top - 1.0,
+                        group_colour(g),
+                        group.group
+                    );
+                }
+            }
+            if !layout.compact {
+                let isr: Vec<String> = p.isr.iter().map(u32::to_string).collect();
+                let _ = write!(
+                    out,
+                    r#"<text x="{:.1}" y="{:.1}" class="ks-small">{}-{}</text><text x="{:.1}" y="{:.1}" class="ks-small">{}..{} hw {} · L {} · isr {}</text>"#,
+                    at.x - 66.0,
+                    at.y - 2.0,
+                    topic.name,
+                    p.partition,
+                    end + 4.0,
+                    at.y - 2.0,
+                    p.log_start_offset,
+                    p.log_end_offset,
+                    p.high_watermark,
+                    p.leader.map_or("-".to_string(), |l| l.to_string()),
+                    isr.join(",")
+                );
+            }
+            out.push_str("</g>");
         }
     }
-    let groups = v
-        .groups
-        .iter()
-        .enumerate()
-        .map(|(g, group)| {
-            let top = layout.group_tops[g];
-            let header = view! {
-                <text x="930" y=top + 14.0 class="ks-group-title" fill=group_colour(g)>
-                    {format!("{} · {} · gen {}", group.group, group.state, group.generation)}
-                </text>
+    for (g, group) in v.groups.iter().enumerate() {
+        let top = layout.group_tops[g];
+        let _ = write!(
+            out,
+            r#"<text x="930" y="{:.1}" class="ks-group-title" fill="{}">{} · {} · gen {}</text>"#,
+            top + 14.0,
+            group_colour(g),
+            group.group,
+            group.state,
+            group.generation
+        );
+        for (m, member) in group.members.iter().enumerate() {
+            let y = layout.anchor_member(g, m).y - layout.member_height / 2.0;
+            let status = match (member.status, member.activity) {
+                (MemberStatus::Crashed, _) => t("state.crashed"),
+                (MemberStatus::Left, _) => t("state.left"),
+                _ if member.joining => t("state.joining"),
+                (_, Activity::Processing { .. }) => t("state.processing"),
+                (_, Activity::Committing) => t("state.committing"),
+                (_, Activity::Polling) => t("state.polling"),
+                (_, Activity::Stopped) => t("state.stopped"),
             };
-            let members = group
-                .members
-                .iter()
-                .enumerate()
-                .map(|(m, member)| {
-                    let at = layout.anchor_member(g, m);
-                    let y = at.y - layout.member_height / 2.0;
-                    let status = match (member.status, member.activity) {
-                        (MemberStatus::Crashed, _) => t("state.crashed"),
-                        (MemberStatus::Left, _) => t("state.left"),
-                        _ if member.joining => t("state.joining"),
-                        (_, Activity::Processing { .. }) => t("state.processing"),
-                        (_, Activity::Committing) => t("state.committing"),
-                        (_, Activity::Polling) => t("state.polling"),
-                        (_, Activity::Stopped) => t("state.stopped"),
-                    };
-                    let owned: Vec<String> = member.assignment.iter().map(|(topic, p)| format!("{topic}-{p}")).collect();
-                    let running = member.status == MemberStatus::Running;
-                    let (group_id, member_id) = (group.group.clone(), member.member.clone());
-                    let busy = match member.activity {
-                        Activity::Processing { until_us } if until_us > v.now_us => member.records_in_hand.min(1),
-                        _ => 0,
-                    };
-                    let compact = layout.member_height < 30.0;
-                    view! {
-                        <g class="ks-member-node" data-status=format!("{:?}", member.status) tabindex="0" role="button"
-                            on:click=move |_| ui.command(if running {
-                                Command::CrashConsumer { group: group_id.clone(), member: member_id.clone() }
-                            } else {
-                                Command::RestartConsumer { group: group_id.clone(), member: member_id.clone() }
-                            })>
-                            <title>{t("member.tip")}</title>
-                            <rect x="930" y=y width="260" height=layout.member_height rx="5" stroke=group_colour(g) />
-                            <rect x="930" y=y width=(busy * 6) as f64 height=layout.member_height rx="2" class="ks-busy" />
-                            <text x="940" y=y + 13.0 class="ks-small">{format!("{} · {} · {} processed", member.member, status, member.records_processed)}</text>
-                            {(!compact).then(|| view! { <text x="940" y=y + 28.0 class="ks-small">{format!("owns {}", if owned.is_empty() { "-".to_string() } else { owned.join(",") })}</text> })}
-                        </g>
+            let busy =
+                matches!(member.activity, Activity::Processing { until_us } if until_us > v.now_us);
+            let _ = write!(
+                out,
+                r#"<g class="ks-member-node" data-status="{}" tabindex="0" role="button" data-click="member:{}:{}"><title>{}</title><rect x="930" y="{y:.1}" width="260" height="{:.1}" rx="5" stroke="{}"/>{}<text x="940" y="{:.1}" class="ks-small">{} · {} · {} processed</text>"#,
+                if member.status == MemberStatus::Running {
+                    "running"
+                } else {
+                    "stopped"
+                },
+                group.group,
+                member.member,
+                t("member.tip"),
+                layout.member_height,
+                group_colour(g),
+                if busy {
+                    format!(
+                        r#"<rect x="930" y="{y:.1}" width="6" height="{:.1}" class="ks-busy"/>"#,
+                        layout.member_height
+                    )
+                } else {
+                    String::new()
+                },
+                y + 13.0,
+                member.member,
+                status,
+                member.records_processed
+            );
+            if layout.member_height >= 30.0 {
+                let owned: Vec<String> = member
+                    .assignment
+                    .iter()
+                    .map(|(topic, p)| format!("{topic}-{p}"))
+                    .collect();
+                let _ = write!(
+                    out,
+                    r#"<text x="940" y="{:.1}" class="ks-small">owns {}</text>"#,
+                    y + 28.0,
+                    if owned.is_empty() {
+                        "-".to_string()
+                    } else {
+                        owned.join(",")
                     }
-                })
-                .collect_view();
-            view! { <g>{header}{members}</g> }
-        })
-        .collect_view();
-    let dots = v
+                );
+            }
+            out.push_str("</g>");
+        }
+    }
+    for flow in v
         .flows
         .iter()
         .filter(|flow| flow.kind != FlowKind::Heartbeat)
-        .map(|flow| {
-            let point = lerp(
-                anchor(&layout, flow.from),
-                anchor(&layout, flow.to),
-                progress(flow.sent_us, flow.arrive_us, v.now_us),
-            );
-            let radius = 3.0 + (flow.records as f64 + 1.0).log10().min(4.0);
-            view! { <circle cx=point.x cy=point.y r=radius class=flow_class(flow.kind) /> }
-        })
-        .collect_view();
-    view! { <g>{producers}{brokers}{rows}{groups}{dots}</g> }
+    {
+        let point = lerp(
+            anchor(&layout, flow.from),
+            anchor(&layout, flow.to),
+            progress(flow.sent_us, flow.arrive_us, v.now_us),
+        );
+        let radius = 3.0 + (flow.records as f64 + 1.0).log10().min(4.0);
+        let _ = write!(
+            out,
+            r#"<circle cx="{:.1}" cy="{:.1}" r="{radius:.1}" class="{}"/>"#,
+            point.x,
+            point.y,
+            flow_class(flow.kind)
+        );
+    }
+    out.push_str("</svg>");
+    out
 }

@@ -1,6 +1,6 @@
 // Frame-time benchmark (prints figures; not a pass/fail test): loads the release build with the heavy
 // scenario (6 brokers, 64 partitions RF 3, 10,000 records/s, 4 groups × 8 members) in headless Chromium,
-// runs it at 1× for a few seconds, and prints p50/p95 frame times and the core's p95 time per frame.
+// runs it at 1× for a few seconds (usage: node frame-bench.mjs dist [seconds] [scenario]), and prints p50/p95 frame times and the core's p95 time per frame.
 import { createServer } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { join, extname } from 'node:path';
@@ -19,7 +19,8 @@ const server = createServer((req, res) => {
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${server.address().port}`;
-const scenario = readFileSync(join(dist, 'scenarios', 'heavy-benchmark.json'), 'utf8');
+const scenarioName = process.argv[4] ?? 'heavy-benchmark';
+const scenario = readFileSync(join(dist, 'scenarios', `${scenarioName}.json`), 'utf8');
 const link = Buffer.from(JSON.stringify(JSON.parse(scenario))).toString('base64url');
 
 const browser = await chromium.launch({

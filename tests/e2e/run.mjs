@@ -46,7 +46,7 @@ try {
   await page.waitForTimeout(300);
   check((await page.textContent('[data-testid=events]')).includes('broker_crashed'), 'crashing broker 1 is logged');
   await page.screenshot({ path: 'artifacts/broker-crashed.png' });
-  await page.click('[data-testid=add-member-email_group]');
+  await page.click('[data-testid=add-member]');
   await page.waitForTimeout(300);
   check((await page.textContent('[data-testid=events]')).includes('consumer_added'), 'adding a member is logged');
   await page.screenshot({ path: 'artifacts/member-added.png' });
