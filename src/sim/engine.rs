@@ -462,20 +462,7 @@ impl Simulation {
 
     /// Sends a message from one node to another: it is drawn while in flight and `event` runs on arrival.
     pub(crate) fn send(&mut self, from: Node, to: Node, kind: FlowKind, records: u32, event: Ev) {
-        let arrive_us = self.now + self.latency(from, to);
-        let id = self.next_flow;
-        self.next_flow += 1;
-        self.flows.insert(
-            id,
-            Flow {
-                kind,
-                from,
-                to,
-                sent_us: self.now,
-                arrive_us,
-                records,
-            },
-        );
+        let (id, arrive_us) = self.visual_flow(from, to, kind, records);
         let seq = self.next_seq;
         self.next_seq += 1;
         self.queue.push(Scheduled {
@@ -487,23 +474,28 @@ impl Simulation {
         });
     }
 
-    /// Draws a message that has no effect of its own (its effect travels in another event): it is removed
-    /// once its arrival time has passed, without an event of its own.
-    pub(crate) fn visual_flow(&mut self, from: Node, to: Node, kind: FlowKind, records: u32) {
+    /// Draws a message in flight. On its own (its effect travels in another event) it is removed once its
+    /// arrival time has passed; `send` also removes it when its event runs. Returns its id and arrival time.
+    pub(crate) fn visual_flow(
+        &mut self,
+        from: Node,
+        to: Node,
+        kind: FlowKind,
+        records: u32,
+    ) -> (u64, Micros) {
         let arrive_us = self.now + self.latency(from, to);
         let id = self.next_flow;
         self.next_flow += 1;
-        self.flows.insert(
-            id,
-            Flow {
-                kind,
-                from,
-                to,
-                sent_us: self.now,
-                arrive_us,
-                records,
-            },
-        );
+        let flow = Flow {
+            kind,
+            from,
+            to,
+            sent_us: self.now,
+            arrive_us,
+            records,
+        };
+        self.flows.insert(id, flow);
+        (id, arrive_us)
     }
 
     pub(crate) fn latency(&self, from: Node, to: Node) -> Micros {

@@ -1,33 +1,20 @@
 // Frame-time benchmark (prints figures; not a pass/fail test): loads the release build with the heavy
 // scenario (6 brokers, 64 partitions RF 3, 10,000 records/s, 4 groups × 8 members) in headless Chromium,
-// runs it at 1× for a few seconds (usage: node frame-bench.mjs dist [seconds] [scenario]), and prints p50/p95 frame times and the core's p95 time per frame.
-import { createServer } from 'node:http';
-import { readFileSync, existsSync } from 'node:fs';
-import { join, extname } from 'node:path';
-import { chromium } from 'playwright-core';
+// runs it at 1× for a few seconds, and prints p50/p95 frame times and the core's p95 time per frame.
+// Usage: node tests/e2e/frame-bench.mjs dist [seconds] [scenario-name]
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serveDist, launchChromium } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const seconds = Number(process.argv[3] ?? 8);
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json' };
-const server = createServer((req, res) => {
-  let path = decodeURIComponent(req.url.split('?')[0]);
-  if (path.endsWith('/')) path += 'index.html';
-  const file = join(dist, path);
-  if (!existsSync(file)) { res.writeHead(404); res.end(); return; }
-  res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-  res.end(readFileSync(file));
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const origin = `http://127.0.0.1:${server.address().port}`;
 const scenarioName = process.argv[4] ?? 'heavy-benchmark';
 const scenario = readFileSync(join(dist, 'scenarios', `${scenarioName}.json`), 'utf8');
 const link = Buffer.from(JSON.stringify(JSON.parse(scenario))).toString('base64url');
+const server = await serveDist(dist);
+const origin = server.origin;
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   await page.goto(`${origin}/#s=${link}`);

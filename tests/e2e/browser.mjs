@@ -1,0 +1,30 @@
+// Shared by the browser scripts: serve dist/ on a free localhost port, and launch Debian's Chromium.
+import { createServer } from 'node:http';
+import { readFileSync, existsSync } from 'node:fs';
+import { join, extname } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json' };
+
+/** Serves `dist`; resolves to `{ origin, close }`. */
+export async function serveDist(dist) {
+  const server = createServer((req, res) => {
+    let path = decodeURIComponent(req.url.split('?')[0]);
+    if (path.endsWith('/')) path += 'index.html';
+    const file = join(dist, path);
+    if (!existsSync(file)) { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+}
+
+/** Headless Chromium from Debian, with the flags this closed network needs. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
