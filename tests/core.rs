@@ -154,6 +154,9 @@ fn run_with_faults(seed: u64) -> Result<(), String> {
     Ok(())
 }
 
+/// Swarm test: a random configuration and random faults per seed, invariants checked after every event.
+/// `KAFKA_SIM_SEEDS=N` sets how many seeds (default 500); `KAFKA_SIM_SEED=S` runs one seed;
+/// `KAFKA_SIM_VERBOSE=1` prints each seed and writes its scenario to the temp directory.
 #[test]
 fn invariants_hold_after_every_event_over_a_seed_sweep_with_faults() {
     let seeds: u64 = std::env::var("KAFKA_SIM_SEEDS")
@@ -172,7 +175,7 @@ fn invariants_hold_after_every_event_over_a_seed_sweep_with_faults() {
             );
         }
         if let Err(message) = run_with_faults(seed) {
-            panic!("invariant violated — reproduce with seed={seed}: {message}");
+            panic!("invariant violated — reproduce with seed={seed} (KAFKA_SIM_SEED={seed} cargo test --test core invariants): {message}");
         }
     }
 }

@@ -109,13 +109,6 @@ impl ReplicaLog {
             .filter(|batch| batch.base_offset == base_offset)
     }
 
-    pub fn last_sequence(&self, producer_id: u64) -> Option<(u32, u32, u64)> {
-        self.producer_state
-            .get(&producer_id)
-            .and_then(|r| r.back())
-            .map(|b| (b.base_sequence, b.records, b.base_offset))
-    }
-
     pub fn check_sequence(
         &self,
         producer_id: u64,
