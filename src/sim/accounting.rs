@@ -114,18 +114,11 @@ impl Delivery {
         self.settled.processed_once += counts.processed_once;
         self.settled.duplicated += counts.duplicated;
         self.settled.missed += counts.missed + counts.pending;
-        let mut kept = Vec::new();
-        for &(start, stop, count) in &self.intervals {
-            if start < first {
-                kept.push((start, stop.min(first), count));
-            }
-            if stop > end {
-                kept.push((start.max(end), stop, count));
-            }
-        }
-        // Offsets from `first` on will be written again by other records.
-        kept.retain(|interval| interval.1 <= first);
-        self.intervals = kept;
+        // Offsets from `first` on will be written again by other records: only what lies below stays.
+        self.intervals.retain_mut(|interval| {
+            interval.1 = interval.1.min(first);
+            interval.0 < interval.1
+        });
         self.frontier = self.frontier.min(first).max(self.tracked_from);
     }
 

@@ -1035,8 +1035,6 @@ impl Simulation {
     // ---- consumer fetches ----
 
     fn send_consumer_fetch(&mut self, group: usize, member: usize) {
-        let m = &mut self.groups[group].members[member];
-        m.batch += 0;
         let fetch = self.next_request;
         self.next_request += 1;
         let m = &mut self.groups[group].members[member];

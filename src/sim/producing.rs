@@ -782,15 +782,15 @@ impl Simulation {
                 let within_timeout =
                     self.now + backoff_us < created_us + p.config.delivery_timeout_ms * 1000;
                 let retrying = within_timeout && (attempt as u64) <= p.config.retries;
-                self.emit(EventKind::ProduceError {
-                    producer: producer_name,
-                    topic,
-                    partition: tp.partition,
-                    records,
-                    error: error.to_string(),
-                    retrying,
-                });
                 if retrying {
+                    self.emit(EventKind::ProduceError {
+                        producer: producer_name,
+                        topic,
+                        partition: tp.partition,
+                        records,
+                        error: error.to_string(),
+                        retrying,
+                    });
                     let p = &mut self.producers[producer];
                     p.stats.records_retried += records as u64;
                     let request = p.requests.get_mut(&id).expect("exists");
@@ -842,6 +842,15 @@ impl Simulation {
             }
             p.next_sequence.insert(partition, next);
         }
-        let _ = error;
+        // The application's callback gets the error; every way of giving up reports it here, once.
+        let (producer_name, topic) = (p.id.clone(), self.topics[request.tp.topic].name.clone());
+        self.emit(EventKind::ProduceError {
+            producer: producer_name,
+            topic,
+            partition: request.tp.partition,
+            records: request.records,
+            error: error.to_string(),
+            retrying: false,
+        });
     }
 }

@@ -5,7 +5,8 @@ use super::view::ClusterView;
 use serde_json::{json, Value};
 use std::fmt::Write;
 
-fn dash(value: Option<u64>) -> String {
+/// `-` for a missing value, as Kafka's tools print it.
+pub fn dash(value: Option<u64>) -> String {
     value.map_or("-".to_string(), |v| v.to_string())
 }
 

@@ -317,7 +317,7 @@ fn group_tables_html(v: &crate::sim::view::ClusterView, highlight: Option<&str>)
         );
         out.push_str(r#"<table class="ks-table"><thead><tr><th>TOPIC</th><th>PARTITION</th><th>CURRENT-OFFSET</th><th>LOG-END-OFFSET</th><th>LAG</th><th>CONSUMER-ID</th></tr></thead><tbody>"#);
         for row in &g.partitions {
-            let dash = |value: Option<u64>| value.map_or("-".to_string(), |v| v.to_string());
+            let dash = crate::sim::report::dash;
             let _ = write!(
                 out,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
