@@ -95,10 +95,9 @@ pub(crate) enum Ev {
         request: u64,
         outcome: super::producing::ProduceOutcome,
     },
+    /// The producer's one `request.timeout.ms` timer (see `Producer::timeouts`).
     ProduceTimeout {
         producer: usize,
-        request: u64,
-        attempt: u32,
     },
     ProduceRetry {
         producer: usize,
@@ -113,7 +112,6 @@ pub(crate) enum Ev {
     ReplicaFetchWait {
         follower: u32,
         leader: u32,
-        session: u64,
     },
     ReplicaFetchResponse {
         follower: u32,
@@ -145,7 +143,6 @@ struct Scheduled {
     /// a command scheduled live and the same command replayed from a timeline land in the same place.
     class: u8,
     seq: u64,
-    flow: Option<u64>,
     event: Ev,
 }
 
@@ -167,6 +164,9 @@ impl Ord for Scheduled {
     }
 }
 
+/// The flow list is pruned of arrived messages when it reaches this length (or twice what survived).
+const FLOWS_PRUNE_MIN: usize = 1024;
+
 /// How many trace events the in-memory buffer keeps (the UI reads them every frame).
 pub const TRACE_CAPACITY: usize = 50_000;
 
@@ -187,13 +187,17 @@ pub struct Simulation {
     pub(crate) producers: Vec<Producer>,
     pub(crate) groups: Vec<Group>,
     pub(crate) trace: Trace,
-    pub(crate) flows: BTreeMap<u64, Flow>,
-    next_flow: u64,
+    /// Messages drawn on the wire, in send order. Arrived ones are dropped at the end of `advance_to` and
+    /// whenever the list doubles, so a long advance does not accumulate them.
+    pub(crate) flows: Vec<Flow>,
+    flows_prune_at: usize,
     next_timeline: usize,
-    /// Emit one `record_appended` event per record (the CLI's `--trace` turns it on).
+    /// Emit record-level events (see `set_record_events`).
     pub(crate) record_events: bool,
     pub(crate) commands: Vec<(Micros, Command)>,
     pub(crate) fetchers: BTreeMap<(u32, u32), super::replication::Fetcher>,
+    /// The partitions each broker leads (see `led_by`); `None` after leadership or partitions change.
+    pub(crate) led_by_broker: Option<Vec<Vec<Tp>>>,
     pub(crate) next_request: u64,
     pub events_processed: u64,
     /// Invariant violations noticed where they happen (e.g. a committed record lost in a clean election).
@@ -243,12 +247,13 @@ impl Simulation {
             producers: Vec::new(),
             groups: Vec::new(),
             trace: Trace::new(TRACE_CAPACITY),
-            flows: BTreeMap::new(),
-            next_flow: 0,
+            flows: Vec::new(),
+            flows_prune_at: FLOWS_PRUNE_MIN,
             next_timeline: 0,
             record_events: false,
             commands: Vec::new(),
             fetchers: BTreeMap::new(),
+            led_by_broker: None,
             next_request: 0,
             events_processed: 0,
             violations: Vec::new(),
@@ -305,6 +310,10 @@ impl Simulation {
         &self.commands
     }
 
+    /// Record-level events (`record_appended`, `batch_appended`, `produce_acknowledged`, `records_polled`,
+    /// `records_processed`) happen for every record or batch; they are emitted only when asked for (the
+    /// CLI's `--trace`, the UI's "record-level events" switch), so a busy run does not pay for them.
+    /// They never change the simulation's state, only what the trace contains.
     pub fn set_record_events(&mut self, enabled: bool) {
         self.record_events = enabled;
     }
@@ -320,7 +329,7 @@ impl Simulation {
 
     /// Messages currently on the wire.
     pub fn flows(&self) -> impl Iterator<Item = &Flow> {
-        self.flows.values()
+        self.flows.iter()
     }
 
     /// Runs every event up to and including time `t`. Advancing once or in many steps gives the same trace.
@@ -331,15 +340,12 @@ impl Simulation {
             }
             let scheduled = self.queue.pop().expect("peeked");
             self.now = scheduled.at;
-            if let Some(flow) = scheduled.flow {
-                self.flows.remove(&flow);
-            }
             self.events_processed += 1;
             self.dispatch(scheduled.event);
         }
         self.now = self.now.max(t);
         let now = self.now;
-        self.flows.retain(|_, flow| flow.arrive_us > now);
+        self.flows.retain(|flow| flow.arrive_us > now);
     }
 
     /// Runs the next event only (single step); returns false when nothing is scheduled.
@@ -396,11 +402,7 @@ impl Simulation {
                 request,
                 outcome,
             } => self.produce_response(producer, request, outcome),
-            Ev::ProduceTimeout {
-                producer,
-                request,
-                attempt,
-            } => self.produce_timeout(producer, request, attempt),
+            Ev::ProduceTimeout { producer } => self.produce_timeouts_due(producer),
             Ev::ProduceRetry { producer, request } => self.produce_retry(producer, request),
             Ev::ReplicaFetchArrive {
                 follower,
@@ -408,11 +410,9 @@ impl Simulation {
                 session,
                 offsets,
             } => self.replica_fetch_arrive(follower, leader, session, offsets),
-            Ev::ReplicaFetchWait {
-                follower,
-                leader,
-                session,
-            } => self.replica_fetch_wait_expired(follower, leader, session),
+            Ev::ReplicaFetchWait { follower, leader } => {
+                self.replica_fetch_wait_expired(follower, leader)
+            }
             Ev::ReplicaFetchResponse {
                 follower,
                 leader,
@@ -455,47 +455,47 @@ impl Simulation {
             at: at.max(self.now),
             class,
             seq,
-            flow: None,
             event,
         });
     }
 
     /// Sends a message from one node to another: it is drawn while in flight and `event` runs on arrival.
     pub(crate) fn send(&mut self, from: Node, to: Node, kind: FlowKind, records: u32, event: Ev) {
-        let (id, arrive_us) = self.visual_flow(from, to, kind, records);
+        let arrive_us = self.visual_flow(from, to, kind, records);
         let seq = self.next_seq;
         self.next_seq += 1;
         self.queue.push(Scheduled {
             at: arrive_us,
             class: 1,
             seq,
-            flow: Some(id),
             event,
         });
     }
 
-    /// Draws a message in flight. On its own (its effect travels in another event) it is removed once its
-    /// arrival time has passed; `send` also removes it when its event runs. Returns its id and arrival time.
+    /// Draws a message in flight (its effect, if any, travels in an event `send` schedules). It is dropped
+    /// once its arrival time has passed. Returns its arrival time.
     pub(crate) fn visual_flow(
         &mut self,
         from: Node,
         to: Node,
         kind: FlowKind,
         records: u32,
-    ) -> (u64, Micros) {
-        let arrive_us = self.now + self.latency(from, to);
-        let id = self.next_flow;
-        self.next_flow += 1;
-        let flow = Flow {
+    ) -> Micros {
+        let now = self.now;
+        let arrive_us = now + self.latency(from, to);
+        if self.flows.len() >= self.flows_prune_at {
+            self.flows.retain(|flow| flow.arrive_us > now);
+            self.flows_prune_at = (self.flows.len() * 2).max(FLOWS_PRUNE_MIN);
+        }
+        self.flows.push(Flow {
             kind,
             from,
             to,
-            sent_us: self.now,
+            sent_us: now,
             arrive_us,
             records,
-        };
-        self.flows.insert(id, flow);
-        (id, arrive_us)
+        });
+        arrive_us
     }
 
     pub(crate) fn latency(&self, from: Node, to: Node) -> Micros {

@@ -5,9 +5,9 @@
 use super::Simulation;
 
 pub const GOLDEN_TRACE_HASHES: &[(&str, u64)] = &[
-    ("order-service", 10894818074835497433),
-    ("acks-and-leader-crash", 17701947619036634571),
-    ("slow-consumer-rebalance", 1041937706660612976),
+    ("order-service", 5507562754436513017),
+    ("acks-and-leader-crash", 6633174393313392705),
+    ("slow-consumer-rebalance", 11345831976102376658),
 ];
 
 pub fn scenario_text(name: &str) -> &'static str {

@@ -63,9 +63,8 @@ pub enum MemberEvent {
     FetchArrive {
         fetch: u64,
     },
-    FetchWaitExpired {
-        fetch: u64,
-    },
+    /// The member's one fetch-wait timer (see `Member::wait_timer_at`).
+    FetchWaitExpired,
     FetchResponse {
         fetch: u64,
         data: Vec<(Tp, u64, u64)>,
@@ -146,6 +145,11 @@ pub struct Member {
     buffer: VecDeque<(Tp, u64, u64)>,
     fetch: Option<u64>,
     fetch_parked: bool,
+    /// When the parked fetch's `fetch.max.wait.ms` ends.
+    fetch_deadline: Micros,
+    /// The one fetch-wait timer in the queue, if any: it re-arms itself when the fetch parked now has a
+    /// later deadline, instead of one timer per fetch (most are answered by new data first).
+    wait_timer_at: Option<Micros>,
     pending_assignment: Option<(i32, Vec<Tp>)>,
     rejoin_needed: bool,
     pub activity: Activity,
@@ -176,6 +180,8 @@ impl Member {
             buffer: VecDeque::new(),
             fetch: None,
             fetch_parked: false,
+            fetch_deadline: 0,
+            wait_timer_at: None,
             pending_assignment: None,
             rejoin_needed: false,
             activity: Activity::Stopped,
@@ -593,11 +599,20 @@ impl Simulation {
         match event {
             MemberEvent::Poll => self.poll(group, member),
             MemberEvent::FetchArrive { fetch } => self.consumer_fetch_arrive(group, member, fetch),
-            MemberEvent::FetchWaitExpired { fetch } => {
-                if self.groups[group].members[member].fetch == Some(fetch)
-                    && self.groups[group].members[member].fetch_parked
-                {
-                    self.answer_parked_consumer_fetch(group, member, incarnation);
+            MemberEvent::FetchWaitExpired => {
+                let now = self.now;
+                let m = &mut self.groups[group].members[member];
+                if m.wait_timer_at == Some(now) {
+                    m.wait_timer_at = None;
+                }
+                if m.fetch.is_some() && m.fetch_parked {
+                    if m.fetch_deadline <= now {
+                        self.answer_parked_consumer_fetch(group, member, incarnation);
+                    } else if m.wait_timer_at.is_none() {
+                        let deadline = m.fetch_deadline;
+                        m.wait_timer_at = Some(deadline);
+                        self.member_ev(group, member, deadline, MemberEvent::FetchWaitExpired);
+                    }
                 }
             }
             MemberEvent::FetchResponse { fetch, data } => {
@@ -711,15 +726,17 @@ impl Simulation {
             }
             return;
         }
-        let (group_id, member_id) = (
-            self.groups[group].id.clone(),
-            self.groups[group].members[member].id.clone(),
-        );
-        self.emit(EventKind::RecordsPolled {
-            group: group_id,
-            member: member_id,
-            records: count as u32,
-        });
+        if self.record_events {
+            let (group_id, member_id) = (
+                self.groups[group].id.clone(),
+                self.groups[group].members[member].id.clone(),
+            );
+            self.emit(EventKind::RecordsPolled {
+                group: group_id,
+                member: member_id,
+                records: count as u32,
+            });
+        }
         if self.groups[group].members[member].buffer.is_empty()
             && self.groups[group].members[member].fetch.is_none()
         {
@@ -764,20 +781,22 @@ impl Simulation {
             }
         }
         let in_hand = std::mem::take(&mut self.groups[group].members[member].in_hand);
-        let (group_id, member_id) = (
-            self.groups[group].id.clone(),
-            self.groups[group].members[member].id.clone(),
-        );
         for (tp, first, end) in &in_hand {
-            let topic = self.topics[tp.topic].name.clone();
-            self.emit(EventKind::RecordsProcessed {
-                group: group_id.clone(),
-                member: member_id.clone(),
-                topic,
-                partition: tp.partition,
-                first_offset: *first,
-                last_offset: end - 1,
-            });
+            if self.record_events {
+                let (group_id, member_id) = (
+                    self.groups[group].id.clone(),
+                    self.groups[group].members[member].id.clone(),
+                );
+                let topic = self.topics[tp.topic].name.clone();
+                self.emit(EventKind::RecordsProcessed {
+                    group: group_id,
+                    member: member_id,
+                    topic,
+                    partition: tp.partition,
+                    first_offset: *first,
+                    last_offset: end - 1,
+                });
+            }
             let g = &mut self.groups[group];
             if let Some(delivery) = g.delivery.get_mut(tp) {
                 delivery.mark_processed(*first, *end);
@@ -791,9 +810,9 @@ impl Simulation {
             }
             Some(CommitMode::AsyncAfterProcessing) => {
                 self.send_commit(group, member, false);
-                self.member_ev(group, member, now, MemberEvent::Poll);
+                self.poll(group, member);
             }
-            _ => self.member_ev(group, member, now, MemberEvent::Poll),
+            _ => self.poll(group, member),
         }
     }
 
@@ -1069,16 +1088,26 @@ impl Simulation {
 
     /// What a fetch would return now: `(partition, first, end)` ranges below each leader's high watermark.
     fn fetchable(&mut self, group: usize, member: usize) -> Vec<(Tp, u64, u64)> {
-        let assigned = self.groups[group].members[member].assigned.clone();
-        let config = self.groups[group].config.clone();
+        let config = &self.groups[group].config;
+        let (fetch_max_bytes, max_partition_fetch_bytes) =
+            (config.fetch_max_bytes, config.max_partition_fetch_bytes);
         let mut data = Vec::new();
         let mut total_bytes = 0;
-        for tp in assigned {
+        for index in 0..self.groups[group].members[member].assigned.len() {
+            let tp = self.groups[group].members[member].assigned[index];
             let Some(log) = self.leader_log(tp) else {
                 continue;
             };
             let (log_start, high_watermark, log_end) =
                 (log.log_start_offset, log.high_watermark, log.log_end_offset);
+            if self.groups[group].members[member]
+                .fetch_positions
+                .get(&tp)
+                .is_some_and(|position| *position == high_watermark)
+            {
+                // Caught up: nothing to read (the common case for a consumer waiting for data).
+                continue;
+            }
             let record_bytes = self
                 .producers
                 .iter()
@@ -1098,10 +1127,10 @@ impl Simulation {
                     position
                 }
             };
-            if position >= high_watermark || total_bytes >= config.fetch_max_bytes {
+            if position >= high_watermark || total_bytes >= fetch_max_bytes {
                 continue;
             }
-            let max_records = (config.max_partition_fetch_bytes / record_bytes).max(1);
+            let max_records = (max_partition_fetch_bytes / record_bytes).max(1);
             let end = high_watermark.min(position + max_records);
             total_bytes += (end - position) * record_bytes;
             data.push((tp, position, end));
@@ -1166,13 +1195,13 @@ impl Simulation {
                         .push((group, member, incarnation));
                 }
             }
-            let wait = self.groups[group].config.fetch_max_wait_ms * 1000;
-            self.member_ev(
-                group,
-                member,
-                self.now + wait,
-                MemberEvent::FetchWaitExpired { fetch },
-            );
+            let deadline = self.now + self.groups[group].config.fetch_max_wait_ms * 1000;
+            let m = &mut self.groups[group].members[member];
+            m.fetch_deadline = deadline;
+            if m.wait_timer_at.is_none_or(|at| at > deadline) {
+                m.wait_timer_at = Some(deadline);
+                self.member_ev(group, member, deadline, MemberEvent::FetchWaitExpired);
+            }
         } else {
             self.respond_consumer_fetch(group, member, fetch, data);
         }
@@ -1262,7 +1291,7 @@ impl Simulation {
             }
         }
         if m.activity == Activity::Polling {
-            self.member_ev(group, member, self.now, MemberEvent::Poll);
+            self.poll(group, member);
         }
     }
 

@@ -84,6 +84,9 @@ impl ReplicaLog {
 
     /// Batches at or after `offset`, as many as fit in `max_bytes` (at least one when there is one).
     pub fn read_from(&self, offset: u64, max_bytes: u64) -> Vec<Rc<BatchData>> {
+        if offset >= self.log_end_offset {
+            return Vec::new();
+        }
         let start = self
             .batches
             .partition_point(|batch| batch.end_offset() <= offset);

@@ -9,7 +9,7 @@ use super::log::{BatchData, Micros, SequenceCheck};
 use super::partitioner::{partition_for_key, StickyPartition};
 use super::scenario::{KeySpec, ProducerSpec};
 use std::cell::Cell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// The Java client's own failures, as a producer callback would see them.
@@ -49,6 +49,8 @@ struct Request {
     state: RequestState,
     /// A retry waits for its backoff.
     not_before_us: Micros,
+    /// When the attempt on the wire times out (`request.timeout.ms`).
+    timeout_at: Micros,
     appended: Option<Rc<BatchData>>,
 }
 
@@ -83,6 +85,11 @@ pub struct Producer {
     in_flight: BTreeMap<u32, u64>,
     next_sequence: BTreeMap<u32, u32>,
     tick_scheduled: bool,
+    /// Requests on the wire by `request.timeout.ms` deadline: `(deadline, request, attempt)`. One timer
+    /// event (`timeout_timer_at`) stands for all of them instead of one per request, since nearly every
+    /// request is answered long before its deadline.
+    timeouts: BTreeSet<(Micros, u64, u32)>,
+    timeout_timer_at: Option<Micros>,
 }
 
 impl Producer {
@@ -145,6 +152,8 @@ impl Simulation {
             in_flight: BTreeMap::new(),
             next_sequence: BTreeMap::new(),
             tick_scheduled: false,
+            timeouts: BTreeSet::new(),
+            timeout_timer_at: None,
         });
         self.refresh_key_partitions(index);
         self.schedule_producer_tick(index);
@@ -356,6 +365,7 @@ impl Simulation {
                 attempt: 0,
                 state: RequestState::Queued,
                 not_before_us: 0,
+                timeout_at: 0,
                 appended: None,
             },
         );
@@ -370,15 +380,31 @@ impl Simulation {
         let now = self.now;
         let p = &self.producers[producer];
         let idempotent = p.config.enable_idempotence;
-        let mut by_partition: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
-        for (id, request) in &p.requests {
-            by_partition
-                .entry(request.tp.partition)
-                .or_default()
-                .push(*id);
+        if !p
+            .requests
+            .values()
+            .any(|request| request.state == RequestState::Queued)
+        {
+            return;
         }
+        // Requests by partition, oldest first.
+        let mut order: Vec<(u32, u64)> = p
+            .requests
+            .iter()
+            .map(|(id, request)| (request.tp.partition, *id))
+            .collect();
+        order.sort_unstable();
         let topic = p.topic;
-        for (partition, ids) in by_partition {
+        let mut start = 0;
+        while start < order.len() {
+            let partition = order[start].0;
+            let end = start
+                + order[start..]
+                    .iter()
+                    .take_while(|(other, _)| *other == partition)
+                    .count();
+            let ids: Vec<u64> = order[start..end].iter().map(|(_, id)| *id).collect();
+            start = end;
             if self.partition(Tp { topic, partition }).leader.is_none() {
                 // The accumulator does not drain a partition without a leader; batches wait (and expire
                 // after delivery.timeout.ms). The producer's tick looks again.
@@ -479,25 +505,53 @@ impl Simulation {
             let p = &mut self.producers[producer];
             *p.in_flight.get_mut(&tp.partition).expect("counted") -= 1;
             p.stats.records_acknowledged += records as u64;
-            let producer_id = p.id.clone();
-            let topic = self.topics[tp.topic].name.clone();
-            self.emit(EventKind::ProduceAcknowledged {
-                producer: producer_id,
-                topic,
-                partition: tp.partition,
-                base_offset: None,
-                records,
-            });
+            if self.record_events {
+                let producer_id = p.id.clone();
+                let topic = self.topics[tp.topic].name.clone();
+                self.emit(EventKind::ProduceAcknowledged {
+                    producer: producer_id,
+                    topic,
+                    partition: tp.partition,
+                    base_offset: None,
+                    records,
+                });
+            }
         } else {
-            self.schedule(
-                self.now + timeout,
-                Ev::ProduceTimeout {
-                    producer,
-                    request: id,
-                    attempt,
-                },
-            );
+            let deadline = self.now + timeout;
+            let p = &mut self.producers[producer];
+            p.requests.get_mut(&id).expect("exists").timeout_at = deadline;
+            p.timeouts.insert((deadline, id, attempt));
+            self.arm_produce_timeout(producer);
         }
+    }
+
+    /// Keeps the producer's timeout timer set for its earliest deadline.
+    fn arm_produce_timeout(&mut self, producer: usize) {
+        let p = &mut self.producers[producer];
+        let Some(&(deadline, _, _)) = p.timeouts.first() else {
+            return;
+        };
+        if p.timeout_timer_at.is_none_or(|at| at > deadline) {
+            p.timeout_timer_at = Some(deadline);
+            self.schedule(deadline, Ev::ProduceTimeout { producer });
+        }
+    }
+
+    /// The timeout timer fired: every request whose deadline has come times out.
+    pub(crate) fn produce_timeouts_due(&mut self, producer: usize) {
+        let now = self.now;
+        let p = &mut self.producers[producer];
+        if p.timeout_timer_at == Some(now) {
+            p.timeout_timer_at = None;
+        }
+        while let Some(&(deadline, id, attempt)) = self.producers[producer].timeouts.first() {
+            if deadline > now {
+                break;
+            }
+            self.producers[producer].timeouts.pop_first();
+            self.produce_timeout(producer, id, attempt);
+        }
+        self.arm_produce_timeout(producer);
     }
 
     pub(crate) fn produce_arrive(&mut self, producer: usize, id: u64) {
@@ -749,12 +803,12 @@ impl Simulation {
         let records = request.records;
         let attempt = request.attempt;
         let created_us = request.created_us;
+        let timeout_entry = (request.timeout_at, id, attempt);
+        self.producers[producer].timeouts.remove(&timeout_entry);
         *self.producers[producer]
             .in_flight
             .get_mut(&tp.partition)
             .expect("counted") -= 1;
-        let producer_name = self.producers[producer].id.clone();
-        let topic = self.topics[tp.topic].name.clone();
         match outcome.result {
             Ok(base_offset) => {
                 let p = &mut self.producers[producer];
@@ -766,15 +820,21 @@ impl Simulation {
                     }
                 }
                 p.stats.records_acknowledged += records as u64;
-                self.emit(EventKind::ProduceAcknowledged {
-                    producer: producer_name,
-                    topic,
-                    partition: tp.partition,
-                    base_offset,
-                    records,
-                });
+                if self.record_events {
+                    let producer_name = p.id.clone();
+                    let topic = self.topics[tp.topic].name.clone();
+                    self.emit(EventKind::ProduceAcknowledged {
+                        producer: producer_name,
+                        topic,
+                        partition: tp.partition,
+                        base_offset,
+                        records,
+                    });
+                }
             }
             Err(error) => {
+                let producer_name = self.producers[producer].id.clone();
+                let topic = self.topics[tp.topic].name.clone();
                 let p = &self.producers[producer];
                 let backoff_us = (p.config.retry_backoff_ms << (attempt.saturating_sub(1)).min(20))
                     .min(p.config.retry_backoff_max_ms.max(p.config.retry_backoff_ms))

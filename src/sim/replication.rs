@@ -63,6 +63,12 @@ pub struct Fetcher {
     pub active: bool,
     /// A fetch parked at the leader: its offsets, until data arrives or `replica.fetch.wait.max.ms`.
     pub parked: Option<Vec<(Tp, u64)>>,
+    /// When the parked fetch's wait ends.
+    pub(crate) wait_deadline: Micros,
+    /// The one wake-up event this session has in the queue, if any. Most parked fetches are answered by
+    /// new data long before their deadline, so instead of one timer per fetch the session keeps a single
+    /// timer that, when it fires early, re-arms itself for the current deadline.
+    pub(crate) timer_at: Option<Micros>,
 }
 
 #[derive(Clone, Debug)]
@@ -142,6 +148,7 @@ impl Simulation {
                 isr
             };
             let count = replicas.len();
+            self.led_by_broker = None;
             self.topics[topic].partitions.push(Partition {
                 replicas,
                 leader,
@@ -200,17 +207,17 @@ impl Simulation {
         data.append_us = now;
         let batch = Rc::new(data);
         log.append(batch.clone(), now, segment_bytes, segment_us);
-        let topic_name = self.topics[tp.topic].name.clone();
-        let producer_name = self.producers[batch.producer as usize].id.clone();
-        self.emit(EventKind::BatchAppended {
-            topic: topic_name.clone(),
-            partition: tp.partition,
-            broker: leader,
-            base_offset: batch.base_offset,
-            records: batch.records,
-            producer: producer_name.clone(),
-        });
         if self.record_events {
+            let topic_name = self.topics[tp.topic].name.clone();
+            let producer_name = self.producers[batch.producer as usize].id.clone();
+            self.emit(EventKind::BatchAppended {
+                topic: topic_name.clone(),
+                partition: tp.partition,
+                broker: leader,
+                base_offset: batch.base_offset,
+                records: batch.records,
+                producer: producer_name.clone(),
+            });
             for index in 0..batch.records {
                 let key = self.key_name(batch.producer as usize, &batch.keys, index as usize);
                 self.emit(EventKind::RecordAppended {
@@ -316,22 +323,32 @@ impl Simulation {
         }
     }
 
+    /// The partitions each broker leads, by broker index (cached; elections and new partitions clear it).
+    fn led_by(&mut self, leader: u32) -> &[Tp] {
+        if self.led_by_broker.is_none() {
+            let mut led = vec![Vec::new(); self.brokers.len()];
+            for (topic_index, topic) in self.topics.iter().enumerate() {
+                for (partition_index, partition) in topic.partitions.iter().enumerate() {
+                    if let Some(leader) = partition.leader {
+                        led[(leader - 1) as usize].push(Tp {
+                            topic: topic_index,
+                            partition: partition_index as u32,
+                        });
+                    }
+                }
+            }
+            self.led_by_broker = Some(led);
+        }
+        &self.led_by_broker.as_ref().expect("filled")[(leader - 1) as usize]
+    }
+
     fn send_replica_fetch(&mut self, follower: u32, leader: u32) {
         let mut offsets = Vec::new();
-        for (topic_index, topic) in self.topics.iter().enumerate() {
-            for (partition_index, partition) in topic.partitions.iter().enumerate() {
-                if partition.leader == Some(leader) {
-                    if let Some(log) = partition.log_of(follower) {
-                        if follower != leader {
-                            offsets.push((
-                                Tp {
-                                    topic: topic_index,
-                                    partition: partition_index as u32,
-                                },
-                                log.log_end_offset,
-                            ));
-                        }
-                    }
+        if follower != leader {
+            let led = self.led_by(leader).to_vec();
+            for tp in led {
+                if let Some(log) = self.partition(tp).log_of(follower) {
+                    offsets.push((tp, log.log_end_offset));
                 }
             }
         }
@@ -398,17 +415,14 @@ impl Simulation {
         {
             self.answer_replica_fetch(follower, leader, session, offsets);
         } else {
+            let deadline = now + self.cluster.replica_fetch_wait_max_ms * 1000;
             let fetcher = self.fetchers.get_mut(&(follower, leader)).expect("checked");
             fetcher.parked = Some(offsets);
-            let at = now + self.cluster.replica_fetch_wait_max_ms * 1000;
-            self.schedule(
-                at,
-                Ev::ReplicaFetchWait {
-                    follower,
-                    leader,
-                    session,
-                },
-            );
+            fetcher.wait_deadline = deadline;
+            if fetcher.timer_at.is_none_or(|at| at > deadline) {
+                fetcher.timer_at = Some(deadline);
+                self.schedule(deadline, Ev::ReplicaFetchWait { follower, leader });
+            }
         }
     }
 
@@ -420,17 +434,30 @@ impl Simulation {
                 .is_some_and(|log| log.log_end_offset > offset || offset < log.log_start_offset)
     }
 
-    pub(crate) fn replica_fetch_wait_expired(&mut self, follower: u32, leader: u32, session: u64) {
-        if !self.fetcher_session_is(follower, leader, session) {
+    /// The session's wait timer: answers a parked fetch whose `replica.fetch.wait.max.ms` is over, or
+    /// re-arms for the deadline of the fetch parked now.
+    pub(crate) fn replica_fetch_wait_expired(&mut self, follower: u32, leader: u32) {
+        let now = self.now;
+        let Some(fetcher) = self.fetchers.get_mut(&(follower, leader)) else {
+            return;
+        };
+        if fetcher.timer_at == Some(now) {
+            fetcher.timer_at = None;
+        }
+        if !fetcher.active || fetcher.parked.is_none() {
             return;
         }
-        if let Some(offsets) = self
-            .fetchers
-            .get_mut(&(follower, leader))
-            .and_then(|fetcher| fetcher.parked.take())
-        {
-            self.answer_replica_fetch(follower, leader, session, offsets);
+        if fetcher.wait_deadline > now {
+            if fetcher.timer_at.is_none() {
+                let deadline = fetcher.wait_deadline;
+                fetcher.timer_at = Some(deadline);
+                self.schedule(deadline, Ev::ReplicaFetchWait { follower, leader });
+            }
+            return;
         }
+        let offsets = fetcher.parked.take().expect("checked");
+        let session = fetcher.session;
+        self.answer_replica_fetch(follower, leader, session, offsets);
     }
 
     fn wake_parked_replica_fetches(&mut self, leader: u32, tp: Tp) {
@@ -745,6 +772,7 @@ impl Simulation {
             return;
         }
         let now = self.now;
+        self.led_by_broker = None;
         let partition = self.partition_mut(tp);
         partition.leader = new_leader;
         partition.leader_epoch += 1;

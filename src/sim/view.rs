@@ -229,7 +229,7 @@ impl Simulation {
             topics,
             producers,
             groups,
-            flows: self.flows.values().cloned().collect(),
+            flows: self.flows.clone(),
         }
     }
 

@@ -74,7 +74,7 @@ pub fn t(id: &str) -> &'static str {
         "events.filter" => "Filter events",
         "events.filter.tip" => "Show only events whose text contains this (e.g. rebalance, leader, commit, NotEnoughReplicas).",
         "events.verbose" => "record-level events",
-        "events.verbose.tip" => "Also list every appended batch, acknowledgement, poll and processed range.",
+        "events.verbose.tip" => "Also list every appended batch, acknowledgement, poll and processed range (recorded from the moment this is on).",
         "describe.groups" => "Consumer groups (kafka-consumer-groups.sh --describe)",
         "describe.topics" => "Topics (kafka-topics.sh --describe)",
         "scenario" => "Scenario",

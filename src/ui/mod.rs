@@ -156,13 +156,20 @@ impl Ui {
         self.last_panel_ms.set_value(f64::NEG_INFINITY);
     }
 
+    /// Record-level events are produced by the core only while they are listed (they cost time at high rates).
+    pub fn set_verbose(self, verbose: bool) {
+        self.verbose.set(verbose);
+        self.sim.update_value(|sim| sim.set_record_events(verbose));
+    }
+
     /// Replaces the running simulation (a loaded file, an example, a new seed). On error the current one
     /// keeps running and the error is shown.
     pub fn load(self, text: &str, seed: Option<u64>) {
         match Scenario::from_json(text) {
             Ok(scenario) => {
                 let seed = seed.unwrap_or(scenario.scenario.seed);
-                let sim = Simulation::new(scenario, seed);
+                let mut sim = Simulation::new(scenario, seed);
+                sim.set_record_events(self.verbose.get_untracked());
                 write_link(&sim.replay_scenario());
                 self.sim.set_value(sim);
                 self.cursor.set(0);

@@ -600,7 +600,7 @@ pub fn EventLog() -> impl IntoView {
                     <input type="search" data-testid="event-filter" prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev)) />
                 </label>
                 <label title=t("events.verbose.tip")>
-                    <input type="checkbox" data-testid="verbose" prop:checked=move || ui.verbose.get() on:change=move |ev| ui.verbose.set(event_target_checked(&ev)) />
+                    <input type="checkbox" data-testid="verbose" prop:checked=move || ui.verbose.get() on:change=move |ev| ui.set_verbose(event_target_checked(&ev)) />
                     " " {t("events.verbose")}
                 </label>
             </div>
