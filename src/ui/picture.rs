@@ -3,9 +3,12 @@
 //! offsets per group); consumer groups right, with state, generation, members and what they own; every
 //! message in flight as a dot interpolated from its simulated send and arrival times.
 //!
-//! The SVG is written as one string per frame and set as the container's inner HTML: one DOM update per
-//! frame instead of a diff over hundreds of nodes, and far less code in the wasm module. Clicks reach the
-//! simulation through `data-click` attributes (event delegation).
+//! Two layers. The SVG (boxes, labels, replica chips, members: what a reader reads and clicks) is written
+//! as one string from the panels' view (a few times a second, and at once after an action) and set as the
+//! container's inner HTML only when it changed. What moves every frame (the logs' fill, high watermark and
+//! committed-offset markers, processing bars and the messages in flight) is drawn on a canvas laid over
+//! it: no DOM nodes per frame, so the frame budget holds at 64 partitions. Clicks reach the simulation
+//! through `data-click` attributes (event delegation).
 
 use super::messages::t;
 use super::Ui;
@@ -36,16 +39,6 @@ pub fn group_colour(index: usize) -> &'static str {
     [
         "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#f0e442",
     ][index % 8]
-}
-
-fn flow_class(kind: FlowKind) -> &'static str {
-    match kind {
-        FlowKind::Produce | FlowKind::ProduceResponse => "ks-flow-produce",
-        FlowKind::ReplicaFetch | FlowKind::ReplicaData => "ks-flow-replica",
-        FlowKind::ConsumerFetch | FlowKind::ConsumerData => "ks-flow-consume",
-        FlowKind::Commit => "ks-flow-commit",
-        FlowKind::Heartbeat | FlowKind::GroupProtocol => "ks-flow-group",
-    }
 }
 
 fn anchor(layout: &Layout, node: Node) -> Point {
@@ -123,12 +116,40 @@ pub fn activate(ui: Ui, target: Option<web_sys::EventTarget>) {
 #[component]
 pub fn Picture() -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let svg = Memo::new(move |_| ui.view.with(render));
+    let svg = Memo::new(move |_| ui.picture_view.with(render));
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    let reduced_motion = web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|query| query.matches());
+    // The picture's width in CSS pixels, read once and again after a resize: reading it every frame would
+    // force a layout of the whole page after the frame's DOM updates.
+    let css_width = StoredValue::new(0.0f64);
+    let resize = window_event_listener(leptos::ev::resize, move |_| css_width.set_value(0.0));
+    on_cleanup(move || resize.remove());
+    Effect::new(move |_| {
+        ui.view.with(|v| {
+            if let Some(canvas) = canvas.get() {
+                if css_width.get_value() <= 0.0 {
+                    if let Some(host) = canvas.parent_element() {
+                        css_width.set_value(host.client_width() as f64);
+                    }
+                }
+                draw(&canvas, v, css_width.get_value(), reduced_motion);
+            }
+        })
+    });
     view! {
         <section class="ks-picture-wrap" aria-label="cluster picture">
-            <div class="ks-picture-host" data-testid="picture" inner_html=move || svg.get()
-                on:click=move |ev| activate(ui, ev.target())
-                on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" { activate(ui, ev.target()) }></div>
+            <div class="ks-picture-stack">
+                <div class="ks-picture-host" data-testid="picture" inner_html=move || svg.get()
+                    on:click=move |ev| activate(ui, ev.target())
+                    on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" { activate(ui, ev.target()) }></div>
+                <canvas class="ks-picture-canvas" aria-hidden="true" data-testid="picture-canvas" node_ref=canvas></canvas>
+            </div>
             <ul class="ks-legend" aria-label=t("legend")>
                 <li><span class="ks-dot ks-flow-produce"></span>{t("legend.produce")}</li>
                 <li><span class="ks-dot ks-flow-replica"></span>{t("legend.replica")}</li>
@@ -235,7 +256,6 @@ pub fn render(v: &ClusterView) -> String {
             let x_of = |offset: u64| at.x + offset_x(offset, first, CELLS, width);
             let h = (layout.row_height - 6.0).max(3.0);
             let top = at.y - h;
-            let hw = x_of(p.high_watermark);
             let end = x_of(p.log_end_offset);
             let state = if p.offline {
                 "ks-strip-offline"
@@ -246,42 +266,16 @@ pub fn render(v: &ClusterView) -> String {
             };
             let _ = write!(
                 out,
-                r#"<g class="{state}"><rect x="{:.1}" y="{top:.1}" width="{width:.1}" height="{h:.1}" class="ks-strip-bg"/><rect x="{:.1}" y="{top:.1}" width="{:.1}" height="{h:.1}" class="ks-strip-committed"/><rect x="{hw:.1}" y="{top:.1}" width="{:.1}" height="{h:.1}" class="ks-strip-uncommitted"/>"#,
+                r#"<g class="{state}" data-testid="strip-{}-{}"><title>{}-{}: log start {}, high watermark {}, log end {}</title><rect x="{:.1}" y="{top:.1}" width="{width:.1}" height="{h:.1}" class="ks-strip-bg"/>"#,
+                topic.name,
+                p.partition,
+                topic.name,
+                p.partition,
+                p.log_start_offset,
+                p.high_watermark,
+                p.log_end_offset,
                 at.x,
-                at.x,
-                (hw - at.x).max(0.0),
-                (end - hw).max(0.0)
             );
-            if !layout.compact && p.log_end_offset > first + 1 {
-                out.push_str(r#"<path class="ks-cell-lines" d=""#);
-                for offset in first + 1..p.log_end_offset {
-                    let _ = write!(out, "M{:.1} {top:.1}v{h:.1}", x_of(offset));
-                }
-                out.push_str(r#""/>"#);
-            }
-            let _ = write!(
-                out,
-                r#"<line x1="{hw:.1}" x2="{hw:.1}" y1="{:.1}" y2="{:.1}" class="ks-hw"/>"#,
-                top - 2.0,
-                top + h + 2.0
-            );
-            for (g, group) in v.groups.iter().enumerate() {
-                let committed = group
-                    .partitions
-                    .iter()
-                    .find(|r| r.topic == topic.name && r.partition == p.partition)
-                    .and_then(|r| r.current_offset);
-                if let Some(offset) = committed.filter(|offset| *offset >= first) {
-                    let _ = write!(
-                        out,
-                        r#"<path d="M{:.1} {:.1}l-4 -6h8z" fill="{}"><title>{} committed {offset}</title></path>"#,
-                        x_of(offset),
-                        top - 1.0,
-                        group_colour(g),
-                        group.group
-                    );
-                }
-            }
             if !layout.compact {
                 let isr: Vec<String> = p.isr.iter().map(u32::to_string).collect();
                 let _ = write!(
@@ -325,11 +319,9 @@ pub fn render(v: &ClusterView) -> String {
                 (_, Activity::Polling) => t("state.polling"),
                 (_, Activity::Stopped) => t("state.stopped"),
             };
-            let busy =
-                matches!(member.activity, Activity::Processing { until_us } if until_us > v.now_us);
             let _ = write!(
                 out,
-                r#"<g class="ks-member-node" data-status="{}" tabindex="0" role="button" data-click="member:{}:{}"><title>{}</title><rect x="930" y="{y:.1}" width="260" height="{:.1}" rx="5" stroke="{}"/>{}<text x="940" y="{:.1}" class="ks-small">{} · {} · {} processed</text>"#,
+                r#"<g class="ks-member-node" data-status="{}" tabindex="0" role="button" data-click="member:{}:{}"><title>{}</title><rect x="930" y="{y:.1}" width="260" height="{:.1}" rx="5" stroke="{}"/><text x="940" y="{:.1}" class="ks-small">{} · {} · {} processed</text>"#,
                 if member.status == MemberStatus::Running {
                     "running"
                 } else {
@@ -340,14 +332,6 @@ pub fn render(v: &ClusterView) -> String {
                 t("member.tip"),
                 layout.member_height,
                 group_colour(g),
-                if busy {
-                    format!(
-                        r#"<rect x="930" y="{y:.1}" width="6" height="{:.1}" class="ks-busy"/>"#,
-                        layout.member_height
-                    )
-                } else {
-                    String::new()
-                },
                 y + 13.0,
                 member.member,
                 status,
@@ -373,6 +357,130 @@ pub fn render(v: &ClusterView) -> String {
             out.push_str("</g>");
         }
     }
+    out.push_str("</svg>");
+    out
+}
+
+/// Colours the canvas uses, the same Okabe–Ito values as the stylesheet.
+const COMMITTED_FILL: &str = "#9ccbe8";
+const UNCOMMITTED_FILL: &str = "#fde2b8";
+const HW_STROKE: &str = "#1d1d1f";
+const CELL_STROKE: &str = "#ffffff";
+const BUSY_FILL: &str = "rgba(230,159,0,0.6)";
+
+fn flow_colour(kind: FlowKind) -> &'static str {
+    match kind {
+        FlowKind::Produce | FlowKind::ProduceResponse => "#0072b2",
+        FlowKind::ReplicaFetch | FlowKind::ReplicaData => "#009e73",
+        FlowKind::ConsumerFetch | FlowKind::ConsumerData => "#e69f00",
+        FlowKind::Commit => "#cc79a7",
+        FlowKind::Heartbeat | FlowKind::GroupProtocol => "#56b4e9",
+    }
+}
+
+/// Draws what moves every frame onto the canvas over the SVG, in the SVG's coordinates.
+fn draw(
+    canvas: &web_sys::HtmlCanvasElement,
+    v: &ClusterView,
+    css_width: f64,
+    reduced_motion: bool,
+) {
+    if css_width <= 0.0 {
+        return;
+    }
+    let layout = layout_of(v);
+    // The SVG keeps its aspect ratio; the canvas is stretched over it by CSS, so only sharpness (not
+    // position) depends on this size being current.
+    let css_height = css_width * layout.height / PICTURE_WIDTH;
+    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+    let (pixel_width, pixel_height) = (
+        (css_width * ratio).round() as u32,
+        (css_height * ratio).round() as u32,
+    );
+    if canvas.width() != pixel_width || canvas.height() != pixel_height {
+        canvas.set_width(pixel_width);
+        canvas.set_height(pixel_height);
+    }
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|ctx| ctx.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    let scale = css_width / PICTURE_WIDTH * ratio;
+    let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+    ctx.clear_rect(0.0, 0.0, pixel_width as f64, pixel_height as f64);
+    let _ = ctx.set_transform(scale, 0.0, 0.0, scale, 0.0, 0.0);
+    let mut row = 0;
+    for topic in &v.topics {
+        for p in &topic.partitions {
+            let Some(at) = layout.partition_rows.get(row).copied() else {
+                return;
+            };
+            row += 1;
+            let (first, _) = strip_window(p.log_start_offset, p.log_end_offset, CELLS);
+            let width = layout.strip_width;
+            let x_of = |offset: u64| at.x + offset_x(offset, first, CELLS, width);
+            let h = (layout.row_height - 6.0).max(3.0);
+            let top = at.y - h;
+            let hw = x_of(p.high_watermark);
+            let end = x_of(p.log_end_offset);
+            ctx.set_fill_style_str(COMMITTED_FILL);
+            ctx.fill_rect(at.x, top, (hw - at.x).max(0.0), h);
+            ctx.set_fill_style_str(UNCOMMITTED_FILL);
+            ctx.fill_rect(hw, top, (end - hw).max(0.0), h);
+            if !layout.compact && p.log_end_offset > first + 1 {
+                ctx.begin_path();
+                for offset in first + 1..p.log_end_offset {
+                    let x = x_of(offset);
+                    ctx.move_to(x, top);
+                    ctx.line_to(x, top + h);
+                }
+                ctx.set_stroke_style_str(CELL_STROKE);
+                ctx.set_line_width(1.0);
+                ctx.stroke();
+            }
+            ctx.begin_path();
+            ctx.move_to(hw, top - 2.0);
+            ctx.line_to(hw, top + h + 2.0);
+            ctx.set_stroke_style_str(HW_STROKE);
+            ctx.set_line_width(2.0);
+            ctx.stroke();
+            for (g, group) in v.groups.iter().enumerate() {
+                let committed = group
+                    .partitions
+                    .iter()
+                    .find(|r| r.partition == p.partition && r.topic == topic.name)
+                    .and_then(|r| r.current_offset);
+                if let Some(offset) = committed.filter(|offset| *offset >= first) {
+                    let x = x_of(offset);
+                    ctx.begin_path();
+                    ctx.move_to(x, top - 1.0);
+                    ctx.line_to(x - 4.0, top - 7.0);
+                    ctx.line_to(x + 4.0, top - 7.0);
+                    ctx.close_path();
+                    ctx.set_fill_style_str(group_colour(g));
+                    ctx.fill();
+                }
+            }
+        }
+    }
+    ctx.set_fill_style_str(BUSY_FILL);
+    for (g, group) in v.groups.iter().enumerate() {
+        for (m, member) in group.members.iter().enumerate() {
+            let busy =
+                matches!(member.activity, Activity::Processing { until_us } if until_us > v.now_us);
+            if busy && member.status == MemberStatus::Running {
+                let y = layout.anchor_member(g, m).y - layout.member_height / 2.0;
+                ctx.fill_rect(930.0, y, 6.0, layout.member_height);
+            }
+        }
+    }
+    if reduced_motion {
+        return;
+    }
     for flow in v
         .flows
         .iter()
@@ -384,14 +492,9 @@ pub fn render(v: &ClusterView) -> String {
             progress(flow.sent_us, flow.arrive_us, v.now_us),
         );
         let radius = 3.0 + (flow.records as f64 + 1.0).log10().min(4.0);
-        let _ = write!(
-            out,
-            r#"<circle cx="{:.1}" cy="{:.1}" r="{radius:.1}" class="{}"/>"#,
-            point.x,
-            point.y,
-            flow_class(flow.kind)
-        );
+        ctx.begin_path();
+        let _ = ctx.arc(point.x, point.y, radius, 0.0, std::f64::consts::TAU);
+        ctx.set_fill_style_str(flow_colour(flow.kind));
+        ctx.fill();
     }
-    out.push_str("</svg>");
-    out
 }
