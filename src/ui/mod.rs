@@ -62,6 +62,10 @@ pub struct Ui {
     /// What the picture's SVG layer shows (refreshed like the panels, half a period later).
     pub picture_view: RwSignal<ClusterView>,
     picture_due: StoredValue<bool, LocalStorage>,
+    /// What the describe tables show (refreshed like the panels, two thirds of a period later).
+    pub table_view: RwSignal<ClusterView>,
+    table_due: StoredValue<bool, LocalStorage>,
+    panel_round: StoredValue<u64, LocalStorage>,
     last_panel_ms: StoredValue<f64, LocalStorage>,
     pub events: RwSignal<VecDeque<(u64, String)>>,
     pub history: RwSignal<VecDeque<Sample>>,
@@ -126,20 +130,31 @@ impl Ui {
                     }
                 });
             }
-            // The panels and the picture's SVG layer refresh 4 times a second, half a period apart, so
-            // no frame pays for both (and at once after a user action).
+            // The controls and charts, the picture's SVG layer and the describe tables refresh in turn,
+            // a third of a period apart, so no frame pays for two of them; all at once after a user action.
+            // Big describe tables (many partitions) refresh once a second, like re-running the tool.
             let now = now_ms();
             let since = now - self.last_panel_ms.get_value();
+            let partitions: usize = view.topics.iter().map(|t| t.partitions.len()).sum();
+            let table_every = if partitions > 16 { 4 } else { 1 };
             if panels || since >= PANEL_PERIOD_MS {
                 self.last_panel_ms.set_value(now);
+                let round = self.panel_round.get_value() + 1;
+                self.panel_round.set_value(round);
                 self.panel_view.set(view.clone());
                 self.picture_due.set_value(!panels);
+                self.table_due
+                    .set_value(!panels && round % table_every == 0);
                 if panels {
                     self.picture_view.set(view.clone());
+                    self.table_view.set(view.clone());
                 }
-            } else if self.picture_due.get_value() && since >= PANEL_PERIOD_MS / 2.0 {
+            } else if self.picture_due.get_value() && since >= PANEL_PERIOD_MS / 3.0 {
                 self.picture_due.set_value(false);
                 self.picture_view.set(view.clone());
+            } else if self.table_due.get_value() && since >= PANEL_PERIOD_MS * 2.0 / 3.0 {
+                self.table_due.set_value(false);
+                self.table_view.set(view.clone());
             }
             self.view.set(view);
         });
@@ -298,6 +313,9 @@ pub fn App() -> impl IntoView {
         panel_view: RwSignal::new(sim.view()),
         picture_view: RwSignal::new(sim.view()),
         picture_due: StoredValue::new_local(false),
+        table_view: RwSignal::new(sim.view()),
+        table_due: StoredValue::new_local(false),
+        panel_round: StoredValue::new_local(0),
         last_panel_ms: StoredValue::new_local(0.0),
         sim: StoredValue::new_local(sim),
         view,
@@ -312,6 +330,8 @@ pub fn App() -> impl IntoView {
     };
     provide_context(ui);
     let help_open = RwSignal::new(false);
+    // A memo: the clock's text node is written only when the shown tenth of a second changes.
+    let clock = Memo::new(move |_| format!("{:.1} s", ui.view.with(|v| v.now_us) as f64 / 1e6));
 
     let last_tick = StoredValue::new_local(now_ms());
     let core_ms = StoredValue::new_local(VecDeque::<f64>::new());
@@ -394,10 +414,10 @@ pub fn App() -> impl IntoView {
                     </label>
                     <label title=t("seed.tip")>
                         {t("seed")} " "
-                        <input type="number" min="0" class="ks-seed" data-testid="seed" prop:value=move || ui.view.with(|v| v.seed.to_string())
+                        <input type="number" min="0" class="ks-seed" data-testid="seed" prop:value=move || ui.panel_view.with(|v| v.seed.to_string())
                             on:change=move |ev| on_seed(event_target_value(&ev)) />
                     </label>
-                    <span class="ks-clock" data-testid="clock">{t("time")} ": " {move || format!("{:.1} s", ui.view.with(|v| v.now_us) as f64 / 1e6)}</span>
+                    <span class="ks-clock" data-testid="clock">{t("time")} ": " {move || clock.get()}</span>
                     <button aria-keyshortcuts="?" on:click=move |_| help_open.update(|open| *open = !*open)>{t("help")} " (?)"</button>
                 </div>
             </header>

@@ -159,7 +159,7 @@ pub fn Controls() -> impl IntoView {
     };
     let p = move |f: fn(&crate::sim::view::ProducerView) -> f64| {
         Signal::derive(move || {
-            ui.view
+            ui.panel_view
                 .with(|v| v.producers.get(producer.get()).map_or(0.0, f))
         })
     };
@@ -396,7 +396,7 @@ pub fn GroupTables() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let html = Memo::new(move |_| {
         let highlight = ui.highlight.get();
-        ui.panel_view
+        ui.table_view
             .with(|v| group_tables_html(v, highlight.as_deref()))
     });
     view! {
@@ -412,7 +412,7 @@ pub fn TopicTable() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let html = Memo::new(move |_| {
         use std::fmt::Write;
-        ui.panel_view.with(|v| {
+        ui.table_view.with(|v| {
             let mut out = String::from(r#"<table class="ks-table" data-testid="topics"><thead><tr><th>Topic</th><th>Partition</th><th>Leader</th><th>Replicas</th><th>Isr</th><th>HW</th><th>LEO</th><th></th></tr></thead><tbody>"#);
             for topic in &v.topics {
                 for p in &topic.partitions {
