@@ -591,3 +591,61 @@ fn a_run_with_user_actions_replays_exactly_from_its_shared_scenario() {
         "the link replays the run byte for byte"
     );
 }
+
+#[test]
+fn exported_scenarios_are_indented_exactly_like_serde_json_pretty() {
+    for (name, _) in GOLDEN_TRACE_HASHES {
+        let scenario = Scenario::from_json(scenario_text(name)).unwrap().scenario;
+        let value = serde_json::to_value(&scenario).unwrap();
+        let expected = serde_json::to_string_pretty(&scenario).unwrap();
+        assert_eq!(scenario.to_json_pretty(), expected, "{name}");
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&scenario.to_json_pretty()).unwrap(),
+            value
+        );
+    }
+    let tricky = r#"{"a":"x,{y}:\"z\"","b":[],"c":{},"d":[1,{"e":null}]}"#;
+    let value: serde_json::Value = serde_json::from_str(tricky).unwrap();
+    assert_eq!(
+        kafka_sim::sim::scenario::indent_json(tricky),
+        serde_json::to_string_pretty(&value).unwrap()
+    );
+}
+
+#[test]
+fn end_to_end_latency_is_small_for_a_keeping_up_group_and_grows_with_lag() {
+    // 100 records/s; "fast" processes instantly, "slow" at 50 records/s and falls ever further behind.
+    let text = r#"{"version": 1, "seed": 3, "duration_ms": 40000, "cluster": {"brokers": 1},
+        "topics": [{"name": "t", "partitions": 1}],
+        "producers": [{"id": "p", "topic": "t", "rate_per_sec": 100}],
+        "groups": [{"id": "fast", "topics": ["t"], "processing_ms_per_record": 0, "members": [{"id": "f"}]},
+                   {"id": "slow", "topics": ["t"], "processing_ms_per_record": 20,
+                    "config": {"max.poll.records": "10"}, "members": [{"id": "s"}]}]}"#;
+    let mut sim = sim(text);
+    let average_ms = |view: &ClusterView, name: &str| {
+        let g = group(view, name);
+        assert!(g.latency_records > 0, "{name} processed records");
+        g.latency_sum_us as f64 / g.latency_records as f64 / 1000.0
+    };
+    sim.advance_to(20_000_000);
+    let (fast_20, slow_20) = (
+        average_ms(&sim.view(), "fast"),
+        average_ms(&sim.view(), "slow"),
+    );
+    sim.advance_to(40_000_000);
+    let (fast_40, slow_40) = (
+        average_ms(&sim.view(), "fast"),
+        average_ms(&sim.view(), "slow"),
+    );
+    // linger.ms (5), the HW wait for acks=all and the fetch path: well under 100 ms, and not growing.
+    assert!(fast_20 > 0.0 && fast_20 < 100.0, "fast group: {fast_20} ms");
+    assert!(fast_40 < 100.0, "fast group: {fast_40} ms");
+    assert!(
+        slow_20 > 1000.0,
+        "slow group waits behind its lag: {slow_20} ms"
+    );
+    assert!(
+        slow_40 > slow_20 * 1.5,
+        "and waits longer as lag grows: {slow_20} → {slow_40} ms"
+    );
+}

@@ -277,6 +277,25 @@ async fn adding_a_member_rebalances_with_a_new_generation() {
         "the rebalance is in the event log"
     );
     assert!(text("group-inventory_group").contains("inventory-2"));
+    // The rebalance, step by step: the join, revocation (eager: everything), the leader's assignment.
+    let story = text("rebalances");
+    for step in [
+        "inventory_group",
+        "Rebalance starts",
+        "inventory-2 sends JoinGroup",
+        "revokes",
+        "group leader",
+        "now owns",
+    ] {
+        assert!(story.contains(step), "{step:?} in the story: {story}");
+    }
+    // The end-to-end latency chart has a line per group once records were processed.
+    let chart = by_testid("latency-chart");
+    assert!(
+        chart.query_selector_all("polyline").unwrap().length() >= 1,
+        "latency chart: {}",
+        chart.outer_html()
+    );
 }
 
 #[wasm_bindgen_test]

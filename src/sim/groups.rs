@@ -225,6 +225,9 @@ pub struct Group {
     pub(crate) delivery: BTreeMap<Tp, Delivery>,
     round: u64,
     initial_delay_until: Option<Micros>,
+    /// End-to-end latency (record created by the producer → processed), summed over processed records.
+    pub latency_sum_us: u64,
+    pub latency_records: u64,
     rebalance_started_us: Micros,
 }
 
@@ -293,6 +296,8 @@ impl Simulation {
             delivery: BTreeMap::new(),
             round: 0,
             initial_delay_until: None,
+            latency_sum_us: 0,
+            latency_records: 0,
             rebalance_started_us: 0,
         };
         for tp in self.all_partitions() {
@@ -797,7 +802,19 @@ impl Simulation {
                     last_offset: end - 1,
                 });
             }
+            // End-to-end latency: the first and last records' creation times, averaged over the range.
+            let created = self.leader_log(*tp).and_then(|log| {
+                Some((
+                    log.batch_containing(*first)?.created_us,
+                    log.batch_containing(end - 1)?.created_us,
+                ))
+            });
             let g = &mut self.groups[group];
+            if let Some((oldest, newest)) = created {
+                let average = now.saturating_sub(oldest) / 2 + now.saturating_sub(newest) / 2;
+                g.latency_sum_us += average * (end - first);
+                g.latency_records += end - first;
+            }
             if let Some(delivery) = g.delivery.get_mut(tp) {
                 delivery.mark_processed(*first, *end);
             }

@@ -102,6 +102,16 @@ impl ReplicaLog {
         out
     }
 
+    /// The batch holding `offset`, if the log still has it.
+    pub fn batch_containing(&self, offset: u64) -> Option<&Rc<BatchData>> {
+        let index = self
+            .batches
+            .partition_point(|batch| batch.end_offset() <= offset);
+        self.batches
+            .get(index)
+            .filter(|batch| batch.base_offset <= offset)
+    }
+
     /// The batch that starts exactly at `base_offset`.
     pub fn batch_at(&self, base_offset: u64) -> Option<&Rc<BatchData>> {
         let index = self

@@ -594,7 +594,7 @@ impl Simulation {
             let order = partition.replicas.clone();
             partition
                 .isr
-                .sort_by_key(|broker| order.iter().position(|replica| replica == broker));
+                .sort_unstable_by_key(|broker| order.iter().position(|replica| replica == broker));
             self.emit_isr_changed(tp, "follower caught up with the leader");
         }
     }
@@ -844,7 +844,7 @@ impl Simulation {
                 }
             }
         }
-        lost.sort_by_key(|batch| batch.base_offset);
+        lost.sort_unstable_by_key(|batch| batch.base_offset);
         for batch in lost {
             if batch.acknowledged.get() {
                 self.producers[batch.producer as usize].acknowledged_lost += batch.records as u64;

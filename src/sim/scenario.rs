@@ -320,8 +320,10 @@ impl Scenario {
         scenario.validate()
     }
 
+    /// Indented JSON for people (exported files). Written by re-indenting the compact form, so the wasm
+    /// module carries one JSON serializer for scenarios instead of two.
     pub fn to_json_pretty(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a scenario always serializes")
+        indent_json(&serde_json::to_string(self).expect("a scenario always serializes"))
     }
 
     pub fn validate(self) -> Result<ValidScenario, InputError> {
@@ -622,4 +624,60 @@ pub(crate) fn check_name(path: &str, name: &str) -> Result<(), InputError> {
 /// Milliseconds (possibly fractional) to whole microseconds.
 pub(crate) fn ms_to_us(ms: f64) -> u64 {
     (ms * 1000.0).round() as u64
+}
+
+/// Re-indents compact JSON (as `serde_json::to_string` writes it) with two spaces, like `to_string_pretty`.
+pub fn indent_json(compact: &str) -> String {
+    let mut out = String::with_capacity(compact.len() * 2);
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = compact.chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    };
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                let close = if c == '{' { '}' } else { ']' };
+                if chars.peek() == Some(&close) {
+                    out.push(chars.next().expect("peeked"));
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            _ => out.push(c),
+        }
+    }
+    out
 }

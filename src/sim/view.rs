@@ -127,6 +127,9 @@ pub struct GroupView {
     pub enable_auto_commit: bool,
     /// `partition.assignment.strategy` as Kafka writes it (comma-separated short names).
     pub partition_assignment_strategy: String,
+    /// Producer-to-processed latency summed over processed records, and their count (cumulative).
+    pub latency_sum_us: u64,
+    pub latency_records: u64,
 }
 
 impl Simulation {
@@ -308,6 +311,8 @@ impl Simulation {
                 .map(|a| a.kafka_name())
                 .collect::<Vec<_>>()
                 .join(","),
+            latency_sum_us: group.latency_sum_us,
+            latency_records: group.latency_records,
         }
     }
 }

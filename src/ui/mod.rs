@@ -5,6 +5,7 @@
 pub mod messages;
 mod panels;
 mod picture;
+mod story;
 
 use crate::share::{decode_fragment, encode_fragment};
 use crate::sim::view::ClusterView;
@@ -47,6 +48,10 @@ const HISTORY: usize = 300;
 pub struct Sample {
     pub t_us: u64,
     pub lag: Vec<u64>,
+    /// Per group: cumulative (latency sum in µs, records) and the average end-to-end latency in ms over
+    /// the records processed since the previous sample (`None` when none were).
+    pub latency_cum: Vec<(u64, u64)>,
+    pub latency_ms: Vec<Option<f64>>,
     pub produced: u64,
     pub consumed: u64,
 }
@@ -69,6 +74,8 @@ pub struct Ui {
     last_panel_ms: StoredValue<f64, LocalStorage>,
     pub events: RwSignal<VecDeque<(u64, String)>>,
     pub history: RwSignal<VecDeque<Sample>>,
+    /// The latest rebalances of each group, step by step.
+    pub stories: RwSignal<Vec<story::Story>>,
     pub cursor: RwSignal<u64>,
     pub playing: RwSignal<bool>,
     pub speed_log: RwSignal<f64>,
@@ -91,6 +98,14 @@ impl Ui {
             let (new_events, next) = sim.events_since(self.cursor.get_untracked());
             if !new_events.is_empty() {
                 let verbose = self.verbose.get_untracked();
+                let changed = self.stories.try_update_untracked(|stories| {
+                    new_events.iter().fold(false, |changed, event| {
+                        story::absorb(stories, event.t_us, &event.kind, &view) || changed
+                    })
+                });
+                if changed == Some(true) {
+                    self.stories.notify();
+                }
                 self.events.update(|log| {
                     for event in new_events
                         .iter()
@@ -110,9 +125,31 @@ impl Ui {
                 })
             });
             if due {
+                let latency_cum: Vec<(u64, u64)> = view
+                    .groups
+                    .iter()
+                    .map(|g| (g.latency_sum_us, g.latency_records))
+                    .collect();
+                let latency_ms = self.history.with_untracked(|h| {
+                    latency_cum
+                        .iter()
+                        .enumerate()
+                        .map(|(g, (sum, records))| {
+                            let (sum0, records0) = h
+                                .back()
+                                .and_then(|last| last.latency_cum.get(g).copied())
+                                .filter(|(_, r0)| r0 <= records)
+                                .unwrap_or((0, 0));
+                            (*records > records0)
+                                .then(|| (sum - sum0) as f64 / (records - records0) as f64 / 1000.0)
+                        })
+                        .collect()
+                });
                 let sample = Sample {
                     t_us: view.now_us,
                     lag: view.groups.iter().map(|g| g.total_lag).collect(),
+                    latency_cum,
+                    latency_ms,
                     produced: view.producers.iter().map(|p| p.records_acknowledged).sum(),
                     consumed: view
                         .groups
@@ -205,6 +242,7 @@ impl Ui {
                 self.cursor.set(0);
                 self.events.set(VecDeque::new());
                 self.history.set(VecDeque::new());
+                self.stories.set(Vec::new());
                 self.error.set(None);
                 self.refresh();
             }
@@ -265,7 +303,7 @@ fn record_core_time(samples: StoredValue<VecDeque<f64>, LocalStorage>, ms: f64) 
         }
         if samples.len() % 60 == 0 {
             let mut sorted: Vec<f64> = samples.iter().copied().collect();
-            sorted.sort_by(f64::total_cmp);
+            sorted.sort_unstable_by(f64::total_cmp);
             let p95 = sorted[(sorted.len() * 95 / 100).min(sorted.len() - 1)];
             if let Some(root) = web_sys::window()
                 .and_then(|w| w.document())
@@ -321,6 +359,7 @@ pub fn App() -> impl IntoView {
         view,
         events: RwSignal::new(VecDeque::new()),
         history: RwSignal::new(VecDeque::new()),
+        stories: RwSignal::new(Vec::new()),
         cursor: RwSignal::new(0),
         playing: RwSignal::new(true),
         speed_log: RwSignal::new(0.0),
@@ -432,6 +471,7 @@ pub fn App() -> impl IntoView {
             })}
             <panels::Controls />
             <picture::Picture />
+            <story::Rebalances />
             <div class="ks-columns">
                 <panels::GroupTables />
                 <panels::Charts />

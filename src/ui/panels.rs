@@ -461,29 +461,35 @@ fn polyline(
         .join(" ")
 }
 
-fn lag_chart(history: &std::collections::VecDeque<super::Sample>, groups: &[String]) -> String {
+/// One line per group over the history: `value` gives a group's value in a sample, if it has one.
+fn group_chart(
+    history: &std::collections::VecDeque<super::Sample>,
+    groups: &[String],
+    label: &str,
+    testid: &str,
+    unit: &str,
+    value: fn(&super::Sample, usize) -> Option<f64>,
+) -> String {
     use std::fmt::Write;
     const W: f64 = 460.0;
     const H: f64 = 110.0;
     let mut out = format!(
-        r#"<svg class="ks-chart" viewBox="0 0 {W} {H}" data-testid="lag-chart" role="img" aria-label="{}">"#,
-        t("chart.lag")
+        r#"<svg class="ks-chart" viewBox="0 0 {W} {H}" data-testid="{testid}" role="img" aria-label="{label}">"#
     );
     if let (Some(first), Some(last)) = (history.front(), history.back()) {
         let (x0, x1) = (first.t_us as f64, last.t_us as f64);
         let y_max = history
             .iter()
-            .flat_map(|s| s.lag.iter().copied())
-            .max()
-            .unwrap_or(1) as f64;
+            .flat_map(|s| (0..groups.len()).filter_map(|g| value(s, g)))
+            .fold(1.0, f64::max);
         let _ = write!(
             out,
-            r#"<text x="4" y="10" class="ks-small">max {y_max:.0}</text>"#
+            r#"<text x="4" y="10" class="ks-small">max {y_max:.0}{unit}</text>"#
         );
         for (g, name) in groups.iter().enumerate() {
             let points: Vec<(f64, f64)> = history
                 .iter()
-                .filter_map(|s| s.lag.get(g).map(|lag| (s.t_us as f64, *lag as f64)))
+                .filter_map(|s| value(s, g).map(|y| (s.t_us as f64, y)))
                 .collect();
             let _ = write!(
                 out,
@@ -538,11 +544,30 @@ fn rate_chart(history: &std::collections::VecDeque<super::Sample>) -> String {
 #[component]
 pub fn Charts() -> impl IntoView {
     let ui = expect_context::<Ui>();
+    let groups = move || {
+        ui.panel_view
+            .with(|v| v.groups.iter().map(|g| g.group.clone()).collect::<Vec<_>>())
+    };
     let lag = Memo::new(move |_| {
-        let groups = ui
-            .view
-            .with(|v| v.groups.iter().map(|g| g.group.clone()).collect::<Vec<_>>());
-        ui.history.with(|h| lag_chart(h, &groups))
+        let groups = groups();
+        ui.history.with(|h| {
+            group_chart(h, &groups, t("chart.lag"), "lag-chart", "", |s, g| {
+                s.lag.get(g).map(|lag| *lag as f64)
+            })
+        })
+    });
+    let latency = Memo::new(move |_| {
+        let groups = groups();
+        ui.history.with(|h| {
+            group_chart(
+                h,
+                &groups,
+                t("chart.latency"),
+                "latency-chart",
+                " ms",
+                |s, g| s.latency_ms.get(g).copied().flatten(),
+            )
+        })
     });
     let rates = Memo::new(move |_| ui.history.with(rate_chart));
     view! {
@@ -551,6 +576,8 @@ pub fn Charts() -> impl IntoView {
             <div inner_html=move || lag.get()></div>
             <h2>{t("chart.rates")}</h2>
             <div inner_html=move || rates.get()></div>
+            <h2 title=t("chart.latency.tip")>{t("chart.latency")}</h2>
+            <div inner_html=move || latency.get()></div>
         </section>
     }
 }
