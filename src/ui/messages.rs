@@ -35,7 +35,7 @@ pub fn t(id: &str) -> &'static str {
         "keys.tip" => "Records with the same key always go to the same partition (murmur2 hash), which keeps their order. Null keys are spread by the sticky partitioner.",
         "keys.none" => "null keys (sticky)",
         "keys.list" => "5 users (user_1…user_5)",
-        "keys.distinct" => "64 distinct keys",
+        "keys.distinct" => "distinct keys (key-0, key-1, …; 64 when chosen here)",
         "keys.hot" => "one hot key (80%)",
         "max.poll.records" => "max.poll.records",
         "max.poll.records.tip" => "The most records one poll() returns. Too many × slow processing can exceed max.poll.interval.ms. Kafka default: 500.",

@@ -75,7 +75,7 @@ pub struct Ui {
     pub events: RwSignal<VecDeque<(u64, String)>>,
     pub history: RwSignal<VecDeque<Sample>>,
     /// The latest rebalances of each group, step by step.
-    pub stories: RwSignal<Vec<story::Story>>,
+    pub stories: RwSignal<story::Book>,
     pub cursor: RwSignal<u64>,
     pub playing: RwSignal<bool>,
     pub speed_log: RwSignal<f64>,
@@ -242,7 +242,7 @@ impl Ui {
                 self.cursor.set(0);
                 self.events.set(VecDeque::new());
                 self.history.set(VecDeque::new());
-                self.stories.set(Vec::new());
+                self.stories.set(story::Book::default());
                 self.error.set(None);
                 self.refresh();
             }
@@ -359,7 +359,7 @@ pub fn App() -> impl IntoView {
         view,
         events: RwSignal::new(VecDeque::new()),
         history: RwSignal::new(VecDeque::new()),
-        stories: RwSignal::new(Vec::new()),
+        stories: RwSignal::new(story::Book::default()),
         cursor: RwSignal::new(0),
         playing: RwSignal::new(true),
         speed_log: RwSignal::new(0.0),

@@ -23,6 +23,16 @@ pub struct Story {
     pub protocol: &'static str,
     pub started_us: u64,
     pub steps: Vec<(u64, String)>,
+    /// The group reached Stable: later joins and departures belong to the next rebalance.
+    pub stable: bool,
+}
+
+/// The stories, and the steps seen since a group's last rebalance ended (a member sending JoinGroup or
+/// leaving comes before the coordinator starts the rebalance it causes).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Book {
+    pub stories: Vec<Story>,
+    pending: Vec<(String, u64, String)>,
 }
 
 fn list(partitions: &[TopicPartitionPair]) -> String {
@@ -110,8 +120,18 @@ fn step(kind: &EventKind) -> Option<(&str, String)> {
 }
 
 /// Adds an event to the stories; returns whether anything changed.
-pub fn absorb(stories: &mut Vec<Story>, t_us: u64, kind: &EventKind, view: &ClusterView) -> bool {
+pub fn absorb(book: &mut Book, t_us: u64, kind: &EventKind, view: &ClusterView) -> bool {
+    let stories = &mut book.stories;
     if let EventKind::RebalanceStarted { group, reason, .. } = kind {
+        let mut steps: Vec<(u64, String)> = book
+            .pending
+            .iter()
+            .filter(|(g, _, _)| g == group)
+            .map(|(_, t_us, text)| (*t_us, text.clone()))
+            .collect();
+        book.pending.retain(|(g, _, _)| g != group);
+        let started_us = steps.first().map_or(t_us, |(first, _)| *first);
+        steps.push((t_us, format!("{}: {reason}", t("story.start"))));
         let (index, protocol) = view
             .groups
             .iter()
@@ -122,8 +142,9 @@ pub fn absorb(stories: &mut Vec<Story>, t_us: u64, kind: &EventKind, view: &Clus
             group: group.clone(),
             colour: group_colour(index),
             protocol,
-            started_us: t_us,
-            steps: vec![(t_us, format!("{}: {reason}", t("story.start")))],
+            started_us,
+            steps,
+            stable: false,
         });
         let count = stories.iter().filter(|s| s.group == *group).count();
         if count > PER_GROUP {
@@ -136,10 +157,26 @@ pub fn absorb(stories: &mut Vec<Story>, t_us: u64, kind: &EventKind, view: &Clus
     let Some((group, text)) = step(kind) else {
         return false;
     };
+    let cause = match kind {
+        EventKind::ConsumerJoining { .. } | EventKind::ConsumerLeft { .. } => true,
+        EventKind::GroupStateChanged { state, .. } => state == "PreparingRebalance",
+        _ => false,
+    };
     match stories.iter_mut().rev().find(|s| s.group == group) {
-        Some(story) if story.steps.len() < MAX_STEPS => {
-            story.steps.push((t_us, text));
+        Some(story) if !(cause && story.stable) => {
+            if matches!(kind, EventKind::GroupStateChanged { state, .. } if state == "Stable") {
+                story.stable = true;
+            }
+            if story.steps.len() < MAX_STEPS {
+                story.steps.push((t_us, text));
+            }
             true
+        }
+        _ if cause => {
+            if book.pending.len() < MAX_STEPS {
+                book.pending.push((group.to_string(), t_us, text));
+            }
+            false
         }
         _ => false,
     }
@@ -181,7 +218,7 @@ fn render(stories: &[Story]) -> String {
 #[component]
 pub fn Rebalances() -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let html = Memo::new(move |_| ui.stories.with(|stories| render(stories)));
+    let html = Memo::new(move |_| ui.stories.with(|book| render(&book.stories)));
     view! {
         <section class="ks-panel" aria-label=t("story.title")>
             <h2 title=t("story.tip")>{t("story.title")}</h2>

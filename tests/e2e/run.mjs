@@ -36,6 +36,39 @@ try {
   await page.waitForTimeout(300);
   check((await page.textContent('[data-testid=events]')).includes('consumer_added'), 'adding a member is logged');
   await page.screenshot({ path: 'artifacts/member-added.png' });
+  const inked = await page.evaluate(() => {
+    const canvas = document.querySelector('[data-testid=picture-canvas]');
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n += 1;
+    return n;
+  });
+  check(inked > 1000, `the canvas layer draws the logs and the messages (${inked} pixels)`);
+  await page.waitForTimeout(2500);
+  const story = await page.textContent('[data-testid=rebalances]');
+  check(story.includes('sends JoinGroup') && story.includes('now owns'), 'the rebalance is told step by step');
+  await page.locator('[data-testid=rebalances]').screenshot({ path: 'artifacts/rebalance-steps.png' });
+  await page.screenshot({ path: 'artifacts/full-page.png', fullPage: true });
+
+  // A tablet in portrait: nothing wider than the screen.
+  const tablet = await browser.newPage({ viewport: { width: 768, height: 1024 } });
+  await tablet.goto(origin + '/');
+  await tablet.waitForSelector('[data-testid=picture]', { timeout: 20000 });
+  await tablet.waitForTimeout(1500);
+  const width = await tablet.evaluate(() => document.documentElement.scrollWidth);
+  check(width <= 768, `readable on a 768×1024 tablet: page width ${width}px`);
+  await tablet.screenshot({ path: 'artifacts/tablet.png' });
+
+  // The heavy scenario (64 partitions, 4 groups × 8 members): compact rows, no overlap.
+  const heavy = (await import('node:fs')).readFileSync(join(dist, 'scenarios', 'heavy-benchmark.json'), 'utf8');
+  const link = Buffer.from(JSON.stringify(JSON.parse(heavy))).toString('base64url');
+  const big = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  big.on('pageerror', (e) => errors.push(String(e)));
+  await big.goto(`${origin}/#s=${link}`);
+  await big.waitForSelector('[data-testid=picture]', { timeout: 20000 });
+  await big.waitForTimeout(4000);
+  check(errors.length === 0, `the heavy scenario runs with no errors ${errors.join(' | ')}`);
+  await big.screenshot({ path: 'artifacts/heavy-scenario.png' });
 } finally {
   await browser.close();
   server.close();
