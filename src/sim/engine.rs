@@ -14,7 +14,7 @@ use super::scenario::{
     MAX_MEMBERS, MAX_PARTITIONS, MAX_RATE_PER_SEC,
 };
 use serde::Serialize;
-use std::cmp::Ordering;
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
 /// A partition of a topic, by index.
@@ -137,31 +137,15 @@ pub(crate) enum Ev {
     },
 }
 
-struct Scheduled {
-    at: Micros,
-    /// 0 for commands (timeline and user), 1 for everything else: at one instant, commands run first, so
-    /// a command scheduled live and the same command replayed from a timeline land in the same place.
-    class: u8,
-    seq: u64,
-    event: Ev,
-}
+/// An entry of the event queue: the order key and where the event waits in the slab. The key packs
+/// `(time, class, insertion sequence)` into one integer: class 0 is for commands (timeline and user), 1 for
+/// everything else, so at one instant commands run first and a command scheduled live and the same command
+/// replayed from a timeline land in the same place. The heap moves only these 24-byte entries; the events
+/// themselves stay put in the slab.
+type Scheduled = Reverse<(u128, u32)>;
 
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at, self.class, self.seq) == (other.at, other.class, other.seq)
-    }
-}
-impl Eq for Scheduled {}
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Scheduled {
-    // BinaryHeap is a max-heap: the earliest (at, seq) must compare greatest.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.class, other.seq).cmp(&(self.at, self.class, self.seq))
-    }
+fn queue_key(at: Micros, class: u8, seq: u64) -> u128 {
+    ((at as u128) << 64) | ((class as u128) << 63) | (seq as u128 & ((1 << 63) - 1))
 }
 
 /// The flow list is pruned of arrived messages when it reaches this length (or twice what survived).
@@ -174,6 +158,9 @@ pub struct Simulation {
     pub(crate) now: Micros,
     pub(crate) rng: SimRng,
     queue: BinaryHeap<Scheduled>,
+    /// Events waiting in the queue, by slot; `free` lists empty slots.
+    slab: Vec<Option<Ev>>,
+    free: Vec<u32>,
     next_seq: u64,
     pub(crate) scenario: ValidScenario,
     /// The scenario as loaded, before commands changed the running copy.
@@ -228,6 +215,8 @@ impl Simulation {
             now: 0,
             rng: SimRng::new(seed),
             queue: BinaryHeap::new(),
+            slab: Vec::new(),
+            free: Vec::new(),
             next_seq: 0,
             original: spec.clone(),
             scenario,
@@ -334,14 +323,17 @@ impl Simulation {
 
     /// Runs every event up to and including time `t`. Advancing once or in many steps gives the same trace.
     pub fn advance_to(&mut self, t: Micros) {
-        while let Some(next) = self.queue.peek() {
-            if next.at > t {
+        while let Some(Reverse((key, _))) = self.queue.peek() {
+            let at = (*key >> 64) as Micros;
+            if at > t {
                 break;
             }
-            let scheduled = self.queue.pop().expect("peeked");
-            self.now = scheduled.at;
+            let Reverse((_, slot)) = self.queue.pop().expect("peeked");
+            let event = self.slab[slot as usize].take().expect("a queued event");
+            self.free.push(slot);
+            self.now = at;
             self.events_processed += 1;
-            self.dispatch(scheduled.event);
+            self.dispatch(event);
         }
         self.now = self.now.max(t);
         let now = self.now;
@@ -351,8 +343,8 @@ impl Simulation {
     /// Runs the next event only (single step); returns false when nothing is scheduled.
     pub fn step(&mut self) -> bool {
         match self.queue.peek() {
-            Some(next) => {
-                let at = next.at;
+            Some(Reverse((key, _))) => {
+                let at = (*key >> 64) as Micros;
                 // Everything scheduled at the same instant runs together, so a step never splits an instant.
                 self.advance_to(at);
                 true
@@ -362,7 +354,9 @@ impl Simulation {
     }
 
     pub fn next_event_at(&self) -> Option<Micros> {
-        self.queue.peek().map(|next| next.at)
+        self.queue
+            .peek()
+            .map(|Reverse((key, _))| (*key >> 64) as Micros)
     }
 
     fn dispatch(&mut self, event: Ev) {
@@ -451,12 +445,21 @@ impl Simulation {
         let seq = self.next_seq;
         self.next_seq += 1;
         let class = u8::from(!matches!(event, Ev::Timeline(_) | Ev::UserCommand(_)));
-        self.queue.push(Scheduled {
-            at: at.max(self.now),
-            class,
-            seq,
-            event,
-        });
+        self.enqueue(at.max(self.now), class, seq, event);
+    }
+
+    fn enqueue(&mut self, at: Micros, class: u8, seq: u64, event: Ev) {
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slab[slot as usize] = Some(event);
+                slot
+            }
+            None => {
+                self.slab.push(Some(event));
+                (self.slab.len() - 1) as u32
+            }
+        };
+        self.queue.push(Reverse((queue_key(at, class, seq), slot)));
     }
 
     /// Sends a message from one node to another: it is drawn while in flight and `event` runs on arrival.
@@ -464,12 +467,7 @@ impl Simulation {
         let arrive_us = self.visual_flow(from, to, kind, records);
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.queue.push(Scheduled {
-            at: arrive_us,
-            class: 1,
-            seq,
-            event,
-        });
+        self.enqueue(arrive_us, 1, seq, event);
     }
 
     /// Draws a message in flight (its effect, if any, travels in an event `send` schedules). It is dropped
