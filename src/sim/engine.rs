@@ -86,9 +86,10 @@ pub(crate) enum Ev {
     ProducerTick {
         producer: usize,
     },
+    /// One ProduceRequest to a broker: the batches (by request id) drained for its partitions together.
     ProduceArrive {
         producer: usize,
-        request: u64,
+        requests: Vec<u64>,
     },
     ProduceResponse {
         producer: usize,
@@ -185,6 +186,9 @@ pub struct Simulation {
     pub(crate) fetchers: BTreeMap<(u32, u32), super::replication::Fetcher>,
     /// The partitions each broker leads (see `led_by`); `None` after leadership or partitions change.
     pub(crate) led_by_broker: Option<Vec<Vec<Tp>>>,
+    /// While a produce request is appended: the (leader, partition) pairs whose waiting replica fetches
+    /// are woken once the whole request is in the log.
+    pub(crate) deferred_wakeups: Option<Vec<(u32, Tp)>>,
     pub(crate) next_request: u64,
     pub events_processed: u64,
     /// Invariant violations noticed where they happen (e.g. a committed record lost in a clean election).
@@ -243,6 +247,7 @@ impl Simulation {
             commands: Vec::new(),
             fetchers: BTreeMap::new(),
             led_by_broker: None,
+            deferred_wakeups: None,
             next_request: 0,
             events_processed: 0,
             violations: Vec::new(),
@@ -390,7 +395,17 @@ impl Simulation {
                 }
             }
             Ev::ProducerTick { producer } => self.producer_tick(producer),
-            Ev::ProduceArrive { producer, request } => self.produce_arrive(producer, request),
+            Ev::ProduceArrive { producer, requests } => {
+                // The broker appends the whole request, then completes the fetches waiting for the data
+                // (ReplicaManager.appendRecords, then the delayed-fetch purgatory).
+                self.deferred_wakeups = Some(Vec::new());
+                for request in requests {
+                    self.produce_arrive(producer, request);
+                }
+                for (leader, tp) in self.deferred_wakeups.take().unwrap_or_default() {
+                    self.wake_parked_replica_fetches(leader, tp);
+                }
+            }
             Ev::ProduceResponse {
                 producer,
                 request,

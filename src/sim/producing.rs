@@ -387,6 +387,7 @@ impl Simulation {
         {
             return;
         }
+        let mut drained: Vec<(u32, Vec<u64>, u32)> = Vec::new();
         // Requests by partition, oldest first.
         let mut order: Vec<(u32, u64)> = p
             .requests
@@ -456,13 +457,33 @@ impl Simulation {
                     }
                     continue;
                 }
-                self.transmit(producer, *id);
+                if let Some((leader, records)) = self.transmit(producer, *id) {
+                    match drained.iter_mut().find(|(broker, _, _)| *broker == leader) {
+                        Some((_, ids, count)) => {
+                            ids.push(*id);
+                            *count += records;
+                        }
+                        None => drained.push((leader, vec![*id], records)),
+                    }
+                }
             }
+        }
+        // Like the Java client's Sender: one ProduceRequest per broker with the batches drained for it.
+        for (leader, requests, records) in drained {
+            self.send(
+                Node::Producer { producer },
+                Node::Broker { broker: leader },
+                FlowKind::Produce,
+                records,
+                Ev::ProduceArrive { producer, requests },
+            );
         }
     }
 
-    /// Puts a request on the wire to the partition's current leader.
-    fn transmit(&mut self, producer: usize, id: u64) {
+    /// Marks a batch as sent to its partition's current leader; returns the leader and its record count,
+    /// or `None` when there is no leader (the batch waits for the retry backoff). `send_ready` puts the
+    /// batches for one broker on the wire as one request.
+    fn transmit(&mut self, producer: usize, id: u64) -> Option<(u32, u32)> {
         let tp = self.producers[producer].requests[&id].tp;
         let Some(leader) = self.partition(tp).leader else {
             // No leader in the metadata: wait and look again after the retry backoff.
@@ -480,7 +501,7 @@ impl Simulation {
                     request: id,
                 },
             );
-            return;
+            return None;
         };
         let p = &mut self.producers[producer];
         *p.in_flight.entry(tp.partition).or_insert(0) += 1;
@@ -490,16 +511,6 @@ impl Simulation {
         let (attempt, records) = (request.attempt, request.records);
         let acks = p.config.acks;
         let timeout = p.config.request_timeout_ms * 1000;
-        self.send(
-            Node::Producer { producer },
-            Node::Broker { broker: leader },
-            FlowKind::Produce,
-            records,
-            Ev::ProduceArrive {
-                producer,
-                request: id,
-            },
-        );
         if acks == Acks::Zero {
             // acks=0: "considered sent" once on the wire; no response is awaited.
             let p = &mut self.producers[producer];
@@ -523,6 +534,7 @@ impl Simulation {
             p.timeouts.insert((deadline, id, attempt));
             self.arm_produce_timeout(producer);
         }
+        Some((leader, records))
     }
 
     /// Keeps the producer's timeout timer set for its earliest deadline.

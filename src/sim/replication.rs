@@ -230,7 +230,10 @@ impl Simulation {
             }
         }
         self.maybe_advance_high_watermark(tp);
-        self.wake_parked_replica_fetches(leader, tp);
+        match &mut self.deferred_wakeups {
+            Some(pending) => pending.push((leader, tp)),
+            None => self.wake_parked_replica_fetches(leader, tp),
+        }
         batch
     }
 
@@ -460,7 +463,7 @@ impl Simulation {
         self.answer_replica_fetch(follower, leader, session, offsets);
     }
 
-    fn wake_parked_replica_fetches(&mut self, leader: u32, tp: Tp) {
+    pub(crate) fn wake_parked_replica_fetches(&mut self, leader: u32, tp: Tp) {
         let followers: Vec<u32> = self
             .partition(tp)
             .replicas
