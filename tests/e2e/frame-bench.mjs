@@ -33,6 +33,8 @@ try {
   const clock = await page.textContent('[data-testid=clock]');
   console.log(`frames: ${frames.length} in ${seconds} s (${(frames.length / seconds).toFixed(1)} fps)`);
   console.log(`frame time p50 ${pct(0.5).toFixed(1)} ms, p95 ${pct(0.95).toFixed(1)} ms, max ${sorted[sorted.length - 1].toFixed(1)} ms`);
+  const late = frames.filter((t) => t > 20).length;
+  console.log(`frames later than 20 ms (a missed 60 Hz refresh): ${late} (${(100 * late / frames.length).toFixed(1)}%)`);
   console.log(`core (advance_to) per frame p95: ${core} ms`);
   console.log(`${clock}`);
 } finally {
