@@ -176,13 +176,19 @@ fn bench(args: &[String]) -> Result<(), String> {
         sim.advance_to(next * 1_000_000);
         t = next;
         let elapsed = started.elapsed().as_secs_f64();
+        let held: Vec<String> = sim
+            .footprint()
+            .iter()
+            .map(|(name, count)| format!("{name} {count}"))
+            .collect();
         println!(
-            "  t = {:>6} s  wall {:>7.2} s  {:>8.0}× real time  events {:>10}  RSS {:>7} KiB",
+            "  t = {:>6} s  wall {:>7.2} s  {:>8.0}× real time  events {:>10}  RSS {:>7} KiB  ({})",
             t,
             elapsed,
             t as f64 / elapsed.max(1e-9),
             sim.events_processed,
-            current_rss_kib().unwrap_or(0)
+            current_rss_kib().unwrap_or(0),
+            held.join(", ")
         );
     }
     let elapsed = started.elapsed().as_secs_f64();

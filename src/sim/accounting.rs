@@ -82,6 +82,10 @@ impl Delivery {
         self.intervals = merged;
     }
 
+    pub fn interval_count(&self) -> usize {
+        self.intervals.len()
+    }
+
     pub fn committed(&mut self, offset: u64) {
         self.frontier = self.frontier.max(offset);
     }

@@ -321,6 +321,32 @@ impl Simulation {
         self.trace.end_cursor()
     }
 
+    /// Sizes of what the simulation holds, for the benchmark's memory report: batches in all replica logs
+    /// (shared batches counted once per replica), queued events, producer batches not yet answered,
+    /// delivery-accounting intervals.
+    pub fn footprint(&self) -> [(&'static str, usize); 4] {
+        let batches = self
+            .topics
+            .iter()
+            .flat_map(|topic| topic.partitions.iter())
+            .flat_map(|partition| partition.logs.iter())
+            .map(|log| log.batch_count())
+            .sum();
+        let requests = self.producers.iter().map(|p| p.requests_len()).sum();
+        let intervals = self
+            .groups
+            .iter()
+            .flat_map(|group| group.delivery.values())
+            .map(|delivery| delivery.interval_count())
+            .sum();
+        [
+            ("batches", batches),
+            ("queued", self.queue.len()),
+            ("requests", requests),
+            ("intervals", intervals),
+        ]
+    }
+
     /// Messages currently on the wire.
     pub fn flows(&self) -> impl Iterator<Item = &Flow> {
         self.flows.iter()

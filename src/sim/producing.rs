@@ -93,6 +93,10 @@ pub struct Producer {
 }
 
 impl Producer {
+    pub(crate) fn requests_len(&self) -> usize {
+        self.requests.len()
+    }
+
     /// Records waiting in the accumulator or on the wire, not yet acknowledged or failed.
     pub fn records_pending(&self) -> u64 {
         self.open
