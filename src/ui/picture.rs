@@ -34,6 +34,13 @@ fn layout_of(view: &ClusterView) -> Layout {
     })
 }
 
+/// The width a group title may take: its natural width (about 7 px per character at 12 px bold), at most
+/// the member column's 265 px.
+fn title_length(group: &str, state: &str) -> f64 {
+    let characters = group.chars().count() + state.chars().count() + 14;
+    (characters as f64 * 7.0).min(265.0)
+}
+
 /// A colour per group, from the colour-blind-safe palette.
 pub fn group_colour(index: usize) -> &'static str {
     [
@@ -301,12 +308,14 @@ pub fn render(v: &ClusterView) -> String {
         let top = layout.group_tops[g];
         let _ = write!(
             out,
-            r#"<text x="930" y="{:.1}" class="ks-group-title" fill="{}">{} · {} · gen {}</text>"#,
+            r#"<text x="930" y="{:.1}" class="ks-group-title" fill="{}" textLength="{}" lengthAdjust="spacingAndGlyphs">{} · gen {} · {}</text>"#,
             top + 14.0,
             group_colour(g),
+            // Long group names and states are squeezed into the column rather than cut off.
+            title_length(&group.group, group.state),
             group.group,
-            group.state,
-            group.generation
+            group.generation,
+            group.state
         );
         for (m, member) in group.members.iter().enumerate() {
             let y = layout.anchor_member(g, m).y - layout.member_height / 2.0;
