@@ -1076,9 +1076,10 @@ impl Simulation {
         let m = &mut self.groups[group].members[member];
         m.fetch = Some(fetch);
         m.fetch_parked = false;
-        let assigned = m.assigned.clone();
         let leaders: Vec<u32> = {
-            let mut leaders: Vec<u32> = assigned
+            let m = &self.groups[group].members[member];
+            let mut leaders: Vec<u32> = m
+                .assigned
                 .iter()
                 .filter_map(|tp| self.partition(*tp).leader)
                 .collect();
@@ -1205,7 +1206,8 @@ impl Simulation {
             // Long poll: parked until new data reaches the high watermark or fetch.max.wait.ms.
             let incarnation = self.groups[group].members[member].incarnation;
             self.groups[group].members[member].fetch_parked = true;
-            for tp in self.groups[group].members[member].assigned.clone() {
+            for index in 0..self.groups[group].members[member].assigned.len() {
+                let tp = self.groups[group].members[member].assigned[index];
                 if self.leader_log(tp).is_some() {
                     self.partition_mut(tp)
                         .parked_consumers
@@ -1267,7 +1269,8 @@ impl Simulation {
         }
         let fetch = m.fetch.expect("a parked fetch exists");
         self.groups[group].members[member].fetch_parked = false;
-        for tp in self.groups[group].members[member].assigned.clone() {
+        for index in 0..self.groups[group].members[member].assigned.len() {
+            let tp = self.groups[group].members[member].assigned[index];
             self.partition_mut(tp)
                 .parked_consumers
                 .retain(|parked| *parked != (group, member, incarnation));
