@@ -548,6 +548,13 @@ impl Simulation {
     }
 
     pub(crate) fn emit(&mut self, kind: EventKind) {
+        // Record-level events are built only when asked for (building them is the cost); every emit site
+        // checks `record_events` first.
+        debug_assert!(
+            self.record_events || !kind.is_record_level(),
+            "record-level event emitted while record events are off: {}",
+            kind.type_name()
+        );
         self.trace.push(TraceEvent {
             t_us: self.now,
             kind,

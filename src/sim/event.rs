@@ -218,6 +218,21 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Events that happen for every record or batch. The simulation emits them only when asked
+    /// (`Simulation::set_record_events`), and the UI lists them only when asked, so that rebalances,
+    /// elections and errors stay readable.
+    pub fn is_record_level(&self) -> bool {
+        use EventKind::*;
+        matches!(
+            self,
+            RecordAppended { .. }
+                | BatchAppended { .. }
+                | ProduceAcknowledged { .. }
+                | RecordsPolled { .. }
+                | RecordsProcessed { .. }
+        )
+    }
+
     /// The event's `type` string as it appears in the trace.
     pub fn type_name(&self) -> &'static str {
         use EventKind::*;

@@ -520,17 +520,7 @@ impl Simulation {
             let p = &mut self.producers[producer];
             *p.in_flight.get_mut(&tp.partition).expect("counted") -= 1;
             p.stats.records_acknowledged += records as u64;
-            if self.record_events {
-                let producer_id = p.id.clone();
-                let topic = self.topics[tp.topic].name.clone();
-                self.emit(EventKind::ProduceAcknowledged {
-                    producer: producer_id,
-                    topic,
-                    partition: tp.partition,
-                    base_offset: None,
-                    records,
-                });
-            }
+            self.emit_acknowledged(producer, tp, None, records);
         } else {
             let deadline = self.now + timeout;
             let p = &mut self.producers[producer];
@@ -539,6 +529,25 @@ impl Simulation {
             self.arm_produce_timeout(producer);
         }
         Some((leader, records))
+    }
+
+    /// The application's callback heard success (a record-level event).
+    fn emit_acknowledged(
+        &mut self,
+        producer: usize,
+        tp: Tp,
+        base_offset: Option<u64>,
+        records: u32,
+    ) {
+        if self.record_events {
+            self.emit(EventKind::ProduceAcknowledged {
+                producer: self.producers[producer].id.clone(),
+                topic: self.topics[tp.topic].name.clone(),
+                partition: tp.partition,
+                base_offset,
+                records,
+            });
+        }
     }
 
     /// Keeps the producer's timeout timer set for its earliest deadline.
@@ -836,17 +845,7 @@ impl Simulation {
                     }
                 }
                 p.stats.records_acknowledged += records as u64;
-                if self.record_events {
-                    let producer_name = p.id.clone();
-                    let topic = self.topics[tp.topic].name.clone();
-                    self.emit(EventKind::ProduceAcknowledged {
-                        producer: producer_name,
-                        topic,
-                        partition: tp.partition,
-                        base_offset,
-                        records,
-                    });
-                }
+                self.emit_acknowledged(producer, tp, base_offset, records);
             }
             Err(error) => {
                 let producer_name = self.producers[producer].id.clone();

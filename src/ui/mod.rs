@@ -109,7 +109,7 @@ impl Ui {
                 self.events.update(|log| {
                     for event in new_events
                         .iter()
-                        .filter(|event| verbose || !panels::is_record_level(&event.kind))
+                        .filter(|event| verbose || !event.kind.is_record_level())
                     {
                         log.push_back((event.t_us, panels::event_line(event)));
                     }

@@ -10,20 +10,6 @@ use crate::sim::Command;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// Events that happen for every batch of records: shown only when asked for, so that rebalances,
-/// elections and errors stay readable.
-pub fn is_record_level(kind: &crate::sim::event::EventKind) -> bool {
-    use crate::sim::event::EventKind::*;
-    matches!(
-        kind,
-        RecordAppended { .. }
-            | BatchAppended { .. }
-            | ProduceAcknowledged { .. }
-            | RecordsPolled { .. }
-            | RecordsProcessed { .. }
-    )
-}
-
 /// One line of the event log: the event's type, then its fields as `name=value`.
 pub fn event_line(event: &TraceEvent) -> String {
     let json = serde_json::to_string(&event.kind).unwrap_or_default();
@@ -491,6 +477,9 @@ fn group_chart(
                 .iter()
                 .filter_map(|s| value(s, g).map(|y| (s.t_us as f64, y)))
                 .collect();
+            if points.is_empty() {
+                continue;
+            }
             let _ = write!(
                 out,
                 r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2"><title>{name}</title></polyline>"#,

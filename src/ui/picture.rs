@@ -15,7 +15,7 @@ use super::Ui;
 use crate::layout::{lerp, offset_x, progress, strip_window, Layout, Point, Shape, PICTURE_WIDTH};
 use crate::sim::engine::{FlowKind, Node};
 use crate::sim::groups::{Activity, MemberStatus};
-use crate::sim::view::ClusterView;
+use crate::sim::view::{ClusterView, PartitionView};
 use crate::sim::Command;
 use leptos::prelude::*;
 use std::fmt::Write;
@@ -39,6 +39,34 @@ fn layout_of(view: &ClusterView) -> Layout {
 fn title_length(group: &str, state: &str) -> f64 {
     let characters = group.chars().count() + state.chars().count() + 14;
     (characters as f64 * 7.0).min(265.0)
+}
+
+/// Where a partition's log strip sits, shared by the SVG layer and the canvas so that they line up: the
+/// window of offsets shown (the newest `CELLS`), the strip's top and height, and the x of an offset.
+struct Strip {
+    x: f64,
+    width: f64,
+    first: u64,
+    top: f64,
+    height: f64,
+}
+
+impl Strip {
+    fn new(layout: &Layout, at: Point, p: &PartitionView) -> Strip {
+        let (first, _) = strip_window(p.log_start_offset, p.log_end_offset, CELLS);
+        let height = (layout.row_height - 6.0).max(3.0);
+        Strip {
+            x: at.x,
+            width: layout.strip_width,
+            first,
+            top: at.y - height,
+            height,
+        }
+    }
+
+    fn x_of(&self, offset: u64) -> f64 {
+        self.x + offset_x(offset, self.first, CELLS, self.width)
+    }
 }
 
 /// A colour per group, from the colour-blind-safe palette.
@@ -258,12 +286,9 @@ pub fn render(v: &ClusterView) -> String {
         for p in &topic.partitions {
             let at = layout.partition_rows[row];
             row += 1;
-            let (first, _) = strip_window(p.log_start_offset, p.log_end_offset, CELLS);
-            let width = layout.strip_width;
-            let x_of = |offset: u64| at.x + offset_x(offset, first, CELLS, width);
-            let h = (layout.row_height - 6.0).max(3.0);
-            let top = at.y - h;
-            let end = x_of(p.log_end_offset);
+            let strip = Strip::new(&layout, at, p);
+            let (top, h, width) = (strip.top, strip.height, layout.strip_width);
+            let end = strip.x_of(p.log_end_offset);
             let state = if p.offline {
                 "ks-strip-offline"
             } else if p.under_replicated {
@@ -429,11 +454,9 @@ fn draw(
                 return;
             };
             row += 1;
-            let (first, _) = strip_window(p.log_start_offset, p.log_end_offset, CELLS);
-            let width = layout.strip_width;
-            let x_of = |offset: u64| at.x + offset_x(offset, first, CELLS, width);
-            let h = (layout.row_height - 6.0).max(3.0);
-            let top = at.y - h;
+            let strip = Strip::new(&layout, at, p);
+            let (first, top, h) = (strip.first, strip.top, strip.height);
+            let x_of = |offset: u64| strip.x_of(offset);
             let hw = x_of(p.high_watermark);
             let end = x_of(p.log_end_offset);
             ctx.set_fill_style_str(COMMITTED_FILL);

@@ -20,6 +20,12 @@ export async function serveDist(dist) {
   return { origin: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
 }
 
+/** The page address that loads example scenario `name` from `dist/scenarios` through a replay link. */
+export function scenarioLink(origin, dist, name) {
+  const scenario = readFileSync(join(dist, 'scenarios', `${name}.json`), 'utf8');
+  return `${origin}/#s=${Buffer.from(JSON.stringify(JSON.parse(scenario))).toString('base64url')}`;
+}
+
 /** Headless Chromium from Debian, with the flags this closed network needs. */
 export function launchChromium() {
   return chromium.launch({

@@ -2,22 +2,18 @@
 // scenario (6 brokers, 64 partitions RF 3, 10,000 records/s, 4 groups × 8 members) in headless Chromium,
 // runs it at 1× for a few seconds, and prints p50/p95 frame times and the core's p95 time per frame.
 // Usage: node tests/e2e/frame-bench.mjs dist [seconds] [scenario-name]
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { serveDist, launchChromium } from './browser.mjs';
+import { serveDist, launchChromium, scenarioLink } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const seconds = Number(process.argv[3] ?? 8);
 const scenarioName = process.argv[4] ?? 'heavy-benchmark';
-const scenario = readFileSync(join(dist, 'scenarios', `${scenarioName}.json`), 'utf8');
-const link = Buffer.from(JSON.stringify(JSON.parse(scenario))).toString('base64url');
 const server = await serveDist(dist);
 const origin = server.origin;
 
 const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await page.goto(`${origin}/#s=${link}`);
+  await page.goto(scenarioLink(origin, dist, scenarioName));
   await page.waitForSelector('[data-testid=picture]');
   await page.waitForTimeout(3000); // warm up: the groups form, traffic reaches steady state
   const frames = await page.evaluate((ms) => new Promise((resolve) => {

@@ -1,20 +1,16 @@
 // Where frame time goes (prints figures; not a test): runs a scenario in headless Chromium and reports
 // Chromium's cumulative task, script, style and layout durations over the window, per frame.
-// Usage: node tests/e2e/frame-profile.mjs dist [seconds] [scenario-name] [speed-log]
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { serveDist, launchChromium } from './browser.mjs';
+// Usage: node tests/e2e/frame-profile.mjs dist [seconds] [scenario-name]
+import { serveDist, launchChromium, scenarioLink } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const seconds = Number(process.argv[3] ?? 6);
 const scenarioName = process.argv[4] ?? 'heavy-benchmark';
-const scenario = readFileSync(join(dist, 'scenarios', `${scenarioName}.json`), 'utf8');
-const link = Buffer.from(JSON.stringify(JSON.parse(scenario))).toString('base64url');
 const server = await serveDist(dist);
 const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await page.goto(`${server.origin}/#s=${link}`);
+  await page.goto(scenarioLink(server.origin, dist, scenarioName));
   await page.waitForSelector('[data-testid=picture]');
   await page.waitForTimeout(3000);
   const cdp = await page.context().newCDPSession(page);

@@ -1,8 +1,7 @@
 // Loads the release build (dist/) in Debian's headless Chromium through Playwright, checks it starts with
 // no errors and makes no request outside its own origin, drives a few controls, and saves screenshots.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { serveDist, launchChromium } from './browser.mjs';
+import { serveDist, launchChromium, scenarioLink } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const server = await serveDist(dist);
@@ -60,11 +59,9 @@ try {
   await tablet.screenshot({ path: 'artifacts/tablet.png' });
 
   // The heavy scenario (64 partitions, 4 groups × 8 members): compact rows, no overlap.
-  const heavy = (await import('node:fs')).readFileSync(join(dist, 'scenarios', 'heavy-benchmark.json'), 'utf8');
-  const link = Buffer.from(JSON.stringify(JSON.parse(heavy))).toString('base64url');
   const big = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   big.on('pageerror', (e) => errors.push(String(e)));
-  await big.goto(`${origin}/#s=${link}`);
+  await big.goto(scenarioLink(origin, dist, 'heavy-benchmark'));
   await big.waitForSelector('[data-testid=picture]', { timeout: 20000 });
   await big.waitForTimeout(4000);
   check(errors.length === 0, `the heavy scenario runs with no errors ${errors.join(' | ')}`);
