@@ -1,14 +1,14 @@
 //! The headless command line: run a scenario file and print what Kafka's own tools would show, write a
 //! JSON Lines trace, or benchmark the core.
 
-use kafka_sim::sim::scenario::Scenario;
+use kafka_sim::sim::scenario::{Scenario, MAX_TIME_QUANTUM_MS};
 use kafka_sim::sim::{report, Simulation};
 use std::io::Write;
 use std::time::Instant;
 
 const USAGE: &str = "usage:
   kafka-sim run FILE [--seed N] [--until DURATION] [--trace OUT.jsonl] [--json]
-  kafka-sim bench [--sim-seconds N]
+  kafka-sim bench [--sim-seconds N] [--time-quantum-ms Q]
 DURATION is a number with a unit: 500ms, 30s, 5m, 1h (a bare number is milliseconds).";
 
 pub fn main(args: Vec<String>) -> i32 {
@@ -100,6 +100,7 @@ fn run(args: &[String]) -> Result<(), String> {
     let seed = seed.unwrap_or(scenario.scenario.seed);
     let until_us = until_ms.unwrap_or(scenario.scenario.duration_ms) * 1000;
     let mut sim = Simulation::new(scenario, seed);
+    sim.set_record_flows(false);
     let mut trace = match &trace_path {
         Some(path) => Some(std::io::BufWriter::new(
             std::fs::File::create(path).map_err(|error| format!("cannot write {path}: {error}"))?,
@@ -155,19 +156,40 @@ fn current_rss_kib() -> Option<u64> {
 
 fn bench(args: &[String]) -> Result<(), String> {
     let mut sim_seconds = 600u64;
-    if args.len() == 2 && args[0] == "--sim-seconds" {
-        sim_seconds = args[1].parse().map_err(|_| {
-            format!(
-                "--sim-seconds: bad value {:?}; allowed: a positive integer",
-                args[1]
-            )
-        })?;
-    } else if !args.is_empty() {
-        return Err(format!("unexpected arguments {args:?}\n{USAGE}"));
+    let mut quantum_ms = 0u64;
+    let mut rest = args;
+    while let [flag, value, tail @ ..] = rest {
+        let number = |min: u64, max: u64| {
+            value
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (min..=max).contains(n))
+                .ok_or_else(|| {
+                    format!("{flag}: bad value {value:?}; allowed: an integer from {min} to {max}")
+                })
+        };
+        match flag.as_str() {
+            "--sim-seconds" => sim_seconds = number(1, 7 * 24 * 3600)?,
+            "--time-quantum-ms" => quantum_ms = number(0, MAX_TIME_QUANTUM_MS)?,
+            _ => return Err(format!("unexpected argument {flag:?}\n{USAGE}")),
+        }
+        rest = tail;
     }
-    let scenario = Scenario::from_json(BENCH_SCENARIO).map_err(|error| error.to_string())?;
+    if !rest.is_empty() {
+        return Err(format!("unexpected arguments {rest:?}\n{USAGE}"));
+    }
+    let mut spec: Scenario =
+        serde_json::from_str(BENCH_SCENARIO).map_err(|error| error.to_string())?;
+    spec.time_quantum_ms = quantum_ms;
+    let scenario = spec.validate().map_err(|error| error.to_string())?;
     let mut sim = Simulation::new(scenario, 7);
-    println!("benchmark: 6 brokers, 64 partitions RF 3, 10,000 records/s, 4 groups × 8 members; {sim_seconds} simulated s");
+    sim.set_record_flows(false);
+    let time = if quantum_ms == 0 {
+        "exact time".to_string()
+    } else {
+        format!("time quantum {quantum_ms} ms")
+    };
+    println!("benchmark: 6 brokers, 64 partitions RF 3, 10,000 records/s, 4 groups × 8 members; {time}; {sim_seconds} simulated s");
     let started = Instant::now();
     let step_s = (sim_seconds / 10).max(1);
     let mut t = 0;

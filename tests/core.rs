@@ -91,7 +91,15 @@ fn random_scenario(rng: &mut SimRng, seed: u64) -> String {
         "groups": [{{"id": "g1", "topics": ["a", "b"], "processing_ms_per_record": {processing},
                     "config": {{"partition.assignment.strategy": "{strategy}", "enable.auto.commit": "{auto_commit}", "session.timeout.ms": "6000", "heartbeat.interval.ms": "1000", "max.poll.interval.ms": "5000", "auto.offset.reset": "earliest"}},
                     "members": [{{"id": "m1"}}, {{"id": "m2"}}, {{"id": "m3", "topics": ["a"]}}]}},
-                   {{"id": "g2", "topics": ["a"], "members": [{{"id": "n1"}}]}}]}}"#,
+                   {{"id": "g2", "topics": ["a"], "members": [{{"id": "n1"}}]}}],
+        "time_quantum_ms": {quantum}}}"#,
+        // One seed in five runs in coarse time (without drawing from the RNG, so the others keep their
+        // scenarios).
+        quantum = if seed % 5 == 4 {
+            [10, 50, 100, 250][(seed / 5 % 4) as usize]
+        } else {
+            0
+        },
         latency = rng.below(5),
         pa = 1 + rng.below(6),
         pb = 1 + rng.below(3),
@@ -155,14 +163,14 @@ fn run_with_faults(seed: u64) -> Result<(), String> {
 }
 
 /// Swarm test: a random configuration and random faults per seed, invariants checked after every event.
-/// `KAFKA_SIM_SEEDS=N` sets how many seeds (default 500); `KAFKA_SIM_SEED=S` runs one seed;
+/// `KAFKA_SIM_SEEDS=N` sets how many seeds (default 1000); `KAFKA_SIM_SEED=S` runs one seed;
 /// `KAFKA_SIM_VERBOSE=1` prints each seed and writes its scenario to the temp directory.
 #[test]
 fn invariants_hold_after_every_event_over_a_seed_sweep_with_faults() {
     let seeds: u64 = std::env::var("KAFKA_SIM_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(500);
+        .unwrap_or(1000);
     let only: Option<u64> = std::env::var("KAFKA_SIM_SEED")
         .ok()
         .and_then(|s| s.parse().ok());
@@ -368,6 +376,42 @@ fn acks_1_with_a_leader_crash_loses_acknowledged_records_but_acks_all_with_min_i
 }
 
 #[test]
+fn a_time_quantum_runs_every_event_on_the_quantum_with_fewer_events_and_kafkas_guarantees() {
+    let exact_text = scenario_text("acks-and-leader-crash");
+    let mut spec: serde_json::Value = serde_json::from_str(exact_text).unwrap();
+    spec["time_quantum_ms"] = 100.into();
+    let coarse_text = spec.to_string();
+    let mut coarse = sim(&coarse_text);
+    let lines = full_trace(&mut coarse, 40_000_000, 700_000);
+    assert!(lines.len() > 1000, "the coarse run does something");
+    for line in &lines {
+        let event: serde_json::Value = serde_json::from_str(line).unwrap();
+        let t_us = event["t_us"].as_u64().unwrap();
+        assert_eq!(t_us % 100_000, 0, "an event off the quantum: {line}");
+    }
+    invariants::check(&coarse).unwrap();
+    let view = coarse.view();
+    let producer = |id: &str| view.producers.iter().find(|p| p.id == id).unwrap();
+    assert_eq!(producer("acks-all").acknowledged_records_lost, 0);
+    assert!(producer("acks-all").records_acknowledged > 7_000);
+    let delivery = &group(&view, "audit").delivery;
+    assert_eq!((delivery.duplicated, delivery.missed), (0, 0));
+    // Same seed, same coarse trace; and far fewer events than in exact time.
+    assert_eq!(
+        full_trace(&mut sim(&coarse_text), 40_000_000, 3_000_000),
+        lines
+    );
+    let mut exact = sim(exact_text);
+    exact.advance_to(40_000_000);
+    assert!(
+        coarse.events_processed * 3 < exact.events_processed,
+        "coarse {} events, exact {}",
+        coarse.events_processed,
+        exact.events_processed
+    );
+}
+
+#[test]
 fn records_with_the_same_key_go_to_murmur2_partition_in_order() {
     let mut sim = sim(scenario_text("order-service"));
     let trace = full_trace(&mut sim, 60_000_000, 1_000_000);
@@ -514,6 +558,10 @@ fn cli_rejects_bad_input_with_a_clear_message_and_no_panic() {
         (
             r#"{"version": 1, "cluster": {"brokers": 1}, "topics": [{"name": "t", "partitions": 1}], "timeline": [{"at_ms": 5, "action": "explode"}]}"#,
             "unknown variant `explode`",
+        ),
+        (
+            r#"{"version": 1, "time_quantum_ms": 5000, "cluster": {"brokers": 1}, "topics": [{"name": "t", "partitions": 1}]}"#,
+            "time_quantum_ms: bad value 5000; allowed: 0 to 1000",
         ),
     ];
     for (index, (text, expected)) in cases.iter().enumerate() {

@@ -89,12 +89,13 @@ pub(crate) enum Ev {
     /// One ProduceRequest to a broker: the batches (by request id) drained for its partitions together.
     ProduceArrive {
         producer: usize,
+        broker: u32,
         requests: Vec<u64>,
     },
+    /// One ProduceResponse: the outcome of each batch of the request.
     ProduceResponse {
         producer: usize,
-        request: u64,
-        outcome: super::producing::ProduceOutcome,
+        outcomes: Vec<(u64, super::producing::ProduceOutcome)>,
     },
     /// The producer's one `request.timeout.ms` timer (see `Producer::timeouts`).
     ProduceTimeout {
@@ -182,6 +183,8 @@ pub struct Simulation {
     next_timeline: usize,
     /// Emit record-level events (see `set_record_events`).
     pub(crate) record_events: bool,
+    /// Keep the messages in flight for drawing (see `set_record_flows`).
+    record_flows: bool,
     pub(crate) commands: Vec<(Micros, Command)>,
     pub(crate) fetchers: BTreeMap<(u32, u32), super::replication::Fetcher>,
     /// The partitions each broker leads (see `led_by`); `None` after leadership or partitions change.
@@ -189,8 +192,14 @@ pub struct Simulation {
     /// While a produce request is appended: the (leader, partition) pairs whose waiting replica fetches
     /// are woken once the whole request is in the log.
     pub(crate) deferred_wakeups: Option<Vec<(u32, Tp)>>,
+    /// The response to the ProduceRequest being handled, built batch by batch.
+    pub(crate) produce_reply: Option<super::producing::DelayedProduce>,
+    /// acks=all ProduceRequests in the purgatory, by request id, until all their batches are settled.
+    pub(crate) delayed_produces: BTreeMap<u64, super::producing::DelayedProduce>,
     pub(crate) next_request: u64,
     pub events_processed: u64,
+    /// The scenario's `time_quantum_ms` in µs (0: exact time). Every event runs at a multiple of it.
+    quantum_us: Micros,
     /// Invariant violations noticed where they happen (e.g. a committed record lost in a clean election).
     pub(crate) violations: Vec<String>,
 }
@@ -244,12 +253,16 @@ impl Simulation {
             flows_prune_at: FLOWS_PRUNE_MIN,
             next_timeline: 0,
             record_events: false,
+            record_flows: true,
             commands: Vec::new(),
             fetchers: BTreeMap::new(),
             led_by_broker: None,
             deferred_wakeups: None,
+            produce_reply: None,
+            delayed_produces: BTreeMap::new(),
             next_request: 0,
             events_processed: 0,
+            quantum_us: spec.time_quantum_ms * 1000,
             violations: Vec::new(),
         };
         for (index, topic) in spec.topics.iter().enumerate() {
@@ -308,6 +321,15 @@ impl Simulation {
     /// `records_processed`) happen for every record or batch; they are emitted only when asked for (the
     /// CLI's `--trace`, the UI's "record-level events" switch), so a busy run does not pay for them.
     /// They never change the simulation's state, only what the trace contains.
+    /// Whether `view().flows` lists the messages in flight (on by default). Only a picture needs them; a
+    /// headless run turns them off. They never change the run.
+    pub fn set_record_flows(&mut self, enabled: bool) {
+        self.record_flows = enabled;
+        if !enabled {
+            self.flows.clear();
+        }
+    }
+
     pub fn set_record_events(&mut self, enabled: bool) {
         self.record_events = enabled;
     }
@@ -421,22 +443,12 @@ impl Simulation {
                 }
             }
             Ev::ProducerTick { producer } => self.producer_tick(producer),
-            Ev::ProduceArrive { producer, requests } => {
-                // The broker appends the whole request, then completes the fetches waiting for the data
-                // (ReplicaManager.appendRecords, then the delayed-fetch purgatory).
-                self.deferred_wakeups = Some(Vec::new());
-                for request in requests {
-                    self.produce_arrive(producer, request);
-                }
-                for (leader, tp) in self.deferred_wakeups.take().unwrap_or_default() {
-                    self.wake_parked_replica_fetches(leader, tp);
-                }
-            }
-            Ev::ProduceResponse {
+            Ev::ProduceArrive {
                 producer,
-                request,
-                outcome,
-            } => self.produce_response(producer, request, outcome),
+                broker,
+                requests,
+            } => self.produce_request_arrive(producer, broker, requests),
+            Ev::ProduceResponse { producer, outcomes } => self.produce_response(producer, outcomes),
             Ev::ProduceTimeout { producer } => self.produce_timeouts_due(producer),
             Ev::ProduceRetry { producer, request } => self.produce_retry(producer, request),
             Ev::ReplicaFetchArrive {
@@ -489,7 +501,18 @@ impl Simulation {
         self.enqueue(at.max(self.now), class, seq, event);
     }
 
+    /// The first instant at or after `t` on which events may run: `t` itself in exact time, else the next
+    /// multiple of the time quantum. Timers that remember when they fire store this value.
+    pub(crate) fn on_quantum(&self, t: Micros) -> Micros {
+        if self.quantum_us == 0 {
+            t
+        } else {
+            t.div_ceil(self.quantum_us) * self.quantum_us
+        }
+    }
+
     fn enqueue(&mut self, at: Micros, class: u8, seq: u64, event: Ev) {
+        let at = self.on_quantum(at);
         let slot = match self.free.pop() {
             Some(slot) => {
                 self.slab[slot as usize] = Some(event);
@@ -521,7 +544,10 @@ impl Simulation {
         records: u32,
     ) -> Micros {
         let now = self.now;
-        let arrive_us = now + self.latency(from, to);
+        let arrive_us = self.on_quantum(now + self.latency(from, to));
+        if !self.record_flows {
+            return arrive_us;
+        }
         if self.flows.len() >= self.flows_prune_at {
             self.flows.retain(|flow| flow.arrive_us > now);
             self.flows_prune_at = (self.flows.len() * 2).max(FLOWS_PRUNE_MIN);

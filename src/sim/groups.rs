@@ -1214,7 +1214,8 @@ impl Simulation {
                         .push((group, member, incarnation));
                 }
             }
-            let deadline = self.now + self.groups[group].config.fetch_max_wait_ms * 1000;
+            let deadline =
+                self.on_quantum(self.now + self.groups[group].config.fetch_max_wait_ms * 1000);
             let m = &mut self.groups[group].members[member];
             m.fetch_deadline = deadline;
             if m.wait_timer_at.is_none_or(|at| at > deadline) {

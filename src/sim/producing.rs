@@ -19,12 +19,78 @@ pub struct ProduceOutcome {
     pub result: Result<Option<u64>, &'static str>,
 }
 
+/// A broker's answer to one ProduceRequest while it is being built or waits in the purgatory
+/// (acks=all): the outcomes so far and the batches `(request, attempt)` still waiting for the high
+/// watermark.
+#[derive(Clone, Debug)]
+pub(crate) struct DelayedProduce {
+    pub producer: usize,
+    pub broker: u32,
+    pub outcomes: Vec<(u64, ProduceOutcome)>,
+    pub waiting: Vec<(u64, u32)>,
+}
+
 #[derive(Clone, Debug)]
 struct OpenBatch {
     created_us: Micros,
     records: u32,
     bytes: u64,
     keys: Vec<u32>,
+}
+
+/// The accumulator's open batches, one slot per partition (a map lookup per record was the producer's
+/// hottest path). Iteration is in partition order, like the `BTreeMap` it replaces.
+#[derive(Clone, Debug, Default)]
+struct OpenBatches {
+    slots: Vec<Option<OpenBatch>>,
+    count: usize,
+}
+
+impl OpenBatches {
+    fn get(&self, partition: u32) -> Option<&OpenBatch> {
+        self.slots.get(partition as usize)?.as_ref()
+    }
+
+    fn remove(&mut self, partition: u32) -> Option<OpenBatch> {
+        let batch = self.slots.get_mut(partition as usize)?.take();
+        self.count -= usize::from(batch.is_some());
+        batch
+    }
+
+    /// The partition's open batch, opened if there is none. `capacity` is how many keys it can hold (the
+    /// records that fit in `batch.size`), reserved at once rather than regrown record by record.
+    fn get_or_open(
+        &mut self,
+        partition: u32,
+        created_us: Micros,
+        capacity: usize,
+    ) -> &mut OpenBatch {
+        let index = partition as usize;
+        if self.slots.len() <= index {
+            self.slots.resize(index + 1, None);
+        }
+        let slot = &mut self.slots[index];
+        if slot.is_none() {
+            self.count += 1;
+        }
+        slot.get_or_insert_with(|| OpenBatch {
+            created_us,
+            records: 0,
+            bytes: 0,
+            keys: Vec::with_capacity(capacity),
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (u32, &OpenBatch)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(partition, slot)| Some((partition as u32, slot.as_ref()?)))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -80,8 +146,11 @@ pub struct Producer {
     key_counter: u64,
     key_partitions: Vec<u32>,
     sticky: StickyPartition,
-    open: BTreeMap<u32, OpenBatch>,
+    open: OpenBatches,
     requests: BTreeMap<u64, Request>,
+    /// The requests waiting to be sent (`RequestState::Queued`) by `(partition, request)`: the drain
+    /// order, oldest first per partition, without walking the requests on the wire.
+    queued: BTreeSet<(u32, u64)>,
     in_flight: BTreeMap<u32, u64>,
     next_sequence: BTreeMap<u32, u32>,
     tick_scheduled: bool,
@@ -100,8 +169,8 @@ impl Producer {
     /// Records waiting in the accumulator or on the wire, not yet acknowledged or failed.
     pub fn records_pending(&self) -> u64 {
         self.open
-            .values()
-            .map(|batch| batch.records as u64)
+            .iter()
+            .map(|(_, batch)| batch.records as u64)
             .sum::<u64>()
             + self
                 .requests
@@ -151,8 +220,9 @@ impl Simulation {
             key_counter: 0,
             key_partitions: Vec::new(),
             sticky: StickyPartition::default(),
-            open: BTreeMap::new(),
+            open: OpenBatches::default(),
             requests: BTreeMap::new(),
+            queued: BTreeSet::new(),
             in_flight: BTreeMap::new(),
             next_sequence: BTreeMap::new(),
             tick_scheduled: false,
@@ -228,10 +298,7 @@ impl Simulation {
 
     fn schedule_producer_tick(&mut self, producer: usize) {
         let p = &self.producers[producer];
-        let waiting = p
-            .requests
-            .values()
-            .any(|request| request.state == RequestState::Queued);
+        let waiting = !p.queued.is_empty();
         if p.tick_scheduled || (p.rate_per_sec == 0 && p.open.is_empty() && !waiting) {
             return;
         }
@@ -261,6 +328,11 @@ impl Simulation {
         let due = due_total.saturating_sub(p.stats.records_generated);
         let batch_size = p.config.batch_size;
         let record_bytes = p.record_bytes;
+        let key_capacity = if matches!(p.keys, KeySpec::None) {
+            0
+        } else {
+            (batch_size / record_bytes.max(1)).clamp(1, 1024) as usize
+        };
         for _ in 0..due {
             let p = &mut self.producers[producer];
             let n = p.stats.records_generated - p.rate_epoch_records;
@@ -297,19 +369,14 @@ impl Simulation {
             };
             let full = p
                 .open
-                .get(&partition)
+                .get(partition)
                 .is_some_and(|open| open.bytes + record_bytes > batch_size);
             if full {
-                let open = p.open.remove(&partition).expect("checked");
+                let open = p.open.remove(partition).expect("checked");
                 self.enqueue_batch(producer, partition, open);
             }
             let p = &mut self.producers[producer];
-            let open = p.open.entry(partition).or_insert_with(|| OpenBatch {
-                created_us,
-                records: 0,
-                bytes: 0,
-                keys: Vec::new(),
-            });
+            let open = p.open.get_or_open(partition, created_us, key_capacity);
             open.records += 1;
             open.bytes += record_bytes;
             if let Some(key) = key {
@@ -321,22 +388,48 @@ impl Simulation {
                     .record_appended(record_bytes, batch_size, batch_full_or_closed);
             }
         }
-        let linger_us = self.producers[producer].config.linger_ms * 1000;
-        let expired: Vec<u32> = self.producers[producer]
+        self.close_drainable_batches(producer);
+        self.send_ready(producer);
+        self.schedule_producer_tick(producer);
+    }
+
+    /// At the producer's tick (every `linger.ms`), closes the open batches the accumulator drains now: those whose `linger.ms` is over (or that are
+    /// full) on a partition with a leader, nothing older queued and a free in-flight slot. Like the Java
+    /// `RecordAccumulator`, a batch that cannot be sent yet stays open and keeps taking records up to
+    /// `batch.size`, so batches grow while a partition is backed up. A batch past `delivery.timeout.ms`
+    /// is closed so that it expires.
+    fn close_drainable_batches(&mut self, producer: usize) {
+        let now = self.now;
+        let p = &self.producers[producer];
+        let linger_us = p.config.linger_ms * 1000;
+        let delivery_timeout_us = p.config.delivery_timeout_ms * 1000;
+        let batch_size = p.config.batch_size;
+        let max_in_flight = p.config.max_in_flight_requests_per_connection;
+        let topic = p.topic;
+        let closing: Vec<u32> = p
             .open
             .iter()
-            .filter(|(_, open)| now >= open.created_us + linger_us || open.bytes >= batch_size)
-            .map(|(partition, _)| *partition)
+            .filter(|&(partition, open)| {
+                let lingered = now >= open.created_us + linger_us || open.bytes >= batch_size;
+                let drainable = || {
+                    self.partition(Tp { topic, partition }).leader.is_some()
+                        && p.in_flight.get(&partition).copied().unwrap_or(0) < max_in_flight
+                        && p.queued
+                            .range((partition, 0)..=(partition, u64::MAX))
+                            .next()
+                            .is_none()
+                };
+                now >= open.created_us + delivery_timeout_us || (lingered && drainable())
+            })
+            .map(|(partition, _)| partition)
             .collect();
-        for partition in expired {
+        for partition in closing {
             let open = self.producers[producer]
                 .open
-                .remove(&partition)
+                .remove(partition)
                 .expect("listed");
             self.enqueue_batch(producer, partition, open);
         }
-        self.send_ready(producer);
-        self.schedule_producer_tick(producer);
     }
 
     fn enqueue_batch(&mut self, producer: usize, partition: u32, open: OpenBatch) {
@@ -356,6 +449,7 @@ impl Simulation {
             0
         };
         let epoch = p.epoch;
+        p.queued.insert((partition, id));
         p.requests.insert(
             id,
             Request {
@@ -384,21 +478,14 @@ impl Simulation {
         let now = self.now;
         let p = &self.producers[producer];
         let idempotent = p.config.enable_idempotence;
-        if !p
-            .requests
-            .values()
-            .any(|request| request.state == RequestState::Queued)
-        {
+        if p.queued.is_empty() {
             return;
         }
         let mut drained: Vec<(u32, Vec<u64>, u32)> = Vec::new();
-        // Requests by partition, oldest first.
-        let mut order: Vec<(u32, u64)> = p
-            .requests
-            .iter()
-            .map(|(id, request)| (request.tp.partition, *id))
-            .collect();
-        order.sort_unstable();
+        // Queued requests by partition, oldest first. (Requests on the wire are counted in `in_flight`;
+        // when a partition has none, its queued requests are all it has, so a position among them is a
+        // position among all of its requests.)
+        let order: Vec<(u32, u64)> = p.queued.iter().copied().collect();
         let topic = p.topic;
         let mut start = 0;
         while start < order.len() {
@@ -479,7 +566,11 @@ impl Simulation {
                 Node::Broker { broker: leader },
                 FlowKind::Produce,
                 records,
-                Ev::ProduceArrive { producer, requests },
+                Ev::ProduceArrive {
+                    producer,
+                    broker: leader,
+                    requests,
+                },
             );
         }
     }
@@ -512,6 +603,7 @@ impl Simulation {
         let request = p.requests.get_mut(&id).expect("exists");
         request.attempt += 1;
         request.state = RequestState::InFlight { broker: leader };
+        p.queued.remove(&(tp.partition, id));
         let (attempt, records) = (request.attempt, request.records);
         let acks = p.config.acks;
         let timeout = p.config.request_timeout_ms * 1000;
@@ -552,10 +644,11 @@ impl Simulation {
 
     /// Keeps the producer's timeout timer set for its earliest deadline.
     fn arm_produce_timeout(&mut self, producer: usize) {
-        let p = &mut self.producers[producer];
-        let Some(&(deadline, _, _)) = p.timeouts.first() else {
+        let Some(&(deadline, _, _)) = self.producers[producer].timeouts.first() else {
             return;
         };
+        let deadline = self.on_quantum(deadline);
+        let p = &mut self.producers[producer];
         if p.timeout_timer_at.is_none_or(|at| at > deadline) {
             p.timeout_timer_at = Some(deadline);
             self.schedule(deadline, Ev::ProduceTimeout { producer });
@@ -579,7 +672,7 @@ impl Simulation {
         self.arm_produce_timeout(producer);
     }
 
-    pub(crate) fn produce_arrive(&mut self, producer: usize, id: u64) {
+    fn produce_arrive(&mut self, producer: usize, id: u64, wire: u64) {
         let acks = self.producers[producer].config.acks;
         let request = match self.producers[producer].requests.get(&id) {
             Some(request) => request.clone(),
@@ -588,6 +681,10 @@ impl Simulation {
         let RequestState::InFlight { broker } = request.state else {
             return;
         };
+        if self.produce_reply.as_ref().map(|reply| reply.broker) != Some(broker) {
+            // Sent again to another broker since (a stale copy of an earlier attempt).
+            return;
+        }
         if acks == Acks::Zero {
             // Fire and forget: nothing more is heard of this request after it is handled here.
             self.producers[producer].requests.remove(&id);
@@ -607,8 +704,7 @@ impl Simulation {
                     at,
                     Ev::ProduceResponse {
                         producer,
-                        request: id,
-                        outcome,
+                        outcomes: vec![(id, outcome)],
                     },
                 );
             }
@@ -713,10 +809,15 @@ impl Simulation {
         } else {
             self.partition_mut(tp)
                 .pending_acks
-                .push((batch.end_offset(), producer, id));
+                .push((batch.end_offset(), wire, id));
+            if let Some(reply) = self.produce_reply.as_mut() {
+                reply.waiting.push((id, attempt));
+            }
         }
     }
 
+    /// The broker's answer for one batch of the ProduceRequest being handled: it goes into that request's
+    /// one response (`produce_request_arrive`).
     fn respond(
         &mut self,
         producer: usize,
@@ -729,58 +830,116 @@ impl Simulation {
         if acks == Acks::Zero {
             return;
         }
-        let records = self.producers[producer]
-            .requests
-            .get(&id)
-            .map_or(0, |request| request.records);
-        let outcome = ProduceOutcome { attempt, result };
+        let reply = self
+            .produce_reply
+            .as_mut()
+            .expect("a batch is answered while its ProduceRequest is handled");
+        debug_assert_eq!((reply.producer, reply.broker), (producer, broker));
+        reply
+            .outcomes
+            .push((id, ProduceOutcome { attempt, result }));
+    }
+
+    /// A ProduceRequest arrived at a broker: it appends every batch, then answers with one response for
+    /// all of them: at once, or with acks=all once every batch has reached the high watermark (the
+    /// broker's `DelayedProduce` covers the whole request).
+    pub(crate) fn produce_request_arrive(
+        &mut self,
+        producer: usize,
+        broker: u32,
+        requests: Vec<u64>,
+    ) {
+        let wire = self.next_request;
+        self.next_request += 1;
+        self.produce_reply = Some(DelayedProduce {
+            producer,
+            broker,
+            outcomes: Vec::new(),
+            waiting: Vec::new(),
+        });
+        // The broker appends the whole request, then completes the fetches waiting for the data
+        // (ReplicaManager.appendRecords, then the delayed-fetch purgatory).
+        self.deferred_wakeups = Some(Vec::new());
+        for id in requests {
+            self.produce_arrive(producer, id, wire);
+        }
+        for (leader, tp) in self.deferred_wakeups.take().unwrap_or_default() {
+            self.wake_parked_replica_fetches(leader, tp);
+        }
+        let reply = self.produce_reply.take().expect("set above");
+        if !reply.waiting.is_empty() {
+            self.delayed_produces.insert(wire, reply);
+        } else if !reply.outcomes.is_empty() {
+            self.send_produce_response(reply);
+        }
+    }
+
+    fn send_produce_response(&mut self, reply: DelayedProduce) {
+        let producer = reply.producer;
+        let records = reply
+            .outcomes
+            .iter()
+            .filter_map(|(id, _)| self.producers[producer].requests.get(id))
+            .map(|request| request.records)
+            .sum();
         self.send(
-            Node::Broker { broker },
+            Node::Broker {
+                broker: reply.broker,
+            },
             Node::Producer { producer },
             FlowKind::ProduceResponse,
             records,
             Ev::ProduceResponse {
                 producer,
-                request: id,
-                outcome,
+                outcomes: reply.outcomes,
             },
         );
     }
 
-    /// The high watermark reached an acks=all request's last offset (`DelayedProduce` completes).
-    pub(crate) fn acks_all_satisfied(&mut self, producer: usize, id: u64, leader: u32) {
-        let Some(request) = self.producers[producer].requests.get(&id) else {
+    /// One batch of a waiting acks=all ProduceRequest is settled; the response leaves once all are.
+    fn settle_delayed(&mut self, wire: u64, id: u64, result: Result<Option<u64>, &'static str>) {
+        let Some(reply) = self.delayed_produces.get_mut(&wire) else {
             return;
         };
-        let base = request.appended.as_ref().map(|batch| batch.base_offset);
-        let attempt = request.attempt;
-        self.respond(producer, id, leader, attempt, Ok(base), Acks::All);
+        let Some(index) = reply.waiting.iter().position(|(waiting, _)| *waiting == id) else {
+            return;
+        };
+        let (_, attempt) = reply.waiting.swap_remove(index);
+        reply
+            .outcomes
+            .push((id, ProduceOutcome { attempt, result }));
+        if reply.waiting.is_empty() {
+            let reply = self.delayed_produces.remove(&wire).expect("present");
+            self.send_produce_response(reply);
+        }
     }
 
-    /// The partition's leader changed: requests in its purgatory get `NotLeaderOrFollower`.
+    /// The high watermark reached a waiting acks=all batch's last offset.
+    pub(crate) fn acks_all_satisfied(&mut self, wire: u64, id: u64) {
+        let Some(reply) = self.delayed_produces.get(&wire) else {
+            return;
+        };
+        let base = self.producers[reply.producer]
+            .requests
+            .get(&id)
+            .and_then(|request| request.appended.as_ref())
+            .map(|batch| batch.base_offset);
+        self.settle_delayed(wire, id, Ok(base));
+    }
+
+    /// The partition's leader changed: its batches in the purgatory get `NotLeaderOrFollower`.
     pub(crate) fn fail_pending_acks(&mut self, tp: Tp) {
         let pending = std::mem::take(&mut self.partition_mut(tp).pending_acks);
-        for (_, producer, id) in pending {
-            if let Some(request) = self.producers[producer].requests.get(&id) {
-                if let RequestState::InFlight { broker } = request.state {
-                    let attempt = request.attempt;
-                    if self.broker(broker).alive {
-                        self.respond(
-                            producer,
-                            id,
-                            broker,
-                            attempt,
-                            Err("NotLeaderOrFollowerException"),
-                            Acks::All,
-                        );
-                    }
-                }
-            }
+        for (_, wire, id) in pending {
+            self.settle_delayed(wire, id, Err("NotLeaderOrFollowerException"));
         }
     }
 
     /// A broker crashed: the producer's connections to it close, failing its in-flight requests.
     pub(crate) fn fail_requests_to_broker(&mut self, broker: u32) {
+        // Its purgatory is gone with it.
+        self.delayed_produces
+            .retain(|_, reply| reply.broker != broker);
         for producer in 0..self.producers.len() {
             let failed: Vec<(u64, u32)> = self.producers[producer]
                 .requests
@@ -797,8 +956,7 @@ impl Simulation {
                     self.now,
                     Ev::ProduceResponse {
                         producer,
-                        request: id,
-                        outcome,
+                        outcomes: vec![(id, outcome)],
                     },
                 );
             }
@@ -810,10 +968,22 @@ impl Simulation {
             attempt,
             result: Err("TimeoutException (request.timeout.ms expired)"),
         };
-        self.produce_response(producer, id, outcome);
+        self.produce_response(producer, vec![(id, outcome)]);
     }
 
-    pub(crate) fn produce_response(&mut self, producer: usize, id: u64, outcome: ProduceOutcome) {
+    /// A ProduceResponse reached the producer: each batch's outcome, then the sender drains again.
+    pub(crate) fn produce_response(
+        &mut self,
+        producer: usize,
+        outcomes: Vec<(u64, ProduceOutcome)>,
+    ) {
+        for (id, outcome) in outcomes {
+            self.settle_batch(producer, id, outcome);
+        }
+        self.send_ready(producer);
+    }
+
+    fn settle_batch(&mut self, producer: usize, id: u64, outcome: ProduceOutcome) {
         let Some(request) = self.producers[producer].requests.get(&id) else {
             return;
         };
@@ -871,6 +1041,7 @@ impl Simulation {
                     let request = p.requests.get_mut(&id).expect("exists");
                     request.state = RequestState::Queued;
                     request.not_before_us = self.now + backoff_us;
+                    p.queued.insert((tp.partition, id));
                     self.schedule(
                         self.now + backoff_us,
                         Ev::ProduceRetry {
@@ -900,6 +1071,7 @@ impl Simulation {
         let Some(request) = p.requests.remove(&id) else {
             return;
         };
+        p.queued.remove(&(request.tp.partition, id));
         p.stats.records_failed += request.records as u64;
         if p.config.enable_idempotence {
             p.epoch += 1;

@@ -29,8 +29,9 @@ pub struct Partition {
     pub leader_epoch_start_offset: u64,
     /// Unclean election happened: `LeaderRecoveryState.RECOVERING`.
     pub recovering: bool,
-    /// acks=all produce requests waiting in purgatory for the high watermark: (required offset, producer, request).
-    pub(crate) pending_acks: Vec<(u64, usize, u64)>,
+    /// acks=all batches waiting in the purgatory for the high watermark: (required offset, ProduceRequest
+    /// id in `Simulation::delayed_produces`, batch request id).
+    pub(crate) pending_acks: Vec<(u64, u64, u64)>,
     /// Consumer fetches parked at the leader until data arrives: (group, member, incarnation).
     pub(crate) parked_consumers: Vec<(usize, usize, u32)>,
 }
@@ -286,8 +287,8 @@ impl Simulation {
             .partition(|(required, _, _)| *required <= new_hw);
         partition.pending_acks = waiting;
         let parked = std::mem::take(&mut partition.parked_consumers);
-        for (_, producer, request) in ready {
-            self.acks_all_satisfied(producer, request, leader);
+        for (_, wire, request) in ready {
+            self.acks_all_satisfied(wire, request);
         }
         for (group, member, incarnation) in parked {
             self.answer_parked_consumer_fetch(group, member, incarnation);
@@ -418,7 +419,7 @@ impl Simulation {
         {
             self.answer_replica_fetch(follower, leader, session, offsets);
         } else {
-            let deadline = now + self.cluster.replica_fetch_wait_max_ms * 1000;
+            let deadline = self.on_quantum(now + self.cluster.replica_fetch_wait_max_ms * 1000);
             let fetcher = self.fetchers.get_mut(&(follower, leader)).expect("checked");
             fetcher.parked = Some(offsets);
             fetcher.wait_deadline = deadline;

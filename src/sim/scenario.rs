@@ -16,6 +16,8 @@ pub const MAX_GROUPS: usize = 8;
 pub const MAX_MEMBERS: usize = 32;
 pub const MAX_RATE_PER_SEC: u32 = 100_000;
 pub const MAX_DURATION_MS: u64 = 7 * 24 * 3600 * 1000;
+/// The coarsest time quantum: one second keeps heartbeats (3 s) and polls distinguishable.
+pub const MAX_TIME_QUANTUM_MS: u64 = 1_000;
 pub const MAX_PROCESSING_MS_PER_RECORD: f64 = 600_000.0;
 pub const MAX_LATENCY_MS: u64 = 10_000;
 pub const MAX_TIMELINE: usize = 10_000;
@@ -32,6 +34,10 @@ pub struct Scenario {
     pub seed: u64,
     #[serde(default = "default_duration_ms")]
     pub duration_ms: u64,
+    /// Coarse time: every event runs at a multiple of this many milliseconds, so requests that would
+    /// follow each other within one quantum are answered together. 0 (the default) is exact time.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub time_quantum_ms: u64,
     pub cluster: ClusterSpec,
     pub topics: Vec<TopicSpec>,
     #[serde(default)]
@@ -44,6 +50,10 @@ pub struct Scenario {
 
 fn default_duration_ms() -> u64 {
     60_000
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }
 
 fn default_latency_ms() -> u64 {
@@ -334,6 +344,12 @@ impl Scenario {
             ));
         }
         check_range("duration_ms", self.duration_ms, 1, MAX_DURATION_MS)?;
+        check_range(
+            "time_quantum_ms",
+            self.time_quantum_ms,
+            0,
+            MAX_TIME_QUANTUM_MS,
+        )?;
         check_range(
             "cluster.brokers",
             self.cluster.brokers as u64,
