@@ -199,7 +199,7 @@ pub struct Simulation {
     pub(crate) next_request: u64,
     pub events_processed: u64,
     /// The scenario's `time_quantum_ms` in µs (0: exact time). Every event runs at a multiple of it.
-    quantum_us: Micros,
+    pub(crate) quantum_us: Micros,
     /// Invariant violations noticed where they happen (e.g. a committed record lost in a clean election).
     pub(crate) violations: Vec<String>,
 }

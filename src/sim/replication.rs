@@ -281,11 +281,19 @@ impl Simulation {
             }
         }
         let new_hw = log.high_watermark;
-        let (ready, waiting): (Vec<_>, Vec<_>) = partition
+        let ready: Vec<_> = if partition
             .pending_acks
-            .drain(..)
-            .partition(|(required, _, _)| *required <= new_hw);
-        partition.pending_acks = waiting;
+            .iter()
+            .any(|(required, _, _)| *required <= new_hw)
+        {
+            let (ready, waiting) = std::mem::take(&mut partition.pending_acks)
+                .into_iter()
+                .partition(|(required, _, _)| *required <= new_hw);
+            partition.pending_acks = waiting;
+            ready
+        } else {
+            Vec::new()
+        };
         let parked = std::mem::take(&mut partition.parked_consumers);
         for (_, wire, request) in ready {
             self.acks_all_satisfied(wire, request);

@@ -10,6 +10,8 @@ use serde::Serialize;
 pub struct ClusterView {
     pub now_us: u64,
     pub seed: u64,
+    /// The scenario's `time_quantum_ms` (0: exact time).
+    pub time_quantum_ms: u64,
     pub brokers: Vec<BrokerView>,
     pub topics: Vec<TopicView>,
     pub producers: Vec<ProducerView>,
@@ -228,6 +230,7 @@ impl Simulation {
         ClusterView {
             now_us: self.now,
             seed: self.seed,
+            time_quantum_ms: self.quantum_us / 1000,
             brokers,
             topics,
             producers,
