@@ -10,6 +10,10 @@ fn main() {
 mod cli;
 
 #[cfg(not(target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[cfg(not(target_arch = "wasm32"))]
 fn main() {
     std::process::exit(cli::main(std::env::args().skip(1).collect()));
 }

@@ -457,6 +457,12 @@ pub fn App() -> impl IntoView {
                             on:change=move |ev| on_seed(event_target_value(&ev)) />
                     </label>
                     <span class="ks-clock" data-testid="clock">{t("time")} ": " {move || clock.get()}</span>
+                    {move || {
+                        let quantum = ui.panel_view.with(|v| v.time_quantum_ms);
+                        (quantum > 0).then(|| view! {
+                            <span class="ks-quantum" data-testid="quantum" title=t("quantum.tip")>{t("quantum")} " " {quantum} " ms"</span>
+                        })
+                    }}
                     <button aria-keyshortcuts="?" on:click=move |_| help_open.update(|open| *open = !*open)>{t("help")} " (?)"</button>
                 </div>
             </header>

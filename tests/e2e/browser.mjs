@@ -20,10 +20,11 @@ export async function serveDist(dist) {
   return { origin: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
 }
 
-/** The page address that loads example scenario `name` from `dist/scenarios` through a replay link. */
-export function scenarioLink(origin, dist, name) {
-  const scenario = readFileSync(join(dist, 'scenarios', `${name}.json`), 'utf8');
-  return `${origin}/#s=${Buffer.from(JSON.stringify(JSON.parse(scenario))).toString('base64url')}`;
+/** The page address that loads example scenario `name` from `dist/scenarios` through a replay link;
+ * `overrides` replace top-level fields (e.g. `{ time_quantum_ms: 10 }`). */
+export function scenarioLink(origin, dist, name, overrides = {}) {
+  const scenario = { ...JSON.parse(readFileSync(join(dist, 'scenarios', `${name}.json`), 'utf8')), ...overrides };
+  return `${origin}/#s=${Buffer.from(JSON.stringify(scenario)).toString('base64url')}`;
 }
 
 /** Headless Chromium from Debian, with the flags this closed network needs. */

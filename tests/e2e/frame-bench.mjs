@@ -1,19 +1,21 @@
 // Frame-time benchmark (prints figures; not a pass/fail test): loads the release build with the heavy
 // scenario (6 brokers, 64 partitions RF 3, 10,000 records/s, 4 groups × 8 members) in headless Chromium,
 // runs it at 1× for a few seconds, and prints p50/p95 frame times and the core's p95 time per frame.
-// Usage: node tests/e2e/frame-bench.mjs dist [seconds] [scenario-name]
+// Usage: node tests/e2e/frame-bench.mjs dist [seconds] [scenario-name] [time-quantum-ms]
+// (a time quantum runs the scenario in coarse time; see docs/scenario-format.md)
 import { serveDist, launchChromium, scenarioLink } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const seconds = Number(process.argv[3] ?? 8);
 const scenarioName = process.argv[4] ?? 'heavy-benchmark';
+const quantumMs = process.argv[5] === undefined ? undefined : Number(process.argv[5]);
 const server = await serveDist(dist);
 const origin = server.origin;
 
 const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await page.goto(scenarioLink(origin, dist, scenarioName));
+  await page.goto(scenarioLink(origin, dist, scenarioName, quantumMs === undefined ? {} : { time_quantum_ms: quantumMs }));
   await page.waitForSelector('[data-testid=picture]');
   await page.waitForTimeout(3000); // warm up: the groups form, traffic reaches steady state
   const frames = await page.evaluate((ms) => new Promise((resolve) => {
@@ -32,7 +34,7 @@ try {
   const late = frames.filter((t) => t > 20).length;
   console.log(`frames later than 20 ms (a missed 60 Hz refresh): ${late} (${(100 * late / frames.length).toFixed(1)}%)`);
   console.log(`core (advance_to) per frame p95: ${core} ms`);
-  console.log(`${clock}`);
+  console.log(`${clock}${quantumMs ? ` (time quantum ${quantumMs} ms)` : ' (exact time)'}`);
 } finally {
   await browser.close();
   server.close();

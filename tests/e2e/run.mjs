@@ -66,6 +66,19 @@ try {
   await big.waitForTimeout(4000);
   check(errors.length === 0, `the heavy scenario runs with no errors ${errors.join(' | ')}`);
   await big.screenshot({ path: 'artifacts/heavy-scenario.png' });
+
+  // Coarse time: the same scenario with a 10 ms time quantum says so beside the clock and keeps running.
+  const coarse = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  coarse.on('pageerror', (e) => errors.push(String(e)));
+  await coarse.goto(scenarioLink(origin, dist, 'heavy-benchmark', { time_quantum_ms: 10 }));
+  await coarse.waitForSelector('[data-testid=quantum]', { timeout: 20000 });
+  const quantumText = await coarse.textContent('[data-testid=quantum]');
+  check(/time_quantum_ms = 10 ms/.test(quantumText), `the time quantum is shown: ${quantumText}`);
+  const before = await coarse.textContent('[data-testid=clock]');
+  await coarse.waitForTimeout(1500);
+  const after = await coarse.textContent('[data-testid=clock]');
+  check(before !== after && errors.length === 0, `coarse time runs (${before} → ${after}) ${errors.join(' | ')}`);
+  check(await big.locator('[data-testid=quantum]').count() === 0, 'exact time shows no quantum');
 } finally {
   await browser.close();
   server.close();
