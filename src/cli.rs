@@ -8,7 +8,7 @@ use std::time::Instant;
 
 const USAGE: &str = "usage:
   kafka-sim run FILE [--seed N] [--until DURATION] [--trace OUT.jsonl] [--json]
-  kafka-sim bench [--sim-seconds N] [--time-quantum-ms Q]
+  kafka-sim bench [--sim-seconds N] [--time-quantum-ms Q] [--frames]
 DURATION is a number with a unit: 500ms, 30s, 5m, 1h (a bare number is milliseconds).";
 
 pub fn main(args: Vec<String>) -> i32 {
@@ -28,6 +28,45 @@ pub fn main(args: Vec<String>) -> i32 {
             2
         }
     }
+}
+
+/// `bench --frames`: the page's work at 1×, natively. The core advances one 60 Hz frame at a time, keeps the
+/// messages in flight for drawing, and its trace is read after each frame, as the page does. Prints the core's
+/// time per frame, the figure the page publishes as `data-core-p95-ms`, so core changes can be weighed without
+/// a browser.
+fn bench_frames(mut sim: Simulation, sim_seconds: u64, time: &str) -> Result<(), String> {
+    const FRAME_US: u64 = 16_667;
+    println!("benchmark (frames): 6 brokers, 64 partitions RF 3, 10,000 records/s, 4 groups × 8 members; {time}; {sim_seconds} simulated s at 1×, 60 frames/s");
+    // The first simulated seconds fill the pipelines; frames are counted after them, as in the browser benchmark.
+    sim.advance_to(2_000_000);
+    let mut cursor = sim.trace_end();
+    let frames = sim_seconds * 1_000_000 / FRAME_US;
+    let mut samples = Vec::with_capacity(frames as usize);
+    let started = Instant::now();
+    for _ in 0..frames {
+        let frame_started = Instant::now();
+        sim.advance_to(sim.now_us() + FRAME_US);
+        samples.push(frame_started.elapsed().as_secs_f64() * 1000.0);
+        let (events, next) = sim.events_since(cursor);
+        cursor = next;
+        std::hint::black_box(events);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    samples.sort_unstable_by(f64::total_cmp);
+    let at = |q: usize| samples[(samples.len() * q / 100).min(samples.len() - 1)];
+    println!("frames: {}", samples.len());
+    println!(
+        "core (advance_to) per frame: p50 {:.3} ms  p95 {:.3} ms  max {:.3} ms",
+        at(50),
+        at(95),
+        samples.last().copied().unwrap_or(0.0)
+    );
+    println!(
+        "events per simulated second: {:.0}",
+        sim.events_processed as f64 / (sim.now_us() as f64 / 1e6)
+    );
+    println!("wall: {elapsed:.2} s");
+    Ok(())
 }
 
 fn parse_duration_ms(text: &str) -> Result<u64, String> {
@@ -155,9 +194,16 @@ fn current_rss_kib() -> Option<u64> {
 }
 
 fn bench(args: &[String]) -> Result<(), String> {
+    // `--frames` takes no value; the other flags come in pairs.
+    let frames = args.iter().any(|arg| arg == "--frames");
+    let args: Vec<String> = args
+        .iter()
+        .filter(|arg| *arg != "--frames")
+        .cloned()
+        .collect();
     let mut sim_seconds = 600u64;
     let mut quantum_ms = 0u64;
-    let mut rest = args;
+    let mut rest = &args[..];
     while let [flag, value, tail @ ..] = rest {
         let number = |min: u64, max: u64| {
             value
@@ -183,12 +229,15 @@ fn bench(args: &[String]) -> Result<(), String> {
     spec.time_quantum_ms = quantum_ms;
     let scenario = spec.validate().map_err(|error| error.to_string())?;
     let mut sim = Simulation::new(scenario, 7);
-    sim.set_record_flows(false);
     let time = if quantum_ms == 0 {
         "exact time".to_string()
     } else {
         format!("time quantum {quantum_ms} ms")
     };
+    if frames {
+        return bench_frames(sim, sim_seconds, &time);
+    }
+    sim.set_record_flows(false);
     println!("benchmark: 6 brokers, 64 partitions RF 3, 10,000 records/s, 4 groups × 8 members; {time}; {sim_seconds} simulated s");
     let started = Instant::now();
     let step_s = (sim_seconds / 10).max(1);

@@ -11,7 +11,7 @@
 
 pub mod layout;
 pub mod share;
-pub mod sim;
+pub use kafka_sim_core as sim;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

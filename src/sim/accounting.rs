@@ -1,6 +1,7 @@
 //! Delivery accounting per group and partition: which records that reached the high watermark were
 //! processed once, more than once, skipped (missed), or not reached yet (pending).
 
+use super::sort;
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -70,7 +71,7 @@ impl Delivery {
         if cursor < end {
             result.push((cursor, end, 1));
         }
-        result.sort_unstable_by_key(|interval| interval.0);
+        sort::sort_by_key(&mut result, |interval| interval.0);
         // Merge neighbours with the same count.
         let mut merged: Vec<(u64, u64, u8)> = Vec::with_capacity(result.len());
         for interval in result {

@@ -32,6 +32,7 @@
 //! Kafka keeps `maxGeneration` in the assignor instance across rebalances; [`assign_detailed`] takes the
 //! leader's value and returns the new one, and [`assign`] behaves as a fresh instance.
 
+use super::sort;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
@@ -465,12 +466,14 @@ impl Group {
             );
         }
         let mut member_ids: Vec<String> = latest.keys().map(|id| id.to_string()).collect();
-        member_ids.sort_by(|left, right| java_string_cmp(left, right));
-        let member_index: BTreeMap<&str, usize> = member_ids
-            .iter()
-            .enumerate()
-            .map(|(index, id)| (id.as_str(), index))
-            .collect();
+        sort::sort_by(&mut member_ids, |left, right| java_string_cmp(left, right));
+        let mut member_index: BTreeMap<&str, usize> = BTreeMap::new();
+        member_index.extend(
+            member_ids
+                .iter()
+                .enumerate()
+                .map(|(index, id)| (id.as_str(), index)),
+        );
         let subscription_order: Vec<usize> = subscriptions_map
             .iteration_order()
             .iter()
@@ -509,12 +512,14 @@ impl Group {
             }
         }
         let mut topic_names: Vec<String> = partitions_per_topic_map.iteration_order();
-        topic_names.sort_by(|left, right| java_string_cmp(left, right));
-        let topic_index: BTreeMap<String, usize> = topic_names
-            .iter()
-            .enumerate()
-            .map(|(index, topic)| (topic.clone(), index))
-            .collect();
+        sort::sort_by(&mut topic_names, |left, right| java_string_cmp(left, right));
+        let mut topic_index: BTreeMap<String, usize> = BTreeMap::new();
+        topic_index.extend(
+            topic_names
+                .iter()
+                .enumerate()
+                .map(|(index, topic)| (topic.clone(), index)),
+        );
         let topic_counts = topic_names
             .iter()
             .map(|topic| partitions_per_topic[topic])
@@ -574,7 +579,9 @@ impl Group {
     /// Member indexes sorted as `Utils.sorted(memberInfos)` (stable, starting from the subscriptions order).
     fn sorted_member_infos(&self, members: &[usize]) -> Vec<usize> {
         let mut sorted = members.to_vec();
-        sorted.sort_by(|left, right| self.member_info_cmp(*left, *right));
+        sort::sort_by(&mut sorted, |left, right| {
+            self.member_info_cmp(*left, *right)
+        });
         sorted
     }
 }
@@ -825,8 +832,10 @@ fn compute_partitions_transferring_ownership(
     let mut added: BTreeMap<Tp, usize> = BTreeMap::new();
     let mut revoked: BTreeSet<Tp> = BTreeSet::new();
     for (member, assigned) in lists.iter().enumerate() {
-        let owned_set: BTreeSet<Tp> = owned[member].iter().copied().collect();
-        let assigned_set: BTreeSet<Tp> = assigned.iter().copied().collect();
+        let mut owned_set: BTreeSet<Tp> = BTreeSet::new();
+        owned_set.extend(owned[member].iter().copied());
+        let mut assigned_set: BTreeSet<Tp> = BTreeSet::new();
+        assigned_set.extend(assigned.iter().copied());
         for tp in assigned {
             if !owned_set.contains(tp) {
                 added.insert(*tp, member);
@@ -899,7 +908,9 @@ impl ConstrainedAssignmentBuilder {
         for &consumer in current_assignment_order {
             let mut owned = current_assignment[consumer].clone();
             // Sorted by partition number, then topic name (a stable sort, as Java's).
-            owned.sort_by(|left, right| left.1.cmp(&right.1).then(left.0.cmp(&right.0)));
+            sort::sort_by(&mut owned, |left, right| {
+                left.1.cmp(&right.1).then(left.0.cmp(&right.0))
+            });
             for doubly_claimed in multiple_previous_owners {
                 remove_first(&mut owned, doubly_claimed);
             }
@@ -931,8 +942,8 @@ impl ConstrainedAssignmentBuilder {
 
         let unassigned = Self::unassigned_partitions(group, assigned_partitions);
         // Member indexes follow Java's member id order, so sorting indexes sorts ids.
-        under_min.sort();
-        exactly_min.make_contiguous().sort();
+        sort::sort(&mut under_min);
+        sort::sort(exactly_min.make_contiguous());
 
         // assignRoundRobin. The iterator over under_min is a cursor plus the index it returned last.
         let mut cursor = 0usize;
@@ -989,7 +1000,7 @@ impl ConstrainedAssignmentBuilder {
             }
             return unassigned;
         }
-        assigned.sort();
+        sort::sort(&mut assigned);
         let mut add_directly = false;
         let mut iterator = assigned.into_iter();
         let mut next_assigned = iterator.next();
@@ -1148,7 +1159,9 @@ impl<'a> GeneralAssignmentBuilder<'a> {
         }
         // TopicComparator: number of potential consumers, then topic name.
         let mut sorted_topics: Vec<usize> = (0..topic_count).collect();
-        sorted_topics.sort_by_key(|&topic| (potential_consumers[topic].len(), topic));
+        sort::sort_by_key(&mut sorted_topics, |&topic| {
+            (potential_consumers[topic].len(), topic)
+        });
         let sorted_all_partitions = sorted_topics
             .iter()
             .flat_map(|&topic| {
@@ -1212,7 +1225,7 @@ impl<'a> GeneralAssignmentBuilder<'a> {
         if assigned.is_empty() {
             return self.sorted_all_partitions.clone();
         }
-        assigned.sort_by_key(|&(topic, partition)| {
+        sort::sort_by_key(&mut assigned, |&(topic, partition)| {
             (self.potential_consumers[topic].len(), topic, partition)
         });
         let mut unassigned = Vec::new();
@@ -1279,7 +1292,8 @@ impl<'a> GeneralAssignmentBuilder<'a> {
             if size == self.max_assignment_size(member) {
                 continue;
             }
-            let own: BTreeSet<Tp> = self.current_assignment[member].iter().copied().collect();
+            let mut own: BTreeSet<Tp> = BTreeSet::new();
+            own.extend(self.current_assignment[member].iter().copied());
             for &topic in &self.potential_topics[member] {
                 for partition in 0..self.group.topic_counts[topic] {
                     let tp = (topic, partition);
@@ -1344,9 +1358,10 @@ impl<'a> GeneralAssignmentBuilder<'a> {
         }
 
         // Narrow down the reassignment scope to partitions and consumers that can actually move.
-        let fixed_topics: BTreeSet<usize> = (0..self.group.topic_names.len())
-            .filter(|&topic| !self.can_topic_participate(topic))
-            .collect();
+        let mut fixed_topics: BTreeSet<usize> = BTreeSet::new();
+        fixed_topics.extend(
+            (0..self.group.topic_names.len()).filter(|&topic| !self.can_topic_participate(topic)),
+        );
         self.sorted_all_partitions
             .retain(|tp| !fixed_topics.contains(&tp.0));
         unassigned.retain(|tp| !fixed_topics.contains(&tp.0));

@@ -2,6 +2,7 @@
 //! (`../shared/kafka-reference.md` §5). Scenario files carry them as string maps; this module turns a
 //! map into a typed config, naming the property, the bad value and what is allowed when it cannot.
 
+use super::sort;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -115,7 +116,7 @@ impl<'a> Reader<'a> {
         for name in self.properties.keys() {
             if !self.known.contains(&name.as_str()) {
                 let mut known = self.known.clone();
-                known.sort_unstable();
+                sort::sort(&mut known);
                 return Err(InputError::new(
                     format!("{}.{}", self.path, name),
                     format!("unknown config name; known here: {}", known.join(", ")),

@@ -13,6 +13,7 @@ use super::scenario::{
     check_keys, check_processing, check_range, Command, Scenario, ValidScenario, MAX_GROUPS,
     MAX_MEMBERS, MAX_PARTITIONS, MAX_RATE_PER_SEC,
 };
+use super::sort;
 use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -146,6 +147,7 @@ pub(crate) enum Ev {
 /// themselves stay put in the slab.
 type Scheduled = Reverse<(u128, u32)>;
 
+#[inline(always)]
 fn queue_key(at: Micros, class: u8, seq: u64) -> u128 {
     ((at as u128) << 64) | ((class as u128) << 63) | (seq as u128 & ((1 << 63) - 1))
 }
@@ -503,6 +505,7 @@ impl Simulation {
 
     /// The first instant at or after `t` on which events may run: `t` itself in exact time, else the next
     /// multiple of the time quantum. Timers that remember when they fire store this value.
+    #[inline(always)]
     pub(crate) fn on_quantum(&self, t: Micros) -> Micros {
         if self.quantum_us == 0 {
             t
@@ -563,6 +566,7 @@ impl Simulation {
         arrive_us
     }
 
+    #[inline(always)]
     pub(crate) fn latency(&self, from: Node, to: Node) -> Micros {
         match (from, to) {
             (Node::Broker { broker: a }, Node::Broker { broker: b }) => *self
@@ -587,18 +591,22 @@ impl Simulation {
         });
     }
 
+    #[inline(always)]
     pub(crate) fn broker(&self, id: u32) -> &Broker {
         &self.brokers[(id - 1) as usize]
     }
 
+    #[inline(always)]
     pub(crate) fn broker_mut(&mut self, id: u32) -> &mut Broker {
         &mut self.brokers[(id - 1) as usize]
     }
 
+    #[inline(always)]
     pub(crate) fn partition(&self, tp: Tp) -> &Partition {
         &self.topics[tp.topic].partitions[tp.partition as usize]
     }
 
+    #[inline(always)]
     pub(crate) fn partition_mut(&mut self, tp: Tp) -> &mut Partition {
         &mut self.topics[tp.topic].partitions[tp.partition as usize]
     }
@@ -608,6 +616,7 @@ impl Simulation {
     }
 
     /// The leader's log of a partition, if it has a live leader.
+    #[inline(always)]
     pub(crate) fn leader_log(&self, tp: Tp) -> Option<&ReplicaLog> {
         let partition = self.partition(tp);
         let leader = partition.leader?;
@@ -645,7 +654,7 @@ impl Simulation {
                 command: command.clone(),
             });
         }
-        scenario.timeline.sort_by_key(|entry| entry.at_ms);
+        sort::sort_by_key(&mut scenario.timeline, |entry| entry.at_ms);
         scenario
     }
 

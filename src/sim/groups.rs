@@ -10,6 +10,7 @@ use super::engine::{Ev, FlowKind, Node, Simulation, Tp};
 use super::event::{EventKind, TopicPartitionPair};
 use super::log::{BatchData, Micros};
 use super::scenario::{ms_to_us, CommitMode, GroupSpec};
+use super::sort;
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -1083,7 +1084,7 @@ impl Simulation {
                 .iter()
                 .filter_map(|tp| self.partition(*tp).leader)
                 .collect();
-            leaders.sort_unstable();
+            sort::sort(&mut leaders);
             leaders.dedup();
             leaders
         };
@@ -1631,11 +1632,12 @@ impl Simulation {
         if g.leader.is_none_or(|leader| !members.contains(&leader)) {
             g.leader = Some(members[0]);
         }
-        let partitions_per_topic: BTreeMap<String, u32> = self
-            .topics
-            .iter()
-            .map(|t| (t.name.clone(), t.partitions.len() as u32))
-            .collect();
+        let mut partitions_per_topic: BTreeMap<String, u32> = BTreeMap::new();
+        partitions_per_topic.extend(
+            self.topics
+                .iter()
+                .map(|t| (t.name.clone(), t.partitions.len() as u32)),
+        );
         let g = &self.groups[group];
         let subscriptions: Vec<Subscription> = members
             .iter()

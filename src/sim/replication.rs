@@ -6,6 +6,7 @@ use super::config::TopicConfig;
 use super::engine::{Ev, FlowKind, Node, Simulation, Topic, Tp};
 use super::event::EventKind;
 use super::log::{BatchData, Micros, ReplicaLog};
+use super::sort;
 use std::rc::Rc;
 
 #[derive(Clone, Debug, Default)]
@@ -37,14 +38,17 @@ pub struct Partition {
 }
 
 impl Partition {
+    #[inline(always)]
     pub fn replica_index(&self, broker: u32) -> Option<usize> {
         self.replicas.iter().position(|replica| *replica == broker)
     }
 
+    #[inline(always)]
     pub fn log_of(&self, broker: u32) -> Option<&ReplicaLog> {
         self.replica_index(broker).map(|index| &self.logs[index])
     }
 
+    #[inline(always)]
     pub fn log_of_mut(&mut self, broker: u32) -> Option<&mut ReplicaLog> {
         self.replica_index(broker)
             .map(move |index| &mut self.logs[index])
@@ -318,7 +322,7 @@ impl Simulation {
                 }
             }
         }
-        pairs.sort_unstable();
+        sort::sort(&mut pairs);
         pairs.dedup();
         for (follower, leader) in pairs {
             self.ensure_fetcher(follower, leader);
@@ -604,9 +608,9 @@ impl Simulation {
         if offset >= leader_log.high_watermark && offset >= partition.leader_epoch_start_offset {
             partition.isr.push(follower);
             let order = partition.replicas.clone();
-            partition
-                .isr
-                .sort_unstable_by_key(|broker| order.iter().position(|replica| replica == broker));
+            sort::sort_by_key(&mut partition.isr, |broker| {
+                order.iter().position(|replica| replica == broker)
+            });
             self.emit_isr_changed(tp, "follower caught up with the leader");
         }
     }
@@ -856,7 +860,7 @@ impl Simulation {
                 }
             }
         }
-        lost.sort_unstable_by_key(|batch| batch.base_offset);
+        sort::sort_by_key(&mut lost, |batch| batch.base_offset);
         for batch in lost {
             if batch.acknowledged.get() {
                 self.producers[batch.producer as usize].acknowledged_lost += batch.records as u64;

@@ -303,7 +303,7 @@ fn record_core_time(samples: StoredValue<VecDeque<f64>, LocalStorage>, ms: f64) 
         }
         if samples.len() % 60 == 0 {
             let mut sorted: Vec<f64> = samples.iter().copied().collect();
-            sorted.sort_unstable_by(f64::total_cmp);
+            crate::sim::sort::sort_by(&mut sorted, f64::total_cmp);
             let p95 = sorted[(sorted.len() * 95 / 100).min(sorted.len() - 1)];
             if let Some(root) = web_sys::window()
                 .and_then(|w| w.document())

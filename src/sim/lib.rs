@@ -18,6 +18,7 @@ pub mod replication;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod sort;
 pub mod view;
 
 pub use engine::Simulation;
