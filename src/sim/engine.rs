@@ -371,6 +371,11 @@ impl Simulation {
         ]
     }
 
+    /// Whether messages in flight are kept for drawing (`set_record_flows`).
+    pub(crate) fn records_flows(&self) -> bool {
+        self.record_flows
+    }
+
     /// Messages currently on the wire.
     pub fn flows(&self) -> impl Iterator<Item = &Flow> {
         self.flows.iter()

@@ -9,8 +9,7 @@ use super::config::{AutoOffsetReset, ConsumerConfig, InputError};
 use super::engine::{Ev, FlowKind, Node, Simulation, Tp};
 use super::event::{EventKind, TopicPartitionPair};
 use super::log::{BatchData, Micros};
-use super::scenario::{ms_to_us, CommitMode, GroupSpec};
-use super::sort;
+use super::scenario::{ms_to_us, CommitMode, GroupSpec, MAX_BROKERS};
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -1077,25 +1076,25 @@ impl Simulation {
         let m = &mut self.groups[group].members[member];
         m.fetch = Some(fetch);
         m.fetch_parked = false;
-        let leaders: Vec<u32> = {
-            let m = &self.groups[group].members[member];
-            let mut leaders: Vec<u32> = m
-                .assigned
-                .iter()
-                .filter_map(|tp| self.partition(*tp).leader)
-                .collect();
-            sort::sort(&mut leaders);
-            leaders.dedup();
-            leaders
-        };
         let latency = self.latency(Node::Member { group, member }, Node::Broker { broker: 1 });
-        for broker in &leaders {
-            self.visual_flow(
-                Node::Member { group, member },
-                Node::Broker { broker: *broker },
-                FlowKind::ConsumerFetch,
-                0,
-            );
+        if self.records_flows() {
+            // One request drawn to each broker that leads an assigned partition, in broker order.
+            let mut leaders = 0u32;
+            for tp in &self.groups[group].members[member].assigned {
+                if let Some(leader) = self.partition(*tp).leader {
+                    leaders |= 1 << leader;
+                }
+            }
+            for broker in 1..=MAX_BROKERS {
+                if leaders & (1 << broker) != 0 {
+                    self.visual_flow(
+                        Node::Member { group, member },
+                        Node::Broker { broker },
+                        FlowKind::ConsumerFetch,
+                        0,
+                    );
+                }
+            }
         }
         self.member_ev(
             group,
@@ -1119,11 +1118,11 @@ impl Simulation {
             };
             let (log_start, high_watermark, log_end) =
                 (log.log_start_offset, log.high_watermark, log.log_end_offset);
-            if self.groups[group].members[member]
+            let current = self.groups[group].members[member]
                 .fetch_positions
                 .get(&tp)
-                .is_some_and(|position| *position == high_watermark)
-            {
+                .copied();
+            if current == Some(high_watermark) {
                 // Caught up: nothing to read (the common case for a consumer waiting for data).
                 continue;
             }
@@ -1132,10 +1131,10 @@ impl Simulation {
                 .iter()
                 .find(|p| p.topic == tp.topic)
                 .map_or(100, |p| p.record_bytes);
-            let position = match self.groups[group].members[member].fetch_positions.get(&tp) {
+            let position = match current {
                 // Between the HW and the log end is a valid position (nothing to read yet); only beyond the
                 // log end or before the log start is it OffsetOutOfRange.
-                Some(position) if *position >= log_start && *position <= log_end => *position,
+                Some(position) if position >= log_start && position <= log_end => position,
                 Some(_) | None => {
                     let position =
                         self.initial_position(group, member, tp, log_start, high_watermark);
@@ -1235,20 +1234,27 @@ impl Simulation {
         fetch: u64,
         data: Vec<(Tp, u64, u64)>,
     ) {
-        let mut by_leader: BTreeMap<u32, u32> = BTreeMap::new();
-        for (tp, first, end) in &data {
-            if let Some(leader) = self.partition(*tp).leader {
-                *by_leader.entry(leader).or_insert(0) += (end - first) as u32;
-            }
-        }
         let latency = self.latency(Node::Broker { broker: 1 }, Node::Member { group, member });
-        for (broker, records) in by_leader {
-            self.visual_flow(
-                Node::Broker { broker },
-                Node::Member { group, member },
-                FlowKind::ConsumerData,
-                records,
-            );
+        if self.records_flows() {
+            // One response drawn from each leader with data, sized by its records, in broker order.
+            let mut by_leader = [0u32; MAX_BROKERS as usize + 1];
+            let mut leaders = 0u32;
+            for (tp, first, end) in &data {
+                if let Some(leader) = self.partition(*tp).leader {
+                    by_leader[leader as usize] += (end - first) as u32;
+                    leaders |= 1 << leader;
+                }
+            }
+            for broker in 1..=MAX_BROKERS {
+                if leaders & (1 << broker) != 0 {
+                    self.visual_flow(
+                        Node::Broker { broker },
+                        Node::Member { group, member },
+                        FlowKind::ConsumerData,
+                        by_leader[broker as usize],
+                    );
+                }
+            }
         }
         self.member_ev(
             group,

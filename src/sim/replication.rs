@@ -285,25 +285,28 @@ impl Simulation {
             }
         }
         let new_hw = log.high_watermark;
-        let ready: Vec<_> = if partition
-            .pending_acks
-            .iter()
-            .any(|(required, _, _)| *required <= new_hw)
-        {
-            let (ready, waiting) = std::mem::take(&mut partition.pending_acks)
-                .into_iter()
-                .partition(|(required, _, _)| *required <= new_hw);
-            partition.pending_acks = waiting;
-            ready
-        } else {
-            Vec::new()
-        };
-        let parked = std::mem::take(&mut partition.parked_consumers);
+        // Acks the new high watermark releases, in the order they were registered; the rest keep waiting
+        // (in place, so the list keeps its allocation).
+        let mut ready = Vec::new();
+        partition.pending_acks.retain(|&(required, wire, request)| {
+            let released = required <= new_hw;
+            if released {
+                ready.push((required, wire, request));
+            }
+            !released
+        });
+        let mut parked = std::mem::take(&mut partition.parked_consumers);
         for (_, wire, request) in ready {
             self.acks_all_satisfied(wire, request);
         }
-        for (group, member, incarnation) in parked {
+        for &(group, member, incarnation) in &parked {
             self.answer_parked_consumer_fetch(group, member, incarnation);
+        }
+        // Keep the list's allocation for the next fetches that park here (nothing parks while answering).
+        parked.clear();
+        let slot = &mut self.partition_mut(tp).parked_consumers;
+        if slot.is_empty() {
+            *slot = parked;
         }
     }
 
@@ -508,7 +511,7 @@ impl Simulation {
         offsets: Vec<(Tp, u64)>,
     ) {
         let max_bytes = self.cluster.replica_fetch_max_bytes;
-        let mut data = Vec::new();
+        let mut data = Vec::with_capacity(offsets.len());
         let mut records = 0;
         for (tp, offset) in offsets {
             let partition = self.partition(tp);
