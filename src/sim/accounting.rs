@@ -47,6 +47,14 @@ impl Delivery {
             return;
         }
         self.frontier = self.frontier.max(end);
+        // The common case: the range follows everything processed so far (a consumer reading in order).
+        if self.intervals.last().is_none_or(|last| last.1 <= first) {
+            match self.intervals.last_mut() {
+                Some(last) if last.1 == first && last.2 == 1 => last.1 = end,
+                _ => self.intervals.push((first, end, 1)),
+            }
+            return;
+        }
         let mut result = Vec::with_capacity(self.intervals.len() + 2);
         let mut cursor = first;
         for &(start, stop, count) in &self.intervals {
@@ -171,6 +179,50 @@ impl Delivery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Against a per-offset model: after any mix of in-order and overlapping ranges, the intervals count
+    /// each offset as the model does, and stay sorted, disjoint and merged.
+    #[test]
+    fn intervals_match_a_per_offset_model() {
+        let mut state = 7u64;
+        let mut next = |bound: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % bound
+        };
+        for _ in 0..200 {
+            let mut delivery = Delivery::starting_at(0);
+            let mut model = [0u8; 120];
+            let mut cursor = 0;
+            for _ in 0..30 {
+                // Mostly in order (the fast path), sometimes back over processed offsets (a rewind).
+                let first = if next(4) == 0 { next(100) } else { cursor };
+                let end = (first + 1 + next(12)).min(120);
+                delivery.mark_processed(first, end);
+                for count in &mut model[first as usize..end as usize] {
+                    *count = (*count + 1).min(2);
+                }
+                cursor = cursor.max(end) % 110;
+                let intervals = &delivery.intervals;
+                for pair in intervals.windows(2) {
+                    assert!(pair[0].1 <= pair[1].0, "sorted and disjoint: {intervals:?}");
+                    assert!(
+                        pair[0].1 < pair[1].0 || pair[0].2 != pair[1].2,
+                        "merged: {intervals:?}"
+                    );
+                }
+                for (offset, expected) in model.iter().enumerate() {
+                    let offset = offset as u64;
+                    let count = intervals
+                        .iter()
+                        .find(|(start, stop, _)| *start <= offset && offset < *stop)
+                        .map_or(0, |interval| interval.2);
+                    assert_eq!(count, *expected, "offset {offset} in {intervals:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn once_then_duplicates_then_pending() {

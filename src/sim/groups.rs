@@ -707,7 +707,12 @@ impl Simulation {
         }
         let max_records = self.groups[group].config.max_poll_records;
         let m = &mut self.groups[group].members[member];
-        let mut taken = Vec::new();
+        // The records taken become the records in hand; the list reuses the last batch's allocation.
+        let mut taken = if m.in_hand.is_empty() {
+            std::mem::take(&mut m.in_hand)
+        } else {
+            Vec::new()
+        };
         let mut count = 0;
         while count < max_records {
             let Some((tp, first, end)) = m.buffer.pop_front() else {
@@ -722,6 +727,9 @@ impl Simulation {
             m.positions.insert(tp, first + take);
         }
         if taken.is_empty() {
+            if m.in_hand.is_empty() {
+                m.in_hand = taken;
+            }
             if m.fetch.is_none() {
                 if m.assigned.is_empty() {
                     // Nothing assigned: the application's poll(Duration) returns empty and is called again.
@@ -785,7 +793,7 @@ impl Simulation {
                 );
             }
         }
-        let in_hand = std::mem::take(&mut self.groups[group].members[member].in_hand);
+        let mut in_hand = std::mem::take(&mut self.groups[group].members[member].in_hand);
         for (tp, first, end) in &in_hand {
             if self.record_events {
                 let (group_id, member_id) = (
@@ -820,7 +828,12 @@ impl Simulation {
             }
             g.members[member].records_processed += end - first;
         }
-        self.groups[group].members[member].activity = Activity::Polling;
+        in_hand.clear();
+        let m = &mut self.groups[group].members[member];
+        if m.in_hand.is_empty() {
+            m.in_hand = in_hand;
+        }
+        m.activity = Activity::Polling;
         match self.groups[group].commit_mode {
             Some(CommitMode::SyncAfterProcessing) => {
                 self.send_commit(group, member, true);

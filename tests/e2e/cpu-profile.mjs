@@ -28,6 +28,8 @@ try {
   const nameOf = (node) => node.callFrame.functionName || `(${node.callFrame.url || 'anonymous'})`;
   const self = new Map();
   const inclusive = new Map();
+  const underCore = new Map(); // self time of the functions the core (advance_to) calls
+  let coreTotal = 0;
   const deltas = profile.timeDeltas;
   profile.samples.forEach((id, i) => {
     const name = nameOf(byId.get(id));
@@ -35,6 +37,10 @@ try {
     const seen = new Set();
     for (let at = id; at !== undefined; at = parent.get(at)) seen.add(nameOf(byId.get(at)).replace(/::h[0-9a-f]{16}$/, ''));
     for (const caller of seen) inclusive.set(caller, (inclusive.get(caller) ?? 0) + (deltas[i] ?? 0));
+    if ([...seen].some((caller) => caller.endsWith('Simulation::advance_to'))) {
+      underCore.set(name, (underCore.get(name) ?? 0) + (deltas[i] ?? 0));
+      coreTotal += deltas[i] ?? 0;
+    }
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const rows = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
@@ -42,6 +48,10 @@ try {
   console.log('inclusive (the function and everything it calls):');
   for (const [name, us] of [...inclusive.entries()].filter(([n]) => /advance_to|refresh|draw|start_animation/.test(n)).sort((a, b) => b[1] - a[1]).slice(0, 12)) {
     console.log(`${(us / 1000).toFixed(1).padStart(8)} ms ${(100 * us / total).toFixed(1).padStart(5)}%  ${name.slice(0, 150)}`);
+  }
+  console.log(`inside the core (advance_to), by self time (${(coreTotal / 1000).toFixed(0)} ms in all):`);
+  for (const [name, us] of [...underCore.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    console.log(`${(us / 1000).toFixed(1).padStart(8)} ms ${(100 * us / coreTotal).toFixed(1).padStart(5)}%  ${name.slice(0, 150)}`);
   }
   console.log('self:');
   for (const [name, us] of rows) {
