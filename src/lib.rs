@@ -5,11 +5,13 @@
 //!   consumer groups, with Kafka 4.0's names, defaults and semantics. No web crates; tested natively.
 //! - [`layout`] turns a [`sim::view::ClusterView`] into positions on the picture and interpolates
 //!   messages in flight. Pure geometry, tested natively.
+//! - [`pace`] decides how much simulated time each animation frame runs, within a budget of core time.
 //! - `ui` (wasm32 only) is the Leptos app: it reads the view and sends [`sim::Command`]s.
 //!
 //! See `ARCHITECTURE.md` for the map and the invariants.
 
 pub mod layout;
+pub mod pace;
 pub mod share;
 pub use kafka_sim_core as sim;
 

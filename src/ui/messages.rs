@@ -14,6 +14,8 @@ pub fn t(id: &str) -> &'static str {
         "seed" => "Seed",
         "seed.tip" => "Every random choice of the run comes from this seed: the same scenario, seed and actions replay the same run. Changing it restarts the scenario.",
         "time" => "Simulated time",
+        "behind" => "this device runs it at",
+        "behind.tip" => "Simulating this scenario at the chosen speed needs more work per frame than the page gives the core (about 2 ms per frame at 1×), so simulated time runs slower than chosen. The run is the same, only slower. A lower speed, or a scenario with time_quantum_ms, keeps up.",
         "quantum" => "coarse time: time_quantum_ms =",
         "quantum.tip" => "Every event runs on a multiple of this many milliseconds (the scenario's time_quantum_ms; 0 is exact time). Requests within one quantum are answered together: fewer, larger batches and a much faster simulation, with latencies rounded up to whole quanta.",
         "help" => "Help",

@@ -7,6 +7,7 @@ mod panels;
 mod picture;
 mod story;
 
+use crate::pace::{core_budget_ms, Pacer};
 use crate::share::{decode_fragment, encode_fragment};
 use crate::sim::view::ClusterView;
 use crate::sim::{Command, Scenario, Simulation};
@@ -79,6 +80,8 @@ pub struct Ui {
     pub cursor: RwSignal<u64>,
     pub playing: RwSignal<bool>,
     pub speed_log: RwSignal<f64>,
+    /// The speed reached, when the device cannot keep up with the chosen one (see `pace`).
+    pub behind: RwSignal<Option<f64>>,
     pub error: RwSignal<Option<String>>,
     pub highlight: RwSignal<Option<String>>,
     /// Also log record-level events (appends, acknowledgements, polls, processing).
@@ -293,8 +296,8 @@ fn start_animation(mut tick: impl FnMut() + 'static) -> std::rc::Rc<std::cell::C
     stopped
 }
 
-/// Keeps the core's time per frame (the last 600 frames) and publishes its 95th percentile on the root
-/// element (`data-core-p95-ms`), where the frame benchmark reads it.
+/// Keeps the core's time per frame (the last 600 frames) and publishes its 50th, 95th and 99th percentiles
+/// on the root element (`data-core-p95-ms` and so on), where the frame benchmark reads them.
 fn record_core_time(samples: StoredValue<VecDeque<f64>, LocalStorage>, ms: f64) {
     samples.update_value(|samples| {
         samples.push_back(ms);
@@ -304,12 +307,18 @@ fn record_core_time(samples: StoredValue<VecDeque<f64>, LocalStorage>, ms: f64) 
         if samples.len() % 60 == 0 {
             let mut sorted: Vec<f64> = samples.iter().copied().collect();
             crate::sim::sort::sort_by(&mut sorted, f64::total_cmp);
-            let p95 = sorted[(sorted.len() * 95 / 100).min(sorted.len() - 1)];
+            let at = |percent: usize| sorted[(sorted.len() * percent / 100).min(sorted.len() - 1)];
             if let Some(root) = web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.document_element())
             {
-                let _ = root.set_attribute("data-core-p95-ms", &format!("{p95:.3}"));
+                for (name, percent) in [
+                    ("data-core-p50-ms", 50),
+                    ("data-core-p95-ms", 95),
+                    ("data-core-p99-ms", 99),
+                ] {
+                    let _ = root.set_attribute(name, &format!("{:.3}", at(percent)));
+                }
             }
         }
     });
@@ -363,6 +372,7 @@ pub fn App() -> impl IntoView {
         cursor: RwSignal::new(0),
         playing: RwSignal::new(true),
         speed_log: RwSignal::new(0.0),
+        behind: RwSignal::new(None),
         error: RwSignal::new(link_error),
         highlight: RwSignal::new(None),
         verbose: RwSignal::new(false),
@@ -374,21 +384,41 @@ pub fn App() -> impl IntoView {
 
     let last_tick = StoredValue::new_local(now_ms());
     let core_ms = StoredValue::new_local(VecDeque::<f64>::new());
+    let pacer = StoredValue::new_local(Pacer::default());
     let stop = start_animation(move || {
         let now = now_ms();
         let wall = (now - last_tick.get_value()).clamp(0.0, MAX_TICK_WALL_MS);
         last_tick.set_value(now);
         if !ui.playing.get_untracked() {
+            pacer.update_value(Pacer::forgive);
+            if ui.behind.get_untracked().is_some() {
+                ui.behind.set(None);
+            }
             return;
         }
         let speed = 10f64.powf(ui.speed_log.get_untracked());
-        let delta_us = (wall * 1000.0 * speed) as u64;
         let started = now_ms();
+        let mut ran = 0;
         ui.sim.update_value(|sim| {
-            let target = sim.now_us() + delta_us;
-            sim.advance_to(target);
+            pacer.update_value(|pacer| {
+                pacer.owe(wall, speed);
+                ran = pacer.run(core_budget_ms(speed), now_ms, |slice| {
+                    let target = sim.now_us() + slice;
+                    sim.advance_to(target);
+                });
+            });
         });
         record_core_time(core_ms, now_ms() - started);
+        // Shown once the speed reached has stayed under 90% of the chosen one for a second.
+        let reached = pacer
+            .try_update_value(|pacer| pacer.effective_speed(wall, ran))
+            .flatten();
+        let behind = reached
+            .filter(|reached| *reached < 0.9 * speed)
+            .map(|reached| (reached * 10.0).round() / 10.0);
+        if behind != ui.behind.get_untracked() {
+            ui.behind.set(behind);
+        }
         ui.refresh_with(false);
     });
     let stop = StoredValue::new_local(stop);
@@ -463,6 +493,9 @@ pub fn App() -> impl IntoView {
                             <span class="ks-quantum" data-testid="quantum" title=t("quantum.tip")>{t("quantum")} " " {quantum} " ms"</span>
                         })
                     }}
+                    {move || ui.behind.get().map(|reached| view! {
+                        <span class="ks-behind" data-testid="behind" role="status" title=t("behind.tip")>{t("behind")} " " {format!("{reached:.1}×")}</span>
+                    })}
                     <button aria-keyshortcuts="?" on:click=move |_| help_open.update(|open| *open = !*open)>{t("help")} " (?)"</button>
                 </div>
             </header>
