@@ -154,7 +154,7 @@ fn run(args: &[String]) -> Result<(), String> {
         sim.advance_to(t);
         if let Some(out) = trace.as_mut() {
             let (events, next) = sim.events_since(cursor);
-            if events.first().is_some() && next - events.len() as u64 != cursor {
+            if !events.is_empty() && next - events.len() as u64 != cursor {
                 return Err("the trace buffer overflowed; this is a bug".into());
             }
             for event in events {
