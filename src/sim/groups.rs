@@ -377,7 +377,7 @@ impl Simulation {
         }
     }
 
-    fn to_coordinator(
+    fn send_to_coordinator(
         &mut self,
         group: usize,
         member: usize,
@@ -394,7 +394,7 @@ impl Simulation {
         );
     }
 
-    fn to_member(
+    fn send_to_member(
         &mut self,
         group: usize,
         member: usize,
@@ -462,7 +462,7 @@ impl Simulation {
             self.send_commit(group, member, false);
         }
         if in_group {
-            self.to_coordinator(
+            self.send_to_coordinator(
                 group,
                 member,
                 FlowKind::GroupProtocol,
@@ -882,7 +882,7 @@ impl Simulation {
         if sync {
             self.groups[group].members[member].activity = Activity::Committing;
         }
-        self.to_coordinator(
+        self.send_to_coordinator(
             group,
             member,
             FlowKind::Commit,
@@ -947,7 +947,7 @@ impl Simulation {
         m.joining = true;
         m.rejoin_needed = false;
         let incarnation = m.incarnation;
-        self.to_coordinator(
+        self.send_to_coordinator(
             group,
             member,
             FlowKind::GroupProtocol,
@@ -1051,7 +1051,7 @@ impl Simulation {
                 member: member_id,
                 since_last_poll_ms: since,
             });
-            self.to_coordinator(
+            self.send_to_coordinator(
                 group,
                 member,
                 FlowKind::GroupProtocol,
@@ -1063,7 +1063,7 @@ impl Simulation {
             );
             self.groups[group].members[member].generation = None;
         } else if m.generation.is_some() || m.joining {
-            self.to_coordinator(
+            self.send_to_coordinator(
                 group,
                 member,
                 FlowKind::Heartbeat,
@@ -1370,7 +1370,7 @@ impl Simulation {
                     GroupState::PreparingRebalance | GroupState::CompletingRebalance
                 );
                 if !known || rebalance_in_progress {
-                    self.to_member(
+                    self.send_to_member(
                         group,
                         member,
                         FlowKind::Heartbeat,
@@ -1741,7 +1741,7 @@ impl Simulation {
             assignment: shown,
         });
         for (member, partitions) in assignment {
-            self.to_member(
+            self.send_to_member(
                 group,
                 member,
                 FlowKind::GroupProtocol,
@@ -1793,7 +1793,7 @@ impl Simulation {
             }
         }
         if self.groups[group].members[member].incarnation == incarnation {
-            self.to_member(
+            self.send_to_member(
                 group,
                 member,
                 FlowKind::Commit,

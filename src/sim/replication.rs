@@ -795,8 +795,8 @@ impl Simulation {
         let partition = self.partition_mut(tp);
         partition.leader = new_leader;
         partition.leader_epoch += 1;
-        if unclean.is_some() {
-            partition.isr = vec![unclean.expect("checked")];
+        if let Some(broker) = unclean {
+            partition.isr = vec![broker];
             partition.recovering = true;
         }
         if let Some(leader) = new_leader {

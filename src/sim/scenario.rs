@@ -102,10 +102,11 @@ pub struct TopicSpec {
     pub config: Properties,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum KeySpec {
     /// Every record has a null key (sticky partitioning).
+    #[default]
     None,
     /// Keys cycled from this list, in order.
     List(Vec<String>),
@@ -117,12 +118,6 @@ pub enum KeySpec {
         percent: u32,
         distinct: u32,
     },
-}
-
-impl Default for KeySpec {
-    fn default() -> Self {
-        KeySpec::None
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -102,9 +102,12 @@ impl Ui {
             if !new_events.is_empty() {
                 let verbose = self.verbose.get_untracked();
                 let changed = self.stories.try_update_untracked(|stories| {
-                    new_events.iter().fold(false, |changed, event| {
-                        story::absorb(stories, event.t_us, &event.kind, &view) || changed
-                    })
+                    // Every event is absorbed (no short-circuit); the stories changed if any one did.
+                    let mut changed = false;
+                    for event in &new_events {
+                        changed |= story::absorb(stories, event.t_us, &event.kind, &view);
+                    }
+                    changed
                 });
                 if changed == Some(true) {
                     self.stories.notify();
@@ -277,7 +280,8 @@ fn start_animation(mut tick: impl FnMut() + 'static) -> std::rc::Rc<std::cell::C
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
     let stopped = Rc::new(Cell::new(false));
-    let frame: Rc<RefCell<Option<Closure<dyn FnMut()>>>> = Rc::new(RefCell::new(None));
+    type Callback = Rc<RefCell<Option<Closure<dyn FnMut()>>>>;
+    let frame: Callback = Rc::new(RefCell::new(None));
     let next = frame.clone();
     let flag = stopped.clone();
     *frame.borrow_mut() = Some(Closure::new(move || {
