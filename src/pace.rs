@@ -75,19 +75,20 @@ impl Pacer {
         mut advance_by: impl FnMut(u64),
     ) -> u64 {
         let started = clock_ms();
+        let mut before = started;
         let mut ran = 0;
         loop {
             let slice = self.slice_us.min(self.owed_us as u64);
             if slice == 0 {
                 break;
             }
-            let before = clock_ms();
             advance_by(slice);
             let after = clock_ms();
             ran += slice;
             self.owed_us -= slice as f64;
             // Keep one slice at a small part of the budget, so stopping at the budget overshoots little.
             let took = after - before;
+            before = after;
             if took > budget_ms / 8.0 {
                 self.slice_us = (self.slice_us / 2).max(MIN_SLICE_US);
             } else if took < budget_ms / 32.0 && slice == self.slice_us {

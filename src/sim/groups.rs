@@ -1091,23 +1091,14 @@ impl Simulation {
         m.fetch_parked = false;
         let latency = self.latency(Node::Member { group, member }, Node::Broker { broker: 1 });
         if self.records_flows() {
-            // One request drawn to each broker that leads an assigned partition, in broker order.
-            let mut leaders = 0u32;
+            // One request drawn to each broker that leads an assigned partition.
+            let mut per_leader = [None; MAX_BROKERS as usize + 1];
             for tp in &self.groups[group].members[member].assigned {
                 if let Some(leader) = self.partition(*tp).leader {
-                    leaders |= 1 << leader;
+                    per_leader[leader as usize] = Some(0);
                 }
             }
-            for broker in 1..=MAX_BROKERS {
-                if leaders & (1 << broker) != 0 {
-                    self.visual_flow(
-                        Node::Member { group, member },
-                        Node::Broker { broker },
-                        FlowKind::ConsumerFetch,
-                        0,
-                    );
-                }
-            }
+            self.draw_fetch_flows(group, member, FlowKind::ConsumerFetch, per_leader);
         }
         self.member_ev(
             group,
@@ -1115,6 +1106,31 @@ impl Simulation {
             self.now + latency,
             MemberEvent::FetchArrive { fetch },
         );
+    }
+
+    /// Draws a consumer fetch (`ConsumerFetch`, member → brokers) or its response (`ConsumerData`, brokers →
+    /// member): one message per broker with an entry in `per_leader` (indexed by broker id, carrying the
+    /// records), in broker order. No allocation: this runs for every fetch.
+    fn draw_fetch_flows(
+        &mut self,
+        group: usize,
+        member: usize,
+        kind: FlowKind,
+        per_leader: [Option<u32>; MAX_BROKERS as usize + 1],
+    ) {
+        let consumer = Node::Member { group, member };
+        for (broker, records) in per_leader.into_iter().enumerate() {
+            let Some(records) = records else { continue };
+            let broker = Node::Broker {
+                broker: broker as u32,
+            };
+            let (from, to) = if kind == FlowKind::ConsumerFetch {
+                (consumer, broker)
+            } else {
+                (broker, consumer)
+            };
+            self.visual_flow(from, to, kind, records);
+        }
     }
 
     /// What a fetch would return now: `(partition, first, end)` ranges below each leader's high watermark.
@@ -1249,25 +1265,14 @@ impl Simulation {
     ) {
         let latency = self.latency(Node::Broker { broker: 1 }, Node::Member { group, member });
         if self.records_flows() {
-            // One response drawn from each leader with data, sized by its records, in broker order.
-            let mut by_leader = [0u32; MAX_BROKERS as usize + 1];
-            let mut leaders = 0u32;
+            // One response drawn from each leader with data, sized by its records.
+            let mut per_leader = [None; MAX_BROKERS as usize + 1];
             for (tp, first, end) in &data {
                 if let Some(leader) = self.partition(*tp).leader {
-                    by_leader[leader as usize] += (end - first) as u32;
-                    leaders |= 1 << leader;
+                    *per_leader[leader as usize].get_or_insert(0) += (end - first) as u32;
                 }
             }
-            for broker in 1..=MAX_BROKERS {
-                if leaders & (1 << broker) != 0 {
-                    self.visual_flow(
-                        Node::Broker { broker },
-                        Node::Member { group, member },
-                        FlowKind::ConsumerData,
-                        by_leader[broker as usize],
-                    );
-                }
-            }
+            self.draw_fetch_flows(group, member, FlowKind::ConsumerData, per_leader);
         }
         self.member_ev(
             group,

@@ -1,4 +1,5 @@
-// Shared by the browser scripts: serve dist/ on a free localhost port, and launch Debian's Chromium.
+// Shared by the browser scripts: serve dist/ on a free localhost port, launch Debian's Chromium, open a
+// scenario warmed up, read the simulated clock.
 import { createServer } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { join, extname } from 'node:path';
@@ -34,4 +35,19 @@ export function launchChromium() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
            '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/** A 1280×720 page running example scenario `name` (with `overrides`), after `warmUpMs` of warm-up: the
+ * groups form and traffic reaches steady state. */
+export async function openWarmScenario(browser, origin, dist, name, overrides = {}, warmUpMs = 3000) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await page.goto(scenarioLink(origin, dist, name, overrides));
+  await page.waitForSelector('[data-testid=picture]');
+  await page.waitForTimeout(warmUpMs);
+  return page;
+}
+
+/** The simulated time the page's clock shows, in seconds. */
+export async function simulatedSeconds(page) {
+  return Number((await page.textContent('[data-testid=clock]')).match(/([\d.]+) s/)[1]);
 }

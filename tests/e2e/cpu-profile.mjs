@@ -3,7 +3,7 @@
 // Names show only in a build that keeps them (trunk's `data-keep-debug` and wasm-opt `-g`); the release build
 // strips them to save bytes.
 // Usage: node tests/e2e/cpu-profile.mjs dist [seconds] [scenario-name] [top-n]
-import { serveDist, launchChromium, scenarioLink } from './browser.mjs';
+import { serveDist, launchChromium, openWarmScenario } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const seconds = Number(process.argv[3] ?? 6);
@@ -12,10 +12,7 @@ const top = Number(process.argv[5] ?? 40);
 const server = await serveDist(dist);
 const browser = await launchChromium();
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await page.goto(scenarioLink(server.origin, dist, scenarioName));
-  await page.waitForSelector('[data-testid=picture]');
-  await page.waitForTimeout(3000);
+  const page = await openWarmScenario(browser, server.origin, dist, scenarioName);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 100 });

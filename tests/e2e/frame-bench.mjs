@@ -4,7 +4,7 @@
 // simulated time run (the page caps the core's time per frame; see src/pace.rs).
 // Usage: node tests/e2e/frame-bench.mjs dist [seconds] [scenario-name] [time-quantum-ms]
 // (a time quantum runs the scenario in coarse time; see docs/scenario-format.md)
-import { serveDist, launchChromium, scenarioLink } from './browser.mjs';
+import { serveDist, launchChromium, openWarmScenario, simulatedSeconds } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const seconds = Number(process.argv[3] ?? 8);
@@ -15,12 +15,8 @@ const origin = server.origin;
 
 const browser = await launchChromium();
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await page.goto(scenarioLink(origin, dist, scenarioName, quantumMs === undefined ? {} : { time_quantum_ms: quantumMs }));
-  await page.waitForSelector('[data-testid=picture]');
-  await page.waitForTimeout(3000); // warm up: the groups form, traffic reaches steady state
-  const simulatedSeconds = async () => Number((await page.textContent('[data-testid=clock]')).match(/([\d.]+) s/)[1]);
-  const simulatedBefore = await simulatedSeconds();
+  const page = await openWarmScenario(browser, origin, dist, scenarioName, quantumMs === undefined ? {} : { time_quantum_ms: quantumMs });
+  const simulatedBefore = await simulatedSeconds(page);
   const frames = await page.evaluate((ms) => new Promise((resolve) => {
     const times = [];
     let last = performance.now();
@@ -30,7 +26,7 @@ try {
   }), seconds * 1000);
   const sorted = [...frames].sort((a, b) => a - b);
   const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-  const simulated = (await simulatedSeconds()) - simulatedBefore;
+  const simulated = (await simulatedSeconds(page)) - simulatedBefore;
   const core = await page.getAttribute('html', 'data-core-p95-ms');
   const clock = await page.textContent('[data-testid=clock]');
   console.log(`frames: ${frames.length} in ${seconds} s (${(frames.length / seconds).toFixed(1)} fps)`);

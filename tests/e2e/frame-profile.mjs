@@ -1,7 +1,7 @@
 // Where frame time goes (prints figures; not a test): runs a scenario in headless Chromium and reports
 // Chromium's cumulative task, script, style and layout durations over the window, per frame.
 // Usage: node tests/e2e/frame-profile.mjs dist [seconds] [scenario-name]
-import { serveDist, launchChromium, scenarioLink } from './browser.mjs';
+import { serveDist, launchChromium, openWarmScenario } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const seconds = Number(process.argv[3] ?? 6);
@@ -9,10 +9,7 @@ const scenarioName = process.argv[4] ?? 'heavy-benchmark';
 const server = await serveDist(dist);
 const browser = await launchChromium();
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await page.goto(scenarioLink(server.origin, dist, scenarioName));
-  await page.waitForSelector('[data-testid=picture]');
-  await page.waitForTimeout(3000);
+  const page = await openWarmScenario(browser, server.origin, dist, scenarioName);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
