@@ -11,6 +11,8 @@
 //! See `ARCHITECTURE.md` for the map and the invariants.
 
 pub mod layout;
+pub mod markup;
+pub mod messages;
 pub mod pace;
 pub mod share;
 pub use kafka_sim_core as sim;

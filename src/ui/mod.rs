@@ -2,7 +2,7 @@
 //! (capped per tick), draws the `ClusterView`, and changes the simulation only through `Command`s, which it
 //! schedules (`Simulation::schedule_command`) so the address bar's link replays the run exactly.
 
-pub mod messages;
+pub use crate::messages;
 mod panels;
 mod picture;
 mod story;
@@ -44,18 +44,7 @@ const PANEL_PERIOD_MS: f64 = 250.0;
 /// Chart history: one sample per simulated second, the newest 300.
 const HISTORY: usize = 300;
 
-/// One chart sample.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Sample {
-    pub t_us: u64,
-    pub lag: Vec<u64>,
-    /// Per group: cumulative (latency sum in µs, records) and the average end-to-end latency in ms over
-    /// the records processed since the previous sample (`None` when none were).
-    pub latency_cum: Vec<(u64, u64)>,
-    pub latency_ms: Vec<Option<f64>>,
-    pub produced: u64,
-    pub consumed: u64,
-}
+pub use crate::markup::panels::Sample;
 
 /// Everything the components share.
 #[derive(Clone, Copy)]
@@ -76,7 +65,7 @@ pub struct Ui {
     pub events: RwSignal<VecDeque<(u64, String)>>,
     pub history: RwSignal<VecDeque<Sample>>,
     /// The latest rebalances of each group, step by step.
-    pub stories: RwSignal<story::Book>,
+    pub stories: RwSignal<crate::markup::story::Book>,
     pub cursor: RwSignal<u64>,
     pub playing: RwSignal<bool>,
     pub speed_log: RwSignal<f64>,
@@ -105,7 +94,8 @@ impl Ui {
                     // Every event is absorbed (no short-circuit); the stories changed if any one did.
                     let mut changed = false;
                     for event in &new_events {
-                        changed |= story::absorb(stories, event.t_us, &event.kind, &view);
+                        changed |=
+                            crate::markup::story::absorb(stories, event.t_us, &event.kind, &view);
                     }
                     changed
                 });
@@ -117,7 +107,7 @@ impl Ui {
                         .iter()
                         .filter(|event| verbose || !event.kind.is_record_level())
                     {
-                        log.push_back((event.t_us, panels::event_line(event)));
+                        log.push_back((event.t_us, crate::markup::panels::event_line(event)));
                     }
                     while log.len() > 2000 {
                         log.pop_front();
@@ -248,7 +238,7 @@ impl Ui {
                 self.cursor.set(0);
                 self.events.set(VecDeque::new());
                 self.history.set(VecDeque::new());
-                self.stories.set(story::Book::default());
+                self.stories.set(crate::markup::story::Book::default());
                 self.error.set(None);
                 self.refresh();
             }
@@ -372,7 +362,7 @@ pub fn App() -> impl IntoView {
         view,
         events: RwSignal::new(VecDeque::new()),
         history: RwSignal::new(VecDeque::new()),
-        stories: RwSignal::new(story::Book::default()),
+        stories: RwSignal::new(crate::markup::story::Book::default()),
         cursor: RwSignal::new(0),
         playing: RwSignal::new(true),
         speed_log: RwSignal::new(0.0),

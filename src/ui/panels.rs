@@ -2,33 +2,12 @@
 //! charts, the event log and the scenario panel (examples, import/export; the address bar holds the link).
 
 use super::messages::t;
-use super::picture::group_colour;
 use super::{Ui, EXAMPLES};
-use crate::sim::event::TraceEvent;
+use crate::markup::panels::{event_items, group_chart, group_tables, rate_chart, topic_table};
 use crate::sim::scenario::{GroupSpec, KeySpec, MemberSpec};
 use crate::sim::Command;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-
-/// One line of the event log: the event's type, then its fields as `name=value`.
-pub fn event_line(event: &TraceEvent) -> String {
-    let json = serde_json::to_string(&event.kind).unwrap_or_default();
-    let fields = json.trim_start_matches('{').trim_end_matches('}');
-    let mut out = String::from(event.kind.type_name());
-    for field in fields
-        .split(",\"")
-        .filter(|field| !field.starts_with("type\"") && !field.starts_with("\"type\""))
-    {
-        out.push(' ');
-        out.push_str(
-            &field
-                .trim_start_matches('"')
-                .replacen("\":", "=", 1)
-                .replace('"', ""),
-        );
-    }
-    out
-}
 
 /// A labelled range control: the label contains the Kafka property name, the tooltip explains it.
 #[component]
@@ -280,110 +259,13 @@ pub fn Controls() -> impl IntoView {
     }
 }
 
-/// Markup of the describe tables (scenario ids are letters, digits and `._-`, safe in markup).
-fn group_tables_html(v: &crate::sim::view::ClusterView, highlight: Option<&str>) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(8 * 1024);
-    for (index, g) in v.groups.iter().enumerate() {
-        let _ = write!(
-            out,
-            r#"<div class="ks-group{}" data-testid="group-{id}"><h3 style="color: {}">{id} <span class="ks-badge" data-state="{state}" data-testid="state-{id}">{state}</span> generation <span data-testid="generation-{id}">{}</span> · {} · {} · coordinator: broker {}</h3>"#,
-            if highlight == Some(g.group.as_str()) {
-                " ks-highlight"
-            } else {
-                ""
-            },
-            group_colour(index),
-            g.generation,
-            g.protocol,
-            g.assignor.unwrap_or("-"),
-            g.coordinator,
-            id = g.group,
-            state = g.state
-        );
-        out.push_str(r#"<table class="ks-table"><thead><tr><th>TOPIC</th><th>PARTITION</th><th>CURRENT-OFFSET</th><th>LOG-END-OFFSET</th><th>LAG</th><th>CONSUMER-ID</th></tr></thead><tbody>"#);
-        for row in &g.partitions {
-            let dash = crate::sim::report::dash;
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                row.topic,
-                row.partition,
-                dash(row.current_offset),
-                row.log_end_offset,
-                dash(row.lag),
-                row.consumer_id.as_deref().unwrap_or("-")
-            );
-        }
-        let d = g.delivery;
-        let _ = write!(
-            out,
-            r#"</tbody></table><p class="ks-delivery" data-testid="delivery-{}">{}: <b>{}</b> {} · <b>{}</b> {} · <b>{}</b> {} · <b>{}</b> {}</p><div class="ks-buttons">"#,
-            g.group,
-            t("delivery"),
-            d.processed_once,
-            t("processed_once"),
-            d.duplicated,
-            if g.idempotent {
-                t("duplicated.idempotent")
-            } else {
-                t("duplicated")
-            },
-            d.missed,
-            t("missed"),
-            d.pending,
-            t("pending")
-        );
-        for m in &g.members {
-            let _ = write!(
-                out,
-                r#"<span class="ks-member-controls" title="{}"><span>{}</span>"#,
-                t("member.tip"),
-                m.member
-            );
-            if m.status == crate::sim::groups::MemberStatus::Running {
-                let _ = write!(
-                    out,
-                    r#"<button data-click="crash:{g}:{m}" data-testid="crash-{m}">{}</button><button data-click="leave:{g}:{m}" data-testid="leave-{m}">{}</button>"#,
-                    t("member.crash"),
-                    t("member.leave"),
-                    g = g.group,
-                    m = m.member
-                );
-            } else {
-                let _ = write!(
-                    out,
-                    r#"<button data-click="restart:{g}:{m}" data-testid="restart-{m}">{}</button>"#,
-                    t("member.restart"),
-                    g = g.group,
-                    m = m.member
-                );
-            }
-            out.push_str("</span>");
-        }
-        out.push_str("</div></div>");
-    }
-    for p in &v.producers {
-        let _ = write!(
-            out,
-            r#"<p class="ks-delivery">{}: {} acknowledged · {} failed · <b>{}</b> {}</p>"#,
-            p.id,
-            p.records_acknowledged,
-            p.records_failed,
-            p.acknowledged_records_lost,
-            t("lost")
-        );
-    }
-    out
-}
-
 #[component]
 pub fn GroupTables() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let html = Memo::new(move |_| {
         let highlight = ui.highlight.get();
         ui.table_view
-            .with(|v| group_tables_html(v, highlight.as_deref()))
+            .with(|v| group_tables(v, highlight.as_deref()))
     });
     view! {
         <section class="ks-panel" aria-label=t("describe.groups")>
@@ -396,138 +278,13 @@ pub fn GroupTables() -> impl IntoView {
 #[component]
 pub fn TopicTable() -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let html = Memo::new(move |_| {
-        use std::fmt::Write;
-        ui.table_view.with(|v| {
-            let mut out = String::from(r#"<table class="ks-table" data-testid="topics"><thead><tr><th>Topic</th><th>Partition</th><th>Leader</th><th>Replicas</th><th>Isr</th><th>HW</th><th>LEO</th><th></th></tr></thead><tbody>"#);
-            for topic in &v.topics {
-                for p in &topic.partitions {
-                    let list = |brokers: &[u32]| brokers.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
-                    let _ = write!(
-                        out,
-                        r#"<tr class="{}"><td>{t}</td><td>{p}</td><td data-testid="leader-{t}-{p}">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
-                        if p.offline { "ks-offline" } else if p.under_replicated { "ks-under" } else { "" },
-                        p.leader.map_or("none".to_string(), |l| l.to_string()), list(&p.replicas), list(&p.isr), p.high_watermark, p.log_end_offset,
-                        if p.offline { t("offline") } else if p.under_replicated { t("under_replicated") } else { "" },
-                        t = topic.name, p = p.partition
-                    );
-                }
-            }
-            out.push_str("</tbody></table>");
-            out
-        })
-    });
+    let html = Memo::new(move |_| ui.table_view.with(topic_table));
     view! {
         <section class="ks-panel" aria-label=t("describe.topics")>
             <h2>{t("describe.topics")}</h2>
             <div inner_html=move || html.get()></div>
         </section>
     }
-}
-
-fn polyline(
-    points: &[(f64, f64)],
-    x0: f64,
-    x1: f64,
-    y_max: f64,
-    width: f64,
-    height: f64,
-) -> String {
-    let span = (x1 - x0).max(1e-9);
-    points
-        .iter()
-        .map(|(x, y)| {
-            format!(
-                "{:.1},{:.1}",
-                (x - x0) / span * width,
-                height - (y / y_max.max(1.0)) * height
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// One line per group over the history: `value` gives a group's value in a sample, if it has one.
-fn group_chart(
-    history: &std::collections::VecDeque<super::Sample>,
-    groups: &[String],
-    label: &str,
-    testid: &str,
-    unit: &str,
-    value: fn(&super::Sample, usize) -> Option<f64>,
-) -> String {
-    use std::fmt::Write;
-    const W: f64 = 460.0;
-    const H: f64 = 110.0;
-    let mut out = format!(
-        r#"<svg class="ks-chart" viewBox="0 0 {W} {H}" data-testid="{testid}" role="img" aria-label="{label}">"#
-    );
-    if let (Some(first), Some(last)) = (history.front(), history.back()) {
-        let (x0, x1) = (first.t_us as f64, last.t_us as f64);
-        let y_max = history
-            .iter()
-            .flat_map(|s| (0..groups.len()).filter_map(|g| value(s, g)))
-            .fold(1.0, f64::max);
-        let _ = write!(
-            out,
-            r#"<text x="4" y="10" class="ks-small">max {y_max:.0}{unit}</text>"#
-        );
-        for (g, name) in groups.iter().enumerate() {
-            let points: Vec<(f64, f64)> = history
-                .iter()
-                .filter_map(|s| value(s, g).map(|y| (s.t_us as f64, y)))
-                .collect();
-            if points.is_empty() {
-                continue;
-            }
-            let _ = write!(
-                out,
-                r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2"><title>{name}</title></polyline>"#,
-                polyline(&points, x0, x1, y_max, W, H),
-                group_colour(g)
-            );
-        }
-    }
-    out.push_str("</svg>");
-    out
-}
-
-fn rate_chart(history: &std::collections::VecDeque<super::Sample>) -> String {
-    use std::fmt::Write;
-    const W: f64 = 460.0;
-    const H: f64 = 110.0;
-    let mut out = format!(
-        r#"<svg class="ks-chart" viewBox="0 0 {W} {H}" role="img" aria-label="{}">"#,
-        t("chart.rates")
-    );
-    if history.len() >= 2 {
-        let rates: Vec<(f64, f64, f64)> = history
-            .iter()
-            .zip(history.iter().skip(1))
-            .map(|(a, b)| {
-                let dt = (b.t_us - a.t_us).max(1) as f64 / 1e6;
-                (
-                    b.t_us as f64,
-                    b.produced.saturating_sub(a.produced) as f64 / dt,
-                    b.consumed.saturating_sub(a.consumed) as f64 / dt,
-                )
-            })
-            .collect();
-        let (x0, x1) = (rates[0].0, rates[rates.len() - 1].0);
-        let y_max = rates.iter().map(|r| r.1.max(r.2)).fold(1.0, f64::max);
-        let produced: Vec<(f64, f64)> = rates.iter().map(|r| (r.0, r.1)).collect();
-        let consumed: Vec<(f64, f64)> = rates.iter().map(|r| (r.0, r.2)).collect();
-        let _ = write!(
-            out,
-            r#"<text x="4" y="10" class="ks-small">max {y_max:.0}/s · {} — {}</text><polyline points="{}" fill="none" class="ks-line-produced"/><polyline points="{}" fill="none" class="ks-line-consumed"/>"#,
-            t("chart.produced"),
-            t("chart.consumed"),
-            polyline(&produced, x0, x1, y_max, W, H),
-            polyline(&consumed, x0, x1, y_max, W, H)
-        );
-    }
-    out.push_str("</svg>");
-    out
 }
 
 #[component]
@@ -576,28 +333,8 @@ pub fn EventLog() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let filter = RwSignal::new(String::new());
     let html = Memo::new(move |_| {
-        use std::fmt::Write;
         let needle = filter.get().to_lowercase();
-        let mut out = String::new();
-        ui.events.with(|log| {
-            for (t_us, line) in log
-                .iter()
-                .rev()
-                .filter(|(_, line)| needle.is_empty() || line.to_lowercase().contains(&needle))
-                .take(150)
-            {
-                let group = line
-                    .split_whitespace()
-                    .find_map(|field| field.strip_prefix("group="))
-                    .unwrap_or("");
-                let _ = write!(
-                    out,
-                    r#"<li data-group="{group}"><time>{:>8.3}s</time> {line}</li>"#,
-                    *t_us as f64 / 1e6
-                );
-            }
-        });
-        out
+        ui.events.with(|log| event_items(log.iter(), &needle, 150))
     });
     let select = move |ev: leptos::ev::MouseEvent| {
         let group = ev

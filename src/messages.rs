@@ -141,6 +141,7 @@ pub fn t(id: &str) -> &'static str {
         "state.crashed" => "crashed",
         "state.left" => "left",
         "state.joining" => "joining",
+        "picture.label" => "producers, brokers and consumer groups",
         "offline" => "offline",
         "under_replicated" => "under-replicated",
         _ => "?",

@@ -1,0 +1,432 @@
+//! Markup of the panels: the describe tables (`kafka-consumer-groups.sh` and `kafka-topics.sh` style),
+//! the charts and the event log.
+
+use super::picture::{group_colour, group_colour_class};
+use super::Markup;
+use crate::messages::t;
+use crate::sim::event::TraceEvent;
+use crate::sim::groups::MemberStatus;
+use crate::sim::report::dash;
+use crate::sim::view::ClusterView;
+use std::collections::VecDeque;
+
+/// One chart sample.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    pub t_us: u64,
+    pub lag: Vec<u64>,
+    /// Per group: cumulative (latency sum in µs, records) and the average end-to-end latency in ms over
+    /// the records processed since the previous sample (`None` when none were).
+    pub latency_cum: Vec<(u64, u64)>,
+    pub latency_ms: Vec<Option<f64>>,
+    pub produced: u64,
+    pub consumed: u64,
+}
+
+/// One line of the event log: the event's type, then its fields as `name=value` (plain text; the log's
+/// markup escapes it).
+pub fn event_line(event: &TraceEvent) -> String {
+    let json = serde_json::to_string(&event.kind).unwrap_or_default();
+    let fields = json.trim_start_matches('{').trim_end_matches('}');
+    let mut out = String::from(event.kind.type_name());
+    for field in fields
+        .split(",\"")
+        .filter(|field| !field.starts_with("type\"") && !field.starts_with("\"type\""))
+    {
+        out.push(' ');
+        out.push_str(
+            &field
+                .trim_start_matches('"')
+                .replacen("\":", "=", 1)
+                .replace('"', ""),
+        );
+    }
+    out
+}
+
+/// The event log's items, newest first: at most `limit` lines containing `needle` (lower case).
+pub fn event_items<'a>(
+    log: impl DoubleEndedIterator<Item = &'a (u64, String)>,
+    needle: &str,
+    limit: usize,
+) -> String {
+    let mut m = Markup::with_capacity(8 * 1024);
+    for (t_us, line) in log
+        .rev()
+        .filter(|(_, line)| needle.is_empty() || line.to_lowercase().contains(needle))
+        .take(limit)
+    {
+        let group = line
+            .split_whitespace()
+            .find_map(|field| field.strip_prefix("group="))
+            .unwrap_or("");
+        m.open("li").attr("data-group", group).children(|m| {
+            m.open("time")
+                .text(format_args!("{:>8.3}s", *t_us as f64 / 1e6));
+            m.text(format_args!(" {line}"));
+        });
+    }
+    m.into_string()
+}
+
+/// The describe tables of every group, with their delivery accounting and member buttons.
+pub fn group_tables(v: &ClusterView, highlight: Option<&str>) -> String {
+    let mut m = Markup::with_capacity(8 * 1024);
+    for (index, g) in v.groups.iter().enumerate() {
+        let highlighted = highlight == Some(g.group.as_str());
+        m.open("div")
+            .attr(
+                "class",
+                if highlighted {
+                    "ks-group ks-highlight"
+                } else {
+                    "ks-group"
+                },
+            )
+            .attr("data-testid", format_args!("group-{}", g.group))
+            .end();
+        m.open("h3")
+            .attr("class", group_colour_class(index))
+            .children(|m| {
+                m.text(&g.group).text(" ");
+                m.open("span")
+                    .attr("class", "ks-badge")
+                    .attr("data-state", g.state)
+                    .attr("data-testid", format_args!("state-{}", g.group))
+                    .text(g.state);
+                m.text(" generation ");
+                m.open("span")
+                    .attr("data-testid", format_args!("generation-{}", g.group))
+                    .text(g.generation);
+                m.text(format_args!(
+                    " · {} · {} · coordinator: broker {}",
+                    g.protocol,
+                    g.assignor.unwrap_or("-"),
+                    g.coordinator
+                ));
+            });
+        m.raw(r#"<table class="ks-table"><thead><tr><th>TOPIC</th><th>PARTITION</th><th>CURRENT-OFFSET</th><th>LOG-END-OFFSET</th><th>LAG</th><th>CONSUMER-ID</th></tr></thead><tbody>"#);
+        for row in &g.partitions {
+            m.open("tr").children(|m| {
+                m.open("td").text(&row.topic);
+                m.open("td").text(row.partition);
+                m.open("td").text(dash(row.current_offset));
+                m.open("td").text(row.log_end_offset);
+                m.open("td").text(dash(row.lag));
+                m.open("td").text(row.consumer_id.as_deref().unwrap_or("-"));
+            });
+        }
+        m.raw("</tbody></table>");
+        let d = g.delivery;
+        m.open("p")
+            .attr("class", "ks-delivery")
+            .attr("data-testid", format_args!("delivery-{}", g.group))
+            .children(|m| {
+                m.text(format_args!("{}: ", t("delivery")));
+                let duplicated = if g.idempotent {
+                    t("duplicated.idempotent")
+                } else {
+                    t("duplicated")
+                };
+                let parts = [
+                    (d.processed_once, t("processed_once")),
+                    (d.duplicated, duplicated),
+                    (d.missed, t("missed")),
+                    (d.pending, t("pending")),
+                ];
+                for (i, (count, label)) in parts.into_iter().enumerate() {
+                    if i > 0 {
+                        m.text(" · ");
+                    }
+                    m.open("b").text(count);
+                    m.text(format_args!(" {label}"));
+                }
+            });
+        m.open("div").attr("class", "ks-buttons").children(|m| {
+            for member in &g.members {
+                m.open("span")
+                    .attr("class", "ks-member-controls")
+                    .attr("title", t("member.tip"))
+                    .children(|m| {
+                        m.open("span").text(&member.member);
+                        let running = member.status == MemberStatus::Running;
+                        let buttons: &[(&str, &str, &str)] = if running {
+                            &[
+                                ("crash", "crash", "member.crash"),
+                                ("leave", "leave", "member.leave"),
+                            ]
+                        } else {
+                            &[("restart", "restart", "member.restart")]
+                        };
+                        for (action, testid, label) in buttons {
+                            m.open("button")
+                                .attr(
+                                    "data-click",
+                                    format_args!("{action}:{}:{}", g.group, member.member),
+                                )
+                                .attr("data-testid", format_args!("{testid}-{}", member.member))
+                                .text(t(label));
+                        }
+                    });
+            }
+        });
+        m.close("div");
+    }
+    for p in &v.producers {
+        m.open("p").attr("class", "ks-delivery").children(|m| {
+            m.text(format_args!(
+                "{}: {} acknowledged · {} failed · ",
+                p.id, p.records_acknowledged, p.records_failed
+            ));
+            m.open("b").text(p.acknowledged_records_lost);
+            m.text(format_args!(" {}", t("lost")));
+        });
+    }
+    m.into_string()
+}
+
+/// `kafka-topics.sh --describe`, one row per partition.
+pub fn topic_table(v: &ClusterView) -> String {
+    let mut m = Markup::with_capacity(8 * 1024);
+    m.raw(r#"<table class="ks-table" data-testid="topics"><thead><tr><th>Topic</th><th>Partition</th><th>Leader</th><th>Replicas</th><th>Isr</th><th>HW</th><th>LEO</th><th></th></tr></thead><tbody>"#);
+    let list = |brokers: &[u32]| {
+        brokers
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    for topic in &v.topics {
+        for p in &topic.partitions {
+            let class = if p.offline {
+                "ks-offline"
+            } else if p.under_replicated {
+                "ks-under"
+            } else {
+                ""
+            };
+            m.open("tr").attr("class", class).children(|m| {
+                m.open("td").text(&topic.name);
+                m.open("td").text(p.partition);
+                m.open("td")
+                    .attr(
+                        "data-testid",
+                        format_args!("leader-{}-{}", topic.name, p.partition),
+                    )
+                    .text(p.leader.map_or("none".to_string(), |l| l.to_string()));
+                m.open("td").text(list(&p.replicas));
+                m.open("td").text(list(&p.isr));
+                m.open("td").text(p.high_watermark);
+                m.open("td").text(p.log_end_offset);
+                m.open("td").text(if p.offline {
+                    t("offline")
+                } else if p.under_replicated {
+                    t("under_replicated")
+                } else {
+                    ""
+                });
+            });
+        }
+    }
+    m.raw("</tbody></table>");
+    m.into_string()
+}
+
+fn polyline(
+    points: &[(f64, f64)],
+    x0: f64,
+    x1: f64,
+    y_max: f64,
+    width: f64,
+    height: f64,
+) -> String {
+    let span = (x1 - x0).max(1e-9);
+    points
+        .iter()
+        .map(|(x, y)| {
+            format!(
+                "{:.1},{:.1}",
+                (x - x0) / span * width,
+                height - (y / y_max.max(1.0)) * height
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+const CHART_W: f64 = 460.0;
+const CHART_H: f64 = 110.0;
+
+fn chart_open<'a>(m: &'a mut Markup, label: &str) -> super::Open<'a> {
+    m.open("svg")
+        .attr("class", "ks-chart")
+        .attr("viewBox", format_args!("0 0 {CHART_W} {CHART_H}"))
+        .attr("role", "img")
+        .attr("aria-label", label)
+}
+
+/// One line per group over the history: `value` gives a group's value in a sample, if it has one.
+pub fn group_chart(
+    history: &VecDeque<Sample>,
+    groups: &[String],
+    label: &str,
+    testid: &str,
+    unit: &str,
+    value: fn(&Sample, usize) -> Option<f64>,
+) -> String {
+    let mut m = Markup::with_capacity(2048);
+    chart_open(&mut m, label)
+        .attr("data-testid", testid)
+        .children(|m| {
+            let (Some(first), Some(last)) = (history.front(), history.back()) else {
+                return;
+            };
+            let (x0, x1) = (first.t_us as f64, last.t_us as f64);
+            let y_max = history
+                .iter()
+                .flat_map(|s| (0..groups.len()).filter_map(|g| value(s, g)))
+                .fold(1.0, f64::max);
+            m.open("text")
+                .attr("x", 4)
+                .attr("y", 10)
+                .attr("class", "ks-small")
+                .text(format_args!("max {y_max:.0}{unit}"));
+            for (g, name) in groups.iter().enumerate() {
+                let points: Vec<(f64, f64)> = history
+                    .iter()
+                    .filter_map(|s| value(s, g).map(|y| (s.t_us as f64, y)))
+                    .collect();
+                if points.is_empty() {
+                    continue;
+                }
+                m.open("polyline")
+                    .attr("points", polyline(&points, x0, x1, y_max, CHART_W, CHART_H))
+                    .attr("fill", "none")
+                    .attr("stroke", group_colour(g))
+                    .attr("stroke-width", 2)
+                    .children(|m| {
+                        m.open("title").text(name);
+                    });
+            }
+        });
+    m.into_string()
+}
+
+/// Records produced and processed per second over the history.
+pub fn rate_chart(history: &VecDeque<Sample>) -> String {
+    let mut m = Markup::with_capacity(2048);
+    chart_open(&mut m, t("chart.rates")).children(|m| {
+        if history.len() < 2 {
+            return;
+        }
+        let rates: Vec<(f64, f64, f64)> = history
+            .iter()
+            .zip(history.iter().skip(1))
+            .map(|(a, b)| {
+                let dt = (b.t_us - a.t_us).max(1) as f64 / 1e6;
+                (
+                    b.t_us as f64,
+                    b.produced.saturating_sub(a.produced) as f64 / dt,
+                    b.consumed.saturating_sub(a.consumed) as f64 / dt,
+                )
+            })
+            .collect();
+        let (x0, x1) = (rates[0].0, rates[rates.len() - 1].0);
+        let y_max = rates.iter().map(|r| r.1.max(r.2)).fold(1.0, f64::max);
+        let produced: Vec<(f64, f64)> = rates.iter().map(|r| (r.0, r.1)).collect();
+        let consumed: Vec<(f64, f64)> = rates.iter().map(|r| (r.0, r.2)).collect();
+        m.open("text")
+            .attr("x", 4)
+            .attr("y", 10)
+            .attr("class", "ks-small")
+            .text(format_args!(
+                "max {y_max:.0}/s · {} — {}",
+                t("chart.produced"),
+                t("chart.consumed")
+            ));
+        for (points, class) in [
+            (&produced, "ks-line-produced"),
+            (&consumed, "ks-line-consumed"),
+        ] {
+            m.open("polyline")
+                .attr("points", polyline(points, x0, x1, y_max, CHART_W, CHART_H))
+                .attr("fill", "none")
+                .attr("class", class)
+                .empty();
+        }
+    });
+    m.into_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markup::tests_support::{hostile_view, plain_view};
+    use crate::markup::{structure, HOSTILE};
+
+    fn history(groups: usize) -> VecDeque<Sample> {
+        (0..5u64)
+            .map(|i| Sample {
+                t_us: i * 1_000_000,
+                lag: vec![i * 3; groups],
+                latency_cum: vec![(i * 10, i); groups],
+                latency_ms: vec![Some(i as f64); groups],
+                produced: i * 100,
+                consumed: i * 90,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn hostile_names_never_reach_the_tables_or_charts_raw() {
+        for hostile in HOSTILE {
+            let (plain, bad) = (plain_view(), hostile_view(hostile));
+            let renders = |v: &ClusterView| {
+                let names: Vec<String> = v.groups.iter().map(|g| g.group.clone()).collect();
+                [
+                    group_tables(v, v.groups.first().map(|g| g.group.as_str())),
+                    topic_table(v),
+                    group_chart(
+                        &history(names.len()),
+                        &names,
+                        hostile,
+                        "lag-chart",
+                        "",
+                        |s, g| s.lag.get(g).map(|lag| *lag as f64),
+                    ),
+                    rate_chart(&history(names.len())),
+                ]
+            };
+            for (plain, bad) in renders(&plain).iter().zip(renders(&bad).iter()) {
+                assert_eq!(structure(plain), structure(bad), "{hostile}: {bad}");
+                if hostile.contains(['<', '"', '\'']) {
+                    assert!(!bad.contains(hostile), "{hostile} survived in {bad}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hostile_event_lines_are_escaped_in_the_log() {
+        for hostile in HOSTILE {
+            let log: VecDeque<(u64, String)> = [
+                (1_000, format!("config_changed scope=error id=group name=timeline value=unknown group {hostile}")),
+                (2_000, format!("consumer_joining group={hostile} member={hostile}")),
+            ]
+            .into_iter()
+            .collect();
+            let plain: VecDeque<(u64, String)> = log
+                .iter()
+                .map(|(t, line)| (*t, line.replace(hostile, "plain")))
+                .collect();
+            let (bad, plain) = (
+                event_items(log.iter(), "", 150),
+                event_items(plain.iter(), "", 150),
+            );
+            assert_eq!(structure(&plain), structure(&bad), "{bad}");
+            if hostile.contains(['<', '"', '\'']) {
+                assert!(!bad.contains(hostile), "{bad}");
+            }
+        }
+    }
+}

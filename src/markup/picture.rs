@@ -1,0 +1,332 @@
+//! The picture's SVG layer: producers; brokers with their replica chips (leader, in-sync follower, out of
+//! sync, offline); each partition's log strip with its labels; consumer groups with state, generation and
+//! members. What moves every frame is drawn on a canvas over it (`ui::picture`), in the same coordinates,
+//! from the same [`Strip`] geometry.
+
+use super::Markup;
+use crate::layout::{offset_x, strip_window, Layout, Point, Shape, PICTURE_WIDTH};
+use crate::messages::t;
+use crate::sim::groups::{Activity, MemberStatus};
+use crate::sim::view::{ClusterView, PartitionView};
+
+/// Offsets shown per partition strip.
+pub const CELLS: u64 = 40;
+
+pub fn layout_of(view: &ClusterView) -> Layout {
+    let members: Vec<usize> = view.groups.iter().map(|g| g.members.len()).collect();
+    Layout::compute(&Shape {
+        producers: view.producers.len(),
+        brokers: view.brokers.len(),
+        partitions: view.topics.iter().map(|t| t.partitions.len()).sum(),
+        members_per_group: &members,
+    })
+}
+
+/// A colour per group, from the colour-blind-safe palette (the stylesheet's `ks-gc-N` classes match).
+pub fn group_colour(index: usize) -> &'static str {
+    [
+        "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#f0e442",
+    ][index % 8]
+}
+
+/// The class giving HTML text a group's colour (inline `style` attributes are refused by the page's
+/// Content-Security-Policy).
+pub fn group_colour_class(index: usize) -> &'static str {
+    [
+        "ks-gc-0", "ks-gc-1", "ks-gc-2", "ks-gc-3", "ks-gc-4", "ks-gc-5", "ks-gc-6", "ks-gc-7",
+    ][index % 8]
+}
+
+/// The width a group title may take: its natural width (about 7 px per character at 12 px bold), at most
+/// the member column's 265 px.
+fn title_length(group: &str, state: &str) -> f64 {
+    let characters = group.chars().count() + state.chars().count() + 14;
+    (characters as f64 * 7.0).min(265.0)
+}
+
+/// Where a partition's log strip sits, shared by the SVG layer and the canvas so that they line up: the
+/// window of offsets shown (the newest `CELLS`), the strip's top and height, and the x of an offset.
+pub struct Strip {
+    pub x: f64,
+    pub width: f64,
+    pub first: u64,
+    pub top: f64,
+    pub height: f64,
+}
+
+impl Strip {
+    pub fn new(layout: &Layout, at: Point, p: &PartitionView) -> Strip {
+        let (first, _) = strip_window(p.log_start_offset, p.log_end_offset, CELLS);
+        let height = (layout.row_height - 6.0).max(3.0);
+        Strip {
+            x: at.x,
+            width: layout.strip_width,
+            first,
+            top: at.y - height,
+            height,
+        }
+    }
+
+    pub fn x_of(&self, offset: u64) -> f64 {
+        self.x + offset_x(offset, self.first, CELLS, self.width)
+    }
+}
+
+/// The whole picture as SVG markup.
+pub fn render(v: &ClusterView) -> String {
+    let layout = layout_of(v);
+    let mut m = Markup::with_capacity(16 * 1024);
+    m.open("svg")
+        .attr("class", "ks-picture")
+        .attr("role", "img")
+        .attr("aria-label", t("picture.label"))
+        .attr(
+            "viewBox",
+            format_args!("0 0 {PICTURE_WIDTH} {:.0}", layout.height),
+        )
+        .end();
+    for (i, p) in v.producers.iter().enumerate() {
+        let at = layout.producers[i];
+        m.open("g").attr("class", "ks-producer").children(|m| {
+            m.open("rect")
+                .num("x", at.x)
+                .num("y", at.y - 22.0)
+                .attr("width", 150)
+                .attr("height", 44)
+                .attr("rx", 6)
+                .empty();
+            m.open("text")
+                .num("x", at.x + 8.0)
+                .num("y", at.y - 6.0)
+                .text(&p.id);
+            m.open("text")
+                .num("x", at.x + 8.0)
+                .num("y", at.y + 8.0)
+                .attr("class", "ks-small")
+                .text(format_args!("{} rec/s · acks={}", p.rate_per_sec, p.acks));
+            m.open("text")
+                .num("x", at.x + 8.0)
+                .num("y", at.y + 19.0)
+                .attr("class", "ks-small")
+                .text(format_args!("→ {}", p.topic));
+        });
+    }
+    for (i, b) in v.brokers.iter().enumerate() {
+        let at = layout.brokers[i];
+        m.open("g")
+            .attr("class", "ks-broker")
+            .attr("data-alive", b.alive)
+            .attr("tabindex", 0)
+            .attr("role", "button")
+            .attr("data-click", format_args!("broker:{}", b.id))
+            .attr("data-testid", format_args!("picture-broker-{}", b.id))
+            .children(|m| {
+                m.open("title").text(t("broker.tip"));
+                m.open("rect")
+                    .num("x", at.x)
+                    .num("y", at.y)
+                    .num("width", layout.broker_width)
+                    .num("height", layout.broker_height)
+                    .attr("rx", 6)
+                    .empty();
+                let down = if b.alive {
+                    String::new()
+                } else {
+                    format!(" ({})", t("broker.down"))
+                };
+                m.open("text")
+                    .num("x", at.x + 6.0)
+                    .num("y", at.y + 16.0)
+                    .text(format_args!("{} {}{down}", t("broker"), b.id));
+                let per_row = ((layout.broker_width - 12.0) / 10.0).floor().max(1.0) as usize;
+                let mut n = 0;
+                for topic in &v.topics {
+                    for p in &topic.partitions {
+                        let Some(replica) = p.replica_logs.iter().find(|r| r.broker == b.id) else {
+                            continue;
+                        };
+                        let role = if !replica.alive || (p.offline && replica.is_leader) {
+                            "offline"
+                        } else if replica.is_leader {
+                            "leader"
+                        } else if replica.in_sync {
+                            "follower"
+                        } else {
+                            "out-of-sync"
+                        };
+                        m.open("rect")
+                            .num("x", at.x + 6.0 + (n % per_row) as f64 * 10.0)
+                            .num("y", at.y + 30.0 + (n / per_row) as f64 * 10.0)
+                            .attr("width", 8)
+                            .attr("height", 8)
+                            .attr("class", format_args!("ks-role-{role}"))
+                            .children(|m| {
+                                m.open("title")
+                                    .text(format_args!("{}-{} {role}", topic.name, p.partition));
+                            });
+                        n += 1;
+                    }
+                }
+            });
+    }
+    let mut row = 0;
+    for topic in &v.topics {
+        for p in &topic.partitions {
+            let at = layout.partition_rows[row];
+            row += 1;
+            let strip = Strip::new(&layout, at, p);
+            let end = strip.x_of(p.log_end_offset);
+            let state = if p.offline {
+                "ks-strip-offline"
+            } else if p.under_replicated {
+                "ks-strip-under"
+            } else {
+                "ks-strip"
+            };
+            m.open("g")
+                .attr("class", state)
+                .attr(
+                    "data-testid",
+                    format_args!("strip-{}-{}", topic.name, p.partition),
+                )
+                .children(|m| {
+                    m.open("title").text(format_args!(
+                        "{}-{}: log start {}, high watermark {}, log end {}",
+                        topic.name,
+                        p.partition,
+                        p.log_start_offset,
+                        p.high_watermark,
+                        p.log_end_offset
+                    ));
+                    m.open("rect")
+                        .num("x", at.x)
+                        .num("y", strip.top)
+                        .num("width", layout.strip_width)
+                        .num("height", strip.height)
+                        .attr("class", "ks-strip-bg")
+                        .empty();
+                    if !layout.compact {
+                        let isr: Vec<String> = p.isr.iter().map(u32::to_string).collect();
+                        m.open("text")
+                            .num("x", at.x - 66.0)
+                            .num("y", at.y - 2.0)
+                            .attr("class", "ks-small")
+                            .text(format_args!("{}-{}", topic.name, p.partition));
+                        m.open("text")
+                            .num("x", end + 4.0)
+                            .num("y", at.y - 2.0)
+                            .attr("class", "ks-small")
+                            .text(format_args!(
+                                "{}..{} hw {} · L {} · isr {}",
+                                p.log_start_offset,
+                                p.log_end_offset,
+                                p.high_watermark,
+                                p.leader.map_or("-".to_string(), |l| l.to_string()),
+                                isr.join(",")
+                            ));
+                    }
+                });
+        }
+    }
+    for (g, group) in v.groups.iter().enumerate() {
+        let top = layout.group_tops[g];
+        m.open("text")
+            .attr("x", 930)
+            .num("y", top + 14.0)
+            .attr("class", "ks-group-title")
+            .attr("fill", group_colour(g))
+            // Long group names and states are squeezed into the column rather than cut off.
+            .attr("textLength", title_length(&group.group, group.state))
+            .attr("lengthAdjust", "spacingAndGlyphs")
+            .text(format_args!(
+                "{} · gen {} · {}",
+                group.group, group.generation, group.state
+            ));
+        for (mi, member) in group.members.iter().enumerate() {
+            let y = layout.anchor_member(g, mi).y - layout.member_height / 2.0;
+            let status = match (member.status, member.activity) {
+                (MemberStatus::Crashed, _) => t("state.crashed"),
+                (MemberStatus::Left, _) => t("state.left"),
+                _ if member.joining => t("state.joining"),
+                (_, Activity::Processing { .. }) => t("state.processing"),
+                (_, Activity::Committing) => t("state.committing"),
+                (_, Activity::Polling) => t("state.polling"),
+                (_, Activity::Stopped) => t("state.stopped"),
+            };
+            m.open("g")
+                .attr("class", "ks-member-node")
+                .attr(
+                    "data-status",
+                    if member.status == MemberStatus::Running {
+                        "running"
+                    } else {
+                        "stopped"
+                    },
+                )
+                .attr("tabindex", 0)
+                .attr("role", "button")
+                .attr(
+                    "data-click",
+                    format_args!("member:{}:{}", group.group, member.member),
+                )
+                .children(|m| {
+                    m.open("title").text(t("member.tip"));
+                    m.open("rect")
+                        .attr("x", 930)
+                        .num("y", y)
+                        .attr("width", 260)
+                        .num("height", layout.member_height)
+                        .attr("rx", 5)
+                        .attr("stroke", group_colour(g))
+                        .empty();
+                    m.open("text")
+                        .attr("x", 940)
+                        .num("y", y + 13.0)
+                        .attr("class", "ks-small")
+                        .text(format_args!(
+                            "{} · {} · {} processed",
+                            member.member, status, member.records_processed
+                        ));
+                    if layout.member_height >= 30.0 {
+                        let owned: Vec<String> = member
+                            .assignment
+                            .iter()
+                            .map(|(topic, p)| format!("{topic}-{p}"))
+                            .collect();
+                        m.open("text")
+                            .attr("x", 940)
+                            .num("y", y + 28.0)
+                            .attr("class", "ks-small")
+                            .text(format_args!(
+                                "owns {}",
+                                if owned.is_empty() {
+                                    "-".to_string()
+                                } else {
+                                    owned.join(",")
+                                }
+                            ));
+                    }
+                });
+        }
+    }
+    m.close("svg");
+    m.into_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markup::tests_support::{hostile_view, plain_view};
+    use crate::markup::{structure, HOSTILE};
+
+    #[test]
+    fn hostile_names_never_reach_the_svg_raw() {
+        for hostile in HOSTILE {
+            let (plain, bad) = (render(&plain_view()), render(&hostile_view(hostile)));
+            assert_eq!(structure(&plain), structure(&bad), "{hostile}");
+            if hostile.contains(['<', '"', '\'']) {
+                assert!(!bad.contains(hostile), "{hostile} survived in {bad}");
+            }
+        }
+    }
+}
