@@ -563,6 +563,31 @@ fn cli_rejects_bad_input_with_a_clear_message_and_no_panic() {
             r#"{"version": 1, "time_quantum_ms": 5000, "cluster": {"brokers": 1}, "topics": [{"name": "t", "partitions": 1}]}"#,
             "time_quantum_ms: bad value 5000; allowed: 0 to 1000",
         ),
+        (
+            r#"{"version": 1, "cluster": {"brokers": 1}, "topics": [{"name": "t", "partitions": 1}], "producers": [{"id": "p", "topic": "t", "rate_per_sec": "fast"}]}"#,
+            "producers[0].rate_per_sec: not a valid scenario file: invalid type",
+        ),
+        // Timelines are checked at load, not when an entry fires.
+        (
+            r#"{"version": 1, "cluster": {"brokers": 1}, "topics": [{"name": "t", "partitions": 1}], "groups": [{"id": "g", "topics": ["t"], "members": [{"id": "m"}]}], "timeline": [{"at_ms": 5000, "action": "crash_consumer", "group": "<img src=x onerror=alert(1)>", "member": "m"}]}"#,
+            "timeline[0].group: unknown group \"<img src=x onerror=alert(1)>\"; known: g",
+        ),
+        (
+            r#"{"version": 1, "cluster": {"brokers": 1}, "topics": [{"name": "t", "partitions": 1}], "groups": [{"id": "g", "topics": ["t"], "members": [{"id": "m"}]}], "timeline": [{"at_ms": 5000, "action": "stall_consumer", "group": "g", "member": "m2", "ms": 10}]}"#,
+            "timeline[0].member: unknown member of group g: \"m2\"; known: m",
+        ),
+        (
+            r#"{"version": 1, "cluster": {"brokers": 1}, "topics": [{"name": "t", "partitions": 1}], "groups": [{"id": "g", "topics": ["t"]}], "timeline": [{"at_ms": 1, "action": "add_consumer", "group": "g", "member": "m2"}, {"at_ms": 2, "action": "crash_consumer", "group": "g", "member": "m2"}, {"at_ms": 3, "action": "set_producer_rate", "producer": "ghost", "rate_per_sec": 10}]}"#,
+            "timeline[2].producer: unknown producer \"ghost\"; known: none",
+        ),
+        (
+            r#"{"version": 1, "cluster": {"brokers": 1}, "topics": [{"name": "t", "partitions": 1}], "timeline": [{"at_ms": 1, "action": "set_topic_config", "topic": "t", "name": "retention.mss", "value": "1"}]}"#,
+            "timeline[0].name: retention.mss: unknown config name",
+        ),
+        (
+            r#"{"version": 1, "cluster": {"brokers": 1}, "topics": [{"name": "t", "partitions": 1}], "timeline": [{"at_ms": 1, "action": "add_group", "group": {"id": "bad name", "topics": ["t"]}}]}"#,
+            "timeline[0].group.id: bad name \"bad name\"",
+        ),
     ];
     for (index, (text, expected)) in cases.iter().enumerate() {
         let path = dir.join(format!("kafka-sim-bad-{index}.json"));

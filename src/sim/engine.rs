@@ -643,6 +643,15 @@ impl Simulation {
     pub fn schedule_command(&mut self, command: Command) -> Result<Micros, InputError> {
         self.check_command(&command)?;
         let at = (self.now / 1000 + 1) * 1000;
+        // The run's link must load: the replay scenario with this command must pass the load-time checks
+        // (a timeline entry later in the scenario could otherwise clash with it, or the timeline overflow).
+        let mut replay = self.replay_scenario();
+        replay.timeline.push(super::scenario::TimelineEntry {
+            at_ms: at / 1000,
+            command: command.clone(),
+        });
+        sort::sort_by_key(&mut replay.timeline, |entry| entry.at_ms);
+        replay.validate()?;
         self.commands.push((at, command.clone()));
         self.schedule(at, Ev::UserCommand(Box::new(command)));
         Ok(at)
@@ -791,7 +800,7 @@ impl Simulation {
             }
             Command::StallConsumer { group, member, ms } => {
                 self.member_index(group, member)?;
-                check_range("ms", *ms, 1, 3_600_000)
+                check_range("ms", *ms, 1, super::scenario::MAX_STALL_MS)
             }
             Command::AddConsumer {
                 group,

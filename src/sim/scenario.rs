@@ -21,6 +21,15 @@ pub const MAX_TIME_QUANTUM_MS: u64 = 1_000;
 pub const MAX_PROCESSING_MS_PER_RECORD: f64 = 600_000.0;
 pub const MAX_LATENCY_MS: u64 = 10_000;
 pub const MAX_TIMELINE: usize = 10_000;
+/// A scenario file or decoded link larger than this is refused before it is parsed.
+pub const MAX_SCENARIO_BYTES: usize = 1024 * 1024;
+pub const MAX_NAME_CHARS: usize = 120;
+pub const MAX_DESCRIPTION_CHARS: usize = 4_000;
+/// Keys in a producer's `keys.list`, and the length of one key (`list` entries and `hot.key`).
+pub const MAX_KEYS: usize = 1_000;
+pub const MAX_KEY_CHARS: usize = 256;
+/// The longest a member can stall (`stall_consumer`'s `ms`).
+pub const MAX_STALL_MS: u64 = 3_600_000;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -320,8 +329,22 @@ pub struct ValidScenario {
 impl Scenario {
     /// Parses and validates a scenario file.
     pub fn from_json(text: &str) -> Result<ValidScenario, InputError> {
-        let scenario: Scenario = serde_json::from_str(text)
-            .map_err(|error| InputError::new("", format!("not a valid scenario file: {error}")))?;
+        if text.len() > MAX_SCENARIO_BYTES {
+            return Err(InputError::new(
+                "",
+                format!(
+                    "the scenario is {} bytes; allowed: at most {MAX_SCENARIO_BYTES}",
+                    text.len()
+                ),
+            ));
+        }
+        let scenario: Scenario = serde_json::from_str(text).map_err(|error| {
+            let path = json_path_at(text, error.line(), error.column());
+            InputError::new(
+                if path.is_empty() { "scenario" } else { &path },
+                format!("not a valid scenario file: {error}"),
+            )
+        })?;
         scenario.validate()
     }
 
@@ -338,6 +361,12 @@ impl Scenario {
                 format!("bad value {}; allowed: {SCENARIO_VERSION}", self.version),
             ));
         }
+        check_text("name", self.name.as_deref(), MAX_NAME_CHARS)?;
+        check_text(
+            "description",
+            self.description.as_deref(),
+            MAX_DESCRIPTION_CHARS,
+        )?;
         check_range("duration_ms", self.duration_ms, 1, MAX_DURATION_MS)?;
         check_range(
             "time_quantum_ms",
@@ -480,13 +509,22 @@ impl Scenario {
             }
             groups.push(self.check_group(&path, group)?);
         }
+        if self.timeline.len() > MAX_TIMELINE {
+            return Err(InputError::new(
+                "timeline",
+                format!(
+                    "has {} entries; allowed: at most {MAX_TIMELINE}",
+                    self.timeline.len()
+                ),
+            ));
+        }
         for (index, entry) in self.timeline.iter().enumerate() {
-            if self.timeline.len() > MAX_TIMELINE {
-                return Err(InputError::new(
-                    "timeline",
-                    format!("allowed: at most {MAX_TIMELINE} entries"),
-                ));
-            }
+            check_range(
+                &format!("timeline[{index}].at_ms"),
+                entry.at_ms,
+                0,
+                MAX_DURATION_MS,
+            )?;
             if index > 0 && entry.at_ms < self.timeline[index - 1].at_ms {
                 return Err(InputError::new(
                     format!("timeline[{index}].at_ms"),
@@ -494,6 +532,7 @@ impl Scenario {
                 ));
             }
         }
+        TimelineCheck::new(&self).run(&self.timeline)?;
         Ok(ValidScenario {
             scenario: self,
             cluster,
@@ -592,19 +631,36 @@ pub(crate) fn check_processing(path: &str, value: f64) -> Result<(), InputError>
 }
 
 pub(crate) fn check_keys(path: &str, keys: &KeySpec) -> Result<(), InputError> {
+    let check_key = |path: String, key: &str| {
+        let chars = key.chars().count();
+        if chars > MAX_KEY_CHARS {
+            Err(InputError::new(
+                path,
+                format!("a key of {chars} characters; allowed: at most {MAX_KEY_CHARS}"),
+            ))
+        } else {
+            Ok(())
+        }
+    };
     match keys {
         KeySpec::None => Ok(()),
-        KeySpec::List(list) if list.is_empty() || list.len() > 10_000 => Err(InputError::new(
+        KeySpec::List(list) if list.is_empty() || list.len() > MAX_KEYS => Err(InputError::new(
             format!("{path}.list"),
-            "allowed: 1 to 10000 keys",
+            format!("has {} keys; allowed: 1 to {MAX_KEYS}", list.len()),
         )),
-        KeySpec::List(_) => Ok(()),
+        KeySpec::List(list) => list
+            .iter()
+            .enumerate()
+            .try_for_each(|(index, key)| check_key(format!("{path}.list[{index}]"), key)),
         KeySpec::Distinct(count) => {
             check_range(&format!("{path}.distinct"), *count as u64, 1, 1_000_000)
         }
         KeySpec::Hot {
-            percent, distinct, ..
+            key,
+            percent,
+            distinct,
         } => {
+            check_key(format!("{path}.hot.key"), key)?;
             check_range(&format!("{path}.hot.percent"), *percent as u64, 0, 100)?;
             check_range(
                 &format!("{path}.hot.distinct"),
@@ -612,6 +668,298 @@ pub(crate) fn check_keys(path: &str, keys: &KeySpec) -> Result<(), InputError> {
                 1,
                 1_000_000,
             )
+        }
+    }
+}
+
+/// Free text (a scenario's `name` and `description`): bounded, and only ever shown as text.
+fn check_text(path: &str, text: Option<&str>, max: usize) -> Result<(), InputError> {
+    let chars = text.map_or(0, |text| text.chars().count());
+    if chars > max {
+        Err(InputError::new(
+            path,
+            format!("{chars} characters; allowed: at most {max}"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks a timeline at load against the names the scenario has at each entry: the groups, members and
+/// topics it starts with plus those earlier entries add, its producers and brokers, and each config map
+/// as earlier entries left it. So a timeline naming something unknown, or setting an unknown config
+/// name or a bad value, is refused when it is loaded, with the entry's field, the bad value and what is
+/// allowed, instead of failing when the entry fires.
+struct TimelineCheck<'a> {
+    scenario: &'a Scenario,
+    topics: Vec<(&'a str, u32, Properties)>,
+    producers: Vec<(&'a str, Properties)>,
+    /// Group id, its members, its config.
+    groups: Vec<(String, Vec<String>, Properties)>,
+}
+
+impl<'a> TimelineCheck<'a> {
+    fn new(scenario: &'a Scenario) -> Self {
+        TimelineCheck {
+            scenario,
+            topics: scenario
+                .topics
+                .iter()
+                .map(|t| (t.name.as_str(), t.partitions, t.config.clone()))
+                .collect(),
+            producers: scenario
+                .producers
+                .iter()
+                .map(|p| (p.id.as_str(), p.config.clone()))
+                .collect(),
+            groups: scenario
+                .groups
+                .iter()
+                .map(|g| {
+                    (
+                        g.id.clone(),
+                        g.members.iter().map(|m| m.id.clone()).collect(),
+                        g.config.clone(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    fn run(mut self, timeline: &[TimelineEntry]) -> Result<(), InputError> {
+        for (index, entry) in timeline.iter().enumerate() {
+            self.entry(&format!("timeline[{index}]"), &entry.command)?;
+        }
+        Ok(())
+    }
+
+    fn unknown(path: String, what: &str, value: &str, known: &[&str]) -> InputError {
+        InputError::new(
+            path,
+            format!(
+                "unknown {what} {value:?}; known: {}",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ),
+        )
+    }
+
+    fn group(&self, path: &str, group: &str) -> Result<usize, InputError> {
+        self.groups
+            .iter()
+            .position(|(id, _, _)| id == group)
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.groups.iter().map(|(id, _, _)| id.as_str()).collect();
+                Self::unknown(format!("{path}.group"), "group", group, &known)
+            })
+    }
+
+    fn member(&self, path: &str, group: &str, member: &str) -> Result<(), InputError> {
+        let g = self.group(path, group)?;
+        let members = &self.groups[g].1;
+        if members.iter().any(|m| m == member) {
+            Ok(())
+        } else {
+            let known: Vec<&str> = members.iter().map(String::as_str).collect();
+            Err(Self::unknown(
+                format!("{path}.member"),
+                &format!("member of group {group}:"),
+                member,
+                &known,
+            ))
+        }
+    }
+
+    fn producer(&self, path: &str, producer: &str) -> Result<usize, InputError> {
+        self.producers
+            .iter()
+            .position(|(id, _)| *id == producer)
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.producers.iter().map(|(id, _)| *id).collect();
+                Self::unknown(format!("{path}.producer"), "producer", producer, &known)
+            })
+    }
+
+    fn topic(&self, path: &str, field: &str, topic: &str) -> Result<usize, InputError> {
+        self.topics
+            .iter()
+            .position(|(name, _, _)| *name == topic)
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.topics.iter().map(|(name, _, _)| *name).collect();
+                Self::unknown(format!("{path}.{field}"), "topic", topic, &known)
+            })
+    }
+
+    /// Sets `name` to `value` in `properties` if `parse` accepts the result; errors name the entry's
+    /// `name` field (an unknown config name) or its `value` field (a bad value).
+    fn config<T>(
+        path: &str,
+        properties: &mut Properties,
+        name: &str,
+        value: &str,
+        parse: fn(&str, &Properties) -> Result<T, InputError>,
+    ) -> Result<(), InputError> {
+        let alone: Properties = [(name.to_string(), value.to_string())]
+            .into_iter()
+            .collect();
+        if let Err(error) = parse("config", &alone) {
+            let field = if error.message.starts_with("unknown config name") {
+                "name"
+            } else {
+                "value"
+            };
+            return Err(InputError::new(
+                format!("{path}.{field}"),
+                format!("{name}: {}", error.message),
+            ));
+        }
+        let mut updated = properties.clone();
+        updated.insert(name.to_string(), value.to_string());
+        parse("config", &updated).map_err(|error| {
+            InputError::new(
+                format!("{path}.value"),
+                format!("{name}: {}", error.message),
+            )
+        })?;
+        *properties = updated;
+        Ok(())
+    }
+
+    fn entry(&mut self, path: &str, command: &Command) -> Result<(), InputError> {
+        let brokers = self.scenario.cluster.brokers as u64;
+        match command {
+            Command::CrashBroker { broker } | Command::RestartBroker { broker } => {
+                check_range(&format!("{path}.broker"), *broker as u64, 1, brokers)
+            }
+            Command::CrashConsumer { group, member }
+            | Command::LeaveConsumer { group, member }
+            | Command::RestartConsumer { group, member } => self.member(path, group, member),
+            Command::StallConsumer { group, member, ms } => {
+                self.member(path, group, member)?;
+                check_range(&format!("{path}.ms"), *ms, 1, MAX_STALL_MS)
+            }
+            Command::AddConsumer {
+                group,
+                member,
+                topics,
+            } => {
+                let g = self.group(path, group)?;
+                check_name(&format!("{path}.member"), member)?;
+                let members = &self.groups[g].1;
+                if members.iter().any(|m| m == member) {
+                    return Err(InputError::new(
+                        format!("{path}.member"),
+                        format!("group {group} already has a member {member:?}"),
+                    ));
+                }
+                if members.len() >= MAX_MEMBERS {
+                    return Err(InputError::new(
+                        format!("{path}.member"),
+                        format!("allowed: at most {MAX_MEMBERS} members per group"),
+                    ));
+                }
+                for topic in topics.iter().flatten() {
+                    self.topic(path, "topics", topic)?;
+                }
+                self.groups[g].1.push(member.clone());
+                Ok(())
+            }
+            Command::AddGroup { group } => {
+                if self.groups.len() >= MAX_GROUPS {
+                    return Err(InputError::new(
+                        format!("{path}.group"),
+                        format!("allowed: at most {MAX_GROUPS} groups"),
+                    ));
+                }
+                if self.groups.iter().any(|(id, _, _)| *id == group.id) {
+                    return Err(InputError::new(
+                        format!("{path}.group.id"),
+                        format!("duplicate group id {:?}", group.id),
+                    ));
+                }
+                self.scenario.check_group(&format!("{path}.group"), group)?;
+                self.groups.push((
+                    group.id.clone(),
+                    group.members.iter().map(|m| m.id.clone()).collect(),
+                    group.config.clone(),
+                ));
+                Ok(())
+            }
+            Command::SetProducerRate {
+                producer,
+                rate_per_sec,
+            } => {
+                self.producer(path, producer)?;
+                check_range(
+                    &format!("{path}.rate_per_sec"),
+                    *rate_per_sec as u64,
+                    0,
+                    MAX_RATE_PER_SEC as u64,
+                )
+            }
+            Command::SetProducerKeys { producer, keys } => {
+                self.producer(path, producer)?;
+                check_keys(&format!("{path}.keys"), keys)
+            }
+            Command::SetProducerConfig {
+                producer,
+                name,
+                value,
+            } => {
+                let p = self.producer(path, producer)?;
+                Self::config(
+                    path,
+                    &mut self.producers[p].1,
+                    name,
+                    value,
+                    ProducerConfig::parse,
+                )
+            }
+            Command::SetGroupConfig { group, name, value } => {
+                let g = self.group(path, group)?;
+                Self::config(
+                    path,
+                    &mut self.groups[g].2,
+                    name,
+                    value,
+                    ConsumerConfig::parse,
+                )
+            }
+            Command::SetProcessingTime {
+                group,
+                ms_per_record,
+            } => {
+                self.group(path, group)?;
+                check_processing(&format!("{path}.ms_per_record"), *ms_per_record)
+            }
+            Command::SetTopicConfig { topic, name, value } => {
+                let t = self.topic(path, "topic", topic)?;
+                Self::config(path, &mut self.topics[t].2, name, value, TopicConfig::parse)
+            }
+            Command::AddPartitions { topic, partitions } => {
+                let t = self.topic(path, "topic", topic)?;
+                let current = self.topics[t].1;
+                check_range(
+                    &format!("{path}.partitions"),
+                    *partitions as u64,
+                    current as u64 + 1,
+                    MAX_PARTITIONS as u64,
+                )
+                .map_err(|error| {
+                    InputError::new(
+                        error.path,
+                        format!(
+                            "{} (Kafka can only add partitions; {topic} has {current} by then)",
+                            error.message
+                        ),
+                    )
+                })?;
+                self.topics[t].1 = *partitions;
+                Ok(())
+            }
         }
     }
 }
@@ -635,6 +983,81 @@ pub(crate) fn check_name(path: &str, name: &str) -> Result<(), InputError> {
 /// Milliseconds (possibly fractional) to whole microseconds.
 pub(crate) fn ms_to_us(ms: f64) -> u64 {
     (ms * 1000.0).round() as u64
+}
+
+/// The JSON path (`producers[0].rate_per_sec`) of the value being read at 1-based `line` and byte
+/// `column` of `text`, so that a parse error names its field; empty at the top level.
+pub fn json_path_at(text: &str, line: usize, column: usize) -> String {
+    enum Frame {
+        Object {
+            key: Option<String>,
+            expecting_key: bool,
+        },
+        Array {
+            index: usize,
+        },
+    }
+    let line_start = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let end = (line_start + column).min(text.len());
+    let bytes = text.as_bytes();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut at = 0;
+    while at < end {
+        match bytes[at] {
+            b'"' => {
+                let start = at + 1;
+                at += 1;
+                while at < bytes.len() && bytes[at] != b'"' {
+                    at += if bytes[at] == b'\\' { 2 } else { 1 };
+                }
+                if let Some(Frame::Object {
+                    key,
+                    expecting_key: expecting @ true,
+                }) = stack.last_mut()
+                {
+                    *key = Some(
+                        text.get(start..at.min(text.len()))
+                            .unwrap_or("")
+                            .to_string(),
+                    );
+                    *expecting = false;
+                }
+            }
+            b'{' => stack.push(Frame::Object {
+                key: None,
+                expecting_key: true,
+            }),
+            b'[' => stack.push(Frame::Array { index: 0 }),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Object { expecting_key, .. }) => *expecting_key = true,
+                Some(Frame::Array { index }) => *index += 1,
+                None => {}
+            },
+            _ => {}
+        }
+        at += 1;
+    }
+    let mut path = String::new();
+    for frame in &stack {
+        match frame {
+            Frame::Object { key: Some(key), .. } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Frame::Object { key: None, .. } => {}
+            Frame::Array { index } => path.push_str(&format!("[{index}]")),
+        }
+    }
+    path
 }
 
 /// Re-indents compact JSON (as `serde_json::to_string` writes it) with two spaces, like `to_string_pretty`.
