@@ -19,12 +19,14 @@ pub fn check(sim: &Simulation) -> Result<(), String> {
                     ));
                 }
                 // Appends assert `base_offset == log_end_offset`, so batches are contiguous by construction;
-                // here the ends must agree with the offsets the log reports.
+                // here the ends must agree with the offsets the log reports: the first batch holds the log
+                // start offset (nothing below it is kept, nothing at or above it is missing) and the last
+                // one ends at the log end offset.
                 if let (Some(first), Some(last)) = (log.batches().next(), log.batches().next_back())
                 {
-                    if first.base_offset > log.log_start_offset.max(first.base_offset)
-                        || last.end_offset() != log.log_end_offset
-                    {
+                    let holds_start = first.base_offset <= log.log_start_offset
+                        && log.log_start_offset < first.end_offset();
+                    if !holds_start || last.end_offset() != log.log_end_offset {
                         return Err(format!(
                             "{name} on broker {replica}: batches span {}..{} but the log says start {} end {}",
                             first.base_offset,
@@ -33,6 +35,11 @@ pub fn check(sim: &Simulation) -> Result<(), String> {
                             log.log_end_offset
                         ));
                     }
+                } else if log.log_start_offset != log.log_end_offset {
+                    return Err(format!(
+                        "{name} on broker {replica}: no batches but the log says start {} end {}",
+                        log.log_start_offset, log.log_end_offset
+                    ));
                 }
             }
             if partition.isr.is_empty() {
