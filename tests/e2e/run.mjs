@@ -12,6 +12,10 @@ const failures = [];
 const check = (ok, message) => { console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${message}`); if (!ok) failures.push(message); };
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
   const errors = [];
   const foreign = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -48,6 +52,11 @@ try {
   check(story.includes('sends JoinGroup') && story.includes('now owns'), 'the rebalance is told step by step');
   await page.locator('[data-testid=rebalances]').screenshot({ path: 'artifacts/rebalance-steps.png' });
   await page.screenshot({ path: 'artifacts/full-page.png', fullPage: true });
+  const policy = await page.evaluate(() => document.querySelector('meta[http-equiv=Content-Security-Policy]')?.content ?? '');
+  check(/script-src 'self' 'wasm-unsafe-eval'/.test(policy) && !/unsafe-inline|'unsafe-eval'/.test(policy),
+    `the page has a strict Content-Security-Policy: ${policy}`);
+  const violations = await page.evaluate(() => window.__csp);
+  check(violations.length === 0, `the page runs with no Content-Security-Policy violation ${violations.join(' | ')}`);
 
   // A tablet in portrait: nothing wider than the screen.
   const tablet = await browser.newPage({ viewport: { width: 768, height: 1024 } });
