@@ -521,9 +521,34 @@ fn bounds_are_named_when_exceeded() {
     value["producers"][0]["keys"] = json!({ "list": vec!["k"; 1001] });
     let error = Scenario::from_json(&value.to_string()).unwrap_err();
     assert_eq!(error.path, "producers[0].keys.list", "{error}");
-    let error = Scenario::from_json(&" ".repeat(2 * 1024 * 1024)).unwrap_err();
+    let error = Scenario::from_json(&" ".repeat(300 * 1024)).unwrap_err();
+    assert!(error.message.contains("allowed: at most 262144"), "{error}");
+    let mut value = order_service();
+    value["topics"][0]["partitions"] = json!(40);
+    value["topics"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "name": "more", "partitions": 40 }));
+    let error = Scenario::from_json(&value.to_string()).unwrap_err();
+    assert_eq!(error.path, "topics", "{error}");
     assert!(
-        error.message.contains("allowed: at most 1048576"),
+        error.message.contains("at most 64 over all topics"),
+        "{error}"
+    );
+    let mut value = order_service();
+    value["timeline"] =
+        json!([{ "at_ms": 1, "action": "add_partitions", "topic": "orders", "partitions": 65 }]);
+    let error = Scenario::from_json(&value.to_string()).unwrap_err();
+    assert_eq!(error.path, "timeline[0].partitions", "{error}");
+    let mut value = order_service();
+    let members: Vec<Value> = (0..32).map(|m| json!({ "id": format!("m{m}") })).collect();
+    value["groups"][0]["members"] = json!(members);
+    value["groups"][1]["members"] = json!(members);
+    value["timeline"] = json!([{ "at_ms": 1, "action": "add_group", "group": { "id": "g3", "topics": ["orders"], "members": [{ "id": "x" }] } }]);
+    let error = Scenario::from_json(&value.to_string()).unwrap_err();
+    assert_eq!(error.path, "timeline[0].group", "{error}");
+    assert!(
+        error.message.contains("at most 64 over all groups"),
         "{error}"
     );
     let mut value = order_service();

@@ -11,7 +11,7 @@ use super::replication::Partition;
 use super::rng::SimRng;
 use super::scenario::{
     check_keys, check_processing, check_range, Command, Scenario, ValidScenario, MAX_GROUPS,
-    MAX_MEMBERS, MAX_PARTITIONS, MAX_RATE_PER_SEC,
+    MAX_MEMBERS, MAX_PARTITIONS, MAX_RATE_PER_SEC, MAX_TOTAL_MEMBERS, MAX_TOTAL_PARTITIONS,
 };
 use super::sort;
 use serde::Serialize;
@@ -825,6 +825,7 @@ impl Simulation {
                         format!("allowed: at most {MAX_MEMBERS} members per group"),
                     ));
                 }
+                self.check_total_members(1)?;
                 for topic in topics.iter().flatten() {
                     if self.topic_index(topic).is_none() {
                         return Err(InputError::new(
@@ -848,6 +849,7 @@ impl Simulation {
                         format!("duplicate group id {:?}", group.id),
                     ));
                 }
+                self.check_total_members(group.members.len())?;
                 self.scenario
                     .scenario
                     .check_group("group", group)
@@ -889,11 +891,12 @@ impl Simulation {
                     .topic_index(topic)
                     .ok_or_else(|| InputError::new("topic", format!("unknown topic {topic:?}")))?;
                 let current = self.topics[t].partitions.len() as u64;
+                let all: u64 = self.topics.iter().map(|t| t.partitions.len() as u64).sum();
                 check_range(
                     "partitions",
                     *partitions as u64,
                     current + 1,
-                    MAX_PARTITIONS as u64,
+                    (MAX_PARTITIONS as u64).min(MAX_TOTAL_PARTITIONS as u64 - (all - current)),
                 )
                 .map_err(|error| {
                     InputError::new(
@@ -906,6 +909,17 @@ impl Simulation {
                 })
             }
         }
+    }
+
+    fn check_total_members(&self, more: usize) -> Result<(), InputError> {
+        let members: usize = self.groups.iter().map(|g| g.members.len()).sum();
+        if members + more > MAX_TOTAL_MEMBERS {
+            return Err(InputError::new(
+                "member",
+                format!("{members} members in all already; allowed: at most {MAX_TOTAL_MEMBERS} over all groups"),
+            ));
+        }
+        Ok(())
     }
 
     pub(crate) fn group_index(&self, group: &str) -> Result<usize, InputError> {

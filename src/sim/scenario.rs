@@ -14,15 +14,19 @@ pub const MAX_PARTITIONS: u32 = 64;
 pub const MAX_PRODUCERS: usize = 16;
 pub const MAX_GROUPS: usize = 8;
 pub const MAX_MEMBERS: usize = 32;
+/// Partitions over all topics, and members over all groups: what the page can draw and describe within a
+/// frame (`tests/e2e/input-bench.mjs` measures the largest scenario these bounds accept).
+pub const MAX_TOTAL_PARTITIONS: u32 = 64;
+pub const MAX_TOTAL_MEMBERS: usize = 64;
 pub const MAX_RATE_PER_SEC: u32 = 100_000;
 pub const MAX_DURATION_MS: u64 = 7 * 24 * 3600 * 1000;
 /// The coarsest time quantum: one second keeps heartbeats (3 s) and polls distinguishable.
 pub const MAX_TIME_QUANTUM_MS: u64 = 1_000;
 pub const MAX_PROCESSING_MS_PER_RECORD: f64 = 600_000.0;
 pub const MAX_LATENCY_MS: u64 = 10_000;
-pub const MAX_TIMELINE: usize = 10_000;
+pub const MAX_TIMELINE: usize = 2_000;
 /// A scenario file or decoded link larger than this is refused before it is parsed.
-pub const MAX_SCENARIO_BYTES: usize = 1024 * 1024;
+pub const MAX_SCENARIO_BYTES: usize = 256 * 1024;
 pub const MAX_NAME_CHARS: usize = 120;
 pub const MAX_DESCRIPTION_CHARS: usize = 4_000;
 /// Keys in a producer's `keys.list`, and the length of one key (`list` entries and `hot.key`).
@@ -448,6 +452,15 @@ impl Scenario {
                 &topic.config,
             )?);
         }
+        let partitions: u32 = self.topics.iter().map(|topic| topic.partitions).sum();
+        if partitions > MAX_TOTAL_PARTITIONS {
+            return Err(InputError::new(
+                "topics",
+                format!(
+                    "{partitions} partitions in all; allowed: at most {MAX_TOTAL_PARTITIONS} over all topics"
+                ),
+            ));
+        }
         if self.producers.len() > MAX_PRODUCERS {
             return Err(InputError::new(
                 "producers",
@@ -516,6 +529,13 @@ impl Scenario {
                     "has {} entries; allowed: at most {MAX_TIMELINE}",
                     self.timeline.len()
                 ),
+            ));
+        }
+        let members: usize = self.groups.iter().map(|group| group.members.len()).sum();
+        if members > MAX_TOTAL_MEMBERS {
+            return Err(InputError::new(
+                "groups",
+                format!("{members} members in all; allowed: at most {MAX_TOTAL_MEMBERS} over all groups"),
             ));
         }
         for (index, entry) in self.timeline.iter().enumerate() {
@@ -733,6 +753,21 @@ impl<'a> TimelineCheck<'a> {
         Ok(())
     }
 
+    fn check_total_members(&self, path: &str, more: usize) -> Result<(), InputError> {
+        let members: usize = self
+            .groups
+            .iter()
+            .map(|(_, members, _)| members.len())
+            .sum();
+        if members + more > MAX_TOTAL_MEMBERS {
+            return Err(InputError::new(
+                path,
+                format!("{members} members in all already; allowed: at most {MAX_TOTAL_MEMBERS} over all groups"),
+            ));
+        }
+        Ok(())
+    }
+
     fn unknown(path: String, what: &str, value: &str, known: &[&str]) -> InputError {
         InputError::new(
             path,
@@ -861,6 +896,7 @@ impl<'a> TimelineCheck<'a> {
                         format!("allowed: at most {MAX_MEMBERS} members per group"),
                     ));
                 }
+                self.check_total_members(path, 1)?;
                 for topic in topics.iter().flatten() {
                     self.topic(path, "topics", topic)?;
                 }
@@ -881,6 +917,7 @@ impl<'a> TimelineCheck<'a> {
                     ));
                 }
                 self.scenario.check_group(&format!("{path}.group"), group)?;
+                self.check_total_members(&format!("{path}.group"), group.members.len())?;
                 self.groups.push((
                     group.id.clone(),
                     group.members.iter().map(|m| m.id.clone()).collect(),
@@ -942,11 +979,13 @@ impl<'a> TimelineCheck<'a> {
             Command::AddPartitions { topic, partitions } => {
                 let t = self.topic(path, "topic", topic)?;
                 let current = self.topics[t].1;
+                let elsewhere: u32 =
+                    self.topics.iter().map(|(_, count, _)| count).sum::<u32>() - current;
                 check_range(
                     &format!("{path}.partitions"),
                     *partitions as u64,
                     current as u64 + 1,
-                    MAX_PARTITIONS as u64,
+                    MAX_PARTITIONS.min(MAX_TOTAL_PARTITIONS - elsewhere) as u64,
                 )
                 .map_err(|error| {
                     InputError::new(
