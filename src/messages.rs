@@ -87,6 +87,7 @@ pub fn t(id: &str) -> &'static str {
         "scenario.import" => "Import scenario file",
         "scenario.text" => "Scenario JSON",
         "scenario.load" => "Load scenario",
+        "scenario.link_too_long" => "This run is too large for a link, so the address bar does not hold one: export it as a file instead. Characters the link would need, and the most a link may hold:",
         "scenario.share" => "The address bar holds a link that replays this run (scenario, seed and your actions).",
         "error" => "Could not load",
         "error.link" => "Could not open the link",

@@ -133,7 +133,8 @@ pub struct Producer {
     pub id: String,
     pub topic: usize,
     pub rate_per_sec: u32,
-    pub keys: KeySpec,
+    /// Shared with the views the page takes every frame (a list can hold 1,000 keys).
+    pub keys: std::sync::Arc<KeySpec>,
     pub record_bytes: u64,
     pub config: ProducerConfig,
     pub producer_id: u64,
@@ -180,7 +181,7 @@ impl Producer {
     }
 
     fn key_count(&self) -> u64 {
-        match &self.keys {
+        match self.keys.as_ref() {
             KeySpec::None => 0,
             KeySpec::List(list) => list.len() as u64,
             KeySpec::Distinct(count) => *count as u64,
@@ -208,7 +209,7 @@ impl Simulation {
             id: spec.id.clone(),
             topic,
             rate_per_sec: spec.rate_per_sec,
-            keys: spec.keys.clone(),
+            keys: std::sync::Arc::new(spec.keys.clone()),
             record_bytes: spec.record_bytes as u64,
             config,
             producer_id: 1000 + index as u64,
@@ -278,7 +279,7 @@ impl Simulation {
     }
 
     pub(crate) fn set_producer_keys(&mut self, producer: usize, keys: KeySpec) {
-        self.producers[producer].keys = keys.clone();
+        self.producers[producer].keys = std::sync::Arc::new(keys.clone());
         self.producers[producer].key_counter = 0;
         self.scenario.scenario.producers[producer].keys = keys.clone();
         self.refresh_key_partitions(producer);
@@ -328,7 +329,7 @@ impl Simulation {
         let due = due_total.saturating_sub(p.stats.records_generated);
         let batch_size = p.config.batch_size;
         let record_bytes = p.record_bytes;
-        let key_capacity = if matches!(p.keys, KeySpec::None) {
+        let key_capacity = if matches!(*p.keys, KeySpec::None) {
             0
         } else {
             (batch_size / record_bytes.max(1)).clamp(1, 1024) as usize
@@ -339,7 +340,7 @@ impl Simulation {
             let created_us =
                 p.rate_epoch_us + (n * 1_000_000).div_ceil(p.rate_per_sec.max(1) as u64);
             p.stats.records_generated += 1;
-            let key = match &p.keys {
+            let key = match p.keys.as_ref() {
                 KeySpec::None => None,
                 KeySpec::List(_) | KeySpec::Distinct(_) => {
                     let count = p.key_partitions.len() as u64;

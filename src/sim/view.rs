@@ -76,7 +76,7 @@ pub struct ProducerView {
     pub records_retried: u64,
     pub records_pending: u64,
     pub acknowledged_records_lost: u64,
-    pub keys: super::scenario::KeySpec,
+    pub keys: std::sync::Arc<super::scenario::KeySpec>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -72,6 +72,8 @@ pub struct Ui {
     /// The speed reached, when the device cannot keep up with the chosen one (see `pace`).
     pub behind: RwSignal<Option<f64>>,
     pub error: RwSignal<Option<String>>,
+    /// The run's link would be this many characters, more than a link may hold: it is not in the address bar.
+    pub link_too_long: RwSignal<Option<usize>>,
     pub highlight: RwSignal<Option<String>>,
     /// Also log record-level events (appends, acknowledgements, polls, processing).
     pub verbose: RwSignal<bool>,
@@ -207,7 +209,7 @@ impl Ui {
         match result {
             Some(Ok(scenario)) => {
                 self.error.set(None);
-                write_link(&scenario);
+                write_link(self, &scenario);
             }
             Some(Err(error)) => self
                 .error
@@ -233,7 +235,7 @@ impl Ui {
                 let seed = seed.unwrap_or(scenario.scenario.seed);
                 let mut sim = Simulation::new(scenario, seed);
                 sim.set_record_events(self.verbose.get_untracked());
-                write_link(&sim.replay_scenario());
+                write_link(self, &sim.replay_scenario());
                 self.sim.set_value(sim);
                 self.cursor.set(0);
                 self.events.set(VecDeque::new());
@@ -254,9 +256,20 @@ impl Ui {
     }
 }
 
-fn write_link(scenario: &Scenario) {
+/// Writes the run's link into the address bar. A link longer than links may be (`MAX_LINK_CHARS`) could
+/// not be loaded back: the address bar is cleared instead and `link_too_long` says how long it would be.
+fn write_link(ui: Ui, scenario: &Scenario) {
+    let fragment = encode_fragment(scenario);
+    let too_long = (fragment.len() > crate::share::MAX_LINK_CHARS).then_some(fragment.len());
+    if ui.link_too_long.get_untracked() != too_long {
+        ui.link_too_long.set(too_long);
+    }
     if let Some(window) = web_sys::window() {
-        let url = format!("#{}", encode_fragment(scenario));
+        let url = if too_long.is_some() {
+            "#".to_string()
+        } else {
+            format!("#{fragment}")
+        };
         if let Ok(history) = window.history() {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
@@ -368,6 +381,7 @@ pub fn App() -> impl IntoView {
         speed_log: RwSignal::new(0.0),
         behind: RwSignal::new(None),
         error: RwSignal::new(link_error),
+        link_too_long: RwSignal::new(None),
         highlight: RwSignal::new(None),
         verbose: RwSignal::new(false),
     };

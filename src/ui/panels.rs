@@ -403,6 +403,11 @@ pub fn ScenarioPanel() -> impl IntoView {
         <section class="ks-panel ks-scenario" aria-label=t("scenario")>
             <h2>{t("scenario")}</h2>
             <p class="ks-small-text">{t("scenario.share")}</p>
+            {move || ui.link_too_long.get().map(|chars| view! {
+                <p class="ks-small-text ks-warning" role="status" data-testid="link-too-long">
+                    {format!("{} ({chars} > {})", t("scenario.link_too_long"), crate::share::MAX_LINK_CHARS)}
+                </p>
+            })}
             <div class="ks-buttons">
                 <label>{t("scenario.example")} " "
                     <select data-testid="examples" on:change=move |ev| {

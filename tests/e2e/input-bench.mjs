@@ -1,0 +1,61 @@
+// Bounded work for any accepted input: loads the largest scenario the format accepts (every count and
+// list at its bound) through the scenario panel, as a pasted file, and prints the longest frames while
+// its first simulated second runs, the load itself included. Usage: node tests/e2e/input-bench.mjs dist [wall s]
+import { serveDist, launchChromium } from './browser.mjs';
+
+const dist = process.argv[2] ?? 'dist';
+const wallSeconds = Number(process.argv[3] ?? 8);
+const server = await serveDist(dist);
+
+// Every bound of the format at once (docs/scenario-format.md): 9 brokers, 64 partitions over 8 topics at
+// replication factor 9, 16 producers at 100,000 records/s with 1,000 keys each, 8 groups of 8 members (64 in
+// all), and as many timeline entries and as long keys as the 256 KiB file bound leaves room for.
+const B = 9, T = Number(process.env.T ?? 8), P = Number(process.env.P ?? 8), RF = Number(process.env.RF ?? 9), M = Number(process.env.M ?? 8);
+const topics = Array.from({ length: T }, (_, t) => ({ name: `t${t}`, partitions: P, replication_factor: RF }));
+const key = (i) => `k${i}`.padEnd(Number(process.env.KEY ?? 4), 'x');
+const producers = Array.from({ length: 16 }, (_, p) => ({
+  id: `p${p}`, topic: `t${p % T}`, rate_per_sec: Number(process.env.RATE ?? 100000), keys: { list: Array.from({ length: 1000 }, (_, i) => key(i)) },
+}));
+const groups = Array.from({ length: 8 }, (_, g) => ({
+  id: `g${g}`, topics: topics.map((t) => t.name), processing_ms_per_record: 0,
+  members: Array.from({ length: M }, (_, m) => ({ id: `g${g}-m${m}` })),
+}));
+// Timeline entries in the first simulated second, half of them at one instant.
+const timeline = Array.from({ length: Number(process.env.TL ?? 1500) }, (_, i) => ({
+  at_ms: i < 750 ? 0 : i - 750,
+  action: 'set_producer_rate', producer: `p${i % 16}`, rate_per_sec: 100000 - (i % 7),
+}));
+const scenario = { version: 1, name: 'x'.repeat(120), description: 'd'.repeat(4000), seed: 1,
+  cluster: { brokers: B }, topics, producers, groups, timeline };
+const text = JSON.stringify(scenario);
+
+const browser = await launchChromium();
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await page.goto(server.origin + '/');
+  await page.waitForSelector('[data-testid=picture]');
+  await page.evaluate(() => {
+    window.__frames = [];
+    let last = performance.now();
+    const frame = (now) => { window.__frames.push(now - last); last = now; requestAnimationFrame(frame); };
+    requestAnimationFrame(frame);
+  });
+  // Imported as a file, as a learner would.
+  await page.setInputFiles('[data-testid=import]', { name: 'largest.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+  await page.waitForTimeout(wallSeconds * 1000);
+  const result = await page.evaluate(() => ({
+    frames: window.__frames,
+    clock: document.querySelector('[data-testid=clock]').textContent,
+    error: document.querySelector('[data-testid=error]')?.textContent ?? null,
+    linkTooLong: document.querySelector('[data-testid=link-too-long]') !== null,
+  }));
+  const sorted = [...result.frames].sort((a, b) => b - a);
+  const [load, ...rest] = sorted;
+  console.log(`scenario: ${(text.length / 1024).toFixed(0)} KiB JSON, ${B} brokers, ${T}×${P} partitions RF ${RF}, 16 producers × ${producers[0].rate_per_sec}/s with 1000 keys of ${key(0).length} chars, 8 groups × ${M} members, ${timeline.length} timeline entries`);
+  console.log(`error: ${result.error}; link too long for the address bar: ${result.linkTooLong}`);
+  console.log(`frames: ${result.frames.length} in ${wallSeconds} s; longest (the load): ${load.toFixed(0)} ms; then ${rest.slice(0, 4).map((f) => f.toFixed(0)).join(', ')} ms; over 100 ms: ${sorted.filter((f) => f > 100).length}`);
+  console.log(`simulated: ${result.clock}`);
+} finally {
+  await browser.close();
+  server.close();
+}
