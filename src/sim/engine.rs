@@ -9,10 +9,7 @@ use super::log::{Micros, ReplicaLog};
 use super::producing::Producer;
 use super::replication::Partition;
 use super::rng::SimRng;
-use super::scenario::{
-    check_keys, check_processing, check_range, Command, Scenario, ValidScenario, MAX_GROUPS,
-    MAX_MEMBERS, MAX_PARTITIONS, MAX_RATE_PER_SEC, MAX_TOTAL_MEMBERS, MAX_TOTAL_PARTITIONS,
-};
+use super::scenario::{Command, Scenario, ValidScenario};
 use super::sort;
 use serde::Serialize;
 use std::cmp::Reverse;
@@ -785,141 +782,11 @@ impl Simulation {
         Ok(())
     }
 
-    /// Checks a command against the current state without changing anything.
+    /// Checks a command against the current state without changing anything: the same check a timeline
+    /// entry gets at load (`scenario::TimelineCheck`), against the running scenario, which every applied
+    /// command keeps current (groups, members, partition counts, configs).
     fn check_command(&self, command: &Command) -> Result<(), InputError> {
-        let broker_check =
-            |broker: u32| check_range("broker", broker as u64, 1, self.brokers.len() as u64);
-        match command {
-            Command::CrashBroker { broker } | Command::RestartBroker { broker } => {
-                broker_check(*broker)
-            }
-            Command::CrashConsumer { group, member }
-            | Command::LeaveConsumer { group, member }
-            | Command::RestartConsumer { group, member } => {
-                self.member_index(group, member).map(|_| ())
-            }
-            Command::StallConsumer { group, member, ms } => {
-                self.member_index(group, member)?;
-                check_range("ms", *ms, 1, super::scenario::MAX_STALL_MS)
-            }
-            Command::AddConsumer {
-                group,
-                member,
-                topics,
-            } => {
-                let g = self.group_index(group)?;
-                super::scenario::check_name("member", member)?;
-                if self.groups[g]
-                    .members
-                    .iter()
-                    .any(|existing| existing.id == *member)
-                {
-                    return Err(InputError::new(
-                        "member",
-                        format!("group {group} already has a member {member:?}"),
-                    ));
-                }
-                if self.groups[g].members.len() >= MAX_MEMBERS {
-                    return Err(InputError::new(
-                        "member",
-                        format!("allowed: at most {MAX_MEMBERS} members per group"),
-                    ));
-                }
-                self.check_total_members(1)?;
-                for topic in topics.iter().flatten() {
-                    if self.topic_index(topic).is_none() {
-                        return Err(InputError::new(
-                            "topics",
-                            format!("unknown topic {topic:?}"),
-                        ));
-                    }
-                }
-                Ok(())
-            }
-            Command::AddGroup { group } => {
-                if self.groups.len() >= MAX_GROUPS {
-                    return Err(InputError::new(
-                        "group",
-                        format!("allowed: at most {MAX_GROUPS} groups"),
-                    ));
-                }
-                if self.groups.iter().any(|existing| existing.id == group.id) {
-                    return Err(InputError::new(
-                        "group.id",
-                        format!("duplicate group id {:?}", group.id),
-                    ));
-                }
-                self.check_total_members(group.members.len())?;
-                self.scenario
-                    .scenario
-                    .check_group("group", group)
-                    .map(|_| ())
-            }
-            Command::SetProducerRate {
-                producer,
-                rate_per_sec,
-            } => {
-                self.producer_index(producer)?;
-                check_range(
-                    "rate_per_sec",
-                    *rate_per_sec as u64,
-                    0,
-                    MAX_RATE_PER_SEC as u64,
-                )
-            }
-            Command::SetProducerKeys { producer, keys } => {
-                self.producer_index(producer)?;
-                check_keys("keys", keys)
-            }
-            Command::SetProducerConfig { producer, .. } => {
-                self.producer_index(producer).map(|_| ())
-            }
-            Command::SetGroupConfig { group, .. } => self.group_index(group).map(|_| ()),
-            Command::SetProcessingTime {
-                group,
-                ms_per_record,
-            } => {
-                self.group_index(group)?;
-                check_processing("ms_per_record", *ms_per_record)
-            }
-            Command::SetTopicConfig { topic, .. } => self
-                .topic_index(topic)
-                .map(|_| ())
-                .ok_or_else(|| InputError::new("topic", format!("unknown topic {topic:?}"))),
-            Command::AddPartitions { topic, partitions } => {
-                let t = self
-                    .topic_index(topic)
-                    .ok_or_else(|| InputError::new("topic", format!("unknown topic {topic:?}")))?;
-                let current = self.topics[t].partitions.len() as u64;
-                let all: u64 = self.topics.iter().map(|t| t.partitions.len() as u64).sum();
-                check_range(
-                    "partitions",
-                    *partitions as u64,
-                    current + 1,
-                    (MAX_PARTITIONS as u64).min(MAX_TOTAL_PARTITIONS as u64 - (all - current)),
-                )
-                .map_err(|error| {
-                    InputError::new(
-                        error.path,
-                        format!(
-                            "{} (Kafka can only add partitions; {topic} has {current})",
-                            error.message
-                        ),
-                    )
-                })
-            }
-        }
-    }
-
-    fn check_total_members(&self, more: usize) -> Result<(), InputError> {
-        let members: usize = self.groups.iter().map(|g| g.members.len()).sum();
-        if members + more > MAX_TOTAL_MEMBERS {
-            return Err(InputError::new(
-                "member",
-                format!("{members} members in all already; allowed: at most {MAX_TOTAL_MEMBERS} over all groups"),
-            ));
-        }
-        Ok(())
+        super::scenario::TimelineCheck::command(&self.scenario.scenario, command)
     }
 
     pub(crate) fn group_index(&self, group: &str) -> Result<usize, InputError> {

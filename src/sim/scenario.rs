@@ -692,6 +692,15 @@ pub(crate) fn check_keys(path: &str, keys: &KeySpec) -> Result<(), InputError> {
     }
 }
 
+/// `path.field`, or `field` alone for a command that is not in a timeline.
+fn at(path: &str, field: &str) -> String {
+    if path.is_empty() {
+        field.to_string()
+    } else {
+        format!("{path}.{field}")
+    }
+}
+
 /// Free text (a scenario's `name` and `description`): bounded, and only ever shown as text.
 fn check_text(path: &str, text: Option<&str>, max: usize) -> Result<(), InputError> {
     let chars = text.map_or(0, |text| text.chars().count());
@@ -710,7 +719,7 @@ fn check_text(path: &str, text: Option<&str>, max: usize) -> Result<(), InputErr
 /// as earlier entries left it. So a timeline naming something unknown, or setting an unknown config
 /// name or a bad value, is refused when it is loaded, with the entry's field, the bad value and what is
 /// allowed, instead of failing when the entry fires.
-struct TimelineCheck<'a> {
+pub(crate) struct TimelineCheck<'a> {
     scenario: &'a Scenario,
     topics: Vec<(&'a str, u32, Properties)>,
     producers: Vec<(&'a str, Properties)>,
@@ -753,6 +762,12 @@ impl<'a> TimelineCheck<'a> {
         Ok(())
     }
 
+    /// Checks one command against the scenario as it is now (the engine's running copy, which every
+    /// applied command keeps current); errors name the command's own fields.
+    pub(crate) fn command(scenario: &Scenario, command: &Command) -> Result<(), InputError> {
+        TimelineCheck::new(scenario).entry("", command)
+    }
+
     fn check_total_members(&self, path: &str, more: usize) -> Result<(), InputError> {
         let members: usize = self
             .groups
@@ -788,7 +803,7 @@ impl<'a> TimelineCheck<'a> {
             .position(|(id, _, _)| id == group)
             .ok_or_else(|| {
                 let known: Vec<&str> = self.groups.iter().map(|(id, _, _)| id.as_str()).collect();
-                Self::unknown(format!("{path}.group"), "group", group, &known)
+                Self::unknown(at(path, "group"), "group", group, &known)
             })
     }
 
@@ -800,7 +815,7 @@ impl<'a> TimelineCheck<'a> {
         } else {
             let known: Vec<&str> = members.iter().map(String::as_str).collect();
             Err(Self::unknown(
-                format!("{path}.member"),
+                at(path, "member"),
                 &format!("member of group {group}:"),
                 member,
                 &known,
@@ -814,7 +829,7 @@ impl<'a> TimelineCheck<'a> {
             .position(|(id, _)| *id == producer)
             .ok_or_else(|| {
                 let known: Vec<&str> = self.producers.iter().map(|(id, _)| *id).collect();
-                Self::unknown(format!("{path}.producer"), "producer", producer, &known)
+                Self::unknown(at(path, "producer"), "producer", producer, &known)
             })
     }
 
@@ -824,7 +839,7 @@ impl<'a> TimelineCheck<'a> {
             .position(|(name, _, _)| *name == topic)
             .ok_or_else(|| {
                 let known: Vec<&str> = self.topics.iter().map(|(name, _, _)| *name).collect();
-                Self::unknown(format!("{path}.{field}"), "topic", topic, &known)
+                Self::unknown(at(path, field), "topic", topic, &known)
             })
     }
 
@@ -847,17 +862,14 @@ impl<'a> TimelineCheck<'a> {
                 "value"
             };
             return Err(InputError::new(
-                format!("{path}.{field}"),
+                at(path, field),
                 format!("{name}: {}", error.message),
             ));
         }
         let mut updated = properties.clone();
         updated.insert(name.to_string(), value.to_string());
         parse("config", &updated).map_err(|error| {
-            InputError::new(
-                format!("{path}.value"),
-                format!("{name}: {}", error.message),
-            )
+            InputError::new(at(path, "value"), format!("{name}: {}", error.message))
         })?;
         *properties = updated;
         Ok(())
@@ -867,14 +879,14 @@ impl<'a> TimelineCheck<'a> {
         let brokers = self.scenario.cluster.brokers as u64;
         match command {
             Command::CrashBroker { broker } | Command::RestartBroker { broker } => {
-                check_range(&format!("{path}.broker"), *broker as u64, 1, brokers)
+                check_range(&at(path, "broker"), *broker as u64, 1, brokers)
             }
             Command::CrashConsumer { group, member }
             | Command::LeaveConsumer { group, member }
             | Command::RestartConsumer { group, member } => self.member(path, group, member),
             Command::StallConsumer { group, member, ms } => {
                 self.member(path, group, member)?;
-                check_range(&format!("{path}.ms"), *ms, 1, MAX_STALL_MS)
+                check_range(&at(path, "ms"), *ms, 1, MAX_STALL_MS)
             }
             Command::AddConsumer {
                 group,
@@ -882,21 +894,21 @@ impl<'a> TimelineCheck<'a> {
                 topics,
             } => {
                 let g = self.group(path, group)?;
-                check_name(&format!("{path}.member"), member)?;
+                check_name(&at(path, "member"), member)?;
                 let members = &self.groups[g].1;
                 if members.iter().any(|m| m == member) {
                     return Err(InputError::new(
-                        format!("{path}.member"),
+                        at(path, "member"),
                         format!("group {group} already has a member {member:?}"),
                     ));
                 }
                 if members.len() >= MAX_MEMBERS {
                     return Err(InputError::new(
-                        format!("{path}.member"),
+                        at(path, "member"),
                         format!("allowed: at most {MAX_MEMBERS} members per group"),
                     ));
                 }
-                self.check_total_members(path, 1)?;
+                self.check_total_members(&at(path, "member"), 1)?;
                 for topic in topics.iter().flatten() {
                     self.topic(path, "topics", topic)?;
                 }
@@ -906,18 +918,18 @@ impl<'a> TimelineCheck<'a> {
             Command::AddGroup { group } => {
                 if self.groups.len() >= MAX_GROUPS {
                     return Err(InputError::new(
-                        format!("{path}.group"),
+                        at(path, "group"),
                         format!("allowed: at most {MAX_GROUPS} groups"),
                     ));
                 }
                 if self.groups.iter().any(|(id, _, _)| *id == group.id) {
                     return Err(InputError::new(
-                        format!("{path}.group.id"),
+                        at(path, "group.id"),
                         format!("duplicate group id {:?}", group.id),
                     ));
                 }
-                self.scenario.check_group(&format!("{path}.group"), group)?;
-                self.check_total_members(&format!("{path}.group"), group.members.len())?;
+                self.scenario.check_group(&at(path, "group"), group)?;
+                self.check_total_members(&at(path, "group"), group.members.len())?;
                 self.groups.push((
                     group.id.clone(),
                     group.members.iter().map(|m| m.id.clone()).collect(),
@@ -931,7 +943,7 @@ impl<'a> TimelineCheck<'a> {
             } => {
                 self.producer(path, producer)?;
                 check_range(
-                    &format!("{path}.rate_per_sec"),
+                    &at(path, "rate_per_sec"),
                     *rate_per_sec as u64,
                     0,
                     MAX_RATE_PER_SEC as u64,
@@ -939,7 +951,7 @@ impl<'a> TimelineCheck<'a> {
             }
             Command::SetProducerKeys { producer, keys } => {
                 self.producer(path, producer)?;
-                check_keys(&format!("{path}.keys"), keys)
+                check_keys(&at(path, "keys"), keys)
             }
             Command::SetProducerConfig {
                 producer,
@@ -970,7 +982,7 @@ impl<'a> TimelineCheck<'a> {
                 ms_per_record,
             } => {
                 self.group(path, group)?;
-                check_processing(&format!("{path}.ms_per_record"), *ms_per_record)
+                check_processing(&at(path, "ms_per_record"), *ms_per_record)
             }
             Command::SetTopicConfig { topic, name, value } => {
                 let t = self.topic(path, "topic", topic)?;
@@ -982,7 +994,7 @@ impl<'a> TimelineCheck<'a> {
                 let elsewhere: u32 =
                     self.topics.iter().map(|(_, count, _)| count).sum::<u32>() - current;
                 check_range(
-                    &format!("{path}.partitions"),
+                    &at(path, "partitions"),
                     *partitions as u64,
                     current as u64 + 1,
                     MAX_PARTITIONS.min(MAX_TOTAL_PARTITIONS - elsewhere) as u64,
