@@ -318,3 +318,32 @@ async fn a_bad_link_shows_an_error_and_the_default_simulation_runs() {
         .unwrap()
         .is_some());
 }
+
+#[wasm_bindgen_test]
+async fn loading_a_scenario_replaces_the_run_within_a_few_frames() {
+    mount();
+    tick().await;
+    assert!(!text("topics").contains("safe"));
+    let scenario: HtmlTextAreaElement = by_testid("scenario-text").unchecked_into();
+    scenario.set_value(include_str!(
+        "../public/scenarios/acks-and-leader-crash.json"
+    ));
+    scenario
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    by_testid("load").unchecked_into::<HtmlElement>().click();
+    // Checked at once, built in the next frame, the tables drawn in their refresh slot after it.
+    wait(600).await;
+    assert!(document()
+        .query_selector("[data-testid=error]")
+        .unwrap()
+        .is_none());
+    let topics = text("topics");
+    assert!(
+        topics.contains("fast") && topics.contains("safe"),
+        "topics: {topics}"
+    );
+    let link = web_sys::window().unwrap().location().hash().unwrap();
+    let loaded = kafka_sim::share::decode_fragment(&link).unwrap().unwrap();
+    assert_eq!(loaded.scenario.topics[1].name, "safe");
+}

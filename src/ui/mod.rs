@@ -72,6 +72,8 @@ pub struct Ui {
     /// The speed reached, when the device cannot keep up with the chosen one (see `pace`).
     pub behind: RwSignal<Option<f64>>,
     pub error: RwSignal<Option<String>>,
+    /// A scenario loaded and checked, to be built in the next animation frame (see `load`).
+    pending: StoredValue<Option<(crate::sim::scenario::ValidScenario, Option<u64>)>, LocalStorage>,
     /// The run's link would be this many characters, more than a link may hold: it is not in the address bar.
     pub link_too_long: RwSignal<Option<usize>>,
     pub highlight: RwSignal<Option<String>>,
@@ -228,24 +230,41 @@ impl Ui {
     }
 
     /// Replaces the running simulation (a loaded file, an example, a new seed). On error the current one
-    /// keeps running and the error is shown.
+    /// keeps running and the error is shown. The scenario is read and checked now; the simulation is built
+    /// in the next animation frame (`install`) and the picture and tables are drawn in the frames after it,
+    /// so that loading the largest scenario the format accepts spreads over a few frames.
     pub fn load(self, text: &str, seed: Option<u64>) {
         match Scenario::from_json(text) {
             Ok(scenario) => {
-                let seed = seed.unwrap_or(scenario.scenario.seed);
-                let mut sim = Simulation::new(scenario, seed);
-                sim.set_record_events(self.verbose.get_untracked());
-                write_link(self, &sim.replay_scenario());
-                self.sim.set_value(sim);
-                self.cursor.set(0);
-                self.events.set(VecDeque::new());
-                self.history.set(VecDeque::new());
-                self.stories.set(crate::markup::story::Book::default());
                 self.error.set(None);
-                self.refresh();
+                self.pending.set_value(Some((scenario, seed)));
             }
             Err(error) => self.error.set(Some(format!("{}: {error}", t("error")))),
         }
+    }
+
+    /// Builds the simulation of a loaded scenario (see `load`); returns whether there was one.
+    fn install(self) -> bool {
+        let Some((scenario, seed)) = self.pending.try_update_value(Option::take).flatten() else {
+            return false;
+        };
+        let seed = seed.unwrap_or(scenario.scenario.seed);
+        let mut sim = Simulation::new(scenario, seed);
+        sim.set_record_events(self.verbose.get_untracked());
+        write_link(self, &sim.replay_scenario());
+        self.sim.set_value(sim);
+        self.cursor.set(0);
+        self.events.set(VecDeque::new());
+        self.history.set(VecDeque::new());
+        self.stories.set(crate::markup::story::Book::default());
+        // The controls and the picture now (the canvas and the SVG layer must match); the describe tables
+        // in their refresh slot, a frame or two later.
+        self.last_panel_ms.set_value(f64::NEG_INFINITY);
+        self.refresh_with(false);
+        self.picture_due.set_value(false);
+        self.picture_view.set(self.view.get_untracked());
+        self.table_due.set_value(true);
+        true
     }
 
     pub fn set_seed(self, seed: u64) {
@@ -381,6 +400,7 @@ pub fn App() -> impl IntoView {
         speed_log: RwSignal::new(0.0),
         behind: RwSignal::new(None),
         error: RwSignal::new(link_error),
+        pending: StoredValue::new_local(None),
         link_too_long: RwSignal::new(None),
         highlight: RwSignal::new(None),
         verbose: RwSignal::new(false),
@@ -397,6 +417,9 @@ pub fn App() -> impl IntoView {
         let now = now_ms();
         let wall = (now - last_tick.get_value()).clamp(0.0, MAX_TICK_WALL_MS);
         last_tick.set_value(now);
+        if ui.install() {
+            return;
+        }
         if !ui.playing.get_untracked() {
             pacer.update_value(Pacer::forgive);
             if ui.behind.get_untracked().is_some() {
