@@ -15,6 +15,9 @@ fuzz_target!(|data: &[u8]| {
             assert!(decode_fragment(&again).is_ok_and(|s| s.is_some()));
         }
         Ok(None) => {}
-        Err(error) => assert!(!error.path.is_empty(), "a rejection without a field: {error}"),
+        Err(error) => assert!(
+            !error.path.is_empty(),
+            "a rejection without a field: {error}"
+        ),
     }
 });

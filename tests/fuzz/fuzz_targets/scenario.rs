@@ -24,6 +24,9 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
         }
-        Err(error) => assert!(!error.path.is_empty(), "a rejection without a field: {error}"),
+        Err(error) => assert!(
+            !error.path.is_empty(),
+            "a rejection without a field: {error}"
+        ),
     }
 });
