@@ -6,6 +6,7 @@ use super::config::{
     ClusterConfig, ConsumerConfig, InputError, ProducerConfig, Properties, TopicConfig,
 };
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 pub const SCENARIO_VERSION: u32 = 1;
 pub const MAX_BROKERS: u32 = 9;
@@ -668,10 +669,13 @@ pub(crate) fn check_keys(path: &str, keys: &KeySpec) -> Result<(), InputError> {
             format!("{path}.list"),
             format!("has {} keys; allowed: 1 to {MAX_KEYS}", list.len()),
         )),
-        KeySpec::List(list) => list
+        KeySpec::List(list) => match list
             .iter()
-            .enumerate()
-            .try_for_each(|(index, key)| check_key(format!("{path}.list[{index}]"), key)),
+            .position(|key| key.len() > MAX_KEY_CHARS && key.chars().count() > MAX_KEY_CHARS)
+        {
+            Some(index) => check_key(format!("{path}.list[{index}]"), &list[index]),
+            None => Ok(()),
+        },
         KeySpec::Distinct(count) => {
             check_range(&format!("{path}.distinct"), *count as u64, 1, 1_000_000)
         }
@@ -721,11 +725,15 @@ fn check_text(path: &str, text: Option<&str>, max: usize) -> Result<(), InputErr
 /// allowed, instead of failing when the entry fires.
 pub(crate) struct TimelineCheck<'a> {
     scenario: &'a Scenario,
-    topics: Vec<(&'a str, u32, Properties)>,
-    producers: Vec<(&'a str, Properties)>,
-    /// Group id, its members, its config.
-    groups: Vec<(String, Vec<String>, Properties)>,
+    /// Borrowed from the scenario until an entry changes them (a live command checks against the
+    /// running scenario without copying it).
+    topics: Vec<(&'a str, u32, Cow<'a, Properties>)>,
+    producers: Vec<(&'a str, Cow<'a, Properties>)>,
+    groups: Vec<GroupNames<'a>>,
 }
+
+/// A group's id, its members' ids and its config, as a timeline check sees them.
+type GroupNames<'a> = (Cow<'a, str>, Vec<Cow<'a, str>>, Cow<'a, Properties>);
 
 impl<'a> TimelineCheck<'a> {
     fn new(scenario: &'a Scenario) -> Self {
@@ -734,21 +742,24 @@ impl<'a> TimelineCheck<'a> {
             topics: scenario
                 .topics
                 .iter()
-                .map(|t| (t.name.as_str(), t.partitions, t.config.clone()))
+                .map(|t| (t.name.as_str(), t.partitions, Cow::Borrowed(&t.config)))
                 .collect(),
             producers: scenario
                 .producers
                 .iter()
-                .map(|p| (p.id.as_str(), p.config.clone()))
+                .map(|p| (p.id.as_str(), Cow::Borrowed(&p.config)))
                 .collect(),
             groups: scenario
                 .groups
                 .iter()
                 .map(|g| {
                     (
-                        g.id.clone(),
-                        g.members.iter().map(|m| m.id.clone()).collect(),
-                        g.config.clone(),
+                        Cow::Borrowed(g.id.as_str()),
+                        g.members
+                            .iter()
+                            .map(|m| Cow::Borrowed(m.id.as_str()))
+                            .collect(),
+                        Cow::Borrowed(&g.config),
                     )
                 })
                 .collect(),
@@ -802,7 +813,7 @@ impl<'a> TimelineCheck<'a> {
             .iter()
             .position(|(id, _, _)| id == group)
             .ok_or_else(|| {
-                let known: Vec<&str> = self.groups.iter().map(|(id, _, _)| id.as_str()).collect();
+                let known: Vec<&str> = self.groups.iter().map(|(id, _, _)| id.as_ref()).collect();
                 Self::unknown(at(path, "group"), "group", group, &known)
             })
     }
@@ -813,7 +824,7 @@ impl<'a> TimelineCheck<'a> {
         if members.iter().any(|m| m == member) {
             Ok(())
         } else {
-            let known: Vec<&str> = members.iter().map(String::as_str).collect();
+            let known: Vec<&str> = members.iter().map(|m| m.as_ref()).collect();
             Err(Self::unknown(
                 at(path, "member"),
                 &format!("member of group {group}:"),
@@ -847,7 +858,7 @@ impl<'a> TimelineCheck<'a> {
     /// `name` field (an unknown config name) or its `value` field (a bad value).
     fn config<T>(
         path: &str,
-        properties: &mut Properties,
+        properties: &mut Cow<'_, Properties>,
         name: &str,
         value: &str,
         parse: fn(&str, &Properties) -> Result<T, InputError>,
@@ -866,12 +877,12 @@ impl<'a> TimelineCheck<'a> {
                 format!("{name}: {}", error.message),
             ));
         }
-        let mut updated = properties.clone();
+        let mut updated = properties.as_ref().clone();
         updated.insert(name.to_string(), value.to_string());
         parse("config", &updated).map_err(|error| {
             InputError::new(at(path, "value"), format!("{name}: {}", error.message))
         })?;
-        *properties = updated;
+        *properties = Cow::Owned(updated);
         Ok(())
     }
 
@@ -912,7 +923,7 @@ impl<'a> TimelineCheck<'a> {
                 for topic in topics.iter().flatten() {
                     self.topic(path, "topics", topic)?;
                 }
-                self.groups[g].1.push(member.clone());
+                self.groups[g].1.push(Cow::Owned(member.clone()));
                 Ok(())
             }
             Command::AddGroup { group } => {
@@ -931,9 +942,13 @@ impl<'a> TimelineCheck<'a> {
                 self.scenario.check_group(&at(path, "group"), group)?;
                 self.check_total_members(&at(path, "group"), group.members.len())?;
                 self.groups.push((
-                    group.id.clone(),
-                    group.members.iter().map(|m| m.id.clone()).collect(),
-                    group.config.clone(),
+                    Cow::Owned(group.id.clone()),
+                    group
+                        .members
+                        .iter()
+                        .map(|m| Cow::Owned(m.id.clone()))
+                        .collect(),
+                    Cow::Owned(group.config.clone()),
                 ));
                 Ok(())
             }
