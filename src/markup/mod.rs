@@ -153,28 +153,28 @@ impl<'a> Open<'a> {
     }
 }
 
-/// Strings that must never survive into markup unescaped, in tests across the crate: each one breaks
-/// out of text or of an attribute value if it is written raw.
-pub const HOSTILE: &[&str] = &[
-    "<img src=x onerror=alert(1)>",
-    "\"><svg onload=alert(1)>",
-    "'><script>alert(1)</script>",
-    "</li><script>alert(1)</script>",
-    "javascript:alert(1)",
-];
-
-/// How many `<`, `"` and `'` a piece of markup holds: the same for a render with hostile names as for one
-/// with plain names exactly when no such character from a name survived unescaped.
-pub fn structure(markup: &str) -> [usize; 3] {
-    ['<', '"', '\''].map(|c| markup.matches(c).count())
-}
-
 /// Views whose every name is one string, for tests that render them.
 #[cfg(test)]
 pub(crate) mod tests_support {
     use crate::sim::view::ClusterView;
     use crate::sim::Simulation;
     use std::sync::OnceLock;
+
+    /// Strings that must never survive into markup unescaped, in tests across the crate: each one breaks
+    /// out of text or of an attribute value if it is written raw.
+    pub const HOSTILE: &[&str] = &[
+        "<img src=x onerror=alert(1)>",
+        "\"><svg onload=alert(1)>",
+        "'><script>alert(1)</script>",
+        "</li><script>alert(1)</script>",
+        "javascript:alert(1)",
+    ];
+
+    /// How many `<`, `"` and `'` a piece of markup holds: the same for a render with hostile names as for one
+    /// with plain names exactly when no such character from a name survived unescaped.
+    pub fn structure(markup: &str) -> [usize; 3] {
+        ['<', '"', '\''].map(|c| markup.matches(c).count())
+    }
 
     fn base() -> &'static ClusterView {
         static VIEW: OnceLock<ClusterView> = OnceLock::new();
@@ -255,7 +255,7 @@ mod tests {
     #[test]
     fn escape_leaves_plain_text_alone() {
         assert_eq!(escape("orders-0 user_1"), "orders-0 user_1");
-        for hostile in HOSTILE {
+        for hostile in tests_support::HOSTILE {
             let escaped = escape(hostile);
             assert!(!escaped.contains(['<', '>', '"', '\'']), "{escaped}");
         }

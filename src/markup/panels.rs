@@ -6,7 +6,7 @@ use super::Markup;
 use crate::messages::t;
 use crate::sim::event::TraceEvent;
 use crate::sim::groups::MemberStatus;
-use crate::sim::report::dash;
+use crate::sim::report::{broker_list as list, dash};
 use crate::sim::view::ClusterView;
 use std::collections::VecDeque;
 
@@ -189,13 +189,6 @@ pub fn group_tables(v: &ClusterView, highlight: Option<&str>) -> String {
 pub fn topic_table(v: &ClusterView) -> String {
     let mut m = Markup::with_capacity(8 * 1024);
     m.raw(r#"<table class="ks-table" data-testid="topics"><thead><tr><th>Topic</th><th>Partition</th><th>Leader</th><th>Replicas</th><th>Isr</th><th>HW</th><th>LEO</th><th></th></tr></thead><tbody>"#);
-    let list = |brokers: &[u32]| {
-        brokers
-            .iter()
-            .map(u32::to_string)
-            .collect::<Vec<_>>()
-            .join(",")
-    };
     for topic in &v.topics {
         for p in &topic.partitions {
             let class = if p.offline {
@@ -362,7 +355,7 @@ pub fn rate_chart(history: &VecDeque<Sample>) -> String {
 mod tests {
     use super::*;
     use crate::markup::tests_support::{hostile_view, plain_view};
-    use crate::markup::{structure, HOSTILE};
+    use crate::markup::tests_support::{structure, HOSTILE};
 
     fn history(groups: usize) -> VecDeque<Sample> {
         (0..5u64)

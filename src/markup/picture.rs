@@ -206,7 +206,6 @@ pub fn render(v: &ClusterView) -> String {
                         .attr("class", "ks-strip-bg")
                         .empty();
                     if !layout.compact {
-                        let isr: Vec<String> = p.isr.iter().map(u32::to_string).collect();
                         m.open("text")
                             .num("x", at.x - 66.0)
                             .num("y", at.y - 2.0)
@@ -222,7 +221,7 @@ pub fn render(v: &ClusterView) -> String {
                                 p.log_end_offset,
                                 p.high_watermark,
                                 p.leader.map_or("-".to_string(), |l| l.to_string()),
-                                isr.join(",")
+                                crate::sim::report::broker_list(&p.isr)
                             ));
                     }
                 });
@@ -317,7 +316,7 @@ pub fn render(v: &ClusterView) -> String {
 mod tests {
     use super::*;
     use crate::markup::tests_support::{hostile_view, plain_view};
-    use crate::markup::{structure, HOSTILE};
+    use crate::markup::tests_support::{structure, HOSTILE};
 
     #[test]
     fn hostile_names_never_reach_the_svg_raw() {

@@ -225,7 +225,7 @@ pub fn render(stories: &[Story]) -> String {
 mod tests {
     use super::*;
     use crate::markup::tests_support::hostile_view;
-    use crate::markup::{structure, HOSTILE};
+    use crate::markup::tests_support::{structure, HOSTILE};
 
     fn story_of(name: &str, reason: &str) -> String {
         let view = hostile_view(name);

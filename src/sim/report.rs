@@ -6,6 +6,15 @@ use serde_json::{json, Value};
 use std::fmt::Write;
 
 /// `-` for a missing value, as Kafka's tools print it.
+/// Broker ids as `kafka-topics.sh` lists replicas and ISR: `1,2,3`.
+pub fn broker_list(brokers: &[u32]) -> String {
+    brokers
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 pub fn dash(value: Option<u64>) -> String {
     value.map_or("-".to_string(), |v| v.to_string())
 }
@@ -46,21 +55,14 @@ pub fn text(view: &ClusterView) -> String {
             topic.min_insync_replicas
         );
         for p in &topic.partitions {
-            let list = |brokers: &[u32]| {
-                brokers
-                    .iter()
-                    .map(u32::to_string)
-                    .collect::<Vec<_>>()
-                    .join(",")
-            };
             let _ = writeln!(
                 out,
                 "\tTopic: {}\tPartition: {}\tLeader: {}\tReplicas: {}\tIsr: {}\tHW: {}\tLEO: {}\tLogStart: {}{}",
                 topic.name,
                 p.partition,
                 p.leader.map_or("none".to_string(), |l| l.to_string()),
-                list(&p.replicas),
-                list(&p.isr),
+                broker_list(&p.replicas),
+                broker_list(&p.isr),
                 p.high_watermark,
                 p.log_end_offset,
                 p.log_start_offset,

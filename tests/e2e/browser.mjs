@@ -37,6 +37,14 @@ export function launchChromium() {
   });
 }
 
+/** Records the page's Content-Security-Policy violations in `window.__csp` from its first script on. */
+export async function recordCspViolations(page) {
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+}
+
 /** A 1280×720 page running example scenario `name` (with `overrides`), after `warmUpMs` of warm-up: the
  * groups form and traffic reaches steady state. */
 export async function openWarmScenario(browser, origin, dist, name, overrides = {}, warmUpMs = 3000) {

@@ -3,7 +3,7 @@
 // the payload (a sentinel global stays unset), and never trip its Content-Security-Policy.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serveDist, launchChromium } from './browser.mjs';
+import { serveDist, launchChromium, recordCspViolations } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const server = await serveDist(dist);
@@ -83,10 +83,7 @@ let accepted = 0, refused = 0;
 /** Opens every link of `jobs` in one page, in turn. */
 async function worker(jobs) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await page.addInitScript(() => {
-    window.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
+  await recordCspViolations(page);
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   for (const { where, payload, scenario } of jobs) {

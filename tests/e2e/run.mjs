@@ -1,7 +1,7 @@
 // Loads the release build (dist/) in Debian's headless Chromium through Playwright, checks it starts with
 // no errors and makes no request outside its own origin, drives a few controls, and saves screenshots.
 import { mkdirSync } from 'node:fs';
-import { serveDist, launchChromium, scenarioLink, simulatedSeconds } from './browser.mjs';
+import { serveDist, launchChromium, scenarioLink, simulatedSeconds, recordCspViolations } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const server = await serveDist(dist);
@@ -12,10 +12,7 @@ const failures = [];
 const check = (ok, message) => { console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${message}`); if (!ok) failures.push(message); };
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.addInitScript(() => {
-    window.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
+  await recordCspViolations(page);
   const errors = [];
   const foreign = [];
   page.on('pageerror', (e) => errors.push(String(e)));
