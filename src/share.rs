@@ -44,14 +44,18 @@ pub fn base64url_decode(text: &str) -> Result<Vec<u8>, String> {
 
 /// The URL fragment (without `#`) that carries `scenario`.
 pub fn encode_fragment(scenario: &Scenario) -> String {
-    format!(
-        "s={}",
-        base64url_encode(
-            serde_json::to_string(scenario)
-                .expect("serializes")
-                .as_bytes()
-        )
-    )
+    encode_fragment_within(scenario, usize::MAX).unwrap_or_default()
+}
+
+/// The fragment that carries `scenario` if it has at most `max_chars` characters; otherwise its length,
+/// found without encoding it (base64url writes 4 characters per 3 bytes, and none for padding).
+pub fn encode_fragment_within(scenario: &Scenario, max_chars: usize) -> Result<String, usize> {
+    let json = serde_json::to_string(scenario).expect("serializes");
+    let len = "s=".len() + (json.len() * 4).div_ceil(3);
+    if len > max_chars {
+        return Err(len);
+    }
+    Ok(format!("s={}", base64url_encode(json.as_bytes())))
 }
 
 /// Reads a URL fragment; `Ok(None)` when it carries no scenario.
@@ -97,6 +101,20 @@ mod tests {
         let fragment = encode_fragment(&scenario);
         let decoded = decode_fragment(&format!("#{fragment}")).unwrap().unwrap();
         assert_eq!(decoded.scenario, scenario);
+    }
+
+    #[test]
+    fn a_link_too_long_is_measured_exactly_without_being_written() {
+        let text = include_str!("../public/scenarios/order-service.json");
+        let scenario = Scenario::from_json(text).unwrap().scenario;
+        let fragment = encode_fragment(&scenario);
+        for max in [fragment.len(), fragment.len() + 1] {
+            assert_eq!(encode_fragment_within(&scenario, max), Ok(fragment.clone()));
+        }
+        assert_eq!(
+            encode_fragment_within(&scenario, fragment.len() - 1),
+            Err(fragment.len())
+        );
     }
 
     #[test]

@@ -121,7 +121,46 @@ pub fn render(v: &ClusterView) -> String {
             .attr("data-click", format_args!("broker:{}", b.id))
             .attr("data-testid", format_args!("picture-broker-{}", b.id))
             .children(|m| {
-                m.open("title").text(t("broker.tip"));
+                // The replica chips, one path per role: a broker hosting many replicas stays a handful of
+                // elements. The broker's tooltip names the partitions in each role.
+                const ROLES: [(&str, &str); 4] = [
+                    ("leader", "legend.leader"),
+                    ("follower", "legend.follower"),
+                    ("out-of-sync", "legend.out_of_sync"),
+                    ("offline", "legend.offline"),
+                ];
+                let per_row = ((layout.broker_width - 12.0) / 10.0).floor().max(1.0) as usize;
+                let mut chips: [(String, Vec<String>); 4] = Default::default();
+                let mut n = 0;
+                for topic in &v.topics {
+                    for p in &topic.partitions {
+                        let Some(replica) = p.replica_logs.iter().find(|r| r.broker == b.id) else {
+                            continue;
+                        };
+                        let role = if !replica.alive || (p.offline && replica.is_leader) {
+                            3
+                        } else if replica.is_leader {
+                            0
+                        } else if replica.in_sync {
+                            1
+                        } else {
+                            2
+                        };
+                        let (path, names) = &mut chips[role];
+                        let x = at.x + 6.0 + (n % per_row) as f64 * 10.0;
+                        let y = at.y + 30.0 + (n / per_row) as f64 * 10.0;
+                        path.push_str(&format!("M{x:.1} {y:.1}h8v8h-8z"));
+                        names.push(format!("{}-{}", topic.name, p.partition));
+                        n += 1;
+                    }
+                }
+                let mut tip = t("broker.tip").to_string();
+                for ((_, label), (_, names)) in ROLES.iter().zip(&chips) {
+                    if !names.is_empty() {
+                        tip.push_str(&format!("\n{}: {}", t(label), names.join(", ")));
+                    }
+                }
+                m.open("title").text(tip);
                 m.open("rect")
                     .num("x", at.x)
                     .num("y", at.y)
@@ -138,33 +177,12 @@ pub fn render(v: &ClusterView) -> String {
                     .num("x", at.x + 6.0)
                     .num("y", at.y + 16.0)
                     .text(format_args!("{} {}{down}", t("broker"), b.id));
-                let per_row = ((layout.broker_width - 12.0) / 10.0).floor().max(1.0) as usize;
-                let mut n = 0;
-                for topic in &v.topics {
-                    for p in &topic.partitions {
-                        let Some(replica) = p.replica_logs.iter().find(|r| r.broker == b.id) else {
-                            continue;
-                        };
-                        let role = if !replica.alive || (p.offline && replica.is_leader) {
-                            "offline"
-                        } else if replica.is_leader {
-                            "leader"
-                        } else if replica.in_sync {
-                            "follower"
-                        } else {
-                            "out-of-sync"
-                        };
-                        m.open("rect")
-                            .num("x", at.x + 6.0 + (n % per_row) as f64 * 10.0)
-                            .num("y", at.y + 30.0 + (n / per_row) as f64 * 10.0)
-                            .attr("width", 8)
-                            .attr("height", 8)
+                for ((role, _), (path, _)) in ROLES.iter().zip(&chips) {
+                    if !path.is_empty() {
+                        m.open("path")
                             .attr("class", format_args!("ks-role-{role}"))
-                            .children(|m| {
-                                m.open("title")
-                                    .text(format_args!("{}-{} {role}", topic.name, p.partition));
-                            });
-                        n += 1;
+                            .attr("d", path)
+                            .empty();
                     }
                 }
             });
@@ -325,6 +343,47 @@ mod tests {
             assert_eq!(structure(&plain), structure(&bad), "{hostile}");
             if hostile.contains(['<', '"', '\'']) {
                 assert!(!bad.contains(hostile), "{hostile} survived in {bad}");
+            }
+        }
+    }
+
+    #[test]
+    fn each_broker_draws_one_chip_per_replica_in_one_path_per_role() {
+        let mut view = plain_view();
+        // Broker 2's replica of the first partition falls out of sync.
+        let first = &mut view.topics[0].partitions[0];
+        let replica = first
+            .replica_logs
+            .iter_mut()
+            .find(|r| r.broker == 2)
+            .unwrap();
+        assert!(!replica.is_leader);
+        replica.in_sync = false;
+        let svg = render(&view);
+        for broker in &view.brokers {
+            let start = svg
+                .find(&format!("data-testid=\"picture-broker-{}\"", broker.id))
+                .unwrap();
+            let markup = &svg[start..start + svg[start..].find("</g>").unwrap()];
+            let hosted: usize = view
+                .topics
+                .iter()
+                .flat_map(|t| &t.partitions)
+                .filter(|p| p.replica_logs.iter().any(|r| r.broker == broker.id))
+                .count();
+            assert!(hosted > 0);
+            assert_eq!(markup.matches("h8v8h-8z").count(), hosted, "{markup}");
+            assert_eq!(
+                markup.matches("<path").count(),
+                markup.matches("ks-role-").count()
+            );
+            let out_of_sync = markup.contains("ks-role-out-of-sync");
+            assert_eq!(out_of_sync, broker.id == 2, "{markup}");
+            if broker.id == 2 {
+                assert!(markup.contains(&format!(
+                    "out of sync: plain-{}",
+                    view.topics[0].partitions[0].partition
+                )));
             }
         }
     }

@@ -8,7 +8,7 @@ mod picture;
 mod story;
 
 use crate::pace::{core_budget_ms, Pacer};
-use crate::share::{decode_fragment, encode_fragment};
+use crate::share::{decode_fragment, encode_fragment_within};
 use crate::sim::view::ClusterView;
 use crate::sim::{Command, Scenario, Simulation};
 use leptos::prelude::*;
@@ -74,11 +74,20 @@ pub struct Ui {
     pub error: RwSignal<Option<String>>,
     /// A scenario loaded and checked, to be built in the next animation frame (see `load`).
     pending: StoredValue<Option<(crate::sim::scenario::ValidScenario, Option<u64>)>, LocalStorage>,
+    /// What of a simulation just built is still to be shown, a frame at a time (see `install`).
+    settling: StoredValue<Option<Settling>, LocalStorage>,
     /// The run's link would be this many characters, more than a link may hold: it is not in the address bar.
     pub link_too_long: RwSignal<Option<usize>>,
     pub highlight: RwSignal<Option<String>>,
     /// Also log record-level events (appends, acknowledgements, polls, processing).
     pub verbose: RwSignal<bool>,
+}
+
+/// The parts of a simulation just built that are shown in frames of their own, in this order.
+#[derive(Clone, Copy)]
+enum Settling {
+    Picture,
+    Link,
 }
 
 impl Ui {
@@ -231,7 +240,7 @@ impl Ui {
 
     /// Replaces the running simulation (a loaded file, an example, a new seed). On error the current one
     /// keeps running and the error is shown. The scenario is read and checked now; the simulation is built
-    /// in the next animation frame (`install`) and the picture and tables are drawn in the frames after it,
+    /// in the next animation frame (`install`), and its picture, link and tables in the frames after it,
     /// so that loading the largest scenario the format accepts spreads over a few frames.
     pub fn load(self, text: &str, seed: Option<u64>) {
         match Scenario::from_json(text) {
@@ -243,6 +252,23 @@ impl Ui {
         }
     }
 
+    /// Shows the next part of a simulation just built (see `install`); returns whether one was due.
+    fn settle(self) -> bool {
+        match self.settling.get_value() {
+            None => return false,
+            Some(Settling::Picture) => {
+                self.picture_view.set(self.view.get_untracked());
+                self.settling.set_value(Some(Settling::Link));
+            }
+            Some(Settling::Link) => {
+                let scenario = self.sim.with_value(Simulation::replay_scenario);
+                write_link(self, &scenario);
+                self.settling.set_value(None);
+            }
+        }
+        true
+    }
+
     /// Builds the simulation of a loaded scenario (see `load`); returns whether there was one.
     fn install(self) -> bool {
         let Some((scenario, seed)) = self.pending.try_update_value(Option::take).flatten() else {
@@ -251,19 +277,18 @@ impl Ui {
         let seed = seed.unwrap_or(scenario.scenario.seed);
         let mut sim = Simulation::new(scenario, seed);
         sim.set_record_events(self.verbose.get_untracked());
-        write_link(self, &sim.replay_scenario());
         self.sim.set_value(sim);
         self.cursor.set(0);
         self.events.set(VecDeque::new());
         self.history.set(VecDeque::new());
         self.stories.set(crate::markup::story::Book::default());
-        // The controls and the picture now (the canvas and the SVG layer must match); the describe tables
-        // in their refresh slot, a frame or two later.
+        // The controls and the canvas now; the picture's SVG layer in the next frame, the link in the one
+        // after (see `settle`); the describe tables in their refresh slot. The simulation waits meanwhile.
         self.last_panel_ms.set_value(f64::NEG_INFINITY);
         self.refresh_with(false);
         self.picture_due.set_value(false);
-        self.picture_view.set(self.view.get_untracked());
         self.table_due.set_value(true);
+        self.settling.set_value(Some(Settling::Picture));
         true
     }
 
@@ -278,16 +303,15 @@ impl Ui {
 /// Writes the run's link into the address bar. A link longer than links may be (`MAX_LINK_CHARS`) could
 /// not be loaded back: the address bar is cleared instead and `link_too_long` says how long it would be.
 fn write_link(ui: Ui, scenario: &Scenario) {
-    let fragment = encode_fragment(scenario);
-    let too_long = (fragment.len() > crate::share::MAX_LINK_CHARS).then_some(fragment.len());
+    let fragment = encode_fragment_within(scenario, crate::share::MAX_LINK_CHARS);
+    let too_long = fragment.as_ref().err().copied();
     if ui.link_too_long.get_untracked() != too_long {
         ui.link_too_long.set(too_long);
     }
     if let Some(window) = web_sys::window() {
-        let url = if too_long.is_some() {
-            "#".to_string()
-        } else {
-            format!("#{fragment}")
+        let url = match fragment {
+            Ok(fragment) => format!("#{fragment}"),
+            Err(_) => "#".to_string(),
         };
         if let Ok(history) = window.history() {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
@@ -401,6 +425,7 @@ pub fn App() -> impl IntoView {
         behind: RwSignal::new(None),
         error: RwSignal::new(link_error),
         pending: StoredValue::new_local(None),
+        settling: StoredValue::new_local(None),
         link_too_long: RwSignal::new(None),
         highlight: RwSignal::new(None),
         verbose: RwSignal::new(false),
@@ -418,6 +443,11 @@ pub fn App() -> impl IntoView {
         let wall = (now - last_tick.get_value()).clamp(0.0, MAX_TICK_WALL_MS);
         last_tick.set_value(now);
         if ui.install() {
+            // A new simulation starts from the pacer's first slice size, not the size the last run grew to.
+            pacer.set_value(Pacer::default());
+            return;
+        }
+        if ui.settle() {
             return;
         }
         if !ui.playing.get_untracked() {

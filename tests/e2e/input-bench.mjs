@@ -1,6 +1,7 @@
 // Bounded work for any accepted input: loads the largest scenario the format accepts (every count and
 // list at its bound) through the scenario panel, as a pasted file, and prints the longest frames while
 // its first simulated second runs, the load itself included. Usage: node tests/e2e/input-bench.mjs dist [wall s]
+import { readFileSync, writeFileSync as require_fs_write } from 'node:fs';
 import { serveDist, launchChromium } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
@@ -14,9 +15,10 @@ const B = 9, T = Number(process.env.T ?? 8), P = Number(process.env.P ?? 8), RF 
 const topics = Array.from({ length: T }, (_, t) => ({ name: `t${t}`, partitions: P, replication_factor: RF }));
 const key = (i) => `k${i}`.padEnd(Number(process.env.KEY ?? 4), 'x');
 const producers = Array.from({ length: 16 }, (_, p) => ({
-  id: `p${p}`, topic: `t${p % T}`, rate_per_sec: Number(process.env.RATE ?? 100000), keys: { list: Array.from({ length: 1000 }, (_, i) => key(i)) },
+  id: `p${p}`, topic: `t${p % T}`, rate_per_sec: Number(process.env.RATE ?? 100000), keys: { list: Array.from({ length: Number(process.env.KEYS ?? 1000) }, (_, i) => key(i)) },
 }));
-const groups = Array.from({ length: 8 }, (_, g) => ({
+const G = Number(process.env.G ?? 8);
+const groups = Array.from({ length: G }, (_, g) => ({
   id: `g${g}`, topics: topics.map((t) => t.name), processing_ms_per_record: 0,
   members: Array.from({ length: M }, (_, m) => ({ id: `g${g}-m${m}` })),
 }));
@@ -27,7 +29,8 @@ const timeline = Array.from({ length: Number(process.env.TL ?? 1500) }, (_, i) =
 }));
 const scenario = { version: 1, name: 'x'.repeat(120), description: 'd'.repeat(4000), seed: 1,
   cluster: { brokers: B }, topics, producers, groups, timeline };
-const text = JSON.stringify(scenario);
+const text = process.env.FILE ? readFileSync(process.env.FILE, 'utf8') : JSON.stringify(scenario);
+if (process.env.SAVE) require_fs_write(process.env.SAVE, text);
 
 const browser = await launchChromium();
 try {
@@ -40,6 +43,12 @@ try {
     const frame = (now) => { window.__frames.push(now - last); last = now; requestAnimationFrame(frame); };
     requestAnimationFrame(frame);
   });
+  const cdp = process.env.PROFILE ? await page.context().newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
   // Imported as a file, as a learner would.
   await page.setInputFiles('[data-testid=import]', { name: 'largest.json', mimeType: 'application/json', buffer: Buffer.from(text) });
   await page.waitForTimeout(wallSeconds * 1000);
@@ -49,13 +58,41 @@ try {
     error: document.querySelector('[data-testid=error]')?.textContent ?? null,
     linkTooLong: document.querySelector('[data-testid=link-too-long]') !== null,
   }));
+  if (cdp) printBusyStretches((await cdp.send('Profiler.stop')).profile);
   const sorted = [...result.frames].sort((a, b) => b - a);
   const [load, ...rest] = sorted;
-  console.log(`scenario: ${(text.length / 1024).toFixed(0)} KiB JSON, ${B} brokers, ${T}×${P} partitions RF ${RF}, 16 producers × ${producers[0].rate_per_sec}/s with 1000 keys of ${key(0).length} chars, 8 groups × ${M} members, ${timeline.length} timeline entries`);
+  console.log(`scenario: ${(text.length / 1024).toFixed(0)} KiB JSON, ${B} brokers, ${T}×${P} partitions RF ${RF}, 16 producers × ${producers[0].rate_per_sec}/s with 1000 keys of ${key(0).length} chars, ${G} groups × ${M} members, ${timeline.length} timeline entries`);
   console.log(`error: ${result.error}; link too long for the address bar: ${result.linkTooLong}`);
   console.log(`frames: ${result.frames.length} in ${wallSeconds} s; longest (the load): ${load.toFixed(0)} ms; then ${rest.slice(0, 4).map((f) => f.toFixed(0)).join(', ')} ms; over 100 ms: ${sorted.filter((f) => f > 100).length}`);
   console.log(`simulated: ${result.clock}`);
 } finally {
   await browser.close();
   server.close();
+}
+
+// With PROFILE=1 (a build that keeps names): the longest stretches of uninterrupted work after the import,
+// each with the functions that took the most of it, callers included.
+function printBusyStretches(profile) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const nameOf = (node) => (node.callFrame.functionName || `(${node.callFrame.url || 'anonymous'})`).replace(/::h[0-9a-f]{16}$/, '');
+  const stretches = [];
+  let current = null;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    const name = nameOf(byId.get(id));
+    if (name === '(idle)' || name === '(program)' || name === '(garbage collector)' && !current) { current = null; return; }
+    if (!current) { current = { us: 0, inclusive: new Map() }; stretches.push(current); }
+    current.us += dt;
+    const seen = new Set();
+    for (let at = id; at !== undefined; at = parent.get(at)) seen.add(nameOf(byId.get(at)));
+    for (const caller of seen) current.inclusive.set(caller, (current.inclusive.get(caller) ?? 0) + dt);
+  });
+  for (const stretch of stretches.sort((a, b) => b.us - a.us).slice(0, Number(process.env.PROFILE))) {
+    console.log(`busy ${(stretch.us / 1000).toFixed(0)} ms:`);
+    for (const [name, us] of [...stretch.inclusive.entries()].sort((a, b) => b[1] - a[1]).slice(0, 28)) {
+      console.log(`  ${(us / 1000).toFixed(1).padStart(7)} ms  ${name.slice(0, 140)}`);
+    }
+  }
 }
