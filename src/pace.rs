@@ -66,13 +66,14 @@ impl Pacer {
         self.owed_us
     }
 
-    /// Pays what is owed in slices (`advance_by(µs)`), until it is paid or `clock_ms` says the budget is
-    /// spent. Returns the simulated µs run.
+    /// Pays what is owed in slices (`advance_by(µs)`, which returns the simulated µs it ran: less than asked
+    /// when it stopped inside a heavy instant), until it is paid or `clock_ms` says the budget is spent.
+    /// Returns the simulated µs run.
     pub fn run(
         &mut self,
         budget_ms: f64,
         mut clock_ms: impl FnMut() -> f64,
-        mut advance_by: impl FnMut(u64),
+        mut advance_by: impl FnMut(u64) -> u64,
     ) -> u64 {
         let started = clock_ms();
         let mut before = started;
@@ -82,10 +83,10 @@ impl Pacer {
             if slice == 0 {
                 break;
             }
-            advance_by(slice);
+            let advanced = advance_by(slice).min(slice);
             let after = clock_ms();
-            ran += slice;
-            self.owed_us -= slice as f64;
+            ran += advanced;
+            self.owed_us -= advanced as f64;
             // Keep one slice at a small part of the budget, so stopping at the budget overshoots little.
             let took = after - before;
             before = after;
@@ -142,6 +143,7 @@ mod tests {
                 |us| {
                     clock.set(clock.get() + us as f64 / 1e6 * cost_ms_per_sim_s + burst);
                     burst = 0.0;
+                    us
                 },
             );
             core.push(clock.get() - started);
@@ -182,6 +184,42 @@ mod tests {
         let mut pacer = Pacer::default();
         pacer.owe(10_000.0, 1.0);
         assert!(pacer.owed_us() <= MAX_OWED_WALL_MS * 1000.0);
+    }
+
+    #[test]
+    fn a_heavy_instant_stopped_in_pieces_spreads_over_frames() {
+        // The first instant holds 60 ms of events; the core stops every 0.5 ms of them without advancing
+        // the clock, as `Simulation::advance_toward` does. Afterwards 75 ms per simulated second.
+        let clock = Cell::new(0.0);
+        let mut pacer = Pacer::default();
+        let mut instant_left_ms = 60.0;
+        let mut core = Vec::new();
+        let mut simulated_us = 0;
+        for _ in 0..600 {
+            pacer.owe(16.667, 1.0);
+            let started = clock.get();
+            simulated_us += pacer.run(
+                core_budget_ms(1.0),
+                || clock.get(),
+                |us| {
+                    if instant_left_ms > 0.0 {
+                        instant_left_ms -= 0.5;
+                        clock.set(clock.get() + 0.5);
+                        return 0;
+                    }
+                    clock.set(clock.get() + us as f64 / 1e6 * 75.0);
+                    us
+                },
+            );
+            core.push(clock.get() - started);
+        }
+        assert!(
+            core.iter().all(|ms| *ms <= CORE_BUDGET_MS + 0.5),
+            "{core:?}"
+        );
+        assert!(core.iter().take(40).filter(|ms| **ms > 0.0).count() >= 40);
+        // Nothing was lost: after the instant the simulation runs at 1× again (owed time is capped).
+        assert!(simulated_us > 9_000_000, "simulated {simulated_us} µs");
     }
 
     #[test]

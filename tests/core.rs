@@ -66,6 +66,25 @@ fn one_big_advance_equals_many_small_ones() {
     assert_eq!(big, small);
 }
 
+#[test]
+fn advancing_a_few_events_at_a_time_gives_the_same_trace() {
+    // As the page does: stopping inside instants (here every 7 events) changes nothing in the trace.
+    let text = scenario_text("acks-and-leader-crash");
+    let whole = full_trace(&mut sim(text), 30_000_000, 30_000_000);
+    let mut pieces = sim(text);
+    pieces.set_record_events(true);
+    let mut stops = 0;
+    let mut stopped_inside_an_instant = false;
+    while !pieces.advance_toward(30_000_000, 7) {
+        stops += 1;
+        stopped_inside_an_instant |= pieces.next_event_at() == Some(pieces.now_us());
+    }
+    let (events, _) = pieces.events_since(0);
+    let lines: Vec<String> = events.iter().map(|event| event.to_json_line()).collect();
+    assert!(stops > 1000 && stopped_inside_an_instant, "{stops} stops");
+    assert_eq!(lines, whole);
+}
+
 // ---- invariants over a seed sweep with random faults (swarm testing) ----
 
 fn random_scenario(rng: &mut SimRng, seed: u64) -> String {

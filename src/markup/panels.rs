@@ -71,107 +71,123 @@ pub fn event_items<'a>(
 
 /// The describe tables of every group, with their delivery accounting and member buttons.
 pub fn group_tables(v: &ClusterView, highlight: Option<&str>) -> String {
-    let mut m = Markup::with_capacity(8 * 1024);
-    for (index, g) in v.groups.iter().enumerate() {
-        let highlighted = highlight == Some(g.group.as_str());
-        m.open("div")
-            .attr(
-                "class",
-                if highlighted {
-                    "ks-group ks-highlight"
-                } else {
-                    "ks-group"
-                },
-            )
-            .attr("data-testid", format_args!("group-{}", g.group))
-            .end();
-        m.open("h3")
-            .attr("class", group_colour_class(index))
-            .children(|m| {
-                m.text(&g.group).text(" ");
-                m.open("span")
-                    .attr("class", "ks-badge")
-                    .attr("data-state", g.state)
-                    .attr("data-testid", format_args!("state-{}", g.group))
-                    .text(g.state);
-                m.text(" generation ");
-                m.open("span")
-                    .attr("data-testid", format_args!("generation-{}", g.group))
-                    .text(g.generation);
-                m.text(format_args!(
-                    " · {} · {} · coordinator: broker {}",
-                    g.protocol,
-                    g.assignor.unwrap_or("-"),
-                    g.coordinator
-                ));
-            });
-        m.raw(r#"<table class="ks-table"><thead><tr><th>TOPIC</th><th>PARTITION</th><th>CURRENT-OFFSET</th><th>LOG-END-OFFSET</th><th>LAG</th><th>CONSUMER-ID</th></tr></thead><tbody>"#);
-        for row in &g.partitions {
-            m.open("tr").children(|m| {
-                m.open("td").text(&row.topic);
-                m.open("td").text(row.partition);
-                m.open("td").text(dash(row.current_offset));
-                m.open("td").text(row.log_end_offset);
-                m.open("td").text(dash(row.lag));
-                m.open("td").text(row.consumer_id.as_deref().unwrap_or("-"));
-            });
-        }
-        m.raw("</tbody></table>");
-        let d = g.delivery;
-        m.open("p")
-            .attr("class", "ks-delivery")
-            .attr("data-testid", format_args!("delivery-{}", g.group))
-            .children(|m| {
-                m.text(format_args!("{}: ", t("delivery")));
-                let duplicated = if g.idempotent {
-                    t("duplicated.idempotent")
-                } else {
-                    t("duplicated")
-                };
-                let parts = [
-                    (d.processed_once, t("processed_once")),
-                    (d.duplicated, duplicated),
-                    (d.missed, t("missed")),
-                    (d.pending, t("pending")),
-                ];
-                for (i, (count, label)) in parts.into_iter().enumerate() {
-                    if i > 0 {
-                        m.text(" · ");
-                    }
-                    m.open("b").text(count);
-                    m.text(format_args!(" {label}"));
+    let mut all: String = (0..v.groups.len())
+        .map(|index| group_table(v, index, highlight))
+        .collect();
+    all.push_str(&producer_lines(v));
+    all
+}
+
+/// One group's block of `group_tables`: its `--describe` table, delivery line and member buttons.
+pub fn group_table(v: &ClusterView, index: usize, highlight: Option<&str>) -> String {
+    let mut m = Markup::with_capacity(4 * 1024);
+    let Some(g) = v.groups.get(index) else {
+        return String::new();
+    };
+    let highlighted = highlight == Some(g.group.as_str());
+    m.open("div")
+        .attr(
+            "class",
+            if highlighted {
+                "ks-group ks-highlight"
+            } else {
+                "ks-group"
+            },
+        )
+        .attr("data-testid", format_args!("group-{}", g.group))
+        .end();
+    m.open("h3")
+        .attr("class", group_colour_class(index))
+        .children(|m| {
+            m.text(&g.group).text(" ");
+            m.open("span")
+                .attr("class", "ks-badge")
+                .attr("data-state", g.state)
+                .attr("data-testid", format_args!("state-{}", g.group))
+                .text(g.state);
+            m.text(" generation ");
+            m.open("span")
+                .attr("data-testid", format_args!("generation-{}", g.group))
+                .text(g.generation);
+            m.text(format_args!(
+                " · {} · {} · coordinator: broker {}",
+                g.protocol,
+                g.assignor.unwrap_or("-"),
+                g.coordinator
+            ));
+        });
+    m.raw(r#"<table class="ks-table"><thead><tr><th>TOPIC</th><th>PARTITION</th><th>CURRENT-OFFSET</th><th>LOG-END-OFFSET</th><th>LAG</th><th>CONSUMER-ID</th></tr></thead><tbody>"#);
+    for row in &g.partitions {
+        m.open("tr").children(|m| {
+            m.open("td").text(&row.topic);
+            m.open("td").text(row.partition);
+            m.open("td").text(dash(row.current_offset));
+            m.open("td").text(row.log_end_offset);
+            m.open("td").text(dash(row.lag));
+            m.open("td").text(row.consumer_id.as_deref().unwrap_or("-"));
+        });
+    }
+    m.raw("</tbody></table>");
+    let d = g.delivery;
+    m.open("p")
+        .attr("class", "ks-delivery")
+        .attr("data-testid", format_args!("delivery-{}", g.group))
+        .children(|m| {
+            m.text(format_args!("{}: ", t("delivery")));
+            let duplicated = if g.idempotent {
+                t("duplicated.idempotent")
+            } else {
+                t("duplicated")
+            };
+            let parts = [
+                (d.processed_once, t("processed_once")),
+                (d.duplicated, duplicated),
+                (d.missed, t("missed")),
+                (d.pending, t("pending")),
+            ];
+            for (i, (count, label)) in parts.into_iter().enumerate() {
+                if i > 0 {
+                    m.text(" · ");
                 }
-            });
-        m.open("div").attr("class", "ks-buttons").children(|m| {
-            for member in &g.members {
-                m.open("span")
-                    .attr("class", "ks-member-controls")
-                    .attr("title", t("member.tip"))
-                    .children(|m| {
-                        m.open("span").text(&member.member);
-                        let running = member.status == MemberStatus::Running;
-                        let buttons: &[(&str, &str, &str)] = if running {
-                            &[
-                                ("crash", "crash", "member.crash"),
-                                ("leave", "leave", "member.leave"),
-                            ]
-                        } else {
-                            &[("restart", "restart", "member.restart")]
-                        };
-                        for (action, testid, label) in buttons {
-                            m.open("button")
-                                .attr(
-                                    "data-click",
-                                    format_args!("{action}:{}:{}", g.group, member.member),
-                                )
-                                .attr("data-testid", format_args!("{testid}-{}", member.member))
-                                .text(t(label));
-                        }
-                    });
+                m.open("b").text(count);
+                m.text(format_args!(" {label}"));
             }
         });
-        m.close("div");
-    }
+    m.open("div").attr("class", "ks-buttons").children(|m| {
+        for member in &g.members {
+            m.open("span")
+                .attr("class", "ks-member-controls")
+                .attr("title", t("member.tip"))
+                .children(|m| {
+                    m.open("span").text(&member.member);
+                    let running = member.status == MemberStatus::Running;
+                    let buttons: &[(&str, &str, &str)] = if running {
+                        &[
+                            ("crash", "crash", "member.crash"),
+                            ("leave", "leave", "member.leave"),
+                        ]
+                    } else {
+                        &[("restart", "restart", "member.restart")]
+                    };
+                    for (action, testid, label) in buttons {
+                        m.open("button")
+                            .attr(
+                                "data-click",
+                                format_args!("{action}:{}:{}", g.group, member.member),
+                            )
+                            .attr("data-testid", format_args!("{testid}-{}", member.member))
+                            .text(t(label));
+                    }
+                });
+        }
+    });
+    m.close("div");
+    m.into_string()
+}
+
+/// The producers' delivery lines under the groups' tables.
+pub fn producer_lines(v: &ClusterView) -> String {
+    let mut m = Markup::default();
     for p in &v.producers {
         m.open("p").attr("class", "ks-delivery").children(|m| {
             m.text(format_args!(

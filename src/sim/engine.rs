@@ -380,11 +380,24 @@ impl Simulation {
 
     /// Runs every event up to and including time `t`. Advancing once or in many steps gives the same trace.
     pub fn advance_to(&mut self, t: Micros) {
+        self.advance_toward(t, u64::MAX);
+    }
+
+    /// Like `advance_to`, but stops after `max_events` events; returns whether it reached `t`. When it
+    /// stops early the clock stays at the last event run, possibly in the middle of an instant: the next
+    /// call goes on from there, and the trace is the same as if it had not stopped. The page uses it so
+    /// that an instant holding thousands of events spreads over frames.
+    pub fn advance_toward(&mut self, t: Micros, max_events: u64) -> bool {
+        let mut budget = max_events;
         while let Some(Reverse((key, _))) = self.queue.peek() {
             let at = (*key >> 64) as Micros;
             if at > t {
                 break;
             }
+            if budget == 0 {
+                return false;
+            }
+            budget -= 1;
             let Reverse((_, slot)) = self.queue.pop().expect("peeked");
             let event = self.slab[slot as usize].take().expect("a queued event");
             self.free.push(slot);
@@ -395,6 +408,7 @@ impl Simulation {
         self.now = self.now.max(t);
         let now = self.now;
         self.flows.retain(|flow| flow.arrive_us > now);
+        true
     }
 
     /// Runs the next event only (single step); returns false when nothing is scheduled.

@@ -39,6 +39,11 @@ pub const DEFAULT_SCENARIO: &str = EXAMPLES[0].1;
 
 /// The most wall time one tick may simulate, so a background tab or a long pause never freezes the page.
 const MAX_TICK_WALL_MS: f64 = 100.0;
+/// The most events one slice of the pacer runs: an instant holding more (a scenario's first instant can
+/// hold hundreds of timeline commands and joins) is run over several slices and frames.
+const MAX_EVENTS_PER_SLICE: u64 = 256;
+/// The most describe-table rows a frame redraws when the groups' tables refresh (see `refresh_group_tables`).
+const TABLE_ROWS_PER_FRAME: usize = 128;
 /// How often the panels (and, half a period later, the picture's SVG layer) refresh while running.
 const PANEL_PERIOD_MS: f64 = 250.0;
 /// Chart history: one sample per simulated second, the newest 300.
@@ -57,9 +62,14 @@ pub struct Ui {
     /// What the picture's SVG layer shows (refreshed like the panels, half a period later).
     pub picture_view: RwSignal<ClusterView>,
     picture_due: StoredValue<bool, LocalStorage>,
-    /// What the describe tables show (refreshed like the panels, two thirds of a period later).
+    /// What the groups' describe tables show (refreshed like the panels, half a period later).
     pub table_view: RwSignal<ClusterView>,
     table_due: StoredValue<bool, LocalStorage>,
+    /// The next group whose table a refresh in progress copies into `table_view`.
+    table_next: StoredValue<usize, LocalStorage>,
+    /// What the topics' describe table shows (refreshed with the groups' tables, a quarter period later).
+    pub topic_view: RwSignal<ClusterView>,
+    topic_due: StoredValue<bool, LocalStorage>,
     panel_round: StoredValue<u64, LocalStorage>,
     last_panel_ms: StoredValue<f64, LocalStorage>,
     pub events: RwSignal<VecDeque<(u64, String)>>,
@@ -86,6 +96,7 @@ pub struct Ui {
 /// The parts of a simulation just built that are shown in frames of their own, in this order.
 #[derive(Clone, Copy)]
 enum Settling {
+    View,
     Picture,
     Link,
 }
@@ -176,9 +187,10 @@ impl Ui {
                     }
                 });
             }
-            // The controls and charts, the picture's SVG layer and the describe tables refresh in turn,
-            // a third of a period apart, so no frame pays for two of them; all at once after a user action.
-            // Big describe tables (many partitions) refresh once a second, like re-running the tool.
+            // The controls and charts, the picture's SVG layer, the groups' describe tables and the topics'
+            // refresh in turn, a quarter of a period apart, so no frame pays for two of them; all at once
+            // after a user action. Big describe tables (many partitions) refresh once a second, like
+            // re-running the tool.
             let now = now_ms();
             let since = now - self.last_panel_ms.get_value();
             let partitions: usize = view.topics.iter().map(|t| t.partitions.len()).sum();
@@ -188,22 +200,65 @@ impl Ui {
                 let round = self.panel_round.get_value() + 1;
                 self.panel_round.set_value(round);
                 self.panel_view.set(view.clone());
+                let tables = !panels && round % table_every == 0;
                 self.picture_due.set_value(!panels);
-                self.table_due
-                    .set_value(!panels && round % table_every == 0);
+                self.table_due.set_value(tables);
+                self.table_next.set_value(0);
+                self.topic_due.set_value(tables);
                 if panels {
                     self.picture_view.set(view.clone());
                     self.table_view.set(view.clone());
+                    self.topic_view.set(view.clone());
                 }
-            } else if self.picture_due.get_value() && since >= PANEL_PERIOD_MS / 3.0 {
+            } else if self.picture_due.get_value() && since >= PANEL_PERIOD_MS / 4.0 {
                 self.picture_due.set_value(false);
                 self.picture_view.set(view.clone());
-            } else if self.table_due.get_value() && since >= PANEL_PERIOD_MS * 2.0 / 3.0 {
-                self.table_due.set_value(false);
-                self.table_view.set(view.clone());
+            } else if self.table_due.get_value() && since >= PANEL_PERIOD_MS / 2.0 {
+                self.refresh_group_tables(&view);
+            } else if self.topic_due.get_value() && since >= PANEL_PERIOD_MS * 3.0 / 4.0 {
+                self.topic_due.set_value(false);
+                self.topic_view.set(view.clone());
             }
             self.view.set(view);
         });
+    }
+
+    /// Copies the next groups of `view` into the groups' tables, at most `TABLE_ROWS_PER_FRAME` rows (and
+    /// at least one group) a frame; each group's block is redrawn only if its markup changed. The
+    /// producers' lines come with the last group. A change in the groups themselves is copied at once.
+    fn refresh_group_tables(self, view: &ClusterView) {
+        let next = self.table_next.get_value();
+        let same_groups = self.table_view.with_untracked(|shown| {
+            shown.groups.len() == view.groups.len()
+                && shown
+                    .groups
+                    .iter()
+                    .zip(&view.groups)
+                    .all(|(a, b)| a.group == b.group)
+        });
+        if !same_groups {
+            self.table_view.set(view.clone());
+            self.table_due.set_value(false);
+            return;
+        }
+        let mut end = next;
+        let mut rows = 0;
+        while let Some(group) = view.groups.get(end) {
+            if end > next && rows + group.partitions.len() > TABLE_ROWS_PER_FRAME {
+                break;
+            }
+            rows += group.partitions.len();
+            end += 1;
+        }
+        let done = end >= view.groups.len();
+        self.table_view.update(|shown| {
+            shown.groups[next..end].clone_from_slice(&view.groups[next..end]);
+            if done {
+                shown.producers.clone_from(&view.producers);
+            }
+        });
+        self.table_next.set_value(if done { 0 } else { end });
+        self.table_due.set_value(!done);
     }
 
     /// Sends a command to the simulation (at its next millisecond, so it is replayable) and records the
@@ -256,6 +311,16 @@ impl Ui {
     fn settle(self) -> bool {
         match self.settling.get_value() {
             None => return false,
+            Some(Settling::View) => {
+                // The controls and the canvas; the describe tables in their refresh slots.
+                self.last_panel_ms.set_value(f64::NEG_INFINITY);
+                self.refresh_with(false);
+                self.picture_due.set_value(false);
+                self.table_due.set_value(true);
+                self.table_next.set_value(0);
+                self.topic_due.set_value(true);
+                self.settling.set_value(Some(Settling::Picture));
+            }
             Some(Settling::Picture) => {
                 self.picture_view.set(self.view.get_untracked());
                 self.settling.set_value(Some(Settling::Link));
@@ -282,13 +347,9 @@ impl Ui {
         self.events.set(VecDeque::new());
         self.history.set(VecDeque::new());
         self.stories.set(crate::markup::story::Book::default());
-        // The controls and the canvas now; the picture's SVG layer in the next frame, the link in the one
-        // after (see `settle`); the describe tables in their refresh slot. The simulation waits meanwhile.
-        self.last_panel_ms.set_value(f64::NEG_INFINITY);
-        self.refresh_with(false);
-        self.picture_due.set_value(false);
-        self.table_due.set_value(true);
-        self.settling.set_value(Some(Settling::Picture));
+        // The controls and canvas, the picture's SVG layer and the link follow in frames of their own (see
+        // `settle`), the describe tables in their refresh slots. The simulation waits meanwhile.
+        self.settling.set_value(Some(Settling::View));
         true
     }
 
@@ -412,6 +473,9 @@ pub fn App() -> impl IntoView {
         picture_due: StoredValue::new_local(false),
         table_view: RwSignal::new(sim.view()),
         table_due: StoredValue::new_local(false),
+        table_next: StoredValue::new_local(0),
+        topic_view: RwSignal::new(sim.view()),
+        topic_due: StoredValue::new_local(false),
         panel_round: StoredValue::new_local(0),
         last_panel_ms: StoredValue::new_local(0.0),
         sim: StoredValue::new_local(sim),
@@ -464,8 +528,9 @@ pub fn App() -> impl IntoView {
             pacer.update_value(|pacer| {
                 pacer.owe(wall, speed);
                 ran = pacer.run(core_budget_ms(speed), now_ms, |slice| {
-                    let target = sim.now_us() + slice;
-                    sim.advance_to(target);
+                    let before = sim.now_us();
+                    sim.advance_toward(before + slice, MAX_EVENTS_PER_SLICE);
+                    sim.now_us() - before
                 });
             });
         });

@@ -3,7 +3,9 @@
 
 use super::messages::t;
 use super::{Ui, EXAMPLES};
-use crate::markup::panels::{event_items, group_chart, group_tables, rate_chart, topic_table};
+use crate::markup::panels::{
+    event_items, group_chart, group_table, producer_lines, rate_chart, topic_table,
+};
 use crate::sim::scenario::{GroupSpec, KeySpec, MemberSpec};
 use crate::sim::Command;
 use leptos::prelude::*;
@@ -262,15 +264,25 @@ pub fn Controls() -> impl IntoView {
 #[component]
 pub fn GroupTables() -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let html = Memo::new(move |_| {
-        let highlight = ui.highlight.get();
-        ui.table_view
-            .with(|v| group_tables(v, highlight.as_deref()))
-    });
+    // A block per group, redrawn only when its own markup changed: the page refreshes the groups' tables
+    // a few groups a frame (`Ui::refresh_with`).
+    let count = Memo::new(move |_| ui.table_view.with(|v| v.groups.len()));
+    let producers = Memo::new(move |_| ui.table_view.with(producer_lines));
     view! {
         <section class="ks-panel" aria-label=t("describe.groups")>
             <h2>{t("describe.groups")}</h2>
-            <div inner_html=move || html.get() on:click=move |ev| super::picture::activate(ui, ev.target())></div>
+            <div on:click=move |ev| super::picture::activate(ui, ev.target())>
+                <For each=move || 0..count.get() key=|index| *index let:index>
+                    {
+                        let html = Memo::new(move |_| {
+                            let highlight = ui.highlight.get();
+                            ui.table_view.with(|v| group_table(v, index, highlight.as_deref()))
+                        });
+                        view! { <div inner_html=move || html.get()></div> }
+                    }
+                </For>
+                <div inner_html=move || producers.get()></div>
+            </div>
         </section>
     }
 }
@@ -278,7 +290,7 @@ pub fn GroupTables() -> impl IntoView {
 #[component]
 pub fn TopicTable() -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let html = Memo::new(move |_| ui.table_view.with(topic_table));
+    let html = Memo::new(move |_| ui.topic_view.with(topic_table));
     view! {
         <section class="ks-panel" aria-label=t("describe.topics")>
             <h2>{t("describe.topics")}</h2>
