@@ -264,23 +264,24 @@ pub fn Controls() -> impl IntoView {
 #[component]
 pub fn GroupTables() -> impl IntoView {
     let ui = expect_context::<Ui>();
-    // A block per group, redrawn only when its own markup changed: the page refreshes the groups' tables
-    // a few groups a frame (`Ui::refresh_with`).
-    let count = Memo::new(move |_| ui.table_view.with(|v| v.groups.len()));
+    // A block per group (as many as a scenario may have), redrawn only when its own markup changed: the
+    // page refreshes the groups' tables a few groups a frame (`Ui::refresh_with`).
     let producers = Memo::new(move |_| ui.table_view.with(producer_lines));
+    let blocks = (0..crate::sim::scenario::MAX_GROUPS)
+        .map(|index| {
+            let html = Memo::new(move |_| {
+                let highlight = ui.highlight.get();
+                ui.table_view
+                    .with(|v| group_table(v, index, highlight.as_deref()))
+            });
+            view! { <div inner_html=move || html.get()></div> }
+        })
+        .collect_view();
     view! {
         <section class="ks-panel" aria-label=t("describe.groups")>
             <h2>{t("describe.groups")}</h2>
             <div on:click=move |ev| super::picture::activate(ui, ev.target())>
-                <For each=move || 0..count.get() key=|index| *index let:index>
-                    {
-                        let html = Memo::new(move |_| {
-                            let highlight = ui.highlight.get();
-                            ui.table_view.with(|v| group_table(v, index, highlight.as_deref()))
-                        });
-                        view! { <div inner_html=move || html.get()></div> }
-                    }
-                </For>
+                {blocks}
                 <div inner_html=move || producers.get()></div>
             </div>
         </section>
