@@ -210,8 +210,11 @@ async fn max_poll_records_bounds_the_size_of_poll_batches() {
     full_speed();
     wait(1500).await;
     let log = text("events");
+    // A command takes effect at the simulation's next millisecond: polls logged before the change (the
+    // log is newest first, so below its line) ran with the old value.
     let sizes: Vec<u64> = log
         .lines()
+        .take_while(|line| !line.contains("max.poll.records"))
         .filter(|line| line.contains("records_polled") && line.contains("group=inventory_group"))
         .filter_map(|line| {
             line.split_whitespace()
