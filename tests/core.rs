@@ -2,11 +2,13 @@
 //! the seeds' teaching experiments as scenarios with asserted outcomes, and the CLI's handling of bad input.
 #![cfg(not(target_arch = "wasm32"))]
 
+use kafka_sim::sim::event::EventKind;
 use kafka_sim::sim::golden::{scenario_text, trace_hash, GOLDEN_TRACE_HASHES};
 use kafka_sim::sim::rng::SimRng;
 use kafka_sim::sim::scenario::Scenario;
 use kafka_sim::sim::view::ClusterView;
 use kafka_sim::sim::{invariants, Command, Simulation};
+use std::collections::BTreeMap;
 use std::process::Command as Process;
 
 fn sim(json: &str) -> Simulation {
@@ -150,10 +152,100 @@ fn random_command(rng: &mut SimRng, view: &ClusterView) -> Command {
     }
 }
 
+/// Watches the trace for a follower that leaves the ISR although it kept fetching: its broker and the
+/// partition's leader were up, and the leader unchanged, for the whole `replica.lag.time.max.ms` before.
+/// (The sweep's network is fast and its fetches are never cut by size, so such a follower is caught up.)
+struct IsrWatch {
+    lag_us: u64,
+    cursor: u64,
+    up_since: BTreeMap<u32, Option<u64>>,
+    leader_since: BTreeMap<(String, u32), (Option<u32>, u64)>,
+    isr: BTreeMap<(String, u32), Vec<u32>>,
+}
+
+impl IsrWatch {
+    fn new(sim: &Simulation, lag_us: u64) -> IsrWatch {
+        let view = sim.view();
+        let mut watch = IsrWatch {
+            lag_us,
+            cursor: 0,
+            up_since: view.brokers.iter().map(|b| (b.id, Some(0))).collect(),
+            leader_since: BTreeMap::new(),
+            isr: BTreeMap::new(),
+        };
+        for topic in &view.topics {
+            for p in &topic.partitions {
+                let key = (topic.name.clone(), p.partition);
+                watch.leader_since.insert(key.clone(), (p.leader, 0));
+                watch.isr.insert(key, p.isr.clone());
+            }
+        }
+        watch
+    }
+
+    fn check(&mut self, sim: &Simulation) -> Result<(), String> {
+        let (events, next) = sim.events_since(self.cursor);
+        self.cursor = next;
+        for event in events {
+            let t = event.t_us;
+            let up_for_lag =
+                |since: Option<u64>| since.is_some_and(|since| since + self.lag_us <= t);
+            match event.kind {
+                EventKind::BrokerCrashed { broker } => {
+                    self.up_since.insert(broker, None);
+                }
+                EventKind::BrokerRestarted { broker } => {
+                    self.up_since.insert(broker, Some(t));
+                }
+                EventKind::LeaderElected {
+                    topic,
+                    partition,
+                    leader,
+                    isr,
+                    ..
+                } => {
+                    self.leader_since
+                        .insert((topic.clone(), partition), (leader, t));
+                    self.isr.insert((topic, partition), isr);
+                }
+                EventKind::IsrChanged {
+                    topic,
+                    partition,
+                    isr,
+                    reason,
+                } => {
+                    let key = (topic, partition);
+                    let old = self
+                        .isr
+                        .insert(key.clone(), isr.clone())
+                        .unwrap_or_default();
+                    let (leader, since) = self.leader_since[&key];
+                    let leader_steady = since + self.lag_us <= t
+                        && leader.is_some_and(|leader| up_for_lag(self.up_since[&leader]));
+                    for removed in old.iter().filter(|broker| !isr.contains(broker)) {
+                        if reason.contains("lag")
+                            && leader_steady
+                            && up_for_lag(self.up_since[removed])
+                        {
+                            return Err(format!(
+                                "{}-{}: broker {removed} left the ISR ({reason}) although it and leader {leader:?} were up and fetching for the whole lag time",
+                                key.0, key.1
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
 fn run_with_faults(seed: u64) -> Result<(), String> {
     let mut rng = SimRng::new(seed ^ 0x5eed);
     let text = random_scenario(&mut rng, seed);
     let mut sim = Simulation::from_json(&text).map_err(|error| format!("scenario: {error}"))?;
+    let mut isr_watch = IsrWatch::new(&sim, 4_000_000);
     let mut next_fault_us = rng.below(3_000_000);
     let mut steps = 0u64;
     while let Some(at) = sim.next_event_at() {
@@ -176,6 +268,7 @@ fn run_with_faults(seed: u64) -> Result<(), String> {
             ));
         }
         invariants::check(&sim)
+            .and_then(|()| isr_watch.check(&sim))
             .map_err(|violation| format!("t = {} µs: {violation}", sim.now_us()))?;
     }
     Ok(())

@@ -9,11 +9,57 @@ use super::log::{BatchData, Micros, ReplicaLog};
 use super::sort;
 use std::rc::Rc;
 
+/// The leader's view of a follower (Kafka's `Replica` state on the leader).
 #[derive(Clone, Debug, Default)]
 pub struct FollowerState {
     /// The follower's log end offset as the leader last heard it (from its fetch offset).
     pub log_end_offset: u64,
+    /// The last time the follower was known to have caught up with the leader's log end.
     pub last_caught_up_us: Micros,
+    /// The leader's log end offset when the follower's previous fetch arrived, and when that was.
+    pub last_fetch_leader_leo: u64,
+    pub last_fetch_us: Micros,
+}
+
+impl FollowerState {
+    /// `Replica.updateFetchStateOrThrow`: a fetch from `offset` arrives at `now`, when the leader's log
+    /// ends at `leader_leo`. The follower has caught up now if the fetch reaches the leader's log end, and
+    /// as of its previous fetch if it reaches the log end the leader had then. So a follower whose fetches
+    /// always trail the log end by what arrived during the round trip (small produce requests at high
+    /// frequency) still counts as caught up.
+    pub fn update_fetch_state(&mut self, offset: u64, now: Micros, leader_leo: u64) {
+        if offset >= leader_leo {
+            self.last_caught_up_us = self.last_caught_up_us.max(now);
+        } else if offset >= self.last_fetch_leader_leo {
+            self.last_caught_up_us = self.last_caught_up_us.max(self.last_fetch_us);
+        }
+        self.log_end_offset = offset;
+        self.last_fetch_leader_leo = leader_leo;
+        self.last_fetch_us = now;
+    }
+
+    /// `ReplicaState.isCaughtUp`: at the leader's log end, or caught up within `max_lag_us`.
+    pub fn is_caught_up(&self, leader_leo: u64, now: Micros, max_lag_us: Micros) -> bool {
+        self.log_end_offset == leader_leo
+            || now.saturating_sub(self.last_caught_up_us) <= max_lag_us
+    }
+
+    /// `Replica.resetReplicaState` when `leader` takes over at `now` with log end `leader_leo`: a new
+    /// leader knows nothing of the follower yet; a re-elected one keeps its log end. Either way the
+    /// follower counts as caught up now if it is in the ISR.
+    pub fn reset(&mut self, now: Micros, leader_leo: u64, new_leader: bool, in_sync: bool) {
+        let caught_up = if in_sync { now } else { 0 };
+        if new_leader {
+            *self = FollowerState {
+                last_caught_up_us: caught_up,
+                ..FollowerState::default()
+            };
+        } else {
+            self.last_caught_up_us = caught_up;
+            self.last_fetch_leader_leo = leader_leo;
+            self.last_fetch_us = caught_up;
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -256,21 +302,29 @@ impl Simulation {
         if (partition.isr.len() as u64) < min_isr.min(partition.replicas.len() as u64) {
             return;
         }
-        let mut new_hw = u64::MAX;
-        for broker in &partition.isr {
-            let index = partition.replica_index(*broker).expect("ISR ⊆ replicas");
-            let leo = if *broker == leader {
-                partition.logs[index].log_end_offset
-            } else {
-                partition.followers[index].log_end_offset
-            };
-            new_hw = new_hw.min(leo);
-        }
+        // The minimum log end over the leader, the ISR, and every follower that is caught up and eligible
+        // for the ISR but not in it yet: the high watermark waits for it so that it can reach the high
+        // watermark and join.
         let leader_index = partition
             .replica_index(leader)
             .expect("leader is a replica");
+        let leader_leo = partition.logs[leader_index].log_end_offset;
+        let max_lag_us = self.cluster.replica_lag_time_max_ms * 1000;
+        let mut new_hw = leader_leo;
+        for (index, broker) in partition.replicas.iter().enumerate() {
+            if *broker == leader {
+                continue;
+            }
+            let state = &partition.followers[index];
+            let waits_for = partition.isr.contains(broker)
+                || (state.is_caught_up(leader_leo, self.now, max_lag_us)
+                    && !self.brokers[(*broker - 1) as usize].fenced);
+            if waits_for {
+                new_hw = new_hw.min(state.log_end_offset);
+            }
+        }
         let old_hw = partition.logs[leader_index].high_watermark;
-        if new_hw == u64::MAX || new_hw <= old_hw {
+        if new_hw <= old_hw {
             return;
         }
         let partition = self.partition_mut(tp);
@@ -420,11 +474,7 @@ impl Simulation {
                 continue;
             };
             let leader_leo = partition.log_of(leader).map_or(0, |log| log.log_end_offset);
-            let state = &mut partition.followers[index];
-            state.log_end_offset = *offset;
-            if *offset >= leader_leo {
-                state.last_caught_up_us = now;
-            }
+            partition.followers[index].update_fetch_state(*offset, now, leader_leo);
             self.maybe_expand_isr(*tp, follower);
             self.maybe_advance_high_watermark(*tp);
         }
@@ -649,8 +699,7 @@ impl Simulation {
                     .filter(|broker| *broker != leader)
                     .filter(|broker| {
                         let state = &p.followers[p.replica_index(*broker).expect("replica")];
-                        state.log_end_offset < leader_leo
-                            && now.saturating_sub(state.last_caught_up_us) > lag_us
+                        !state.is_caught_up(leader_leo, now, lag_us)
                     })
                     .collect();
                 if out_of_sync.is_empty() {
@@ -802,9 +851,10 @@ impl Simulation {
         if let Some(leader) = new_leader {
             let leader_leo = partition.log_of(leader).expect("replica").log_end_offset;
             partition.leader_epoch_start_offset = leader_leo;
-            for state in partition.followers.iter_mut() {
-                state.log_end_offset = 0;
-                state.last_caught_up_us = now;
+            let new_leader = old_leader != Some(leader);
+            for (index, state) in partition.followers.iter_mut().enumerate() {
+                let in_sync = partition.isr.contains(&partition.replicas[index]);
+                state.reset(now, leader_leo, new_leader, in_sync);
             }
         }
         let parked = std::mem::take(&mut partition.parked_consumers);
@@ -950,5 +1000,118 @@ impl Simulation {
                 }
             }
         }
+    }
+}
+
+/// Kafka's `ReplicaTest` (core/src/test/scala/unit/kafka/cluster/ReplicaTest.scala), ported: the same
+/// fetch sequences and the state or answer it asserts. Times are in milliseconds there, µs here.
+#[cfg(test)]
+mod replica_test {
+    use super::FollowerState;
+
+    const LAG_US: u64 = 30_000_000;
+
+    #[test]
+    fn update_fetch_state() {
+        let mut replica = FollowerState::default();
+        replica.update_fetch_state(5, 1_000, 10);
+        assert_eq!((replica.log_end_offset, replica.last_caught_up_us), (5, 0));
+        assert_eq!(
+            (replica.last_fetch_leader_leo, replica.last_fetch_us),
+            (10, 1_000)
+        );
+        // Reaches the log end the leader had at the previous fetch: caught up as of then.
+        replica.update_fetch_state(10, 2_000, 15);
+        assert_eq!(
+            (replica.log_end_offset, replica.last_caught_up_us),
+            (10, 1_000)
+        );
+        assert_eq!(
+            (replica.last_fetch_leader_leo, replica.last_fetch_us),
+            (15, 2_000)
+        );
+        // Reaches the current log end: caught up now.
+        replica.update_fetch_state(15, 3_000, 15);
+        assert_eq!(
+            (replica.log_end_offset, replica.last_caught_up_us),
+            (15, 3_000)
+        );
+        assert_eq!(
+            (replica.last_fetch_leader_leo, replica.last_fetch_us),
+            (15, 3_000)
+        );
+    }
+
+    #[test]
+    fn reset_when_the_leader_is_reelected() {
+        let mut in_sync = FollowerState::default();
+        in_sync.update_fetch_state(10, 1_000, 10);
+        in_sync.reset(5_000, 11, false, true);
+        assert_eq!(in_sync.log_end_offset, 10);
+        assert_eq!(
+            (
+                in_sync.last_caught_up_us,
+                in_sync.last_fetch_leader_leo,
+                in_sync.last_fetch_us
+            ),
+            (5_000, 11, 5_000)
+        );
+        let mut out_of_sync = FollowerState::default();
+        out_of_sync.update_fetch_state(10, 1_000, 10);
+        out_of_sync.reset(5_000, 11, false, false);
+        assert_eq!(out_of_sync.log_end_offset, 10);
+        assert_eq!(
+            (
+                out_of_sync.last_caught_up_us,
+                out_of_sync.last_fetch_leader_leo,
+                out_of_sync.last_fetch_us
+            ),
+            (0, 11, 0)
+        );
+    }
+
+    #[test]
+    fn reset_when_a_new_leader_is_elected() {
+        for (in_sync, caught_up) in [(true, 5_000), (false, 0)] {
+            let mut replica = FollowerState::default();
+            replica.update_fetch_state(10, 1_000, 10);
+            replica.reset(5_000, 11, true, in_sync);
+            // Kafka's "unknown" offsets are -1; the simulator's fetch offsets start at 0.
+            assert_eq!(
+                (
+                    replica.log_end_offset,
+                    replica.last_fetch_leader_leo,
+                    replica.last_fetch_us
+                ),
+                (0, 0, 0)
+            );
+            assert_eq!(replica.last_caught_up_us, caught_up);
+        }
+    }
+
+    #[test]
+    fn is_caught_up_when_at_the_log_end() {
+        let mut replica = FollowerState::default();
+        // Kafka's initial state has an unknown log end (-1), never equal to a leader's.
+        replica.log_end_offset = u64::MAX;
+        replica.last_caught_up_us = 0;
+        assert!(!replica.is_caught_up(10, LAG_US + 1, LAG_US));
+        replica.update_fetch_state(10, LAG_US + 1, 10);
+        assert!(replica.is_caught_up(10, LAG_US + 1, LAG_US));
+        // Still at the log end after the lag time: caught up.
+        assert!(replica.is_caught_up(10, 2 * LAG_US + 2, LAG_US));
+    }
+
+    #[test]
+    fn is_caught_up_when_not_at_the_log_end() {
+        let mut replica = FollowerState::default();
+        replica.log_end_offset = u64::MAX;
+        let start = LAG_US + 1;
+        assert!(!replica.is_caught_up(10, start, LAG_US));
+        replica.update_fetch_state(5, start, 10);
+        assert!(!replica.is_caught_up(10, start, LAG_US));
+        replica.update_fetch_state(10, start, 15);
+        assert!(replica.is_caught_up(16, start, LAG_US));
+        assert!(!replica.is_caught_up(16, start + LAG_US + 1, LAG_US));
     }
 }
