@@ -116,3 +116,31 @@ fn a_restarted_follower_is_back_in_every_isr_within_seconds_of_catching_up() {
     );
     assert!(under_replicated(&sim.view()).is_empty());
 }
+
+// ---- 9. max.in.flight.requests.per.connection > 5 with idempotence on (Kafka 4.0, KAFKA-17927) ----
+
+#[test]
+fn more_than_five_in_flight_requests_with_idempotence_on_refuses_to_load() {
+    let scenario = |config: &str| {
+        format!(
+            r#"{{"version": 1, "cluster": {{"brokers": 1}},
+            "topics": [{{"name": "t", "partitions": 1, "replication_factor": 1}}],
+            "producers": [{{"id": "p", "topic": "t", "rate_per_sec": 10, "config": {{{config}}}}}],
+            "groups": []}}"#
+        )
+    };
+    for on in [
+        r#""max.in.flight.requests.per.connection": "6""#,
+        r#""max.in.flight.requests.per.connection": "6", "enable.idempotence": "true""#,
+    ] {
+        let error = Simulation::from_json(&scenario(on)).err().expect("refused");
+        assert_eq!(
+            error.path, "producers[0].config.max.in.flight.requests.per.connection",
+            "{error}"
+        );
+    }
+    let off = sim(&scenario(
+        r#""max.in.flight.requests.per.connection": "6", "enable.idempotence": "false""#,
+    ));
+    assert!(!off.view().producers[0].enable_idempotence);
+}

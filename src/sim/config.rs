@@ -188,14 +188,14 @@ impl ProducerConfig {
         let retry_backoff_ms = reader.integer("retry.backoff.ms", 100, 0, MS_MAX)? as u64;
         let retry_backoff_max_ms = reader.integer("retry.backoff.max.ms", 1000, 0, MS_MAX)? as u64;
         reader.finish()?;
-        // KafkaProducer: idempotence needs acks=all, retries > 0 and at most 5 in-flight requests. Explicitly
-        // enabled with a conflict is a ConfigException; enabled only by default, it is silently turned off.
-        let conflict = if acks != Acks::All {
-            Some("acks must be all")
-        } else if retries == 0 {
+        // ProducerConfig.postProcessAndValidateIdempotenceConfigs (Kafka 4.0): idempotence needs retries > 0
+        // and acks=all; explicitly enabled with a conflict is a ConfigException, enabled only by default it
+        // is silently turned off. More than 5 in-flight requests is a ConfigException whenever idempotence
+        // is on, explicitly or by default (KAFKA-17927; before 4.0 it turned idempotence off).
+        let conflict = if retries == 0 {
             Some("retries must be greater than 0")
-        } else if max_in_flight > 5 {
-            Some("max.in.flight.requests.per.connection must be at most 5")
+        } else if acks != Acks::All {
+            Some("acks must be all")
         } else {
             None
         };
@@ -209,6 +209,12 @@ impl ProducerConfig {
             (true, false, Some(_)) => false,
             (enabled, _, _) => enabled,
         };
+        if idempotence && max_in_flight > 5 {
+            return Err(InputError::new(
+                format!("{path}.max.in.flight.requests.per.connection"),
+                format!("to use the idempotent producer (enable.idempotence is true{}), it must be at most 5; current value is {max_in_flight} (Kafka throws ConfigException; set enable.idempotence=false to allow more)", if idempotence_explicit { "" } else { " by default" }),
+            ));
+        }
         Ok(ProducerConfig {
             acks,
             linger_ms,
@@ -474,6 +480,58 @@ mod tests {
             &props(&[("acks", "1"), ("enable.idempotence", "true")]),
         );
         assert!(explicit.unwrap_err().message.contains("ConfigException"));
+    }
+
+    #[test]
+    fn more_than_five_in_flight_requests_with_idempotence_on_is_an_error() {
+        // Kafka's ProducerConfigTest.testUpperboundCheckOfEnableIdempotence: on by default, 6 throws, 5 not.
+        let six = ProducerConfig::parse(
+            "producers[0].config",
+            &props(&[("max.in.flight.requests.per.connection", "6")]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            six.path,
+            "producers[0].config.max.in.flight.requests.per.connection"
+        );
+        assert!(
+            six.message.contains("at most 5") && six.message.contains("6"),
+            "{six}"
+        );
+        let five = ProducerConfig::parse(
+            "p",
+            &props(&[("max.in.flight.requests.per.connection", "5")]),
+        )
+        .unwrap();
+        assert!(five.enable_idempotence);
+        // Explicitly on: still an error. Explicitly off: allowed.
+        assert!(ProducerConfig::parse(
+            "p",
+            &props(&[
+                ("max.in.flight.requests.per.connection", "6"),
+                ("enable.idempotence", "true")
+            ]),
+        )
+        .is_err());
+        let off = ProducerConfig::parse(
+            "p",
+            &props(&[
+                ("max.in.flight.requests.per.connection", "6"),
+                ("enable.idempotence", "false"),
+            ]),
+        )
+        .unwrap();
+        assert!(!off.enable_idempotence);
+        assert_eq!(off.max_in_flight_requests_per_connection, 6);
+        // On by default with acks=1: Kafka 4.0 checks the in-flight limit before turning idempotence off.
+        assert!(ProducerConfig::parse(
+            "p",
+            &props(&[
+                ("max.in.flight.requests.per.connection", "6"),
+                ("acks", "1")
+            ]),
+        )
+        .is_err());
     }
 
     #[test]
