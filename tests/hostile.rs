@@ -523,6 +523,7 @@ fn bounds_are_named_when_exceeded() {
     assert_eq!(error.path, "producers[0].keys.list", "{error}");
     let error = Scenario::from_json(&" ".repeat(300 * 1024)).unwrap_err();
     assert!(error.message.contains("allowed: at most 262144"), "{error}");
+    assert_eq!(error.path, "scenario", "{error}");
     let mut value = order_service();
     value["topics"][0]["partitions"] = json!(40);
     value["topics"]

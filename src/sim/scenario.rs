@@ -336,7 +336,7 @@ impl Scenario {
     pub fn from_json(text: &str) -> Result<ValidScenario, InputError> {
         if text.len() > MAX_SCENARIO_BYTES {
             return Err(InputError::new(
-                "",
+                "scenario",
                 format!(
                     "the scenario is {} bytes; allowed: at most {MAX_SCENARIO_BYTES}",
                     text.len()
