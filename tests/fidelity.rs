@@ -144,3 +144,52 @@ fn more_than_five_in_flight_requests_with_idempotence_on_refuses_to_load() {
     ));
     assert!(!off.view().producers[0].enable_idempotence);
 }
+
+// ---- 6. Retention deletes the active segment too (UnifiedLog.deletableSegments, deleteSegments) ----
+
+#[test]
+fn a_topic_that_stops_receiving_data_is_emptied_once_retention_ms_has_passed() {
+    let text = r#"{"version": 1, "seed": 1, "duration_ms": 40000,
+        "cluster": {"brokers": 3, "config": {"log.retention.check.interval.ms": "1000"}},
+        "topics": [{"name": "t", "partitions": 2, "replication_factor": 3,
+                    "config": {"retention.ms": "10000"}}],
+        "producers": [{"id": "p", "topic": "t", "rate_per_sec": 100, "keys": {"distinct": 10}}],
+        "groups": [],
+        "timeline": [{"at_ms": 5000, "action": "set_producer_rate", "producer": "p", "rate_per_sec": 0}]}"#;
+    let mut sim = sim(text);
+    run(&mut sim, 12_000_000);
+    // 7 s after the last record: nothing has passed retention.ms yet.
+    for p in &sim.view().topics[0].partitions {
+        assert_eq!(p.log_start_offset, 0, "{p:?}");
+    }
+    run(&mut sim, 20_000_000);
+    for p in &sim.view().topics[0].partitions {
+        assert!(p.log_end_offset > 100, "{p:?}");
+        for replica in &p.replica_logs {
+            assert_eq!(
+                (replica.log_start_offset, replica.high_watermark),
+                (p.log_end_offset, p.log_end_offset),
+                "partition {} on broker {}: {replica:?}",
+                p.partition,
+                replica.broker
+            );
+        }
+    }
+    // The log takes new records again from where it ended.
+    sim.apply(kafka_sim::sim::Command::SetProducerRate {
+        producer: "p".into(),
+        rate_per_sec: 100,
+    })
+    .unwrap();
+    let ended: Vec<u64> = sim.view().topics[0]
+        .partitions
+        .iter()
+        .map(|p| p.log_end_offset)
+        .collect();
+    run(&mut sim, 23_000_000);
+    for (p, ended) in sim.view().topics[0].partitions.iter().zip(ended) {
+        assert_eq!(p.log_start_offset, ended);
+        assert!(p.log_end_offset > ended);
+    }
+    kafka_sim::sim::invariants::check(&sim).unwrap();
+}

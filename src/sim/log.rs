@@ -266,8 +266,11 @@ impl ReplicaLog {
         self.high_watermark = offset;
     }
 
-    /// Deletes whole closed segments that are past `retention.ms` or exceed `retention.bytes`, never at or
-    /// above the high watermark (`UnifiedLog.deleteOldSegments`). Returns the new log start if it moved.
+    /// Deletes whole segments that are past `retention.ms` or exceed `retention.bytes`, oldest first, never
+    /// at or above the high watermark (`UnifiedLog.deleteOldSegments` and `deletableSegments`). The active
+    /// segment is deletable too unless it is empty: a new empty one is rolled first, since a log always
+    /// has a segment (`deleteSegments`). So a topic that stops receiving data is emptied (log start = log
+    /// end) once `retention.ms` has passed. Returns the new log start if it moved.
     pub fn apply_retention(
         &mut self,
         now: Micros,
@@ -275,10 +278,14 @@ impl ReplicaLog {
         retention_bytes: Option<u64>,
     ) -> Option<u64> {
         let before = self.log_start_offset;
-        while self.segments.len() > 1 {
-            let oldest = &self.segments[0];
-            let next_base = self.segments[1].base_offset;
-            if next_base > self.high_watermark {
+        while let Some(oldest) = self.segments.front() {
+            let last = self.segments.len() == 1;
+            let upper = if last {
+                self.log_end_offset
+            } else {
+                self.segments[1].base_offset
+            };
+            if (last && oldest.bytes == 0) || upper > self.high_watermark {
                 break;
             }
             let expired =
@@ -288,19 +295,77 @@ impl ReplicaLog {
             if !(expired || too_big) {
                 break;
             }
-            let oldest = self.segments.pop_front().expect("checked");
-            self.size_bytes -= oldest.bytes;
-            while self
-                .batches
-                .front()
-                .is_some_and(|batch| batch.base_offset < next_base)
-            {
-                self.batches.pop_front();
-                self.ends.pop_front();
+            if last {
+                self.roll(now);
             }
-            self.log_start_offset = next_base;
+            self.delete_oldest_segment(upper);
         }
         (self.log_start_offset != before).then_some(self.log_start_offset)
+    }
+
+    /// A new empty active segment at the log end.
+    fn roll(&mut self, now: Micros) {
+        self.segments.push_back(Segment {
+            base_offset: self.log_end_offset,
+            bytes: 0,
+            created_us: now,
+            last_append_us: now,
+        });
+    }
+
+    /// Deletes the oldest segment, which ends at `upper`, with its batches; the log starts at `upper`.
+    fn delete_oldest_segment(&mut self, upper: u64) {
+        let oldest = self.segments.pop_front().expect("a segment");
+        self.size_bytes -= oldest.bytes;
+        while self
+            .batches
+            .front()
+            .is_some_and(|batch| batch.base_offset < upper)
+        {
+            self.batches.pop_front();
+            self.ends.pop_front();
+        }
+        self.log_start_offset = upper;
+    }
+
+    /// A follower follows the leader's log start (`UnifiedLog.maybeIncrementLogStartOffset`): the log
+    /// starts at `offset` (at most its high watermark) and the segments wholly below it are deleted, the
+    /// active one after rolling a new one. Returns the new log start if it moved.
+    pub fn advance_start_to(&mut self, offset: u64, now: Micros) -> Option<u64> {
+        let offset = offset.min(self.high_watermark);
+        if offset <= self.log_start_offset {
+            return None;
+        }
+        while let Some(oldest) = self.segments.front() {
+            let last = self.segments.len() == 1;
+            let upper = if last {
+                self.log_end_offset
+            } else {
+                self.segments[1].base_offset
+            };
+            if upper > offset || (last && oldest.bytes == 0) {
+                break;
+            }
+            if last {
+                self.roll(now);
+            }
+            self.delete_oldest_segment(upper);
+        }
+        // Whole batches below the new start go too; the first segment keeps what remains of it.
+        while self
+            .batches
+            .front()
+            .is_some_and(|batch| batch.end_offset() <= offset)
+        {
+            let batch = self.batches.pop_front().expect("checked");
+            self.ends.pop_front();
+            self.size_bytes -= batch.bytes;
+            if let Some(first) = self.segments.front_mut() {
+                first.bytes = first.bytes.saturating_sub(batch.bytes);
+            }
+        }
+        self.log_start_offset = offset;
+        Some(offset)
     }
 
     /// Where a follower's log stops agreeing with the leader's: the end of the newest batch both hold.

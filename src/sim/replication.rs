@@ -634,10 +634,8 @@ impl Simulation {
             log.high_watermark = log
                 .high_watermark
                 .max(fetched.high_watermark.min(log.log_end_offset));
-            if fetched.log_start_offset > log.log_start_offset
-                && fetched.log_start_offset <= log.high_watermark
-            {
-                log.apply_retention(now, Some(0), None);
+            if fetched.log_start_offset > log.log_start_offset {
+                log.advance_start_to(fetched.log_start_offset, now);
             }
         }
         self.send_replica_fetch(follower, leader);
