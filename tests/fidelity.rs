@@ -193,3 +193,63 @@ fn a_topic_that_stops_receiving_data_is_emptied_once_retention_ms_has_passed() {
     }
     kafka_sim::sim::invariants::check(&sim).unwrap();
 }
+
+// ---- 4. Automatic preferred-leader election (QuorumController.maybeBalancePartitionLeaders) ----
+
+fn leaders(view: &ClusterView) -> Vec<(Option<u32>, u32)> {
+    view.topics[0]
+        .partitions
+        .iter()
+        .map(|p| (p.leader, p.replicas[0]))
+        .collect()
+}
+
+#[test]
+fn leadership_returns_to_the_preferred_replica_after_the_imbalance_check_interval() {
+    let scenario = |config: &str| {
+        format!(
+            r#"{{"version": 1, "seed": 5, "duration_ms": 400000,
+            "cluster": {{"brokers": 3, "config": {{{config}}}}},
+            "topics": [{{"name": "t", "partitions": 3, "replication_factor": 3}}],
+            "producers": [{{"id": "p", "topic": "t", "rate_per_sec": 50, "keys": {{"distinct": 9}}}}],
+            "groups": [],
+            "timeline": [{{"at_ms": 5000, "action": "crash_broker", "broker": 1}},
+                         {{"at_ms": 20000, "action": "restart_broker", "broker": 1}}]}}"#
+        )
+    };
+    let mut sim = sim(&scenario(""));
+    run(&mut sim, 30_000_000);
+    // Broker 1 is back in every ISR, but leads nothing: its partitions moved when it was fenced.
+    let view = sim.view();
+    assert!(under_replicated(&view).is_empty());
+    let moved: Vec<_> = leaders(&view)
+        .into_iter()
+        .filter(|(l, p)| *l != Some(*p))
+        .collect();
+    assert!(
+        !moved.is_empty() && moved.iter().all(|(_, preferred)| *preferred == 1),
+        "{moved:?}"
+    );
+    // leader.imbalance.check.interval.seconds = 300: scheduled when the fencing moved them (about 12 s).
+    run(&mut sim, 300_000_000);
+    assert!(leaders(&sim.view()).iter().any(|(l, p)| *l != Some(*p)));
+    let events = run(&mut sim, 330_000_000);
+    assert!(
+        leaders(&sim.view()).iter().all(|(l, p)| *l == Some(*p)),
+        "{:?}",
+        leaders(&sim.view())
+    );
+    assert!(events.iter().any(|e| matches!(
+        &e.kind,
+        EventKind::LeaderElected {
+            leader: Some(1),
+            unclean: false,
+            ..
+        }
+    )));
+    assert!(under_replicated(&sim.view()).is_empty());
+    // Turned off, leadership stays where it went.
+    let mut off = sim(&scenario(r#""auto.leader.rebalance.enable": "false""#));
+    run(&mut off, 400_000_000);
+    assert!(leaders(&off.view()).iter().any(|(l, p)| *l != Some(*p)));
+}

@@ -390,6 +390,10 @@ pub struct ClusterConfig {
     pub group_initial_rebalance_delay_ms: u64,
     pub replica_fetch_wait_max_ms: u64,
     pub replica_fetch_max_bytes: u64,
+    /// The KRaft controller moves leadership back to each partition's preferred replica.
+    pub auto_leader_rebalance_enable: bool,
+    /// `leader.imbalance.check.interval.seconds`, in milliseconds.
+    pub leader_imbalance_check_interval_ms: u64,
 }
 
 impl ClusterConfig {
@@ -428,6 +432,14 @@ impl ClusterConfig {
                 1,
                 MS_MAX,
             )? as u64,
+            auto_leader_rebalance_enable: reader.boolean("auto.leader.rebalance.enable", true)?.0,
+            leader_imbalance_check_interval_ms: reader.integer(
+                "leader.imbalance.check.interval.seconds",
+                300,
+                1,
+                MS_MAX / 1000,
+            )? as u64
+                * 1000,
         };
         reader.finish()?;
         Ok(config)

@@ -120,6 +120,8 @@ pub(crate) enum Ev {
         data: Vec<super::replication::FetchedPartition>,
     },
     IsrExpiration,
+    /// The controller's `maybeBalancePartitionLeaders` (see `Simulation::balance_leaders`).
+    BalanceLeaders,
     BrokerFence {
         broker: u32,
         incarnation: u32,
@@ -188,6 +190,8 @@ pub struct Simulation {
     pub(crate) fetchers: BTreeMap<(u32, u32), super::replication::Fetcher>,
     /// The partitions each broker leads (see `led_by`); `None` after leadership or partitions change.
     pub(crate) led_by_broker: Option<Vec<Vec<Tp>>>,
+    /// A preferred-leader election is scheduled (`Ev::BalanceLeaders`).
+    pub(crate) leader_balance_scheduled: bool,
     /// While a produce request is appended: the (leader, partition) pairs whose waiting replica fetches
     /// are woken once the whole request is in the log.
     pub(crate) deferred_wakeups: Option<Vec<(u32, Tp)>>,
@@ -256,6 +260,7 @@ impl Simulation {
             commands: Vec::new(),
             fetchers: BTreeMap::new(),
             led_by_broker: None,
+            leader_balance_scheduled: false,
             deferred_wakeups: None,
             produce_reply: None,
             delayed_produces: BTreeMap::new(),
@@ -491,6 +496,7 @@ impl Simulation {
                     Ev::IsrExpiration,
                 );
             }
+            Ev::BalanceLeaders => self.balance_leaders(),
             Ev::BrokerFence {
                 broker,
                 incarnation,

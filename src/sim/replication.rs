@@ -809,6 +809,48 @@ impl Simulation {
         all
     }
 
+    /// `QuorumController.maybeScheduleNextBalancePartitionLeaders`, after each leadership change: with
+    /// `auto.leader.rebalance.enable`, when some partition is led by another replica than its preferred
+    /// one (the first) and no balancing is scheduled, one is, `leader.imbalance.check.interval.seconds`
+    /// later.
+    fn maybe_schedule_leader_balance(&mut self) {
+        if !self.cluster.auto_leader_rebalance_enable || self.leader_balance_scheduled {
+            return;
+        }
+        let imbalanced = self
+            .topics
+            .iter()
+            .flat_map(|topic| &topic.partitions)
+            .any(|p| p.leader != p.replicas.first().copied());
+        if imbalanced {
+            self.leader_balance_scheduled = true;
+            let at = self.now + self.cluster.leader_imbalance_check_interval_ms * 1000;
+            self.schedule(at, Ev::BalanceLeaders);
+        }
+    }
+
+    /// `ReplicationControlManager.maybeBalancePartitionLeaders`: a preferred-leader election for each
+    /// partition whose preferred replica is in the ISR and can lead but does not; then, if some partition
+    /// is still not led by its preferred replica, the next check is scheduled.
+    pub(crate) fn balance_leaders(&mut self) {
+        self.leader_balance_scheduled = false;
+        for tp in self.all_partitions() {
+            let partition = self.partition(tp);
+            let Some(&preferred) = partition.replicas.first() else {
+                continue;
+            };
+            let b = self.broker(preferred);
+            if partition.leader != Some(preferred)
+                && partition.isr.contains(&preferred)
+                && b.alive
+                && !b.fenced
+            {
+                self.change_leader(tp, Some(preferred), None);
+            }
+        }
+        self.maybe_schedule_leader_balance();
+    }
+
     /// `PartitionChangeBuilder.electAnyLeader`: the first replica in assignment order that is in the ISR
     /// and alive; failing that, with `unclean.leader.election.enable`, the first live replica outside it.
     pub(crate) fn elect_leader(&mut self, tp: Tp) {
@@ -833,10 +875,17 @@ impl Simulation {
             None
         };
         let new_leader = clean.or(unclean);
-        let old_leader = partition.leader;
-        if new_leader.is_none() && old_leader.is_none() {
+        if new_leader.is_none() && partition.leader.is_none() {
             return;
         }
+        self.change_leader(tp, new_leader, unclean);
+    }
+
+    /// Makes `new_leader` the partition's leader in a new leader epoch (`unclean`: the replica chosen from
+    /// outside the ISR), then truncates the followers, fails the requests waiting on the old leader and
+    /// restarts the fetchers.
+    fn change_leader(&mut self, tp: Tp, new_leader: Option<u32>, unclean: Option<u32>) {
+        let old_leader = self.partition(tp).leader;
         let now = self.now;
         self.led_by_broker = None;
         let partition = self.partition_mut(tp);
@@ -888,6 +937,7 @@ impl Simulation {
         }
         self.ensure_all_fetchers();
         self.maybe_advance_high_watermark(tp);
+        self.maybe_schedule_leader_balance();
     }
 
     /// Every batch some replica holds beyond where it diverges from the new leader will be truncated:
