@@ -217,10 +217,10 @@ fn leadership_returns_to_the_preferred_replica_after_the_imbalance_check_interva
                          {{"at_ms": 20000, "action": "restart_broker", "broker": 1}}]}}"#
         )
     };
-    let mut sim = sim(&scenario(""));
-    run(&mut sim, 30_000_000);
+    let mut balanced = sim(&scenario(""));
+    run(&mut balanced, 30_000_000);
     // Broker 1 is back in every ISR, but leads nothing: its partitions moved when it was fenced.
-    let view = sim.view();
+    let view = balanced.view();
     assert!(under_replicated(&view).is_empty());
     let moved: Vec<_> = leaders(&view)
         .into_iter()
@@ -231,13 +231,17 @@ fn leadership_returns_to_the_preferred_replica_after_the_imbalance_check_interva
         "{moved:?}"
     );
     // leader.imbalance.check.interval.seconds = 300: scheduled when the fencing moved them (about 12 s).
-    run(&mut sim, 300_000_000);
-    assert!(leaders(&sim.view()).iter().any(|(l, p)| *l != Some(*p)));
-    let events = run(&mut sim, 330_000_000);
+    run(&mut balanced, 300_000_000);
+    assert!(leaders(&balanced.view())
+        .iter()
+        .any(|(l, p)| *l != Some(*p)));
+    let events = run(&mut balanced, 330_000_000);
     assert!(
-        leaders(&sim.view()).iter().all(|(l, p)| *l == Some(*p)),
+        leaders(&balanced.view())
+            .iter()
+            .all(|(l, p)| *l == Some(*p)),
         "{:?}",
-        leaders(&sim.view())
+        leaders(&balanced.view())
     );
     assert!(events.iter().any(|e| matches!(
         &e.kind,
@@ -247,9 +251,89 @@ fn leadership_returns_to_the_preferred_replica_after_the_imbalance_check_interva
             ..
         }
     )));
-    assert!(under_replicated(&sim.view()).is_empty());
+    assert!(under_replicated(&balanced.view()).is_empty());
     // Turned off, leadership stays where it went.
     let mut off = sim(&scenario(r#""auto.leader.rebalance.enable": "false""#));
     run(&mut off, 400_000_000);
     assert!(leaders(&off.view()).iter().any(|(l, p)| *l != Some(*p)));
+}
+
+// ---- 2. A quickly restarted broker is fenced first (ClusterControlManager.registerBroker) ----
+
+fn crash_and_restart(crash_ms: u64, restart_ms: u64) -> String {
+    format!(
+        r#"{{"version": 1, "seed": 2, "duration_ms": 60000,
+        "cluster": {{"brokers": 3}},
+        "topics": [{{"name": "t", "partitions": 3, "replication_factor": 3}}],
+        "producers": [{{"id": "p", "topic": "t", "rate_per_sec": 50, "keys": {{"distinct": 9}}}}],
+        "groups": [],
+        "timeline": [{{"at_ms": {crash_ms}, "action": "crash_broker", "broker": 1}},
+                     {{"at_ms": {restart_ms}, "action": "restart_broker", "broker": 1}}]}}"#
+    )
+}
+
+fn first_at(events: &[TraceEvent], kind: &str) -> Option<u64> {
+    events
+        .iter()
+        .find(|e| e.kind.type_name() == kind)
+        .map(|e| e.t_us)
+}
+
+#[test]
+fn the_controller_fences_a_broker_session_timeout_after_its_last_heartbeat() {
+    // Heartbeats every 2 s from registration at 0 s; the session lasts 9 s after the last one.
+    for (crash_ms, fenced_ms) in [(10_000, 17_000), (11_000, 19_000), (11_500, 19_000)] {
+        let mut run_of = sim(&crash_and_restart(crash_ms, 50_000));
+        let events = run(&mut run_of, 30_000_000);
+        assert_eq!(
+            first_at(&events, "broker_fenced"),
+            Some(fenced_ms * 1000),
+            "crash at {crash_ms} ms"
+        );
+    }
+}
+
+#[test]
+fn a_broker_restarted_before_it_was_fenced_registers_only_after_the_fencing() {
+    let mut sim = sim(&crash_and_restart(10_000, 12_000));
+    let led_by_1: Vec<u32> = sim.view().topics[0]
+        .partitions
+        .iter()
+        .filter(|p| p.leader == Some(1))
+        .map(|p| p.partition)
+        .collect();
+    assert!(!led_by_1.is_empty());
+    let events = run(&mut sim, 25_000_000);
+    assert_eq!(
+        first_at(&events, "broker_registration_refused"),
+        Some(12_000_000)
+    );
+    assert_eq!(first_at(&events, "broker_fenced"), Some(17_000_000));
+    assert_eq!(first_at(&events, "broker_restarted"), Some(17_000_000));
+    // The controller moved its leaderships when it fenced it; it follows them now, back in every ISR.
+    let elected: Vec<u32> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::LeaderElected {
+                partition,
+                leader: Some(leader),
+                ..
+            } if *leader != 1 => {
+                assert_eq!(e.t_us, 17_000_000);
+                Some(*partition)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(elected, led_by_1);
+    let view = sim.view();
+    assert!(view.topics[0]
+        .partitions
+        .iter()
+        .all(|p| p.leader != Some(1)));
+    assert!(
+        under_replicated(&view).is_empty(),
+        "{:?}",
+        under_replicated(&view)
+    );
 }

@@ -386,6 +386,7 @@ impl TopicConfig {
 pub struct ClusterConfig {
     pub replica_lag_time_max_ms: u64,
     pub broker_session_timeout_ms: u64,
+    pub broker_heartbeat_interval_ms: u64,
     pub log_retention_check_interval_ms: u64,
     pub group_initial_rebalance_delay_ms: u64,
     pub replica_fetch_wait_max_ms: u64,
@@ -405,6 +406,12 @@ impl ClusterConfig {
             broker_session_timeout_ms: reader.integer(
                 "broker.session.timeout.ms",
                 9_000,
+                1,
+                MS_MAX,
+            )? as u64,
+            broker_heartbeat_interval_ms: reader.integer(
+                "broker.heartbeat.interval.ms",
+                2_000,
                 1,
                 MS_MAX,
             )? as u64,

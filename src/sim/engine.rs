@@ -64,6 +64,11 @@ pub struct Broker {
     /// The controller has fenced it (its session expired); it holds no leadership and no ISR place.
     pub fenced: bool,
     pub incarnation: u32,
+    /// When its current registration with the controller began: its heartbeats go every
+    /// `broker.heartbeat.interval.ms` from then.
+    pub registered_us: Micros,
+    /// Restarted while its old session was still valid: the new process waits to register.
+    pub restart_pending: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -246,6 +251,8 @@ impl Simulation {
                     alive: true,
                     fenced: false,
                     incarnation: 0,
+                    registered_us: 0,
+                    restart_pending: false,
                 })
                 .collect(),
             topics: Vec::new(),

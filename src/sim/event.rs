@@ -97,6 +97,11 @@ pub enum EventKind {
     BrokerFenced {
         broker: u32,
     },
+    /// A restarted broker's registration refused: its old session is still valid
+    /// (`DuplicateBrokerRegistrationException`); it registers once the controller has fenced the old one.
+    BrokerRegistrationRefused {
+        broker: u32,
+    },
     BrokerRestarted {
         broker: u32,
     },
@@ -249,6 +254,7 @@ impl EventKind {
             LogStartAdvanced { .. } => "log_start_advanced",
             BrokerCrashed { .. } => "broker_crashed",
             BrokerFenced { .. } => "broker_fenced",
+            BrokerRegistrationRefused { .. } => "broker_registration_refused",
             BrokerRestarted { .. } => "broker_restarted",
             GroupStateChanged { .. } => "group_state_changed",
             RebalanceStarted { .. } => "rebalance_started",

@@ -6,7 +6,7 @@ use super::Simulation;
 
 pub const GOLDEN_TRACE_HASHES: &[(&str, u64)] = &[
     ("order-service", 5507562754436513017),
-    ("acks-and-leader-crash", 2621025669551724702),
+    ("acks-and-leader-crash", 536340415688184099),
     ("slow-consumer-rebalance", 11345831976102376658),
 ];
 

@@ -719,6 +719,8 @@ impl Simulation {
 
     pub(crate) fn crash_broker(&mut self, broker: u32) {
         if !self.broker(broker).alive {
+            // A new process waiting to register dies too.
+            self.broker_mut(broker).restart_pending = false;
             return;
         }
         let b = self.broker_mut(broker);
@@ -735,7 +737,13 @@ impl Simulation {
         }
         self.fail_requests_to_broker(broker);
         self.release_consumer_fetches_on_broker(broker);
-        let at = self.now + self.cluster.broker_session_timeout_ms * 1000;
+        // The controller fences it `broker.session.timeout.ms` after its last heartbeat, which went at most
+        // `broker.heartbeat.interval.ms` ago (ClusterControlManager, BrokerHeartbeatManager).
+        let b = self.broker(broker);
+        let interval = self.cluster.broker_heartbeat_interval_ms * 1000;
+        let since = self.now - b.registered_us;
+        let last_heartbeat = b.registered_us + since.saturating_sub(1) / interval * interval;
+        let at = last_heartbeat + self.cluster.broker_session_timeout_ms * 1000;
         self.schedule(
             at,
             Ev::BrokerFence {
@@ -772,15 +780,34 @@ impl Simulation {
                 self.elect_leader(tp);
             }
         }
+        if self.broker(broker).restart_pending {
+            // The new process's registration, retried, now succeeds.
+            self.restart_broker(broker);
+        }
     }
 
+    /// A new broker process registers with the controller (`ClusterControlManager.registerBroker`). While
+    /// the old process's session is valid (not fenced yet) the registration is refused and retried; it
+    /// succeeds once the controller has fenced the old session (see `broker_fence`). Registered, the
+    /// broker follows every partition it hosts, truncating where it diverges from the leader, and leads
+    /// only what no one else could (an offline partition).
     pub(crate) fn restart_broker(&mut self, broker: u32) {
         if self.broker(broker).alive {
             return;
         }
+        if !self.broker(broker).fenced {
+            if !self.broker(broker).restart_pending {
+                self.broker_mut(broker).restart_pending = true;
+                self.emit(EventKind::BrokerRegistrationRefused { broker });
+            }
+            return;
+        }
+        let now = self.now;
         let b = self.broker_mut(broker);
         b.alive = true;
         b.fenced = false;
+        b.restart_pending = false;
+        b.registered_us = now;
         b.incarnation += 1;
         self.emit(EventKind::BrokerRestarted { broker });
         for tp in self.all_partitions() {
@@ -791,7 +818,7 @@ impl Simulation {
             match partition.leader {
                 None => self.elect_leader(tp),
                 Some(leader) if leader == broker => {
-                    // Back before the controller fenced it: it resumes leading with its log intact.
+                    // Only as the last replica of the ISR, kept as leader while it was fenced.
                 }
                 Some(leader) => self.truncate_follower(tp, broker, leader),
             }
