@@ -337,3 +337,50 @@ fn a_broker_restarted_before_it_was_fenced_registers_only_after_the_fencing() {
         under_replicated(&view)
     );
 }
+
+// ---- 7. The initial rebalance delay (GroupMetadataManager.tryCompleteInitialRebalanceElseSchedule) ----
+
+fn first_rebalance_completes_at(members_at: &[u64]) -> u64 {
+    let members: Vec<String> = (0..members_at.iter().filter(|at| **at == 0).count())
+        .map(|i| format!(r#"{{"id": "m{i}"}}"#))
+        .collect();
+    let timeline: Vec<String> = members_at
+        .iter()
+        .filter(|at| **at > 0)
+        .enumerate()
+        .map(|(i, at)| {
+            format!(
+                r#"{{"at_ms": {at}, "action": "add_consumer", "group": "g", "member": "late{i}"}}"#
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"{{"version": 1, "seed": 1, "duration_ms": 30000,
+        "cluster": {{"brokers": 1}},
+        "topics": [{{"name": "t", "partitions": 4, "replication_factor": 1}}],
+        "producers": [],
+        "groups": [{{"id": "g", "topics": ["t"], "members": [{}]}}],
+        "timeline": [{}]}}"#,
+        members.join(", "),
+        timeline.join(", ")
+    );
+    let mut sim = sim(&text);
+    let events = run(&mut sim, 30_000_000);
+    first_at(&events, "rebalance_completed").expect("a rebalance completed")
+}
+
+#[test]
+fn a_member_joining_during_the_initial_delay_adds_a_whole_new_delay() {
+    // group.initial.rebalance.delay.ms = 3000. Alone: the join completes when the delay ends.
+    let alone = first_rebalance_completes_at(&[0]);
+    assert!((3_000_000..3_100_000).contains(&alone), "{alone}");
+    // A second member at 1 s: when the first delay ends (3 s) a new one starts, ending at about 6 s.
+    let second = first_rebalance_completes_at(&[0, 1_000]);
+    assert!((6_000_000..6_100_000).contains(&second), "{second}");
+    // Members starting together: the first opens the delay, the others join during it.
+    let together = first_rebalance_completes_at(&[0, 0]);
+    assert!((6_000_000..6_100_000).contains(&together), "{together}");
+    // Joins in each delay keep extending it: 0 s, 1 s, 4 s → 3 s, 6 s, 9 s.
+    let three = first_rebalance_completes_at(&[0, 1_000, 4_000]);
+    assert!((9_000_000..9_100_000).contains(&three), "{three}");
+}

@@ -5,9 +5,9 @@
 use super::Simulation;
 
 pub const GOLDEN_TRACE_HASHES: &[(&str, u64)] = &[
-    ("order-service", 5507562754436513017),
+    ("order-service", 7347329085727995984),
     ("acks-and-leader-crash", 536340415688184099),
-    ("slow-consumer-rebalance", 11345831976102376658),
+    ("slow-consumer-rebalance", 1478269044933222779),
 ];
 
 pub fn scenario_text(name: &str) -> &'static str {

@@ -224,7 +224,13 @@ pub struct Group {
     pub coordinator: u32,
     pub(crate) delivery: BTreeMap<Tp, Delivery>,
     round: u64,
+    /// While the initial rebalance's delay runs: when it ends.
     initial_delay_until: Option<Micros>,
+    /// The delay running and what is left of the rebalance timeout after it
+    /// (`tryCompleteInitialRebalanceElseSchedule`'s `delayMs` and `remainingMs`).
+    initial_delay: (Micros, Micros),
+    /// A member joined during the initial rebalance's delay (`ClassicGroup.newMemberAdded`).
+    new_member_added: bool,
     /// End-to-end latency (record created by the producer → processed), summed over processed records.
     pub latency_sum_us: u64,
     pub latency_records: u64,
@@ -296,6 +302,8 @@ impl Simulation {
             delivery: BTreeMap::new(),
             round: 0,
             initial_delay_until: None,
+            initial_delay: (0, 0),
+            new_member_added: false,
             latency_sum_us: 0,
             latency_records: 0,
             rebalance_started_us: 0,
@@ -1422,24 +1430,30 @@ impl Simulation {
                 sync,
             } => self.handle_commit(group, member, incarnation, generation, offsets, sync),
             CoordinatorEvent::InitialDelayExpired { round } => {
-                let g = &self.groups[group];
+                // `tryCompleteInitialRebalanceElseSchedule`: if a member joined during the delay and
+                // rebalance time remains, a whole new delay starts; otherwise the join completes.
+                let now = self.now;
+                let g = &mut self.groups[group];
                 if g.round != round || g.state != GroupState::PreparingRebalance {
                     return;
                 }
-                match g.initial_delay_until {
-                    Some(until) if until > self.now => {
-                        self.schedule(
-                            until,
-                            Ev::Coordinator {
-                                group,
-                                event: CoordinatorEvent::InitialDelayExpired { round },
-                            },
-                        );
-                    }
-                    _ => {
-                        self.groups[group].initial_delay_until = None;
-                        self.complete_join(group);
-                    }
+                let (delay, remaining) = g.initial_delay;
+                if g.new_member_added && remaining != 0 {
+                    g.new_member_added = false;
+                    let initial = self.cluster.group_initial_rebalance_delay_ms * 1000;
+                    let next = initial.min(remaining);
+                    g.initial_delay = (next, remaining.saturating_sub(delay));
+                    g.initial_delay_until = Some(now + next);
+                    self.schedule(
+                        now + next,
+                        Ev::Coordinator {
+                            group,
+                            event: CoordinatorEvent::InitialDelayExpired { round },
+                        },
+                    );
+                } else {
+                    g.initial_delay_until = None;
+                    self.complete_join(group);
                 }
             }
             CoordinatorEvent::RebalanceTimeout { round } => {
@@ -1496,8 +1510,12 @@ impl Simulation {
             },
         );
         if from_empty {
+            // The group is new: more time for members to join (KIP-134).
             let delay = self.cluster.group_initial_rebalance_delay_ms * 1000;
-            self.groups[group].initial_delay_until = Some(now + delay);
+            let g = &mut self.groups[group];
+            g.initial_delay_until = Some(now + delay);
+            g.initial_delay = (delay, timeout.saturating_sub(delay));
+            g.new_member_added = false;
             self.schedule(
                 now + delay,
                 Ev::Coordinator {
@@ -1538,19 +1556,10 @@ impl Simulation {
                 self.begin_rebalance(group, &reason);
             }
             GroupState::PreparingRebalance => {
-                if new_member {
-                    let delay = self.cluster.group_initial_rebalance_delay_ms * 1000;
-                    let g = &mut self.groups[group];
-                    if let Some(until) = g.initial_delay_until.as_mut() {
-                        *until = (now + delay).min(
-                            g.rebalance_started_us
-                                + self
-                                    .scenario
-                                    .groups
-                                    .get(group)
-                                    .map_or(u64::MAX, |c| c.max_poll_interval_ms * 1000),
-                        );
-                    }
+                // A new member during the initial rebalance's delay extends it when the delay ends.
+                let g = &mut self.groups[group];
+                if new_member && g.initial_delay_until.is_some() {
+                    g.new_member_added = true;
                 }
             }
         }
