@@ -384,3 +384,43 @@ fn a_member_joining_during_the_initial_delay_adds_a_whole_new_delay() {
     let three = first_rebalance_completes_at(&[0, 1_000, 4_000]);
     assert!((9_000_000..9_100_000).contains(&three), "{three}");
 }
+
+// ---- 8. max.poll.interval.ms is checked between heartbeats (AbstractCoordinator.HeartbeatThread) ----
+
+#[test]
+fn a_poll_timeout_is_noticed_within_retry_backoff_ms() {
+    for (interval_ms, processing_ms) in [(10_000, 20_000), (10_050, 30_000), (7_777, 9_000)] {
+        let text = format!(
+            r#"{{"version": 1, "seed": 4, "duration_ms": 60000,
+            "cluster": {{"brokers": 1}},
+            "topics": [{{"name": "t", "partitions": 1, "replication_factor": 1}}],
+            "producers": [{{"id": "p", "topic": "t", "rate_per_sec": 2}}],
+            "groups": [{{"id": "g", "topics": ["t"], "processing_ms_per_record": {processing_ms},
+                         "config": {{"max.poll.records": "1", "max.poll.interval.ms": "{interval_ms}",
+                                     "auto.offset.reset": "earliest"}},
+                         "members": [{{"id": "m"}}]}}]}}"#
+        );
+        let mut slow = sim(&text);
+        let events = run(&mut slow, 60_000_000);
+        let since: Vec<u64> = events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::PollTimeoutExpired {
+                    since_last_poll_ms, ..
+                } => Some(*since_last_poll_ms),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            !since.is_empty(),
+            "max.poll.interval.ms {interval_ms}: no poll timeout"
+        );
+        // The heartbeat thread wakes every retry.backoff.ms = 100 ms between heartbeats (every 3 s).
+        assert!(
+            since
+                .iter()
+                .all(|ms| *ms > interval_ms && *ms <= interval_ms + 100),
+            "max.poll.interval.ms {interval_ms}: noticed after {since:?} ms"
+        );
+    }
+}

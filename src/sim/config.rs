@@ -244,6 +244,8 @@ pub struct ConsumerConfig {
     pub max_poll_interval_ms: u64,
     pub session_timeout_ms: u64,
     pub heartbeat_interval_ms: u64,
+    /// Also how often the heartbeat thread wakes between heartbeats to check `max.poll.interval.ms`.
+    pub retry_backoff_ms: u64,
     pub enable_auto_commit: bool,
     pub auto_commit_interval_ms: u64,
     pub auto_offset_reset: AutoOffsetReset,
@@ -266,6 +268,7 @@ impl ConsumerConfig {
             reader.integer("session.timeout.ms", 45_000, 6_000, 1_800_000)? as u64;
         let heartbeat_interval_ms =
             reader.integer("heartbeat.interval.ms", 3_000, 1, MS_MAX)? as u64;
+        let retry_backoff_ms = reader.integer("retry.backoff.ms", 100, 1, MS_MAX)? as u64;
         let (enable_auto_commit, _) = reader.boolean("enable.auto.commit", true)?;
         let auto_commit_interval_ms =
             reader.integer("auto.commit.interval.ms", 5_000, 1, MS_MAX)? as u64;
@@ -324,6 +327,7 @@ impl ConsumerConfig {
             max_poll_interval_ms,
             session_timeout_ms,
             heartbeat_interval_ms,
+            retry_backoff_ms,
             enable_auto_commit,
             auto_commit_interval_ms,
             auto_offset_reset,

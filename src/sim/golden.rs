@@ -7,7 +7,7 @@ use super::Simulation;
 pub const GOLDEN_TRACE_HASHES: &[(&str, u64)] = &[
     ("order-service", 7347329085727995984),
     ("acks-and-leader-crash", 536340415688184099),
-    ("slow-consumer-rebalance", 1478269044933222779),
+    ("slow-consumer-rebalance", 5097933914027391868),
 ];
 
 pub fn scenario_text(name: &str) -> &'static str {

@@ -73,6 +73,8 @@ pub enum MemberEvent {
         batch: u64,
     },
     HeartbeatTick,
+    /// The heartbeat thread's wake-up between heartbeats that finds the poll timeout expired.
+    PollTimeoutCheck,
     HeartbeatResponse {
         rebalance_in_progress: bool,
         unknown_member: bool,
@@ -633,6 +635,11 @@ impl Simulation {
             }
             MemberEvent::ProcessingDone { batch } => self.processing_done(group, member, batch),
             MemberEvent::HeartbeatTick => self.heartbeat_tick(group, member),
+            MemberEvent::PollTimeoutCheck => {
+                if self.poll_timeout_expired(group, member) {
+                    self.leave_on_poll_timeout(group, member);
+                }
+            }
             MemberEvent::HeartbeatResponse {
                 rebalance_in_progress,
                 unknown_member,
@@ -1042,34 +1049,48 @@ impl Simulation {
         }
     }
 
+    /// `Heartbeat.pollTimeoutExpired`: in a generation, not rejoining, and no poll for longer than
+    /// `max.poll.interval.ms`.
+    fn poll_timeout_expired(&self, group: usize, member: usize) -> bool {
+        let m = &self.groups[group].members[member];
+        let limit = self.groups[group].config.max_poll_interval_ms * 1000;
+        m.generation.is_some() && !m.joining && self.now.saturating_sub(m.last_poll_us) > limit
+    }
+
+    /// The heartbeat thread notices: "consumer poll timeout has expired" → LeaveGroup.
+    fn leave_on_poll_timeout(&mut self, group: usize, member: usize) {
+        let m = &self.groups[group].members[member];
+        let incarnation = m.incarnation;
+        let since = (self.now - m.last_poll_us) / 1000;
+        let (group_id, member_id) = (self.groups[group].id.clone(), m.id.clone());
+        self.emit(EventKind::PollTimeoutExpired {
+            group: group_id,
+            member: member_id,
+            since_last_poll_ms: since,
+        });
+        self.send_to_coordinator(
+            group,
+            member,
+            FlowKind::GroupProtocol,
+            CoordinatorEvent::Leave {
+                member,
+                incarnation,
+                reason: "consumer poll timeout has expired (max.poll.interval.ms)".into(),
+            },
+        );
+        self.groups[group].members[member].generation = None;
+    }
+
+    /// `AbstractCoordinator.HeartbeatThread.run`: a heartbeat every `heartbeat.interval.ms`; between
+    /// heartbeats the thread wakes every `retry.backoff.ms` and checks the poll timeout, so it leaves the
+    /// group at most that long after `max.poll.interval.ms` has passed.
     fn heartbeat_tick(&mut self, group: usize, member: usize) {
         let now = self.now;
         let config = self.groups[group].config.clone();
         let m = &self.groups[group].members[member];
         let incarnation = m.incarnation;
-        if m.generation.is_some()
-            && now.saturating_sub(m.last_poll_us) > config.max_poll_interval_ms * 1000
-            && !m.joining
-        {
-            // The heartbeat thread notices: "consumer poll timeout has expired" → LeaveGroup.
-            let since = (now - m.last_poll_us) / 1000;
-            let (group_id, member_id) = (self.groups[group].id.clone(), m.id.clone());
-            self.emit(EventKind::PollTimeoutExpired {
-                group: group_id,
-                member: member_id,
-                since_last_poll_ms: since,
-            });
-            self.send_to_coordinator(
-                group,
-                member,
-                FlowKind::GroupProtocol,
-                CoordinatorEvent::Leave {
-                    member,
-                    incarnation,
-                    reason: "consumer poll timeout has expired (max.poll.interval.ms)".into(),
-                },
-            );
-            self.groups[group].members[member].generation = None;
+        if self.poll_timeout_expired(group, member) {
+            self.leave_on_poll_timeout(group, member);
         } else if m.generation.is_some() || m.joining {
             self.send_to_coordinator(
                 group,
@@ -1081,12 +1102,18 @@ impl Simulation {
                 },
             );
         }
-        self.member_ev(
-            group,
-            member,
-            now + config.heartbeat_interval_ms * 1000,
-            MemberEvent::HeartbeatTick,
-        );
+        let next_heartbeat = now + config.heartbeat_interval_ms * 1000;
+        self.member_ev(group, member, next_heartbeat, MemberEvent::HeartbeatTick);
+        let m = &self.groups[group].members[member];
+        if m.generation.is_some() && !m.joining {
+            // The first wake-up after the poll deadline, if it comes before the next heartbeat.
+            let deadline = m.last_poll_us + config.max_poll_interval_ms * 1000;
+            let backoff = config.retry_backoff_ms * 1000;
+            let wake = now + (deadline.saturating_sub(now) / backoff + 1) * backoff;
+            if wake < next_heartbeat {
+                self.member_ev(group, member, wake, MemberEvent::PollTimeoutCheck);
+            }
+        }
     }
 
     // ---- consumer fetches ----
