@@ -644,8 +644,12 @@ impl Simulation {
                 rebalance_in_progress,
                 unknown_member,
             } => {
+                // `HeartbeatResponseHandler`: REBALANCE_IN_PROGRESS is acted on only by a member that is
+                // Stable when the answer arrives; one already rejoining ignores it.
                 let m = &mut self.groups[group].members[member];
-                if m.generation.is_some() && (rebalance_in_progress || unknown_member) {
+                if m.generation.is_some()
+                    && ((rebalance_in_progress && !m.joining) || unknown_member)
+                {
                     m.rejoin_needed = true;
                     if unknown_member {
                         m.generation = None;
@@ -1405,10 +1409,9 @@ impl Simulation {
                         },
                     );
                 }
-                let rebalance_in_progress = matches!(
-                    state,
-                    GroupState::PreparingRebalance | GroupState::CompletingRebalance
-                );
+                // `classicGroupHeartbeat`: REBALANCE_IN_PROGRESS only while members must rejoin; during
+                // CompletingRebalance a heartbeat is answered as in Stable.
+                let rebalance_in_progress = state == GroupState::PreparingRebalance;
                 if !known || rebalance_in_progress {
                     self.send_to_member(
                         group,
