@@ -461,3 +461,48 @@ fn a_heartbeat_while_the_group_completes_its_rebalance_does_not_start_another() 
         assert_eq!(slow.view().groups[0].state, "Stable", "{strategy}");
     }
 }
+
+// ---- Accounting: records retention deletes after the consumer fetched them are processed, not missed ----
+
+#[test]
+fn records_deleted_by_retention_after_they_were_fetched_are_processed_not_missed() {
+    // 100 records in 2 s, then nothing. The member starts after the initial rebalance delay (3 s) and
+    // fetches them all; each takes 100 ms to process, so most wait in its buffer while retention (2 s
+    // after the last append) deletes them on the broker.
+    let text = r#"{"version": 1, "seed": 8, "duration_ms": 60000,
+        "cluster": {"brokers": 1, "config": {"log.retention.check.interval.ms": "500"}},
+        "topics": [{"name": "t", "partitions": 1, "replication_factor": 1,
+                    "config": {"retention.ms": "2000", "segment.bytes": "2000"}}],
+        "producers": [{"id": "p", "topic": "t", "rate_per_sec": 50}],
+        "groups": [{"id": "g", "topics": ["t"], "processing_ms_per_record": 100,
+                    "config": {"auto.offset.reset": "earliest"}, "members": [{"id": "m"}]}],
+        "timeline": [{"at_ms": 2000, "action": "set_producer_rate", "producer": "p", "rate_per_sec": 0}]}"#;
+    let mut slow = sim(text);
+    let events = run(&mut slow, 60_000_000);
+    assert!(events
+        .iter()
+        .any(|e| e.kind.type_name() == "log_start_advanced"));
+    let view = slow.view();
+    let produced = view.producers[0].records_acknowledged;
+    let delivery = view.groups[0].delivery;
+    // Records deleted before the member's first fetch are missed (it starts at the log start then,
+    // auto.offset.reset=earliest); every record it fetched is processed once.
+    let started_at = events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::OffsetReset { offset, .. } => Some(*offset),
+            _ => None,
+        })
+        .expect("the member's position was reset");
+    assert!(
+        produced > 90 && started_at + 40 < produced,
+        "{produced} {started_at}"
+    );
+    assert_eq!(delivery.missed, started_at, "{delivery:?}");
+    assert_eq!(
+        delivery.processed_once,
+        produced - started_at,
+        "{delivery:?}"
+    );
+    assert_eq!(view.topics[0].partitions[0].log_start_offset, produced);
+}

@@ -584,10 +584,22 @@ impl Simulation {
         }
     }
 
+    /// Retention moved the partition's log start: what lies below can no longer be fetched. Records a
+    /// running member already fetched (in its buffer, or being processed) will still be processed, as in
+    /// Kafka, so they are settled only once the member is done with them (at a later log start move).
     pub(crate) fn log_start_advanced_for_groups(&mut self, tp: Tp, log_start_offset: u64) {
         for group in &mut self.groups {
+            let held = group
+                .members
+                .iter()
+                .filter(|m| m.status == MemberStatus::Running)
+                .flat_map(|m| m.buffer.iter().chain(&m.in_hand))
+                .filter(|(held, _, _)| *held == tp)
+                .map(|(_, first, _)| *first)
+                .min();
             if let Some(delivery) = group.delivery.get_mut(&tp) {
-                delivery.settle_below(log_start_offset);
+                delivery
+                    .settle_below(held.map_or(log_start_offset, |held| held.min(log_start_offset)));
             }
         }
     }
