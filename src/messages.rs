@@ -99,6 +99,8 @@ pub fn t(id: &str) -> &'static str {
         "missed" => "missed",
         "pending" => "pending",
         "lost" => "acknowledged but lost",
+        "written_twice" => "written twice (retries without idempotence)",
+        "written_twice.processed" => "were a producer's second copy (a retry without idempotence)",
         "chart.lag" => "Consumer lag (records)",
         "chart.rates" => "Produced vs consumed (records/s)",
         "story.title" => "Rebalances, step by step",

@@ -506,3 +506,52 @@ fn records_deleted_by_retention_after_they_were_fetched_are_processed_not_missed
     );
     assert_eq!(view.topics[0].partitions[0].log_start_offset, produced);
 }
+
+// ---- Accounting: duplicates written by the producer (retries without idempotence) ----
+
+#[test]
+fn retries_without_idempotence_write_duplicates_that_are_counted() {
+    // acks=all over 600 ms links between brokers: the high watermark needs more than request.timeout.ms
+    // (1 s), so requests time out after their batch was appended, and are retried.
+    let scenario = |idempotence: &str| {
+        format!(
+            r#"{{"version": 1, "seed": 9, "duration_ms": 30000,
+            "cluster": {{"brokers": 2, "links": [{{"between": [1, 2], "ms": 600}}]}},
+            "topics": [{{"name": "t", "partitions": 1, "replication_factor": 2}}],
+            "producers": [{{"id": "p", "topic": "t", "rate_per_sec": 20,
+                            "config": {{"acks": "all", "enable.idempotence": "{idempotence}",
+                                        "request.timeout.ms": "1000", "delivery.timeout.ms": "30000"}}}}],
+            "groups": [{{"id": "g", "topics": ["t"], "config": {{"auto.offset.reset": "earliest"}},
+                         "members": [{{"id": "m"}}]}}]}}"#
+        )
+    };
+    let mut plain = sim(&scenario("false"));
+    let events = run(&mut plain, 30_000_000);
+    let view = plain.view();
+    let written_twice = view.producers[0].records_written_twice;
+    let in_trace: u64 = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::DuplicateBatchWritten { records, .. } => Some(*records as u64),
+            _ => None,
+        })
+        .sum();
+    assert!(written_twice > 20, "{:?}", view.producers[0]);
+    assert_eq!(in_trace, written_twice);
+    let g = &view.groups[0];
+    assert!(
+        g.producer_duplicates > 0 && g.producer_duplicates <= written_twice,
+        "{g:?}"
+    );
+    // Each copy sits at its own offsets: the consumer processed each once.
+    assert_eq!(g.delivery.duplicated, 0);
+    // With idempotence the leader recognises the retries and writes nothing twice.
+    let mut idempotent = sim(&scenario("true"));
+    let events = run(&mut idempotent, 30_000_000);
+    let view = idempotent.view();
+    assert!(events
+        .iter()
+        .any(|e| e.kind.type_name() == "duplicate_batch_ignored"));
+    assert_eq!(view.producers[0].records_written_twice, 0);
+    assert_eq!(view.groups[0].producer_duplicates, 0);
+}

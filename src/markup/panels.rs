@@ -152,6 +152,11 @@ pub fn group_table(v: &ClusterView, index: usize, highlight: Option<&str>) -> St
                 m.open("b").text(count);
                 m.text(format_args!(" {label}"));
             }
+            if g.producer_duplicates > 0 {
+                m.text(" · ");
+                m.open("b").text(g.producer_duplicates);
+                m.text(format_args!(" {}", t("written_twice.processed")));
+            }
         });
     m.open("div").attr("class", "ks-buttons").children(|m| {
         for member in &g.members {
@@ -196,6 +201,11 @@ pub fn producer_lines(v: &ClusterView) -> String {
             ));
             m.open("b").text(p.acknowledged_records_lost);
             m.text(format_args!(" {}", t("lost")));
+            if p.records_written_twice > 0 {
+                m.text(" · ");
+                m.open("b").text(p.records_written_twice);
+                m.text(format_args!(" {}", t("written_twice")));
+            }
         });
     }
     m.into_string()

@@ -33,6 +33,16 @@ pub enum EventKind {
         records: u32,
         producer: String,
     },
+    /// A retry without idempotence whose first attempt the leader had appended: the records are in the
+    /// log twice (at `first_base_offset` and at `base_offset`).
+    DuplicateBatchWritten {
+        topic: String,
+        partition: u32,
+        producer: String,
+        base_offset: u64,
+        records: u32,
+        first_base_offset: u64,
+    },
     /// An idempotent retry whose sequence numbers the leader already has: not written again.
     DuplicateBatchIgnored {
         topic: String,
@@ -254,6 +264,7 @@ impl EventKind {
             LogStartAdvanced { .. } => "log_start_advanced",
             BrokerCrashed { .. } => "broker_crashed",
             BrokerFenced { .. } => "broker_fenced",
+            DuplicateBatchWritten { .. } => "duplicate_batch_written",
             BrokerRegistrationRefused { .. } => "broker_registration_refused",
             BrokerRestarted { .. } => "broker_restarted",
             GroupStateChanged { .. } => "group_state_changed",

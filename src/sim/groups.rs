@@ -236,6 +236,8 @@ pub struct Group {
     /// End-to-end latency (record created by the producer → processed), summed over processed records.
     pub latency_sum_us: u64,
     pub latency_records: u64,
+    /// Records processed that were a producer's second copy (a retry without idempotence).
+    pub producer_duplicates_processed: u64,
     rebalance_started_us: Micros,
 }
 
@@ -308,6 +310,7 @@ impl Simulation {
             new_member_added: false,
             latency_sum_us: 0,
             latency_records: 0,
+            producer_duplicates_processed: 0,
             rebalance_started_us: 0,
         };
         for tp in self.all_partitions() {
@@ -588,6 +591,9 @@ impl Simulation {
     /// running member already fetched (in its buffer, or being processed) will still be processed, as in
     /// Kafka, so they are settled only once the member is done with them (at a later log start move).
     pub(crate) fn log_start_advanced_for_groups(&mut self, tp: Tp, log_start_offset: u64) {
+        self.partition_mut(tp)
+            .written_twice
+            .retain(|(_, end)| *end > log_start_offset);
         for group in &mut self.groups {
             let held = group
                 .members
@@ -857,6 +863,14 @@ impl Simulation {
             if let Some(delivery) = g.delivery.get_mut(tp) {
                 delivery.mark_processed(*first, *end);
             }
+            // Records the producer wrote twice: each copy is processed as a record of its own.
+            let twice: u64 = self.topics[tp.topic].partitions[tp.partition as usize]
+                .written_twice
+                .iter()
+                .map(|(a, b)| (*b).min(*end).saturating_sub((*a).max(*first)))
+                .sum();
+            let g = &mut self.groups[group];
+            g.producer_duplicates_processed += twice;
             g.members[member].records_processed += end - first;
         }
         in_hand.clear();

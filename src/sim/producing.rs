@@ -126,6 +126,8 @@ pub struct ProducerStats {
     pub records_acknowledged: u64,
     pub records_failed: u64,
     pub records_retried: u64,
+    /// Records appended a second time by a retry whose first attempt was appended too (no idempotence).
+    pub records_written_twice: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -760,6 +762,16 @@ impl Simulation {
         } else {
             None
         };
+        // A retry of a batch the leader already appended: without idempotence it is written again.
+        let written_before = if idempotent {
+            None
+        } else {
+            p.requests
+                .get(&id)
+                .and_then(|request| request.appended.as_ref())
+                .filter(|batch| !batch.lost.get())
+                .map(|batch| batch.base_offset)
+        };
         let batch = match existing {
             Some(batch) => {
                 let (producer_name, topic) = (p.id.clone(), self.topics[tp.topic].name.clone());
@@ -791,6 +803,24 @@ impl Simulation {
                 },
             ),
         };
+        if let Some(first_base_offset) = written_before {
+            self.producers[producer].stats.records_written_twice += batch.records as u64;
+            self.partition_mut(tp)
+                .written_twice
+                .push((batch.base_offset, batch.end_offset()));
+            let (producer_name, topic) = (
+                self.producers[producer].id.clone(),
+                self.topics[tp.topic].name.clone(),
+            );
+            self.emit(EventKind::DuplicateBatchWritten {
+                producer: producer_name,
+                topic,
+                partition: tp.partition,
+                base_offset: batch.base_offset,
+                records: batch.records,
+                first_base_offset,
+            });
+        }
         if acks == Acks::Zero {
             return;
         }

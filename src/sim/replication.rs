@@ -81,6 +81,9 @@ pub struct Partition {
     pub(crate) pending_acks: Vec<(u64, u64, u64)>,
     /// Consumer fetches parked at the leader until data arrives: (group, member, incarnation).
     pub(crate) parked_consumers: Vec<(usize, usize, u32)>,
+    /// Offset ranges `[first, end)` of batches a retry wrote a second time (no idempotence), oldest
+    /// first; pruned below the log start.
+    pub(crate) written_twice: Vec<(u64, u64)>,
 }
 
 impl Partition {
@@ -211,6 +214,7 @@ impl Simulation {
                 recovering: false,
                 pending_acks: Vec::new(),
                 parked_consumers: Vec::new(),
+                written_twice: Vec::new(),
             });
         }
         self.ensure_all_fetchers();
@@ -989,6 +993,13 @@ impl Simulation {
             }
         }
         sort::sort_by_key(&mut lost, |batch| batch.base_offset);
+        if let Some(first) = lost.first() {
+            // Those offsets will hold other records.
+            let lost_from = first.base_offset;
+            self.partition_mut(tp)
+                .written_twice
+                .retain(|(_, end)| *end <= lost_from);
+        }
         for batch in lost {
             if batch.acknowledged.get() {
                 self.producers[batch.producer as usize].acknowledged_lost += batch.records as u64;

@@ -73,7 +73,7 @@ pub fn text(view: &ClusterView) -> String {
     for producer in &view.producers {
         let _ = writeln!(
             out,
-            "\nProducer {} → {} (acks={}, enable.idempotence={}): {} generated, {} acknowledged, {} failed, {} retried, {} pending, {} acknowledged but lost",
+            "\nProducer {} → {} (acks={}, enable.idempotence={}): {} generated, {} acknowledged, {} failed, {} retried, {} written twice, {} pending, {} acknowledged but lost",
             producer.id,
             producer.topic,
             producer.acks,
@@ -82,6 +82,7 @@ pub fn text(view: &ClusterView) -> String {
             producer.records_acknowledged,
             producer.records_failed,
             producer.records_retried,
+            producer.records_written_twice,
             producer.records_pending,
             producer.acknowledged_records_lost
         );
@@ -117,7 +118,7 @@ pub fn text(view: &ClusterView) -> String {
         let d = group.delivery;
         let _ = writeln!(
             out,
-            "Delivery: processed once {}, duplicated {}{}, missed {}, pending {}",
+            "Delivery: processed once {}, duplicated {}{}, missed {}, pending {}; written twice by a producer {}",
             d.processed_once,
             d.duplicated,
             if group.idempotent {
@@ -126,7 +127,8 @@ pub fn text(view: &ClusterView) -> String {
                 ""
             },
             d.missed,
-            d.pending
+            d.pending,
+            group.producer_duplicates
         );
     }
     out
@@ -156,6 +158,7 @@ pub fn json(view: &ClusterView) -> Value {
                 "log_end_offset": r.log_end_offset, "lag": r.lag, "consumer_id": r.consumer_id,
             })).collect::<Vec<_>>(),
             "delivery": g.delivery,
+            "producer_duplicates": g.producer_duplicates,
         })).collect::<Vec<_>>(),
     })
 }

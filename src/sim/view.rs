@@ -74,6 +74,8 @@ pub struct ProducerView {
     pub records_acknowledged: u64,
     pub records_failed: u64,
     pub records_retried: u64,
+    /// Records a retry wrote a second time (without idempotence).
+    pub records_written_twice: u64,
     pub records_pending: u64,
     pub acknowledged_records_lost: u64,
     pub keys: std::sync::Arc<super::scenario::KeySpec>,
@@ -131,6 +133,8 @@ pub struct GroupView {
     pub partition_assignment_strategy: String,
     /// Producer-to-processed latency summed over processed records, and their count (cumulative).
     pub latency_sum_us: u64,
+    /// Records processed that were a producer's second copy of a record (a retry without idempotence).
+    pub producer_duplicates: u64,
     pub latency_records: u64,
 }
 
@@ -217,6 +221,7 @@ impl Simulation {
                 records_acknowledged: producer.stats.records_acknowledged,
                 records_failed: producer.stats.records_failed,
                 records_retried: producer.stats.records_retried,
+                records_written_twice: producer.stats.records_written_twice,
                 records_pending: producer.records_pending(),
                 acknowledged_records_lost: producer.acknowledged_lost,
                 keys: producer.keys.clone(),
@@ -315,6 +320,7 @@ impl Simulation {
                 .collect::<Vec<_>>()
                 .join(","),
             latency_sum_us: group.latency_sum_us,
+            producer_duplicates: group.producer_duplicates_processed,
             latency_records: group.latency_records,
         }
     }
