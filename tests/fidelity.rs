@@ -555,3 +555,49 @@ fn retries_without_idempotence_write_duplicates_that_are_counted() {
     assert_eq!(view.producers[0].records_written_twice, 0);
     assert_eq!(view.groups[0].producer_duplicates, 0);
 }
+
+// ---- 5. A restarted consumer is a new member; the old one stays until its session expires ----
+
+#[test]
+fn a_restarted_consumer_joins_as_a_new_member_and_the_rebalance_waits_for_the_old_session() {
+    let text = r#"{"version": 1, "seed": 10, "duration_ms": 60000,
+        "cluster": {"brokers": 1},
+        "topics": [{"name": "t", "partitions": 4, "replication_factor": 1}],
+        "producers": [{"id": "p", "topic": "t", "rate_per_sec": 20, "keys": {"distinct": 8}}],
+        "groups": [{"id": "g", "topics": ["t"],
+                    "config": {"session.timeout.ms": "10000", "heartbeat.interval.ms": "1000"},
+                    "members": [{"id": "a"}, {"id": "b"}]}],
+        "timeline": [{"at_ms": 20000, "action": "crash_consumer", "group": "g", "member": "a"},
+                     {"at_ms": 22000, "action": "restart_consumer", "group": "g", "member": "a"}]}"#;
+    let mut restarted = sim(text);
+    let events = run(&mut restarted, 45_000_000);
+    let after = |kind: &str| {
+        events
+            .iter()
+            .filter(|e| e.t_us > 20_000_000 && e.kind.type_name() == kind)
+            .map(|e| e.t_us)
+            .collect::<Vec<u64>>()
+    };
+    // The new process's JoinGroup starts a rebalance at once...
+    let started = after("rebalance_started");
+    assert!(
+        !started.is_empty() && started[0] < 22_100_000,
+        "{started:?}"
+    );
+    // ...which completes only when the old process's session (10 s after its last heartbeat, at most
+    // 1 s before the crash) has expired and the coordinator has removed it.
+    let left = after("consumer_left");
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!((29_000_000..=30_100_000).contains(&left[0]), "{left:?}");
+    let completed = after("rebalance_completed");
+    assert!(
+        !completed.is_empty() && completed[0] >= left[0],
+        "{completed:?} {left:?}"
+    );
+    let view = restarted.view();
+    assert_eq!(view.groups[0].state, "Stable");
+    assert!(view.groups[0]
+        .members
+        .iter()
+        .all(|m| !m.assignment.is_empty()));
+}

@@ -138,6 +138,9 @@ pub struct Member {
     /// The client incarnation that joined: a crashed process's successor is a different client.
     joined_incarnation: u32,
     last_heartbeat_us: Micros,
+    /// The coordinator still holds this slot's previous process as a member (its incarnation and last
+    /// heartbeat): a restarted consumer is a new member, and the old one stays until its session expires.
+    ghost: Option<(u32, Micros)>,
     // The client's view.
     pub generation: Option<i32>,
     pub joining: bool,
@@ -174,6 +177,7 @@ impl Member {
             joined: false,
             joined_incarnation: 0,
             last_heartbeat_us: 0,
+            ghost: None,
             generation: None,
             joining: false,
             assigned: Vec::new(),
@@ -498,8 +502,25 @@ impl Simulation {
             return;
         }
         let incarnation = self.groups[group].members[member].incarnation + 1;
+        // The coordinator's record of the previous process survives the client's restart.
+        let m = &self.groups[group].members[member];
+        let held = (
+            m.in_group,
+            m.joined,
+            m.joined_incarnation,
+            m.last_heartbeat_us,
+            m.ghost,
+        );
         self.start_member(group, member);
-        self.groups[group].members[member].incarnation = incarnation;
+        let m = &mut self.groups[group].members[member];
+        (
+            m.in_group,
+            m.joined,
+            m.joined_incarnation,
+            m.last_heartbeat_us,
+            m.ghost,
+        ) = held;
+        m.incarnation = incarnation;
         // Re-issue the start events under the new incarnation.
         let now = self.now;
         self.member_ev(group, member, now, MemberEvent::Poll);
@@ -1467,6 +1488,17 @@ impl Simulation {
             } => {
                 let session = self.groups[group].config.session_timeout_ms * 1000;
                 let m = &self.groups[group].members[member];
+                if let Some((ghost, last_heartbeat)) = m.ghost {
+                    if ghost == incarnation && self.now >= last_heartbeat + session {
+                        self.remove_ghost(
+                            group,
+                            member,
+                            "session timeout expired (no heartbeat within session.timeout.ms)",
+                        );
+                        return;
+                    }
+                }
+                let m = &self.groups[group].members[member];
                 if m.in_group
                     && m.joined_incarnation == incarnation
                     && self.now >= m.last_heartbeat_us + session
@@ -1588,8 +1620,16 @@ impl Simulation {
         if m.incarnation != incarnation || m.status != MemberStatus::Running {
             return;
         }
-        let new_member = !m.in_group;
-        let is_leader = self.groups[group].leader == Some(member);
+        // A restarted process is a new member (a new member id); the coordinator keeps the old one until
+        // its session expires, and a rebalance waits for it (`removeMemberAndUpdateClassicGroup`).
+        let replaces = m.in_group && m.joined_incarnation != incarnation;
+        if replaces {
+            let ghost = (m.joined_incarnation, m.last_heartbeat_us);
+            self.groups[group].members[member].ghost = Some(ghost);
+        }
+        let m = &self.groups[group].members[member];
+        let new_member = !m.in_group || replaces;
+        let is_leader = self.groups[group].leader == Some(member) && !replaces;
         match self.groups[group].state {
             GroupState::Empty | GroupState::Dead => self.begin_rebalance(
                 group,
@@ -1645,10 +1685,23 @@ impl Simulation {
         }
         if g.members
             .iter()
-            .all(|member| !member.in_group || member.joined)
+            .all(|member| (!member.in_group || member.joined) && member.ghost.is_none())
         {
             self.complete_join(group);
         }
+    }
+
+    /// The coordinator drops a restarted consumer's previous process (see `Member::ghost`).
+    fn remove_ghost(&mut self, group: usize, member: usize, reason: &str) {
+        let g = &mut self.groups[group];
+        g.members[member].ghost = None;
+        let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
+        self.emit(EventKind::ConsumerLeft {
+            group: group_id,
+            member: format!("{member_id} (previous process)"),
+            reason: reason.into(),
+        });
+        self.try_complete_join(group);
     }
 
     fn remove_member(&mut self, group: usize, member: usize, reason: &str) {
@@ -1679,6 +1732,18 @@ impl Simulation {
     /// `completeClassicGroupJoin`: drop members that did not rejoin, start the next generation, and have
     /// the leader run the assignor.
     fn complete_join(&mut self, group: usize) {
+        for member in 0..self.groups[group].members.len() {
+            if self.groups[group].members[member].ghost.take().is_some() {
+                let g = &self.groups[group];
+                let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
+                self.emit(EventKind::ConsumerLeft {
+                    group: group_id,
+                    member: format!("{member_id} (previous process)"),
+                    reason: "did not rejoin before the rebalance timeout (max.poll.interval.ms)"
+                        .into(),
+                });
+            }
+        }
         let missing: Vec<usize> = self.groups[group]
             .members
             .iter()
