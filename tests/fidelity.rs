@@ -601,3 +601,48 @@ fn a_restarted_consumer_joins_as_a_new_member_and_the_rebalance_waits_for_the_ol
         .iter()
         .all(|m| !m.assignment.is_empty()));
 }
+
+// ---- 3. Log truncation detection in the consumer (KIP-320, SubscriptionState.maybeCompleteValidation) ----
+
+#[test]
+fn a_consumer_detects_the_truncation_of_an_unclean_election_and_reads_the_reused_offsets() {
+    // Broker 1 follows broker 2 (the leader, by placement) over a 3 s link and drops out of the ISR;
+    // broker 2 crashes and broker 1 is elected uncleanly, without the last seconds of records, and
+    // writes new ones at those offsets.
+    let text = r#"{"version": 1, "seed": 11, "duration_ms": 60000,
+        "cluster": {"brokers": 2, "links": [{"between": [1, 2], "ms": 3000}],
+                    "config": {"replica.lag.time.max.ms": "2000"}},
+        "topics": [{"name": "t", "partitions": 1, "replication_factor": 2,
+                    "config": {"unclean.leader.election.enable": "true"}}],
+        "producers": [{"id": "p", "topic": "t", "rate_per_sec": 20, "config": {"acks": "1"}}],
+        "groups": [{"id": "g", "topics": ["t"], "config": {"auto.offset.reset": "earliest"},
+                    "members": [{"id": "m"}]}],
+        "timeline": [{"at_ms": 20000, "action": "crash_broker", "broker": 2}]}"#;
+    let mut unclean = sim(text);
+    unclean.set_record_events(true);
+    let events = run(&mut unclean, 40_000_000);
+    assert!(events
+        .iter()
+        .any(|e| matches!(&e.kind, EventKind::LeaderElected { unclean: true, .. })));
+    let (at, position, diverging) = events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::LogTruncationDetected {
+                position,
+                diverging_offset,
+                ..
+            } => Some((e.t_us, *position, *diverging_offset)),
+            _ => None,
+        })
+        .expect("the consumer detects the truncation");
+    assert!(diverging < position, "{diverging} {position}");
+    // It reads what the new leader wrote at the reused offsets instead of skipping them.
+    let reread = events.iter().any(|e| {
+        e.t_us > at
+            && matches!(&e.kind, EventKind::RecordsProcessed { first_offset, .. } if *first_offset <= diverging)
+    });
+    assert!(
+        reread,
+        "no record at {diverging}.. processed after the truncation"
+    );
+}

@@ -201,6 +201,17 @@ pub enum EventKind {
         member: String,
         error: String,
     },
+    /// KIP-320: the consumer found the log it read from truncated (its position is past where its last
+    /// fetched epoch ends on the new leader) and moved back to the first diverging offset.
+    LogTruncationDetected {
+        group: String,
+        member: String,
+        topic: String,
+        partition: u32,
+        position: u64,
+        diverging_offset: u64,
+        strategy: String,
+    },
     OffsetReset {
         group: String,
         member: String,
@@ -264,6 +275,7 @@ impl EventKind {
             LogStartAdvanced { .. } => "log_start_advanced",
             BrokerCrashed { .. } => "broker_crashed",
             BrokerFenced { .. } => "broker_fenced",
+            LogTruncationDetected { .. } => "log_truncation_detected",
             DuplicateBatchWritten { .. } => "duplicate_batch_written",
             BrokerRegistrationRefused { .. } => "broker_registration_refused",
             BrokerRestarted { .. } => "broker_restarted",

@@ -147,6 +147,9 @@ pub struct Member {
     pub assigned: Vec<Tp>,
     pub positions: BTreeMap<Tp, u64>,
     fetch_positions: BTreeMap<Tp, u64>,
+    /// Per partition: the leader epoch of the last batch fetched, and the partition's leader epoch the
+    /// position was last validated against (KIP-320).
+    fetched_epochs: BTreeMap<Tp, (u32, u32)>,
     buffer: VecDeque<(Tp, u64, u64)>,
     fetch: Option<u64>,
     fetch_parked: bool,
@@ -183,6 +186,7 @@ impl Member {
             assigned: Vec::new(),
             positions: BTreeMap::new(),
             fetch_positions: BTreeMap::new(),
+            fetched_epochs: BTreeMap::new(),
             buffer: VecDeque::new(),
             fetch: None,
             fetch_parked: false,
@@ -1233,6 +1237,7 @@ impl Simulation {
             };
             let (log_start, high_watermark, log_end) =
                 (log.log_start_offset, log.high_watermark, log.log_end_offset);
+            self.validate_position(group, member, tp);
             let current = self.groups[group].members[member]
                 .fetch_positions
                 .get(&tp)
@@ -1267,8 +1272,86 @@ impl Simulation {
             let end = high_watermark.min(position + max_records);
             total_bytes += (end - position) * record_bytes;
             data.push((tp, position, end));
+            let partition = self.partition(tp);
+            let fetched_epoch = self
+                .leader_log(tp)
+                .and_then(|log| log.batch_containing(end - 1))
+                .map_or(partition.leader_epoch, |batch| batch.leader_epoch);
+            let leader_epoch = partition.leader_epoch;
+            self.groups[group].members[member]
+                .fetched_epochs
+                .insert(tp, (fetched_epoch, leader_epoch));
         }
         data
+    }
+
+    /// KIP-320 (`SubscriptionState.maybeCompleteValidation`): after the partition's leader changed, the
+    /// consumer asks the leader where the epoch of its last fetched records ends (OffsetsForLeaderEpoch).
+    /// If that is below its position, the log it read from was truncated (an unclean election): it logs
+    /// "Truncation detected" and moves back to the first diverging offset, so that it reads the records
+    /// the new leader wrote at those offsets instead of skipping them. With `auto.offset.reset=none` the
+    /// application gets a LogTruncationException; the simulator reports it and moves back the same way.
+    fn validate_position(&mut self, group: usize, member: usize, tp: Tp) {
+        let m = &self.groups[group].members[member];
+        let (Some(&(fetched_epoch, validated)), Some(&position)) =
+            (m.fetched_epochs.get(&tp), m.fetch_positions.get(&tp))
+        else {
+            return;
+        };
+        let leader_epoch = self.partition(tp).leader_epoch;
+        if validated == leader_epoch {
+            return;
+        }
+        let Some(log) = self.leader_log(tp) else {
+            return;
+        };
+        // `LeaderEpochFileCache.endOffsetFor`: where the next epoch after `fetched_epoch` starts.
+        let mut epoch_end = log.log_end_offset;
+        for batch in log.batches().rev() {
+            if batch.leader_epoch <= fetched_epoch {
+                break;
+            }
+            epoch_end = batch.base_offset;
+        }
+        self.groups[group].members[member]
+            .fetched_epochs
+            .insert(tp, (fetched_epoch, leader_epoch));
+        if epoch_end >= position {
+            return;
+        }
+        let strategy = match self.groups[group].config.auto_offset_reset {
+            AutoOffsetReset::None => "none (LogTruncationException; shown moving back)",
+            _ => "reset",
+        };
+        let m = &mut self.groups[group].members[member];
+        m.fetch_positions.insert(tp, epoch_end);
+        if m.positions
+            .get(&tp)
+            .is_some_and(|consumed| *consumed > epoch_end)
+        {
+            m.positions.insert(tp, epoch_end);
+        }
+        // Fetched records at or past the diverging offset came from the truncated log.
+        m.buffer.retain_mut(|(buffered, first, end)| {
+            if *buffered == tp {
+                *end = (*end).min(epoch_end);
+            }
+            *first < *end
+        });
+        let (group_id, member_id, topic) = (
+            self.groups[group].id.clone(),
+            self.groups[group].members[member].id.clone(),
+            self.topics[tp.topic].name.clone(),
+        );
+        self.emit(EventKind::LogTruncationDetected {
+            group: group_id,
+            member: member_id,
+            topic,
+            partition: tp.partition,
+            position,
+            diverging_offset: epoch_end,
+            strategy: strategy.into(),
+        });
     }
 
     /// The committed offset, or `auto.offset.reset` when there is none or it is out of range.
