@@ -646,3 +646,43 @@ fn a_consumer_detects_the_truncation_of_an_unclean_election_and_reads_the_reused
         "no record at {diverging}.. processed after the truncation"
     );
 }
+
+// ---- 5 (static members). A static member's restart keeps its assignment, with no rebalance ----
+
+#[test]
+fn a_static_member_restarted_within_its_session_gets_its_assignment_back_without_a_rebalance() {
+    let text = r#"{"version": 1, "seed": 12, "duration_ms": 60000,
+        "cluster": {"brokers": 1},
+        "topics": [{"name": "t", "partitions": 4, "replication_factor": 1}],
+        "producers": [{"id": "p", "topic": "t", "rate_per_sec": 20, "keys": {"distinct": 8}}],
+        "groups": [{"id": "g", "topics": ["t"],
+                    "config": {"session.timeout.ms": "10000", "heartbeat.interval.ms": "1000"},
+                    "members": [{"id": "a", "group_instance_id": "a-host"}, {"id": "b", "group_instance_id": "b-host"}]}],
+        "timeline": [{"at_ms": 20000, "action": "crash_consumer", "group": "g", "member": "a"},
+                     {"at_ms": 22000, "action": "restart_consumer", "group": "g", "member": "a"}]}"#;
+    let mut restarted = sim(text);
+    run(&mut restarted, 19_000_000);
+    let before = restarted.view().groups[0].members[0].assignment.clone();
+    let generation = restarted.view().groups[0].generation;
+    assert!(!before.is_empty());
+    let events = run(&mut restarted, 45_000_000);
+    let kinds: Vec<&str> = events
+        .iter()
+        .filter(|e| e.t_us > 19_000_000)
+        .map(|e| e.kind.type_name())
+        .collect();
+    assert!(kinds.contains(&"static_member_rejoined"), "{kinds:?}");
+    assert!(
+        !kinds.contains(&"rebalance_started"),
+        "a static member's restart needs no rebalance"
+    );
+    assert!(!kinds.contains(&"consumer_left"));
+    let view = restarted.view();
+    assert_eq!(view.groups[0].generation, generation);
+    assert_eq!(view.groups[0].members[0].assignment, before);
+    assert!(view.groups[0].members[0].records_processed > 0);
+    // A scenario naming an instance id twice is refused.
+    let twice = text.replace("b-host", "a-host");
+    let error = Simulation::from_json(&twice).err().expect("refused");
+    assert_eq!(error.path, "groups[0].members[1].group_instance_id");
+}

@@ -355,6 +355,7 @@ fn command(seed: &CommandSeed) -> Command {
                 idempotent: false,
                 config: [(config.to_string(), value)].into_iter().collect(),
                 members: vec![MemberSpec {
+                    group_instance_id: None,
                     id: name(1),
                     topics: None,
                 }],

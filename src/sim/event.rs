@@ -212,6 +212,13 @@ pub enum EventKind {
         diverging_offset: u64,
         strategy: String,
     },
+    /// A static member's new process (same `group.instance.id`) replaced the old one; in a Stable group
+    /// it gets its assignment back without a rebalance.
+    StaticMemberRejoined {
+        group: String,
+        member: String,
+        group_instance_id: String,
+    },
     OffsetReset {
         group: String,
         member: String,
@@ -275,6 +282,7 @@ impl EventKind {
             LogStartAdvanced { .. } => "log_start_advanced",
             BrokerCrashed { .. } => "broker_crashed",
             BrokerFenced { .. } => "broker_fenced",
+            StaticMemberRejoined { .. } => "static_member_rejoined",
             LogTruncationDetected { .. } => "log_truncation_detected",
             DuplicateBatchWritten { .. } => "duplicate_batch_written",
             BrokerRegistrationRefused { .. } => "broker_registration_refused",

@@ -141,6 +141,8 @@ pub struct Member {
     /// The coordinator still holds this slot's previous process as a member (its incarnation and last
     /// heartbeat): a restarted consumer is a new member, and the old one stays until its session expires.
     ghost: Option<(u32, Micros)>,
+    /// `group.instance.id`: a static member (KIP-345).
+    pub group_instance_id: Option<String>,
     // The client's view.
     pub generation: Option<i32>,
     pub joining: bool,
@@ -181,6 +183,7 @@ impl Member {
             joined_incarnation: 0,
             last_heartbeat_us: 0,
             ghost: None,
+            group_instance_id: None,
             generation: None,
             joining: false,
             assigned: Vec::new(),
@@ -339,6 +342,8 @@ impl Simulation {
         self.groups.push(group);
         for member in &spec.members {
             self.add_member_quietly(index, &member.id, member.topics.clone());
+            let last = self.groups[index].members.len() - 1;
+            self.groups[index].members[last].group_instance_id = member.group_instance_id.clone();
         }
     }
 
@@ -376,6 +381,7 @@ impl Simulation {
         spec.members.push(super::scenario::MemberSpec {
             id: id.to_string(),
             topics: None,
+            group_instance_id: None,
         });
     }
 
@@ -444,8 +450,10 @@ impl Simulation {
         let now = self.now;
         let m = &mut self.groups[group].members[member];
         let topics = m.topics.clone();
+        let instance = m.group_instance_id.take();
         *m = Member::new(&m.id, topics);
         let m = &mut self.groups[group].members[member];
+        m.group_instance_id = instance;
         m.incarnation = m.incarnation.max(1);
         m.activity = Activity::Polling;
         m.last_poll_us = now;
@@ -1706,6 +1714,51 @@ impl Simulation {
         // A restarted process is a new member (a new member id); the coordinator keeps the old one until
         // its session expires, and a rebalance waits for it (`removeMemberAndUpdateClassicGroup`).
         let replaces = m.in_group && m.joined_incarnation != incarnation;
+        if replaces && m.group_instance_id.is_some() {
+            // A static member's new process takes the old one's place (`updateStaticMemberAndRebalance`);
+            // in a Stable group it gets its assignment back with no rebalance.
+            let session = self.groups[group].config.session_timeout_ms * 1000;
+            let m = &mut self.groups[group].members[member];
+            m.joined = true;
+            m.joined_incarnation = incarnation;
+            m.last_heartbeat_us = now;
+            let instance = m.group_instance_id.clone().unwrap_or_default();
+            self.schedule(
+                now + session,
+                Ev::Coordinator {
+                    group,
+                    event: CoordinatorEvent::SessionCheck {
+                        member,
+                        incarnation,
+                    },
+                },
+            );
+            let g = &self.groups[group];
+            self.emit(EventKind::StaticMemberRejoined {
+                group: g.id.clone(),
+                member: g.members[member].id.clone(),
+                group_instance_id: instance,
+            });
+            let g = &self.groups[group];
+            if g.state == GroupState::Stable {
+                let (generation, partitions) = (
+                    g.generation,
+                    g.assignment.get(&member).cloned().unwrap_or_default(),
+                );
+                self.send_to_member(
+                    group,
+                    member,
+                    FlowKind::GroupProtocol,
+                    0,
+                    MemberEvent::Assignment {
+                        generation,
+                        partitions,
+                    },
+                );
+            }
+            self.try_complete_join(group);
+            return;
+        }
         if replaces {
             let ghost = (m.joined_incarnation, m.last_heartbeat_us);
             self.groups[group].members[member].ghost = Some(ghost);

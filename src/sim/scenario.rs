@@ -187,6 +187,9 @@ pub struct MemberSpec {
     /// The member's own subscription; the group's `topics` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topics: Option<Vec<String>>,
+    /// `group.instance.id`: a static member, which keeps its assignment across a restart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_instance_id: Option<String>,
 }
 
 /// Something a user (or a scenario timeline) does to a running simulation. In a scenario file it is written
@@ -621,6 +624,19 @@ impl Scenario {
             }
             for topic in member.topics.iter().flatten() {
                 self.check_topic(&format!("{member_path}.topics"), topic)?;
+            }
+            if let Some(instance) = &member.group_instance_id {
+                let field = format!("{member_path}.group_instance_id");
+                check_name(&field, instance)?;
+                if group.members[..member_index]
+                    .iter()
+                    .any(|other| other.group_instance_id.as_ref() == Some(instance))
+                {
+                    return Err(InputError::new(
+                        field,
+                        format!("duplicate group.instance.id {instance:?}"),
+                    ));
+                }
             }
         }
         ConsumerConfig::parse(&format!("{path}.config"), &group.config)

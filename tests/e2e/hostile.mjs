@@ -26,7 +26,7 @@ const entries = [
   { action: 'restart_consumer', group, member },
   { action: 'stall_consumer', group, member, ms: 100 },
   { action: 'add_consumer', group, member: 'extra-1', topics: [topic] },
-  { action: 'add_group', group: { id: 'g2', topics: [topic], config: { 'auto.offset.reset': 'earliest' }, members: [{ id: 'g2-1', topics: [topic] }] } },
+  { action: 'add_group', group: { id: 'g2', topics: [topic], config: { 'auto.offset.reset': 'earliest' }, members: [{ id: 'g2-1', topics: [topic], group_instance_id: 'g2-static' }] } },
   { action: 'set_producer_rate', producer, rate_per_sec: 10 },
   { action: 'set_producer_keys', producer, keys: { list: ['a', 'b'] } },
   { action: 'set_producer_keys', producer, keys: { hot: { key: 'hot', percent: 50, distinct: 4 } } },
@@ -62,6 +62,9 @@ function inject(value, path, payload) {
 
 const cases = [];
 const scenario = { ...base, name: 'hostile', description: 'hostile', timeline: [] };
+// A static member too, so that its group_instance_id is one of the fields.
+scenario.groups = structuredClone(base.groups);
+scenario.groups[0].members[0].group_instance_id = 'static-1';
 for (const path of stringPaths(scenario)) cases.push({ where: path.map((p) => (typeof p === 'object' ? `{${p.key}}` : p)).join('.'), scenario: (payload) => inject(scenario, path, payload) });
 for (const entry of entries) {
   for (const path of stringPaths(entry)) {
