@@ -224,7 +224,7 @@ pub fn Controls() -> impl IntoView {
                         ui.command(Command::AddGroup { group: GroupSpec {
                             id: id.clone(), topics, processing_ms_per_record: 10.0, commit: None, idempotent: false,
                             config: [("auto.offset.reset".to_string(), "earliest".to_string())].into_iter().collect(),
-                            members: vec![MemberSpec { id: format!("{id}-1"), topics: None }],
+                            members: vec![MemberSpec { id: format!("{id}-1"), topics: None, group_instance_id: None }],
                         }});
                     }>{t("group.add")}</button>
                 </div>
