@@ -42,6 +42,17 @@ fn text(testid: &str) -> String {
     by_testid(testid).text_content().unwrap()
 }
 
+/// The event log's lines, newest first (one per list item: the log's text content runs them together).
+fn event_lines() -> Vec<String> {
+    let items = document()
+        .query_selector_all("[data-testid=events] li")
+        .unwrap();
+    (0..items.length())
+        .filter_map(|i| items.item(i))
+        .filter_map(|item| item.text_content())
+        .collect()
+}
+
 /// Runs the simulation at 100× while the test waits.
 fn full_speed() {
     set_input("speed", "2", "input");
@@ -209,11 +220,11 @@ async fn max_poll_records_bounds_the_size_of_poll_batches() {
     set_input("processing", "0", "change");
     full_speed();
     wait(1500).await;
-    let log = text("events");
+    let log = event_lines();
     // A command takes effect at the simulation's next millisecond: polls logged before the change (the
     // log is newest first, so below its line) ran with the old value.
     let sizes: Vec<u64> = log
-        .lines()
+        .iter()
         .take_while(|line| !line.contains("max.poll.records"))
         .filter(|line| line.contains("records_polled") && line.contains("group=inventory_group"))
         .filter_map(|line| {
@@ -222,7 +233,7 @@ async fn max_poll_records_bounds_the_size_of_poll_batches() {
                 .and_then(|n| n.parse().ok())
         })
         .collect();
-    assert!(!sizes.is_empty(), "polls happened: {log}");
+    assert!(!sizes.is_empty(), "polls happened: {log:?}");
     assert!(
         sizes.iter().all(|size| *size <= 3),
         "every poll returns at most max.poll.records: {sizes:?}"
