@@ -53,7 +53,7 @@ pub fn event_items<'a>(
     let mut m = Markup::with_capacity(8 * 1024);
     for (t_us, line) in log
         .rev()
-        .filter(|(_, line)| needle.is_empty() || line.to_lowercase().contains(needle))
+        .filter(|(_, line)| needle.is_empty() || line.to_ascii_lowercase().contains(needle))
         .take(limit)
     {
         let group = line

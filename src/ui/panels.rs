@@ -346,7 +346,7 @@ pub fn EventLog() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let filter = RwSignal::new(String::new());
     let html = Memo::new(move |_| {
-        let needle = filter.get().to_lowercase();
+        let needle = filter.get().to_ascii_lowercase();
         ui.events.with(|log| event_items(log.iter(), &needle, 150))
     });
     let select = move |ev: leptos::ev::MouseEvent| {
