@@ -380,6 +380,17 @@ fn write_link(ui: Ui, scenario: &Scenario) {
     }
 }
 
+thread_local! {
+    static TRAP_REQUESTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// For the browser test of the page's fatal-error notice (`public/fatal.js`): the next animation frame
+/// aborts the module, as running out of memory does. Nothing in the page calls it.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn trap_on_next_frame() {
+    TRAP_REQUESTED.with(|requested| requested.set(true));
+}
+
 /// Calls `tick` on every animation frame until the returned flag is set.
 fn start_animation(mut tick: impl FnMut() + 'static) -> std::rc::Rc<std::cell::Cell<bool>> {
     use std::cell::{Cell, RefCell};
@@ -395,6 +406,9 @@ fn start_animation(mut tick: impl FnMut() + 'static) -> std::rc::Rc<std::cell::C
         if flag.get() {
             drop(next.borrow_mut().take());
             return;
+        }
+        if TRAP_REQUESTED.with(|requested| requested.replace(false)) {
+            std::process::abort();
         }
         tick();
         if let (Some(window), Some(callback)) = (web_sys::window(), next.borrow().as_ref()) {

@@ -55,6 +55,30 @@ try {
   const violations = await page.evaluate(() => window.__csp);
   check(violations.length === 0, `the page runs with no Content-Security-Policy violation ${violations.join(' | ')}`);
 
+  // No silent death: a trap (as when memory runs out) shows what happened and a way to reload the run.
+  const trapped = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await recordCspViolations(trapped);
+  await trapped.goto(origin + '/');
+  await trapped.waitForSelector('[data-testid=picture]', { timeout: 20000 });
+  await trapped.waitForTimeout(500);
+  await trapped.focus('[data-testid=rate]');
+  await trapped.keyboard.press('End');
+  await trapped.evaluate(() => document.querySelector('[data-testid=rate]').dispatchEvent(new Event('change', { bubbles: true })));
+  await trapped.waitForTimeout(300);
+  await trapped.evaluate(() => window.wasmBindings.trap_on_next_frame());
+  const notice = await trapped.waitForSelector('[data-testid=fatal]', { timeout: 5000 }).catch(() => null);
+  const noticeText = notice ? await notice.textContent() : '';
+  const cause = notice ? await trapped.textContent('[data-testid=fatal-cause]') : '';
+  const reload = notice ? await trapped.getAttribute('[data-testid=fatal-reload]', 'href') : '';
+  check(/stopped/.test(noticeText) && /Simulated|\d s/.test(noticeText) && reload === trapped.url(),
+    `a trap shows a notice with where the run was and a link that reloads it: "${noticeText.slice(0, 160)}"`);
+  check(/At their maximum: .*Produce rate/i.test(cause), `the notice names the controls at their maximum: "${cause}"`);
+  const clockAfterTrap = await trapped.textContent('[data-testid=clock]');
+  await trapped.waitForTimeout(500);
+  check(clockAfterTrap === await trapped.textContent('[data-testid=clock]'), 'the trapped simulation no longer advances');
+  check((await trapped.evaluate(() => window.__csp)).length === 0, 'the notice raises no Content-Security-Policy violation');
+  await trapped.screenshot({ path: 'artifacts/trapped.png' });
+
   // A tablet in portrait: nothing wider than the screen.
   const tablet = await browser.newPage({ viewport: { width: 768, height: 1024 } });
   await tablet.goto(origin + '/');
