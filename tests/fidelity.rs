@@ -686,3 +686,36 @@ fn a_static_member_restarted_within_its_session_gets_its_assignment_back_without
     let error = Simulation::from_json(&twice).err().expect("refused");
     assert_eq!(error.path, "groups[0].members[1].group_instance_id");
 }
+
+#[test]
+fn a_static_member_that_leaves_sends_no_leave_group_and_is_removed_when_its_session_expires() {
+    // AbstractCoordinator.maybeLeaveGroup: only dynamic members send LeaveGroup on close.
+    let scenario = |instance: &str| {
+        format!(
+            r#"{{"version": 1, "seed": 13, "duration_ms": 60000,
+            "cluster": {{"brokers": 1}},
+            "topics": [{{"name": "t", "partitions": 4, "replication_factor": 1}}],
+            "producers": [],
+            "groups": [{{"id": "g", "topics": ["t"],
+                         "config": {{"session.timeout.ms": "10000", "heartbeat.interval.ms": "1000"}},
+                         "members": [{{"id": "a"{instance}}}, {{"id": "b"}}]}}],
+            "timeline": [{{"at_ms": 20000, "action": "leave_consumer", "group": "g", "member": "a"}}]}}"#
+        )
+    };
+    let left_at = |text: &str| {
+        let mut leaving = sim(text);
+        let events = run(&mut leaving, 40_000_000);
+        events
+            .iter()
+            .find(|e| e.t_us > 20_000_000 && e.kind.type_name() == "consumer_left")
+            .map(|e| e.t_us)
+            .expect("a leaves the group")
+    };
+    // Dynamic: LeaveGroup at once. Static: removed 10 s after its last heartbeat (at most 1 s before).
+    assert!(left_at(&scenario("")) < 20_100_000);
+    let static_left = left_at(&scenario(r#", "group_instance_id": "a-host""#));
+    assert!(
+        (29_000_000..=30_100_000).contains(&static_left),
+        "{static_left}"
+    );
+}

@@ -490,7 +490,12 @@ impl Simulation {
         if self.groups[group].config.enable_auto_commit {
             self.send_commit(group, member, false);
         }
-        if in_group {
+        // `AbstractCoordinator.maybeLeaveGroup`: only dynamic members send LeaveGroup; the coordinator
+        // removes a static member when its session expires.
+        let dynamic = self.groups[group].members[member]
+            .group_instance_id
+            .is_none();
+        if in_group && dynamic {
             self.send_to_coordinator(
                 group,
                 member,
@@ -538,10 +543,7 @@ impl Simulation {
         self.member_ev(group, member, now, MemberEvent::Poll);
         let interval = self.groups[group].config.heartbeat_interval_ms * 1000;
         self.member_ev(group, member, now + interval, MemberEvent::HeartbeatTick);
-        let (group_id, member_id) = (
-            self.groups[group].id.clone(),
-            self.groups[group].members[member].id.clone(),
-        );
+        let (group_id, member_id) = self.member_names(group, member);
         self.emit(EventKind::ConsumerRestarted {
             group: group_id,
             member: member_id,
@@ -721,10 +723,7 @@ impl Simulation {
             }
             MemberEvent::CommitResponse { sync, error } => {
                 if let Some(error) = error {
-                    let (group_id, member_id) = (
-                        self.groups[group].id.clone(),
-                        self.groups[group].members[member].id.clone(),
-                    );
+                    let (group_id, member_id) = self.member_names(group, member);
                     self.emit(EventKind::CommitFailed {
                         group: group_id,
                         member: member_id,
@@ -810,10 +809,7 @@ impl Simulation {
             return;
         }
         if self.record_events {
-            let (group_id, member_id) = (
-                self.groups[group].id.clone(),
-                self.groups[group].members[member].id.clone(),
-            );
+            let (group_id, member_id) = self.member_names(group, member);
             self.emit(EventKind::RecordsPolled {
                 group: group_id,
                 member: member_id,
@@ -866,10 +862,7 @@ impl Simulation {
         let mut in_hand = std::mem::take(&mut self.groups[group].members[member].in_hand);
         for (tp, first, end) in &in_hand {
             if self.record_events {
-                let (group_id, member_id) = (
-                    self.groups[group].id.clone(),
-                    self.groups[group].members[member].id.clone(),
-                );
+                let (group_id, member_id) = self.member_names(group, member);
                 let topic = self.topics[tp.topic].name.clone();
                 self.emit(EventKind::RecordsProcessed {
                     group: group_id,
@@ -897,7 +890,8 @@ impl Simulation {
                 delivery.mark_processed(*first, *end);
             }
             // Records the producer wrote twice: each copy is processed as a record of its own.
-            let twice: u64 = self.topics[tp.topic].partitions[tp.partition as usize]
+            let twice: u64 = self
+                .partition(*tp)
                 .written_twice
                 .iter()
                 .map(|(a, b)| (*b).min(*end).saturating_sub((*a).max(*first)))
@@ -979,10 +973,7 @@ impl Simulation {
     fn on_join_prepare(&mut self, group: usize, member: usize) {
         let cooperative = self.groups[group].cooperative();
         let lost = self.groups[group].members[member].generation.is_none();
-        let (group_id, member_id) = (
-            self.groups[group].id.clone(),
-            self.groups[group].members[member].id.clone(),
-        );
+        let (group_id, member_id) = self.member_names(group, member);
         if lost {
             let assigned = std::mem::take(&mut self.groups[group].members[member].assigned);
             if !assigned.is_empty() {
@@ -1062,10 +1053,7 @@ impl Simulation {
         partitions: Vec<Tp>,
     ) {
         let cooperative = self.groups[group].cooperative();
-        let (group_id, member_id) = (
-            self.groups[group].id.clone(),
-            self.groups[group].members[member].id.clone(),
-        );
+        let (group_id, member_id) = self.member_names(group, member);
         let owned = self.groups[group].members[member].assigned.clone();
         let revoked: Vec<Tp> = owned
             .iter()
@@ -1131,16 +1119,22 @@ impl Simulation {
             member: member_id,
             since_last_poll_ms: since,
         });
-        self.send_to_coordinator(
-            group,
-            member,
-            FlowKind::GroupProtocol,
-            CoordinatorEvent::Leave {
+        // A static member sends no LeaveGroup (`maybeLeaveGroup`): it is removed after session.timeout.ms.
+        if self.groups[group].members[member]
+            .group_instance_id
+            .is_none()
+        {
+            self.send_to_coordinator(
+                group,
                 member,
-                incarnation,
-                reason: "consumer poll timeout has expired (max.poll.interval.ms)".into(),
-            },
-        );
+                FlowKind::GroupProtocol,
+                CoordinatorEvent::Leave {
+                    member,
+                    incarnation,
+                    reason: "consumer poll timeout has expired (max.poll.interval.ms)".into(),
+                },
+            );
+        }
         self.groups[group].members[member].generation = None;
     }
 
@@ -1346,11 +1340,8 @@ impl Simulation {
             }
             *first < *end
         });
-        let (group_id, member_id, topic) = (
-            self.groups[group].id.clone(),
-            self.groups[group].members[member].id.clone(),
-            self.topics[tp.topic].name.clone(),
-        );
+        let (group_id, member_id) = self.member_names(group, member);
+        let topic = self.topics[tp.topic].name.clone();
         self.emit(EventKind::LogTruncationDetected {
             group: group_id,
             member: member_id,
@@ -1360,6 +1351,12 @@ impl Simulation {
             diverging_offset: epoch_end,
             strategy: strategy.into(),
         });
+    }
+
+    /// A member's group id and member id, for events.
+    fn member_names(&self, group: usize, member: usize) -> (String, String) {
+        let g = &self.groups[group];
+        (g.id.clone(), g.members[member].id.clone())
     }
 
     /// The committed offset, or `auto.offset.reset` when there is none or it is out of range.
@@ -1387,11 +1384,8 @@ impl Simulation {
                 "none (NoOffsetForPartitionException; shown starting at the log start)",
             ),
         };
-        let (group_id, member_id, topic) = (
-            self.groups[group].id.clone(),
-            self.groups[group].members[member].id.clone(),
-            self.topics[tp.topic].name.clone(),
-        );
+        let (group_id, member_id) = self.member_names(group, member);
+        let topic = self.topics[tp.topic].name.clone();
         self.emit(EventKind::OffsetReset {
             group: group_id,
             member: member_id,

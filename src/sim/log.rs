@@ -184,12 +184,7 @@ impl ReplicaLog {
             }
         };
         if roll {
-            self.segments.push_back(Segment {
-                base_offset: batch.base_offset,
-                bytes: 0,
-                created_us: now,
-                last_append_us: now,
-            });
+            self.roll(now);
         }
         let active = self.segments.back_mut().expect("a segment exists");
         active.bytes += batch.bytes;
@@ -278,13 +273,7 @@ impl ReplicaLog {
         retention_bytes: Option<u64>,
     ) -> Option<u64> {
         let before = self.log_start_offset;
-        while let Some(oldest) = self.segments.front() {
-            let last = self.segments.len() == 1;
-            let upper = if last {
-                self.log_end_offset
-            } else {
-                self.segments[1].base_offset
-            };
+        while let Some((oldest, upper, last)) = self.oldest_segment() {
             if (last && oldest.bytes == 0) || upper > self.high_watermark {
                 break;
             }
@@ -301,6 +290,14 @@ impl ReplicaLog {
             self.delete_oldest_segment(upper);
         }
         (self.log_start_offset != before).then_some(self.log_start_offset)
+    }
+
+    /// The oldest segment, where it ends (the next segment's base, or the log end for the active one), and
+    /// whether it is the active one.
+    fn oldest_segment(&self) -> Option<(&Segment, u64, bool)> {
+        let oldest = self.segments.front()?;
+        let next = self.segments.get(1).map(|next| next.base_offset);
+        Some((oldest, next.unwrap_or(self.log_end_offset), next.is_none()))
     }
 
     /// A new empty active segment at the log end.
@@ -336,13 +333,7 @@ impl ReplicaLog {
         if offset <= self.log_start_offset {
             return None;
         }
-        while let Some(oldest) = self.segments.front() {
-            let last = self.segments.len() == 1;
-            let upper = if last {
-                self.log_end_offset
-            } else {
-                self.segments[1].base_offset
-            };
+        while let Some((oldest, upper, last)) = self.oldest_segment() {
             if upper > offset || (last && oldest.bytes == 0) {
                 break;
             }

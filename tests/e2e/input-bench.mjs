@@ -1,7 +1,12 @@
 // Bounded work for any accepted input: loads the largest scenario the format accepts (every count and
-// list at its bound) through the scenario panel, as a pasted file, and prints the longest frames while
-// its first simulated second runs, the load itself included. Usage: node tests/e2e/input-bench.mjs dist [wall s]
-import { readFileSync, writeFileSync as require_fs_write } from 'node:fs';
+// list at its bound) through the scenario panel, as an imported file, and prints the longest frames and
+// main-thread tasks while its first simulated second runs, the load itself included.
+// Usage: node tests/e2e/input-bench.mjs dist [wall s]
+// Environment: T, P, RF, M, G (topics, partitions per topic, replication factor, members per group,
+// groups), KEY (key length), KEYS (keys per producer), RATE, TL (timeline entries) shrink the scenario;
+// FILE=path imports that file instead; SAVE=path writes the scenario used; PROFILE=N (on a build that
+// keeps names) prints the N longest stretches of work with the functions that took them.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { serveDist, launchChromium } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
@@ -30,7 +35,7 @@ const timeline = Array.from({ length: Number(process.env.TL ?? 1500) }, (_, i) =
 const scenario = { version: 1, name: 'x'.repeat(120), description: 'd'.repeat(4000), seed: 1,
   cluster: { brokers: B }, topics, producers, groups, timeline };
 const text = process.env.FILE ? readFileSync(process.env.FILE, 'utf8') : JSON.stringify(scenario);
-if (process.env.SAVE) require_fs_write(process.env.SAVE, text);
+if (process.env.SAVE) writeFileSync(process.env.SAVE, text);
 
 const browser = await launchChromium();
 try {
