@@ -1,14 +1,17 @@
 //! The headless command line: run a scenario file and print what Kafka's own tools would show, write a
 //! JSON Lines trace, or benchmark the core.
 
-use kafka_sim::sim::scenario::{Scenario, MAX_TIME_QUANTUM_MS};
+use kafka_sim::sim::scenario::{
+    Scenario, MAX_PROCESSING_MS_PER_RECORD, MAX_RATE_PER_SEC, MAX_TIME_QUANTUM_MS,
+};
 use kafka_sim::sim::{report, Simulation};
 use std::io::Write;
 use std::time::Instant;
 
 const USAGE: &str = "usage:
   kafka-sim run FILE [--seed N] [--until DURATION] [--trace OUT.jsonl] [--json]
-  kafka-sim bench [--sim-seconds N] [--time-quantum-ms Q] [--frames]
+  kafka-sim bench [--scenario FILE] [--rate N] [--processing-ms MS] [--sim-seconds N] [--steps N]
+                  [--time-quantum-ms Q] [--frames]
 DURATION is a number with a unit: 500ms, 30s, 5m, 1h (a bare number is milliseconds).";
 
 pub fn main(args: Vec<String>) -> i32 {
@@ -203,6 +206,10 @@ fn bench(args: &[String]) -> Result<(), String> {
         .collect();
     let mut sim_seconds = 600u64;
     let mut quantum_ms = 0u64;
+    let mut steps = 10u64;
+    let mut file: Option<String> = None;
+    let mut rate: Option<u32> = None;
+    let mut processing_ms: Option<f64> = None;
     let mut rest = &args[..];
     while let [flag, value, tail @ ..] = rest {
         let number = |min: u64, max: u64| {
@@ -217,6 +224,12 @@ fn bench(args: &[String]) -> Result<(), String> {
         match flag.as_str() {
             "--sim-seconds" => sim_seconds = number(1, 7 * 24 * 3600)?,
             "--time-quantum-ms" => quantum_ms = number(0, MAX_TIME_QUANTUM_MS)?,
+            "--steps" => steps = number(1, 1000)?,
+            "--scenario" => file = Some(value.clone()),
+            "--rate" => rate = Some(number(0, MAX_RATE_PER_SEC as u64)? as u32),
+            "--processing-ms" => {
+                processing_ms = Some(number(0, MAX_PROCESSING_MS_PER_RECORD as u64)? as f64)
+            }
             _ => return Err(format!("unexpected argument {flag:?}\n{USAGE}")),
         }
         rest = tail;
@@ -224,11 +237,23 @@ fn bench(args: &[String]) -> Result<(), String> {
     if !rest.is_empty() {
         return Err(format!("unexpected arguments {rest:?}\n{USAGE}"));
     }
-    let mut spec: Scenario =
-        serde_json::from_str(BENCH_SCENARIO).map_err(|error| error.to_string())?;
+    let text = match &file {
+        Some(path) => std::fs::read_to_string(path).map_err(|error| format!("{path}: {error}"))?,
+        None => BENCH_SCENARIO.to_string(),
+    };
+    let mut spec: Scenario = serde_json::from_str(&text).map_err(|error| error.to_string())?;
     spec.time_quantum_ms = quantum_ms;
+    // The sliders a learner pushes: every producer's rate, every group's processing time.
+    for producer in &mut spec.producers {
+        producer.rate_per_sec = rate.unwrap_or(producer.rate_per_sec);
+    }
+    for group in &mut spec.groups {
+        group.processing_ms_per_record = processing_ms.unwrap_or(group.processing_ms_per_record);
+    }
+    let described = spec.name.clone().unwrap_or_else(|| "the scenario".into());
     let scenario = spec.validate().map_err(|error| error.to_string())?;
-    let mut sim = Simulation::new(scenario, 7);
+    let seed = if file.is_some() { scenario.scenario.seed } else { 7 };
+    let mut sim = Simulation::new(scenario, seed);
     let time = if quantum_ms == 0 {
         "exact time".to_string()
     } else {
@@ -238,9 +263,14 @@ fn bench(args: &[String]) -> Result<(), String> {
         return bench_frames(sim, sim_seconds, &time);
     }
     sim.set_record_flows(false);
-    println!("benchmark: 6 brokers, 64 partitions RF 3, 10,000 records/s, 4 groups × 8 members; {time}; {sim_seconds} simulated s");
+    match (&file, rate, processing_ms) {
+        (None, None, None) => println!("benchmark: 6 brokers, 64 partitions RF 3, 10,000 records/s, 4 groups × 8 members; {time}; {sim_seconds} simulated s"),
+        _ => println!("benchmark: {described}; rate {}; processing {}; {time}; {sim_seconds} simulated s",
+            rate.map_or("as in the file".to_string(), |rate| format!("{rate} records/s per producer")),
+            processing_ms.map_or("as in the file".to_string(), |ms| format!("{ms} ms per record"))),
+    }
     let started = Instant::now();
-    let step_s = (sim_seconds / 10).max(1);
+    let step_s = (sim_seconds / steps).max(1);
     let mut t = 0;
     while t < sim_seconds {
         let next = (t + step_s).min(sim_seconds);

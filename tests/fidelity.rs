@@ -719,3 +719,48 @@ fn a_static_member_that_leaves_sends_no_leave_group_and_is_removed_when_its_sess
         "{static_left}"
     );
 }
+
+// ---- 10. buffer.memory and max.block.ms (BufferPool.allocate, KafkaProducer.doSend) ----
+
+/// With no leader to send to, batches pile up in the accumulator until `buffer.memory` is full. Then
+/// `send()` blocks; after `max.block.ms` it throws a TimeoutException for that record; once the leader
+/// is back the backlog drains and `send()` returns. The accumulator never holds more than the buffer.
+#[test]
+fn a_full_buffer_memory_blocks_send_and_times_out_after_max_block_ms() {
+    let mut s = sim(r#"{"version": 1, "seed": 1, "duration_ms": 60000,
+        "cluster": {"brokers": 1},
+        "topics": [{"name": "t", "partitions": 1, "replication_factor": 1}],
+        "producers": [{"id": "p", "topic": "t", "rate_per_sec": 1000, "record_bytes": 100,
+                       "config": {"buffer.memory": "10000", "max.block.ms": "2000"}}],
+        "groups": [],
+        "timeline": [{"at_ms": 1000, "action": "crash_broker", "broker": 1},
+                     {"at_ms": 20000, "action": "restart_broker", "broker": 1}]}"#);
+    let mut events = Vec::new();
+    let mut most_pending = 0;
+    let mut cursor = 0;
+    for step in 1..=400u64 {
+        s.advance_to(step * 100_000);
+        let (new, next) = s.events_since(cursor);
+        cursor = next;
+        events.extend(new);
+        let pending = s.view().producers[0].records_pending;
+        most_pending = most_pending.max(pending);
+    }
+    assert!(most_pending <= 100, "the accumulator held {most_pending} records of 100 bytes in a 10,000-byte buffer");
+    let blocked = first_at(&events, "producer_blocked").expect("send() blocks on a full buffer");
+    assert!((1_000_000..3_000_000).contains(&blocked), "blocked at {blocked} µs");
+    let timeouts: Vec<u64> = events
+        .iter()
+        .filter(|e| matches!(&e.kind, EventKind::ProduceError { error, .. } if error.starts_with("TimeoutException: failed to allocate")))
+        .map(|e| e.t_us)
+        .collect();
+    assert!(!timeouts.is_empty(), "max.block.ms passes while the broker is down");
+    assert!(timeouts[0] >= blocked + 2_000_000, "the first TimeoutException comes max.block.ms after blocking");
+    for pair in timeouts.windows(2) {
+        assert!(pair[1] - pair[0] >= 2_000_000, "one record per max.block.ms: {timeouts:?}");
+    }
+    let unblocked = first_at(&events, "producer_unblocked").expect("send() returns once the backlog drains");
+    assert!(unblocked > 20_000_000, "unblocked at {unblocked} µs, after the restart");
+    let view = s.view();
+    assert!(view.producers[0].records_acknowledged > 0);
+}

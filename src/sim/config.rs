@@ -162,6 +162,10 @@ pub struct ProducerConfig {
     pub request_timeout_ms: u64,
     pub retry_backoff_ms: u64,
     pub retry_backoff_max_ms: u64,
+    /// `buffer.memory`: the accumulator's bytes (open batches and requests not yet answered).
+    pub buffer_memory: u64,
+    /// `max.block.ms`: how long `send()` blocks waiting for room in `buffer.memory` before it throws.
+    pub max_block_ms: u64,
 }
 
 impl ProducerConfig {
@@ -187,6 +191,8 @@ impl ProducerConfig {
         let request_timeout_ms = reader.integer("request.timeout.ms", 30_000, 0, MS_MAX)? as u64;
         let retry_backoff_ms = reader.integer("retry.backoff.ms", 100, 0, MS_MAX)? as u64;
         let retry_backoff_max_ms = reader.integer("retry.backoff.max.ms", 1000, 0, MS_MAX)? as u64;
+        let buffer_memory = reader.integer("buffer.memory", 33_554_432, 1, i64::MAX / 2)? as u64;
+        let max_block_ms = reader.integer("max.block.ms", 60_000, 0, MS_MAX)? as u64;
         reader.finish()?;
         // ProducerConfig.postProcessAndValidateIdempotenceConfigs (Kafka 4.0): idempotence needs retries > 0
         // and acks=all; explicitly enabled with a conflict is a ConfigException, enabled only by default it
@@ -226,6 +232,8 @@ impl ProducerConfig {
             request_timeout_ms,
             retry_backoff_ms,
             retry_backoff_max_ms,
+            buffer_memory,
+            max_block_ms,
         })
     }
 }

@@ -237,6 +237,16 @@ pub enum EventKind {
         producer: String,
         rate_per_sec: u32,
     },
+    /// `buffer.memory` is full: the application's `send()` blocks (back-pressure).
+    ProducerBlocked {
+        producer: String,
+        buffer_memory: u64,
+    },
+    /// Room in `buffer.memory` again: `send()` returns after blocking this long.
+    ProducerUnblocked {
+        producer: String,
+        blocked_ms: u64,
+    },
     PartitionsAdded {
         topic: String,
         partitions: u32,
@@ -306,6 +316,8 @@ impl EventKind {
             OffsetReset { .. } => "offset_reset",
             ConfigChanged { .. } => "config_changed",
             ProducerRateChanged { .. } => "producer_rate_changed",
+            ProducerBlocked { .. } => "producer_blocked",
+            ProducerUnblocked { .. } => "producer_unblocked",
             PartitionsAdded { .. } => "partitions_added",
             GroupAdded { .. } => "group_added",
             ConsumerAdded { .. } => "consumer_added",

@@ -157,6 +157,10 @@ pub struct Producer {
     in_flight: BTreeMap<u32, u64>,
     next_sequence: BTreeMap<u32, u32>,
     tick_scheduled: bool,
+    /// Bytes held in `buffer.memory`: records in open batches and in requests not yet answered.
+    buffered_bytes: u64,
+    /// Since when `send()` has been blocked on a full `buffer.memory`.
+    blocked_since: Option<Micros>,
     /// Requests on the wire by `request.timeout.ms` deadline: `(deadline, request, attempt)`. One timer
     /// event (`timeout_timer_at`) stands for all of them instead of one per request, since nearly every
     /// request is answered long before its deadline.
@@ -229,6 +233,8 @@ impl Simulation {
             in_flight: BTreeMap::new(),
             next_sequence: BTreeMap::new(),
             tick_scheduled: false,
+            buffered_bytes: 0,
+            blocked_since: None,
             timeouts: BTreeSet::new(),
             timeout_timer_at: None,
         });
@@ -336,8 +342,27 @@ impl Simulation {
         } else {
             (batch_size / record_bytes.max(1)).clamp(1, 1024) as usize
         };
+        let buffer_memory = p.config.buffer_memory;
+        let max_block_us = p.config.max_block_ms * 1000;
         for _ in 0..due {
             let p = &mut self.producers[producer];
+            if p.buffered_bytes + record_bytes > buffer_memory {
+                self.block_send(producer, max_block_us);
+                break;
+            }
+            let resumed = p.blocked_since.take();
+            if let Some(since) = resumed {
+                // `send()` returns: the application goes on at its rate from now, without a burst.
+                p.rate_epoch_us = now;
+                p.rate_epoch_records = p.stats.records_generated;
+                let id = p.id.clone();
+                self.emit(EventKind::ProducerUnblocked {
+                    producer: id,
+                    blocked_ms: (now - since) / 1000,
+                });
+            }
+            let p = &mut self.producers[producer];
+            p.buffered_bytes += record_bytes;
             let n = p.stats.records_generated - p.rate_epoch_records;
             let created_us =
                 p.rate_epoch_us + (n * 1_000_000).div_ceil(p.rate_per_sec.max(1) as u64);
@@ -389,6 +414,9 @@ impl Simulation {
             if key.is_none() {
                 p.sticky
                     .record_appended(record_bytes, batch_size, batch_full_or_closed);
+            }
+            if resumed.is_some() {
+                break;
             }
         }
         self.close_drainable_batches(producer);
@@ -690,7 +718,7 @@ impl Simulation {
         }
         if acks == Acks::Zero {
             // Fire and forget: nothing more is heard of this request after it is handled here.
-            self.producers[producer].requests.remove(&id);
+            self.release_request(producer, id);
         }
         if !self.broker(broker).alive {
             // Connection refused: the client learns at once and retries after its backoff.
@@ -1039,6 +1067,7 @@ impl Simulation {
             Ok(base_offset) => {
                 let p = &mut self.producers[producer];
                 let request = p.requests.remove(&id).expect("exists");
+                p.buffered_bytes -= request.bytes;
                 if let Some(batch) = &request.appended {
                     batch.acknowledged.set(true);
                     if batch.lost.get() {
@@ -1095,6 +1124,45 @@ impl Simulation {
         }
     }
 
+    fn release_request(&mut self, producer: usize, id: u64) {
+        let p = &mut self.producers[producer];
+        if let Some(request) = p.requests.remove(&id) {
+            p.buffered_bytes -= request.bytes;
+        }
+    }
+
+    /// `buffer.memory` is full: `send()` blocks (`BufferPool.allocate`). After `max.block.ms` it throws
+    /// a `TimeoutException` for that record, and the application tries the next one.
+    fn block_send(&mut self, producer: usize, max_block_us: u64) {
+        let now = self.now;
+        let p = &mut self.producers[producer];
+        match p.blocked_since {
+            None => {
+                p.blocked_since = Some(now);
+                let (id, buffer_memory) = (p.id.clone(), p.config.buffer_memory);
+                self.emit(EventKind::ProducerBlocked {
+                    producer: id,
+                    buffer_memory,
+                });
+            }
+            Some(since) if now - since >= max_block_us => {
+                p.blocked_since = Some(now);
+                p.stats.records_generated += 1;
+                p.stats.records_failed += 1;
+                let (id, topic) = (p.id.clone(), self.topics[p.topic].name.clone());
+                self.emit(EventKind::ProduceError {
+                    producer: id,
+                    topic,
+                    partition: 0,
+                    records: 1,
+                    error: "TimeoutException: failed to allocate memory within max.block.ms".into(),
+                    retrying: false,
+                });
+            }
+            Some(_) => {}
+        }
+    }
+
     /// Gives up on a batch: the application's callback gets the error. An idempotent producer bumps its
     /// epoch so later batches start a fresh sequence (Kafka's safe epoch bump).
     fn fail_request(&mut self, producer: usize, id: u64, error: &'static str) {
@@ -1102,6 +1170,7 @@ impl Simulation {
         let Some(request) = p.requests.remove(&id) else {
             return;
         };
+        p.buffered_bytes -= request.bytes;
         p.queued.remove(&(request.tp.partition, id));
         p.stats.records_failed += request.records as u64;
         if p.config.enable_idempotence {
