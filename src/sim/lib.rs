@@ -11,6 +11,7 @@ pub mod event;
 pub mod golden;
 pub mod groups;
 pub mod invariants;
+pub mod keys;
 pub mod log;
 pub mod partitioner;
 pub mod producing;

@@ -6,6 +6,8 @@ use std::cell::Cell;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
+use super::keys::KeyRun;
+
 pub type Micros = u64;
 
 /// Records written together by one produce request (immutable once appended).
@@ -19,8 +21,8 @@ pub struct BatchData {
     pub producer_id: Option<(u64, u32)>,
     pub base_sequence: u32,
     pub leader_epoch: u32,
-    /// Key index per record (meaning per producer, see `producer::KeyMode`); empty for null keys.
-    pub keys: Rc<[u32]>,
+    /// The first record's position in its producer's key cycle (`keys`); `None` for null keys.
+    pub keys: Option<KeyRun>,
     /// When the producer created the first record (for end-to-end latency).
     pub created_us: Micros,
     pub append_us: Micros,

@@ -5,8 +5,9 @@
 use super::config::{Acks, ProducerConfig};
 use super::engine::{Ev, FlowKind, Node, Simulation, Tp};
 use super::event::EventKind;
+use super::keys::{KeyCycle, KeyRun};
 use super::log::{BatchData, Micros, SequenceCheck};
-use super::partitioner::{partition_for_key, StickyPartition};
+use super::partitioner::StickyPartition;
 use super::scenario::{KeySpec, ProducerSpec};
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,7 +36,8 @@ struct OpenBatch {
     created_us: Micros,
     records: u32,
     bytes: u64,
-    keys: Vec<u32>,
+    /// The first record's key position; `None` for null keys.
+    keys: Option<KeyRun>,
 }
 
 /// The accumulator's open batches, one slot per partition (a map lookup per record was the producer's
@@ -57,13 +59,12 @@ impl OpenBatches {
         batch
     }
 
-    /// The partition's open batch, opened if there is none. `capacity` is how many keys it can hold (the
-    /// records that fit in `batch.size`), reserved at once rather than regrown record by record.
+    /// The partition's open batch, opened if there is none, its first record at key position `keys`.
     fn get_or_open(
         &mut self,
         partition: u32,
         created_us: Micros,
-        capacity: usize,
+        keys: impl FnOnce() -> Option<KeyRun>,
     ) -> &mut OpenBatch {
         let index = partition as usize;
         if self.slots.len() <= index {
@@ -77,7 +78,7 @@ impl OpenBatches {
             created_us,
             records: 0,
             bytes: 0,
-            keys: Vec::with_capacity(capacity),
+            keys: keys(),
         })
     }
 
@@ -107,7 +108,7 @@ struct Request {
     tp: Tp,
     records: u32,
     bytes: u64,
-    keys: Rc<[u32]>,
+    keys: Option<KeyRun>,
     created_us: Micros,
     base_sequence: u32,
     epoch: u32,
@@ -146,8 +147,11 @@ pub struct Producer {
     pub acknowledged_lost: u64,
     rate_epoch_us: Micros,
     rate_epoch_records: u64,
-    key_counter: u64,
-    key_partitions: Vec<u32>,
+    /// Keyed records generated since the keys were set (`keys::KeyCycle`'s `n`).
+    keyed: u64,
+    /// The current key cycle (`None` for null keys), and the records sent to each partition in it.
+    cycle: Option<Rc<KeyCycle>>,
+    ordinals: Vec<u64>,
     sticky: StickyPartition,
     open: OpenBatches,
     requests: BTreeMap<u64, Request>,
@@ -185,15 +189,6 @@ impl Producer {
                 .map(|request| request.records as u64)
                 .sum::<u64>()
     }
-
-    fn key_count(&self) -> u64 {
-        match self.keys.as_ref() {
-            KeySpec::None => 0,
-            KeySpec::List(list) => list.len() as u64,
-            KeySpec::Distinct(count) => *count as u64,
-            KeySpec::Hot { distinct, .. } => 1 + *distinct as u64,
-        }
-    }
 }
 
 /// The key string of key index `index` under a key mode.
@@ -224,8 +219,9 @@ impl Simulation {
             acknowledged_lost: 0,
             rate_epoch_us: self.now,
             rate_epoch_records: 0,
-            key_counter: 0,
-            key_partitions: Vec::new(),
+            keyed: 0,
+            cycle: None,
+            ordinals: Vec::new(),
             sticky: StickyPartition::default(),
             open: OpenBatches::default(),
             requests: BTreeMap::new(),
@@ -242,19 +238,12 @@ impl Simulation {
         self.schedule_producer_tick(index);
     }
 
+    /// A new key cycle: the keys changed, or the topic's partition count did.
     fn refresh_key_partitions(&mut self, producer: usize) {
         let partitions = self.topics[self.producers[producer].topic].partitions.len() as u32;
-        let p = &self.producers[producer];
-        let cache: Vec<u32> = (0..p.key_count() as u32)
-            .map(|index| {
-                partition_for_key(
-                    key_string(&p.keys, index).expect("keyed").as_bytes(),
-                    partitions,
-                )
-            })
-            .collect();
         let p = &mut self.producers[producer];
-        p.key_partitions = cache;
+        p.cycle = KeyCycle::new(p.keys.clone(), partitions, p.keyed);
+        p.ordinals = vec![0; partitions as usize];
         p.sticky.reset();
     }
 
@@ -264,11 +253,6 @@ impl Simulation {
                 self.refresh_key_partitions(producer);
             }
         }
-    }
-
-    pub(crate) fn key_name(&self, producer: usize, keys: &[u32], index: usize) -> Option<String> {
-        keys.get(index)
-            .and_then(|key| key_string(&self.producers[producer].keys, *key))
     }
 
     pub(crate) fn set_producer_rate(&mut self, producer: usize, rate_per_sec: u32) {
@@ -288,7 +272,7 @@ impl Simulation {
 
     pub(crate) fn set_producer_keys(&mut self, producer: usize, keys: KeySpec) {
         self.producers[producer].keys = std::sync::Arc::new(keys.clone());
-        self.producers[producer].key_counter = 0;
+        self.producers[producer].keyed = 0;
         self.scenario.scenario.producers[producer].keys = keys.clone();
         self.refresh_key_partitions(producer);
         let id = self.producers[producer].id.clone();
@@ -337,11 +321,6 @@ impl Simulation {
         let due = due_total.saturating_sub(p.stats.records_generated);
         let batch_size = p.config.batch_size;
         let record_bytes = p.record_bytes;
-        let key_capacity = if matches!(*p.keys, KeySpec::None) {
-            0
-        } else {
-            (batch_size / record_bytes.max(1)).clamp(1, 1024) as usize
-        };
         let buffer_memory = p.config.buffer_memory;
         let max_block_us = p.config.max_block_ms * 1000;
         for _ in 0..due {
@@ -367,49 +346,46 @@ impl Simulation {
             let created_us =
                 p.rate_epoch_us + (n * 1_000_000).div_ceil(p.rate_per_sec.max(1) as u64);
             p.stats.records_generated += 1;
-            let key = match p.keys.as_ref() {
-                KeySpec::None => None,
-                KeySpec::List(_) | KeySpec::Distinct(_) => {
-                    let count = p.key_partitions.len() as u64;
-                    let key = (p.key_counter % count) as u32;
-                    p.key_counter += 1;
-                    Some(key)
-                }
-                KeySpec::Hot {
-                    percent, distinct, ..
-                } => {
-                    let (percent, distinct) = (*percent as u64, *distinct as u64);
-                    if self.rng.chance(percent, 100) {
-                        Some(0)
-                    } else {
-                        let key = 1 + (p.key_counter % distinct) as u32;
-                        p.key_counter += 1;
-                        Some(key)
-                    }
-                }
-            };
-            let p = &mut self.producers[producer];
-            let partition = match key {
-                Some(key) => p.key_partitions[key as usize],
-                None => p
+            let key = p.cycle.as_ref().map(|cycle| {
+                let key = cycle.key_of(p.keyed);
+                p.keyed += 1;
+                key
+            });
+            let partition = match (key, &p.cycle) {
+                (Some(key), Some(cycle)) => cycle.partition_of(key),
+                _ => p
                     .sticky
                     .partition(&available, partition_count, &mut self.rng),
             };
-            let full = p
-                .open
-                .get(partition)
-                .is_some_and(|open| open.bytes + record_bytes > batch_size);
+            // A batch never spans two key cycles.
+            let full = p.open.get(partition).is_some_and(|open| {
+                let same_cycle = match (&open.keys, &p.cycle) {
+                    (None, None) => true,
+                    (Some(run), Some(cycle)) => Rc::ptr_eq(&run.cycle, cycle),
+                    _ => false,
+                };
+                open.bytes + record_bytes > batch_size || !same_cycle
+            });
             if full {
                 let open = p.open.remove(partition).expect("checked");
                 self.enqueue_batch(producer, partition, open);
             }
             let p = &mut self.producers[producer];
-            let open = p.open.get_or_open(partition, created_us, key_capacity);
+            let ordinal = key.map(|_| {
+                let ordinal = p.ordinals[partition as usize];
+                p.ordinals[partition as usize] += 1;
+                ordinal
+            });
+            let cycle = &p.cycle;
+            let open = p.open.get_or_open(partition, created_us, || {
+                Some(KeyRun {
+                    cycle: cycle.clone()?,
+                    partition,
+                    first: ordinal?,
+                })
+            });
             open.records += 1;
             open.bytes += record_bytes;
-            if let Some(key) = key {
-                open.keys.push(key);
-            }
             let batch_full_or_closed = open.bytes + record_bytes > batch_size;
             if key.is_none() {
                 p.sticky
@@ -487,7 +463,7 @@ impl Simulation {
                 tp,
                 records: open.records,
                 bytes: open.bytes,
-                keys: open.keys.into(),
+                keys: open.keys,
                 created_us: open.created_us,
                 base_sequence,
                 epoch,

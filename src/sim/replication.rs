@@ -274,7 +274,10 @@ impl Simulation {
                 producer: producer_name.clone(),
             });
             for index in 0..batch.records {
-                let key = self.key_name(batch.producer as usize, &batch.keys, index as usize);
+                let key = batch
+                    .keys
+                    .as_ref()
+                    .and_then(|keys| keys.key_name(index as u64));
                 self.emit(EventKind::RecordAppended {
                     topic: topic_name.clone(),
                     partition: tp.partition,
