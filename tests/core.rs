@@ -834,3 +834,70 @@ fn end_to_end_latency_is_small_for_a_keeping_up_group_and_grows_with_lag() {
         "and waits longer as lag grows: {slow_20} → {slow_40} ms"
     );
 }
+
+/// Issue 17: below the detail floor a log keeps runs, not batches, and no record's key is stored. Every
+/// record every replica holds at the end of a long run, with producers interleaving on partitions, null,
+/// listed, distinct and hot keys, partitions added and keys changed mid-run (new key cycles), and a
+/// follower that restarts and catches up by reading runs, has the producer and key it was produced with.
+#[test]
+fn every_record_recomputed_from_runs_has_the_key_and_producer_it_was_produced_with() {
+    let mut sim = Simulation::from_json(
+        r#"{"version": 1, "seed": 5, "duration_ms": 120000,
+        "cluster": {"brokers": 3},
+        "topics": [{"name": "t", "partitions": 4, "replication_factor": 3,
+                    "config": {"segment.bytes": "200000"}}],
+        "producers": [
+          {"id": "a", "topic": "t", "rate_per_sec": 3000,
+           "keys": {"list": ["user_1", "user_2", "user_3", "user_4", "user_5", "user_6", "user_7"]}},
+          {"id": "b", "topic": "t", "rate_per_sec": 2000,
+           "keys": {"hot": {"key": "celebrity", "percent": 60, "distinct": 9}}},
+          {"id": "c", "topic": "t", "rate_per_sec": 500}],
+        "groups": [{"id": "g", "topics": ["t"], "members": [{"id": "m"}]}],
+        "timeline": [
+          {"at_ms": 20000, "action": "add_partitions", "topic": "t", "partitions": 6},
+          {"at_ms": 40000, "action": "set_producer_keys", "producer": "a", "keys": {"distinct": 50}},
+          {"at_ms": 60000, "action": "crash_broker", "broker": 2},
+          {"at_ms": 75000, "action": "restart_broker", "broker": 2}]}"#,
+    )
+    .expect("valid");
+    sim.set_record_events(true);
+    let producers: Vec<String> = sim.view().producers.iter().map(|p| p.id.clone()).collect();
+    let mut produced: std::collections::BTreeMap<(u32, u64), (String, Option<String>)> =
+        Default::default();
+    let mut cursor = 0;
+    for step in 1..=1200u64 {
+        sim.advance_to(step * 100_000);
+        let (events, next) = sim.events_since(cursor);
+        assert_eq!(next - events.len() as u64, cursor, "trace buffer overflowed");
+        cursor = next;
+        for event in events {
+            if let EventKind::RecordAppended { partition, offset, key, producer, .. } = event.kind {
+                produced.insert((partition, offset), (producer, key));
+            }
+        }
+    }
+    let (mut checked, mut in_runs, mut runs) = (0u64, 0u64, 0usize);
+    for partition in 0..6 {
+        for (broker, log) in sim.replica_logs("t", partition) {
+            runs += log.run_count();
+            in_runs += log.runs().map(|run| run.records).sum::<u64>();
+            for offset in log.log_start_offset..log.log_end_offset {
+                let (producer, key) = log
+                    .record_at(offset)
+                    .unwrap_or_else(|| panic!("t-{partition} on {broker}: no record at {offset}"));
+                let expected = produced
+                    .get(&(partition, offset))
+                    .unwrap_or_else(|| panic!("t-{partition}: offset {offset} was never appended"));
+                assert_eq!(
+                    (&producers[producer as usize], &key),
+                    (&expected.0, &expected.1),
+                    "t-{partition} on broker {broker}, offset {offset}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1_000_000, "checked {checked} records");
+    assert!(runs > 0 && in_runs * 10 > checked * 9, "{in_runs} of {checked} records in {runs} runs");
+    invariants::check(&sim).unwrap();
+}

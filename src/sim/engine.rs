@@ -350,21 +350,36 @@ impl Simulation {
         (events.cloned().collect(), next)
     }
 
+    /// The logs of a partition's replicas, with their brokers (for tests and tools that read records back).
+    pub fn replica_logs(
+        &self,
+        topic: &str,
+        partition: u32,
+    ) -> Vec<(u32, &super::log::ReplicaLog)> {
+        self.topics
+            .iter()
+            .find(|t| t.name == topic)
+            .and_then(|t| t.partitions.get(partition as usize))
+            .map(|p| p.replicas.iter().copied().zip(&p.logs).collect())
+            .unwrap_or_default()
+    }
+
     pub fn trace_end(&self) -> u64 {
         self.trace.end_cursor()
     }
 
-    /// Sizes of what the simulation holds, for the benchmark's memory report: batches in all replica logs
-    /// (shared batches counted once per replica), queued events, producer batches not yet answered,
+    /// Sizes of what the simulation holds, for the benchmark's memory report: batches and runs in all
+    /// replica logs (shared batches counted once per replica), queued events, producer batches not yet answered,
     /// delivery-accounting intervals.
-    pub fn footprint(&self) -> [(&'static str, usize); 4] {
-        let batches = self
-            .topics
-            .iter()
-            .flat_map(|topic| topic.partitions.iter())
-            .flat_map(|partition| partition.logs.iter())
-            .map(|log| log.batch_count())
-            .sum();
+    pub fn footprint(&self) -> [(&'static str, usize); 5] {
+        let logs = || {
+            self.topics
+                .iter()
+                .flat_map(|topic| topic.partitions.iter())
+                .flat_map(|partition| partition.logs.iter())
+        };
+        let batches = logs().map(|log| log.batch_count()).sum();
+        let runs = logs().map(|log| log.run_count()).sum();
         let requests = self.producers.iter().map(|p| p.requests_len()).sum();
         let intervals = self
             .groups
@@ -374,6 +389,7 @@ impl Simulation {
             .sum();
         [
             ("batches", batches),
+            ("runs", runs),
             ("queued", self.queue.len()),
             ("requests", requests),
             ("intervals", intervals),

@@ -8,7 +8,7 @@ use super::assignor::{self, Assignor, Subscription, TopicPartition};
 use super::config::{AutoOffsetReset, ConsumerConfig, InputError};
 use super::engine::{Ev, FlowKind, Node, Simulation, Tp};
 use super::event::{EventKind, TopicPartitionPair};
-use super::log::{BatchData, Micros};
+use super::log::Micros;
 use super::scenario::{ms_to_us, CommitMode, GroupSpec, MAX_BROKERS};
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
@@ -253,6 +253,25 @@ pub struct Group {
 }
 
 impl Group {
+    /// The lowest offset of `tp` the group may still read or count: its committed offset, and each member's
+    /// position, fetch position and records in hand.
+    pub(crate) fn lowest_position(&self, tp: Tp) -> Option<u64> {
+        let members = self.members.iter().flat_map(|m| {
+            let in_hand = m
+                .in_hand
+                .iter()
+                .filter(move |(held, _, _)| *held == tp)
+                .map(|(_, first, _)| *first);
+            m.positions
+                .get(&tp)
+                .into_iter()
+                .chain(m.fetch_positions.get(&tp))
+                .copied()
+                .chain(in_hand)
+        });
+        self.committed.get(&tp).copied().into_iter().chain(members).min()
+    }
+
     pub fn delivery_counts(&self, sim: &Simulation) -> DeliveryCounts {
         let mut counts = DeliveryCounts::default();
         for (tp, delivery) in &self.delivery {
@@ -645,10 +664,10 @@ impl Simulation {
         }
     }
 
-    pub(crate) fn records_lost_for_groups(&mut self, tp: Tp, batch: &BatchData) {
+    pub(crate) fn records_lost_for_groups(&mut self, tp: Tp, base_offset: u64, end_offset: u64) {
         for group in &mut self.groups {
             if let Some(delivery) = group.delivery.get_mut(&tp) {
-                delivery.lose_range(batch.base_offset, batch.end_offset());
+                delivery.lose_range(base_offset, end_offset);
             }
         }
     }
@@ -875,10 +894,7 @@ impl Simulation {
             }
             // End-to-end latency: the first and last records' creation times, averaged over the range.
             let created = self.leader_log(*tp).and_then(|log| {
-                Some((
-                    log.batch_containing(*first)?.created_us,
-                    log.batch_containing(end - 1)?.created_us,
-                ))
+                Some((log.created_us_at(*first)?, log.created_us_at(end - 1)?))
             });
             let g = &mut self.groups[group];
             if let Some((oldest, newest)) = created {
@@ -1277,8 +1293,8 @@ impl Simulation {
             let partition = self.partition(tp);
             let fetched_epoch = self
                 .leader_log(tp)
-                .and_then(|log| log.batch_containing(end - 1))
-                .map_or(partition.leader_epoch, |batch| batch.leader_epoch);
+                .and_then(|log| log.epoch_at(end - 1))
+                .unwrap_or(partition.leader_epoch);
             let leader_epoch = partition.leader_epoch;
             self.groups[group].members[member]
                 .fetched_epochs
@@ -1309,11 +1325,11 @@ impl Simulation {
         };
         // `LeaderEpochFileCache.endOffsetFor`: where the next epoch after `fetched_epoch` starts.
         let mut epoch_end = log.log_end_offset;
-        for batch in log.batches().rev() {
-            if batch.leader_epoch <= fetched_epoch {
+        for piece in log.pieces_rev() {
+            if piece.leader_epoch <= fetched_epoch {
                 break;
             }
-            epoch_end = batch.base_offset;
+            epoch_end = piece.base_offset;
         }
         self.groups[group].members[member]
             .fetched_epochs

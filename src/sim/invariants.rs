@@ -18,19 +18,18 @@ pub fn check(sim: &Simulation) -> Result<(), String> {
                         log.log_start_offset, log.high_watermark, log.log_end_offset
                     ));
                 }
-                // Appends assert `base_offset == log_end_offset`, so batches are contiguous by construction;
-                // here the ends must agree with the offsets the log reports: the first batch holds the log
-                // start offset (nothing below it is kept, nothing at or above it is missing) and the last
-                // one ends at the log end offset.
-                if let (Some(first), Some(last)) = (log.batches().next(), log.batches().next_back())
-                {
-                    let holds_start = first.base_offset <= log.log_start_offset
-                        && log.log_start_offset < first.end_offset();
-                    if !holds_start || last.end_offset() != log.log_end_offset {
+                // Runs then batches, the runs ending where the batches begin; the ends must agree with the
+                // offsets the log reports: the first piece holds the log start offset (nothing below it is
+                // kept, nothing at or above it is missing) and the last one ends at the log end offset.
+                if let Some((first_base, first_end, last_end)) = log.span() {
+                    let holds_start =
+                        first_base <= log.log_start_offset && log.log_start_offset < first_end;
+                    if !holds_start || last_end != log.log_end_offset || !log.contiguous() {
                         return Err(format!(
-                            "{name} on broker {replica}: batches span {}..{} but the log says start {} end {}",
-                            first.base_offset,
-                            last.end_offset(),
+                            "{name} on broker {replica}: runs and batches span {}..{} (contiguous: {}) but the log says start {} end {}",
+                            first_base,
+                            last_end,
+                            log.contiguous(),
                             log.log_start_offset,
                             log.log_end_offset
                         ));

@@ -40,6 +40,155 @@ impl BatchData {
     }
 }
 
+/// Consecutive records one producer wrote in one leader epoch, kept as a range: what a log holds below its
+/// detail floor instead of the batches (see ARCHITECTURE.md, "Logs: batches and runs"). One run costs the
+/// same whether it holds 10 records or 10 million; any record's producer and key are recomputed from it.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub base_offset: u64,
+    pub records: u64,
+    pub bytes: u64,
+    pub producer: u32,
+    pub producer_id: Option<(u64, u32)>,
+    pub base_sequence: u32,
+    pub leader_epoch: u32,
+    /// The first record's key position; `None` for null keys.
+    pub keys: Option<KeyRun>,
+    /// `created_us` of the first batch merged in, and of the last one with its base offset: a record's
+    /// creation time is interpolated between them.
+    pub first_created_us: Micros,
+    pub last_created_us: Micros,
+    pub last_batch_offset: u64,
+    pub acknowledged: bool,
+    /// The cluster lost these records (truncated by an unclean election); counted once.
+    pub lost: bool,
+}
+
+impl Run {
+    pub fn end_offset(&self) -> u64 {
+        self.base_offset + self.records
+    }
+
+    fn of(batch: &BatchData) -> Run {
+        Run {
+            base_offset: batch.base_offset,
+            records: batch.records as u64,
+            bytes: batch.bytes,
+            producer: batch.producer,
+            producer_id: batch.producer_id,
+            base_sequence: batch.base_sequence,
+            leader_epoch: batch.leader_epoch,
+            keys: batch.keys.clone(),
+            first_created_us: batch.created_us,
+            last_created_us: batch.created_us,
+            last_batch_offset: batch.base_offset,
+            acknowledged: batch.acknowledged.get(),
+            lost: batch.lost.get(),
+        }
+    }
+
+    /// Whether `batch` continues this run: the next offsets, the same producer, epoch and outcome, the next
+    /// sequence numbers and key positions.
+    fn continued_by(&self, batch: &BatchData) -> bool {
+        let keys = match (&self.keys, &batch.keys) {
+            (None, None) => true,
+            (Some(run), Some(next)) => run.continued_by(self.records, next),
+            _ => false,
+        };
+        keys && self.end_offset() == batch.base_offset
+            && self.producer == batch.producer
+            && self.producer_id == batch.producer_id
+            && self.leader_epoch == batch.leader_epoch
+            && self.acknowledged == batch.acknowledged.get()
+            && self.lost == batch.lost.get()
+            && (self.producer_id.is_none()
+                || self.base_sequence.wrapping_add(self.records as u32) == batch.base_sequence)
+    }
+
+    fn absorb(&mut self, batch: &BatchData) {
+        self.records += batch.records as u64;
+        self.bytes += batch.bytes;
+        self.last_created_us = batch.created_us;
+        self.last_batch_offset = batch.base_offset;
+    }
+
+    /// The creation time of the batch that held `offset`, interpolated.
+    pub fn created_us_at(&self, offset: u64) -> Micros {
+        if offset >= self.last_batch_offset || self.last_batch_offset == self.base_offset {
+            return self.last_created_us;
+        }
+        let span = self.last_created_us.saturating_sub(self.first_created_us) as u128;
+        let along = (offset - self.base_offset) as u128;
+        self.first_created_us
+            + (span * along / (self.last_batch_offset - self.base_offset) as u128) as u64
+    }
+
+    /// The records from `offset` on (`offset` inside the run).
+    fn from_offset(&self, offset: u64) -> Run {
+        let skipped = offset - self.base_offset;
+        let mut tail = self.clone();
+        tail.base_offset = offset;
+        tail.records -= skipped;
+        tail.bytes = self.bytes_of(tail.records);
+        tail.base_sequence = self.base_sequence.wrapping_add(skipped as u32);
+        tail.keys = self.keys.as_ref().map(|keys| keys.skip(skipped));
+        tail.first_created_us = self.created_us_at(offset);
+        tail
+    }
+
+    /// Keeps the records below `offset` (`offset` inside the run).
+    fn cut_at(&mut self, offset: u64) {
+        self.records = offset - self.base_offset;
+        self.bytes = self.bytes_of(self.records);
+        if self.last_batch_offset >= offset {
+            self.last_created_us = self.created_us_at(offset - 1);
+            self.last_batch_offset = offset - 1;
+        }
+    }
+
+    fn bytes_of(&self, records: u64) -> u64 {
+        (self.bytes as u128 * records as u128 / self.records.max(1) as u128) as u64
+    }
+
+    /// The run's first `records` as a batch, for a reader below the detail floor.
+    fn as_batch(&self, records: u64) -> BatchData {
+        BatchData {
+            base_offset: self.base_offset,
+            records: records as u32,
+            bytes: self.bytes_of(records),
+            producer: self.producer,
+            producer_id: self.producer_id,
+            base_sequence: self.base_sequence,
+            leader_epoch: self.leader_epoch,
+            keys: self.keys.clone(),
+            created_us: self.first_created_us,
+            append_us: 0,
+            acknowledged: Cell::new(self.acknowledged),
+            reached_high_watermark: Cell::new(true),
+            lost: Cell::new(self.lost),
+        }
+    }
+}
+
+/// What a log holds at an offset range: a batch or part of a run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Piece {
+    pub base_offset: u64,
+    pub end_offset: u64,
+    pub leader_epoch: u32,
+}
+
+/// Records the cluster lost, found when a replica is truncated to the new leader's log.
+#[derive(Clone, Debug)]
+pub struct LostRange {
+    pub base_offset: u64,
+    pub end_offset: u64,
+    pub leader_epoch: u32,
+    pub producer: u32,
+    pub acknowledged: bool,
+    pub reached_high_watermark: bool,
+}
+
 #[derive(Clone, Debug)]
 struct Segment {
     base_offset: u64,
@@ -56,6 +205,8 @@ pub struct ReplicaLog {
     pub log_start_offset: u64,
     pub log_end_offset: u64,
     pub high_watermark: u64,
+    /// Below the batches: the records summarised as runs (`summarize_below`).
+    runs: VecDeque<Run>,
     batches: VecDeque<Rc<BatchData>>,
     /// Each batch's end offset, beside `batches`: readers search these inline numbers instead of
     /// following a pointer per probe.
@@ -83,6 +234,127 @@ impl ReplicaLog {
         self.batches.len()
     }
 
+    pub fn run_count(&self) -> usize {
+        self.runs.len()
+    }
+
+    pub fn runs(&self) -> impl DoubleEndedIterator<Item = &Run> {
+        self.runs.iter()
+    }
+
+    /// Where the log keeps batches from (below it, runs).
+    fn detail_start(&self) -> u64 {
+        self.batches
+            .front()
+            .map_or(self.log_end_offset, |batch| batch.base_offset)
+    }
+
+    /// Batches and runs, newest first, as offset ranges with their leader epochs.
+    pub fn pieces_rev(&self) -> impl Iterator<Item = Piece> + '_ {
+        let batches = self.batches.iter().rev().map(|batch| Piece {
+            base_offset: batch.base_offset,
+            end_offset: batch.end_offset(),
+            leader_epoch: batch.leader_epoch,
+        });
+        let runs = self.runs.iter().rev().map(|run| Piece {
+            base_offset: run.base_offset,
+            end_offset: run.end_offset(),
+            leader_epoch: run.leader_epoch,
+        });
+        batches.chain(runs)
+    }
+
+    /// The first piece's range and the last piece's end: what the invariants compare with the log's offsets.
+    pub fn span(&self) -> Option<(u64, u64, u64)> {
+        let (first_base, first_end) = match self.runs.front() {
+            Some(run) => (run.base_offset, run.end_offset()),
+            None => {
+                let batch = self.batches.front()?;
+                (batch.base_offset, batch.end_offset())
+            }
+        };
+        let last_end = match self.batches.back() {
+            Some(batch) => batch.end_offset(),
+            None => self.runs.back()?.end_offset(),
+        };
+        Some((first_base, first_end, last_end))
+    }
+
+    /// Whether the runs end where the batches begin (each is contiguous by construction: appends are at the
+    /// log end, and runs are made from consecutive batches).
+    pub fn contiguous(&self) -> bool {
+        match (self.runs.back(), self.batches.front()) {
+            (Some(run), Some(batch)) => run.end_offset() == batch.base_offset,
+            _ => true,
+        }
+    }
+
+    /// The run holding `offset`, if `offset` is below the batches.
+    fn run_containing(&self, offset: u64) -> Option<&Run> {
+        let index = self.runs.partition_point(|run| run.end_offset() <= offset);
+        self.runs.get(index).filter(|run| run.base_offset <= offset)
+    }
+
+    /// When the batch that holds `offset` was created (interpolated within a run).
+    pub fn created_us_at(&self, offset: u64) -> Option<Micros> {
+        if offset < self.detail_start() {
+            return self.run_containing(offset).map(|run| run.created_us_at(offset));
+        }
+        self.batch_containing(offset).map(|batch| batch.created_us)
+    }
+
+    /// The leader epoch of the record at `offset`.
+    pub fn epoch_at(&self, offset: u64) -> Option<u32> {
+        if offset < self.detail_start() {
+            return self.run_containing(offset).map(|run| run.leader_epoch);
+        }
+        self.batch_containing(offset).map(|batch| batch.leader_epoch)
+    }
+
+    /// The producer (its index) and key of the record at `offset` (`None` for a null key), recomputed from
+    /// its batch or run.
+    pub fn record_at(&self, offset: u64) -> Option<(u32, Option<String>)> {
+        let (base, producer, keys) = if offset < self.detail_start() {
+            let run = self.run_containing(offset)?;
+            (run.base_offset, run.producer, &run.keys)
+        } else {
+            let batch = self.batch_containing(offset)?;
+            (batch.base_offset, batch.producer, &batch.keys)
+        };
+        let key = keys.as_ref().and_then(|keys| keys.key_name(offset - base));
+        Some((producer, key))
+    }
+
+    /// Moves the batches that end at or below `floor` (and the high watermark) into runs, merging each into
+    /// the previous run when it continues it; a run never crosses a segment's base, so that retention
+    /// deletes whole runs.
+    pub fn summarize_below(&mut self, floor: u64) {
+        let floor = floor.min(self.high_watermark);
+        while self.ends.front().is_some_and(|end| *end <= floor) {
+            let batch = self.batches.pop_front().expect("ends and batches agree");
+            self.ends.pop_front();
+            let segment_base = self
+                .segments
+                .binary_search_by_key(&batch.base_offset, |segment| segment.base_offset)
+                .is_ok();
+            match self.runs.back_mut() {
+                Some(run) if !segment_base && run.continued_by(&batch) => run.absorb(&batch),
+                _ => self.runs.push_back(Run::of(&batch)),
+            }
+        }
+    }
+
+    /// The end of the batch just below the newest `keep` batches that end at or below `offset`: the floor
+    /// under which laggards read runs instead of batches.
+    pub fn window_floor(&self, offset: u64, keep: usize) -> u64 {
+        let below = self.ends.partition_point(|end| *end <= offset);
+        if below > keep {
+            self.ends[below - keep - 1]
+        } else {
+            0
+        }
+    }
+
     pub fn segment_count(&self) -> usize {
         self.segments.len()
     }
@@ -106,9 +378,30 @@ impl ReplicaLog {
         if offset >= self.log_end_offset {
             return Vec::new();
         }
-        let start = self.first_ending_after(offset);
         let mut out = Vec::new();
         let mut bytes = 0;
+        if offset < self.detail_start() {
+            // Below the batches: the runs, cut into batches of what fits.
+            let mut at = offset;
+            let index = self.runs.partition_point(|run| run.end_offset() <= offset);
+            for run in self.runs.range(index..) {
+                let run = run.from_offset(at.max(run.base_offset));
+                let per_record = (run.bytes / run.records.max(1)).max(1);
+                let fits = max_bytes.saturating_sub(bytes) / per_record;
+                let records = if out.is_empty() { fits.max(1) } else { fits }.min(run.records);
+                if records == 0 {
+                    return out;
+                }
+                let batch = run.as_batch(records);
+                bytes += batch.bytes;
+                at = batch.end_offset();
+                out.push(Rc::new(batch));
+                if records < run.records {
+                    return out;
+                }
+            }
+        }
+        let start = self.first_ending_after(offset);
         for batch in self.batches.range(start..) {
             if !out.is_empty() && bytes + batch.bytes > max_bytes {
                 break;
@@ -218,6 +511,19 @@ impl ReplicaLog {
             removed.push(batch);
         }
         removed.reverse();
+        if self.batches.is_empty() {
+            while self.runs.back().is_some_and(|run| run.base_offset >= offset) {
+                let run = self.runs.pop_back().expect("checked");
+                self.size_bytes -= run.bytes;
+            }
+            if let Some(run) = self.runs.back_mut() {
+                if run.end_offset() > offset {
+                    let before = run.bytes;
+                    run.cut_at(offset);
+                    self.size_bytes -= before - run.bytes;
+                }
+            }
+        }
         while self.segments.len() > 1
             && self
                 .segments
@@ -232,14 +538,22 @@ impl ReplicaLog {
                 .iter()
                 .filter(|b| b.base_offset >= active.base_offset)
                 .map(|b| b.bytes)
-                .sum();
+                .sum::<u64>()
+                + self
+                    .runs
+                    .iter()
+                    .filter(|run| run.base_offset >= active.base_offset)
+                    .map(|run| run.bytes)
+                    .sum::<u64>();
         }
-        self.log_end_offset = self
-            .batches
-            .back()
-            .map_or(self.log_start_offset, |batch| batch.end_offset())
+        let last_end = match self.batches.back() {
+            Some(batch) => Some(batch.end_offset()),
+            None => self.runs.back().map(Run::end_offset),
+        };
+        self.log_end_offset = last_end
+            .unwrap_or(self.log_start_offset)
             .min(self.log_end_offset);
-        if self.batches.is_empty() {
+        if last_end.is_none() {
             self.log_end_offset = offset.min(self.log_end_offset.max(self.log_start_offset));
         }
         self.high_watermark = self.high_watermark.min(self.log_end_offset);
@@ -253,6 +567,7 @@ impl ReplicaLog {
 
     /// Empties the log and restarts it at `offset` (a follower far behind the leader's log start).
     pub fn reset_to(&mut self, offset: u64) {
+        self.runs.clear();
         self.batches.clear();
         self.ends.clear();
         self.segments.clear();
@@ -316,6 +631,9 @@ impl ReplicaLog {
     fn delete_oldest_segment(&mut self, upper: u64) {
         let oldest = self.segments.pop_front().expect("a segment");
         self.size_bytes -= oldest.bytes;
+        while self.runs.front().is_some_and(|run| run.base_offset < upper) {
+            self.runs.pop_front();
+        }
         while self
             .batches
             .front()
@@ -344,7 +662,14 @@ impl ReplicaLog {
             }
             self.delete_oldest_segment(upper);
         }
-        // Whole batches below the new start go too; the first segment keeps what remains of it.
+        // Whole runs and batches below the new start go too; the first segment keeps what remains of it.
+        while self.runs.front().is_some_and(|run| run.end_offset() <= offset) {
+            let run = self.runs.pop_front().expect("checked");
+            self.size_bytes -= run.bytes;
+            if let Some(first) = self.segments.front_mut() {
+                first.bytes = first.bytes.saturating_sub(run.bytes);
+            }
+        }
         while self
             .batches
             .front()
@@ -361,20 +686,69 @@ impl ReplicaLog {
         Some(offset)
     }
 
-    /// Where a follower's log stops agreeing with the leader's: the end of the newest batch both hold.
+    /// Where a follower's log stops agreeing with the leader's: one leader writes each epoch, so records at
+    /// the same offset in the same leader epoch are the same records (`LeaderEpochFileCache`). From the
+    /// newest, the first piece of this log whose epoch the leader has at its base agrees up to the end of
+    /// that piece or of the leader's run of that epoch, whichever comes first.
     pub fn divergence_point(&self, leader: &ReplicaLog) -> u64 {
-        for batch in self.batches.iter().rev() {
-            if batch.base_offset >= leader.log_end_offset {
+        for piece in self.pieces_rev() {
+            if piece.base_offset >= leader.log_end_offset {
                 continue;
             }
-            if let Some(same) = leader.batch_at(batch.base_offset) {
-                if Rc::ptr_eq(same, batch) {
-                    return batch.end_offset().min(leader.log_end_offset);
-                }
+            if leader.epoch_at(piece.base_offset) == Some(piece.leader_epoch) {
+                let leader_epoch_end = leader
+                    .pieces_rev()
+                    .take_while(|newer| newer.end_offset > piece.base_offset)
+                    .filter(|newer| newer.leader_epoch != piece.leader_epoch)
+                    .map(|newer| newer.base_offset)
+                    .min()
+                    .unwrap_or(leader.log_end_offset);
+                return piece
+                    .end_offset
+                    .min(leader_epoch_end)
+                    .min(leader.log_end_offset);
             }
         }
         self.log_start_offset
             .max(leader.log_start_offset)
             .min(leader.log_end_offset)
+    }
+
+    /// Marks as lost everything this log holds from `offset` on that was not lost before, and returns it.
+    pub fn lose_from(&mut self, offset: u64) -> Vec<LostRange> {
+        let mut lost = Vec::new();
+        for batch in self.batches.iter().rev() {
+            if batch.base_offset < offset {
+                break;
+            }
+            if !batch.lost.get() {
+                batch.lost.set(true);
+                lost.push(LostRange {
+                    base_offset: batch.base_offset,
+                    end_offset: batch.end_offset(),
+                    leader_epoch: batch.leader_epoch,
+                    producer: batch.producer,
+                    acknowledged: batch.acknowledged.get(),
+                    reached_high_watermark: batch.reached_high_watermark.get(),
+                });
+            }
+        }
+        for run in self.runs.iter_mut().rev() {
+            if run.end_offset() <= offset {
+                break;
+            }
+            if !run.lost {
+                run.lost = true;
+                lost.push(LostRange {
+                    base_offset: run.base_offset.max(offset),
+                    end_offset: run.end_offset(),
+                    leader_epoch: run.leader_epoch,
+                    producer: run.producer,
+                    acknowledged: run.acknowledged,
+                    reached_high_watermark: true,
+                });
+            }
+        }
+        lost
     }
 }

@@ -173,6 +173,16 @@ pub struct Producer {
 }
 
 impl Producer {
+    /// The lowest base offset of a batch appended to `tp` whose answer the producer still waits for.
+    pub(crate) fn lowest_unanswered(&self, tp: Tp) -> Option<u64> {
+        self.requests
+            .values()
+            .filter(|request| request.tp == tp)
+            .filter_map(|request| request.appended.as_ref())
+            .map(|batch| batch.base_offset)
+            .min()
+    }
+
     pub(crate) fn requests_len(&self) -> usize {
         self.requests.len()
     }

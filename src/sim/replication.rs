@@ -5,7 +5,7 @@
 use super::config::TopicConfig;
 use super::engine::{Ev, FlowKind, Node, Simulation, Topic, Tp};
 use super::event::EventKind;
-use super::log::{BatchData, Micros, ReplicaLog};
+use super::log::{BatchData, LostRange, Micros, ReplicaLog};
 use super::sort;
 use std::rc::Rc;
 
@@ -62,6 +62,11 @@ impl FollowerState {
     }
 }
 
+/// Batches a log keeps below the high watermark for readers that lag; the rest become runs.
+pub const DETAIL_BATCHES: usize = 1024;
+/// A partition's logs are summarised each time its leader's log holds this many more batches.
+const SUMMARIZE_EVERY: usize = 256;
+
 #[derive(Clone, Debug)]
 pub struct Partition {
     /// Replica brokers in assignment order (the first is the preferred leader).
@@ -84,6 +89,8 @@ pub struct Partition {
     /// Offset ranges `[first, end)` of batches a retry wrote a second time (no idempotence), oldest
     /// first; pruned below the log start.
     pub(crate) written_twice: Vec<(u64, u64)>,
+    /// The leader's batch count at which the partition's logs are next summarised.
+    pub(crate) summarize_at: usize,
 }
 
 impl Partition {
@@ -215,6 +222,7 @@ impl Simulation {
                 pending_acks: Vec::new(),
                 parked_consumers: Vec::new(),
                 written_twice: Vec::new(),
+                summarize_at: SUMMARIZE_EVERY,
             });
         }
         self.ensure_all_fetchers();
@@ -262,6 +270,7 @@ impl Simulation {
         data.append_us = now;
         let batch = Rc::new(data);
         log.append(batch.clone(), now, segment_bytes, segment_us);
+        let summarize = log.batch_count() >= partition.summarize_at;
         if self.record_events {
             let topic_name = self.topics[tp.topic].name.clone();
             let producer_name = self.producers[batch.producer as usize].id.clone();
@@ -288,11 +297,65 @@ impl Simulation {
             }
         }
         self.maybe_advance_high_watermark(tp);
+        if summarize {
+            self.summarize(tp);
+        }
         match &mut self.deferred_wakeups {
             Some(pending) => pending.push((leader, tp)),
             None => self.wake_parked_replica_fetches(leader, tp),
         }
         batch
+    }
+
+    /// Moves what no reader needs batch by batch into runs, on every live replica (see ARCHITECTURE.md,
+    /// "Logs: batches and runs"). Runs every `SUMMARIZE_EVERY` appends to the leader.
+    pub(crate) fn summarize(&mut self, tp: Tp) {
+        let Some(floor) = self.detail_floor(tp) else {
+            return;
+        };
+        let alive: Vec<bool> = self
+            .partition(tp)
+            .replicas
+            .iter()
+            .map(|broker| self.broker(*broker).alive)
+            .collect();
+        let partition = self.partition_mut(tp);
+        for (log, alive) in partition.logs.iter_mut().zip(alive) {
+            if alive {
+                log.summarize_below(floor);
+            }
+        }
+        let leader = partition.leader.expect("the floor needs a leader");
+        let batches = partition.log_of(leader).expect("replica").batch_count();
+        partition.summarize_at = batches + SUMMARIZE_EVERY;
+    }
+
+    /// The offset below which no reader needs batches: the smallest of the high watermark, the live
+    /// followers' fetch positions, every group's committed offsets, positions and records in hand, and the
+    /// batches producers still wait to hear about; but at most `DETAIL_BATCHES` batches below the high
+    /// watermark (a laggard beyond them reads runs, cut into batches of what fits its fetch).
+    fn detail_floor(&self, tp: Tp) -> Option<u64> {
+        let partition = self.partition(tp);
+        let leader = partition.leader?;
+        let log = partition.log_of(leader)?;
+        let high_watermark = log.high_watermark;
+        let mut floor = high_watermark;
+        for (index, broker) in partition.replicas.iter().enumerate() {
+            if *broker != leader && self.broker(*broker).alive {
+                floor = floor.min(partition.followers[index].log_end_offset);
+            }
+        }
+        for group in &self.groups {
+            floor = floor.min(group.lowest_position(tp).unwrap_or(u64::MAX));
+        }
+        for producer in &self.producers {
+            floor = floor.min(producer.lowest_unanswered(tp).unwrap_or(u64::MAX));
+        }
+        Some(
+            floor
+                .max(log.window_floor(high_watermark, DETAIL_BATCHES))
+                .min(high_watermark),
+        )
     }
 
     /// `Partition.maybeIncrementLeaderHW`: the minimum log end offset over the ISR; never backwards, and
@@ -977,25 +1040,31 @@ impl Simulation {
     /// Every batch some replica holds beyond where it diverges from the new leader will be truncated:
     /// the cluster has lost it. Counted once per batch.
     fn account_lost_batches(&mut self, tp: Tp, leader: u32) {
-        let partition = self.partition(tp);
-        let leader_log = partition.log_of(leader).expect("replica");
-        let mut lost = Vec::new();
-        for (index, log) in partition.logs.iter().enumerate() {
-            if partition.replicas[index] == leader {
-                continue;
-            }
+        let partition = self.partition_mut(tp);
+        let leader_index = partition.replica_index(leader).expect("replica");
+        let (before, rest) = partition.logs.split_at_mut(leader_index);
+        let (leader_log, after) = rest.split_first_mut().expect("the leader's log");
+        let mut candidates = Vec::new();
+        for log in before.iter_mut().chain(after.iter_mut()) {
             let point = log.divergence_point(leader_log);
-            for batch in log.batches().rev() {
-                if batch.base_offset < point {
-                    break;
+            candidates.extend(log.lose_from(point));
+        }
+        // Replicas hold the same records in the same epoch at the same offsets: each counted once.
+        let mut lost: Vec<LostRange> = Vec::new();
+        for mut range in candidates {
+            for taken in &lost {
+                if taken.leader_epoch == range.leader_epoch
+                    && taken.base_offset <= range.base_offset
+                    && range.base_offset < taken.end_offset
+                {
+                    range.base_offset = taken.end_offset.min(range.end_offset);
                 }
-                if !batch.lost.get() {
-                    batch.lost.set(true);
-                    lost.push(batch.clone());
-                }
+            }
+            if range.base_offset < range.end_offset {
+                lost.push(range);
             }
         }
-        sort::sort_by_key(&mut lost, |batch| batch.base_offset);
+        sort::sort_by_key(&mut lost, |range| range.base_offset);
         if let Some(first) = lost.first() {
             // Those offsets will hold other records.
             let lost_from = first.base_offset;
@@ -1003,30 +1072,31 @@ impl Simulation {
                 .written_twice
                 .retain(|(_, end)| *end <= lost_from);
         }
-        for batch in lost {
-            if batch.acknowledged.get() {
-                self.producers[batch.producer as usize].acknowledged_lost += batch.records as u64;
-                let producer = self.producers[batch.producer as usize].id.clone();
+        for range in lost {
+            let records = (range.end_offset - range.base_offset) as u32;
+            if range.acknowledged {
+                self.producers[range.producer as usize].acknowledged_lost += records as u64;
+                let producer = self.producers[range.producer as usize].id.clone();
                 let topic = self.topics[tp.topic].name.clone();
                 self.emit(EventKind::AcknowledgedRecordsLost {
                     producer,
                     topic,
                     partition: tp.partition,
-                    base_offset: batch.base_offset,
-                    records: batch.records,
+                    base_offset: range.base_offset,
+                    records,
                 });
             }
-            if batch.reached_high_watermark.get() {
+            if range.reached_high_watermark {
                 if !self.partition(tp).recovering && self.violations.len() < 10 {
                     let topic = &self.topics[tp.topic].name;
                     self.violations.push(format!(
                         "{topic}-{}: records {}..{} were below the high watermark and a clean election lost them",
                         tp.partition,
-                        batch.base_offset,
-                        batch.end_offset()
+                        range.base_offset,
+                        range.end_offset
                     ));
                 }
-                self.records_lost_for_groups(tp, &batch);
+                self.records_lost_for_groups(tp, range.base_offset, range.end_offset);
             }
         }
     }
