@@ -220,12 +220,13 @@ pub fn assign_detailed(
                 assignor == Assignor::CooperativeSticky,
                 leader_max_generation,
             );
+            // Built by `extend`: `collect` into a `BTreeMap` sorts, with a sort instance of its own.
             details.partitions_transferring_ownership = outcome.transferring.map(|map| {
-                map.into_iter()
-                    .map(|(tp, member)| {
-                        (group.topic_partition(tp), group.member_ids[member].clone())
-                    })
-                    .collect()
+                let mut transferring = BTreeMap::new();
+                transferring.extend(map.into_iter().map(|(tp, member)| {
+                    (group.topic_partition(tp), group.member_ids[member].clone())
+                }));
+                transferring
             });
             details.is_sticky = outcome.is_sticky;
             details.max_generation = Some(outcome.max_generation);
@@ -238,7 +239,10 @@ pub fn assign_detailed(
             .map(|tp| group.topic_partition(tp))
             .collect::<Vec<_>>()
     });
-    details.assignment = group.member_ids.iter().cloned().zip(lists).collect();
+    details.assignment = BTreeMap::new();
+    details
+        .assignment
+        .extend(group.member_ids.iter().cloned().zip(lists));
     details
 }
 

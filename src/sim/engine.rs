@@ -218,20 +218,17 @@ impl Simulation {
         let cluster = scenario.cluster.clone();
         let spec = scenario.scenario.clone();
         let latency_us = spec.cluster.network_latency_ms * 1000;
-        let links = spec
-            .cluster
-            .links
-            .iter()
-            .map(|link| {
+        // Built by `extend`: `collect` into a `BTreeMap` sorts, with a sort instance of its own.
+        let mut links = BTreeMap::new();
+        links.extend(spec.cluster.links.iter().map(|link| {
+            (
                 (
-                    (
-                        link.between[0].min(link.between[1]),
-                        link.between[0].max(link.between[1]),
-                    ),
-                    link.ms * 1000,
-                )
-            })
-            .collect();
+                    link.between[0].min(link.between[1]),
+                    link.between[0].max(link.between[1]),
+                ),
+                link.ms * 1000,
+            )
+        }));
         let mut sim = Simulation {
             now: 0,
             rng: SimRng::new(seed),

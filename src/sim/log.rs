@@ -117,10 +117,9 @@ impl Run {
         if offset >= self.last_batch_offset || self.last_batch_offset == self.base_offset {
             return self.last_created_us;
         }
-        let span = self.last_created_us.saturating_sub(self.first_created_us) as u128;
-        let along = (offset - self.base_offset) as u128;
-        self.first_created_us
-            + (span * along / (self.last_batch_offset - self.base_offset) as u128) as u64
+        let span = self.last_created_us.saturating_sub(self.first_created_us);
+        let along = offset - self.base_offset;
+        self.first_created_us + scale(span, along, self.last_batch_offset - self.base_offset)
     }
 
     /// The records from `offset` on (`offset` inside the run).
@@ -147,7 +146,7 @@ impl Run {
     }
 
     fn bytes_of(&self, records: u64) -> u64 {
-        (self.bytes as u128 * records as u128 / self.records.max(1) as u128) as u64
+        scale(self.bytes, records, self.records.max(1))
     }
 
     /// The run's first `records` as a batch, for a reader below the detail floor.
@@ -167,6 +166,14 @@ impl Run {
             reached_high_watermark: Cell::new(true),
             lost: Cell::new(self.lost),
         }
+    }
+}
+
+/// `value · part / whole` (`part ≤ whole`) without 128-bit arithmetic, exact unless `value · part` overflows.
+fn scale(value: u64, part: u64, whole: u64) -> u64 {
+    match value.checked_mul(part) {
+        Some(product) => product / whole,
+        None => value / whole * part,
     }
 }
 

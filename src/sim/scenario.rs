@@ -879,9 +879,8 @@ impl<'a> TimelineCheck<'a> {
         value: &str,
         parse: fn(&str, &Properties) -> Result<T, InputError>,
     ) -> Result<(), InputError> {
-        let alone: Properties = [(name.to_string(), value.to_string())]
-            .into_iter()
-            .collect();
+        let mut alone = Properties::new();
+        alone.insert(name.to_string(), value.to_string());
         if let Err(error) = parse("config", &alone) {
             let field = if error.message.starts_with("unknown config name") {
                 "name"

@@ -223,7 +223,11 @@ pub fn Controls() -> impl IntoView {
                         let id = format!("group_{n}");
                         ui.command(Command::AddGroup { group: GroupSpec {
                             id: id.clone(), topics, processing_ms_per_record: 10.0, commit: None, idempotent: false,
-                            config: [("auto.offset.reset".to_string(), "earliest".to_string())].into_iter().collect(),
+                            config: {
+                                let mut config = crate::sim::config::Properties::new();
+                                config.insert("auto.offset.reset".to_string(), "earliest".to_string());
+                                config
+                            },
                             members: vec![MemberSpec { id: format!("{id}-1"), topics: None, group_instance_id: None }],
                         }});
                     }>{t("group.add")}</button>
