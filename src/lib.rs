@@ -10,6 +10,7 @@
 //!
 //! See `ARCHITECTURE.md` for the map and the invariants.
 
+pub mod budget;
 pub mod layout;
 pub mod markup;
 pub mod messages;

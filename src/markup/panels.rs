@@ -23,6 +23,40 @@ pub struct Sample {
     pub consumed: u64,
 }
 
+/// The memory budget's notice (`crate::budget`): the bytes held, what going on means, and a button per way
+/// out (`data-way`: `retention`, `rate`, `coarse`, the last only in exact time).
+pub fn memory_notice(live: usize, last: bool, exact_time: bool) -> String {
+    let mut m = Markup::with_capacity(1024);
+    m.raw("<p>")
+        .text(format_args!(
+            "{} {} MiB {} {} MiB. {}",
+            t("memory.paused"),
+            live >> 20,
+            t("memory.of"),
+            crate::budget::BUDGET_BYTES >> 20,
+            t("memory.why")
+        ))
+        .raw("</p><p>")
+        .text(t(if last { "memory.last" } else { "memory.go_on" }))
+        .raw("</p><div class=\"ks-memory-ways\">");
+    let ways: &[(&str, &str)] = if exact_time {
+        &[("retention", "memory.retention"), ("rate", "memory.rate"), ("coarse", "memory.coarse")]
+    } else {
+        &[("retention", "memory.retention"), ("rate", "memory.rate")]
+    };
+    for (way, id) in ways {
+        m.open("button")
+            .attr("type", "button")
+            .attr("data-way", way)
+            .attr("data-testid", format_args!("budget-{way}"))
+            .attr("title", t(&format!("{id}.tip")))
+            .text(t(id))
+            .raw("</button>");
+    }
+    m.raw("</div>");
+    m.into_string()
+}
+
 /// One line of the event log: the event's type, then its fields as `name=value` (plain text; the log's
 /// markup escapes it).
 pub fn event_line(event: &TraceEvent) -> String {

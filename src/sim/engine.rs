@@ -366,9 +366,9 @@ impl Simulation {
     }
 
     /// Sizes of what the simulation holds, for the benchmark's memory report: batches and runs in all
-    /// replica logs (shared batches counted once per replica), queued events, producer batches not yet answered,
+    /// replica logs (shared batches counted once per replica), trace events held, queued events, producer batches not yet answered,
     /// delivery-accounting intervals.
-    pub fn footprint(&self) -> [(&'static str, usize); 5] {
+    pub fn footprint(&self) -> [(&'static str, usize); 6] {
         let logs = || {
             self.topics
                 .iter()
@@ -387,6 +387,7 @@ impl Simulation {
         [
             ("batches", batches),
             ("runs", runs),
+            ("trace events", self.trace.len()),
             ("queued", self.queue.len()),
             ("requests", requests),
             ("intervals", intervals),

@@ -357,6 +357,15 @@ impl Trace {
         self.events.push_back(event);
     }
 
+    /// Events held.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
     /// The cursor just past the newest event.
     pub fn end_cursor(&self) -> u64 {
         self.first_cursor + self.events.len() as u64

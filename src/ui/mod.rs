@@ -3,6 +3,7 @@
 //! schedules (`Simulation::schedule_command`) so the address bar's link replays the run exactly.
 
 pub use crate::messages;
+pub mod memory;
 mod panels;
 mod picture;
 mod story;
@@ -81,6 +82,9 @@ pub struct Ui {
     pub speed_log: RwSignal<f64>,
     /// The speed reached, when the device cannot keep up with the chosen one (see `pace`).
     pub behind: RwSignal<Option<f64>>,
+    /// The simulation paused at the memory budget (`crate::budget`): the notice's markup
+    /// (`markup::panels::memory_notice`).
+    pub memory_pause: RwSignal<Option<String>>,
     pub error: RwSignal<Option<String>>,
     /// A scenario loaded and checked, to be built in the next animation frame (see `load`).
     pending: StoredValue<Option<(crate::sim::scenario::ValidScenario, Option<u64>)>, LocalStorage>,
@@ -391,6 +395,59 @@ pub fn trap_on_next_frame() {
     TRAP_REQUESTED.with(|requested| requested.set(true));
 }
 
+/// A way out of the memory budget's notice, chosen by its button's `data-way` (event delegation).
+fn way_out(ui: Ui, ev: leptos::ev::MouseEvent) {
+    use wasm_bindgen::JsCast;
+    let Some(way) = ev
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .and_then(|element| element.get_attribute("data-way"))
+    else {
+        return;
+    };
+    {
+        memory::way_out_taken();
+        let replay = ui.sim.with_value(|sim| sim.replay_scenario());
+        match way.as_str() {
+            "retention" => {
+                for topic in replay.topics {
+                    ui.command(Command::SetTopicConfig {
+                        topic: topic.name,
+                        name: "retention.ms".into(),
+                        value: "3600000".into(),
+                    });
+                }
+                ui.playing.set(true);
+            }
+            "rate" => {
+                // The rates now (a replay scenario holds the first ones, and the changes in its timeline).
+                let rates: Vec<(String, u32)> = ui.sim.with_value(|sim| {
+                    sim.view()
+                        .producers
+                        .iter()
+                        .map(|p| (p.id.clone(), p.rate_per_sec))
+                        .collect()
+                });
+                for (producer, rate) in rates {
+                    ui.command(Command::SetProducerRate {
+                        producer,
+                        rate_per_sec: (rate / 10).max(1),
+                    });
+                }
+                ui.playing.set(true);
+            }
+            _ => {
+                let mut replay = replay;
+                replay.time_quantum_ms = 100;
+                if let Ok(json) = serde_json::to_string(&replay) {
+                    let seed = ui.sim.with_value(|sim| sim.seed());
+                    ui.load(&json, Some(seed));
+                }
+            }
+        }
+    }
+}
+
 /// Calls `tick` on every animation frame until the returned flag is set.
 fn start_animation(mut tick: impl FnMut() + 'static) -> std::rc::Rc<std::cell::Cell<bool>> {
     use std::cell::{Cell, RefCell};
@@ -501,6 +558,7 @@ pub fn App() -> impl IntoView {
         playing: RwSignal::new(true),
         speed_log: RwSignal::new(0.0),
         behind: RwSignal::new(None),
+        memory_pause: RwSignal::new(None),
         error: RwSignal::new(link_error),
         pending: StoredValue::new_local(None),
         settling: StoredValue::new_local(None),
@@ -527,6 +585,19 @@ pub fn App() -> impl IntoView {
         }
         if ui.settle() {
             return;
+        }
+        if ui.playing.get_untracked() {
+            if ui.memory_pause.get_untracked().is_some() {
+                // The learner went on (or took a way out): the notice goes until the next pause.
+                ui.memory_pause.set(None);
+            }
+            if let crate::budget::Verdict::Pause { live, last } = memory::check() {
+                ui.playing.set(false);
+                let exact_time = ui.sim.with_value(|sim| sim.scenario().time_quantum_ms == 0);
+                ui.memory_pause.set(Some(crate::markup::panels::memory_notice(
+                    live, last, exact_time,
+                )));
+            }
         }
         if !ui.playing.get_untracked() {
             pacer.update_value(Pacer::forgive);
@@ -640,6 +711,9 @@ pub fn App() -> impl IntoView {
                 </div>
             </header>
             {move || ui.error.get().map(|e| view! { <p class="ks-error" role="alert" data-testid="error">{e}</p> })}
+            {move || ui.memory_pause.get().map(|markup| view! {
+                <div class="ks-memory" role="alert" data-testid="memory-budget" inner_html=markup on:click=move |ev| way_out(ui, ev)></div>
+            })}
             {move || help_open.get().then(|| view! {
                 <div class="ks-help" role="dialog" aria-label=t("help.title")>
                     <h2>{t("help.title")}</h2>

@@ -79,6 +79,43 @@ try {
   check((await trapped.evaluate(() => window.__csp)).length === 0, 'the notice raises no Content-Security-Policy violation');
   await trapped.screenshot({ path: 'artifacts/trapped.png' });
 
+  // The memory budget: a run that would outgrow it pauses, says why, and offers ways out. The test lowers
+  // the thresholds to 1 MiB (pause) and 3 MiB (hard stop) above the memory the page has now.
+  const budget = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await recordCspViolations(budget);
+  const budgetErrors = [];
+  budget.on('pageerror', (e) => budgetErrors.push(String(e)));
+  await budget.goto(origin + '/');
+  await budget.waitForSelector('[data-testid=picture]', { timeout: 20000 });
+  await budget.evaluate(() => window.wasmBindings.set_memory_budget_for_test(1 << 20, 3 << 20));
+  for (const testid of ['rate', 'speed']) {
+    await budget.focus(`[data-testid=${testid}]`);
+    await budget.keyboard.press('End');
+    await budget.evaluate((id) => document.querySelector(`[data-testid=${id}]`).dispatchEvent(new Event('change', { bubbles: true })), testid);
+  }
+  const paused = await budget.waitForSelector('[data-testid=memory-budget]', { timeout: 60000 }).catch(() => null);
+  check(paused !== null, 'a run outgrowing the memory budget pauses with a notice');
+  if (paused) {
+    const clockPaused = await budget.textContent('[data-testid=clock]');
+    await budget.waitForTimeout(600);
+    check(clockPaused === await budget.textContent('[data-testid=clock]'), `the simulation is paused at the budget (${clockPaused})`);
+    const ways = await budget.$$eval('[data-testid=memory-budget] button', (buttons) => buttons.map((b) => b.dataset.testid));
+    check(['budget-retention', 'budget-rate', 'budget-coarse'].every((way) => ways.includes(way)), `the notice offers the ways out: ${ways.join(', ')}`);
+    const noticeText = await paused.textContent();
+    check(/\d+ MiB/.test(noticeText) && /256 MiB/.test(noticeText), `the notice says how much memory the run holds, of 256 MiB: "${noticeText.slice(0, 120)}"`);
+    const rateBefore = await budget.textContent('[data-testid=rate-value]');
+    await budget.click('[data-testid=budget-rate]');
+    await budget.waitForTimeout(1000);
+    const rateAfter = await budget.textContent('[data-testid=rate-value]');
+    check(/^100000 /.test(rateBefore) && /^10000 /.test(rateAfter) && (await budget.textContent('[data-testid=events]')).includes('producer_rate_changed'),
+      `a way out lowers the rate (${rateBefore} → ${rateAfter})`);
+    const clockResumed = await budget.textContent('[data-testid=clock]');
+    await budget.waitForTimeout(600);
+    check(clockResumed !== await budget.textContent('[data-testid=clock]'), 'after a way out the run goes on');
+  }
+  check(budgetErrors.length === 0 && (await budget.$('[data-testid=fatal]')) === null, `the budget's pause raises no error ${budgetErrors.join(' | ')}`);
+  await budget.screenshot({ path: 'artifacts/memory-budget.png' });
+
   // A tablet in portrait: nothing wider than the screen.
   const tablet = await browser.newPage({ viewport: { width: 768, height: 1024 } });
   await tablet.goto(origin + '/');
