@@ -338,6 +338,12 @@ impl Simulation {
         }
     }
 
+    /// How many trace events the simulation holds (`TRACE_CAPACITY` unless set): a reader that drains the
+    /// trace often (the page, every frame) needs far fewer, and holds less memory.
+    pub fn set_trace_capacity(&mut self, capacity: usize) {
+        self.trace.set_capacity(capacity);
+    }
+
     pub fn set_record_events(&mut self, enabled: bool) {
         self.record_events = enabled;
     }

@@ -357,6 +357,16 @@ impl Trace {
         self.events.push_back(event);
     }
 
+    /// Holds at most `capacity` events from now on (the oldest are dropped first).
+    pub fn set_capacity(&mut self, capacity: usize) {
+        self.capacity = capacity.max(1);
+        while self.events.len() > self.capacity {
+            self.events.pop_front();
+            self.first_cursor += 1;
+        }
+        self.events.shrink_to_fit();
+    }
+
     /// Events held.
     pub fn len(&self) -> usize {
         self.events.len()
@@ -377,5 +387,36 @@ impl Trace {
             .saturating_sub(self.first_cursor)
             .min(self.events.len() as u64) as usize;
         (self.events.iter().skip(skip), self.end_cursor())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(t_us: u64) -> TraceEvent {
+        TraceEvent {
+            t_us,
+            kind: EventKind::BrokerCrashed { broker: 1 },
+        }
+    }
+
+    /// A smaller capacity drops the oldest events and keeps the cursors: a reader asking from an old cursor
+    /// gets what is still held, and the next cursor is unchanged.
+    #[test]
+    fn a_smaller_capacity_keeps_the_newest_events_and_the_cursors() {
+        let mut trace = Trace::new(10);
+        for t in 0..8 {
+            trace.push(event(t));
+        }
+        trace.set_capacity(3);
+        assert_eq!(trace.len(), 3);
+        assert_eq!(trace.end_cursor(), 8);
+        let (held, next) = trace.since(0);
+        assert_eq!(held.map(|e| e.t_us).collect::<Vec<_>>(), [5, 6, 7]);
+        assert_eq!(next, 8);
+        trace.push(event(8));
+        let (held, _) = trace.since(6);
+        assert_eq!(held.map(|e| e.t_us).collect::<Vec<_>>(), [6, 7, 8]);
     }
 }

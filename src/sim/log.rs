@@ -333,19 +333,15 @@ impl ReplicaLog {
     }
 
     /// Moves the batches that end at or below `floor` (and the high watermark) into runs, merging each into
-    /// the previous run when it continues it; a run never crosses a segment's base, so that retention
-    /// deletes whole runs.
+    /// the previous run when it continues it. A run may span segments: retention cuts it where the segment
+    /// it deletes ends.
     pub fn summarize_below(&mut self, floor: u64) {
         let floor = floor.min(self.high_watermark);
         while self.ends.front().is_some_and(|end| *end <= floor) {
             let batch = self.batches.pop_front().expect("ends and batches agree");
             self.ends.pop_front();
-            let segment_base = self
-                .segments
-                .binary_search_by_key(&batch.base_offset, |segment| segment.base_offset)
-                .is_ok();
             match self.runs.back_mut() {
-                Some(run) if !segment_base && run.continued_by(&batch) => run.absorb(&batch),
+                Some(run) if run.continued_by(&batch) => run.absorb(&batch),
                 _ => self.runs.push_back(Run::of(&batch)),
             }
         }
@@ -549,8 +545,11 @@ impl ReplicaLog {
                 + self
                     .runs
                     .iter()
-                    .filter(|run| run.base_offset >= active.base_offset)
-                    .map(|run| run.bytes)
+                    .filter(|run| run.end_offset() > active.base_offset)
+                    .map(|run| {
+                        let from = run.base_offset.max(active.base_offset);
+                        run.bytes_of(run.end_offset() - from)
+                    })
                     .sum::<u64>();
         }
         let last_end = match self.batches.back() {
@@ -638,8 +637,13 @@ impl ReplicaLog {
     fn delete_oldest_segment(&mut self, upper: u64) {
         let oldest = self.segments.pop_front().expect("a segment");
         self.size_bytes -= oldest.bytes;
-        while self.runs.front().is_some_and(|run| run.base_offset < upper) {
+        while self.runs.front().is_some_and(|run| run.end_offset() <= upper) {
             self.runs.pop_front();
+        }
+        if let Some(first) = self.runs.front_mut() {
+            if first.base_offset < upper {
+                *first = first.from_offset(upper);
+            }
         }
         while self
             .batches

@@ -47,6 +47,9 @@ const MAX_EVENTS_PER_SLICE: u64 = 256;
 const TABLE_ROWS_PER_FRAME: usize = 128;
 /// How often the panels (and, half a period later, the picture's SVG layer) refresh while running.
 const PANEL_PERIOD_MS: f64 = 250.0;
+/// Trace events the simulation holds for the page, which reads them every frame into its own log (at most
+/// 2,000 lines): the core's default (50,000) would only hold memory.
+const TRACE_EVENTS: usize = 4_096;
 /// Chart history: one sample per simulated second, the newest 300.
 const HISTORY: usize = 300;
 
@@ -346,6 +349,7 @@ impl Ui {
         let seed = seed.unwrap_or(scenario.scenario.seed);
         let mut sim = Simulation::new(scenario, seed);
         sim.set_record_events(self.verbose.get_untracked());
+        sim.set_trace_capacity(TRACE_EVENTS);
         self.sim.set_value(sim);
         self.cursor.set(0);
         self.events.set(VecDeque::new());
@@ -536,7 +540,8 @@ fn initial_simulation() -> (Simulation, Option<String>) {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let (sim, link_error) = initial_simulation();
+    let (mut sim, link_error) = initial_simulation();
+    sim.set_trace_capacity(TRACE_EVENTS);
     let view = RwSignal::new(sim.view());
     let ui = Ui {
         panel_view: RwSignal::new(sim.view()),
