@@ -10,6 +10,11 @@
 //! a step further, but never within a step of the budget.
 
 pub const BUDGET_BYTES: usize = 256 << 20;
+/// Trace events the simulation holds for the page, which reads them every frame into its own log: the
+/// core's default (50,000) would only hold memory. `bench` holds the same.
+pub const TRACE_EVENTS: usize = 512;
+/// Event-log lines the page keeps (it shows the newest 150 that match the filter).
+pub const EVENT_LOG_LINES: usize = 500;
 pub const PAUSE_AT: usize = 160 << 20;
 pub const STEP: usize = 16 << 20;
 pub const HARD_STOP: usize = 208 << 20;

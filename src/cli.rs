@@ -263,6 +263,8 @@ fn bench(args: &[String]) -> Result<(), String> {
         return bench_frames(sim, sim_seconds, &time);
     }
     sim.set_record_flows(false);
+    // The trace the page holds (it reads it every frame); the bench reads none of it.
+    sim.set_trace_capacity(kafka_sim::budget::TRACE_EVENTS);
     match (&file, rate, processing_ms) {
         (None, None, None) => println!("benchmark: 6 brokers, 64 partitions RF 3, 10,000 records/s, 4 groups × 8 members; {time}; {sim_seconds} simulated s"),
         _ => println!("benchmark: {described}; rate {}; processing {}; {time}; {sim_seconds} simulated s",

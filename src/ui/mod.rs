@@ -8,6 +8,7 @@ mod panels;
 mod picture;
 mod story;
 
+use crate::budget::{EVENT_LOG_LINES, TRACE_EVENTS};
 use crate::pace::{core_budget_ms, Pacer};
 use crate::share::{decode_fragment, encode_fragment_within};
 use crate::sim::view::ClusterView;
@@ -47,11 +48,6 @@ const MAX_EVENTS_PER_SLICE: u64 = 256;
 const TABLE_ROWS_PER_FRAME: usize = 128;
 /// How often the panels (and, half a period later, the picture's SVG layer) refresh while running.
 const PANEL_PERIOD_MS: f64 = 250.0;
-/// Trace events the simulation holds for the page, which reads them every frame into its own log: the
-/// core's default (50,000) would only hold memory.
-const TRACE_EVENTS: usize = 512;
-/// Event-log lines the page keeps (it shows the newest 150 that match the filter).
-const EVENT_LOG_LINES: usize = 500;
 /// Chart history: one sample per simulated second, the newest 300.
 const HISTORY: usize = 300;
 
