@@ -23,7 +23,10 @@ pub const HARD_STOP: usize = 208 << 20;
 pub enum Verdict {
     Run,
     /// Pause and explain; `last` is true when the learner cannot go on without a way out.
-    Pause { live: usize, last: bool },
+    Pause {
+        live: usize,
+        last: bool,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -85,16 +88,31 @@ mod tests {
         );
         // The learner goes on: the run grows by one step before the next pause.
         assert_eq!(budget.check(170 * MIB), Verdict::Run);
-        assert!(matches!(budget.check(178 * MIB), Verdict::Pause { last: false, .. }));
-        assert!(matches!(budget.check(194 * MIB), Verdict::Pause { last: true, .. }));
+        assert!(matches!(
+            budget.check(178 * MIB),
+            Verdict::Pause { last: false, .. }
+        ));
+        assert!(matches!(
+            budget.check(194 * MIB),
+            Verdict::Pause { last: true, .. }
+        ));
         // At the hard stop, every frame pauses: only a way out lets the run go on (memory freed is reused).
-        assert!(matches!(budget.check(208 * MIB), Verdict::Pause { last: true, .. }));
-        assert!(matches!(budget.check(208 * MIB), Verdict::Pause { last: true, .. }));
+        assert!(matches!(
+            budget.check(208 * MIB),
+            Verdict::Pause { last: true, .. }
+        ));
+        assert!(matches!(
+            budget.check(208 * MIB),
+            Verdict::Pause { last: true, .. }
+        ));
         assert!(HARD_STOP + 32 * MIB <= BUDGET_BYTES);
         // A way out lets it go on one more step, never within a step of the budget.
         budget.way_out(208 * MIB);
         assert_eq!(budget.check(220 * MIB), Verdict::Run);
-        assert!(matches!(budget.check(224 * MIB), Verdict::Pause { last: true, .. }));
+        assert!(matches!(
+            budget.check(224 * MIB),
+            Verdict::Pause { last: true, .. }
+        ));
         budget.way_out(235 * MIB);
         assert!(matches!(budget.check(240 * MIB), Verdict::Pause { .. }));
     }

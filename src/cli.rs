@@ -252,7 +252,11 @@ fn bench(args: &[String]) -> Result<(), String> {
     }
     let described = spec.name.clone().unwrap_or_else(|| "the scenario".into());
     let scenario = spec.validate().map_err(|error| error.to_string())?;
-    let seed = if file.is_some() { scenario.scenario.seed } else { 7 };
+    let seed = if file.is_some() {
+        scenario.scenario.seed
+    } else {
+        7
+    };
     let mut sim = Simulation::new(scenario, seed);
     let time = if quantum_ms == 0 {
         "exact time".to_string()

@@ -841,7 +841,11 @@ fn end_to_end_latency_is_small_for_a_keeping_up_group_and_grows_with_lag() {
 /// follower that restarts and catches up by reading runs, has the producer and key it was produced with.
 #[test]
 fn every_record_recomputed_from_runs_has_the_key_and_producer_it_was_produced_with() {
-    every_record_recomputed(r#""segment.bytes": "200000""#, r#""log.retention.check.interval.ms": "300000""#, 1_000_000);
+    every_record_recomputed(
+        r#""segment.bytes": "200000""#,
+        r#""log.retention.check.interval.ms": "300000""#,
+        1_000_000,
+    );
 }
 
 /// The same with 20 s of retention checked every 2 s: retention cuts runs where the segments it deletes
@@ -883,10 +887,21 @@ fn every_record_recomputed(topic_config: &str, cluster_config: &str, at_least: u
     for step in 1..=1200u64 {
         sim.advance_to(step * 100_000);
         let (events, next) = sim.events_since(cursor);
-        assert_eq!(next - events.len() as u64, cursor, "trace buffer overflowed");
+        assert_eq!(
+            next - events.len() as u64,
+            cursor,
+            "trace buffer overflowed"
+        );
         cursor = next;
         for event in events {
-            if let EventKind::RecordAppended { partition, offset, key, producer, .. } = event.kind {
+            if let EventKind::RecordAppended {
+                partition,
+                offset,
+                key,
+                producer,
+                ..
+            } = event.kind
+            {
                 produced.insert((partition, offset), (producer, key));
             }
         }
@@ -913,6 +928,9 @@ fn every_record_recomputed(topic_config: &str, cluster_config: &str, at_least: u
         }
     }
     assert!(checked > at_least, "checked {checked} records");
-    assert!(runs > 0 && in_runs * 2 > checked, "{in_runs} of {checked} records in {runs} runs");
+    assert!(
+        runs > 0 && in_runs * 2 > checked,
+        "{in_runs} of {checked} records in {runs} runs"
+    );
     invariants::check(&sim).unwrap();
 }

@@ -746,21 +746,40 @@ fn a_full_buffer_memory_blocks_send_and_times_out_after_max_block_ms() {
         let pending = s.view().producers[0].records_pending;
         most_pending = most_pending.max(pending);
     }
-    assert!(most_pending <= 100, "the accumulator held {most_pending} records of 100 bytes in a 10,000-byte buffer");
+    assert!(
+        most_pending <= 100,
+        "the accumulator held {most_pending} records of 100 bytes in a 10,000-byte buffer"
+    );
     let blocked = first_at(&events, "producer_blocked").expect("send() blocks on a full buffer");
-    assert!((1_000_000..3_000_000).contains(&blocked), "blocked at {blocked} µs");
+    assert!(
+        (1_000_000..3_000_000).contains(&blocked),
+        "blocked at {blocked} µs"
+    );
     let timeouts: Vec<u64> = events
         .iter()
         .filter(|e| matches!(&e.kind, EventKind::ProduceError { error, .. } if error.starts_with("TimeoutException: failed to allocate")))
         .map(|e| e.t_us)
         .collect();
-    assert!(!timeouts.is_empty(), "max.block.ms passes while the broker is down");
-    assert!(timeouts[0] >= blocked + 2_000_000, "the first TimeoutException comes max.block.ms after blocking");
+    assert!(
+        !timeouts.is_empty(),
+        "max.block.ms passes while the broker is down"
+    );
+    assert!(
+        timeouts[0] >= blocked + 2_000_000,
+        "the first TimeoutException comes max.block.ms after blocking"
+    );
     for pair in timeouts.windows(2) {
-        assert!(pair[1] - pair[0] >= 2_000_000, "one record per max.block.ms: {timeouts:?}");
+        assert!(
+            pair[1] - pair[0] >= 2_000_000,
+            "one record per max.block.ms: {timeouts:?}"
+        );
     }
-    let unblocked = first_at(&events, "producer_unblocked").expect("send() returns once the backlog drains");
-    assert!(unblocked > 20_000_000, "unblocked at {unblocked} µs, after the restart");
+    let unblocked =
+        first_at(&events, "producer_unblocked").expect("send() returns once the backlog drains");
+    assert!(
+        unblocked > 20_000_000,
+        "unblocked at {unblocked} µs, after the restart"
+    );
     let view = s.view();
     assert!(view.producers[0].records_acknowledged > 0);
 }

@@ -39,12 +39,13 @@ pub fn memory_notice(live: usize, last: bool, exact_time: bool) -> String {
         .raw("</p><p>")
         .text(t(if last { "memory.last" } else { "memory.go_on" }))
         .raw("</p><div class=\"ks-memory-ways\">");
-    let ways: &[(&str, &str)] = if exact_time {
-        &[("retention", "memory.retention"), ("rate", "memory.rate"), ("coarse", "memory.coarse")]
-    } else {
-        &[("retention", "memory.retention"), ("rate", "memory.rate")]
-    };
-    for (way, id) in ways {
+    let ways = [
+        ("retention", "memory.retention"),
+        ("rate", "memory.rate"),
+        ("coarse", "memory.coarse"),
+    ];
+    // Coarse time only from exact time.
+    for (way, id) in ways.iter().take(if exact_time { 3 } else { 2 }) {
         m.open("button")
             .attr("type", "button")
             .attr("data-way", way)
@@ -457,6 +458,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_memory_notice_offers_coarse_time_only_from_exact_time() {
+        let exact = memory_notice(170 << 20, false, true);
+        for way in ["budget-retention", "budget-rate", "budget-coarse"] {
+            assert!(exact.contains(&format!("data-testid=\"{way}\"")), "{exact}");
+        }
+        assert!(exact.contains("170 MiB") && exact.contains("256 MiB"));
+        let coarse = memory_notice(200 << 20, true, false);
+        assert!(!coarse.contains("budget-coarse"));
+        assert!(coarse.contains(crate::messages::t("memory.last")));
     }
 
     #[test]

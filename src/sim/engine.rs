@@ -354,11 +354,7 @@ impl Simulation {
     }
 
     /// The logs of a partition's replicas, with their brokers (for tests and tools that read records back).
-    pub fn replica_logs(
-        &self,
-        topic: &str,
-        partition: u32,
-    ) -> Vec<(u32, &super::log::ReplicaLog)> {
+    pub fn replica_logs(&self, topic: &str, partition: u32) -> Vec<(u32, &super::log::ReplicaLog)> {
         self.topics
             .iter()
             .find(|t| t.name == topic)

@@ -269,7 +269,12 @@ impl Group {
                 .copied()
                 .chain(in_hand)
         });
-        self.committed.get(&tp).copied().into_iter().chain(members).min()
+        self.committed
+            .get(&tp)
+            .copied()
+            .into_iter()
+            .chain(members)
+            .min()
     }
 
     pub fn delivery_counts(&self, sim: &Simulation) -> DeliveryCounts {
@@ -893,9 +898,9 @@ impl Simulation {
                 });
             }
             // End-to-end latency: the first and last records' creation times, averaged over the range.
-            let created = self.leader_log(*tp).and_then(|log| {
-                Some((log.created_us_at(*first)?, log.created_us_at(end - 1)?))
-            });
+            let created = self
+                .leader_log(*tp)
+                .and_then(|log| Some((log.created_us_at(*first)?, log.created_us_at(end - 1)?)));
             let g = &mut self.groups[group];
             if let Some((oldest, newest)) = created {
                 let average = now.saturating_sub(oldest) / 2 + now.saturating_sub(newest) / 2;

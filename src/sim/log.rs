@@ -123,7 +123,7 @@ impl Run {
     }
 
     /// The records from `offset` on (`offset` inside the run).
-    fn from_offset(&self, offset: u64) -> Run {
+    fn tail_from(&self, offset: u64) -> Run {
         let skipped = offset - self.base_offset;
         let mut tail = self.clone();
         tail.base_offset = offset;
@@ -305,7 +305,9 @@ impl ReplicaLog {
     /// When the batch that holds `offset` was created (interpolated within a run).
     pub fn created_us_at(&self, offset: u64) -> Option<Micros> {
         if offset < self.detail_start() {
-            return self.run_containing(offset).map(|run| run.created_us_at(offset));
+            return self
+                .run_containing(offset)
+                .map(|run| run.created_us_at(offset));
         }
         self.batch_containing(offset).map(|batch| batch.created_us)
     }
@@ -315,7 +317,8 @@ impl ReplicaLog {
         if offset < self.detail_start() {
             return self.run_containing(offset).map(|run| run.leader_epoch);
         }
-        self.batch_containing(offset).map(|batch| batch.leader_epoch)
+        self.batch_containing(offset)
+            .map(|batch| batch.leader_epoch)
     }
 
     /// The producer (its index) and key of the record at `offset` (`None` for a null key), recomputed from
@@ -388,7 +391,7 @@ impl ReplicaLog {
             let mut at = offset;
             let index = self.runs.partition_point(|run| run.end_offset() <= offset);
             for run in self.runs.range(index..) {
-                let run = run.from_offset(at.max(run.base_offset));
+                let run = run.tail_from(at.max(run.base_offset));
                 let per_record = (run.bytes / run.records.max(1)).max(1);
                 let fits = max_bytes.saturating_sub(bytes) / per_record;
                 let records = if out.is_empty() { fits.max(1) } else { fits }.min(run.records);
@@ -515,7 +518,11 @@ impl ReplicaLog {
         }
         removed.reverse();
         if self.batches.is_empty() {
-            while self.runs.back().is_some_and(|run| run.base_offset >= offset) {
+            while self
+                .runs
+                .back()
+                .is_some_and(|run| run.base_offset >= offset)
+            {
                 let run = self.runs.pop_back().expect("checked");
                 self.size_bytes -= run.bytes;
             }
@@ -637,12 +644,16 @@ impl ReplicaLog {
     fn delete_oldest_segment(&mut self, upper: u64) {
         let oldest = self.segments.pop_front().expect("a segment");
         self.size_bytes -= oldest.bytes;
-        while self.runs.front().is_some_and(|run| run.end_offset() <= upper) {
+        while self
+            .runs
+            .front()
+            .is_some_and(|run| run.end_offset() <= upper)
+        {
             self.runs.pop_front();
         }
         if let Some(first) = self.runs.front_mut() {
             if first.base_offset < upper {
-                *first = first.from_offset(upper);
+                *first = first.tail_from(upper);
             }
         }
         while self
@@ -674,7 +685,11 @@ impl ReplicaLog {
             self.delete_oldest_segment(upper);
         }
         // Whole runs and batches below the new start go too; the first segment keeps what remains of it.
-        while self.runs.front().is_some_and(|run| run.end_offset() <= offset) {
+        while self
+            .runs
+            .front()
+            .is_some_and(|run| run.end_offset() <= offset)
+        {
             let run = self.runs.pop_front().expect("checked");
             self.size_bytes -= run.bytes;
             if let Some(first) = self.segments.front_mut() {

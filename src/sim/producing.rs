@@ -244,12 +244,12 @@ impl Simulation {
             timeouts: BTreeSet::new(),
             timeout_timer_at: None,
         });
-        self.refresh_key_partitions(index);
+        self.start_key_cycle(index);
         self.schedule_producer_tick(index);
     }
 
     /// A new key cycle: the keys changed, or the topic's partition count did.
-    fn refresh_key_partitions(&mut self, producer: usize) {
+    fn start_key_cycle(&mut self, producer: usize) {
         let partitions = self.topics[self.producers[producer].topic].partitions.len() as u32;
         let p = &mut self.producers[producer];
         p.cycle = KeyCycle::new(p.keys.clone(), partitions, p.keyed);
@@ -260,7 +260,7 @@ impl Simulation {
     pub(crate) fn partitions_changed_for_producers(&mut self, topic: usize) {
         for producer in 0..self.producers.len() {
             if self.producers[producer].topic == topic {
-                self.refresh_key_partitions(producer);
+                self.start_key_cycle(producer);
             }
         }
     }
@@ -284,7 +284,7 @@ impl Simulation {
         self.producers[producer].keys = std::sync::Arc::new(keys.clone());
         self.producers[producer].keyed = 0;
         self.scenario.scenario.producers[producer].keys = keys.clone();
-        self.refresh_key_partitions(producer);
+        self.start_key_cycle(producer);
         let id = self.producers[producer].id.clone();
         let value = serde_json::to_string(&keys).expect("serializes");
         self.emit(EventKind::ConfigChanged {

@@ -407,44 +407,41 @@ fn way_out(ui: Ui, ev: leptos::ev::MouseEvent) {
     else {
         return;
     };
-    {
-        memory::way_out_taken();
-        let replay = ui.sim.with_value(|sim| sim.replay_scenario());
-        match way.as_str() {
-            "retention" => {
-                for topic in replay.topics {
-                    ui.command(Command::SetTopicConfig {
-                        topic: topic.name,
-                        name: "retention.ms".into(),
-                        value: "3600000".into(),
-                    });
-                }
-                ui.playing.set(true);
-            }
-            "rate" => {
-                // The rates now (a replay scenario holds the first ones, and the changes in its timeline).
-                let rates: Vec<(String, u32)> = ui.sim.with_value(|sim| {
-                    sim.view()
-                        .producers
-                        .iter()
-                        .map(|p| (p.id.clone(), p.rate_per_sec))
-                        .collect()
+    memory::way_out_taken();
+    let replay = ui.sim.with_value(|sim| sim.replay_scenario());
+    match way.as_str() {
+        "retention" => {
+            for topic in replay.topics {
+                ui.command(Command::SetTopicConfig {
+                    topic: topic.name,
+                    name: "retention.ms".into(),
+                    value: "3600000".into(),
                 });
-                for (producer, rate) in rates {
-                    ui.command(Command::SetProducerRate {
-                        producer,
-                        rate_per_sec: (rate / 10).max(1),
-                    });
-                }
-                ui.playing.set(true);
             }
-            _ => {
-                let mut replay = replay;
-                replay.time_quantum_ms = 100;
-                if let Ok(json) = serde_json::to_string(&replay) {
-                    let seed = ui.sim.with_value(|sim| sim.seed());
-                    ui.load(&json, Some(seed));
-                }
+            ui.playing.set(true);
+        }
+        "rate" => {
+            // The rates now (a replay scenario holds the first ones, and the changes in its timeline).
+            let rates: Vec<(String, u32)> = ui.panel_view.with_untracked(|view| {
+                view.producers
+                    .iter()
+                    .map(|p| (p.id.clone(), p.rate_per_sec))
+                    .collect()
+            });
+            for (producer, rate) in rates {
+                ui.command(Command::SetProducerRate {
+                    producer,
+                    rate_per_sec: (rate / 10).max(1),
+                });
+            }
+            ui.playing.set(true);
+        }
+        _ => {
+            let mut replay = replay;
+            replay.time_quantum_ms = 100;
+            if let Ok(json) = serde_json::to_string(&replay) {
+                let seed = ui.sim.with_value(|sim| sim.seed());
+                ui.load(&json, Some(seed));
             }
         }
     }
@@ -597,9 +594,10 @@ pub fn App() -> impl IntoView {
             if let crate::budget::Verdict::Pause { live, last } = memory::check() {
                 ui.playing.set(false);
                 let exact_time = ui.sim.with_value(|sim| sim.scenario().time_quantum_ms == 0);
-                ui.memory_pause.set(Some(crate::markup::panels::memory_notice(
-                    live, last, exact_time,
-                )));
+                ui.memory_pause
+                    .set(Some(crate::markup::panels::memory_notice(
+                        live, last, exact_time,
+                    )));
             }
         }
         if !ui.playing.get_untracked() {
