@@ -1,163 +1,557 @@
-//! Every user-visible string, keyed by id (English now; Simplified Chinese comes with the lessons).
-//! Components call `t("id")`; no user-visible string is hard-coded elsewhere.
+//! Every user-visible string, in every language the page speaks, by typed key.
+//!
+//! The strings live in one catalogue file per language, `public/locales/en.json` and
+//! `public/locales/zh-CN.json`: JSON objects of key id → text, with exactly the keys below in the same
+//! order, and in each entry the same `{placeholders}` as in English. The page fetches the catalogue of the
+//! language it shows (`ui::locale`), so the wasm module carries the keys but no language's strings, and a
+//! second language costs it nothing. The native build (tests, markup rendered natively) has the English
+//! catalogue compiled in. `tests/i18n.rs` fails on a missing, stray or reordered key, an empty text or a
+//! lost placeholder, so a missing translation cannot land.
+//!
+//! Components call `t(Msg::Key)`; templates with named fields go through `fill`. Kafka's own names
+//! (properties, `ISR`, `HW`, states such as `PreparingRebalance`, the describe tools' column headers) stay
+//! as they are in every language.
 
-pub fn t(id: &str) -> &'static str {
-    match id {
-        "title" => "kafka-sim",
-        "subtitle" => "a deterministic, visual Apache Kafka simulator",
-        "play" => "Play",
-        "pause" => "Pause",
-        "step" => "Step",
-        "step.tip" => "Run the next simulated instant (→).",
-        "speed" => "Speed",
-        "speed.tip" => "Simulated time per real second, 0.1× to 100× on a log scale (+ and − keys).",
-        "seed" => "Seed",
-        "seed.tip" => "Every random choice of the run comes from this seed: the same scenario, seed and actions replay the same run. Changing it restarts the scenario.",
-        "time" => "Simulated time",
-        "behind" => "this device runs it at",
-        "behind.tip" => "Simulating this scenario at the chosen speed needs more work per frame than the page gives the core (about 2 ms per frame at 1×), so simulated time runs slower than chosen. The run is the same, only slower. A lower speed, or a scenario with time_quantum_ms, keeps up.",
-        "quantum" => "coarse time: time_quantum_ms =",
-        "quantum.tip" => "Every event runs on a multiple of this many milliseconds (the scenario's time_quantum_ms; 0 is exact time). Requests within one quantum are answered together: fewer, larger batches and a much faster simulation, with latencies rounded up to whole quanta.",
-        "memory.paused" => "Paused: the simulation holds",
-        "memory.of" => "of the page's memory budget of",
-        "memory.why" => "Its memory does not grow with the number of records, but this scenario keeps a great deal per partition, producer and leader epoch (or a long event history). Take a way out, or press Play to go on regardless.",
-        "memory.go_on" => "Going on, it pauses again 16 MiB later, and stops for good before the budget.",
-        "memory.last" => "It cannot go much further: take a way out first.",
-        "memory.retention" => "retention.ms = 1 hour",
-        "memory.retention.tip" => "Every topic keeps one hour of records (retention.ms = 3600000): older segments are deleted at the next log.retention.check.interval.ms.",
-        "memory.rate" => "Produce 10× less",
-        "memory.rate.tip" => "Every producer's rate_per_sec divided by 10.",
-        "memory.coarse" => "Coarse time (time_quantum_ms = 100)",
-        "memory.coarse.tip" => "Replays this run from the start in coarse time: requests within 100 ms are answered together, so batches are fewer and larger.",
-        "help" => "Help",
-        "help.title" => "Keyboard shortcuts",
-        "help.space" => "Space — play / pause",
-        "help.step" => "→ — single step",
-        "help.speed" => "+ / − — faster / slower",
-        "help.help" => "? — this help",
-        "help.close" => "Close",
-        "help.intro" => "Producers (left) write records to partition leaders on the brokers (middle). Followers copy them; once every in-sync replica has a record, the high watermark passes it and consumer groups (right) can read it. Click a broker or a member to crash or restart it.",
-        "section.producer" => "Producer",
-        "section.group" => "Consumer group",
-        "section.topic" => "Topic",
-        "rate" => "Produce rate (rate_per_sec)",
-        "rate.tip" => "Records per second the producer sends, 0 to 100,000 (log scale).",
-        "acks" => "acks",
-        "acks.tip" => "How many replicas must have a record before the producer is told it is written: 0 (none), 1 (the leader), all (every in-sync replica). Kafka default: all.",
-        "enable.idempotence" => "enable.idempotence",
-        "enable.idempotence.tip" => "The broker drops retried batches it already has, using producer id and sequence numbers: no duplicates from retries. Needs acks=all. Kafka default: true.",
-        "keys" => "Record keys",
-        "keys.tip" => "Records with the same key always go to the same partition (murmur2 hash), which keeps their order. Null keys are spread by the sticky partitioner.",
-        "keys.none" => "null keys (sticky)",
-        "keys.list" => "5 users (user_1…user_5)",
-        "keys.distinct" => "distinct keys (key-0, key-1, …; 64 when chosen here)",
-        "keys.hot" => "one hot key (80%)",
-        "max.poll.records" => "max.poll.records",
-        "max.poll.records.tip" => "The most records one poll() returns. Too many × slow processing can exceed max.poll.interval.ms. Kafka default: 500.",
-        "processing" => "Processing time per record (ms)",
-        "processing.tip" => "How long the application works on each record before it polls again.",
-        "session.timeout.ms" => "session.timeout.ms",
-        "session.timeout.ms.tip" => "Without a heartbeat for this long, the coordinator removes the member and rebalances. Kafka default: 45000.",
-        "max.poll.interval.ms" => "max.poll.interval.ms",
-        "max.poll.interval.ms.tip" => "If the application does not call poll() for this long, the member leaves the group. Kafka default: 300000.",
-        "auto.commit.interval.ms" => "auto.commit.interval.ms",
-        "auto.commit.interval.ms.tip" => "With auto-commit, poll() commits the offsets of earlier polls at most this often. Kafka default: 5000.",
-        "enable.auto.commit" => "enable.auto.commit",
-        "enable.auto.commit.tip" => "Commit offsets automatically inside poll(); off means the application commits after processing (commitSync). Kafka default: true.",
-        "partition.assignment.strategy" => "partition.assignment.strategy",
-        "partition.assignment.strategy.tip" => "Which assignor splits partitions among members. cooperative-sticky rebalances incrementally; the others stop the world (eager). Kafka default: range, cooperative-sticky (eager).",
-        "min.insync.replicas" => "min.insync.replicas",
-        "min.insync.replicas.tip" => "With acks=all, writes fail with NotEnoughReplicas when fewer replicas are in sync. Kafka default: 1.",
-        "unclean.leader.election.enable" => "unclean.leader.election.enable",
-        "unclean.leader.election.enable.tip" => "When every in-sync replica is gone, let an out-of-sync replica lead: available again, but committed records can be lost. Kafka default: false.",
-        "partitions.add" => "Add a partition",
-        "partitions.add.tip" => "Kafka can only add partitions. Keys map to new partitions and the groups rebalance.",
-        "brokers" => "Brokers",
-        "broker" => "broker",
-        "broker.crash" => "Crash broker",
-        "broker.restart" => "Restart broker",
-        "broker.down" => "down",
-        "broker.tip" => "Click to crash or restart this broker.",
-        "member.crash" => "Crash",
-        "member.leave" => "Leave",
-        "member.restart" => "Restart",
-        "member.add" => "Add member",
-        "member.tip" => "Crash: the process dies (found by session.timeout.ms). Leave: close() sends LeaveGroup. Restart: starts again.",
-        "group.add" => "Add group",
-        "group.add.tip" => "A new consumer group on the same topics: it gets every record too (broadcast across groups).",
-        "events" => "Event log",
-        "events.filter" => "Filter events",
-        "events.filter.tip" => "Show only events whose text contains this (e.g. rebalance, leader, commit, NotEnoughReplicas).",
-        "events.verbose" => "record-level events",
-        "events.verbose.tip" => "Also list every appended batch, acknowledgement, poll and processed range (recorded from the moment this is on).",
-        "describe.groups" => "Consumer groups (kafka-consumer-groups.sh --describe)",
-        "describe.topics" => "Topics (kafka-topics.sh --describe)",
-        "scenario" => "Scenario",
-        "scenario.example" => "Example scenarios",
-        "scenario.export" => "Export scenario",
-        "scenario.import" => "Import scenario file",
-        "scenario.text" => "Scenario JSON",
-        "scenario.load" => "Load scenario",
-        "scenario.link_too_long" => "This run is too large for a link, so the address bar does not hold one: export it as a file instead. Characters the link would need, and the most a link may hold:",
-        "scenario.share" => "The address bar holds a link that replays this run (scenario, seed and your actions).",
-        "error" => "Could not load",
-        "error.link" => "Could not open the link",
-        "error.command" => "Not applied",
-        "delivery" => "Delivery",
-        "processed_once" => "processed once",
-        "duplicated" => "duplicated",
-        "duplicated.idempotent" => "duplicated (idempotent: no effect)",
-        "missed" => "missed",
-        "pending" => "pending",
-        "lost" => "acknowledged but lost",
-        "written_twice" => "written twice (retries without idempotence)",
-        "written_twice.processed" => "were a producer's second copy (a retry without idempotence)",
-        "chart.lag" => "Consumer lag (records)",
-        "chart.rates" => "Produced vs consumed (records/s)",
-        "story.title" => "Rebalances, step by step",
-        "story.tip" => "Each group's latest rebalances, retold from the event log. Eager protocols stop the world: every member revokes all its partitions, then waits for the new assignment. Cooperative rebalancing revokes only the partitions that move, and a second, quick rebalance hands them to their new owner.",
-        "story.none" => "No rebalance yet. Add or crash a member, or add partitions, to start one.",
-        "story.at" => "at",
-        "story.generation" => "generation",
-        "story.eager" => "Eager (stop the world): every member gives up all its partitions before the new assignment; nothing is consumed in between.",
-        "story.cooperative" => "Cooperative (incremental): members keep the partitions that stay with them and go on consuming; only moving partitions are revoked, then handed over in a second rebalance.",
-        "story.start" => "Rebalance starts",
-        "story.join" => "sends JoinGroup",
-        "story.revoke" => "revokes",
-        "story.lost" => "loses (no longer in the group)",
-        "story.left" => "leaves the group",
-        "story.state" => "Group is",
-        "story.preparing" => "waiting for every member to rejoin",
-        "story.completing" => "everyone joined; the leader computes the assignment",
-        "story.stable" => "the assignment is delivered by SyncGroup",
-        "story.leader" => "group leader",
-        "story.assigned" => "now owns",
-        "chart.latency" => "End-to-end latency per group (ms)",
-        "chart.latency.tip" => "From the moment the producer created a record to the moment a consumer finished processing it, averaged over each simulated second. It grows with lag: a record waits in the log until its consumer gets to it.",
-        "chart.produced" => "produced",
-        "chart.consumed" => "consumed",
-        "legend" => "Legend",
-        "legend.produce" => "produce request",
-        "legend.replica" => "replica fetch",
-        "legend.consume" => "consumer fetch (a poll's batch)",
-        "legend.commit" => "offset commit",
-        "legend.group" => "join / sync",
-        "legend.hw" => "high watermark",
-        "legend.committed" => "committed offset",
-        "legend.leader" => "leader",
-        "legend.follower" => "in-sync follower",
-        "legend.out_of_sync" => "out of sync",
-        "legend.offline" => "offline",
-        "state.processing" => "processing",
-        "state.polling" => "polling",
-        "state.committing" => "committing",
-        "state.stopped" => "stopped",
-        "state.crashed" => "crashed",
-        "state.left" => "left",
-        "state.joining" => "joining",
-        "picture.label" => "producers, brokers and consumer groups",
-        "offline" => "offline",
-        "under_replicated" => "under-replicated",
-        _ => "?",
+use std::cell::{Cell, RefCell};
+
+macro_rules! catalogue {
+    ($($key:ident $id:literal,)*) => {
+        /// A key of the catalogue: one user-visible string in every language.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Msg { $($key,)* }
+
+        impl Msg {
+            /// Every key, in catalogue order.
+            pub const ALL: &'static [Msg] = &[$(Msg::$key,)*];
+
+            /// The key's name in the catalogue files.
+            pub fn id(self) -> &'static str {
+                match self { $(Msg::$key => $id,)* }
+            }
+        }
+    };
+}
+
+/// A language the page speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Locale {
+    #[default]
+    En,
+    ZhCn,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::ZhCn, Locale::En];
+
+    /// The BCP 47 tag: `<html lang>`, the link's `lang=` and the remembered choice.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::ZhCn => "zh-CN",
+        }
     }
+
+    /// A tag as written in a link or remembered: `en` or `zh-CN` (any case).
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        Locale::ALL
+            .into_iter()
+            .find(|locale| locale.tag().eq_ignore_ascii_case(tag))
+    }
+
+    /// The language a browser asks for (`navigator.language`): `zh*` is Simplified Chinese, anything
+    /// else English.
+    pub fn from_browser(language: &str) -> Locale {
+        if language
+            .get(..2)
+            .is_some_and(|p| p.eq_ignore_ascii_case("zh"))
+        {
+            Locale::ZhCn
+        } else {
+            Locale::En
+        }
+    }
+
+    /// The language's own name, as the switch shows it.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Locale::En => "English",
+            Locale::ZhCn => "中文",
+        }
+    }
+
+    /// Where the page fetches the language's catalogue (relative to the page).
+    pub fn catalogue_path(self) -> &'static str {
+        match self {
+            Locale::En => "locales/en.json",
+            Locale::ZhCn => "locales/zh-CN.json",
+        }
+    }
+}
+
+type Strings = &'static [&'static str];
+
+thread_local! {
+    static CURRENT: Cell<Locale> = const { Cell::new(Locale::En) };
+    /// The loaded catalogues, by locale, in key order.
+    static LOADED: RefCell<Vec<(Locale, Strings)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn strings(locale: Locale) -> Option<Strings> {
+    let found = LOADED.with(|loaded| {
+        loaded
+            .borrow()
+            .iter()
+            .find(|(l, _)| *l == locale)
+            .map(|(_, strings)| *strings)
+    });
+    #[cfg(not(target_arch = "wasm32"))]
+    if found.is_none() && locale == Locale::En {
+        // Natively English is always there (tests, markup rendered outside a browser).
+        install(Locale::En, include_str!("../public/locales/en.json")).expect("en.json is valid");
+        return strings(Locale::En);
+    }
+    found
+}
+
+/// The string of `key` in the current language (English if that language is not loaded; empty if no
+/// catalogue is, which the page never shows: it mounts once one is).
+pub fn t(key: Msg) -> &'static str {
+    strings(CURRENT.with(Cell::get))
+        .or_else(|| strings(Locale::En))
+        .and_then(|strings| strings.get(key as usize).copied())
+        .unwrap_or("")
+}
+
+/// The current language.
+pub fn locale() -> Locale {
+    CURRENT.with(Cell::get)
+}
+
+/// Whether the catalogue of `locale` is loaded.
+pub fn is_loaded(locale: Locale) -> bool {
+    LOADED.with(|loaded| loaded.borrow().iter().any(|(l, _)| *l == locale))
+}
+
+/// Makes `locale` the current language; a language whose catalogue is not loaded shows English.
+pub fn set_locale(locale: Locale) {
+    CURRENT.with(|current| current.set(locale));
+}
+
+/// Keeps the texts of a catalogue file (a JSON object of key id → text) for `locale`. The file must have
+/// one text per key; which keys, in which order, the native tests check (`check_catalogue`).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn install(locale: Locale, json: &str) -> Result<(), String> {
+    let texts = parse_catalogue(json)?
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect();
+    install_texts(locale, texts)
+}
+
+/// Keeps a catalogue's texts, in key order, for `locale`.
+pub fn install_texts(locale: Locale, texts: Vec<String>) -> Result<(), String> {
+    if texts.len() != Msg::ALL.len() {
+        return Err(format!(
+            "{} texts; expected {}",
+            texts.len(),
+            Msg::ALL.len()
+        ));
+    }
+    // Loaded once per page and language, and kept for the page's life.
+    let texts: Vec<&'static str> = texts
+        .into_iter()
+        .map(|text| &*Box::leak(text.into_boxed_str()))
+        .collect();
+    let texts: Strings = Box::leak(texts.into_boxed_slice());
+    LOADED.with(|loaded| {
+        let mut loaded = loaded.borrow_mut();
+        loaded.retain(|(l, _)| *l != locale);
+        loaded.push((locale, texts));
+    });
+    Ok(())
+}
+
+/// A catalogue file's entries in file order. In the browser the page parses the file with the browser's
+/// own `JSON` (`ui::locale`), which keeps a JSON parser for maps out of the wasm module.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn parse_catalogue(json: &str) -> Result<Vec<(String, String)>, String> {
+    use serde::de::{Deserializer, MapAccess, Visitor};
+    struct Ordered;
+    impl<'de> Visitor<'de> for Ordered {
+        type Value = Vec<(String, String)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object of key → text")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut entries = Vec::with_capacity(Msg::ALL.len());
+            while let Some(entry) = map.next_entry::<String, String>()? {
+                entries.push(entry);
+            }
+            Ok(entries)
+        }
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    deserializer
+        .deserialize_map(Ordered)
+        .map_err(|error| error.to_string())
+}
+
+/// Checks a catalogue's entries against the keys and the English catalogue: the same ids in the same
+/// order, no empty text, and the same `{placeholders}` as the English text.
+pub fn check_catalogue(
+    entries: &[(String, String)],
+    english: &[(String, String)],
+) -> Result<(), String> {
+    for (index, key) in Msg::ALL.iter().enumerate() {
+        let Some((id, text)) = entries.get(index) else {
+            return Err(format!("missing {} (entry {index})", key.id()));
+        };
+        if id != key.id() {
+            return Err(format!("entry {index} is {id:?}, expected {:?}", key.id()));
+        }
+        if text.trim().is_empty() {
+            return Err(format!("{id}: empty text"));
+        }
+        let english = english.get(index).map_or("", |(_, text)| text.as_str());
+        if placeholders(text) != placeholders(english) {
+            return Err(format!(
+                "{id}: placeholders {:?}, the English text has {:?}",
+                placeholders(text),
+                placeholders(english)
+            ));
+        }
+    }
+    if entries.len() > Msg::ALL.len() {
+        return Err(format!("unknown key {:?}", entries[Msg::ALL.len()].0));
+    }
+    Ok(())
+}
+
+/// The sorted `{name}` placeholders of a template.
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = template
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect();
+    crate::sim::sort::sort_by(&mut names, |a, b| a.cmp(b));
+    names
+}
+
+/// A template with its `{name}` placeholders replaced by the values given (written with `Display`).
+pub fn fill(template: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, value)| (close, *value))
+        }) {
+            Some((close, value)) => {
+                let _ = write!(out, "{value}");
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+catalogue! {
+    Title "title",
+    Subtitle "subtitle",
+    Play "play",
+    Pause "pause",
+    Step "step",
+    StepTip "step.tip",
+    Speed "speed",
+    SpeedTip "speed.tip",
+    Seed "seed",
+    SeedTip "seed.tip",
+    Time "time",
+    Behind "behind",
+    BehindTip "behind.tip",
+    Quantum "quantum",
+    QuantumTip "quantum.tip",
+    MemoryPaused "memory.paused",
+    MemoryOf "memory.of",
+    MemoryWhy "memory.why",
+    MemoryGoOn "memory.go_on",
+    MemoryLast "memory.last",
+    MemoryRetention "memory.retention",
+    MemoryRetentionTip "memory.retention.tip",
+    MemoryRate "memory.rate",
+    MemoryRateTip "memory.rate.tip",
+    MemoryCoarse "memory.coarse",
+    MemoryCoarseTip "memory.coarse.tip",
+    Help "help",
+    HelpTitle "help.title",
+    HelpSpace "help.space",
+    HelpStep "help.step",
+    HelpSpeed "help.speed",
+    HelpHelp "help.help",
+    HelpClose "help.close",
+    HelpIntro "help.intro",
+    SectionProducer "section.producer",
+    SectionGroup "section.group",
+    SectionTopic "section.topic",
+    Rate "rate",
+    RateTip "rate.tip",
+    Acks "acks",
+    AcksTip "acks.tip",
+    EnableIdempotence "enable.idempotence",
+    EnableIdempotenceTip "enable.idempotence.tip",
+    Keys "keys",
+    KeysTip "keys.tip",
+    KeysNone "keys.none",
+    KeysList "keys.list",
+    KeysDistinct "keys.distinct",
+    KeysHot "keys.hot",
+    MaxPollRecords "max.poll.records",
+    MaxPollRecordsTip "max.poll.records.tip",
+    Processing "processing",
+    ProcessingTip "processing.tip",
+    SessionTimeoutMs "session.timeout.ms",
+    SessionTimeoutMsTip "session.timeout.ms.tip",
+    MaxPollIntervalMs "max.poll.interval.ms",
+    MaxPollIntervalMsTip "max.poll.interval.ms.tip",
+    AutoCommitIntervalMs "auto.commit.interval.ms",
+    AutoCommitIntervalMsTip "auto.commit.interval.ms.tip",
+    EnableAutoCommit "enable.auto.commit",
+    EnableAutoCommitTip "enable.auto.commit.tip",
+    PartitionAssignmentStrategy "partition.assignment.strategy",
+    PartitionAssignmentStrategyTip "partition.assignment.strategy.tip",
+    MinInsyncReplicas "min.insync.replicas",
+    MinInsyncReplicasTip "min.insync.replicas.tip",
+    UncleanLeaderElectionEnable "unclean.leader.election.enable",
+    UncleanLeaderElectionEnableTip "unclean.leader.election.enable.tip",
+    PartitionsAdd "partitions.add",
+    PartitionsAddTip "partitions.add.tip",
+    Brokers "brokers",
+    Broker "broker",
+    BrokerCrash "broker.crash",
+    BrokerRestart "broker.restart",
+    BrokerDown "broker.down",
+    BrokerTip "broker.tip",
+    MemberCrash "member.crash",
+    MemberLeave "member.leave",
+    MemberRestart "member.restart",
+    MemberAdd "member.add",
+    MemberTip "member.tip",
+    GroupAdd "group.add",
+    GroupAddTip "group.add.tip",
+    Events "events",
+    EventsFilter "events.filter",
+    EventsFilterTip "events.filter.tip",
+    EventsVerbose "events.verbose",
+    EventsVerboseTip "events.verbose.tip",
+    DescribeGroups "describe.groups",
+    DescribeTopics "describe.topics",
+    Scenario "scenario",
+    ScenarioExample "scenario.example",
+    ScenarioExport "scenario.export",
+    ScenarioImport "scenario.import",
+    ScenarioText "scenario.text",
+    ScenarioLoad "scenario.load",
+    ScenarioLinkTooLong "scenario.link_too_long",
+    ScenarioShare "scenario.share",
+    Error "error",
+    ErrorLink "error.link",
+    ErrorCommand "error.command",
+    Delivery "delivery",
+    ProcessedOnce "processed_once",
+    Duplicated "duplicated",
+    DuplicatedIdempotent "duplicated.idempotent",
+    Missed "missed",
+    Pending "pending",
+    Lost "lost",
+    WrittenTwice "written_twice",
+    WrittenTwiceProcessed "written_twice.processed",
+    ChartLag "chart.lag",
+    ChartRates "chart.rates",
+    StoryTitle "story.title",
+    StoryTip "story.tip",
+    StoryNone "story.none",
+    StoryAt "story.at",
+    StoryGeneration "story.generation",
+    StoryEager "story.eager",
+    StoryCooperative "story.cooperative",
+    StoryStart "story.start",
+    StoryJoin "story.join",
+    StoryRevoke "story.revoke",
+    StoryLost "story.lost",
+    StoryLeft "story.left",
+    StoryState "story.state",
+    StoryPreparing "story.preparing",
+    StoryCompleting "story.completing",
+    StoryStable "story.stable",
+    StoryLeader "story.leader",
+    StoryAssigned "story.assigned",
+    ChartLatency "chart.latency",
+    ChartLatencyTip "chart.latency.tip",
+    ChartProduced "chart.produced",
+    ChartConsumed "chart.consumed",
+    Legend "legend",
+    LegendProduce "legend.produce",
+    LegendReplica "legend.replica",
+    LegendConsume "legend.consume",
+    LegendCommit "legend.commit",
+    LegendGroup "legend.group",
+    LegendHw "legend.hw",
+    LegendCommitted "legend.committed",
+    LegendLeader "legend.leader",
+    LegendFollower "legend.follower",
+    LegendOutOfSync "legend.out_of_sync",
+    LegendOffline "legend.offline",
+    StateProcessing "state.processing",
+    StatePolling "state.polling",
+    StateCommitting "state.committing",
+    StateStopped "state.stopped",
+    StateCrashed "state.crashed",
+    StateLeft "state.left",
+    StateJoining "state.joining",
+    PictureLabel "picture.label",
+    Offline "offline",
+    UnderReplicated "under_replicated",
+    ReasonFollowerCaughtUp "reason.follower_caught_up",
+    ReasonFollowerOutOfSync "reason.follower_out_of_sync",
+    ReasonBrokerFenced "reason.broker_fenced",
+    ReasonJoining "reason.joining",
+    ReasonRejoining "reason.rejoining",
+    ReasonMemberClosed "reason.member_closed",
+    ReasonPollTimeout "reason.poll_timeout",
+    ReasonSessionTimeout "reason.session_timeout",
+    ReasonRebalanceTimeout "reason.rebalance_timeout",
+    ReasonJoinedEmptyGroup "reason.joined_empty_group",
+    ReasonNewMemberJoined "reason.new_member_joined",
+    ReasonLeaderRejoined "reason.leader_rejoined",
+    ReasonMemberRejoined "reason.member_rejoined",
+    ReasonMemberLeft "reason.member_left",
+    ReasonDeliveryTimeout "reason.delivery_timeout",
+    ReasonLeaderDown "reason.leader_down",
+    ReasonNotLeaderOrFollower "reason.not_leader",
+    ReasonNotEnoughReplicas "reason.not_enough_replicas",
+    ReasonOutOfOrderSequence "reason.out_of_order_sequence",
+    ReasonConnectionClosed "reason.connection_closed",
+    ReasonRequestTimeout "reason.request_timeout",
+    ReasonBufferExhausted "reason.buffer_exhausted",
+    ReasonCommitNotMember "reason.commit_not_member",
+    ReasonCommitUnknownMember "reason.commit_unknown_member",
+    ReasonCommitRebalanceInProgress "reason.commit_rebalance_in_progress",
+    ReasonCommitIllegalGeneration "reason.commit_illegal_generation",
+    ReasonResetEarliest "reason.reset_earliest",
+    ReasonResetLatest "reason.reset_latest",
+    ReasonResetNone "reason.reset_none",
+    ReasonTruncationReset "reason.truncation_reset",
+    ReasonTruncationNone "reason.truncation_none",
+    EvRecordAppended "ev.record_appended",
+    EvBatchAppended "ev.batch_appended",
+    EvDuplicateBatchWritten "ev.duplicate_batch_written",
+    EvDuplicateBatchIgnored "ev.duplicate_batch_ignored",
+    EvProduceAcknowledged "ev.produce_acknowledged",
+    EvProduceSent "ev.produce_sent",
+    EvProduceErrorRetrying "ev.produce_error_retrying",
+    EvProduceErrorFinal "ev.produce_error_final",
+    EvAcknowledgedRecordsLost "ev.acknowledged_records_lost",
+    EvLeaderElected "ev.leader_elected",
+    EvLeaderElectedUnclean "ev.leader_elected_unclean",
+    EvLeaderNone "ev.leader_none",
+    EvIsrChanged "ev.isr_changed",
+    EvLogTruncated "ev.log_truncated",
+    EvLogStartAdvanced "ev.log_start_advanced",
+    EvBrokerCrashed "ev.broker_crashed",
+    EvBrokerFenced "ev.broker_fenced",
+    EvBrokerRegistrationRefused "ev.broker_registration_refused",
+    EvBrokerRestarted "ev.broker_restarted",
+    EvGroupStateChanged "ev.group_state_changed",
+    EvRebalanceStarted "ev.rebalance_started",
+    EvRebalanceCompleted "ev.rebalance_completed",
+    EvConsumerJoining "ev.consumer_joining",
+    EvConsumerLeft "ev.consumer_left",
+    EvConsumerCrashed "ev.consumer_crashed",
+    EvConsumerRestarted "ev.consumer_restarted",
+    EvConsumerStalled "ev.consumer_stalled",
+    EvPartitionsRevoked "ev.partitions_revoked",
+    EvPartitionsAssigned "ev.partitions_assigned",
+    EvPartitionsLost "ev.partitions_lost",
+    EvPollTimeoutExpired "ev.poll_timeout_expired",
+    EvRecordsPolled "ev.records_polled",
+    EvRecordsProcessed "ev.records_processed",
+    EvOffsetCommitted "ev.offset_committed",
+    EvCommitFailed "ev.commit_failed",
+    EvLogTruncationDetected "ev.log_truncation_detected",
+    EvStaticMemberRejoined "ev.static_member_rejoined",
+    EvOffsetReset "ev.offset_reset",
+    EvConfigChanged "ev.config_changed",
+    EvCommandRefused "ev.command_refused",
+    EvProducerRateChanged "ev.producer_rate_changed",
+    EvProducerBlocked "ev.producer_blocked",
+    EvProducerUnblocked "ev.producer_unblocked",
+    EvPartitionsAdded "ev.partitions_added",
+    EvGroupAdded "ev.group_added",
+    EvConsumerAdded "ev.consumer_added",
+    DocumentTitle "document.title",
+    LangSwitch "lang.switch",
+    ErrorLanguage "error.language",
+    Yes "yes",
+    No "no",
+    PicProducerLine "picture.producer",
+    PicStripTitle "picture.strip",
+    PicStripLabel "picture.strip_label",
+    PicGroupTitle "picture.group",
+    PicMemberLine "picture.member",
+    PicMemberOwns "picture.owns",
+    SelectTitle "selection.title",
+    SelectHint "selection.hint",
+    SelBroker "selection.broker",
+    SelPartition "selection.partition",
+    SelGroup "selection.group",
+    SelMember "selection.member",
+    SelProducer "selection.producer",
+    SelStatus "selection.status",
+    SelRunning "selection.running",
+    SelFenced "selection.fenced",
+    SelLeads "selection.leads",
+    SelReplicas "selection.replicas",
+    SelLeader "selection.leader",
+    SelLagOf "selection.lag_of",
+    SelLag "selection.lag",
+    SelState "selection.state",
+    SelGroupLeader "selection.group_leader",
+    SelAssignment "selection.assignment",
+    SelInHand "selection.in_hand",
+    SelProcessed "selection.processed",
+    SelAcknowledged "selection.acknowledged",
+    SelFailed "selection.failed",
+    SelPending "selection.pending",
+    SectionBroker "section.broker",
+    ControlsTitle "controls.title",
+    Generation "generation",
+    Coordinator "coordinator",
+    ProducerLine "producer.line",
+    ChartMax "chart.max",
+    RecordsPerSec "unit.records_per_sec",
+    ControlsLabel "controls",
+    ChartsLabel "charts",
+    PictureRegion "picture.region",
+    ScenarioOrderService "scenario.order-service",
+    ScenarioOrderServiceDesc "scenario.order-service.description",
+    ScenarioAcks "scenario.acks-and-leader-crash",
+    ScenarioAcksDesc "scenario.acks-and-leader-crash.description",
+    ScenarioSlow "scenario.slow-consumer-rebalance",
+    ScenarioSlowDesc "scenario.slow-consumer-rebalance.description",
+    ScenarioHeavy "scenario.heavy-benchmark",
+    ScenarioHeavyDesc "scenario.heavy-benchmark.description",
+    ErrorExample "error.example",
+    LegendRecords "legend.records",
 }

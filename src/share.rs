@@ -1,6 +1,7 @@
 //! Shareable links: a scenario (with its seed and the user's commands in its timeline) in a URL fragment,
 //! as base64url of its JSON. Pure functions, tested natively; the UI reads and writes `location.hash`.
 
+use crate::messages::Locale;
 use crate::sim::config::InputError;
 use crate::sim::scenario::{Scenario, ValidScenario};
 
@@ -80,9 +81,55 @@ pub fn decode_fragment(fragment: &str) -> Result<Option<ValidScenario>, InputErr
     Scenario::from_json(&text).map(Some)
 }
 
+/// The language a link asks for (`lang=` in the fragment): none if it names none. An unknown value is an
+/// error naming the field; the page then keeps its own choice.
+pub fn link_locale(fragment: &str) -> Result<Option<Locale>, InputError> {
+    let fragment = fragment.trim_start_matches('#');
+    let Some(tag) = fragment
+        .split('&')
+        .find_map(|part| part.strip_prefix("lang="))
+    else {
+        return Ok(None);
+    };
+    Locale::from_tag(tag).map(Some).ok_or_else(|| {
+        let shown: String = tag.chars().take(16).collect();
+        InputError::new(
+            "lang",
+            format!("unknown language {shown:?}; allowed: en, zh-CN"),
+        )
+    })
+}
+
+/// The address bar's fragment: the language, then the run (if it fits in a link).
+pub fn link_fragment(locale: Locale, run: Option<&str>) -> String {
+    match run {
+        Some(run) => format!("#lang={}&{run}", locale.tag()),
+        None => format!("#lang={}", locale.tag()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_link_carries_the_language() {
+        assert_eq!(
+            link_locale("#lang=zh-CN&s=abc").unwrap(),
+            Some(Locale::ZhCn)
+        );
+        assert_eq!(link_locale("#s=abc&lang=en").unwrap(), Some(Locale::En));
+        assert_eq!(link_locale("#s=abc").unwrap(), None);
+        let error = link_locale("#lang=<script>&s=abc").unwrap_err();
+        assert_eq!(error.path, "lang");
+        assert!(error.message.contains("zh-CN"), "{error}");
+        let fragment = link_fragment(Locale::ZhCn, Some("s=abc"));
+        assert_eq!(fragment, "#lang=zh-CN&s=abc");
+        assert_eq!(link_locale(&fragment).unwrap(), Some(Locale::ZhCn));
+        assert!(decode_fragment(&link_fragment(Locale::En, None))
+            .unwrap()
+            .is_none());
+    }
 
     #[test]
     fn base64url_round_trips_every_length() {

@@ -757,7 +757,15 @@ fn a_full_buffer_memory_blocks_send_and_times_out_after_max_block_ms() {
     );
     let timeouts: Vec<u64> = events
         .iter()
-        .filter(|e| matches!(&e.kind, EventKind::ProduceError { error, .. } if error.starts_with("TimeoutException: failed to allocate")))
+        .filter(|e| {
+            matches!(
+                &e.kind,
+                EventKind::ProduceError {
+                    error: kafka_sim::sim::event::Reason::BufferExhausted,
+                    ..
+                }
+            )
+        })
         .map(|e| e.t_us)
         .collect();
     assert!(

@@ -1,6 +1,8 @@
 //! Pure geometry for the picture: where brokers, partitions, producers and group members sit, and where a
 //! message in flight is at a given instant. No web crates; tested natively.
 
+pub mod markers;
+
 /// Fraction of the way a message sent at `sent_us` and arriving at `arrive_us` has travelled at `now_us`,
 /// clamped to [0, 1]. Positions come from simulated times only, so pausing or changing speed is exact.
 pub fn progress(sent_us: u64, arrive_us: u64, now_us: u64) -> f64 {
@@ -86,6 +88,10 @@ pub struct Layout {
 }
 
 pub const PICTURE_WIDTH: f64 = 1200.0;
+/// The least height of the picture (1200 × 740 is about 16:10): the page leads with the picture, so a
+/// small cluster gets taller logs and members rather than a thin band (at 1280×720 the picture takes more
+/// than half the first screen).
+pub const MIN_HEIGHT: f64 = 740.0;
 const PRODUCER_X: f64 = 10.0;
 const MIDDLE_X: f64 = 200.0;
 const MIDDLE_WIDTH: f64 = 700.0;
@@ -113,12 +119,13 @@ impl Layout {
             })
             .collect();
         let compact = shape.partitions > 24;
+        let rows_top = 10.0 + broker_height + 40.0;
         let row_height = if compact {
             (360.0 / shape.partitions.max(1) as f64).clamp(4.0, 14.0)
         } else {
-            26.0
+            // As tall as the picture's least height allows, so each record's cell is easy to see.
+            ((MIN_HEIGHT - rows_top - 60.0) / (shape.partitions as f64 + 1.0)).clamp(26.0, 90.0)
         };
-        let rows_top = 10.0 + broker_height + 40.0;
         let partition_rows: Vec<Point> = (0..shape.partitions)
             .map(|i| Point {
                 x: MIDDLE_X + 70.0,
@@ -127,7 +134,13 @@ impl Layout {
             .collect();
         let middle_bottom = rows_top + row_height * (shape.partitions as f64 + 1.0) + 20.0;
         let total_members: usize = shape.members_per_group.iter().sum();
-        let member_height = if total_members > 16 { 22.0 } else { 40.0 };
+        let groups = shape.members_per_group.len() as f64;
+        let member_height = if total_members > 16 {
+            22.0
+        } else {
+            ((MIN_HEIGHT - 20.0 - groups * 36.0) / total_members.max(1) as f64 - 4.0)
+                .clamp(40.0, 56.0)
+        };
         let mut members = Vec::new();
         let mut group_tops = Vec::new();
         let mut y = 10.0;
@@ -140,8 +153,13 @@ impl Layout {
             }
             y += 12.0;
         }
-        let producer_band = middle_bottom.max(y).max(200.0);
-        let producers = slots(shape.producers, 10.0, producer_band - 20.0)
+        // Producers face the partitions they write to: spread over the logs' rows (or more, if many).
+        let producers_height = (middle_bottom - rows_top).max(shape.producers as f64 * 50.0);
+        let producer_band = middle_bottom
+            .max(y)
+            .max(MIN_HEIGHT)
+            .max(rows_top - 30.0 + producers_height + 10.0);
+        let producers = slots(shape.producers, rows_top - 30.0, producers_height)
             .into_iter()
             .map(|y| Point { x: PRODUCER_X, y })
             .collect();

@@ -8,8 +8,11 @@
 //! does not compile. Pure and native, so tests render it with hostile names (`tests` below and in each
 //! writer's module).
 
+pub mod controls;
+pub mod events;
 pub mod panels;
 pub mod picture;
+pub mod selection;
 pub mod story;
 
 use std::fmt::{self, Display, Write};

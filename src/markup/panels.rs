@@ -3,7 +3,7 @@
 
 use super::picture::{group_colour, group_colour_class};
 use super::Markup;
-use crate::messages::t;
+use crate::messages::{fill, t, Msg};
 use crate::sim::event::TraceEvent;
 use crate::sim::groups::MemberStatus;
 use crate::sim::report::{broker_list as list, dash};
@@ -30,76 +30,80 @@ pub fn memory_notice(live: usize, last: bool, exact_time: bool) -> String {
     m.raw("<p>")
         .text(format_args!(
             "{} {} MiB {} {} MiB. {}",
-            t("memory.paused"),
+            t(Msg::MemoryPaused),
             live >> 20,
-            t("memory.of"),
+            t(Msg::MemoryOf),
             crate::budget::BUDGET_BYTES >> 20,
-            t("memory.why")
+            t(Msg::MemoryWhy)
         ))
         .raw("</p><p>")
-        .text(t(if last { "memory.last" } else { "memory.go_on" }))
+        .text(t(if last {
+            Msg::MemoryLast
+        } else {
+            Msg::MemoryGoOn
+        }))
         .raw("</p><div class=\"ks-memory-ways\">");
     let ways = [
-        ("retention", "memory.retention"),
-        ("rate", "memory.rate"),
-        ("coarse", "memory.coarse"),
+        ("retention", Msg::MemoryRetention, Msg::MemoryRetentionTip),
+        ("rate", Msg::MemoryRate, Msg::MemoryRateTip),
+        ("coarse", Msg::MemoryCoarse, Msg::MemoryCoarseTip),
     ];
     // Coarse time only from exact time.
-    for (way, id) in ways.iter().take(if exact_time { 3 } else { 2 }) {
+    for (way, label, tip) in ways.iter().take(if exact_time { 3 } else { 2 }) {
         m.open("button")
             .attr("type", "button")
             .attr("data-way", way)
             .attr("data-testid", format_args!("budget-{way}"))
-            .attr("title", t(&format!("{id}.tip")))
-            .text(t(id))
+            .attr("title", t(*tip))
+            .text(t(*label))
             .raw("</button>");
     }
     m.raw("</div>");
     m.into_string()
 }
 
-/// One line of the event log: the event's type, then its fields as `name=value` (plain text; the log's
-/// markup escapes it).
-pub fn event_line(event: &TraceEvent) -> String {
-    let json = serde_json::to_string(&event.kind).unwrap_or_default();
-    let fields = json.trim_start_matches('{').trim_end_matches('}');
-    let mut out = String::from(event.kind.type_name());
-    for field in fields
-        .split(",\"")
-        .filter(|field| !field.starts_with("type\"") && !field.starts_with("\"type\""))
-    {
-        out.push(' ');
-        out.push_str(
-            &field
-                .trim_start_matches('"')
-                .replacen("\":", "=", 1)
-                .replace('"', ""),
-        );
-    }
-    out
+/// One line of the event log: the event, and its sentence in the language it was written in.
+pub type LogLine = (u64, crate::sim::event::EventKind, String);
+
+/// The event log's line for an event, in the current language.
+pub fn log_line(event: &TraceEvent) -> LogLine {
+    (
+        event.t_us,
+        event.kind.clone(),
+        super::events::sentence(&event.kind),
+    )
 }
 
-/// The event log's items, newest first: at most `limit` lines containing `needle` (lower case).
+/// The event log's items, newest first: at most `limit` lines whose text or `type` contains `needle`
+/// (lower case). Each item carries the event's `type` (`data-type`) and group (`data-group`).
 pub fn event_items<'a>(
-    log: impl DoubleEndedIterator<Item = &'a (u64, String)>,
+    log: impl DoubleEndedIterator<Item = &'a LogLine>,
     needle: &str,
     limit: usize,
 ) -> String {
     let mut m = Markup::with_capacity(8 * 1024);
-    for (t_us, line) in log
+    for (t_us, kind, line) in log
         .rev()
-        .filter(|(_, line)| needle.is_empty() || line.to_ascii_lowercase().contains(needle))
+        .filter(|(_, kind, line)| {
+            needle.is_empty()
+                || kind.type_name().contains(needle)
+                || line.to_ascii_lowercase().contains(needle)
+        })
         .take(limit)
     {
-        let group = line
-            .split_whitespace()
-            .find_map(|field| field.strip_prefix("group="))
-            .unwrap_or("");
-        m.open("li").attr("data-group", group).children(|m| {
-            m.open("time")
-                .text(format_args!("{:>8.3}s", *t_us as f64 / 1e6));
-            m.text(format_args!(" {line}"));
-        });
+        let records = match kind {
+            crate::sim::event::EventKind::RecordsPolled { records, .. } => Some(*records),
+            _ => None,
+        };
+        m.open("li")
+            .attr("data-type", kind.type_name())
+            .attr("data-group", super::events::group_of(kind).unwrap_or(""))
+            .attr_opt("data-records", records)
+            .children(|m| {
+                m.open("time")
+                    .text(format_args!("{:>8.3}s", *t_us as f64 / 1e6));
+                m.text(format_args!(" {line}"));
+            });
     }
     m.into_string()
 }
@@ -140,15 +144,15 @@ pub fn group_table(v: &ClusterView, index: usize, highlight: Option<&str>) -> St
                 .attr("data-state", g.state)
                 .attr("data-testid", format_args!("state-{}", g.group))
                 .text(g.state);
-            m.text(" generation ");
+            m.text(format_args!(" {} ", t(Msg::Generation)));
             m.open("span")
                 .attr("data-testid", format_args!("generation-{}", g.group))
                 .text(g.generation);
             m.text(format_args!(
-                " · {} · {} · coordinator: broker {}",
+                " · {} · {} · {}",
                 g.protocol,
                 g.assignor.unwrap_or("-"),
-                g.coordinator
+                fill(t(Msg::Coordinator), &[("broker", &g.coordinator)])
             ));
         });
     m.raw(r#"<table class="ks-table"><thead><tr><th>TOPIC</th><th>PARTITION</th><th>CURRENT-OFFSET</th><th>LOG-END-OFFSET</th><th>LAG</th><th>CONSUMER-ID</th></tr></thead><tbody>"#);
@@ -168,17 +172,17 @@ pub fn group_table(v: &ClusterView, index: usize, highlight: Option<&str>) -> St
         .attr("class", "ks-delivery")
         .attr("data-testid", format_args!("delivery-{}", g.group))
         .children(|m| {
-            m.text(format_args!("{}: ", t("delivery")));
+            m.text(format_args!("{}: ", t(Msg::Delivery)));
             let duplicated = if g.idempotent {
-                t("duplicated.idempotent")
+                t(Msg::DuplicatedIdempotent)
             } else {
-                t("duplicated")
+                t(Msg::Duplicated)
             };
             let parts = [
-                (d.processed_once, t("processed_once")),
+                (d.processed_once, t(Msg::ProcessedOnce)),
                 (d.duplicated, duplicated),
-                (d.missed, t("missed")),
-                (d.pending, t("pending")),
+                (d.missed, t(Msg::Missed)),
+                (d.pending, t(Msg::Pending)),
             ];
             for (i, (count, label)) in parts.into_iter().enumerate() {
                 if i > 0 {
@@ -190,24 +194,24 @@ pub fn group_table(v: &ClusterView, index: usize, highlight: Option<&str>) -> St
             if g.producer_duplicates > 0 {
                 m.text(" · ");
                 m.open("b").text(g.producer_duplicates);
-                m.text(format_args!(" {}", t("written_twice.processed")));
+                m.text(format_args!(" {}", t(Msg::WrittenTwiceProcessed)));
             }
         });
     m.open("div").attr("class", "ks-buttons").children(|m| {
         for member in &g.members {
             m.open("span")
                 .attr("class", "ks-member-controls")
-                .attr("title", t("member.tip"))
+                .attr("title", t(Msg::MemberTip))
                 .children(|m| {
                     m.open("span").text(&member.member);
                     let running = member.status == MemberStatus::Running;
-                    let buttons: &[(&str, &str, &str)] = if running {
+                    let buttons: &[(&str, &str, Msg)] = if running {
                         &[
-                            ("crash", "crash", "member.crash"),
-                            ("leave", "leave", "member.leave"),
+                            ("crash", "crash", Msg::MemberCrash),
+                            ("leave", "leave", Msg::MemberLeave),
                         ]
                     } else {
-                        &[("restart", "restart", "member.restart")]
+                        &[("restart", "restart", Msg::MemberRestart)]
                     };
                     for (action, testid, label) in buttons {
                         m.open("button")
@@ -216,7 +220,7 @@ pub fn group_table(v: &ClusterView, index: usize, highlight: Option<&str>) -> St
                                 format_args!("{action}:{}:{}", g.group, member.member),
                             )
                             .attr("data-testid", format_args!("{testid}-{}", member.member))
-                            .text(t(label));
+                            .text(t(*label));
                     }
                 });
         }
@@ -230,16 +234,21 @@ pub fn producer_lines(v: &ClusterView) -> String {
     let mut m = Markup::default();
     for p in &v.producers {
         m.open("p").attr("class", "ks-delivery").children(|m| {
-            m.text(format_args!(
-                "{}: {} acknowledged · {} failed · ",
-                p.id, p.records_acknowledged, p.records_failed
+            m.text(fill(
+                t(Msg::ProducerLine),
+                &[
+                    ("producer", &p.id),
+                    ("acknowledged", &p.records_acknowledged),
+                    ("failed", &p.records_failed),
+                ],
             ));
+            m.text(" · ");
             m.open("b").text(p.acknowledged_records_lost);
-            m.text(format_args!(" {}", t("lost")));
+            m.text(format_args!(" {}", t(Msg::Lost)));
             if p.records_written_twice > 0 {
                 m.text(" · ");
                 m.open("b").text(p.records_written_twice);
-                m.text(format_args!(" {}", t("written_twice")));
+                m.text(format_args!(" {}", t(Msg::WrittenTwice)));
             }
         });
     }
@@ -273,9 +282,9 @@ pub fn topic_table(v: &ClusterView) -> String {
                 m.open("td").text(p.high_watermark);
                 m.open("td").text(p.log_end_offset);
                 m.open("td").text(if p.offline {
-                    t("offline")
+                    t(Msg::Offline)
                 } else if p.under_replicated {
-                    t("under_replicated")
+                    t(Msg::UnderReplicated)
                 } else {
                     ""
                 });
@@ -344,7 +353,7 @@ pub fn group_chart(
                 .attr("x", 4)
                 .attr("y", 10)
                 .attr("class", "ks-small")
-                .text(format_args!("max {y_max:.0}{unit}"));
+                .text(format_args!("{} {y_max:.0}{unit}", t(Msg::ChartMax)));
             for (g, name) in groups.iter().enumerate() {
                 let points: Vec<(f64, f64)> = history
                     .iter()
@@ -369,7 +378,7 @@ pub fn group_chart(
 /// Records produced and processed per second over the history.
 pub fn rate_chart(history: &VecDeque<Sample>) -> String {
     let mut m = Markup::with_capacity(2048);
-    chart_open(&mut m, t("chart.rates")).children(|m| {
+    chart_open(&mut m, t(Msg::ChartRates)).children(|m| {
         if history.len() < 2 {
             return;
         }
@@ -394,9 +403,10 @@ pub fn rate_chart(history: &VecDeque<Sample>) -> String {
             .attr("y", 10)
             .attr("class", "ks-small")
             .text(format_args!(
-                "max {y_max:.0}/s · {} — {}",
-                t("chart.produced"),
-                t("chart.consumed")
+                "{} {y_max:.0}/s · {} — {}",
+                t(Msg::ChartMax),
+                t(Msg::ChartProduced),
+                t(Msg::ChartConsumed)
             ));
         for (points, class) in [
             (&produced, "ks-line-produced"),
@@ -469,22 +479,46 @@ mod tests {
         assert!(exact.contains("170 MiB") && exact.contains("256 MiB"));
         let coarse = memory_notice(200 << 20, true, false);
         assert!(!coarse.contains("budget-coarse"));
-        assert!(coarse.contains(crate::messages::t("memory.last")));
+        assert!(coarse.contains(crate::messages::t(Msg::MemoryLast)));
     }
 
     #[test]
     fn hostile_event_lines_are_escaped_in_the_log() {
         for hostile in HOSTILE {
-            let log: VecDeque<(u64, String)> = [
-                (1_000, format!("config_changed scope=error id=group name=timeline value=unknown group {hostile}")),
-                (2_000, format!("consumer_joining group={hostile} member={hostile}")),
-            ]
-            .into_iter()
-            .collect();
-            let plain: VecDeque<(u64, String)> = log
-                .iter()
-                .map(|(t, line)| (*t, line.replace(hostile, "plain")))
-                .collect();
+            let lines = |name: &str| -> VecDeque<LogLine> {
+                use crate::sim::event::{EventKind, Reason, TraceEvent};
+                [
+                    EventKind::ConfigChanged {
+                        scope: "error".into(),
+                        id: name.into(),
+                        name: "timeline".into(),
+                        value: format!("unknown group {name}"),
+                    },
+                    EventKind::ConsumerJoining {
+                        group: name.into(),
+                        member: name.into(),
+                        reason: Reason::Joining,
+                    },
+                    EventKind::RebalanceStarted {
+                        group: name.into(),
+                        generation: 1,
+                        reason: Reason::MemberLeft {
+                            member: name.into(),
+                            why: Box::new(Reason::SessionTimeoutExpired),
+                        },
+                    },
+                ]
+                .into_iter()
+                .enumerate()
+                .map(|(i, kind)| {
+                    log_line(&TraceEvent {
+                        t_us: i as u64 * 1000,
+                        kind,
+                    })
+                })
+                .collect()
+            };
+            let (log, plain) = (lines(hostile), lines("plain"));
             let (bad, plain) = (
                 event_items(log.iter(), "", 150),
                 event_items(plain.iter(), "", 150),

@@ -5,7 +5,7 @@
 
 use super::Markup;
 use crate::layout::{offset_x, strip_window, Layout, Point, Shape, PICTURE_WIDTH};
-use crate::messages::t;
+use crate::messages::{fill, t, Msg};
 use crate::sim::groups::{Activity, MemberStatus};
 use crate::sim::view::{ClusterView, PartitionView};
 
@@ -37,11 +37,14 @@ pub fn group_colour_class(index: usize) -> &'static str {
     ][index % 8]
 }
 
-/// The width a group title may take: its natural width (about 7 px per character at 12 px bold), at most
-/// the member column's 265 px.
-fn title_length(group: &str, state: &str) -> f64 {
-    let characters = group.chars().count() + state.chars().count() + 14;
-    (characters as f64 * 7.0).min(265.0)
+/// The width a group title may take: its natural width (about 7 px per Latin character and 12 px per CJK
+/// one at 12 px bold), at most the member column's 265 px.
+fn title_length(title: &str) -> f64 {
+    let width: f64 = title
+        .chars()
+        .map(|c| if c.is_ascii() { 7.0 } else { 12.0 })
+        .sum();
+    width.min(265.0)
 }
 
 /// Where a partition's log strip sits, shared by the SVG layer and the canvas so that they line up: the
@@ -72,14 +75,32 @@ impl Strip {
     }
 }
 
-/// The whole picture as SVG markup.
-pub fn render(v: &ClusterView) -> String {
+/// The class of an element of the picture: `base`, and `ks-selected` if it is the one selected (its
+/// `data-select` value is `selected`).
+fn class_of(base: &'static str, key: std::fmt::Arguments, selected: Option<&str>) -> &'static str {
+    match selected {
+        Some(selected) if selected == key.to_string() => match base {
+            "ks-producer" => "ks-producer ks-selected",
+            "ks-broker" => "ks-broker ks-selected",
+            "ks-member-node" => "ks-member-node ks-selected",
+            "ks-group-title" => "ks-group-title ks-selected",
+            "ks-strip-offline" => "ks-strip-offline ks-selected",
+            "ks-strip-under" => "ks-strip-under ks-selected",
+            _ => "ks-strip ks-selected",
+        },
+        _ => base,
+    }
+}
+
+/// The whole picture as SVG markup. Every producer, broker, partition, group and member can be selected
+/// (`data-select`, event delegation); `selected` is the selected one's `data-select` value.
+pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
     let layout = layout_of(v);
     let mut m = Markup::with_capacity(16 * 1024);
     m.open("svg")
         .attr("class", "ks-picture")
         .attr("role", "img")
-        .attr("aria-label", t("picture.label"))
+        .attr("aria-label", t(Msg::PictureLabel))
         .attr(
             "viewBox",
             format_args!("0 0 {PICTURE_WIDTH} {:.0}", layout.height),
@@ -87,47 +108,61 @@ pub fn render(v: &ClusterView) -> String {
         .end();
     for (i, p) in v.producers.iter().enumerate() {
         let at = layout.producers[i];
-        m.open("g").attr("class", "ks-producer").children(|m| {
-            m.open("rect")
-                .num("x", at.x)
-                .num("y", at.y - 22.0)
-                .attr("width", 150)
-                .attr("height", 44)
-                .attr("rx", 6)
-                .empty();
-            m.open("text")
-                .num("x", at.x + 8.0)
-                .num("y", at.y - 6.0)
-                .text(&p.id);
-            m.open("text")
-                .num("x", at.x + 8.0)
-                .num("y", at.y + 8.0)
-                .attr("class", "ks-small")
-                .text(format_args!("{} rec/s · acks={}", p.rate_per_sec, p.acks));
-            m.open("text")
-                .num("x", at.x + 8.0)
-                .num("y", at.y + 19.0)
-                .attr("class", "ks-small")
-                .text(format_args!("→ {}", p.topic));
-        });
+        m.open("g")
+            .attr(
+                "class",
+                class_of("ks-producer", format_args!("producer:{}", p.id), selected),
+            )
+            .attr("data-select", format_args!("producer:{}", p.id))
+            .attr("tabindex", 0)
+            .attr("role", "button")
+            .children(|m| {
+                m.open("rect")
+                    .num("x", at.x)
+                    .num("y", at.y - 22.0)
+                    .attr("width", 150)
+                    .attr("height", 44)
+                    .attr("rx", 6)
+                    .empty();
+                m.open("text")
+                    .num("x", at.x + 8.0)
+                    .num("y", at.y - 6.0)
+                    .text(&p.id);
+                m.open("text")
+                    .num("x", at.x + 8.0)
+                    .num("y", at.y + 8.0)
+                    .attr("class", "ks-small")
+                    .text(fill(
+                        t(Msg::PicProducerLine),
+                        &[("rate", &p.rate_per_sec), ("acks", &p.acks)],
+                    ));
+                m.open("text")
+                    .num("x", at.x + 8.0)
+                    .num("y", at.y + 19.0)
+                    .attr("class", "ks-small")
+                    .text(format_args!("→ {}", p.topic));
+            });
     }
     for (i, b) in v.brokers.iter().enumerate() {
         let at = layout.brokers[i];
         m.open("g")
-            .attr("class", "ks-broker")
+            .attr(
+                "class",
+                class_of("ks-broker", format_args!("broker:{}", b.id), selected),
+            )
             .attr("data-alive", b.alive)
             .attr("tabindex", 0)
             .attr("role", "button")
-            .attr("data-click", format_args!("broker:{}", b.id))
+            .attr("data-select", format_args!("broker:{}", b.id))
             .attr("data-testid", format_args!("picture-broker-{}", b.id))
             .children(|m| {
                 // The replica chips, one path per role: a broker hosting many replicas stays a handful of
                 // elements. The broker's tooltip names the partitions in each role.
-                const ROLES: [(&str, &str); 4] = [
-                    ("leader", "legend.leader"),
-                    ("follower", "legend.follower"),
-                    ("out-of-sync", "legend.out_of_sync"),
-                    ("offline", "legend.offline"),
+                const ROLES: [(&str, Msg); 4] = [
+                    ("leader", Msg::LegendLeader),
+                    ("follower", Msg::LegendFollower),
+                    ("out-of-sync", Msg::LegendOutOfSync),
+                    ("offline", Msg::LegendOffline),
                 ];
                 let per_row = ((layout.broker_width - 12.0) / 10.0).floor().max(1.0) as usize;
                 let mut chips: [(String, Vec<String>); 4] = Default::default();
@@ -154,10 +189,10 @@ pub fn render(v: &ClusterView) -> String {
                         n += 1;
                     }
                 }
-                let mut tip = t("broker.tip").to_string();
+                let mut tip = t(Msg::BrokerTip).to_string();
                 for ((_, label), (_, names)) in ROLES.iter().zip(&chips) {
                     if !names.is_empty() {
-                        tip.push_str(&format!("\n{}: {}", t(label), names.join(", ")));
+                        tip.push_str(&format!("\n{}: {}", t(*label), names.join(", ")));
                     }
                 }
                 m.open("title").text(tip);
@@ -171,12 +206,12 @@ pub fn render(v: &ClusterView) -> String {
                 let down = if b.alive {
                     String::new()
                 } else {
-                    format!(" ({})", t("broker.down"))
+                    format!(" ({})", t(Msg::BrokerDown))
                 };
                 m.open("text")
                     .num("x", at.x + 6.0)
                     .num("y", at.y + 16.0)
-                    .text(format_args!("{} {}{down}", t("broker"), b.id));
+                    .text(format_args!("{} {}{down}", t(Msg::Broker), b.id));
                 for ((role, _), (path, _)) in ROLES.iter().zip(&chips) {
                     if !path.is_empty() {
                         m.open("path")
@@ -202,19 +237,34 @@ pub fn render(v: &ClusterView) -> String {
                 "ks-strip"
             };
             m.open("g")
-                .attr("class", state)
+                .attr(
+                    "class",
+                    class_of(
+                        state,
+                        format_args!("partition:{}:{}", topic.name, p.partition),
+                        selected,
+                    ),
+                )
                 .attr(
                     "data-testid",
                     format_args!("strip-{}-{}", topic.name, p.partition),
                 )
+                .attr(
+                    "data-select",
+                    format_args!("partition:{}:{}", topic.name, p.partition),
+                )
+                .attr("tabindex", 0)
+                .attr("role", "button")
                 .children(|m| {
-                    m.open("title").text(format_args!(
-                        "{}-{}: log start {}, high watermark {}, log end {}",
-                        topic.name,
-                        p.partition,
-                        p.log_start_offset,
-                        p.high_watermark,
-                        p.log_end_offset
+                    m.open("title").text(fill(
+                        t(Msg::PicStripTitle),
+                        &[
+                            ("topic", &topic.name),
+                            ("partition", &p.partition),
+                            ("start", &p.log_start_offset),
+                            ("hw", &p.high_watermark),
+                            ("end", &p.log_end_offset),
+                        ],
                     ));
                     m.open("rect")
                         .num("x", at.x)
@@ -233,13 +283,18 @@ pub fn render(v: &ClusterView) -> String {
                             .num("x", end + 4.0)
                             .num("y", at.y - 2.0)
                             .attr("class", "ks-small")
-                            .text(format_args!(
-                                "{}..{} hw {} · L {} · isr {}",
-                                p.log_start_offset,
-                                p.log_end_offset,
-                                p.high_watermark,
-                                p.leader.map_or("-".to_string(), |l| l.to_string()),
-                                crate::sim::report::broker_list(&p.isr)
+                            .text(fill(
+                                t(Msg::PicStripLabel),
+                                &[
+                                    ("start", &p.log_start_offset),
+                                    ("end", &p.log_end_offset),
+                                    ("hw", &p.high_watermark),
+                                    (
+                                        "leader",
+                                        &p.leader.map_or("-".to_string(), |l| l.to_string()),
+                                    ),
+                                    ("isr", &crate::sim::report::broker_list(&p.isr)),
+                                ],
                             ));
                     }
                 });
@@ -247,31 +302,53 @@ pub fn render(v: &ClusterView) -> String {
     }
     for (g, group) in v.groups.iter().enumerate() {
         let top = layout.group_tops[g];
+        let title = fill(
+            t(Msg::PicGroupTitle),
+            &[
+                ("group", &group.group),
+                ("generation", &group.generation),
+                ("state", &group.state),
+            ],
+        );
         m.open("text")
             .attr("x", 930)
             .num("y", top + 14.0)
-            .attr("class", "ks-group-title")
+            .attr(
+                "class",
+                class_of(
+                    "ks-group-title",
+                    format_args!("group:{}", group.group),
+                    selected,
+                ),
+            )
+            .attr("data-select", format_args!("group:{}", group.group))
+            .attr("tabindex", 0)
+            .attr("role", "button")
             .attr("fill", group_colour(g))
             // Long group names and states are squeezed into the column rather than cut off.
-            .attr("textLength", title_length(&group.group, group.state))
+            .attr("textLength", title_length(&title))
             .attr("lengthAdjust", "spacingAndGlyphs")
-            .text(format_args!(
-                "{} · gen {} · {}",
-                group.group, group.generation, group.state
-            ));
+            .text(&title);
         for (mi, member) in group.members.iter().enumerate() {
             let y = layout.anchor_member(g, mi).y - layout.member_height / 2.0;
             let status = match (member.status, member.activity) {
-                (MemberStatus::Crashed, _) => t("state.crashed"),
-                (MemberStatus::Left, _) => t("state.left"),
-                _ if member.joining => t("state.joining"),
-                (_, Activity::Processing { .. }) => t("state.processing"),
-                (_, Activity::Committing) => t("state.committing"),
-                (_, Activity::Polling) => t("state.polling"),
-                (_, Activity::Stopped) => t("state.stopped"),
+                (MemberStatus::Crashed, _) => t(Msg::StateCrashed),
+                (MemberStatus::Left, _) => t(Msg::StateLeft),
+                _ if member.joining => t(Msg::StateJoining),
+                (_, Activity::Processing { .. }) => t(Msg::StateProcessing),
+                (_, Activity::Committing) => t(Msg::StateCommitting),
+                (_, Activity::Polling) => t(Msg::StatePolling),
+                (_, Activity::Stopped) => t(Msg::StateStopped),
             };
             m.open("g")
-                .attr("class", "ks-member-node")
+                .attr(
+                    "class",
+                    class_of(
+                        "ks-member-node",
+                        format_args!("member:{}:{}", group.group, member.member),
+                        selected,
+                    ),
+                )
                 .attr(
                     "data-status",
                     if member.status == MemberStatus::Running {
@@ -283,11 +360,11 @@ pub fn render(v: &ClusterView) -> String {
                 .attr("tabindex", 0)
                 .attr("role", "button")
                 .attr(
-                    "data-click",
+                    "data-select",
                     format_args!("member:{}:{}", group.group, member.member),
                 )
                 .children(|m| {
-                    m.open("title").text(t("member.tip"));
+                    m.open("title").text(t(Msg::BrokerTip));
                     m.open("rect")
                         .attr("x", 930)
                         .num("y", y)
@@ -300,9 +377,13 @@ pub fn render(v: &ClusterView) -> String {
                         .attr("x", 940)
                         .num("y", y + 13.0)
                         .attr("class", "ks-small")
-                        .text(format_args!(
-                            "{} · {} · {} processed",
-                            member.member, status, member.records_processed
+                        .text(fill(
+                            t(Msg::PicMemberLine),
+                            &[
+                                ("member", &member.member),
+                                ("status", &status),
+                                ("processed", &member.records_processed),
+                            ],
                         ));
                     if layout.member_height >= 30.0 {
                         let owned: Vec<String> = member
@@ -314,13 +395,16 @@ pub fn render(v: &ClusterView) -> String {
                             .attr("x", 940)
                             .num("y", y + 28.0)
                             .attr("class", "ks-small")
-                            .text(format_args!(
-                                "owns {}",
-                                if owned.is_empty() {
-                                    "-".to_string()
-                                } else {
-                                    owned.join(",")
-                                }
+                            .text(fill(
+                                t(Msg::PicMemberOwns),
+                                &[(
+                                    "partitions",
+                                    &if owned.is_empty() {
+                                        "-".to_string()
+                                    } else {
+                                        owned.join(",")
+                                    },
+                                )],
                             ));
                     }
                 });
@@ -339,7 +423,10 @@ mod tests {
     #[test]
     fn hostile_names_never_reach_the_svg_raw() {
         for hostile in HOSTILE {
-            let (plain, bad) = (render(&plain_view()), render(&hostile_view(hostile)));
+            let (plain, bad) = (
+                render(&plain_view(), None),
+                render(&hostile_view(hostile), Some("broker:1")),
+            );
             assert_eq!(structure(&plain), structure(&bad), "{hostile}");
             if hostile.contains(['<', '"', '\'']) {
                 assert!(!bad.contains(hostile), "{hostile} survived in {bad}");
@@ -359,7 +446,7 @@ mod tests {
             .unwrap();
         assert!(!replica.is_leader);
         replica.in_sync = false;
-        let svg = render(&view);
+        let svg = render(&view, None);
         for broker in &view.brokers {
             let start = svg
                 .find(&format!("data-testid=\"picture-broker-{}\"", broker.id))

@@ -3,10 +3,11 @@
 //! (every member revokes everything, then waits) and the cooperative one (only moving partitions are
 //! revoked, and a second rebalance hands them over) can be told apart.
 
+use super::events::{self, partition_list as list};
 use super::picture::group_colour_class;
 use super::Markup;
-use crate::messages::t;
-use crate::sim::event::{EventKind, TopicPartitionPair};
+use crate::messages::{t, Msg};
+use crate::sim::event::EventKind;
 use crate::sim::view::ClusterView;
 use std::fmt::Write;
 
@@ -22,7 +23,7 @@ pub struct Story {
     pub colour: &'static str,
     pub protocol: &'static str,
     pub started_us: u64,
-    pub steps: Vec<(u64, String)>,
+    pub steps: Vec<(u64, EventKind)>,
     /// The group reached Stable: later joins and departures belong to the next rebalance.
     pub stable: bool,
 }
@@ -32,106 +33,102 @@ pub struct Story {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Book {
     pub stories: Vec<Story>,
-    pending: Vec<(String, u64, String)>,
+    pending: Vec<(String, u64, EventKind)>,
 }
 
-fn list(partitions: &[TopicPartitionPair]) -> String {
-    if partitions.is_empty() {
-        return "-".into();
-    }
-    partitions
-        .iter()
-        .map(|(topic, partition)| format!("{topic}-{partition}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The group an event belongs to and the step it adds, for the events a rebalance is made of.
-fn step(kind: &EventKind) -> Option<(&str, String)> {
+/// The group of an event a rebalance is made of.
+fn step_group(kind: &EventKind) -> Option<&str> {
     use EventKind::*;
-    Some(match kind {
-        ConsumerJoining {
-            group,
-            member,
-            reason,
-        } => (group, format!("{member} {} ({reason})", t("story.join"))),
-        PartitionsRevoked {
-            group,
-            member,
-            partitions,
-        } => (
-            group,
-            format!("{member} {} {}", t("story.revoke"), list(partitions)),
-        ),
-        PartitionsLost {
-            group,
-            member,
-            partitions,
-        } => (
-            group,
-            format!("{member} {} {}", t("story.lost"), list(partitions)),
-        ),
-        ConsumerLeft {
-            group,
-            member,
-            reason,
-        } => (group, format!("{member} {} ({reason})", t("story.left"))),
-        GroupStateChanged {
-            group,
-            state,
-            generation,
-        } => (
-            group,
+    match kind {
+        ConsumerJoining { group, .. }
+        | PartitionsRevoked { group, .. }
+        | PartitionsLost { group, .. }
+        | ConsumerLeft { group, .. }
+        | GroupStateChanged { group, .. }
+        | RebalanceCompleted { group, .. }
+        | PartitionsAssigned { group, .. } => Some(group),
+        _ => None,
+    }
+}
+
+/// A step's text in the current language.
+fn step_text(kind: &EventKind) -> String {
+    use EventKind::*;
+    match kind {
+        RebalanceStarted { reason, .. } => {
+            format!("{}: {}", t(Msg::StoryStart), events::reason(reason))
+        }
+        ConsumerJoining { member, reason, .. } => {
             format!(
-                "{} {state}, {} {generation}: {}",
-                t("story.state"),
-                t("story.generation"),
-                match state.as_str() {
-                    "PreparingRebalance" => t("story.preparing"),
-                    "CompletingRebalance" => t("story.completing"),
-                    "Stable" => t("story.stable"),
-                    _ => "",
-                }
-            ),
+                "{member} {} ({})",
+                t(Msg::StoryJoin),
+                events::reason(reason)
+            )
+        }
+        PartitionsRevoked {
+            member, partitions, ..
+        } => {
+            format!("{member} {} {}", t(Msg::StoryRevoke), list(partitions))
+        }
+        PartitionsLost {
+            member, partitions, ..
+        } => {
+            format!("{member} {} {}", t(Msg::StoryLost), list(partitions))
+        }
+        ConsumerLeft { member, reason, .. } => {
+            format!(
+                "{member} {} ({})",
+                t(Msg::StoryLeft),
+                events::reason(reason)
+            )
+        }
+        GroupStateChanged {
+            state, generation, ..
+        } => format!(
+            "{} {state}, {} {generation}: {}",
+            t(Msg::StoryState),
+            t(Msg::StoryGeneration),
+            match state.as_str() {
+                "PreparingRebalance" => t(Msg::StoryPreparing),
+                "CompletingRebalance" => t(Msg::StoryCompleting),
+                "Stable" => t(Msg::StoryStable),
+                _ => "",
+            }
         ),
         RebalanceCompleted {
-            group,
             leader,
             assignor,
             assignment,
             ..
         } => {
-            let mut text = format!("{leader} ({}) {assignor}:", t("story.leader"));
+            let mut text = format!("{leader} ({}) {assignor}:", t(Msg::StoryLeader));
             for (member, partitions) in assignment {
                 let _ = write!(text, " {member} → {};", list(partitions));
             }
-            (group, text)
+            text
         }
         PartitionsAssigned {
-            group,
-            member,
-            partitions,
-        } => (
-            group,
-            format!("{member} {} {}", t("story.assigned"), list(partitions)),
-        ),
-        _ => return None,
-    })
+            member, partitions, ..
+        } => {
+            format!("{member} {} {}", t(Msg::StoryAssigned), list(partitions))
+        }
+        other => events::sentence(other),
+    }
 }
 
 /// Adds an event to the stories; returns whether anything changed.
 pub fn absorb(book: &mut Book, t_us: u64, kind: &EventKind, view: &ClusterView) -> bool {
     let stories = &mut book.stories;
-    if let EventKind::RebalanceStarted { group, reason, .. } = kind {
-        let mut steps: Vec<(u64, String)> = book
+    if let EventKind::RebalanceStarted { group, .. } = kind {
+        let mut steps: Vec<(u64, EventKind)> = book
             .pending
             .iter()
             .filter(|(g, _, _)| g == group)
-            .map(|(_, t_us, text)| (*t_us, text.clone()))
+            .map(|(_, t_us, kind)| (*t_us, kind.clone()))
             .collect();
         book.pending.retain(|(g, _, _)| g != group);
         let started_us = steps.first().map_or(t_us, |(first, _)| *first);
-        steps.push((t_us, format!("{}: {reason}", t("story.start"))));
+        steps.push((t_us, kind.clone()));
         let (index, protocol) = view
             .groups
             .iter()
@@ -154,7 +151,7 @@ pub fn absorb(book: &mut Book, t_us: u64, kind: &EventKind, view: &ClusterView) 
         }
         return true;
     }
-    let Some((group, text)) = step(kind) else {
+    let Some(group) = step_group(kind) else {
         return false;
     };
     let cause = match kind {
@@ -168,13 +165,13 @@ pub fn absorb(book: &mut Book, t_us: u64, kind: &EventKind, view: &ClusterView) 
                 story.stable = true;
             }
             if story.steps.len() < MAX_STEPS {
-                story.steps.push((t_us, text));
+                story.steps.push((t_us, kind.clone()));
             }
             true
         }
         _ if cause => {
             if book.pending.len() < MAX_STEPS {
-                book.pending.push((group.to_string(), t_us, text));
+                book.pending.push((group.to_string(), t_us, kind.clone()));
             }
             false
         }
@@ -186,7 +183,7 @@ pub fn absorb(book: &mut Book, t_us: u64, kind: &EventKind, view: &ClusterView) 
 pub fn render(stories: &[Story]) -> String {
     let mut m = Markup::with_capacity(4096);
     if stories.is_empty() {
-        m.open("p").text(t("story.none"));
+        m.open("p").text(t(Msg::StoryNone));
     }
     for story in stories.iter().rev() {
         m.open("div")
@@ -196,23 +193,23 @@ pub fn render(stories: &[Story]) -> String {
                 m.open("h3").attr("class", story.colour).text(format_args!(
                     "{} · {} {:.3} s · {}",
                     story.group,
-                    t("story.at"),
+                    t(Msg::StoryAt),
                     story.started_us as f64 / 1e6,
                     story.protocol
                 ));
                 m.open("p").attr("class", "ks-small-text").text(
                     if story.protocol == "COOPERATIVE" {
-                        t("story.cooperative")
+                        t(Msg::StoryCooperative)
                     } else {
-                        t("story.eager")
+                        t(Msg::StoryEager)
                     },
                 );
                 m.open("ol").children(|m| {
-                    for (t_us, text) in &story.steps {
+                    for (t_us, kind) in &story.steps {
                         m.open("li").children(|m| {
                             m.open("time")
                                 .text(format_args!("+{} ms", (t_us - story.started_us) / 1000));
-                            m.text(format_args!(" {text}"));
+                            m.text(format_args!(" {}", step_text(kind)));
                         });
                     }
                 });
@@ -227,18 +224,20 @@ mod tests {
     use crate::markup::tests_support::hostile_view;
     use crate::markup::tests_support::{structure, HOSTILE};
 
-    fn story_of(name: &str, reason: &str) -> String {
+    fn story_of(name: &str) -> String {
         let view = hostile_view(name);
         let mut book = Book::default();
         let events = [
             EventKind::ConsumerJoining {
                 group: name.into(),
                 member: name.into(),
-                reason: reason.into(),
+                reason: crate::sim::event::Reason::Joining,
             },
             EventKind::RebalanceStarted {
                 group: name.into(),
-                reason: reason.into(),
+                reason: crate::sim::event::Reason::NewMemberJoined {
+                    member: name.into(),
+                },
                 generation: 1,
             },
             EventKind::PartitionsAssigned {
@@ -256,7 +255,7 @@ mod tests {
     #[test]
     fn hostile_names_never_reach_the_story_raw() {
         for hostile in HOSTILE {
-            let (plain, bad) = (story_of("plain", "because"), story_of(hostile, hostile));
+            let (plain, bad) = (story_of("plain"), story_of(hostile));
             assert_eq!(structure(&plain), structure(&bad), "{bad}");
             if hostile.contains(['<', '"', '\'']) {
                 assert!(!bad.contains(hostile), "{bad}");

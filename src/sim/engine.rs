@@ -158,6 +158,8 @@ fn queue_key(at: Micros, class: u8, seq: u64) -> u128 {
 
 /// The flow list is pruned of arrived messages when it reaches this length (or twice what survived).
 const FLOWS_PRUNE_MIN: usize = 1024;
+/// The most messages `take_sent_flows` returns at once (the page takes them every frame).
+pub const SENT_LOG_MAX: usize = 512;
 
 /// How many trace events the in-memory buffer keeps (the UI reads them every frame).
 pub const TRACE_CAPACITY: usize = 50_000;
@@ -191,6 +193,8 @@ pub struct Simulation {
     pub(crate) record_events: bool,
     /// Keep the messages in flight for drawing (see `set_record_flows`).
     record_flows: bool,
+    /// The messages sent since the page last took them, when it asked for them (`set_flow_log`).
+    sent_log: Option<Vec<Flow>>,
     pub(crate) commands: Vec<(Micros, Command)>,
     pub(crate) fetchers: BTreeMap<(u32, u32), super::replication::Fetcher>,
     /// The partitions each broker leads (see `led_by`); `None` after leadership or partitions change.
@@ -261,6 +265,7 @@ impl Simulation {
             next_timeline: 0,
             record_events: false,
             record_flows: true,
+            sent_log: None,
             commands: Vec::new(),
             fetchers: BTreeMap::new(),
             led_by_broker: None,
@@ -394,6 +399,23 @@ impl Simulation {
             ("requests", requests),
             ("intervals", intervals),
         ]
+    }
+
+    /// Whether every message sent is also kept until `take_sent_flows` (off by default). At teaching
+    /// scale a message often arrives within the animation frame that sent it, so the page would never see
+    /// it in flight; with this on it sees every one. Nothing the simulation does depends on it.
+    pub fn set_flow_log(&mut self, enabled: bool) {
+        if enabled != self.sent_log.is_some() {
+            self.sent_log = enabled.then(Vec::new);
+        }
+    }
+
+    /// The messages sent since the last call (at most `SENT_LOG_MAX`; the first ones are kept).
+    pub fn take_sent_flows(&mut self) -> Vec<Flow> {
+        self.sent_log
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// Whether messages in flight are kept for drawing (`set_record_flows`).
@@ -600,14 +622,20 @@ impl Simulation {
             self.flows.retain(|flow| flow.arrive_us > now);
             self.flows_prune_at = (self.flows.len() * 2).max(FLOWS_PRUNE_MIN);
         }
-        self.flows.push(Flow {
+        let flow = Flow {
             kind,
             from,
             to,
             sent_us: now,
             arrive_us,
             records,
-        });
+        };
+        if let Some(log) = &mut self.sent_log {
+            if log.len() < SENT_LOG_MAX {
+                log.push(flow.clone());
+            }
+        }
+        self.flows.push(flow);
         arrive_us
     }
 

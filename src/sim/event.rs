@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
 
 pub type TopicPartitionPair = (String, u32);
 
@@ -11,6 +12,107 @@ pub struct TraceEvent {
     pub t_us: u64,
     #[serde(flatten)]
     pub kind: EventKind,
+}
+
+/// Why something happened, or what failed: a code with its fields, never a sentence. The trace writes its
+/// English text (`Display`; the CLI mirrors Kafka's tools, which speak English); the page writes it in the
+/// reader's language. Kafka's exception names are part of the text in every language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    // Why the ISR changed.
+    FollowerCaughtUp,
+    FollowerOutOfSync,
+    BrokerFencedByController,
+    // Why a member joins.
+    Joining,
+    Rejoining,
+    // Why a member left.
+    MemberClosed,
+    PollTimeoutExpired,
+    SessionTimeoutExpired,
+    RebalanceTimeoutExpired,
+    // Why a rebalance started.
+    JoinedEmptyGroup { member: String },
+    NewMemberJoined { member: String },
+    LeaderRejoined { member: String },
+    MemberRejoined { member: String },
+    MemberLeft { member: String, why: Box<Reason> },
+    // Why a produce request failed.
+    DeliveryTimeout,
+    LeaderDown,
+    NotLeaderOrFollower,
+    NotEnoughReplicas,
+    OutOfOrderSequence,
+    ConnectionClosed,
+    RequestTimeout,
+    BufferExhausted,
+    // Why a commit failed.
+    CommitNotMember,
+    CommitUnknownMember,
+    CommitRebalanceInProgress,
+    CommitIllegalGeneration,
+    // How a consumer moved its position (`auto.offset.reset`, KIP-320).
+    ResetEarliest,
+    ResetLatest,
+    ResetNone,
+    TruncationReset,
+    TruncationNone,
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Reason::*;
+        let text = match self {
+            JoinedEmptyGroup { member } => {
+                return write!(f, "member {member} joined an empty group")
+            }
+            NewMemberJoined { member } => return write!(f, "new member {member} joined"),
+            LeaderRejoined { member } => return write!(f, "leader {member} rejoined"),
+            MemberRejoined { member } => return write!(f, "member {member} rejoined"),
+            MemberLeft { member, why } => return write!(f, "member {member} left: {why}"),
+            FollowerCaughtUp => "follower caught up with the leader",
+            FollowerOutOfSync => "follower out of sync for longer than replica.lag.time.max.ms",
+            BrokerFencedByController => "broker fenced by the controller",
+            Joining => "joining the group",
+            Rejoining => "rejoining for a rebalance",
+            MemberClosed => "the member left the group (close)",
+            PollTimeoutExpired => "consumer poll timeout has expired (max.poll.interval.ms)",
+            SessionTimeoutExpired => {
+                "session timeout expired (no heartbeat within session.timeout.ms)"
+            }
+            RebalanceTimeoutExpired => {
+                "did not rejoin before the rebalance timeout (max.poll.interval.ms)"
+            }
+            DeliveryTimeout => "TimeoutException (delivery.timeout.ms expired)",
+            LeaderDown => "NetworkException (the leader is down)",
+            NotLeaderOrFollower => "NotLeaderOrFollowerException",
+            NotEnoughReplicas => "NotEnoughReplicasException",
+            OutOfOrderSequence => "OutOfOrderSequenceException",
+            ConnectionClosed => "NetworkException (connection to the leader closed)",
+            RequestTimeout => "TimeoutException (request.timeout.ms expired)",
+            BufferExhausted => "TimeoutException: failed to allocate memory within max.block.ms",
+            CommitNotMember => "CommitFailedException (not a member of the group any more)",
+            CommitUnknownMember => {
+                "CommitFailedException (UNKNOWN_MEMBER_ID: the member was removed from the group)"
+            }
+            CommitRebalanceInProgress => "RebalanceInProgressException",
+            CommitIllegalGeneration => {
+                "CommitFailedException (ILLEGAL_GENERATION: the group has already rebalanced)"
+            }
+            ResetEarliest => "earliest",
+            ResetLatest => "latest",
+            ResetNone => "none (NoOffsetForPartitionException; shown starting at the log start)",
+            TruncationReset => "reset",
+            TruncationNone => "none (LogTruncationException; shown moving back)",
+        };
+        f.write_str(text)
+    }
+}
+
+impl Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -63,7 +165,7 @@ pub enum EventKind {
         topic: String,
         partition: u32,
         records: u32,
-        error: String,
+        error: Reason,
         retrying: bool,
     },
     /// Records an acknowledged produce request wrote that the cluster later lost.
@@ -86,7 +188,7 @@ pub enum EventKind {
         topic: String,
         partition: u32,
         isr: Vec<u32>,
-        reason: String,
+        reason: Reason,
     },
     LogTruncated {
         topic: String,
@@ -123,7 +225,7 @@ pub enum EventKind {
     RebalanceStarted {
         group: String,
         generation: i32,
-        reason: String,
+        reason: Reason,
     },
     RebalanceCompleted {
         group: String,
@@ -136,12 +238,12 @@ pub enum EventKind {
     ConsumerJoining {
         group: String,
         member: String,
-        reason: String,
+        reason: Reason,
     },
     ConsumerLeft {
         group: String,
         member: String,
-        reason: String,
+        reason: Reason,
     },
     ConsumerCrashed {
         group: String,
@@ -199,7 +301,7 @@ pub enum EventKind {
     CommitFailed {
         group: String,
         member: String,
-        error: String,
+        error: Reason,
     },
     /// KIP-320: the consumer found the log it read from truncated (its position is past where its last
     /// fetched epoch ends on the new leader) and moved back to the first diverging offset.
@@ -210,7 +312,7 @@ pub enum EventKind {
         partition: u32,
         position: u64,
         diverging_offset: u64,
-        strategy: String,
+        strategy: Reason,
     },
     /// A static member's new process (same `group.instance.id`) replaced the old one; in a Stable group
     /// it gets its assignment back without a rebalance.
@@ -225,7 +327,7 @@ pub enum EventKind {
         topic: String,
         partition: u32,
         offset: u64,
-        strategy: String,
+        strategy: Reason,
     },
     ConfigChanged {
         scope: String,

@@ -7,7 +7,7 @@ use super::accounting::{Delivery, DeliveryCounts};
 use super::assignor::{self, Assignor, Subscription, TopicPartition};
 use super::config::{AutoOffsetReset, ConsumerConfig, InputError};
 use super::engine::{Ev, FlowKind, Node, Simulation, Tp};
-use super::event::{EventKind, TopicPartitionPair};
+use super::event::{EventKind, Reason, TopicPartitionPair};
 use super::log::Micros;
 use super::scenario::{ms_to_us, CommitMode, GroupSpec, MAX_BROKERS};
 use serde::Serialize;
@@ -85,7 +85,7 @@ pub enum MemberEvent {
     },
     CommitResponse {
         sync: bool,
-        error: Option<String>,
+        error: Option<Reason>,
     },
 }
 
@@ -102,7 +102,7 @@ pub enum CoordinatorEvent {
     Leave {
         member: usize,
         incarnation: u32,
-        reason: String,
+        reason: Reason,
     },
     Commit {
         member: usize,
@@ -527,7 +527,7 @@ impl Simulation {
                 CoordinatorEvent::Leave {
                     member,
                     incarnation,
-                    reason: "the member left the group (close)".into(),
+                    reason: Reason::MemberClosed,
                 },
             );
         }
@@ -958,7 +958,7 @@ impl Simulation {
             self.emit(EventKind::CommitFailed {
                 group: group_id,
                 member: member_id,
-                error: "CommitFailedException (not a member of the group any more)".into(),
+                error: Reason::CommitNotMember,
             });
             if sync {
                 self.member_ev(group, member, self.now, MemberEvent::Poll);
@@ -1024,14 +1024,14 @@ impl Simulation {
             }
         }
         let reason = if lost {
-            "joining the group"
+            Reason::Joining
         } else {
-            "rejoining for a rebalance"
+            Reason::Rejoining
         };
         self.emit(EventKind::ConsumerJoining {
             group: group_id,
             member: member_id,
-            reason: reason.into(),
+            reason,
         });
         let m = &mut self.groups[group].members[member];
         m.joining = true;
@@ -1152,7 +1152,7 @@ impl Simulation {
                 CoordinatorEvent::Leave {
                     member,
                     incarnation,
-                    reason: "consumer poll timeout has expired (max.poll.interval.ms)".into(),
+                    reason: Reason::PollTimeoutExpired,
                 },
             );
         }
@@ -1343,8 +1343,8 @@ impl Simulation {
             return;
         }
         let strategy = match self.groups[group].config.auto_offset_reset {
-            AutoOffsetReset::None => "none (LogTruncationException; shown moving back)",
-            _ => "reset",
+            AutoOffsetReset::None => Reason::TruncationNone,
+            _ => Reason::TruncationReset,
         };
         let m = &mut self.groups[group].members[member];
         m.fetch_positions.insert(tp, epoch_end);
@@ -1370,7 +1370,7 @@ impl Simulation {
             partition: tp.partition,
             position,
             diverging_offset: epoch_end,
-            strategy: strategy.into(),
+            strategy,
         });
     }
 
@@ -1397,13 +1397,10 @@ impl Simulation {
         }
         let strategy = self.groups[group].config.auto_offset_reset;
         let (offset, name) = match strategy {
-            AutoOffsetReset::Earliest => (log_start, "earliest"),
-            AutoOffsetReset::Latest => (high_watermark, "latest"),
+            AutoOffsetReset::Earliest => (log_start, Reason::ResetEarliest),
+            AutoOffsetReset::Latest => (high_watermark, Reason::ResetLatest),
             // The application would get NoOffsetForPartitionException; the simulator reports it and starts at the log start.
-            AutoOffsetReset::None => (
-                log_start,
-                "none (NoOffsetForPartitionException; shown starting at the log start)",
-            ),
+            AutoOffsetReset::None => (log_start, Reason::ResetNone),
         };
         let (group_id, member_id) = self.member_names(group, member);
         let topic = self.topics[tp.topic].name.clone();
@@ -1413,7 +1410,7 @@ impl Simulation {
             topic,
             partition: tp.partition,
             offset,
-            strategy: name.into(),
+            strategy: name,
         });
         offset
     }
@@ -1585,7 +1582,7 @@ impl Simulation {
             } => {
                 let m = &self.groups[group].members[member];
                 if m.in_group && m.joined_incarnation == incarnation {
-                    self.remove_member(group, member, &reason);
+                    self.remove_member(group, member, reason);
                 }
             }
             CoordinatorEvent::SessionCheck {
@@ -1596,11 +1593,7 @@ impl Simulation {
                 let m = &self.groups[group].members[member];
                 if let Some((ghost, last_heartbeat)) = m.ghost {
                     if ghost == incarnation && self.now >= last_heartbeat + session {
-                        self.remove_ghost(
-                            group,
-                            member,
-                            "session timeout expired (no heartbeat within session.timeout.ms)",
-                        );
+                        self.remove_ghost(group, member, Reason::SessionTimeoutExpired);
                         return;
                     }
                 }
@@ -1609,11 +1602,7 @@ impl Simulation {
                     && m.joined_incarnation == incarnation
                     && self.now >= m.last_heartbeat_us + session
                 {
-                    self.remove_member(
-                        group,
-                        member,
-                        "session timeout expired (no heartbeat within session.timeout.ms)",
-                    );
+                    self.remove_member(group, member, Reason::SessionTimeoutExpired);
                 }
             }
             CoordinatorEvent::Commit {
@@ -1679,7 +1668,7 @@ impl Simulation {
         self.groups[group].config.max_poll_interval_ms * 1000
     }
 
-    fn begin_rebalance(&mut self, group: usize, reason: &str) {
+    fn begin_rebalance(&mut self, group: usize, reason: Reason) {
         let from_empty = self.groups[group].state == GroupState::Empty;
         let now = self.now;
         let g = &mut self.groups[group];
@@ -1693,7 +1682,7 @@ impl Simulation {
         self.emit(EventKind::RebalanceStarted {
             group: id,
             generation,
-            reason: reason.into(),
+            reason,
         });
         let timeout = self.rebalance_timeout_us(group);
         self.schedule(
@@ -1784,23 +1773,20 @@ impl Simulation {
         match self.groups[group].state {
             GroupState::Empty | GroupState::Dead => self.begin_rebalance(
                 group,
-                &format!(
-                    "member {} joined an empty group",
-                    self.groups[group].members[member].id
-                ),
+                Reason::JoinedEmptyGroup {
+                    member: self.groups[group].members[member].id.clone(),
+                },
             ),
             GroupState::Stable | GroupState::CompletingRebalance => {
+                let member = self.groups[group].members[member].id.clone();
                 let reason = if new_member {
-                    format!(
-                        "new member {} joined",
-                        self.groups[group].members[member].id
-                    )
+                    Reason::NewMemberJoined { member }
                 } else if is_leader {
-                    format!("leader {} rejoined", self.groups[group].members[member].id)
+                    Reason::LeaderRejoined { member }
                 } else {
-                    format!("member {} rejoined", self.groups[group].members[member].id)
+                    Reason::MemberRejoined { member }
                 };
-                self.begin_rebalance(group, &reason);
+                self.begin_rebalance(group, reason);
             }
             GroupState::PreparingRebalance => {
                 // A new member during the initial rebalance's delay extends it when the delay ends.
@@ -1843,19 +1829,19 @@ impl Simulation {
     }
 
     /// The coordinator drops a restarted consumer's previous process (see `Member::ghost`).
-    fn remove_ghost(&mut self, group: usize, member: usize, reason: &str) {
+    fn remove_ghost(&mut self, group: usize, member: usize, reason: Reason) {
         let g = &mut self.groups[group];
         g.members[member].ghost = None;
         let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
         self.emit(EventKind::ConsumerLeft {
             group: group_id,
             member: format!("{member_id} (previous process)"),
-            reason: reason.into(),
+            reason,
         });
         self.try_complete_join(group);
     }
 
-    fn remove_member(&mut self, group: usize, member: usize, reason: &str) {
+    fn remove_member(&mut self, group: usize, member: usize, reason: Reason) {
         let g = &mut self.groups[group];
         let m = &mut g.members[member];
         m.in_group = false;
@@ -1868,11 +1854,17 @@ impl Simulation {
         self.emit(EventKind::ConsumerLeft {
             group: group_id,
             member: member_id.clone(),
-            reason: reason.into(),
+            reason: reason.clone(),
         });
         match self.groups[group].state {
             GroupState::Stable | GroupState::CompletingRebalance => {
-                self.begin_rebalance(group, &format!("member {member_id} left: {reason}"));
+                self.begin_rebalance(
+                    group,
+                    Reason::MemberLeft {
+                        member: member_id,
+                        why: Box::new(reason),
+                    },
+                );
                 self.try_complete_join(group);
             }
             GroupState::PreparingRebalance => self.try_complete_join(group),
@@ -1890,8 +1882,7 @@ impl Simulation {
                 self.emit(EventKind::ConsumerLeft {
                     group: group_id,
                     member: format!("{member_id} (previous process)"),
-                    reason: "did not rejoin before the rebalance timeout (max.poll.interval.ms)"
-                        .into(),
+                    reason: Reason::RebalanceTimeoutExpired,
                 });
             }
         }
@@ -1912,7 +1903,7 @@ impl Simulation {
             self.emit(EventKind::ConsumerLeft {
                 group: group_id,
                 member: member_id,
-                reason: "did not rejoin before the rebalance timeout (max.poll.interval.ms)".into(),
+                reason: Reason::RebalanceTimeoutExpired,
             });
         }
         let g = &mut self.groups[group];
@@ -2052,11 +2043,11 @@ impl Simulation {
         let g = &self.groups[group];
         let m = &g.members[member];
         let error = if !m.in_group || m.joined_incarnation != incarnation {
-            Some("CommitFailedException (UNKNOWN_MEMBER_ID: the member was removed from the group)")
+            Some(Reason::CommitUnknownMember)
         } else if g.state == GroupState::CompletingRebalance {
-            Some("RebalanceInProgressException")
+            Some(Reason::CommitRebalanceInProgress)
         } else if generation != g.generation {
-            Some("CommitFailedException (ILLEGAL_GENERATION: the group has already rebalanced)")
+            Some(Reason::CommitIllegalGeneration)
         } else {
             None
         };
@@ -2084,10 +2075,7 @@ impl Simulation {
                 member,
                 FlowKind::Commit,
                 0,
-                MemberEvent::CommitResponse {
-                    sync,
-                    error: error.map(String::from),
-                },
+                MemberEvent::CommitResponse { sync, error },
             );
         }
     }

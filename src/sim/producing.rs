@@ -4,7 +4,7 @@
 
 use super::config::{Acks, ProducerConfig};
 use super::engine::{Ev, FlowKind, Node, Simulation, Tp};
-use super::event::EventKind;
+use super::event::{EventKind, Reason};
 use super::keys::{KeyCycle, KeyRun};
 use super::log::{BatchData, Micros, SequenceCheck};
 use super::partitioner::StickyPartition;
@@ -17,7 +17,7 @@ use std::rc::Rc;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProduceOutcome {
     pub attempt: u32,
-    pub result: Result<Option<u64>, &'static str>,
+    pub result: Result<Option<u64>, Reason>,
 }
 
 /// A broker's answer to one ProduceRequest while it is being built or waits in the purgatory
@@ -528,11 +528,7 @@ impl Simulation {
                     })
                     .collect();
                 for id in expired {
-                    self.fail_request(
-                        producer,
-                        id,
-                        "TimeoutException (delivery.timeout.ms expired)",
-                    );
+                    self.fail_request(producer, id, Reason::DeliveryTimeout);
                 }
                 continue;
             }
@@ -549,11 +545,7 @@ impl Simulation {
                     continue;
                 }
                 if now >= request.created_us + p.config.delivery_timeout_ms * 1000 {
-                    self.fail_request(
-                        producer,
-                        *id,
-                        "TimeoutException (delivery.timeout.ms expired)",
-                    );
+                    self.fail_request(producer, *id, Reason::DeliveryTimeout);
                     continue;
                 }
                 let in_flight = p.in_flight.get(&partition).copied().unwrap_or(0);
@@ -713,7 +705,7 @@ impl Simulation {
             } else {
                 let outcome = ProduceOutcome {
                     attempt: request.attempt,
-                    result: Err("NetworkException (the leader is down)"),
+                    result: Err(Reason::LeaderDown),
                 };
                 let at =
                     self.now + self.latency(Node::Broker { broker }, Node::Producer { producer });
@@ -736,7 +728,7 @@ impl Simulation {
                 id,
                 broker,
                 attempt,
-                Err("NotLeaderOrFollowerException"),
+                Err(Reason::NotLeaderOrFollower),
                 acks,
             );
         }
@@ -750,7 +742,7 @@ impl Simulation {
                 id,
                 broker,
                 attempt,
-                Err("NotEnoughReplicasException"),
+                Err(Reason::NotEnoughReplicas),
                 acks,
             );
         }
@@ -768,7 +760,7 @@ impl Simulation {
                         id,
                         broker,
                         attempt,
-                        Err("OutOfOrderSequenceException"),
+                        Err(Reason::OutOfOrderSequence),
                         acks,
                     );
                 }
@@ -869,7 +861,7 @@ impl Simulation {
         id: u64,
         broker: u32,
         attempt: u32,
-        result: Result<Option<u64>, &'static str>,
+        result: Result<Option<u64>, Reason>,
         acks: Acks,
     ) {
         if acks == Acks::Zero {
@@ -942,7 +934,7 @@ impl Simulation {
     }
 
     /// One batch of a waiting acks=all ProduceRequest is settled; the response leaves once all are.
-    fn settle_delayed(&mut self, wire: u64, id: u64, result: Result<Option<u64>, &'static str>) {
+    fn settle_delayed(&mut self, wire: u64, id: u64, result: Result<Option<u64>, Reason>) {
         let Some(reply) = self.delayed_produces.get_mut(&wire) else {
             return;
         };
@@ -976,7 +968,7 @@ impl Simulation {
     pub(crate) fn fail_pending_acks(&mut self, tp: Tp) {
         let pending = std::mem::take(&mut self.partition_mut(tp).pending_acks);
         for (_, wire, id) in pending {
-            self.settle_delayed(wire, id, Err("NotLeaderOrFollowerException"));
+            self.settle_delayed(wire, id, Err(Reason::NotLeaderOrFollower));
         }
     }
 
@@ -995,7 +987,7 @@ impl Simulation {
             for (id, attempt) in failed {
                 let outcome = ProduceOutcome {
                     attempt,
-                    result: Err("NetworkException (connection to the leader closed)"),
+                    result: Err(Reason::ConnectionClosed),
                 };
                 self.schedule(
                     self.now,
@@ -1011,7 +1003,7 @@ impl Simulation {
     pub(crate) fn produce_timeout(&mut self, producer: usize, id: u64, attempt: u32) {
         let outcome = ProduceOutcome {
             attempt,
-            result: Err("TimeoutException (request.timeout.ms expired)"),
+            result: Err(Reason::RequestTimeout),
         };
         self.produce_response(producer, vec![(id, outcome)]);
     }
@@ -1079,7 +1071,7 @@ impl Simulation {
                         topic,
                         partition: tp.partition,
                         records,
-                        error: error.to_string(),
+                        error,
                         retrying,
                     });
                     let p = &mut self.producers[producer];
@@ -1141,7 +1133,7 @@ impl Simulation {
                     topic,
                     partition: 0,
                     records: 1,
-                    error: "TimeoutException: failed to allocate memory within max.block.ms".into(),
+                    error: Reason::BufferExhausted,
                     retrying: false,
                 });
             }
@@ -1151,7 +1143,7 @@ impl Simulation {
 
     /// Gives up on a batch: the application's callback gets the error. An idempotent producer bumps its
     /// epoch so later batches start a fresh sequence (Kafka's safe epoch bump).
-    fn fail_request(&mut self, producer: usize, id: u64, error: &'static str) {
+    fn fail_request(&mut self, producer: usize, id: u64, error: Reason) {
         let p = &mut self.producers[producer];
         let Some(request) = p.requests.remove(&id) else {
             return;
@@ -1182,7 +1174,7 @@ impl Simulation {
             topic,
             partition: request.tp.partition,
             records: request.records,
-            error: error.to_string(),
+            error,
             retrying: false,
         });
     }

@@ -4,7 +4,7 @@
 
 use super::config::TopicConfig;
 use super::engine::{Ev, FlowKind, Node, Simulation, Topic, Tp};
-use super::event::EventKind;
+use super::event::{EventKind, Reason};
 use super::log::{BatchData, LostRange, Micros, ReplicaLog};
 use super::sort;
 use std::rc::Rc;
@@ -732,18 +732,18 @@ impl Simulation {
             sort::sort_by_key(&mut partition.isr, |broker| {
                 order.iter().position(|replica| replica == broker)
             });
-            self.emit_isr_changed(tp, "follower caught up with the leader");
+            self.emit_isr_changed(tp, Reason::FollowerCaughtUp);
         }
     }
 
-    fn emit_isr_changed(&mut self, tp: Tp, reason: &str) {
+    fn emit_isr_changed(&mut self, tp: Tp, reason: Reason) {
         let isr = self.partition(tp).isr.clone();
         let topic = self.topics[tp.topic].name.clone();
         self.emit(EventKind::IsrChanged {
             topic,
             partition: tp.partition,
             isr,
-            reason: reason.to_string(),
+            reason,
         });
     }
 
@@ -776,10 +776,7 @@ impl Simulation {
                 self.partition_mut(tp)
                     .isr
                     .retain(|broker| !out_of_sync.contains(broker));
-                self.emit_isr_changed(
-                    tp,
-                    "follower out of sync for longer than replica.lag.time.max.ms",
-                );
+                self.emit_isr_changed(tp, Reason::FollowerOutOfSync);
                 self.maybe_advance_high_watermark(tp);
             }
         }
@@ -842,7 +839,7 @@ impl Simulation {
                     .isr
                     .retain(|replica| *replica != broker);
                 if !was_leader {
-                    self.emit_isr_changed(tp, "broker fenced by the controller");
+                    self.emit_isr_changed(tp, Reason::BrokerFencedByController);
                     self.maybe_advance_high_watermark(tp);
                 }
             }

@@ -3,6 +3,7 @@
 //! schedules (`Simulation::schedule_command`) so the address bar's link replays the run exactly.
 
 pub use crate::messages;
+pub mod locale;
 pub mod memory;
 mod panels;
 mod picture;
@@ -14,30 +15,52 @@ use crate::share::{decode_fragment, encode_fragment_within};
 use crate::sim::view::ClusterView;
 use crate::sim::{Command, Scenario, Simulation};
 use leptos::prelude::*;
-use messages::t;
+use messages::{t, Locale, Msg};
 use std::collections::VecDeque;
 
-pub const EXAMPLES: &[(&str, &str)] = &[
+/// The example scenarios (`public/scenarios/<name>.json`), with their names and descriptions in the
+/// catalogue. The first is the page's default and is compiled in; the others are fetched when chosen.
+pub const EXAMPLES: &[(&str, Msg, Msg)] = &[
     (
         "order-service",
-        include_str!("../../public/scenarios/order-service.json"),
+        Msg::ScenarioOrderService,
+        Msg::ScenarioOrderServiceDesc,
     ),
     (
         "acks-and-leader-crash",
-        include_str!("../../public/scenarios/acks-and-leader-crash.json"),
+        Msg::ScenarioAcks,
+        Msg::ScenarioAcksDesc,
     ),
     (
         "slow-consumer-rebalance",
-        include_str!("../../public/scenarios/slow-consumer-rebalance.json"),
+        Msg::ScenarioSlow,
+        Msg::ScenarioSlowDesc,
     ),
     (
         "heavy-benchmark",
-        include_str!("../../public/scenarios/heavy-benchmark.json"),
+        Msg::ScenarioHeavy,
+        Msg::ScenarioHeavyDesc,
     ),
 ];
 
 /// The scenario the page starts with.
-pub const DEFAULT_SCENARIO: &str = EXAMPLES[0].1;
+pub const DEFAULT_SCENARIO: &str = include_str!("../../public/scenarios/order-service.json");
+
+/// Loads example `name`: the default at once, the others fetched from `scenarios/`.
+pub fn load_example(ui: Ui, name: &'static str) {
+    if name == EXAMPLES[0].0 {
+        ui.load(DEFAULT_SCENARIO, None);
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        match locale::fetch_text(&format!("scenarios/{name}.json")).await {
+            Ok(text) => ui.load(&text, None),
+            Err(error) => ui
+                .error
+                .set(Some(format!("{}: {error}", t(Msg::ErrorExample)))),
+        }
+    });
+}
 
 /// The most wall time one tick may simulate, so a background tab or a long pause never freezes the page.
 const MAX_TICK_WALL_MS: f64 = 100.0;
@@ -74,7 +97,7 @@ pub struct Ui {
     topic_due: StoredValue<bool, LocalStorage>,
     panel_round: StoredValue<u64, LocalStorage>,
     last_panel_ms: StoredValue<f64, LocalStorage>,
-    pub events: RwSignal<VecDeque<(u64, String)>>,
+    pub events: RwSignal<VecDeque<crate::markup::panels::LogLine>>,
     pub history: RwSignal<VecDeque<Sample>>,
     /// The latest rebalances of each group, step by step.
     pub stories: RwSignal<crate::markup::story::Book>,
@@ -96,6 +119,10 @@ pub struct Ui {
     pub highlight: RwSignal<Option<String>>,
     /// Also log record-level events (appends, acknowledgements, polls, processing).
     pub verbose: RwSignal<bool>,
+    /// The language the page is shown in (`messages::locale`, as a signal: switching re-renders the page).
+    pub locale: RwSignal<Locale>,
+    /// What is selected in the picture: its `data-select` value (`broker:1`, `member:g:c-1`, …).
+    pub selected: RwSignal<Option<String>>,
 }
 
 /// The parts of a simulation just built that are shown in frames of their own, in this order.
@@ -136,7 +163,7 @@ impl Ui {
                         .iter()
                         .filter(|event| verbose || !event.kind.is_record_level())
                     {
-                        log.push_back((event.t_us, crate::markup::panels::event_line(event)));
+                        log.push_back(crate::markup::panels::log_line(event));
                     }
                     while log.len() > EVENT_LOG_LINES {
                         log.pop_front();
@@ -284,7 +311,7 @@ impl Ui {
             }
             Some(Err(error)) => self
                 .error
-                .set(Some(format!("{}: {error}", t("error.command")))),
+                .set(Some(format!("{}: {error}", t(Msg::ErrorCommand)))),
             None => {}
         }
         self.refresh();
@@ -308,7 +335,7 @@ impl Ui {
                 self.error.set(None);
                 self.pending.set_value(Some((scenario, seed)));
             }
-            Err(error) => self.error.set(Some(format!("{}: {error}", t("error")))),
+            Err(error) => self.error.set(Some(format!("{}: {error}", t(Msg::Error)))),
         }
     }
 
@@ -367,8 +394,9 @@ impl Ui {
     }
 }
 
-/// Writes the run's link into the address bar. A link longer than links may be (`MAX_LINK_CHARS`) could
-/// not be loaded back: the address bar is cleared instead and `link_too_long` says how long it would be.
+/// Writes the run's link, with the page's language, into the address bar. A run longer than links may be
+/// (`MAX_LINK_CHARS`) could not be loaded back: the link then holds only the language, and
+/// `link_too_long` says how long it would be.
 fn write_link(ui: Ui, scenario: &Scenario) {
     let fragment = encode_fragment_within(scenario, crate::share::MAX_LINK_CHARS);
     let too_long = fragment.as_ref().err().copied();
@@ -376,14 +404,17 @@ fn write_link(ui: Ui, scenario: &Scenario) {
         ui.link_too_long.set(too_long);
     }
     if let Some(window) = web_sys::window() {
-        let url = match fragment {
-            Ok(fragment) => format!("#{fragment}"),
-            Err(_) => "#".to_string(),
-        };
+        let url = crate::share::link_fragment(messages::locale(), fragment.as_deref().ok());
         if let Ok(history) = window.history() {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
     }
+}
+
+/// Writes the link again (after the language changed).
+fn rewrite_link(ui: Ui) {
+    let scenario = ui.sim.with_value(Simulation::replay_scenario);
+    write_link(ui, &scenario);
 }
 
 thread_local! {
@@ -511,8 +542,24 @@ fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+/// Mounts the app in the language the link, the reader's remembered choice or the browser asks for,
+/// once that language's catalogue is fetched (English if that fails).
 pub fn mount() {
-    leptos::mount::mount_to_body(App);
+    let (locale, _) = locale::initial();
+    // Leptos's executor starts with the mount: this first task runs on wasm-bindgen's.
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut shown = locale;
+        if let Err(error) = locale::load(locale).await {
+            web_sys::console::warn_1(&error.into());
+            shown = Locale::En;
+            if let Err(error) = locale::load(Locale::En).await {
+                web_sys::console::error_1(&error.into());
+            }
+        }
+        messages::set_locale(shown);
+        locale::apply_to_document();
+        leptos::mount::mount_to_body(App);
+    });
 }
 
 /// The starting simulation: the scenario in the address bar's link, or the default one (with the link's
@@ -529,13 +576,18 @@ fn initial_simulation() -> (Simulation, Option<String>) {
             (Simulation::new(scenario, seed), None)
         }
         Ok(None) => (default(), None),
-        Err(error) => (default(), Some(format!("{}: {error}", t("error.link")))),
+        Err(error) => (default(), Some(format!("{}: {error}", t(Msg::ErrorLink)))),
     }
 }
 
 #[component]
 pub fn App() -> impl IntoView {
     let (mut sim, link_error) = initial_simulation();
+    let link_error = link_error.or_else(|| {
+        locale::initial()
+            .1
+            .map(|error| format!("{}: {error}", t(Msg::ErrorLink)))
+    });
     sim.set_trace_capacity(TRACE_EVENTS);
     let view = RwSignal::new(sim.view());
     let ui = Ui {
@@ -565,6 +617,8 @@ pub fn App() -> impl IntoView {
         link_too_long: RwSignal::new(None),
         highlight: RwSignal::new(None),
         verbose: RwSignal::new(false),
+        locale: RwSignal::new(messages::locale()),
+        selected: RwSignal::new(None),
     };
     provide_context(ui);
     let help_open = RwSignal::new(false);
@@ -671,44 +725,49 @@ pub fn App() -> impl IntoView {
         Ok(seed) => ui.set_seed(seed),
         Err(_) => ui.error.set(Some(format!(
             "{}: seed: bad value {text:?}; allowed: an integer from 0 to {}",
-            t("error"),
+            t(Msg::Error),
             u64::MAX
         ))),
     };
     on_cleanup(move || handle.remove());
 
-    view! {
-        <main class="ks-app">
+    // The page is mounted into the app's element, and mounted again when the language changes: the
+    // simulation, its clock and the signals above (owned by the app) are kept. Mounting anew, rather than
+    // a reactive view that rebuilds, keeps the wasm module small (no rebuild code for the whole page).
+    let page = move || {
+        provide_context(ui);
+        view! {
             <header class="ks-header">
-                <h1>{t("title")}</h1>
-                <p class="ks-subtitle">{t("subtitle")}</p>
+                <h1>{t(Msg::Title)}</h1>
+                <p class="ks-subtitle">{t(Msg::Subtitle)}</p>
                 <div class="ks-transport">
                     <button data-testid="play" aria-keyshortcuts="Space" on:click=move |_| ui.playing.update(|p| *p = !*p)>
-                        {move || if ui.playing.get() { t("pause") } else { t("play") }}
+                        {move || if ui.playing.get() { t(Msg::Pause) } else { t(Msg::Play) }}
                     </button>
-                    <button data-testid="step" title=t("step.tip") aria-keyshortcuts="ArrowRight" on:click=move |_| step()>{t("step")}</button>
-                    <label title=t("speed.tip")>
-                        {t("speed")} " "
+                    <button data-testid="step" title=t(Msg::StepTip) aria-keyshortcuts="ArrowRight" on:click=move |_| step()>{t(Msg::Step)}</button>
+                    <label title=t(Msg::SpeedTip)>
+                        {t(Msg::Speed)} " "
                         <input type="range" min="-1" max="2" step="0.1" data-testid="speed" prop:value=move || ui.speed_log.get().to_string()
-                            on:input=move |ev| ui.speed_log.set(event_target_value(&ev).parse().unwrap_or(0.0)) />
+                            on:input=move |ev| ui.speed_log.set(panels::number_of(ev.target()).clamp(-1.0, 2.0)) />
                         <output>{move || format!("{:.1}×", 10f64.powf(ui.speed_log.get()))}</output>
                     </label>
-                    <label title=t("seed.tip")>
-                        {t("seed")} " "
-                        <input type="number" min="0" class="ks-seed" data-testid="seed" prop:value=move || ui.panel_view.with(|v| v.seed.to_string())
-                            on:change=move |ev| on_seed(event_target_value(&ev)) />
-                    </label>
-                    <span class="ks-clock" data-testid="clock">{t("time")} ": " {move || clock.get()}</span>
+                    <span class="ks-clock" data-testid="clock">{t(Msg::Time)} ": " {move || clock.get()}</span>
                     {move || {
                         let quantum = ui.panel_view.with(|v| v.time_quantum_ms);
                         (quantum > 0).then(|| view! {
-                            <span class="ks-quantum" data-testid="quantum" title=t("quantum.tip")>{t("quantum")} " " {quantum} " ms"</span>
+                            <span class="ks-quantum" data-testid="quantum" title=t(Msg::QuantumTip)>{t(Msg::Quantum)} " " {quantum} " ms"</span>
                         })
                     }}
                     {move || ui.behind.get().map(|reached| view! {
-                        <span class="ks-behind" data-testid="behind" role="status" title=t("behind.tip")>{t("behind")} " " {format!("{reached:.1}×")}</span>
+                        <span class="ks-behind" data-testid="behind" role="status" title=t(Msg::BehindTip)>{t(Msg::Behind)} " " {format!("{reached:.1}×")}</span>
                     })}
-                    <button aria-keyshortcuts="?" on:click=move |_| help_open.update(|open| *open = !*open)>{t("help")} " (?)"</button>
+                    <label title=t(Msg::SeedTip)>
+                        {t(Msg::Seed)} " "
+                        <input type="number" min="0" class="ks-seed" data-testid="seed" prop:value=move || ui.panel_view.with(|v| v.seed.to_string())
+                            on:change=move |ev| on_seed(event_target_value(&ev)) />
+                    </label>
+                    <locale::LangSwitch />
+                    <button aria-keyshortcuts="?" data-testid="help" on:click=move |_| help_open.update(|open| *open = !*open)>{t(Msg::Help)} " (?)"</button>
                 </div>
             </header>
             {move || ui.error.get().map(|e| view! { <p class="ks-error" role="alert" data-testid="error">{e}</p> })}
@@ -716,15 +775,26 @@ pub fn App() -> impl IntoView {
                 <div class="ks-memory" role="alert" data-testid="memory-budget" inner_html=markup on:click=move |ev| way_out(ui, ev)></div>
             })}
             {move || help_open.get().then(|| view! {
-                <div class="ks-help" role="dialog" aria-label=t("help.title")>
-                    <h2>{t("help.title")}</h2>
-                    <p>{t("help.intro")}</p>
-                    <ul><li>{t("help.space")}</li><li>{t("help.step")}</li><li>{t("help.speed")}</li><li>{t("help.help")}</li></ul>
-                    <button on:click=move |_| help_open.set(false)>{t("help.close")}</button>
+                <div class="ks-help" role="dialog" aria-label=t(Msg::HelpTitle)>
+                    <h2>{t(Msg::HelpTitle)}</h2>
+                    <p>{t(Msg::HelpIntro)}</p>
+                    <ul><li>{t(Msg::HelpSpace)}</li><li>{t(Msg::HelpStep)}</li><li>{t(Msg::HelpSpeed)}</li><li>{t(Msg::HelpHelp)}</li></ul>
+                    <button on:click=move |_| help_open.set(false)>{t(Msg::HelpClose)}</button>
                 </div>
             })}
-            <panels::Controls />
-            <picture::Picture />
+            <div class="ks-stage">
+                <div class="ks-main">
+                    <picture::Picture />
+                    // Reserved for the timeline bar (time travel), under the picture.
+                    <div class="ks-timeline-slot" data-testid="timeline-slot"></div>
+                    <picture::Selection />
+                </div>
+                <aside class="ks-side" data-testid="side-panel" aria-label=t(Msg::ControlsTitle)>
+                    // Reserved for the lesson panel (guided lessons), beside the picture.
+                    <div class="ks-lesson-slot" data-testid="lesson-slot"></div>
+                    <panels::Controls />
+                </aside>
+            </div>
             <story::Rebalances />
             <div class="ks-columns">
                 <panels::GroupTables />
@@ -735,6 +805,19 @@ pub fn App() -> impl IntoView {
                 <panels::EventLog />
             </div>
             <panels::ScenarioPanel />
-        </main>
-    }
+        }
+        .into_any()
+    };
+    let root = NodeRef::<leptos::html::Main>::new();
+    type Page = leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>;
+    let mounted = StoredValue::new_local(None::<Page>);
+    Effect::new(move |_| {
+        ui.locale.track();
+        if let Some(root) = root.get() {
+            // Unmounts the page in the old language first.
+            mounted.set_value(None);
+            mounted.set_value(Some(leptos::mount::mount_to(root, page)));
+        }
+    });
+    view! { <main class="ks-app" node_ref=root></main> }
 }

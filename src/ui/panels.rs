@@ -1,8 +1,9 @@
 //! Controls and panels: configuration controls named by their Kafka properties, the describe tables, the
 //! charts, the event log and the scenario panel (examples, import/export; the address bar holds the link).
 
-use super::messages::t;
+use super::messages::{t, Msg};
 use super::{Ui, EXAMPLES};
+use crate::markup::controls::{self, position_to_rate, Chosen, RATE_STEPS};
 use crate::markup::panels::{
     event_items, group_chart, group_table, producer_lines, rate_chart, topic_table,
 };
@@ -11,258 +12,246 @@ use crate::sim::Command;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// A labelled range control: the label contains the Kafka property name, the tooltip explains it.
-#[component]
-fn Slider(
-    label: &'static str,
-    tip: &'static str,
-    testid: &'static str,
-    min: f64,
-    max: f64,
-    step: f64,
-    #[prop(into)] value: Signal<f64>,
-    #[prop(into)] shown: Signal<String>,
-    on_change: impl Fn(f64) + 'static,
-) -> impl IntoView {
-    view! {
-        <label class="ks-control" title=tip>
-            <span>{label}</span>
-            <input type="range" min=min max=max step=step data-testid=testid prop:value=move || value.get().to_string()
-                on:change=move |ev| {
-                    let raw: f64 = event_target_value(&ev).parse().unwrap_or(min);
-                    on_change(raw.clamp(min, max));
-                } />
-            <output data-testid=format!("{testid}-value")>{move || shown.get()}</output>
-        </label>
-    }
-}
-
-/// A labelled select of Kafka values.
-#[component]
-fn Choice(
-    label: &'static str,
-    tip: &'static str,
-    testid: &'static str,
-    options: Vec<(String, String)>,
-    #[prop(into)] value: Signal<String>,
-    on_change: impl Fn(String) + 'static,
-) -> impl IntoView {
-    view! {
-        <label class="ks-control" title=tip>
-            <span>{label}</span>
-            <select data-testid=testid prop:value=move || value.get() on:change=move |ev| on_change(event_target_value(&ev))>
-                {options.into_iter().map(|(value, text)| view! { <option value=value>{text}</option> }).collect_view()}
-            </select>
-        </label>
-    }
-}
-
-fn pairs(values: &[&str]) -> Vec<(String, String)> {
-    values
-        .iter()
-        .map(|v| (v.to_string(), v.to_string()))
-        .collect()
-}
-
-const RATE_STEPS: f64 = 500.0;
-
-fn rate_to_position(rate: u32) -> f64 {
-    if rate == 0 {
-        0.0
-    } else {
-        (rate as f64).log10() * RATE_STEPS / 5.0
-    }
-}
-
-fn position_to_rate(position: f64) -> u32 {
-    if position <= 0.0 {
-        0
-    } else {
-        10f64
-            .powf(position * 5.0 / RATE_STEPS)
-            .round()
-            .min(100_000.0) as u32
-    }
-}
-
-fn key_mode(keys: &KeySpec) -> &'static str {
-    match keys {
-        KeySpec::None => "none",
-        KeySpec::List(_) => "list",
-        KeySpec::Distinct(_) => "distinct",
-        KeySpec::Hot { .. } => "hot",
-    }
-}
-
+/// The controls beside the picture (`markup::controls`), set as inner HTML when they changed. Their
+/// `change` and `click` events are handled here, by delegation: the target's `data-testid` (or
+/// `data-choose`, for which producer, group or topic the controls show) says which control it was.
 #[component]
 pub fn Controls() -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let producer = RwSignal::new(0usize);
-    let group = RwSignal::new(0usize);
-    let topic = RwSignal::new(0usize);
-    let producer_id = move || {
-        ui.panel_view.with(|v| {
-            v.producers
-                .get(producer.get())
-                .map(|p| p.id.clone())
-                .unwrap_or_default()
-        })
+    let chosen = RwSignal::new(Chosen::default());
+    let html = Memo::new(move |_| {
+        let chosen = chosen.get();
+        ui.panel_view.with(|v| controls::render(v, chosen))
+    });
+    // A control that had the focus is focused again after the markup is replaced (a value changed).
+    let focused = StoredValue::new(None::<String>);
+    let section = NodeRef::<leptos::html::Section>::new();
+    Effect::new(move |_| {
+        html.track();
+        let Some(testid) = focused.get_value() else {
+            return;
+        };
+        let active_inside = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .is_some_and(|active| active.closest(".ks-controls").ok().flatten().is_some());
+        if let (false, Some(section)) = (active_inside, section.get()) {
+            if let Ok(Some(element)) =
+                section.query_selector(&format!("[data-testid=\"{testid}\"]"))
+            {
+                let _ = element.unchecked_into::<web_sys::HtmlElement>().focus();
+            }
+        }
+    });
+    let on_focus = move |ev: leptos::ev::FocusEvent| {
+        focused.set_value(target_element(ev.target()).and_then(|e| e.get_attribute("data-testid")));
     };
-    let group_id = move || {
-        ui.panel_view.with(|v| {
-            v.groups
-                .get(group.get())
-                .map(|g| g.group.clone())
-                .unwrap_or_default()
-        })
+    let on_change = move |ev: leptos::ev::Event| {
+        let Some(element) = target_element(ev.target()) else {
+            return;
+        };
+        let value = js_sys::Reflect::get(&element, &"value".into())
+            .ok()
+            .and_then(|value| value.as_string())
+            .unwrap_or_default();
+        if let Some(choose) = element.get_attribute("data-choose") {
+            let index = value.parse().unwrap_or(0);
+            chosen.update(|c| match choose.as_str() {
+                "producer" => c.producer = index,
+                "group" => c.group = index,
+                _ => c.topic = index,
+            });
+            return;
+        }
+        if let Some(testid) = element.get_attribute("data-testid") {
+            let number = number_of(Some(element.into()));
+            change(ui, chosen.get_untracked(), &testid, value, number);
+        }
     };
-    let topic_name = move || {
-        ui.panel_view.with(|v| {
-            v.topics
-                .get(topic.get())
-                .map(|t| t.name.clone())
-                .unwrap_or_default()
-        })
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(button) = target_element(ev.target())
+            .and_then(|e| e.closest("button[data-testid]").ok().flatten())
+        else {
+            return;
+        };
+        let testid = button.get_attribute("data-testid").unwrap_or_default();
+        click(ui, chosen.get_untracked(), &testid);
     };
-    let p = move |f: fn(&crate::sim::view::ProducerView) -> f64| {
-        Signal::derive(move || {
-            ui.panel_view
-                .with(|v| v.producers.get(producer.get()).map_or(0.0, f))
-        })
-    };
-    let g = move |f: fn(&crate::sim::view::GroupView) -> f64| {
-        Signal::derive(move || {
-            ui.panel_view
-                .with(|v| v.groups.get(group.get()).map_or(0.0, f))
-        })
-    };
-    let set_group = move |name: &'static str, value: String| {
-        ui.command(Command::SetGroupConfig {
-            group: group_id(),
-            name: name.into(),
-            value,
-        })
-    };
-    let rate = p(|p| p.rate_per_sec as f64);
-    let max_poll = g(|g| g.max_poll_records as f64);
-    let processing = g(|g| g.processing_ms_per_record);
-    let session = g(|g| g.session_timeout_ms as f64);
-    let poll_interval = g(|g| g.max_poll_interval_ms as f64);
-    let auto_commit_interval = g(|g| g.auto_commit_interval_ms as f64);
     view! {
-        <section class="ks-controls" aria-label="controls">
-            <fieldset>
-                <legend>{t("section.producer")} " "
-                    <select aria-label=t("section.producer") on:change=move |ev| producer.set(event_target_value(&ev).parse().unwrap_or(0))>
-                        {move || ui.panel_view.with(|v| v.producers.iter().enumerate().map(|(i, p)| view! { <option value=i.to_string()>{p.id.clone()}</option> }).collect_view())}
-                    </select>
-                </legend>
-                <Slider label=t("rate") tip=t("rate.tip") testid="rate" min=0.0 max=RATE_STEPS step=1.0
-                    value=Signal::derive(move || rate_to_position(rate.get() as u32))
-                    shown=Signal::derive(move || format!("{} records/s", rate.get()))
-                    on_change=move |position| ui.command(Command::SetProducerRate { producer: producer_id(), rate_per_sec: position_to_rate(position) }) />
-                <Choice label=t("acks") tip=t("acks.tip") testid="acks" options=pairs(&["all", "1", "0"])
-                    value=Signal::derive(move || ui.panel_view.with(|v| v.producers.get(producer.get()).map_or("all", |p| p.acks).to_string()))
-                    on_change=move |value| {
-                        // acks other than all silently turns default idempotence off; an explicit true would be a ConfigException.
-                        let idempotence = if value == "all" { "true" } else { "false" };
-                        ui.command(Command::SetProducerConfig { producer: producer_id(), name: "enable.idempotence".into(), value: idempotence.into() });
-                        ui.command(Command::SetProducerConfig { producer: producer_id(), name: "acks".into(), value });
-                    } />
-                <Choice label=t("enable.idempotence") tip=t("enable.idempotence.tip") testid="idempotence" options=pairs(&["true", "false"])
-                    value=Signal::derive(move || ui.panel_view.with(|v| v.producers.get(producer.get()).is_some_and(|p| p.enable_idempotence).to_string()))
-                    on_change=move |value| ui.command(Command::SetProducerConfig { producer: producer_id(), name: "enable.idempotence".into(), value }) />
-                <Choice label=t("keys") tip=t("keys.tip") testid="keys"
-                    options=vec![("none".into(), t("keys.none").into()), ("list".into(), t("keys.list").into()), ("distinct".into(), t("keys.distinct").into()), ("hot".into(), t("keys.hot").into())]
-                    value=Signal::derive(move || ui.panel_view.with(|v| v.producers.get(producer.get()).map_or("none", |p| key_mode(&p.keys)).to_string()))
-                    on_change=move |value| {
-                        let keys = match value.as_str() {
-                            "list" => KeySpec::List((1..=5).map(|i| format!("user_{i}")).collect()),
-                            "distinct" => KeySpec::Distinct(64),
-                            "hot" => KeySpec::Hot { key: "user_1".into(), percent: 80, distinct: 64 },
-                            _ => KeySpec::None,
-                        };
-                        ui.command(Command::SetProducerKeys { producer: producer_id(), keys });
-                    } />
-            </fieldset>
-            <fieldset>
-                <legend>{t("section.group")} " "
-                    <select aria-label=t("section.group") on:change=move |ev| group.set(event_target_value(&ev).parse().unwrap_or(0))>
-                        {move || ui.panel_view.with(|v| v.groups.iter().enumerate().map(|(i, g)| view! { <option value=i.to_string()>{g.group.clone()}</option> }).collect_view())}
-                    </select>
-                </legend>
-                <Slider label=t("max.poll.records") tip=t("max.poll.records.tip") testid="max-poll-records" min=1.0 max=1000.0 step=1.0
-                    value=max_poll shown=Signal::derive(move || max_poll.get().to_string())
-                    on_change=move |value| set_group("max.poll.records", (value as u64).to_string()) />
-                <Slider label=t("processing") tip=t("processing.tip") testid="processing" min=0.0 max=2000.0 step=1.0
-                    value=processing shown=Signal::derive(move || format!("{} ms", processing.get()))
-                    on_change=move |value| ui.command(Command::SetProcessingTime { group: group_id(), ms_per_record: value }) />
-                <Slider label=t("session.timeout.ms") tip=t("session.timeout.ms.tip") testid="session-timeout" min=6000.0 max=60000.0 step=1000.0
-                    value=session shown=Signal::derive(move || format!("{} ms", session.get()))
-                    on_change=move |value| set_group("session.timeout.ms", (value as u64).to_string()) />
-                <Slider label=t("max.poll.interval.ms") tip=t("max.poll.interval.ms.tip") testid="max-poll-interval" min=1000.0 max=600000.0 step=1000.0
-                    value=poll_interval shown=Signal::derive(move || format!("{} ms", poll_interval.get()))
-                    on_change=move |value| set_group("max.poll.interval.ms", (value as u64).to_string()) />
-                <Slider label=t("auto.commit.interval.ms") tip=t("auto.commit.interval.ms.tip") testid="auto-commit-interval" min=100.0 max=60000.0 step=100.0
-                    value=auto_commit_interval shown=Signal::derive(move || format!("{} ms", auto_commit_interval.get()))
-                    on_change=move |value| set_group("auto.commit.interval.ms", (value as u64).to_string()) />
-                <Choice label=t("enable.auto.commit") tip=t("enable.auto.commit.tip") testid="auto-commit" options=pairs(&["true", "false"])
-                    value=Signal::derive(move || ui.panel_view.with(|v| v.groups.get(group.get()).is_some_and(|g| g.enable_auto_commit).to_string()))
-                    on_change=move |value| set_group("enable.auto.commit", value) />
-                <Choice label=t("partition.assignment.strategy") tip=t("partition.assignment.strategy.tip") testid="strategy"
-                    options=pairs(&["range,cooperative-sticky", "range", "roundrobin", "sticky", "cooperative-sticky"])
-                    value=Signal::derive(move || ui.panel_view.with(|v| v.groups.get(group.get()).map(|g| g.partition_assignment_strategy.clone()).unwrap_or_default()))
-                    on_change=move |value| set_group("partition.assignment.strategy", value) />
-                <div class="ks-buttons">
-                    <button data-testid="add-member" on:click=move |_| {
-                        let next = ui.panel_view.with_untracked(|v| v.groups.get(group.get_untracked()).map_or(1, |g| g.members.len() + 1));
-                        ui.command(Command::AddConsumer { group: group_id(), member: format!("{}-{next}", group_id().split('_').next().unwrap_or("member")), topics: None });
-                    }>{t("member.add")}</button>
-                    <button title=t("group.add.tip") data-testid="add-group" on:click=move |_| {
-                        let (n, topics) = ui.panel_view.with_untracked(|v| (v.groups.len() + 1, v.topics.iter().map(|t| t.name.clone()).take(1).collect::<Vec<_>>()));
-                        let id = format!("group_{n}");
-                        ui.command(Command::AddGroup { group: GroupSpec {
-                            id: id.clone(), topics, processing_ms_per_record: 10.0, commit: None, idempotent: false,
-                            config: {
-                                let mut config = crate::sim::config::Properties::new();
-                                config.insert("auto.offset.reset".to_string(), "earliest".to_string());
-                                config
-                            },
-                            members: vec![MemberSpec { id: format!("{id}-1"), topics: None, group_instance_id: None }],
-                        }});
-                    }>{t("group.add")}</button>
-                </div>
-            </fieldset>
-            <fieldset>
-                <legend>{t("section.topic")} " "
-                    <select aria-label=t("section.topic") on:change=move |ev| topic.set(event_target_value(&ev).parse().unwrap_or(0))>
-                        {move || ui.panel_view.with(|v| v.topics.iter().enumerate().map(|(i, t)| view! { <option value=i.to_string()>{t.name.clone()}</option> }).collect_view())}
-                    </select>
-                </legend>
-                <Choice label=t("min.insync.replicas") tip=t("min.insync.replicas.tip") testid="min-isr"
-                    options=(1..=9).map(|n| (n.to_string(), n.to_string())).collect()
-                    value=Signal::derive(move || ui.panel_view.with(|v| v.topics.get(topic.get()).map_or(1, |t| t.min_insync_replicas).to_string()))
-                    on_change=move |value| ui.command(Command::SetTopicConfig { topic: topic_name(), name: "min.insync.replicas".into(), value }) />
-                <Choice label=t("unclean.leader.election.enable") tip=t("unclean.leader.election.enable.tip") testid="unclean" options=pairs(&["false", "true"])
-                    value=Signal::derive(move || ui.panel_view.with(|v| v.topics.get(topic.get()).is_some_and(|t| t.unclean_leader_election_enable).to_string()))
-                    on_change=move |value| ui.command(Command::SetTopicConfig { topic: topic_name(), name: "unclean.leader.election.enable".into(), value }) />
-                <button title=t("partitions.add.tip") data-testid="add-partition" on:click=move |_| {
-                    let partitions = ui.panel_view.with_untracked(|v| v.topics.get(topic.get_untracked()).map_or(1, |t| t.partitions.len() as u32 + 1));
-                    ui.command(Command::AddPartitions { topic: topic_name(), partitions });
-                }>{t("partitions.add")}</button>
-                <div class="ks-buttons">
-                    {move || ui.panel_view.with(|v| v.brokers.iter().map(|b| {
-                        let (id, alive) = (b.id, b.alive);
-                        view! {
-                            <button data-testid=format!("broker-{id}") on:click=move |_| ui.command(if alive { Command::CrashBroker { broker: id } } else { Command::RestartBroker { broker: id } })>
-                                {if alive { t("broker.crash") } else { t("broker.restart") }} " " {id}
-                            </button>
-                        }
-                    }).collect_view())}
-                </div>
-            </fieldset>
-        </section>
+        <section class="ks-controls" aria-label=t(Msg::ControlsLabel) node_ref=section inner_html=move || html.get()
+            on:change=on_change on:click=on_click on:focusin=on_focus></section>
     }
+}
+
+/// A number input's or range's value as the browser reads it (`valueAsNumber`; 0 if it is not a number).
+pub fn number_of(target: Option<web_sys::EventTarget>) -> f64 {
+    target
+        .and_then(|target| js_sys::Reflect::get(&target, &"valueAsNumber".into()).ok())
+        .and_then(|value| value.as_f64())
+        .filter(|value| value.is_finite())
+        .unwrap_or(0.0)
+}
+
+fn target_element(target: Option<web_sys::EventTarget>) -> Option<web_sys::Element> {
+    target.and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+}
+
+/// The ids of the producer, group and topic the controls show.
+fn chosen_ids(ui: Ui, chosen: Chosen) -> (String, String, String) {
+    ui.panel_view.with_untracked(|v| {
+        (
+            v.producers
+                .get(chosen.producer)
+                .map(|p| p.id.clone())
+                .unwrap_or_default(),
+            v.groups
+                .get(chosen.group)
+                .map(|g| g.group.clone())
+                .unwrap_or_default(),
+            v.topics
+                .get(chosen.topic)
+                .map(|t| t.name.clone())
+                .unwrap_or_default(),
+        )
+    })
+}
+
+/// A control's new value: the command it stands for.
+fn change(ui: Ui, chosen: Chosen, testid: &str, value: String, number: f64) {
+    let (producer, group, topic) = chosen_ids(ui, chosen);
+    let number = || number;
+    let whole = || (number().max(0.0) as u64).to_string();
+    let group_config = |name: &str, value: String| Command::SetGroupConfig {
+        group: group.clone(),
+        name: name.into(),
+        value,
+    };
+    let producer_config = |name: &str, value: String| Command::SetProducerConfig {
+        producer: producer.clone(),
+        name: name.into(),
+        value,
+    };
+    let topic_config = |name: &str, value: String| Command::SetTopicConfig {
+        topic: topic.clone(),
+        name: name.into(),
+        value,
+    };
+    let command = match testid {
+        "rate" => Command::SetProducerRate {
+            producer: producer.clone(),
+            rate_per_sec: position_to_rate(number().clamp(0.0, RATE_STEPS)),
+        },
+        "acks" => {
+            // acks other than all silently turns default idempotence off; an explicit true would be a
+            // ConfigException.
+            let idempotence = if value == "all" { "true" } else { "false" };
+            ui.command(producer_config("enable.idempotence", idempotence.into()));
+            producer_config("acks", value)
+        }
+        "idempotence" => producer_config("enable.idempotence", value),
+        "keys" => Command::SetProducerKeys {
+            producer: producer.clone(),
+            keys: match value.as_str() {
+                "list" => KeySpec::List((1..=5).map(|i| format!("user_{i}")).collect()),
+                "distinct" => KeySpec::Distinct(64),
+                "hot" => KeySpec::Hot {
+                    key: "user_1".into(),
+                    percent: 80,
+                    distinct: 64,
+                },
+                _ => KeySpec::None,
+            },
+        },
+        "max-poll-records" => group_config("max.poll.records", whole()),
+        "processing" => Command::SetProcessingTime {
+            group: group.clone(),
+            ms_per_record: number().clamp(0.0, 2000.0),
+        },
+        "session-timeout" => group_config("session.timeout.ms", whole()),
+        "max-poll-interval" => group_config("max.poll.interval.ms", whole()),
+        "auto-commit-interval" => group_config("auto.commit.interval.ms", whole()),
+        "auto-commit" => group_config("enable.auto.commit", value),
+        "strategy" => group_config("partition.assignment.strategy", value),
+        "min-isr" => topic_config("min.insync.replicas", value),
+        "unclean" => topic_config("unclean.leader.election.enable", value),
+        _ => return,
+    };
+    ui.command(command);
+}
+
+/// A control's button pressed: the command it stands for.
+fn click(ui: Ui, chosen: Chosen, testid: &str) {
+    let (_, group, topic) = chosen_ids(ui, chosen);
+    let command = match testid {
+        "add-partition" => {
+            let partitions = ui.panel_view.with_untracked(|v| {
+                v.topics
+                    .get(chosen.topic)
+                    .map_or(1, |t| t.partitions.len() as u32 + 1)
+            });
+            Command::AddPartitions { topic, partitions }
+        }
+        "add-member" => {
+            let next = ui.panel_view.with_untracked(|v| {
+                v.groups
+                    .get(chosen.group)
+                    .map_or(1, |g| g.members.len() + 1)
+            });
+            let prefix = group.split('_').next().unwrap_or("member").to_string();
+            Command::AddConsumer {
+                group,
+                member: format!("{prefix}-{next}"),
+                topics: None,
+            }
+        }
+        "add-group" => {
+            let (n, topics) = ui.panel_view.with_untracked(|v| {
+                (
+                    v.groups.len() + 1,
+                    v.topics
+                        .iter()
+                        .map(|t| t.name.clone())
+                        .take(1)
+                        .collect::<Vec<_>>(),
+                )
+            });
+            let id = format!("group_{n}");
+            let mut config = crate::sim::config::Properties::new();
+            config.insert("auto.offset.reset".to_string(), "earliest".to_string());
+            Command::AddGroup {
+                group: GroupSpec {
+                    id: id.clone(),
+                    topics,
+                    processing_ms_per_record: 10.0,
+                    commit: None,
+                    idempotent: false,
+                    config,
+                    members: vec![MemberSpec {
+                        id: format!("{id}-1"),
+                        topics: None,
+                        group_instance_id: None,
+                    }],
+                },
+            }
+        }
+        broker => {
+            let Some(id) = broker
+                .strip_prefix("broker-")
+                .and_then(|id| id.parse::<u32>().ok())
+            else {
+                return;
+            };
+            let alive = ui
+                .panel_view
+                .with_untracked(|v| v.brokers.iter().find(|b| b.id == id).map(|b| b.alive));
+            match alive {
+                Some(true) => Command::CrashBroker { broker: id },
+                Some(false) => Command::RestartBroker { broker: id },
+                None => return,
+            }
+        }
+    };
+    ui.command(command);
 }
 
 #[component]
@@ -282,8 +271,8 @@ pub fn GroupTables() -> impl IntoView {
         })
         .collect_view();
     view! {
-        <section class="ks-panel" aria-label=t("describe.groups")>
-            <h2>{t("describe.groups")}</h2>
+        <section class="ks-panel" aria-label=t(Msg::DescribeGroups)>
+            <h2>{t(Msg::DescribeGroups)}</h2>
             <div on:click=move |ev| super::picture::activate(ui, ev.target())>
                 {blocks}
                 <div inner_html=move || producers.get()></div>
@@ -297,8 +286,8 @@ pub fn TopicTable() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let html = Memo::new(move |_| ui.topic_view.with(topic_table));
     view! {
-        <section class="ks-panel" aria-label=t("describe.topics")>
-            <h2>{t("describe.topics")}</h2>
+        <section class="ks-panel" aria-label=t(Msg::DescribeTopics)>
+            <h2>{t(Msg::DescribeTopics)}</h2>
             <div inner_html=move || html.get()></div>
         </section>
     }
@@ -314,7 +303,7 @@ pub fn Charts() -> impl IntoView {
     let lag = Memo::new(move |_| {
         let groups = groups();
         ui.history.with(|h| {
-            group_chart(h, &groups, t("chart.lag"), "lag-chart", "", |s, g| {
+            group_chart(h, &groups, t(Msg::ChartLag), "lag-chart", "", |s, g| {
                 s.lag.get(g).map(|lag| *lag as f64)
             })
         })
@@ -325,7 +314,7 @@ pub fn Charts() -> impl IntoView {
             group_chart(
                 h,
                 &groups,
-                t("chart.latency"),
+                t(Msg::ChartLatency),
                 "latency-chart",
                 " ms",
                 |s, g| s.latency_ms.get(g).copied().flatten(),
@@ -334,12 +323,12 @@ pub fn Charts() -> impl IntoView {
     });
     let rates = Memo::new(move |_| ui.history.with(rate_chart));
     view! {
-        <section class="ks-panel" aria-label="charts">
-            <h2>{t("chart.lag")}</h2>
+        <section class="ks-panel" aria-label=t(Msg::ChartsLabel)>
+            <h2>{t(Msg::ChartLag)}</h2>
             <div inner_html=move || lag.get()></div>
-            <h2>{t("chart.rates")}</h2>
+            <h2>{t(Msg::ChartRates)}</h2>
             <div inner_html=move || rates.get()></div>
-            <h2 title=t("chart.latency.tip")>{t("chart.latency")}</h2>
+            <h2 title=t(Msg::ChartLatencyTip)>{t(Msg::ChartLatency)}</h2>
             <div inner_html=move || latency.get()></div>
         </section>
     }
@@ -363,15 +352,15 @@ pub fn EventLog() -> impl IntoView {
         ui.highlight.set(group);
     };
     view! {
-        <section class="ks-panel" aria-label=t("events")>
-            <h2>{t("events")}</h2>
+        <section class="ks-panel" aria-label=t(Msg::Events)>
+            <h2>{t(Msg::Events)}</h2>
             <div class="ks-buttons">
-                <label title=t("events.filter.tip")>{t("events.filter")} " "
+                <label title=t(Msg::EventsFilterTip)>{t(Msg::EventsFilter)} " "
                     <input type="search" data-testid="event-filter" prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev)) />
                 </label>
-                <label title=t("events.verbose.tip")>
+                <label title=t(Msg::EventsVerboseTip)>
                     <input type="checkbox" data-testid="verbose" prop:checked=move || ui.verbose.get() on:change=move |ev| ui.set_verbose(event_target_checked(&ev)) />
-                    " " {t("events.verbose")}
+                    " " {t(Msg::EventsVerbose)}
                 </label>
             </div>
             <ol class="ks-events" data-testid="events" inner_html=move || html.get() on:click=select></ol>
@@ -382,68 +371,96 @@ pub fn EventLog() -> impl IntoView {
 #[component]
 pub fn ScenarioPanel() -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let text = RwSignal::new(String::new());
-    let export = move |_| {
-        let json = ui
-            .sim
-            .with_value(|sim| sim.replay_scenario().to_json_pretty());
-        download("kafka-sim-scenario.json", &json);
-    };
-    let import = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|files| files.get(0)) else {
-            return;
-        };
-        let Ok(reader) = web_sys::FileReader::new() else {
-            return;
-        };
-        let reader_for_load = reader.clone();
-        let on_load = wasm_bindgen::closure::Closure::once(move || {
-            if let Some(content) = reader_for_load
-                .result()
-                .ok()
-                .and_then(|value| value.as_string())
-            {
-                ui.load(&content, None);
+    let example = RwSignal::new(0usize);
+    let scenario_text = NodeRef::<leptos::html::Textarea>::new();
+    // One handler per kind of event for the whole panel (delegation), by the target's data-testid.
+    let on_click = move |ev: leptos::ev::MouseEvent| match target_element(ev.target())
+        .and_then(|e| e.get_attribute("data-testid"))
+        .as_deref()
+    {
+        Some("export") => {
+            let json = ui
+                .sim
+                .with_value(|sim| sim.replay_scenario().to_json_pretty());
+            download("kafka-sim-scenario.json", &json);
+        }
+        Some("load") => {
+            if let Some(text) = scenario_text.get_untracked() {
+                ui.load(&text.value(), None);
             }
-        });
-        reader.set_onload(Some(on_load.as_ref().unchecked_ref()));
-        on_load.forget();
-        let _ = reader.read_as_text(&file);
+        }
+        _ => {}
+    };
+    let on_change = move |ev: leptos::ev::Event| {
+        let Some(element) = target_element(ev.target()) else {
+            return;
+        };
+        match element.get_attribute("data-testid").as_deref() {
+            Some("examples") => {
+                let name = js_sys::Reflect::get(&element, &"value".into())
+                    .ok()
+                    .and_then(|value| value.as_string())
+                    .unwrap_or_default();
+                if let Some(index) = EXAMPLES.iter().position(|(n, _, _)| *n == name) {
+                    example.set(index);
+                    super::load_example(ui, EXAMPLES[index].0);
+                }
+            }
+            Some("import") => import(ui, element.unchecked_into()),
+            _ => {}
+        }
     };
     view! {
-        <section class="ks-panel ks-scenario" aria-label=t("scenario")>
-            <h2>{t("scenario")}</h2>
-            <p class="ks-small-text">{t("scenario.share")}</p>
+        <section class="ks-panel ks-scenario" aria-label=t(Msg::Scenario) on:click=on_click on:change=on_change>
+            <h2>{t(Msg::Scenario)}</h2>
+            <p class="ks-small-text">{t(Msg::ScenarioShare)}</p>
             {move || ui.link_too_long.get().map(|chars| view! {
                 <p class="ks-small-text ks-warning" role="status" data-testid="link-too-long">
-                    {format!("{} ({chars} > {})", t("scenario.link_too_long"), crate::share::MAX_LINK_CHARS)}
+                    {format!("{} ({chars} > {})", t(Msg::ScenarioLinkTooLong), crate::share::MAX_LINK_CHARS)}
                 </p>
             })}
             <div class="ks-buttons">
-                <label>{t("scenario.example")} " "
-                    <select data-testid="examples" on:change=move |ev| {
-                        let name = event_target_value(&ev);
-                        if let Some((_, json)) = EXAMPLES.iter().find(|(n, _)| *n == name) { ui.load(json, None); }
-                    }>
-                        {EXAMPLES.iter().map(|(name, _)| view! { <option value=*name>{*name}</option> }).collect_view()}
+                <label>{t(Msg::ScenarioExample)} " "
+                    <select data-testid="examples">
+                        {EXAMPLES.iter().map(|(name, title, _)| view! { <option value=*name>{t(*title)}</option> }).collect_view()}
                     </select>
                 </label>
-                <button data-testid="export" on:click=export>{t("scenario.export")}</button>
-                <label>{t("scenario.import")} " " <input type="file" accept=".json,application/json" data-testid="import" on:change=import /></label>
+                <button data-testid="export">{t(Msg::ScenarioExport)}</button>
+            </div>
+            <p class="ks-small-text" data-testid="example-description">{move || t(EXAMPLES[example.get()].2)}</p>
+            <div class="ks-buttons">
+                <label>{t(Msg::ScenarioImport)} " " <input type="file" accept=".json,application/json" data-testid="import" /></label>
             </div>
             <label>
-                <span>{t("scenario.text")}</span>
-                <textarea data-testid="scenario-text" rows="5" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                <span>{t(Msg::ScenarioText)}</span>
+                <textarea data-testid="scenario-text" rows="5" node_ref=scenario_text></textarea>
             </label>
-            <button data-testid="load" on:click=move |_| ui.load(&text.get_untracked(), None)>{t("scenario.load")}</button>
+            <button data-testid="load">{t(Msg::ScenarioLoad)}</button>
         </section>
     }
+}
+
+/// Reads the file chosen in `input` and loads it as a scenario.
+fn import(ui: Ui, input: web_sys::HtmlInputElement) {
+    let Some(file) = input.files().and_then(|files| files.get(0)) else {
+        return;
+    };
+    let Ok(reader) = web_sys::FileReader::new() else {
+        return;
+    };
+    let reader_for_load = reader.clone();
+    let on_load = wasm_bindgen::closure::Closure::once(move || {
+        if let Some(content) = reader_for_load
+            .result()
+            .ok()
+            .and_then(|value| value.as_string())
+        {
+            ui.load(&content, None);
+        }
+    });
+    reader.set_onload(Some(on_load.as_ref().unchecked_ref()));
+    on_load.forget();
+    let _ = reader.read_as_text(&file);
 }
 
 fn download(name: &str, content: &str) {

@@ -10,8 +10,9 @@
 //! it: no DOM nodes per frame, so the frame budget holds at 64 partitions. Clicks reach the simulation
 //! through `data-click` attributes (event delegation).
 
-use super::messages::t;
+use super::messages::{t, Msg};
 use super::Ui;
+use crate::layout::markers::{dot_offsets, Markers, TEACHING_RATE};
 use crate::layout::{lerp, progress, Layout, Point, PICTURE_WIDTH};
 use crate::markup::picture::{group_colour, layout_of, render, Strip};
 use crate::sim::engine::{FlowKind, Node};
@@ -54,32 +55,25 @@ fn click_command(action: &str, view: &ClusterView) -> Option<Command> {
             group: group.into(),
             member: member.into(),
         }),
-        ("member", group, Some(member)) => {
-            let running = view
-                .groups
-                .iter()
-                .find(|g| g.group == group)?
-                .members
-                .iter()
-                .find(|m| m.member == member)?
-                .status
-                == MemberStatus::Running;
-            let (group, member) = (group.to_string(), member.to_string());
-            Some(if running {
-                Command::CrashConsumer { group, member }
-            } else {
-                Command::RestartConsumer { group, member }
-            })
-        }
         _ => None,
     }
 }
 
-/// Runs the command of the nearest `data-click` element around an event's target (event delegation).
+/// Selects the nearest `data-select` element around an event's target, or runs the command of the nearest
+/// `data-click` one (event delegation).
 pub fn activate(ui: Ui, target: Option<web_sys::EventTarget>) {
     let Some(element) = target.and_then(|target| target.dyn_into::<web_sys::Element>().ok()) else {
         return;
     };
+    if let Some(selected) = element
+        .closest("[data-select]")
+        .ok()
+        .flatten()
+        .and_then(|e| e.get_attribute("data-select"))
+    {
+        ui.selected.set(Some(selected));
+        return;
+    }
     let Some(action) = element
         .closest("[data-click]")
         .ok()
@@ -96,7 +90,10 @@ pub fn activate(ui: Ui, target: Option<web_sys::EventTarget>) {
 #[component]
 pub fn Picture() -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let svg = Memo::new(move |_| ui.picture_view.with(render));
+    let svg = Memo::new(move |_| {
+        let selected = ui.selected.get();
+        ui.picture_view.with(|v| render(v, selected.as_deref()))
+    });
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let reduced_motion = web_sys::window()
         .and_then(|w| {
@@ -108,6 +105,7 @@ pub fn Picture() -> impl IntoView {
     // The picture's width in CSS pixels, read once and again after a resize: reading it every frame would
     // force a layout of the whole page after the frame's DOM updates.
     let css_width = StoredValue::new(0.0f64);
+    let markers = StoredValue::new_local(Markers::default());
     let resize = window_event_listener(leptos::ev::resize, move |_| css_width.set_value(0.0));
     on_cleanup(move || resize.remove());
     Effect::new(move |_| {
@@ -118,32 +116,71 @@ pub fn Picture() -> impl IntoView {
                         css_width.set_value(host.client_width() as f64);
                     }
                 }
-                draw(&canvas, v, css_width.get_value(), reduced_motion);
+                // At teaching scale every message that carries records is a marker that travels slowly
+                // enough to follow (`layout::markers`).
+                let rate: u32 = v.producers.iter().map(|p| p.rate_per_sec).sum();
+                let teaching = rate <= TEACHING_RATE;
+                let sent = ui.sim.try_update_value(|sim| {
+                    sim.set_flow_log(teaching);
+                    sim.take_sent_flows()
+                });
+                markers.update_value(|markers| {
+                    if teaching {
+                        markers.update(&sent.unwrap_or_default(), super::now_ms());
+                    } else {
+                        markers.clear();
+                    }
+                });
+                markers.with_value(|markers| {
+                    draw(
+                        &canvas,
+                        v,
+                        css_width.get_value(),
+                        reduced_motion,
+                        teaching.then_some(markers),
+                    )
+                });
             }
         })
     });
     view! {
-        <section class="ks-picture-wrap" aria-label="cluster picture">
-            <div class="ks-picture-stack">
+        <section class="ks-picture-wrap" aria-label=t(Msg::PictureRegion)>
+            <div class="ks-picture-scroll"><div class="ks-picture-stack">
                 <div class="ks-picture-host" data-testid="picture" inner_html=move || svg.get()
                     on:click=move |ev| activate(ui, ev.target())
                     on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" { activate(ui, ev.target()) }></div>
                 <canvas class="ks-picture-canvas" aria-hidden="true" data-testid="picture-canvas" node_ref=canvas></canvas>
-            </div>
-            <ul class="ks-legend" aria-label=t("legend")>
-                <li><span class="ks-dot ks-flow-produce"></span>{t("legend.produce")}</li>
-                <li><span class="ks-dot ks-flow-replica"></span>{t("legend.replica")}</li>
-                <li><span class="ks-dot ks-flow-consume"></span>{t("legend.consume")}</li>
-                <li><span class="ks-dot ks-flow-commit"></span>{t("legend.commit")}</li>
-                <li><span class="ks-dot ks-flow-group"></span>{t("legend.group")}</li>
-                <li><span class="ks-chip ks-role-leader"></span>{t("legend.leader")}</li>
-                <li><span class="ks-chip ks-role-follower"></span>{t("legend.follower")}</li>
-                <li><span class="ks-chip ks-role-out-of-sync"></span>{t("legend.out_of_sync")}</li>
-                <li><span class="ks-chip ks-role-offline"></span>{t("legend.offline")}</li>
-                <li><span class="ks-hw-key"></span>{t("legend.hw")}</li>
-                <li><span class="ks-committed-key">"▼"</span>{t("legend.committed")}</li>
+            </div></div>
+            <ul class="ks-legend" aria-label=t(Msg::Legend)>
+                <li><span class="ks-dot ks-flow-produce"></span>{t(Msg::LegendProduce)}</li>
+                <li><span class="ks-dot ks-flow-replica"></span>{t(Msg::LegendReplica)}</li>
+                <li><span class="ks-dot ks-flow-consume"></span>{t(Msg::LegendConsume)}</li>
+                <li><span class="ks-dot ks-flow-commit"></span>{t(Msg::LegendCommit)}</li>
+                <li><span class="ks-dot ks-flow-group"></span>{t(Msg::LegendGroup)}</li>
+                <li><span class="ks-chip ks-role-leader"></span>{t(Msg::LegendLeader)}</li>
+                <li><span class="ks-chip ks-role-follower"></span>{t(Msg::LegendFollower)}</li>
+                <li><span class="ks-chip ks-role-out-of-sync"></span>{t(Msg::LegendOutOfSync)}</li>
+                <li><span class="ks-chip ks-role-offline"></span>{t(Msg::LegendOffline)}</li>
+                <li><span class="ks-hw-key"></span>{t(Msg::LegendHw)}</li>
+                <li><span class="ks-committed-key">"▼"</span>{t(Msg::LegendCommitted)}</li>
+                <li><span class="ks-dot ks-records-key"></span>{t(Msg::LegendRecords)}</li>
             </ul>
         </section>
+    }
+}
+
+/// The selection panel: the facts and actions of what is selected in the picture.
+#[component]
+pub fn Selection() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let html = Memo::new(move |_| {
+        let selected = ui.selected.get();
+        ui.panel_view
+            .with(|v| crate::markup::selection::render(v, selected.as_deref()))
+    });
+    view! {
+        <section class="ks-panel ks-selection" data-testid="selection" aria-live="polite" aria-label=t(Msg::SelectTitle)
+            inner_html=move || html.get() on:click=move |ev| activate(ui, ev.target())></section>
     }
 }
 
@@ -170,6 +207,7 @@ fn draw(
     v: &ClusterView,
     css_width: f64,
     reduced_motion: bool,
+    markers: Option<&Markers>,
 ) {
     if css_width <= 0.0 {
         return;
@@ -261,6 +299,32 @@ fn draw(
                 ctx.fill_rect(930.0, y, 6.0, layout.member_height);
             }
         }
+    }
+    if let Some(markers) = markers {
+        let now = super::now_ms();
+        for marker in &markers.items {
+            let at = lerp(
+                anchor(&layout, marker.from),
+                anchor(&layout, marker.to),
+                marker.progress(now, reduced_motion),
+            );
+            // A produce request's records in their producer's colour; the others in their message's.
+            ctx.set_fill_style_str(match marker.from {
+                Node::Producer { producer } if marker.kind == FlowKind::Produce => {
+                    group_colour(producer)
+                }
+                _ => flow_colour(marker.kind),
+            });
+            ctx.set_stroke_style_str(CELL_STROKE);
+            ctx.set_line_width(1.0);
+            for (dx, dy) in dot_offsets(marker.records) {
+                ctx.begin_path();
+                let _ = ctx.arc(at.x + dx, at.y + dy, 4.5, 0.0, std::f64::consts::TAU);
+                ctx.fill();
+                ctx.stroke();
+            }
+        }
+        return;
     }
     if reduced_motion {
         return;

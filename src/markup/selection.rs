@@ -1,0 +1,309 @@
+//! The selection panel: what a learner clicked or tapped in the picture (a producer, broker, partition,
+//! group or member), its facts, and the actions it offers. Selections are the picture's `data-select`
+//! values (`broker:1`, `partition:orders:0`, `group:billing`, `member:billing:c-1`, `producer:p1`);
+//! actions are `data-click` values run by the same delegation as the describe tables' buttons.
+
+use super::events::partition_list;
+use super::Markup;
+use crate::messages::{fill, t, Msg};
+use crate::sim::groups::{Activity, MemberStatus};
+use crate::sim::report::broker_list;
+use crate::sim::view::ClusterView;
+
+/// One fact: a label (often a Kafka name, the same in every language) and its value.
+fn fact(m: &mut Markup, label: &str, value: impl std::fmt::Display) {
+    m.open("dt").text(label);
+    m.open("dd").text(value);
+}
+
+fn button(m: &mut Markup, click: std::fmt::Arguments, testid: &'static str, label: Msg) {
+    m.open("button")
+        .attr("type", "button")
+        .attr("data-click", click)
+        .attr("data-testid", testid)
+        .text(t(label));
+}
+
+fn yes_no(value: bool) -> &'static str {
+    t(if value { Msg::Yes } else { Msg::No })
+}
+
+/// A member's state in words.
+pub fn member_state(status: MemberStatus, activity: Activity, joining: bool) -> &'static str {
+    t(match (status, activity) {
+        (MemberStatus::Crashed, _) => Msg::StateCrashed,
+        (MemberStatus::Left, _) => Msg::StateLeft,
+        _ if joining => Msg::StateJoining,
+        (_, Activity::Processing { .. }) => Msg::StateProcessing,
+        (_, Activity::Committing) => Msg::StateCommitting,
+        (_, Activity::Polling) => Msg::StatePolling,
+        (_, Activity::Stopped) => Msg::StateStopped,
+    })
+}
+
+/// The panel's markup for `selected` (a `data-select` value), or a hint when nothing (or nothing that
+/// still exists) is selected.
+pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
+    let mut m = Markup::with_capacity(2048);
+    let mut parts = selected.unwrap_or("").splitn(3, ':');
+    let found = match (parts.next(), parts.next(), parts.next()) {
+        (Some("broker"), Some(id), None) => broker(&mut m, v, id),
+        (Some("partition"), Some(topic), Some(partition)) => {
+            self::partition(&mut m, v, topic, partition)
+        }
+        (Some("group"), Some(group), None) => self::group(&mut m, v, group),
+        (Some("member"), Some(group), Some(member)) => self::member(&mut m, v, group, member),
+        (Some("producer"), Some(id), None) => producer(&mut m, v, id),
+        _ => false,
+    };
+    if !found {
+        let mut m = Markup::with_capacity(256);
+        m.open("p")
+            .attr("class", "ks-small-text")
+            .text(t(Msg::SelectHint));
+        return m.into_string();
+    }
+    m.into_string()
+}
+
+fn broker(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
+    let Some(b) = v.brokers.iter().find(|b| b.id.to_string() == id) else {
+        return false;
+    };
+    m.open("h3")
+        .text(fill(t(Msg::SelBroker), &[("broker", &b.id)]));
+    let leads: Vec<String> = v
+        .topics
+        .iter()
+        .flat_map(|topic| {
+            topic
+                .partitions
+                .iter()
+                .filter(|p| p.leader == Some(b.id))
+                .map(move |p| format!("{}-{}", topic.name, p.partition))
+        })
+        .collect();
+    let hosts = v
+        .topics
+        .iter()
+        .flat_map(|topic| &topic.partitions)
+        .filter(|p| p.replicas.contains(&b.id))
+        .count();
+    m.open("dl").children(|m| {
+        fact(
+            m,
+            t(Msg::SelStatus),
+            t(if b.alive {
+                Msg::SelRunning
+            } else {
+                Msg::BrokerDown
+            }),
+        );
+        fact(m, t(Msg::SelFenced), yes_no(b.fenced));
+        fact(
+            m,
+            t(Msg::SelLeads),
+            if leads.is_empty() {
+                "-".to_string()
+            } else {
+                leads.join(", ")
+            },
+        );
+        fact(m, t(Msg::SelReplicas), hosts);
+    });
+    let (testid, label) = if b.alive {
+        ("selection-broker-crash", Msg::BrokerCrash)
+    } else {
+        ("selection-broker-restart", Msg::BrokerRestart)
+    };
+    m.open("div").attr("class", "ks-buttons").children(|m| {
+        button(m, format_args!("broker:{}", b.id), testid, label);
+    });
+    true
+}
+
+fn partition(m: &mut Markup, v: &ClusterView, topic: &str, partition: &str) -> bool {
+    let Some(p) = v.topics.iter().find(|t| t.name == topic).and_then(|t| {
+        t.partitions
+            .iter()
+            .find(|p| p.partition.to_string() == partition)
+    }) else {
+        return false;
+    };
+    m.open("h3").text(fill(
+        t(Msg::SelPartition),
+        &[("topic", &topic), ("partition", &p.partition)],
+    ));
+    m.open("dl").children(|m| {
+        fact(
+            m,
+            t(Msg::SelLeader),
+            p.leader
+                .map_or_else(|| t(Msg::Offline).to_string(), |l| l.to_string()),
+        );
+        fact(m, "Replicas", broker_list(&p.replicas));
+        fact(m, "ISR", broker_list(&p.isr));
+        fact(m, "log start offset", p.log_start_offset);
+        fact(m, "HW", p.high_watermark);
+        fact(m, "LEO", p.log_end_offset);
+        if p.offline {
+            fact(m, t(Msg::SelStatus), t(Msg::Offline));
+        } else if p.under_replicated {
+            fact(m, t(Msg::SelStatus), t(Msg::UnderReplicated));
+        }
+        for g in &v.groups {
+            if let Some(row) = g
+                .partitions
+                .iter()
+                .find(|r| r.topic == topic && r.partition == p.partition)
+            {
+                fact(
+                    m,
+                    &fill(t(Msg::SelLagOf), &[("group", &g.group)]),
+                    row.lag.map_or("-".to_string(), |lag| lag.to_string()),
+                );
+            }
+        }
+    });
+    true
+}
+
+fn group(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
+    let Some(g) = v.groups.iter().find(|g| g.group == id) else {
+        return false;
+    };
+    m.open("h3")
+        .text(fill(t(Msg::SelGroup), &[("group", &g.group)]));
+    m.open("dl").children(|m| {
+        fact(m, t(Msg::SelState), g.state);
+        fact(m, "generation", g.generation);
+        fact(m, "protocol", g.protocol);
+        fact(m, "assignor", g.assignor.unwrap_or("-"));
+        fact(
+            m,
+            t(Msg::SelGroupLeader),
+            g.leader.as_deref().unwrap_or("-"),
+        );
+        fact(m, "coordinator", g.coordinator);
+        fact(
+            m,
+            "partition.assignment.strategy",
+            &g.partition_assignment_strategy,
+        );
+        fact(m, "max.poll.records", g.max_poll_records);
+        fact(m, "max.poll.interval.ms", g.max_poll_interval_ms);
+        fact(m, "session.timeout.ms", g.session_timeout_ms);
+        fact(m, "enable.auto.commit", g.enable_auto_commit);
+        fact(m, "auto.commit.interval.ms", g.auto_commit_interval_ms);
+        fact(m, t(Msg::Processing), g.processing_ms_per_record);
+        fact(m, t(Msg::SelLag), g.total_lag);
+    });
+    true
+}
+
+fn member(m: &mut Markup, v: &ClusterView, group: &str, id: &str) -> bool {
+    let Some(g) = v.groups.iter().find(|g| g.group == group) else {
+        return false;
+    };
+    let Some(member) = g.members.iter().find(|x| x.member == id) else {
+        return false;
+    };
+    m.open("h3").text(fill(
+        t(Msg::SelMember),
+        &[("member", &member.member), ("group", &g.group)],
+    ));
+    m.open("dl").children(|m| {
+        fact(
+            m,
+            t(Msg::SelState),
+            member_state(member.status, member.activity, member.joining),
+        );
+        fact(
+            m,
+            "generation",
+            member
+                .generation
+                .map_or("-".to_string(), |generation| generation.to_string()),
+        );
+        let assignment: Vec<(String, u32)> = member.assignment.clone();
+        fact(m, t(Msg::SelAssignment), partition_list(&assignment));
+        fact(m, t(Msg::SelInHand), member.records_in_hand);
+        fact(m, t(Msg::SelProcessed), member.records_processed);
+    });
+    m.open("div").attr("class", "ks-buttons").children(|m| {
+        if member.status == MemberStatus::Running {
+            button(
+                m,
+                format_args!("crash:{}:{}", g.group, member.member),
+                "selection-crash",
+                Msg::MemberCrash,
+            );
+            button(
+                m,
+                format_args!("leave:{}:{}", g.group, member.member),
+                "selection-leave",
+                Msg::MemberLeave,
+            );
+        } else {
+            button(
+                m,
+                format_args!("restart:{}:{}", g.group, member.member),
+                "selection-restart",
+                Msg::MemberRestart,
+            );
+        }
+    });
+    true
+}
+
+fn producer(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
+    let Some(p) = v.producers.iter().find(|p| p.id == id) else {
+        return false;
+    };
+    m.open("h3")
+        .text(fill(t(Msg::SelProducer), &[("producer", &p.id)]));
+    m.open("dl").children(|m| {
+        fact(m, "topic", &p.topic);
+        fact(m, "rate_per_sec", p.rate_per_sec);
+        fact(m, "acks", p.acks);
+        fact(m, "enable.idempotence", p.enable_idempotence);
+        fact(m, t(Msg::SelAcknowledged), p.records_acknowledged);
+        fact(m, t(Msg::SelFailed), p.records_failed);
+        fact(m, t(Msg::SelPending), p.records_pending);
+    });
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markup::tests_support::{hostile_view, structure, HOSTILE};
+
+    #[test]
+    fn every_kind_of_selection_has_facts_and_hostile_names_stay_text() {
+        // Names never hold ':' (`scenario::check_name`), which separates a selection's parts.
+        for hostile in HOSTILE.iter().filter(|name| !name.contains(':')) {
+            let (plain, bad) = (hostile_view("plain"), hostile_view(hostile));
+            let selections = |name: &str| {
+                [
+                    "broker:1".to_string(),
+                    format!("partition:{name}:0"),
+                    format!("group:{name}"),
+                    format!("member:{name}:{name}"),
+                    format!("producer:{name}"),
+                ]
+            };
+            for (a, b) in selections("plain").iter().zip(selections(hostile).iter()) {
+                let (plain, bad) = (render(&plain, Some(a)), render(&bad, Some(b)));
+                assert!(plain.contains("<dl>"), "{a}: {plain}");
+                assert_eq!(structure(&plain), structure(&bad), "{bad}");
+                if hostile.contains(['<', '"', '\'']) {
+                    assert!(!bad.contains(hostile), "{bad}");
+                }
+            }
+        }
+        let view = hostile_view("plain");
+        assert!(render(&view, Some("broker:99")).contains("ks-small-text"));
+        assert!(render(&view, None).contains("ks-small-text"));
+    }
+}
