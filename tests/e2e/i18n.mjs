@@ -160,6 +160,11 @@ try {
   // A link's lang= wins over the browser's language; a bad one is named in an error, and the page runs.
   const linked = await open('en-US', { width: 1280, height: 720 }, '/#lang=zh-CN');
   check(await linked.page.evaluate(() => document.documentElement.lang) === 'zh-CN', 'a link with lang=zh-CN opens in Chinese');
+  // The notice of a trap (public/fatal.js) speaks the page's language too.
+  await linked.page.evaluate(() => window.wasmBindings.trap_on_next_frame());
+  const fatal = await linked.page.waitForSelector('[data-testid=fatal]', { timeout: 5000 }).catch(() => null);
+  const fatalText = fatal ? await fatal.textContent() : '';
+  check(fatalText !== '' && englishRuns(fatalText).length === 0, `a trap's notice is in Chinese: "${fatalText.slice(0, 80)}"`);
   await linked.context.close();
   const bad = await open('en-US', { width: 1280, height: 720 }, '/#lang=%3Cscript%3E');
   check(/\blang\b/.test(await bad.page.textContent('[data-testid=error]')), 'a link with a bad lang= names the field in an error');
