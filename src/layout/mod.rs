@@ -124,7 +124,7 @@ impl Layout {
             (360.0 / shape.partitions.max(1) as f64).clamp(4.0, 14.0)
         } else {
             // As tall as the picture's least height allows, so each record's cell is easy to see.
-            ((MIN_HEIGHT - rows_top - 60.0) / (shape.partitions as f64 + 1.0)).clamp(26.0, 90.0)
+            ((MIN_HEIGHT - rows_top - 60.0) / (shape.partitions as f64 + 1.0)).clamp(26.0, 120.0)
         };
         let partition_rows: Vec<Point> = (0..shape.partitions)
             .map(|i| Point {
@@ -139,7 +139,7 @@ impl Layout {
             22.0
         } else {
             ((MIN_HEIGHT - 20.0 - groups * 36.0) / total_members.max(1) as f64 - 4.0)
-                .clamp(40.0, 56.0)
+                .clamp(40.0, 80.0)
         };
         let mut members = Vec::new();
         let mut group_tops = Vec::new();
