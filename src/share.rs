@@ -2,7 +2,7 @@
 //! as base64url of its JSON. Pure functions, tested natively; the UI reads and writes `location.hash`.
 
 use crate::messages::Locale;
-use crate::sim::config::InputError;
+use crate::sim::config::{field, Code, InputError, Problem};
 use crate::sim::scenario::{Scenario, ValidScenario};
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -23,7 +23,8 @@ pub fn base64url_encode(bytes: &[u8]) -> String {
     out
 }
 
-pub fn base64url_decode(text: &str) -> Result<Vec<u8>, String> {
+/// The bytes of base64url text; an error names the first character that is not base64url, and where.
+pub fn base64url_decode(text: &str) -> Result<Vec<u8>, (char, usize)> {
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
     let mut buffer = 0u32;
     let mut bits = 0;
@@ -31,7 +32,7 @@ pub fn base64url_decode(text: &str) -> Result<Vec<u8>, String> {
         let value = ALPHABET
             .iter()
             .position(|a| *a == c)
-            .ok_or_else(|| format!("character {} at {index} is not base64url", c as char))?;
+            .ok_or((c as char, index))?;
         buffer = buffer << 6 | value as u32;
         bits += 6;
         if bits >= 8 {
@@ -66,18 +67,25 @@ pub fn decode_fragment(fragment: &str) -> Result<Option<ValidScenario>, InputErr
         return Ok(None);
     };
     if encoded.len() > MAX_LINK_CHARS {
-        return Err(InputError::new(
+        return Err(InputError::of(
             "link",
-            format!(
-                "the link is {} characters; allowed: at most {MAX_LINK_CHARS}",
-                encoded.len()
+            Problem::new(
+                Code::LinkTooLong,
+                vec![field("chars", encoded.len()), field("max", MAX_LINK_CHARS)],
             ),
         ));
     }
-    let bytes = base64url_decode(encoded)
-        .map_err(|error| InputError::new("link", format!("the link is damaged: {error}")))?;
+    let bytes = base64url_decode(encoded).map_err(|(character, at)| {
+        InputError::of(
+            "link",
+            Problem::new(
+                Code::LinkBadCharacter,
+                vec![field("character", character), field("at", at)],
+            ),
+        )
+    })?;
     let text = String::from_utf8(bytes)
-        .map_err(|_| InputError::new("link", "the link is damaged: not UTF-8 text"))?;
+        .map_err(|_| InputError::of("link", Problem::new(Code::LinkNotUtf8, Vec::new())))?;
     Scenario::from_json(&text).map(Some)
 }
 
@@ -93,9 +101,12 @@ pub fn link_locale(fragment: &str) -> Result<Option<Locale>, InputError> {
     };
     Locale::from_tag(tag).map(Some).ok_or_else(|| {
         let shown: String = tag.chars().take(16).collect();
-        InputError::new(
+        InputError::of(
             "lang",
-            format!("unknown language {shown:?}; allowed: en, zh-CN"),
+            Problem::new(
+                Code::UnknownLanguage,
+                vec![field("name", format_args!("{shown:?}"))],
+            ),
         )
     })
 }

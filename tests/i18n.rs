@@ -168,3 +168,54 @@ fn templates_fill_their_named_fields_in_any_order() {
     assert_eq!(fill("{unknown} {a}", &[("a", &1)]), "{unknown} 1");
     assert_eq!(fill("no fields", &[]), "no fields");
 }
+
+#[test]
+fn every_input_problem_reads_in_both_languages() {
+    use kafka_sim::markup::events::{input_error, problem_key};
+    use kafka_sim::sim::config::Code;
+    install_zh();
+    messages::set_locale(Locale::En);
+    // The English catalogue's template of every code is the core's own (the CLI's text).
+    for code in Code::ALL {
+        assert_eq!(t(problem_key(*code)), code.english(), "{code:?}");
+    }
+    // Real errors from bad scenarios, commands and links: English as before, and Chinese with no run of
+    // English words.
+    let bad = [
+        r#"{"version": 2, "cluster": {"brokers": 3}, "topics": []}"#,
+        r#"{"version": 1, "cluster": {"brokers": 99}, "topics": [{"name": "t", "partitions": 1, "replication_factor": 1}]}"#,
+        r#"{"version": 1, "cluster": {"brokers": 3}, "topics": [{"name": "t", "partitions": 1, "replication_factor": 5}]}"#,
+        r#"{"version": 1, "cluster": {"brokers": 3}, "topics": [{"name": "t t", "partitions": 1, "replication_factor": 1}]}"#,
+        r#"{"version": 1, "cluster": {"brokers": 3}, "topics": [{"name": "t", "partitions": 1, "replication_factor": 1, "config": {"min.insync.replicas": "x"}}]}"#,
+        r#"{"version": 1, "cluster": {"brokers": 3}, "topics": [{"name": "t", "partitions": 1, "replication_factor": 1, "config": {"no.such.thing": "1"}}]}"#,
+    ];
+    let mut errors: Vec<_> = bad
+        .iter()
+        .map(|text| Simulation::from_json(text).err().expect("refused"))
+        .collect();
+    errors.push(kafka_sim::share::link_locale("#lang=xx").unwrap_err());
+    errors.push(kafka_sim::share::decode_fragment("#s=%%%").unwrap_err());
+    let mut sim = Simulation::from_json(scenario_text("order-service")).unwrap();
+    errors.push(
+        sim.apply(kafka_sim::sim::Command::CrashConsumer {
+            group: "nope".into(),
+            member: "m".into(),
+        })
+        .unwrap_err(),
+    );
+    for error in &errors {
+        assert!(error.problem.is_some(), "{error} has a code");
+        messages::set_locale(Locale::En);
+        assert_eq!(
+            input_error(error),
+            error.to_string(),
+            "English as the CLI writes it"
+        );
+        messages::set_locale(Locale::ZhCn);
+        let chinese = input_error(error);
+        assert!(!chinese.is_ascii(), "{chinese}");
+        let runs = english_runs(&chinese);
+        assert!(runs.is_empty(), "{chinese}: {runs:?}");
+    }
+    messages::set_locale(Locale::En);
+}

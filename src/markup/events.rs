@@ -3,6 +3,7 @@
 //! Kafka's names (properties, exception names, states, assignors) stay as they are in every language.
 
 use crate::messages::{fill, t, Msg};
+use crate::sim::config::{Code, InputError, Problem};
 use crate::sim::event::{EventKind, Reason, TopicPartitionPair};
 use std::fmt::Display;
 
@@ -21,6 +22,77 @@ pub fn partition_list(partitions: &[TopicPartitionPair]) -> String {
 fn brokers(list: &[u32]) -> String {
     let names: Vec<String> = list.iter().map(u32::to_string).collect();
     format!("[{}]", names.join(", "))
+}
+
+/// The catalogue's template for an input problem's code.
+pub fn problem_key(code: Code) -> Msg {
+    match code {
+        Code::Text => Msg::ProblemText,
+        Code::BadValue => Msg::ProblemBadValue,
+        Code::BadInteger => Msg::ProblemBadInteger,
+        Code::UnknownConfig => Msg::ProblemUnknownConfig,
+        Code::IdempotenceNeedsRetries => Msg::ProblemIdempotenceNeedsRetries,
+        Code::IdempotenceNeedsAcksAll => Msg::ProblemIdempotenceNeedsAcksAll,
+        Code::MaxInFlightExplicit => Msg::ProblemMaxInFlightExplicit,
+        Code::MaxInFlightDefault => Msg::ProblemMaxInFlightDefault,
+        Code::HeartbeatInterval => Msg::ProblemHeartbeatInterval,
+        Code::ScenarioTooBig => Msg::ProblemScenarioTooBig,
+        Code::NotAScenario => Msg::ProblemNotAScenario,
+        Code::TopicsCount => Msg::ProblemTopicsCount,
+        Code::DuplicateTopic => Msg::ProblemDuplicateTopic,
+        Code::BrokersBound => Msg::ProblemBrokersBound,
+        Code::PartitionsInAll => Msg::ProblemPartitionsInAll,
+        Code::HasAtMost => Msg::ProblemHasAtMost,
+        Code::DuplicateProducer => Msg::ProblemDuplicateProducer,
+        Code::DuplicateGroup => Msg::ProblemDuplicateGroup,
+        Code::DuplicateMember => Msg::ProblemDuplicateMember,
+        Code::DuplicateInstance => Msg::ProblemDuplicateInstance,
+        Code::TimelineCount => Msg::ProblemTimelineCount,
+        Code::MembersInAll => Msg::ProblemMembersInAll,
+        Code::MembersInAllAlready => Msg::ProblemMembersInAllAlready,
+        Code::TimelineOrder => Msg::ProblemTimelineOrder,
+        Code::UnknownTopicKnownTopics => Msg::ProblemUnknownTopicKnownTopics,
+        Code::NoTopic => Msg::ProblemNoTopic,
+        Code::Range => Msg::ProblemRange,
+        Code::ProcessingRange => Msg::ProblemProcessingRange,
+        Code::KeyTooLong => Msg::ProblemKeyTooLong,
+        Code::KeysCount => Msg::ProblemKeysCount,
+        Code::TooLong => Msg::ProblemTooLong,
+        Code::UnknownTopic => Msg::ProblemUnknownTopic,
+        Code::UnknownGroup => Msg::ProblemUnknownGroup,
+        Code::UnknownProducer => Msg::ProblemUnknownProducer,
+        Code::UnknownTopicName => Msg::ProblemUnknownTopicName,
+        Code::UnknownMemberOfGroup => Msg::ProblemUnknownMemberOfGroup,
+        Code::UnknownMemberInGroup => Msg::ProblemUnknownMemberInGroup,
+        Code::ConfigOf => Msg::ProblemConfigOf,
+        Code::MemberExists => Msg::ProblemMemberExists,
+        Code::MaxMembersPerGroup => Msg::ProblemMaxMembersPerGroup,
+        Code::MaxGroups => Msg::ProblemMaxGroups,
+        Code::OnlyAdd => Msg::ProblemOnlyAdd,
+        Code::BadName => Msg::ProblemBadName,
+        Code::LinkTooLong => Msg::ProblemLinkTooLong,
+        Code::LinkBadCharacter => Msg::ProblemLinkBadCharacter,
+        Code::LinkNotUtf8 => Msg::ProblemLinkNotUtf8,
+        Code::UnknownLanguage => Msg::ProblemUnknownLanguage,
+    }
+}
+
+/// An input problem in the current language.
+pub fn problem(problem: &Problem) -> String {
+    problem.render(&|code| t(problem_key(code)).to_string())
+}
+
+/// A bad input's error in the current language: where, then what (its English text if it has no code).
+pub fn input_error(error: &InputError) -> String {
+    let what = error
+        .problem
+        .as_ref()
+        .map_or_else(|| error.message.clone(), problem);
+    if error.path.is_empty() {
+        what
+    } else {
+        format!("{}: {what}", error.path)
+    }
 }
 
 /// A reason (or an error, or an offset-reset strategy) in the current language.
@@ -534,9 +606,11 @@ pub fn sentence(kind: &EventKind) -> String {
             id,
             name,
             value,
+            problem: why,
         } => {
             if scope == "error" {
-                f(Msg::EvCommandRefused, &[("path", id), ("error", value)])
+                let error = why.as_ref().map_or_else(|| value.clone(), problem);
+                f(Msg::EvCommandRefused, &[("path", id), ("error", &error)])
             } else {
                 f(
                     Msg::EvConfigChanged,

@@ -493,6 +493,13 @@ mod tests {
                         id: name.into(),
                         name: "timeline".into(),
                         value: format!("unknown group {name}"),
+                        problem: Some(crate::sim::config::Problem::new(
+                            crate::sim::config::Code::UnknownGroup,
+                            vec![
+                                crate::sim::config::field("name", name),
+                                crate::sim::config::field("known", name),
+                            ],
+                        )),
                     },
                     EventKind::ConsumerJoining {
                         group: name.into(),

@@ -6,21 +6,200 @@ use super::sort;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// A problem with a scenario or a command: where it is, and what is wrong with it.
+/// A problem with a scenario or a command: where it is, and what is wrong with it. `message` is the
+/// English text (the CLI's); `problem`, when there is one, is the same as a code and its fields, which the
+/// page writes in the reader's language.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputError {
     /// Where the bad input is, e.g. `producers[0].config.acks`.
     pub path: String,
     pub message: String,
+    pub problem: Option<Problem>,
 }
 
 impl InputError {
+    /// An error whose text has no code (a JSON parser's message).
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         InputError {
             path: path.into(),
             message: message.into(),
+            problem: None,
         }
     }
+
+    /// An error with a code: its English text is the code's template filled with the fields.
+    pub fn of(path: impl Into<String>, problem: Problem) -> Self {
+        InputError {
+            path: path.into(),
+            message: problem.to_string(),
+            problem: Some(problem),
+        }
+    }
+
+    /// The same problem at another path.
+    pub fn at(self, path: impl Into<String>) -> Self {
+        InputError {
+            path: path.into(),
+            ..self
+        }
+    }
+
+    /// This error's problem wrapped in another code (`{inner}` in its template), at the same path.
+    pub fn wrapped(self, code: Code, fields: Vec<(&'static str, String)>) -> Self {
+        let inner = self
+            .problem
+            .unwrap_or_else(|| Problem::new(Code::Text, vec![("text", self.message)]));
+        InputError::of(
+            self.path,
+            Problem {
+                code,
+                fields,
+                inner: Some(Box::new(inner)),
+            },
+        )
+    }
+}
+
+/// Fills a template's `{name}` placeholders with the values given (written with `Display`); an unknown
+/// placeholder is left as it is. Shared by the core's English texts and the page's catalogues.
+pub fn fill(template: &str, values: &[(&str, &dyn fmt::Display)]) -> String {
+    use fmt::Write;
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, value)| (close, *value))
+        }) {
+            Some((close, value)) => {
+                let _ = write!(out, "{value}");
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+macro_rules! codes {
+    ($($code:ident => $english:literal,)*) => {
+        /// What is wrong with an input, as a code. Its English template is `english`; the page has a
+        /// template per code in each catalogue, with the same placeholders (`tests/i18n.rs`).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Code { $($code,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$code,)*];
+
+            pub fn english(self) -> &'static str {
+                match self { $(Code::$code => $english,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    Text => "{text}",
+    BadValue => "bad value {value}; allowed: {allowed}",
+    BadInteger => "bad value {value}; allowed: an integer from {min} to {max}",
+    UnknownConfig => "unknown config name; known here: {known}",
+    IdempotenceNeedsRetries => "enable.idempotence=true conflicts with the other settings: retries must be greater than 0 (Kafka throws ConfigException)",
+    IdempotenceNeedsAcksAll => "enable.idempotence=true conflicts with the other settings: acks must be all (Kafka throws ConfigException)",
+    MaxInFlightExplicit => "to use the idempotent producer (enable.idempotence is true), it must be at most 5; current value is {value} (Kafka throws ConfigException; set enable.idempotence=false to allow more)",
+    MaxInFlightDefault => "to use the idempotent producer (enable.idempotence is true by default), it must be at most 5; current value is {value} (Kafka throws ConfigException; set enable.idempotence=false to allow more)",
+    HeartbeatInterval => "bad value {value}; allowed: less than session.timeout.ms ({session})",
+    ScenarioTooBig => "the scenario is {bytes} bytes; allowed: at most {max}",
+    NotAScenario => "not a valid scenario file: {error}",
+    TopicsCount => "has {count} topics; allowed: 1 to {max}",
+    DuplicateTopic => "duplicate topic name {name}",
+    BrokersBound => "{inner} (the number of brokers)",
+    PartitionsInAll => "{count} partitions in all; allowed: at most {max} over all topics",
+    HasAtMost => "has {count}; allowed: at most {max}",
+    DuplicateProducer => "duplicate producer id {name}",
+    DuplicateGroup => "duplicate group id {name}",
+    DuplicateMember => "duplicate member id {name}",
+    DuplicateInstance => "duplicate group.instance.id {name}",
+    TimelineCount => "has {count} entries; allowed: at most {max}",
+    MembersInAll => "{count} members in all; allowed: at most {max} over all groups",
+    MembersInAllAlready => "{count} members in all already; allowed: at most {max} over all groups",
+    TimelineOrder => "timeline entries must be in time order",
+    UnknownTopicKnownTopics => "unknown topic {name}; known topics: {known}",
+    NoTopic => "a group subscribes to at least one topic",
+    Range => "bad value {value}; allowed: {min} to {max}",
+    ProcessingRange => "bad value {value}; allowed: 0 to {max} (milliseconds)",
+    KeyTooLong => "a key of {chars} characters; allowed: at most {max}",
+    KeysCount => "has {count} keys; allowed: 1 to {max}",
+    TooLong => "{chars} characters; allowed: at most {max}",
+    UnknownTopic => "unknown topic {name}; known: {known}",
+    UnknownGroup => "unknown group {name}; known: {known}",
+    UnknownProducer => "unknown producer {name}; known: {known}",
+    UnknownTopicName => "unknown topic {name}",
+    UnknownMemberOfGroup => "unknown member {name} of group {group}; known: {known}",
+    UnknownMemberInGroup => "unknown member of group {group}: {name}; known: {known}",
+    ConfigOf => "{name}: {inner}",
+    MemberExists => "group {group} already has a member {member}",
+    MaxMembersPerGroup => "allowed: at most {max} members per group",
+    MaxGroups => "allowed: at most {max} groups",
+    OnlyAdd => "{inner} (Kafka can only add partitions; {topic} has {current} by then)",
+    BadName => "bad name {name}; allowed: 1 to 64 of the characters a-z A-Z 0-9 . _ -",
+    LinkTooLong => "the link is {chars} characters; allowed: at most {max}",
+    LinkBadCharacter => "the link is damaged: character {character} at {at} is not base64url",
+    LinkNotUtf8 => "the link is damaged: not UTF-8 text",
+    UnknownLanguage => "unknown language {name}; allowed: en, zh-CN",
+}
+
+/// A code and its fields (and, for a code that wraps another problem, that problem as `{inner}`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub code: Code,
+    pub fields: Vec<(&'static str, String)>,
+    pub inner: Option<Box<Problem>>,
+}
+
+impl Problem {
+    pub fn new(code: Code, fields: Vec<(&'static str, String)>) -> Self {
+        Problem {
+            code,
+            fields,
+            inner: None,
+        }
+    }
+
+    /// The problem in words: `template(code)` for this code and, recursively, its inner problem.
+    pub fn render(&self, template: &dyn Fn(Code) -> String) -> String {
+        let inner = self
+            .inner
+            .as_ref()
+            .map(|inner| inner.render(template))
+            .unwrap_or_default();
+        let mut values: Vec<(&str, &dyn fmt::Display)> = self
+            .fields
+            .iter()
+            .map(|(name, value)| (*name, value as &dyn fmt::Display))
+            .collect();
+        values.push(("inner", &inner));
+        fill(&template(self.code), &values)
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(&|code| code.english().to_string()))
+    }
+}
+
+/// A field's value.
+pub fn field(name: &'static str, value: impl fmt::Display) -> (&'static str, String) {
+    (name, value.to_string())
 }
 
 impl fmt::Display for InputError {
@@ -59,9 +238,15 @@ impl<'a> Reader<'a> {
     }
 
     fn error(&self, name: &str, value: &str, allowed: &str) -> InputError {
-        InputError::new(
+        InputError::of(
             format!("{}.{}", self.path, name),
-            format!("bad value {value:?}; allowed: {allowed}"),
+            Problem::new(
+                Code::BadValue,
+                vec![
+                    field("value", format_args!("{value:?}")),
+                    field("allowed", allowed),
+                ],
+            ),
         )
     }
 
@@ -76,7 +261,17 @@ impl<'a> Reader<'a> {
             None => Ok(default),
             Some(value) => match value.parse::<i64>() {
                 Ok(number) if (min..=max).contains(&number) => Ok(number),
-                _ => Err(self.error(name, value, &format!("an integer from {min} to {max}"))),
+                _ => Err(InputError::of(
+                    format!("{}.{}", self.path, name),
+                    Problem::new(
+                        Code::BadInteger,
+                        vec![
+                            field("value", format_args!("{value:?}")),
+                            field("min", min),
+                            field("max", max),
+                        ],
+                    ),
+                )),
             },
         }
     }
@@ -117,9 +312,9 @@ impl<'a> Reader<'a> {
             if !self.known.contains(&name.as_str()) {
                 let mut known = self.known.clone();
                 sort::sort(&mut known);
-                return Err(InputError::new(
+                return Err(InputError::of(
                     format!("{}.{}", self.path, name),
-                    format!("unknown config name; known here: {}", known.join(", ")),
+                    Problem::new(Code::UnknownConfig, vec![field("known", known.join(", "))]),
                 ));
             }
         }
@@ -199,26 +394,33 @@ impl ProducerConfig {
         // is silently turned off. More than 5 in-flight requests is a ConfigException whenever idempotence
         // is on, explicitly or by default (KAFKA-17927; before 4.0 it turned idempotence off).
         let conflict = if retries == 0 {
-            Some("retries must be greater than 0")
+            Some(Code::IdempotenceNeedsRetries)
         } else if acks != Acks::All {
-            Some("acks must be all")
+            Some(Code::IdempotenceNeedsAcksAll)
         } else {
             None
         };
         let enable_idempotence = match (idempotence, idempotence_explicit, conflict) {
-            (true, true, Some(reason)) => {
-                return Err(InputError::new(
+            (true, true, Some(code)) => {
+                return Err(InputError::of(
                     format!("{path}.enable.idempotence"),
-                    format!("enable.idempotence=true conflicts with the other settings: {reason} (Kafka throws ConfigException)"),
+                    Problem::new(code, Vec::new()),
                 ))
             }
             (true, false, Some(_)) => false,
             (enabled, _, _) => enabled,
         };
         if idempotence && max_in_flight > 5 {
-            return Err(InputError::new(
+            return Err(InputError::of(
                 format!("{path}.max.in.flight.requests.per.connection"),
-                format!("to use the idempotent producer (enable.idempotence is true{}), it must be at most 5; current value is {max_in_flight} (Kafka throws ConfigException; set enable.idempotence=false to allow more)", if idempotence_explicit { "" } else { " by default" }),
+                Problem::new(
+                    if idempotence_explicit {
+                        Code::MaxInFlightExplicit
+                    } else {
+                        Code::MaxInFlightDefault
+                    },
+                    vec![field("value", max_in_flight)],
+                ),
             ));
         }
         Ok(ProducerConfig {
@@ -325,9 +527,15 @@ impl ConsumerConfig {
         };
         reader.finish()?;
         if heartbeat_interval_ms >= session_timeout_ms {
-            return Err(InputError::new(
+            return Err(InputError::of(
                 format!("{path}.heartbeat.interval.ms"),
-                format!("bad value {heartbeat_interval_ms}; allowed: less than session.timeout.ms ({session_timeout_ms})"),
+                Problem::new(
+                    Code::HeartbeatInterval,
+                    vec![
+                        field("value", heartbeat_interval_ms),
+                        field("session", session_timeout_ms),
+                    ],
+                ),
             ));
         }
         Ok(ConsumerConfig {

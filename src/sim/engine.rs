@@ -2,7 +2,7 @@
 //! (`new`, `apply`, `advance_to`, `events_since`, `view`). Behaviour lives in `replication.rs`,
 //! `producing.rs` and `groups.rs`, each an `impl Simulation` block.
 
-use super::config::{ClusterConfig, InputError, ProducerConfig, TopicConfig};
+use super::config::{field, ClusterConfig, Code, InputError, Problem, ProducerConfig, TopicConfig};
 use super::event::{EventKind, Trace, TraceEvent};
 use super::groups::Group;
 use super::log::{Micros, ReplicaLog};
@@ -497,6 +497,7 @@ impl Simulation {
                         id: error.path,
                         name: "timeline".into(),
                         value: error.message,
+                        problem: error.problem,
                     });
                 }
             }
@@ -507,6 +508,7 @@ impl Simulation {
                         id: error.path,
                         name: "command".into(),
                         value: error.message,
+                        problem: error.problem,
                     });
                 }
             }
@@ -806,6 +808,7 @@ impl Simulation {
                     id: producer,
                     name,
                     value,
+                    problem: None,
                 });
             }
             Command::SetGroupConfig { group, name, value } => {
@@ -824,12 +827,19 @@ impl Simulation {
                     id: group,
                     name: "processing_ms_per_record".into(),
                     value: ms_per_record.to_string(),
+                    problem: None,
                 });
             }
             Command::SetTopicConfig { topic, name, value } => {
-                let t = self
-                    .topic_index(&topic)
-                    .ok_or_else(|| InputError::new("topic", format!("unknown topic {topic:?}")))?;
+                let t = self.topic_index(&topic).ok_or_else(|| {
+                    InputError::of(
+                        "topic",
+                        Problem::new(
+                            Code::UnknownTopicName,
+                            vec![field("name", format_args!("{topic:?}"))],
+                        ),
+                    )
+                })?;
                 let mut properties = self.scenario.scenario.topics[t].config.clone();
                 properties.insert(name.clone(), value.clone());
                 let config = TopicConfig::parse(&format!("topic {topic}"), &properties)?;
@@ -840,13 +850,20 @@ impl Simulation {
                     id: topic,
                     name,
                     value,
+                    problem: None,
                 });
                 self.topic_config_changed(t);
             }
             Command::AddPartitions { topic, partitions } => {
-                let t = self
-                    .topic_index(&topic)
-                    .ok_or_else(|| InputError::new("topic", format!("unknown topic {topic:?}")))?;
+                let t = self.topic_index(&topic).ok_or_else(|| {
+                    InputError::of(
+                        "topic",
+                        Problem::new(
+                            Code::UnknownTopicName,
+                            vec![field("name", format_args!("{topic:?}"))],
+                        ),
+                    )
+                })?;
                 self.add_partitions(t, partitions);
             }
         }
@@ -866,9 +883,15 @@ impl Simulation {
             .position(|existing| existing.id == group)
             .ok_or_else(|| {
                 let known: Vec<&str> = self.groups.iter().map(|g| g.id.as_str()).collect();
-                InputError::new(
+                InputError::of(
                     "group",
-                    format!("unknown group {group:?}; known: {}", known.join(", ")),
+                    Problem::new(
+                        Code::UnknownGroup,
+                        vec![
+                            field("name", format_args!("{group:?}")),
+                            field("known", known.join(", ")),
+                        ],
+                    ),
                 )
             })
     }
@@ -889,11 +912,15 @@ impl Simulation {
                     .iter()
                     .map(|m| m.id.as_str())
                     .collect();
-                InputError::new(
+                InputError::of(
                     "member",
-                    format!(
-                        "unknown member {member:?} of group {group}; known: {}",
-                        known.join(", ")
+                    Problem::new(
+                        Code::UnknownMemberOfGroup,
+                        vec![
+                            field("name", format_args!("{member:?}")),
+                            field("group", group),
+                            field("known", known.join(", ")),
+                        ],
                     ),
                 )
             })?;
@@ -906,9 +933,15 @@ impl Simulation {
             .position(|existing| existing.id == producer)
             .ok_or_else(|| {
                 let known: Vec<&str> = self.producers.iter().map(|p| p.id.as_str()).collect();
-                InputError::new(
+                InputError::of(
                     "producer",
-                    format!("unknown producer {producer:?}; known: {}", known.join(", ")),
+                    Problem::new(
+                        Code::UnknownProducer,
+                        vec![
+                            field("name", format_args!("{producer:?}")),
+                            field("known", known.join(", ")),
+                        ],
+                    ),
                 )
             })
     }

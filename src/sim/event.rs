@@ -334,6 +334,10 @@ pub enum EventKind {
         id: String,
         name: String,
         value: String,
+        /// For a command that was not applied (`scope` "error"): the problem as a code, which the page
+        /// writes in the reader's language (`value` is its English text; the trace holds only that).
+        #[serde(skip)]
+        problem: Option<super::config::Problem>,
     },
     ProducerRateChanged {
         producer: String,

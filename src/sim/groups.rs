@@ -619,6 +619,7 @@ impl Simulation {
             id,
             name,
             value,
+            problem: None,
         });
         Ok(())
     }

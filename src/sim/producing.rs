@@ -292,6 +292,7 @@ impl Simulation {
             id,
             name: "keys".into(),
             value,
+            problem: None,
         });
     }
 

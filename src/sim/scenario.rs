@@ -3,7 +3,8 @@
 //! a scenario that parses is one the core can run.
 
 use super::config::{
-    ClusterConfig, ConsumerConfig, InputError, ProducerConfig, Properties, TopicConfig,
+    field, ClusterConfig, Code, ConsumerConfig, InputError, Problem, ProducerConfig, Properties,
+    TopicConfig,
 };
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -338,19 +339,19 @@ impl Scenario {
     /// Parses and validates a scenario file.
     pub fn from_json(text: &str) -> Result<ValidScenario, InputError> {
         if text.len() > MAX_SCENARIO_BYTES {
-            return Err(InputError::new(
+            return Err(InputError::of(
                 "scenario",
-                format!(
-                    "the scenario is {} bytes; allowed: at most {MAX_SCENARIO_BYTES}",
-                    text.len()
+                Problem::new(
+                    Code::ScenarioTooBig,
+                    vec![field("bytes", text.len()), field("max", MAX_SCENARIO_BYTES)],
                 ),
             ));
         }
         let scenario: Scenario = serde_json::from_str(text).map_err(|error| {
             let path = json_path_at(text, error.line(), error.column());
-            InputError::new(
+            InputError::of(
                 if path.is_empty() { "scenario" } else { &path },
-                format!("not a valid scenario file: {error}"),
+                Problem::new(Code::NotAScenario, vec![field("error", error)]),
             )
         })?;
         scenario.validate()
@@ -364,9 +365,15 @@ impl Scenario {
 
     pub fn validate(self) -> Result<ValidScenario, InputError> {
         if self.version != SCENARIO_VERSION {
-            return Err(InputError::new(
+            return Err(InputError::of(
                 "version",
-                format!("bad value {}; allowed: {SCENARIO_VERSION}", self.version),
+                Problem::new(
+                    Code::BadValue,
+                    vec![
+                        field("value", self.version),
+                        field("allowed", SCENARIO_VERSION),
+                    ],
+                ),
             ));
         }
         check_text("name", self.name.as_deref(), MAX_NAME_CHARS)?;
@@ -412,11 +419,11 @@ impl Scenario {
         }
         let cluster = ClusterConfig::parse("cluster.config", &self.cluster.config)?;
         if self.topics.is_empty() || self.topics.len() > MAX_TOPICS {
-            return Err(InputError::new(
+            return Err(InputError::of(
                 "topics",
-                format!(
-                    "has {} topics; allowed: 1 to {MAX_TOPICS}",
-                    self.topics.len()
+                Problem::new(
+                    Code::TopicsCount,
+                    vec![field("count", self.topics.len()), field("max", MAX_TOPICS)],
                 ),
             ));
         }
@@ -428,9 +435,12 @@ impl Scenario {
                 .iter()
                 .any(|other| other.name == topic.name)
             {
-                return Err(InputError::new(
+                return Err(InputError::of(
                     format!("{path}.name"),
-                    format!("duplicate topic name {:?}", topic.name),
+                    Problem::new(
+                        Code::DuplicateTopic,
+                        vec![field("name", format_args!("{:?}", topic.name))],
+                    ),
                 ));
             }
             check_range(
@@ -445,12 +455,7 @@ impl Scenario {
                 1,
                 self.cluster.brokers as u64,
             )
-            .map_err(|error| {
-                InputError::new(
-                    error.path,
-                    format!("{} (the number of brokers)", error.message),
-                )
-            })?;
+            .map_err(|error| error.wrapped(Code::BrokersBound, Vec::new()))?;
             topics.push(TopicConfig::parse(
                 &format!("{path}.config"),
                 &topic.config,
@@ -458,19 +463,26 @@ impl Scenario {
         }
         let partitions: u32 = self.topics.iter().map(|topic| topic.partitions).sum();
         if partitions > MAX_TOTAL_PARTITIONS {
-            return Err(InputError::new(
+            return Err(InputError::of(
                 "topics",
-                format!(
-                    "{partitions} partitions in all; allowed: at most {MAX_TOTAL_PARTITIONS} over all topics"
+                Problem::new(
+                    Code::PartitionsInAll,
+                    vec![
+                        field("count", partitions),
+                        field("max", MAX_TOTAL_PARTITIONS),
+                    ],
                 ),
             ));
         }
         if self.producers.len() > MAX_PRODUCERS {
-            return Err(InputError::new(
+            return Err(InputError::of(
                 "producers",
-                format!(
-                    "has {}; allowed: at most {MAX_PRODUCERS}",
-                    self.producers.len()
+                Problem::new(
+                    Code::HasAtMost,
+                    vec![
+                        field("count", self.producers.len()),
+                        field("max", MAX_PRODUCERS),
+                    ],
                 ),
             ));
         }
@@ -482,9 +494,12 @@ impl Scenario {
                 .iter()
                 .any(|other| other.id == producer.id)
             {
-                return Err(InputError::new(
+                return Err(InputError::of(
                     format!("{path}.id"),
-                    format!("duplicate producer id {:?}", producer.id),
+                    Problem::new(
+                        Code::DuplicateProducer,
+                        vec![field("name", format_args!("{:?}", producer.id))],
+                    ),
                 ));
             }
             self.check_topic(&format!("{path}.topic"), &producer.topic)?;
@@ -507,9 +522,12 @@ impl Scenario {
             )?);
         }
         if self.groups.len() > MAX_GROUPS {
-            return Err(InputError::new(
+            return Err(InputError::of(
                 "groups",
-                format!("has {}; allowed: at most {MAX_GROUPS}", self.groups.len()),
+                Problem::new(
+                    Code::HasAtMost,
+                    vec![field("count", self.groups.len()), field("max", MAX_GROUPS)],
+                ),
             ));
         }
         let mut groups = Vec::new();
@@ -519,27 +537,36 @@ impl Scenario {
                 .iter()
                 .any(|other| other.id == group.id)
             {
-                return Err(InputError::new(
+                return Err(InputError::of(
                     format!("{path}.id"),
-                    format!("duplicate group id {:?}", group.id),
+                    Problem::new(
+                        Code::DuplicateGroup,
+                        vec![field("name", format_args!("{:?}", group.id))],
+                    ),
                 ));
             }
             groups.push(self.check_group(&path, group)?);
         }
         if self.timeline.len() > MAX_TIMELINE {
-            return Err(InputError::new(
+            return Err(InputError::of(
                 "timeline",
-                format!(
-                    "has {} entries; allowed: at most {MAX_TIMELINE}",
-                    self.timeline.len()
+                Problem::new(
+                    Code::TimelineCount,
+                    vec![
+                        field("count", self.timeline.len()),
+                        field("max", MAX_TIMELINE),
+                    ],
                 ),
             ));
         }
         let members: usize = self.groups.iter().map(|group| group.members.len()).sum();
         if members > MAX_TOTAL_MEMBERS {
-            return Err(InputError::new(
+            return Err(InputError::of(
                 "groups",
-                format!("{members} members in all; allowed: at most {MAX_TOTAL_MEMBERS} over all groups"),
+                Problem::new(
+                    Code::MembersInAll,
+                    vec![field("count", members), field("max", MAX_TOTAL_MEMBERS)],
+                ),
             ));
         }
         for (index, entry) in self.timeline.iter().enumerate() {
@@ -550,9 +577,9 @@ impl Scenario {
                 MAX_DURATION_MS,
             )?;
             if index > 0 && entry.at_ms < self.timeline[index - 1].at_ms {
-                return Err(InputError::new(
+                return Err(InputError::of(
                     format!("timeline[{index}].at_ms"),
-                    "timeline entries must be in time order",
+                    Problem::new(Code::TimelineOrder, Vec::new()),
                 ));
             }
         }
@@ -575,9 +602,15 @@ impl Scenario {
                 .iter()
                 .map(|topic| topic.name.as_str())
                 .collect();
-            Err(InputError::new(
+            Err(InputError::of(
                 path,
-                format!("unknown topic {name:?}; known topics: {}", known.join(", ")),
+                Problem::new(
+                    Code::UnknownTopicKnownTopics,
+                    vec![
+                        field("name", format_args!("{name:?}")),
+                        field("known", known.join(", ")),
+                    ],
+                ),
             ))
         }
     }
@@ -589,9 +622,9 @@ impl Scenario {
     ) -> Result<ConsumerConfig, InputError> {
         check_name(&format!("{path}.id"), &group.id)?;
         if group.topics.is_empty() {
-            return Err(InputError::new(
+            return Err(InputError::of(
                 format!("{path}.topics"),
-                "a group subscribes to at least one topic",
+                Problem::new(Code::NoTopic, Vec::new()),
             ));
         }
         for topic in &group.topics {
@@ -602,11 +635,14 @@ impl Scenario {
             group.processing_ms_per_record,
         )?;
         if group.members.len() > MAX_MEMBERS {
-            return Err(InputError::new(
+            return Err(InputError::of(
                 format!("{path}.members"),
-                format!(
-                    "has {}; allowed: at most {MAX_MEMBERS}",
-                    group.members.len()
+                Problem::new(
+                    Code::HasAtMost,
+                    vec![
+                        field("count", group.members.len()),
+                        field("max", MAX_MEMBERS),
+                    ],
                 ),
             ));
         }
@@ -617,9 +653,12 @@ impl Scenario {
                 .iter()
                 .any(|other| other.id == member.id)
             {
-                return Err(InputError::new(
+                return Err(InputError::of(
                     format!("{member_path}.id"),
-                    format!("duplicate member id {:?}", member.id),
+                    Problem::new(
+                        Code::DuplicateMember,
+                        vec![field("name", format_args!("{:?}", member.id))],
+                    ),
                 ));
             }
             for topic in member.topics.iter().flatten() {
@@ -632,9 +671,12 @@ impl Scenario {
                     .iter()
                     .any(|other| other.group_instance_id.as_ref() == Some(instance))
                 {
-                    return Err(InputError::new(
+                    return Err(InputError::of(
                         field,
-                        format!("duplicate group.instance.id {instance:?}"),
+                        Problem::new(
+                            Code::DuplicateInstance,
+                            vec![self::field("name", format_args!("{instance:?}"))],
+                        ),
                     ));
                 }
             }
@@ -647,9 +689,12 @@ pub(crate) fn check_range(path: &str, value: u64, min: u64, max: u64) -> Result<
     if (min..=max).contains(&value) {
         Ok(())
     } else {
-        Err(InputError::new(
+        Err(InputError::of(
             path,
-            format!("bad value {value}; allowed: {min} to {max}"),
+            Problem::new(
+                Code::Range,
+                vec![field("value", value), field("min", min), field("max", max)],
+            ),
         ))
     }
 }
@@ -658,10 +703,14 @@ pub(crate) fn check_processing(path: &str, value: f64) -> Result<(), InputError>
     if value.is_finite() && (0.0..=MAX_PROCESSING_MS_PER_RECORD).contains(&value) {
         Ok(())
     } else {
-        Err(InputError::new(
+        Err(InputError::of(
             path,
-            format!(
-                "bad value {value}; allowed: 0 to {MAX_PROCESSING_MS_PER_RECORD} (milliseconds)"
+            Problem::new(
+                Code::ProcessingRange,
+                vec![
+                    field("value", value),
+                    field("max", MAX_PROCESSING_MS_PER_RECORD),
+                ],
             ),
         ))
     }
@@ -671,9 +720,12 @@ pub(crate) fn check_keys(path: &str, keys: &KeySpec) -> Result<(), InputError> {
     let check_key = |path: String, key: &str| {
         let chars = key.chars().count();
         if chars > MAX_KEY_CHARS {
-            Err(InputError::new(
+            Err(InputError::of(
                 path,
-                format!("a key of {chars} characters; allowed: at most {MAX_KEY_CHARS}"),
+                Problem::new(
+                    Code::KeyTooLong,
+                    vec![field("chars", chars), field("max", MAX_KEY_CHARS)],
+                ),
             ))
         } else {
             Ok(())
@@ -681,9 +733,12 @@ pub(crate) fn check_keys(path: &str, keys: &KeySpec) -> Result<(), InputError> {
     };
     match keys {
         KeySpec::None => Ok(()),
-        KeySpec::List(list) if list.is_empty() || list.len() > MAX_KEYS => Err(InputError::new(
+        KeySpec::List(list) if list.is_empty() || list.len() > MAX_KEYS => Err(InputError::of(
             format!("{path}.list"),
-            format!("has {} keys; allowed: 1 to {MAX_KEYS}", list.len()),
+            Problem::new(
+                Code::KeysCount,
+                vec![field("count", list.len()), field("max", MAX_KEYS)],
+            ),
         )),
         KeySpec::List(list) => match list
             .iter()
@@ -725,9 +780,12 @@ fn at(path: &str, field: &str) -> String {
 fn check_text(path: &str, text: Option<&str>, max: usize) -> Result<(), InputError> {
     let chars = text.map_or(0, |text| text.chars().count());
     if chars > max {
-        Err(InputError::new(
+        Err(InputError::of(
             path,
-            format!("{chars} characters; allowed: at most {max}"),
+            Problem::new(
+                Code::TooLong,
+                vec![field("chars", chars), field("max", max)],
+            ),
         ))
     } else {
         Ok(())
@@ -802,24 +860,33 @@ impl<'a> TimelineCheck<'a> {
             .map(|(_, members, _)| members.len())
             .sum();
         if members + more > MAX_TOTAL_MEMBERS {
-            return Err(InputError::new(
+            return Err(InputError::of(
                 path,
-                format!("{members} members in all already; allowed: at most {MAX_TOTAL_MEMBERS} over all groups"),
+                Problem::new(
+                    Code::MembersInAllAlready,
+                    vec![field("count", members), field("max", MAX_TOTAL_MEMBERS)],
+                ),
             ));
         }
         Ok(())
     }
 
-    fn unknown(path: String, what: &str, value: &str, known: &[&str]) -> InputError {
-        InputError::new(
+    fn unknown(path: String, what: Code, value: &str, known: &[&str]) -> InputError {
+        InputError::of(
             path,
-            format!(
-                "unknown {what} {value:?}; known: {}",
-                if known.is_empty() {
-                    "none".to_string()
-                } else {
-                    known.join(", ")
-                }
+            Problem::new(
+                what,
+                vec![
+                    field("name", format_args!("{value:?}")),
+                    field(
+                        "known",
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        },
+                    ),
+                ],
             ),
         )
     }
@@ -830,7 +897,7 @@ impl<'a> TimelineCheck<'a> {
             .position(|(id, _, _)| id == group)
             .ok_or_else(|| {
                 let known: Vec<&str> = self.groups.iter().map(|(id, _, _)| id.as_ref()).collect();
-                Self::unknown(at(path, "group"), "group", group, &known)
+                Self::unknown(at(path, "group"), Code::UnknownGroup, group, &known)
             })
     }
 
@@ -841,12 +908,17 @@ impl<'a> TimelineCheck<'a> {
             Ok(())
         } else {
             let known: Vec<&str> = members.iter().map(|m| m.as_ref()).collect();
-            Err(Self::unknown(
+            let mut error = Self::unknown(
                 at(path, "member"),
-                &format!("member of group {group}:"),
+                Code::UnknownMemberInGroup,
                 member,
                 &known,
-            ))
+            );
+            if let Some(problem) = &mut error.problem {
+                problem.fields.push(field("group", group));
+                error.message = problem.to_string();
+            }
+            Err(error)
         }
     }
 
@@ -856,7 +928,12 @@ impl<'a> TimelineCheck<'a> {
             .position(|(id, _)| *id == producer)
             .ok_or_else(|| {
                 let known: Vec<&str> = self.producers.iter().map(|(id, _)| *id).collect();
-                Self::unknown(at(path, "producer"), "producer", producer, &known)
+                Self::unknown(
+                    at(path, "producer"),
+                    Code::UnknownProducer,
+                    producer,
+                    &known,
+                )
             })
     }
 
@@ -866,7 +943,7 @@ impl<'a> TimelineCheck<'a> {
             .position(|(name, _, _)| *name == topic)
             .ok_or_else(|| {
                 let known: Vec<&str> = self.topics.iter().map(|(name, _, _)| *name).collect();
-                Self::unknown(at(path, field), "topic", topic, &known)
+                Self::unknown(at(path, field), Code::UnknownTopic, topic, &known)
             })
     }
 
@@ -882,20 +959,21 @@ impl<'a> TimelineCheck<'a> {
         let mut alone = Properties::new();
         alone.insert(name.to_string(), value.to_string());
         if let Err(error) = parse("config", &alone) {
-            let field = if error.message.starts_with("unknown config name") {
+            let bad = if error.problem.as_ref().map(|p| p.code) == Some(Code::UnknownConfig) {
                 "name"
             } else {
                 "value"
             };
-            return Err(InputError::new(
-                at(path, field),
-                format!("{name}: {}", error.message),
-            ));
+            return Err(error
+                .at(at(path, bad))
+                .wrapped(Code::ConfigOf, vec![field("name", name)]));
         }
         let mut updated = properties.as_ref().clone();
         updated.insert(name.to_string(), value.to_string());
         parse("config", &updated).map_err(|error| {
-            InputError::new(at(path, "value"), format!("{name}: {}", error.message))
+            error
+                .at(at(path, "value"))
+                .wrapped(Code::ConfigOf, vec![field("name", name)])
         })?;
         *properties = Cow::Owned(updated);
         Ok(())
@@ -923,15 +1001,21 @@ impl<'a> TimelineCheck<'a> {
                 check_name(&at(path, "member"), member)?;
                 let members = &self.groups[g].1;
                 if members.iter().any(|m| m == member) {
-                    return Err(InputError::new(
+                    return Err(InputError::of(
                         at(path, "member"),
-                        format!("group {group} already has a member {member:?}"),
+                        Problem::new(
+                            Code::MemberExists,
+                            vec![
+                                field("group", group),
+                                field("member", format_args!("{member:?}")),
+                            ],
+                        ),
                     ));
                 }
                 if members.len() >= MAX_MEMBERS {
-                    return Err(InputError::new(
+                    return Err(InputError::of(
                         at(path, "member"),
-                        format!("allowed: at most {MAX_MEMBERS} members per group"),
+                        Problem::new(Code::MaxMembersPerGroup, vec![field("max", MAX_MEMBERS)]),
                     ));
                 }
                 self.check_total_members(&at(path, "member"), 1)?;
@@ -943,15 +1027,18 @@ impl<'a> TimelineCheck<'a> {
             }
             Command::AddGroup { group } => {
                 if self.groups.len() >= MAX_GROUPS {
-                    return Err(InputError::new(
+                    return Err(InputError::of(
                         at(path, "group"),
-                        format!("allowed: at most {MAX_GROUPS} groups"),
+                        Problem::new(Code::MaxGroups, vec![field("max", MAX_GROUPS)]),
                     ));
                 }
                 if self.groups.iter().any(|(id, _, _)| *id == group.id) {
-                    return Err(InputError::new(
+                    return Err(InputError::of(
                         at(path, "group.id"),
-                        format!("duplicate group id {:?}", group.id),
+                        Problem::new(
+                            Code::DuplicateGroup,
+                            vec![field("name", format_args!("{:?}", group.id))],
+                        ),
                     ));
                 }
                 self.scenario.check_group(&at(path, "group"), group)?;
@@ -1030,12 +1117,9 @@ impl<'a> TimelineCheck<'a> {
                     MAX_PARTITIONS.min(MAX_TOTAL_PARTITIONS - elsewhere) as u64,
                 )
                 .map_err(|error| {
-                    InputError::new(
-                        error.path,
-                        format!(
-                            "{} (Kafka can only add partitions; {topic} has {current} by then)",
-                            error.message
-                        ),
+                    error.wrapped(
+                        Code::OnlyAdd,
+                        vec![field("topic", topic), field("current", current)],
                     )
                 })?;
                 self.topics[t].1 = *partitions;
@@ -1054,9 +1138,9 @@ pub(crate) fn check_name(path: &str, name: &str) -> Result<(), InputError> {
     if valid {
         Ok(())
     } else {
-        Err(InputError::new(
+        Err(InputError::of(
             path,
-            format!("bad name {name:?}; allowed: 1 to 64 of the characters a-z A-Z 0-9 . _ -"),
+            Problem::new(Code::BadName, vec![field("name", format_args!("{name:?}"))]),
         ))
     }
 }

@@ -22,7 +22,7 @@ pub fn initial() -> (Locale, Option<String>) {
         .unwrap_or_default();
     let (from_link, error) = match crate::share::link_locale(&hash) {
         Ok(locale) => (locale, None),
-        Err(error) => (None, Some(error.to_string())),
+        Err(error) => (None, Some(crate::markup::events::input_error(&error))),
     };
     let remembered = || {
         storage()

@@ -309,9 +309,11 @@ impl Ui {
                 self.error.set(None);
                 write_link(self, &scenario);
             }
-            Some(Err(error)) => self
-                .error
-                .set(Some(format!("{}: {error}", t(Msg::ErrorCommand)))),
+            Some(Err(error)) => self.error.set(Some(format!(
+                "{}: {}",
+                t(Msg::ErrorCommand),
+                crate::markup::events::input_error(&error)
+            ))),
             None => {}
         }
         self.refresh();
@@ -335,7 +337,11 @@ impl Ui {
                 self.error.set(None);
                 self.pending.set_value(Some((scenario, seed)));
             }
-            Err(error) => self.error.set(Some(format!("{}: {error}", t(Msg::Error)))),
+            Err(error) => self.error.set(Some(format!(
+                "{}: {}",
+                t(Msg::Error),
+                crate::markup::events::input_error(&error)
+            ))),
         }
     }
 
@@ -576,7 +582,14 @@ fn initial_simulation() -> (Simulation, Option<String>) {
             (Simulation::new(scenario, seed), None)
         }
         Ok(None) => (default(), None),
-        Err(error) => (default(), Some(format!("{}: {error}", t(Msg::ErrorLink)))),
+        Err(error) => (
+            default(),
+            Some(format!(
+                "{}: {}",
+                t(Msg::ErrorLink),
+                crate::markup::events::input_error(&error)
+            )),
+        ),
     }
 }
 
@@ -723,11 +736,25 @@ pub fn App() -> impl IntoView {
     let handle = window_event_listener(leptos::ev::keydown, on_key);
     let on_seed = move |text: String| match text.trim().parse::<u64>() {
         Ok(seed) => ui.set_seed(seed),
-        Err(_) => ui.error.set(Some(format!(
-            "{}: seed: bad value {text:?}; allowed: an integer from 0 to {}",
-            t(Msg::Error),
-            u64::MAX
-        ))),
+        Err(_) => {
+            use crate::sim::config::{field, Code, InputError, Problem};
+            let error = InputError::of(
+                "seed",
+                Problem::new(
+                    Code::BadInteger,
+                    vec![
+                        field("value", format_args!("{text:?}")),
+                        field("min", 0),
+                        field("max", u64::MAX),
+                    ],
+                ),
+            );
+            ui.error.set(Some(format!(
+                "{}: {}",
+                t(Msg::Error),
+                crate::markup::events::input_error(&error)
+            )))
+        }
     };
     on_cleanup(move || handle.remove());
 

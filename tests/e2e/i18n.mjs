@@ -160,6 +160,12 @@ try {
   // A link's lang= wins over the browser's language; a bad one is named in an error, and the page runs.
   const linked = await open('en-US', { width: 1280, height: 720 }, '/#lang=zh-CN');
   check(await linked.page.evaluate(() => document.documentElement.lang) === 'zh-CN', 'a link with lang=zh-CN opens in Chinese');
+  // A bad scenario's error is in Chinese too (the core's problems are codes), naming the field.
+  await linked.page.fill('[data-testid=scenario-text]', '{"version": 1, "cluster": {"brokers": 99}, "topics": []}');
+  await linked.page.click('[data-testid=load]');
+  const errorText = await linked.page.textContent('[data-testid=error]', { timeout: 5000 }).catch(() => '');
+  check(/cluster\.brokers/.test(errorText) && !/^[\x00-\x7f]*$/.test(errorText) && englishRuns(errorText).length === 0,
+    `a bad scenario's error is in Chinese and names the field: "${errorText}"`);
   // The notice of a trap (public/fatal.js) speaks the page's language too.
   await linked.page.evaluate(() => window.wasmBindings.trap_on_next_frame());
   const fatal = await linked.page.waitForSelector('[data-testid=fatal]', { timeout: 5000 }).catch(() => null);
