@@ -601,4 +601,5 @@ catalogue! {
     ProblemLinkBadCharacter "problem.link_bad_character",
     ProblemLinkNotUtf8 "problem.link_not_utf8",
     ProblemUnknownLanguage "problem.unknown_language",
+    PreviousProcess "member.previous_process",
 }

@@ -219,3 +219,24 @@ fn every_input_problem_reads_in_both_languages() {
     }
     messages::set_locale(Locale::En);
 }
+
+#[test]
+fn a_restarted_members_previous_process_is_named_in_the_readers_language() {
+    use kafka_sim::sim::event::{EventKind, Reason};
+    install_zh();
+    let left = EventKind::ConsumerLeft {
+        group: "g".into(),
+        member: "c-1 (previous process)".into(),
+        reason: Reason::SessionTimeoutExpired,
+        previous_process: true,
+    };
+    messages::set_locale(Locale::ZhCn);
+    let chinese = sentence(&left);
+    messages::set_locale(Locale::En);
+    let english = sentence(&left);
+    assert!(
+        chinese.contains("c-1") && !chinese.contains("previous"),
+        "{chinese}"
+    );
+    assert!(english.contains("c-1 (previous process)"), "{english}");
+}

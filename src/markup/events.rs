@@ -95,6 +95,14 @@ pub fn input_error(error: &InputError) -> String {
     }
 }
 
+/// The member that left, in the current language: a restarted member's previous process is named so.
+pub fn member_who_left(member: &str, previous_process: bool) -> String {
+    match member.strip_suffix(" (previous process)") {
+        Some(id) if previous_process => fill(t(Msg::PreviousProcess), &[("member", &id)]),
+        _ => member.to_string(),
+    }
+}
+
 /// A reason (or an error, or an offset-reset strategy) in the current language.
 pub fn reason(reason: &Reason) -> String {
     use Reason::*;
@@ -429,11 +437,12 @@ pub fn sentence(kind: &EventKind) -> String {
             group,
             member,
             reason: why,
+            previous_process,
         } => f(
             Msg::EvConsumerLeft,
             &[
                 ("group", group),
-                ("member", member),
+                ("member", &member_who_left(member, *previous_process)),
                 ("reason", &reason(why)),
             ],
         ),

@@ -75,9 +75,15 @@ fn step_text(kind: &EventKind) -> String {
         } => {
             format!("{member} {} {}", t(Msg::StoryLost), list(partitions))
         }
-        ConsumerLeft { member, reason, .. } => {
+        ConsumerLeft {
+            member,
+            reason,
+            previous_process,
+            ..
+        } => {
             format!(
-                "{member} {} ({})",
+                "{} {} ({})",
+                events::member_who_left(member, *previous_process),
                 t(Msg::StoryLeft),
                 events::reason(reason)
             )

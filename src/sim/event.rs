@@ -242,8 +242,14 @@ pub enum EventKind {
     },
     ConsumerLeft {
         group: String,
+        /// The member's id; for a restarted static member's replaced process, the id followed by
+        /// " (previous process)" (`previous_process`).
         member: String,
         reason: Reason,
+        /// The member that left is a restarted member's previous process (the page says so in the
+        /// reader's language; the trace holds only `member`).
+        #[serde(skip)]
+        previous_process: bool,
     },
     ConsumerCrashed {
         group: String,

@@ -1838,6 +1838,7 @@ impl Simulation {
             group: group_id,
             member: format!("{member_id} (previous process)"),
             reason,
+            previous_process: true,
         });
         self.try_complete_join(group);
     }
@@ -1856,6 +1857,7 @@ impl Simulation {
             group: group_id,
             member: member_id.clone(),
             reason: reason.clone(),
+            previous_process: false,
         });
         match self.groups[group].state {
             GroupState::Stable | GroupState::CompletingRebalance => {
@@ -1884,6 +1886,7 @@ impl Simulation {
                     group: group_id,
                     member: format!("{member_id} (previous process)"),
                     reason: Reason::RebalanceTimeoutExpired,
+                    previous_process: true,
                 });
             }
         }
@@ -1905,6 +1908,7 @@ impl Simulation {
                 group: group_id,
                 member: member_id,
                 reason: Reason::RebalanceTimeoutExpired,
+                previous_process: false,
             });
         }
         let g = &mut self.groups[group];
