@@ -238,34 +238,9 @@ pub fn placeholders(template: &str) -> Vec<&str> {
     names
 }
 
-/// A template with its `{name}` placeholders replaced by the values given (written with `Display`).
-pub fn fill(template: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(template.len() + 16);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}').and_then(|close| {
-            let name = &after[..close];
-            values
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, value)| (close, *value))
-        }) {
-            Some((close, value)) => {
-                let _ = write!(out, "{value}");
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
+/// A template with its `{name}` placeholders replaced by the values given: the core's filler, which its
+/// English error texts use too.
+pub use crate::sim::config::fill;
 
 catalogue! {
     Title "title",

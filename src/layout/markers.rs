@@ -22,7 +22,6 @@ pub struct Marker {
     pub kind: FlowKind,
     pub from: Node,
     pub to: Node,
-    pub sent_us: u64,
     pub records: u32,
     /// When the page first saw it (wall-clock ms).
     pub born_ms: f64,
@@ -61,28 +60,19 @@ pub struct Markers {
 }
 
 impl Markers {
-    /// Adds the messages in `flows` not seen before and drops the markers that arrived.
-    pub fn update(&mut self, flows: &[Flow], now_ms: f64) {
+    /// Adds the messages sent since the last call (`Simulation::take_sent_flows`: each is given once)
+    /// and drops the markers that arrived.
+    pub fn update(&mut self, sent: &[Flow], now_ms: f64) {
         self.items
             .retain(|marker| now_ms - marker.born_ms < MARKER_MS);
-        for flow in flows.iter().filter(|flow| shown(flow)) {
-            let seen = self.items.iter().any(|m| {
-                m.sent_us == flow.sent_us
-                    && m.kind == flow.kind
-                    && m.from == flow.from
-                    && m.to == flow.to
-            });
-            if !seen {
-                self.items.push(Marker {
-                    kind: flow.kind,
-                    from: flow.from,
-                    to: flow.to,
-                    sent_us: flow.sent_us,
-                    records: flow.records,
-                    born_ms: now_ms,
-                });
-            }
-        }
+        self.items
+            .extend(sent.iter().filter(|flow| shown(flow)).map(|flow| Marker {
+                kind: flow.kind,
+                from: flow.from,
+                to: flow.to,
+                records: flow.records,
+                born_ms: now_ms,
+            }));
         if self.items.len() > MAX_MARKERS {
             let extra = self.items.len() - MAX_MARKERS;
             self.items.drain(..extra);
@@ -123,11 +113,8 @@ mod tests {
     fn a_message_seen_once_travels_for_its_time_then_goes() {
         let mut markers = Markers::default();
         let produce = flow(FlowKind::Produce, 1_000, 3);
-        markers.update(&[produce.clone(), flow(FlowKind::Heartbeat, 1_000, 0)], 0.0);
+        markers.update(&[produce, flow(FlowKind::Heartbeat, 1_000, 0)], 0.0);
         assert_eq!(markers.items.len(), 1, "heartbeats are not markers");
-        // Still in the view a frame later: the same marker, not a second one.
-        markers.update(&[produce], 16.0);
-        assert_eq!(markers.items.len(), 1);
         let marker = markers.items[0];
         assert_eq!(marker.progress(MARKER_MS / 2.0, false), 0.5);
         assert_eq!(marker.progress(MARKER_MS / 4.0, true), 0.0);

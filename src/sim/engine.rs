@@ -690,6 +690,19 @@ impl Simulation {
         self.topics.iter().position(|topic| topic.name == name)
     }
 
+    /// A topic a command names, or the error saying it does not exist.
+    fn known_topic(&self, name: &str) -> Result<usize, InputError> {
+        self.topic_index(name).ok_or_else(|| {
+            InputError::of(
+                "topic",
+                Problem::new(
+                    Code::UnknownTopicName,
+                    vec![field("name", format_args!("{name:?}"))],
+                ),
+            )
+        })
+    }
+
     /// The leader's log of a partition, if it has a live leader.
     #[inline(always)]
     pub(crate) fn leader_log(&self, tp: Tp) -> Option<&ReplicaLog> {
@@ -831,15 +844,7 @@ impl Simulation {
                 });
             }
             Command::SetTopicConfig { topic, name, value } => {
-                let t = self.topic_index(&topic).ok_or_else(|| {
-                    InputError::of(
-                        "topic",
-                        Problem::new(
-                            Code::UnknownTopicName,
-                            vec![field("name", format_args!("{topic:?}"))],
-                        ),
-                    )
-                })?;
+                let t = self.known_topic(&topic)?;
                 let mut properties = self.scenario.scenario.topics[t].config.clone();
                 properties.insert(name.clone(), value.clone());
                 let config = TopicConfig::parse(&format!("topic {topic}"), &properties)?;
@@ -855,15 +860,7 @@ impl Simulation {
                 self.topic_config_changed(t);
             }
             Command::AddPartitions { topic, partitions } => {
-                let t = self.topic_index(&topic).ok_or_else(|| {
-                    InputError::of(
-                        "topic",
-                        Problem::new(
-                            Code::UnknownTopicName,
-                            vec![field("name", format_args!("{topic:?}"))],
-                        ),
-                    )
-                })?;
+                let t = self.known_topic(&topic)?;
                 self.add_partitions(t, partitions);
             }
         }
