@@ -316,5 +316,13 @@ fn bench(args: &[String]) -> Result<(), String> {
     );
     println!("records acknowledged: {acknowledged}; records processed (all groups): {processed}");
     println!("peak memory (VmHWM): {} KiB", peak_rss_kib().unwrap_or(0));
+    // A snapshot (issue 12): how long taking one and restoring it take at the end of the run.
+    let taken = std::time::Instant::now();
+    let snapshot = sim.snapshot();
+    let snapshot_ms = taken.elapsed().as_secs_f64() * 1e3;
+    let restored = std::time::Instant::now();
+    sim.restore(&snapshot);
+    let restore_ms = restored.elapsed().as_secs_f64() * 1e3;
+    println!("snapshot: taken in {snapshot_ms:.2} ms, restored in {restore_ms:.2} ms");
     Ok(())
 }

@@ -215,6 +215,18 @@ fn the_core_runs_in_wasm32_with_the_native_trace_hashes() {
     }
 }
 
+/// Snapshots in wasm32 (issue 12): a run snapshotted a millisecond before the leader crashes, run on to
+/// the end, restored and run on again, gives the native golden trace both times.
+#[wasm_bindgen_test]
+fn a_restored_snapshot_runs_on_to_the_native_trace_hash_in_wasm32() {
+    use kafka_sim::sim::golden::{scenario_text, trace_hash_through_snapshot, GOLDEN_TRACE_HASHES};
+    for (name, expected) in GOLDEN_TRACE_HASHES {
+        let mut sim = Simulation::from_json(scenario_text(name)).unwrap();
+        let (first, second) = trace_hash_through_snapshot(&mut sim, 9_999_000);
+        assert_eq!((first, second), (*expected, *expected), "scenario {name}");
+    }
+}
+
 #[wasm_bindgen_test]
 async fn dragging_the_produce_rate_slider_changes_the_rate_and_the_flow() {
     mount();

@@ -5,7 +5,7 @@
 use super::config::{field, ClusterConfig, Code, InputError, Problem, ProducerConfig, TopicConfig};
 use super::event::{EventKind, Trace, TraceEvent};
 use super::groups::Group;
-use super::log::{Micros, ReplicaLog};
+use super::log::{BatchFacts, Micros, ReplicaLog};
 use super::producing::Producer;
 use super::replication::Partition;
 use super::rng::SimRng;
@@ -164,6 +164,7 @@ pub const SENT_LOG_MAX: usize = 512;
 /// How many trace events the in-memory buffer keeps (the UI reads them every frame).
 pub const TRACE_CAPACITY: usize = 50_000;
 
+#[derive(Clone)]
 pub struct Simulation {
     pub(crate) now: Micros,
     pub(crate) rng: SimRng,
@@ -181,6 +182,8 @@ pub struct Simulation {
     links: BTreeMap<(u32, u32), u64>,
     pub(crate) brokers: Vec<Broker>,
     pub(crate) topics: Vec<Topic>,
+    /// What is learnt about each batch after it is appended (see `log::BatchFacts`).
+    pub(crate) batch_facts: BatchFacts,
     pub(crate) producers: Vec<Producer>,
     pub(crate) groups: Vec<Group>,
     pub(crate) trace: Trace,
@@ -214,6 +217,17 @@ pub struct Simulation {
     pub(crate) quantum_us: Micros,
     /// Invariant violations noticed where they happen (e.g. a committed record lost in a clean election).
     pub(crate) violations: Vec<String>,
+}
+
+/// A copy of a `Simulation` at one instant (`Simulation::snapshot`).
+#[derive(Clone)]
+pub struct Snapshot(Box<Simulation>);
+
+impl Snapshot {
+    /// The simulated time it was taken at.
+    pub fn now_us(&self) -> Micros {
+        self.0.now
+    }
 }
 
 impl Simulation {
@@ -257,6 +271,7 @@ impl Simulation {
                 })
                 .collect(),
             topics: Vec::new(),
+            batch_facts: BatchFacts::default(),
             producers: Vec::new(),
             groups: Vec::new(),
             trace: Trace::new(TRACE_CAPACITY),
@@ -325,6 +340,19 @@ impl Simulation {
         &self.scenario.scenario
     }
 
+    /// The whole simulation at this instant, to `restore` later: the run, its clock, its trace and its
+    /// commands. Cheap: record batches are immutable and shared with the snapshot, and what changes about
+    /// them is in a side table (`log::BatchFacts`); the rest is copied.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot(Box::new(self.clone()))
+    }
+
+    /// Puts the simulation back where `snapshot` was taken. Running on from there gives, byte for byte,
+    /// the trace the run gave after the snapshot (the snapshot itself is kept, to restore again).
+    pub fn restore(&mut self, snapshot: &Snapshot) {
+        *self = (*snapshot.0).clone();
+    }
+
     /// The commands applied so far with the time they took effect (for sharing a run).
     pub fn command_log(&self) -> &[(Micros, Command)] {
         &self.commands
@@ -375,7 +403,7 @@ impl Simulation {
     /// Sizes of what the simulation holds, for the benchmark's memory report: batches and runs in all
     /// replica logs (shared batches counted once per replica), trace events held, queued events, producer batches not yet answered,
     /// delivery-accounting intervals.
-    pub fn footprint(&self) -> [(&'static str, usize); 6] {
+    pub fn footprint(&self) -> [(&'static str, usize); 7] {
         let logs = || {
             self.topics
                 .iter()
@@ -398,6 +426,7 @@ impl Simulation {
             ("queued", self.queue.len()),
             ("requests", requests),
             ("intervals", intervals),
+            ("batch facts", self.batch_facts.len()),
         ]
     }
 

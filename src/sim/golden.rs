@@ -34,11 +34,14 @@ pub fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
 pub fn trace_hash(sim: &mut Simulation) -> u64 {
     sim.set_record_events(true);
     let end = sim.scenario().duration_ms * 1000;
-    let mut hash = 0xcbf2_9ce4_8422_2325;
-    let mut cursor = 0;
-    let mut t = 0;
-    while t < end {
-        t = (t + 100_000).min(end);
+    hash_on(sim, 0xcbf2_9ce4_8422_2325, 0, end).0
+}
+
+/// Hashes the trace from `cursor` on while advancing to `until_us` in 100 ms steps.
+fn hash_on(sim: &mut Simulation, mut hash: u64, mut cursor: u64, until_us: u64) -> (u64, u64) {
+    let mut t = sim.now_us();
+    while t < until_us {
+        t = (t + 100_000 - t % 100_000).min(until_us);
         sim.advance_to(t);
         let (events, next) = sim.events_since(cursor);
         for event in events {
@@ -47,5 +50,18 @@ pub fn trace_hash(sim: &mut Simulation) -> u64 {
         }
         cursor = next;
     }
-    hash
+    (hash, cursor)
+}
+
+/// `trace_hash` through a snapshot: runs to `at_us`, takes a snapshot, runs to the end; then restores the
+/// snapshot and runs to the end again. Returns both hashes of the full trace: each equals `trace_hash`.
+pub fn trace_hash_through_snapshot(sim: &mut Simulation, at_us: u64) -> (u64, u64) {
+    sim.set_record_events(true);
+    let end = sim.scenario().duration_ms * 1000;
+    let (prefix, cursor) = hash_on(sim, 0xcbf2_9ce4_8422_2325, 0, at_us);
+    let snapshot = sim.snapshot();
+    let (first, _) = hash_on(sim, prefix, cursor, end);
+    sim.restore(&snapshot);
+    let (second, _) = hash_on(sim, prefix, cursor, end);
+    (first, second)
 }

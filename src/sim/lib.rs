@@ -22,5 +22,5 @@ pub mod scenario;
 pub mod sort;
 pub mod view;
 
-pub use engine::Simulation;
+pub use engine::{Simulation, Snapshot};
 pub use scenario::{Command, Scenario};

@@ -1,10 +1,12 @@
 //! A replica's log: record batches by offset, segments for retention, and the idempotent producer state
-//! rebuilt from the batches. Batch data is shared (`Rc`) between the replicas that copied it, so a batch
-//! is the same object wherever it went: that is how divergence and loss are found exactly.
+//! rebuilt from the batches. Batch data is immutable and shared (`Rc`) between the replicas that copied
+//! it, so a batch is the same object wherever it went: that is how divergence and loss are found exactly.
+//! What is learnt about a batch after it was appended (acknowledged, committed, lost) is kept beside it, in
+//! the simulation's `BatchFacts`, by the batch's id: so cloning a simulation (a snapshot) shares the
+//! batches and copies only the facts.
 
-use std::cell::Cell;
 use std::collections::{BTreeMap, VecDeque};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use super::keys::KeyRun;
 
@@ -13,6 +15,8 @@ pub type Micros = u64;
 /// Records written together by one produce request (immutable once appended).
 #[derive(Debug)]
 pub struct BatchData {
+    /// Unique in the run (`BatchFacts::register`): the key of the batch's facts.
+    pub id: u64,
     pub base_offset: u64,
     pub records: u32,
     pub bytes: u64,
@@ -26,12 +30,114 @@ pub struct BatchData {
     /// When the producer created the first record (for end-to-end latency).
     pub created_us: Micros,
     pub append_us: Micros,
-    /// The producer received a successful acknowledgement for this batch.
-    pub acknowledged: Cell<bool>,
-    /// The batch was below the partition's high watermark at some point (consumers could read it).
-    pub reached_high_watermark: Cell<bool>,
-    /// The cluster lost this batch (truncated away by an election); counted once.
-    pub lost: Cell<bool>,
+}
+
+/// The producer received a successful acknowledgement for the batch.
+pub const ACKNOWLEDGED: u8 = 1;
+/// The batch was below the partition's high watermark at some point (consumers could read it).
+pub const REACHED_HIGH_WATERMARK: u8 = 2;
+/// The cluster lost the batch (truncated away by an election); counted once.
+pub const LOST: u8 = 4;
+
+/// What changes about a batch after it is appended (`ACKNOWLEDGED`, `REACHED_HIGH_WATERMARK`, `LOST`), by
+/// batch id, for as long as some part of the simulation holds the batch: an entry whose batch is gone
+/// everywhere is swept when the table has doubled since the last sweep. Sweeping only forgets batches no
+/// one can ask about, so it never changes the run.
+#[derive(Clone, Debug, Default)]
+pub struct BatchFacts {
+    next_id: u64,
+    /// By id, ascending (ids are given in order, so a new entry goes at the end).
+    table: Vec<(u64, Weak<BatchData>, u8)>,
+    sweep_at: usize,
+}
+
+impl BatchFacts {
+    /// Gives `data` its id and its first facts, and shares it.
+    pub fn register(&mut self, mut data: BatchData, facts: u8) -> Rc<BatchData> {
+        if self.table.len() >= self.sweep_at {
+            self.table.retain(|(_, batch, _)| batch.strong_count() > 0);
+            self.sweep_at = (self.table.len() * 2).max(1024);
+        }
+        data.id = self.next_id;
+        self.next_id += 1;
+        let batch = Rc::new(data);
+        self.table.push((batch.id, Rc::downgrade(&batch), facts));
+        batch
+    }
+
+    fn index(&self, batch: &BatchData) -> Option<usize> {
+        self.table
+            .binary_search_by_key(&batch.id, |entry| entry.0)
+            .ok()
+    }
+
+    /// Where `batch`'s entry is, searched from `hint` outwards (galloping) and left in `hint`: one log's
+    /// batches, taken in order, are near each other in the table, so this is a few probes, not a binary
+    /// search over the whole table each time.
+    fn index_near(&self, batch: &BatchData, hint: &mut usize) -> Option<usize> {
+        let id = batch.id;
+        let len = self.table.len();
+        let at = (*hint).min(len.saturating_sub(1));
+        let (mut low, mut high) = (0, len);
+        if len > 0 {
+            let mut step = 1;
+            if self.table[at].0 < id {
+                low = at + 1;
+                while low + step < len && self.table[low + step].0 < id {
+                    low += step + 1;
+                    step *= 2;
+                }
+                high = (low + step + 1).min(len);
+            } else {
+                high = at + 1;
+                while high > step && self.table[high - step - 1].0 >= id {
+                    high -= step;
+                    step *= 2;
+                }
+                low = high.saturating_sub(step + 1);
+            }
+        }
+        let index = low + self.table[low..high].partition_point(|entry| entry.0 < id);
+        *hint = index;
+        (index < len && self.table[index].0 == id).then_some(index)
+    }
+
+    /// `get`, searching from `hint` (see `index_near`).
+    pub fn get_near(&self, batch: &BatchData, hint: &mut usize) -> u8 {
+        self.index_near(batch, hint)
+            .map_or(0, |index| self.table[index].2)
+    }
+
+    /// `set`, searching from `hint` (see `index_near`).
+    pub fn set_near(&mut self, batch: &BatchData, facts: u8, hint: &mut usize) {
+        if let Some(index) = self.index_near(batch, hint) {
+            self.table[index].2 |= facts;
+        }
+    }
+
+    /// Whether `batch` has every fact in `facts`.
+    pub fn has(&self, batch: &BatchData, facts: u8) -> bool {
+        self.get(batch) & facts == facts
+    }
+
+    pub fn get(&self, batch: &BatchData) -> u8 {
+        self.index(batch).map_or(0, |index| self.table[index].2)
+    }
+
+    pub fn set(&mut self, batch: &BatchData, facts: u8) {
+        if let Some(index) = self.index(batch) {
+            self.table[index].2 |= facts;
+        }
+    }
+
+    /// Entries kept, live or not yet swept.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
 }
 
 impl BatchData {
@@ -69,7 +175,7 @@ impl Run {
         self.base_offset + self.records
     }
 
-    fn of(batch: &BatchData) -> Run {
+    fn of(batch: &BatchData, facts: u8) -> Run {
         Run {
             base_offset: batch.base_offset,
             records: batch.records as u64,
@@ -82,14 +188,14 @@ impl Run {
             first_created_us: batch.created_us,
             last_created_us: batch.created_us,
             last_batch_offset: batch.base_offset,
-            acknowledged: batch.acknowledged.get(),
-            lost: batch.lost.get(),
+            acknowledged: facts & ACKNOWLEDGED != 0,
+            lost: facts & LOST != 0,
         }
     }
 
     /// Whether `batch` continues this run: the next offsets, the same producer, epoch and outcome, the next
     /// sequence numbers and key positions.
-    fn continued_by(&self, batch: &BatchData) -> bool {
+    fn continued_by(&self, batch: &BatchData, facts: u8) -> bool {
         let keys = match (&self.keys, &batch.keys) {
             (None, None) => true,
             (Some(run), Some(next)) => run.continued_by(self.records, next),
@@ -99,8 +205,8 @@ impl Run {
             && self.producer == batch.producer
             && self.producer_id == batch.producer_id
             && self.leader_epoch == batch.leader_epoch
-            && self.acknowledged == batch.acknowledged.get()
-            && self.lost == batch.lost.get()
+            && self.acknowledged == (facts & ACKNOWLEDGED != 0)
+            && self.lost == (facts & LOST != 0)
             && (self.producer_id.is_none()
                 || self.base_sequence.wrapping_add(self.records as u32) == batch.base_sequence)
     }
@@ -149,9 +255,13 @@ impl Run {
         scale(self.bytes, records, self.records.max(1))
     }
 
-    /// The run's first `records` as a batch, for a reader below the detail floor.
-    fn as_batch(&self, records: u64) -> BatchData {
-        BatchData {
+    /// The run's first `records` as a batch, for a reader below the detail floor, with its facts.
+    fn as_batch(&self, records: u64) -> (BatchData, u8) {
+        let facts = REACHED_HIGH_WATERMARK
+            | if self.acknowledged { ACKNOWLEDGED } else { 0 }
+            | if self.lost { LOST } else { 0 };
+        let batch = BatchData {
+            id: 0,
             base_offset: self.base_offset,
             records: records as u32,
             bytes: self.bytes_of(records),
@@ -162,10 +272,8 @@ impl Run {
             keys: self.keys.clone(),
             created_us: self.first_created_us,
             append_us: 0,
-            acknowledged: Cell::new(self.acknowledged),
-            reached_high_watermark: Cell::new(true),
-            lost: Cell::new(self.lost),
-        }
+        };
+        (batch, facts)
     }
 }
 
@@ -338,14 +446,16 @@ impl ReplicaLog {
     /// Moves the batches that end at or below `floor` (and the high watermark) into runs, merging each into
     /// the previous run when it continues it. A run may span segments: retention cuts it where the segment
     /// it deletes ends.
-    pub fn summarize_below(&mut self, floor: u64) {
+    pub fn summarize_below(&mut self, floor: u64, facts: &BatchFacts) {
         let floor = floor.min(self.high_watermark);
+        let mut hint = 0;
         while self.ends.front().is_some_and(|end| *end <= floor) {
             let batch = self.batches.pop_front().expect("ends and batches agree");
             self.ends.pop_front();
+            let known = facts.get_near(&batch, &mut hint);
             match self.runs.back_mut() {
-                Some(run) if run.continued_by(&batch) => run.absorb(&batch),
-                _ => self.runs.push_back(Run::of(&batch)),
+                Some(run) if run.continued_by(&batch, known) => run.absorb(&batch),
+                _ => self.runs.push_back(Run::of(&batch, known)),
             }
         }
     }
@@ -380,7 +490,12 @@ impl ReplicaLog {
         self.ends.partition_point(|end| *end <= offset)
     }
 
-    pub fn read_from(&self, offset: u64, max_bytes: u64) -> Vec<Rc<BatchData>> {
+    pub fn read_from(
+        &self,
+        offset: u64,
+        max_bytes: u64,
+        facts: &mut BatchFacts,
+    ) -> Vec<Rc<BatchData>> {
         if offset >= self.log_end_offset {
             return Vec::new();
         }
@@ -398,10 +513,10 @@ impl ReplicaLog {
                 if records == 0 {
                     return out;
                 }
-                let batch = run.as_batch(records);
+                let (batch, known) = run.as_batch(records);
                 bytes += batch.bytes;
                 at = batch.end_offset();
-                out.push(Rc::new(batch));
+                out.push(facts.register(batch, known));
                 if records < run.records {
                     return out;
                 }
@@ -741,21 +856,22 @@ impl ReplicaLog {
     }
 
     /// Marks as lost everything this log holds from `offset` on that was not lost before, and returns it.
-    pub fn lose_from(&mut self, offset: u64) -> Vec<LostRange> {
+    pub fn lose_from(&mut self, offset: u64, facts: &mut BatchFacts) -> Vec<LostRange> {
         let mut lost = Vec::new();
         for batch in self.batches.iter().rev() {
             if batch.base_offset < offset {
                 break;
             }
-            if !batch.lost.get() {
-                batch.lost.set(true);
+            let known = facts.get(batch);
+            if known & LOST == 0 {
+                facts.set(batch, LOST);
                 lost.push(LostRange {
                     base_offset: batch.base_offset,
                     end_offset: batch.end_offset(),
                     leader_epoch: batch.leader_epoch,
                     producer: batch.producer,
-                    acknowledged: batch.acknowledged.get(),
-                    reached_high_watermark: batch.reached_high_watermark.get(),
+                    acknowledged: known & ACKNOWLEDGED != 0,
+                    reached_high_watermark: known & REACHED_HIGH_WATERMARK != 0,
                 });
             }
         }
@@ -776,5 +892,57 @@ impl ReplicaLog {
             }
         }
         lost
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(base_offset: u64) -> BatchData {
+        BatchData {
+            id: 0,
+            base_offset,
+            records: 1,
+            bytes: 100,
+            producer: 0,
+            producer_id: None,
+            base_sequence: 0,
+            leader_epoch: 0,
+            keys: None,
+            created_us: 0,
+            append_us: 0,
+        }
+    }
+
+    /// The galloping search finds every entry (and misses every swept one) from any hint, as a binary
+    /// search does; facts set through one search are read through the other.
+    #[test]
+    fn facts_are_found_from_any_hint_and_swept_only_when_no_one_holds_the_batch() {
+        let mut facts = BatchFacts::default();
+        let mut kept = Vec::new();
+        for n in 0..5000u64 {
+            let shared = facts.register(batch(n), (n % 3) as u8);
+            if n % 7 != 0 {
+                kept.push(shared);
+            }
+        }
+        assert!(facts.len() < 5000, "swept: {}", facts.len());
+        let mut rng = crate::rng::SimRng::new(7);
+        for (i, shared) in kept.iter().enumerate() {
+            let mut hint = rng.below(6000) as usize;
+            let n = shared.base_offset;
+            assert_eq!(
+                facts.get_near(shared, &mut hint),
+                (n % 3) as u8,
+                "batch {i}"
+            );
+            assert_eq!(facts.get(shared), (n % 3) as u8);
+            facts.set_near(shared, LOST, &mut hint);
+            assert!(facts.has(shared, LOST));
+        }
+        let gone = batch(0);
+        let mut hint = 0;
+        assert_eq!(facts.get_near(&gone, &mut hint), 0, "batch 0 was swept");
     }
 }

@@ -6,10 +6,9 @@ use super::config::{Acks, ProducerConfig};
 use super::engine::{Ev, FlowKind, Node, Simulation, Tp};
 use super::event::{EventKind, Reason};
 use super::keys::{KeyCycle, KeyRun};
-use super::log::{BatchData, Micros, SequenceCheck};
+use super::log::{BatchData, Micros, SequenceCheck, ACKNOWLEDGED, LOST};
 use super::partitioner::StickyPartition;
 use super::scenario::{KeySpec, ProducerSpec};
-use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
@@ -776,7 +775,7 @@ impl Simulation {
             p.requests
                 .get(&id)
                 .and_then(|request| request.appended.as_ref())
-                .filter(|batch| !batch.lost.get())
+                .filter(|batch| !self.batch_facts.has(batch, LOST))
                 .map(|batch| batch.base_offset)
         };
         let batch = match existing {
@@ -804,10 +803,9 @@ impl Simulation {
                     keys: request.keys.clone(),
                     created_us: request.created_us,
                     append_us: 0,
-                    acknowledged: Cell::new(acks == Acks::Zero),
-                    reached_high_watermark: Cell::new(false),
-                    lost: Cell::new(false),
+                    id: 0,
                 },
+                if acks == Acks::Zero { ACKNOWLEDGED } else { 0 },
             ),
         };
         if let Some(first_base_offset) = written_before {
@@ -1048,8 +1046,8 @@ impl Simulation {
                 let request = p.requests.remove(&id).expect("exists");
                 p.buffered_bytes -= request.bytes;
                 if let Some(batch) = &request.appended {
-                    batch.acknowledged.set(true);
-                    if batch.lost.get() {
+                    self.batch_facts.set(batch, ACKNOWLEDGED);
+                    if self.batch_facts.has(batch, LOST) {
                         p.acknowledged_lost += batch.records as u64;
                     }
                 }

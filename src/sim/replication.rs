@@ -5,7 +5,7 @@
 use super::config::TopicConfig;
 use super::engine::{Ev, FlowKind, Node, Simulation, Topic, Tp};
 use super::event::{EventKind, Reason};
-use super::log::{BatchData, LostRange, Micros, ReplicaLog};
+use super::log::{BatchData, LostRange, Micros, ReplicaLog, REACHED_HIGH_WATERMARK};
 use super::sort;
 use std::rc::Rc;
 
@@ -254,21 +254,27 @@ impl Simulation {
     // ---- the leader's side of produce ----
 
     /// Appends a batch to the leader's log; returns it with its assigned offsets.
-    pub(crate) fn leader_append(&mut self, tp: Tp, mut data: BatchData) -> Rc<BatchData> {
+    /// `facts`: what is known of the batch from the start (`ACKNOWLEDGED` with `acks=0`).
+    pub(crate) fn leader_append(
+        &mut self,
+        tp: Tp,
+        mut data: BatchData,
+        facts: u8,
+    ) -> Rc<BatchData> {
         let now = self.now;
         let leader = self.partition(tp).leader.expect("appends go to a leader");
         let (segment_bytes, segment_us) = {
             let config = &self.topics[tp.topic].config;
             (config.segment_bytes, config.segment_ms.saturating_mul(1000))
         };
-        let partition = self.partition_mut(tp);
+        let partition = &mut self.topics[tp.topic].partitions[tp.partition as usize];
         data.leader_epoch = partition.leader_epoch;
         let log = partition
             .log_of_mut(leader)
             .expect("the leader is a replica");
         data.base_offset = log.log_end_offset;
         data.append_us = now;
-        let batch = Rc::new(data);
+        let batch = self.batch_facts.register(data, facts);
         log.append(batch.clone(), now, segment_bytes, segment_us);
         let summarize = log.batch_count() >= partition.summarize_at;
         if self.record_events {
@@ -319,10 +325,10 @@ impl Simulation {
             .iter()
             .map(|broker| self.broker(*broker).alive)
             .collect();
-        let partition = self.partition_mut(tp);
+        let partition = &mut self.topics[tp.topic].partitions[tp.partition as usize];
         for (log, alive) in partition.logs.iter_mut().zip(alive) {
             if alive {
-                log.summarize_below(floor);
+                log.summarize_below(floor, &self.batch_facts);
             }
         }
         let leader = partition.leader.expect("the floor needs a leader");
@@ -397,15 +403,17 @@ impl Simulation {
         if new_hw <= old_hw {
             return;
         }
-        let partition = self.partition_mut(tp);
+        let partition = &mut self.topics[tp.topic].partitions[tp.partition as usize];
         let log = &mut partition.logs[leader_index];
         log.high_watermark = new_hw.min(log.log_end_offset);
+        let mut hint = usize::MAX;
         for batch in log.batches().rev() {
             if batch.end_offset() <= old_hw {
                 break;
             }
             if batch.end_offset() <= new_hw {
-                batch.reached_high_watermark.set(true);
+                self.batch_facts
+                    .set_near(batch, REACHED_HIGH_WATERMARK, &mut hint);
             }
         }
         let new_hw = log.high_watermark;
@@ -634,14 +642,14 @@ impl Simulation {
         let mut data = Vec::with_capacity(offsets.len());
         let mut records = 0;
         for (tp, offset) in offsets {
-            let partition = self.partition(tp);
+            let partition = &self.topics[tp.topic].partitions[tp.partition as usize];
             if partition.leader != Some(leader) {
                 continue;
             }
             let Some(log) = partition.log_of(leader) else {
                 continue;
             };
-            let batches = log.read_from(offset, max_bytes);
+            let batches = log.read_from(offset, max_bytes, &mut self.batch_facts);
             records += batches.iter().map(|batch| batch.records).sum::<u32>();
             data.push(FetchedPartition {
                 tp,
@@ -1037,14 +1045,14 @@ impl Simulation {
     /// Every batch some replica holds beyond where it diverges from the new leader will be truncated:
     /// the cluster has lost it. Counted once per batch.
     fn account_lost_batches(&mut self, tp: Tp, leader: u32) {
-        let partition = self.partition_mut(tp);
+        let partition = &mut self.topics[tp.topic].partitions[tp.partition as usize];
         let leader_index = partition.replica_index(leader).expect("replica");
         let (before, rest) = partition.logs.split_at_mut(leader_index);
         let (leader_log, after) = rest.split_first_mut().expect("the leader's log");
         let mut candidates = Vec::new();
         for log in before.iter_mut().chain(after.iter_mut()) {
             let point = log.divergence_point(leader_log);
-            candidates.extend(log.lose_from(point));
+            candidates.extend(log.lose_from(point, &mut self.batch_facts));
         }
         // Replicas hold the same records in the same epoch at the same offsets: each counted once.
         let mut lost: Vec<LostRange> = Vec::new();
