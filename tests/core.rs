@@ -75,17 +75,17 @@ fn the_sent_message_log_sees_every_message_and_changes_nothing() {
         t += 16_000;
         logged.advance_to(t);
         let sent = logged.take_sent_flows();
-        assert!(sent.len() < kafka_sim::sim::engine::SENT_LOG_MAX);
+        assert!(sent.len() < kafka_sim::sim::network::SENT_LOG_MAX);
         for flow in &sent {
             assert!(
                 flow.sent_us <= t && flow.sent_us + 16_000 >= t,
                 "sent in this frame"
             );
             match flow.kind {
-                kafka_sim::sim::engine::FlowKind::Produce if flow.records > 0 => {
+                kafka_sim::sim::network::FlowKind::Produce if flow.records > 0 => {
                     produce += flow.records
                 }
-                kafka_sim::sim::engine::FlowKind::ConsumerData => consumer_data += flow.records,
+                kafka_sim::sim::network::FlowKind::ConsumerData => consumer_data += flow.records,
                 _ => {}
             }
         }

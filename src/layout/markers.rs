@@ -5,7 +5,7 @@
 //! travels for `MARKER_MS` of wall time from the moment the page first sees it: one dot per record, a
 //! batch's dots in one group. Pure, so it is tested natively; `ui::picture` draws it.
 
-use crate::sim::engine::{Flow, FlowKind, Node};
+use crate::sim::network::{Flow, FlowKind, Node};
 
 /// The most records per second (all producers together) at which markers replace the dots in flight.
 pub const TEACHING_RATE: u32 = 50;

@@ -5,57 +5,16 @@
 use super::config::{field, ClusterConfig, Code, InputError, Problem, ProducerConfig, TopicConfig};
 use super::event::{EventKind, Trace, TraceEvent};
 use super::groups::Group;
-use super::log::{BatchFacts, Micros, ReplicaLog};
+use super::ids::{Micros, Tp};
+use super::log::{BatchFacts, ReplicaLog};
+use super::network::{Flow, FlowKind, Network, Node};
 use super::producing::Producer;
 use super::replication::Partition;
 use super::rng::SimRng;
 use super::scenario::{Command, Scenario, ValidScenario};
 use super::sort;
-use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
-
-/// A partition of a topic, by index.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Tp {
-    pub topic: usize,
-    pub partition: u32,
-}
-
-/// Something on the network diagram that sends or receives messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Node {
-    Producer { producer: usize },
-    Broker { broker: u32 },
-    Member { group: usize, member: usize },
-}
-
-/// The kinds of message the picture animates, each with its own shape or colour.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FlowKind {
-    Produce,
-    ProduceResponse,
-    ReplicaFetch,
-    ReplicaData,
-    ConsumerFetch,
-    ConsumerData,
-    Commit,
-    Heartbeat,
-    GroupProtocol,
-}
-
-/// A message on the wire: its position is interpolated from `sent_us`, `arrive_us` and the clock.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Flow {
-    pub kind: FlowKind,
-    pub from: Node,
-    pub to: Node,
-    pub sent_us: Micros,
-    pub arrive_us: Micros,
-    pub records: u32,
-}
 
 #[derive(Clone, Debug)]
 pub struct Broker {
@@ -156,11 +115,6 @@ fn queue_key(at: Micros, class: u8, seq: u64) -> u128 {
     ((at as u128) << 64) | ((class as u128) << 63) | (seq as u128 & ((1 << 63) - 1))
 }
 
-/// The flow list is pruned of arrived messages when it reaches this length (or twice what survived).
-const FLOWS_PRUNE_MIN: usize = 1024;
-/// The most messages `take_sent_flows` returns at once (the page takes them every frame).
-pub const SENT_LOG_MAX: usize = 512;
-
 /// How many trace events the in-memory buffer keeps (the UI reads them every frame).
 pub const TRACE_CAPACITY: usize = 50_000;
 
@@ -178,8 +132,8 @@ pub struct Simulation {
     original: Scenario,
     pub(crate) seed: u64,
     pub(crate) cluster: ClusterConfig,
-    latency_us: u64,
-    links: BTreeMap<(u32, u32), u64>,
+    /// Links, latencies and the messages on the wire (`network::Network`).
+    pub(crate) network: Network,
     pub(crate) brokers: Vec<Broker>,
     pub(crate) topics: Vec<Topic>,
     /// What is learnt about each batch after it is appended (see `log::BatchFacts`).
@@ -187,17 +141,9 @@ pub struct Simulation {
     pub(crate) producers: Vec<Producer>,
     pub(crate) groups: Vec<Group>,
     pub(crate) trace: Trace,
-    /// Messages drawn on the wire, in send order. Arrived ones are dropped at the end of `advance_to` and
-    /// whenever the list doubles, so a long advance does not accumulate them.
-    pub(crate) flows: Vec<Flow>,
-    flows_prune_at: usize,
     next_timeline: usize,
     /// Emit record-level events (see `set_record_events`).
     pub(crate) record_events: bool,
-    /// Keep the messages in flight for drawing (see `set_record_flows`).
-    record_flows: bool,
-    /// The messages sent since the page last took them, when it asked for them (`set_flow_log`).
-    sent_log: Option<Vec<Flow>>,
     pub(crate) commands: Vec<(Micros, Command)>,
     pub(crate) fetchers: BTreeMap<(u32, u32), super::replication::Fetcher>,
     /// The partitions each broker leads (see `led_by`); `None` after leadership or partitions change.
@@ -235,18 +181,6 @@ impl Simulation {
     pub fn new(scenario: ValidScenario, seed: u64) -> Simulation {
         let cluster = scenario.cluster.clone();
         let spec = scenario.scenario.clone();
-        let latency_us = spec.cluster.network_latency_ms * 1000;
-        // Built by `extend`: `collect` into a `BTreeMap` sorts, with a sort instance of its own.
-        let mut links = BTreeMap::new();
-        links.extend(spec.cluster.links.iter().map(|link| {
-            (
-                (
-                    link.between[0].min(link.between[1]),
-                    link.between[0].max(link.between[1]),
-                ),
-                link.ms * 1000,
-            )
-        }));
         let mut sim = Simulation {
             now: 0,
             rng: SimRng::new(seed),
@@ -258,8 +192,7 @@ impl Simulation {
             scenario,
             seed,
             cluster,
-            latency_us,
-            links,
+            network: Network::new(&spec.cluster),
             brokers: (1..=spec.cluster.brokers)
                 .map(|id| Broker {
                     id,
@@ -275,12 +208,8 @@ impl Simulation {
             producers: Vec::new(),
             groups: Vec::new(),
             trace: Trace::new(TRACE_CAPACITY),
-            flows: Vec::new(),
-            flows_prune_at: FLOWS_PRUNE_MIN,
             next_timeline: 0,
             record_events: false,
-            record_flows: true,
-            sent_log: None,
             commands: Vec::new(),
             fetchers: BTreeMap::new(),
             led_by_broker: None,
@@ -365,10 +294,7 @@ impl Simulation {
     /// Whether `view().flows` lists the messages in flight (on by default). Only a picture needs them; a
     /// headless run turns them off. They never change the run.
     pub fn set_record_flows(&mut self, enabled: bool) {
-        self.record_flows = enabled;
-        if !enabled {
-            self.flows.clear();
-        }
+        self.network.set_record_flows(enabled);
     }
 
     /// How many trace events the simulation holds (`TRACE_CAPACITY` unless set): a reader that drains the
@@ -434,27 +360,22 @@ impl Simulation {
     /// scale a message often arrives within the animation frame that sent it, so the page would never see
     /// it in flight; with this on it sees every one. Nothing the simulation does depends on it.
     pub fn set_flow_log(&mut self, enabled: bool) {
-        if enabled != self.sent_log.is_some() {
-            self.sent_log = enabled.then(Vec::new);
-        }
+        self.network.set_flow_log(enabled);
     }
 
     /// The messages sent since the last call (at most `SENT_LOG_MAX`; the first ones are kept).
     pub fn take_sent_flows(&mut self) -> Vec<Flow> {
-        self.sent_log
-            .as_mut()
-            .map(std::mem::take)
-            .unwrap_or_default()
+        self.network.take_sent_flows()
     }
 
     /// Whether messages in flight are kept for drawing (`set_record_flows`).
     pub(crate) fn records_flows(&self) -> bool {
-        self.record_flows
+        self.network.records_flows()
     }
 
     /// Messages currently on the wire.
     pub fn flows(&self) -> impl Iterator<Item = &Flow> {
-        self.flows.iter()
+        self.network.flows().iter()
     }
 
     /// Runs every event up to and including time `t`. Advancing once or in many steps gives the same trace.
@@ -486,7 +407,7 @@ impl Simulation {
         }
         self.now = self.now.max(t);
         let now = self.now;
-        self.flows.retain(|flow| flow.arrive_us > now);
+        self.network.drop_arrived(now);
         true
     }
 
@@ -645,40 +566,14 @@ impl Simulation {
         records: u32,
     ) -> Micros {
         let now = self.now;
-        let arrive_us = self.on_quantum(now + self.latency(from, to));
-        if !self.record_flows {
-            return arrive_us;
-        }
-        if self.flows.len() >= self.flows_prune_at {
-            self.flows.retain(|flow| flow.arrive_us > now);
-            self.flows_prune_at = (self.flows.len() * 2).max(FLOWS_PRUNE_MIN);
-        }
-        let flow = Flow {
-            kind,
-            from,
-            to,
-            sent_us: now,
-            arrive_us,
-            records,
-        };
-        if let Some(log) = &mut self.sent_log {
-            if log.len() < SENT_LOG_MAX {
-                log.push(flow.clone());
-            }
-        }
-        self.flows.push(flow);
+        let arrive_us = self.on_quantum(now + self.network.latency(from, to));
+        self.network.draw(kind, from, to, now, arrive_us, records);
         arrive_us
     }
 
     #[inline(always)]
     pub(crate) fn latency(&self, from: Node, to: Node) -> Micros {
-        match (from, to) {
-            (Node::Broker { broker: a }, Node::Broker { broker: b }) => *self
-                .links
-                .get(&(a.min(b), a.max(b)))
-                .unwrap_or(&self.latency_us),
-            _ => self.latency_us,
-        }
+        self.network.latency(from, to)
     }
 
     pub(crate) fn emit(&mut self, kind: EventKind) {

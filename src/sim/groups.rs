@@ -6,9 +6,10 @@
 use super::accounting::{Delivery, DeliveryCounts};
 use super::assignor::{self, Assignor, Subscription, TopicPartition};
 use super::config::{AutoOffsetReset, ConsumerConfig, InputError};
-use super::engine::{Ev, FlowKind, Node, Simulation, Tp};
+use super::engine::{Ev, Simulation};
 use super::event::{EventKind, Reason, TopicPartitionPair};
-use super::log::Micros;
+use super::ids::{Micros, Tp};
+use super::network::{FlowKind, Node};
 use super::scenario::{ms_to_us, CommitMode, GroupSpec, MAX_BROKERS};
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};

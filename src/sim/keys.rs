@@ -42,7 +42,7 @@ impl KeyCycle {
         };
         let partitions = (0..keys)
             .map(|index| {
-                let key = super::producing::key_string(&spec, index).expect("keyed");
+                let key = key_string(&spec, index).expect("keyed");
                 partition_for_key(key.as_bytes(), partition_count)
             })
             .collect();
@@ -172,7 +172,7 @@ impl KeyRun {
 
     /// The key string of the run's `index`-th record.
     pub fn key_name(&self, index: u64) -> Option<String> {
-        super::producing::key_string(&self.cycle.spec, self.key_at(index))
+        key_string(&self.cycle.spec, self.key_at(index))
     }
 
     /// Whether `next` holds the records right after this run's first `records`.
@@ -188,6 +188,17 @@ impl KeyRun {
             first: self.first + records,
             ..self.clone()
         }
+    }
+}
+
+/// The key string of key index `index` under a key mode.
+pub fn key_string(keys: &KeySpec, index: u32) -> Option<String> {
+    match keys {
+        KeySpec::None => None,
+        KeySpec::List(list) => list.get(index as usize).cloned(),
+        KeySpec::Distinct(_) => Some(format!("key-{index}")),
+        KeySpec::Hot { key, .. } if index == 0 => Some(key.clone()),
+        KeySpec::Hot { .. } => Some(format!("key-{}", index - 1)),
     }
 }
 

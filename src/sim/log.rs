@@ -8,9 +8,8 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::{Rc, Weak};
 
+use super::ids::Micros;
 use super::keys::KeyRun;
-
-pub type Micros = u64;
 
 /// Records written together by one produce request (immutable once appended).
 #[derive(Debug)]

@@ -3,10 +3,12 @@
 //! backoff, `delivery.timeout.ms`, and the idempotent producer's sequence numbers.
 
 use super::config::{Acks, ProducerConfig};
-use super::engine::{Ev, FlowKind, Node, Simulation, Tp};
+use super::engine::{Ev, Simulation};
 use super::event::{EventKind, Reason};
+use super::ids::{Micros, Tp};
 use super::keys::{KeyCycle, KeyRun};
-use super::log::{BatchData, Micros, SequenceCheck, ACKNOWLEDGED, LOST};
+use super::log::{BatchData, SequenceCheck, ACKNOWLEDGED, LOST};
+use super::network::{FlowKind, Node};
 use super::partitioner::StickyPartition;
 use super::scenario::{KeySpec, ProducerSpec};
 use std::collections::{BTreeMap, BTreeSet};
@@ -197,17 +199,6 @@ impl Producer {
                 .values()
                 .map(|request| request.records as u64)
                 .sum::<u64>()
-    }
-}
-
-/// The key string of key index `index` under a key mode.
-pub fn key_string(keys: &KeySpec, index: u32) -> Option<String> {
-    match keys {
-        KeySpec::None => None,
-        KeySpec::List(list) => list.get(index as usize).cloned(),
-        KeySpec::Distinct(_) => Some(format!("key-{index}")),
-        KeySpec::Hot { key, .. } if index == 0 => Some(key.clone()),
-        KeySpec::Hot { .. } => Some(format!("key-{}", index - 1)),
     }
 }
 

@@ -3,9 +3,11 @@
 //! truncation and data loss they cause, and retention.
 
 use super::config::TopicConfig;
-use super::engine::{Ev, FlowKind, Node, Simulation, Topic, Tp};
+use super::engine::{Ev, Simulation, Topic};
 use super::event::{EventKind, Reason};
-use super::log::{BatchData, LostRange, Micros, ReplicaLog, REACHED_HIGH_WATERMARK};
+use super::ids::{Micros, Tp};
+use super::log::{BatchData, LostRange, ReplicaLog, REACHED_HIGH_WATERMARK};
+use super::network::{FlowKind, Node};
 use super::sort;
 use std::rc::Rc;
 

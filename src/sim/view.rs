@@ -2,8 +2,10 @@
 //! `kafka-consumer-groups.sh --describe` would show, plus what the picture draws.
 
 use super::accounting::DeliveryCounts;
-use super::engine::{Flow, Simulation, Tp};
+use super::engine::Simulation;
 use super::groups::{Activity, MemberStatus};
+use super::ids::Tp;
+use super::network::Flow;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -240,7 +242,7 @@ impl Simulation {
             topics,
             producers,
             groups,
-            flows: self.flows.clone(),
+            flows: self.network.flows().to_vec(),
         }
     }
 
