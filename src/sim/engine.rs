@@ -6,15 +6,15 @@ use super::config::{field, ClusterConfig, Code, InputError, Problem, ProducerCon
 use super::event::{EventKind, Trace, TraceEvent};
 use super::groups::Group;
 use super::ids::{Micros, Tp};
+use super::kernel::Kernel;
 use super::log::{BatchFacts, ReplicaLog};
 use super::network::{Flow, FlowKind, Network, Node};
 use super::producing::Producer;
+use super::protocol::Ev;
 use super::replication::Partition;
-use super::rng::SimRng;
 use super::scenario::{Command, Scenario, ValidScenario};
 use super::sort;
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
 pub struct Broker {
@@ -39,111 +39,25 @@ pub struct Topic {
     pub(crate) placement_start: (u64, u64),
 }
 
-/// Internal events. Variants carry incarnation numbers so that events of a crashed or restarted
-/// actor are recognised as stale and dropped.
-#[derive(Clone, Debug)]
-pub(crate) enum Ev {
-    Timeline(usize),
-    UserCommand(Box<Command>),
-    ProducerTick {
-        producer: usize,
-    },
-    /// One ProduceRequest to a broker: the batches (by request id) drained for its partitions together.
-    ProduceArrive {
-        producer: usize,
-        broker: u32,
-        requests: Vec<u64>,
-    },
-    /// One ProduceResponse: the outcome of each batch of the request.
-    ProduceResponse {
-        producer: usize,
-        outcomes: Vec<(u64, super::producing::ProduceOutcome)>,
-    },
-    /// The producer's one `request.timeout.ms` timer (see `Producer::timeouts`).
-    ProduceTimeout {
-        producer: usize,
-    },
-    ProduceRetry {
-        producer: usize,
-        request: u64,
-    },
-    ReplicaFetchArrive {
-        follower: u32,
-        leader: u32,
-        session: u64,
-        offsets: Vec<(Tp, u64)>,
-    },
-    ReplicaFetchWait {
-        follower: u32,
-        leader: u32,
-    },
-    ReplicaFetchResponse {
-        follower: u32,
-        leader: u32,
-        session: u64,
-        data: Vec<super::replication::FetchedPartition>,
-    },
-    IsrExpiration,
-    /// The controller's `maybeBalancePartitionLeaders` (see `Simulation::balance_leaders`).
-    BalanceLeaders,
-    BrokerFence {
-        broker: u32,
-        incarnation: u32,
-    },
-    RetentionCheck,
-    Member {
-        group: usize,
-        member: usize,
-        incarnation: u32,
-        event: super::groups::MemberEvent,
-    },
-    Coordinator {
-        group: usize,
-        event: super::groups::CoordinatorEvent,
-    },
-}
-
-/// An entry of the event queue: the order key and where the event waits in the slab. The key packs
-/// `(time, class, insertion sequence)` into one integer: class 0 is for commands (timeline and user), 1 for
-/// everything else, so at one instant commands run first and a command scheduled live and the same command
-/// replayed from a timeline land in the same place. The heap moves only these 24-byte entries; the events
-/// themselves stay put in the slab.
-type Scheduled = Reverse<(u128, u32)>;
-
-#[inline(always)]
-fn queue_key(at: Micros, class: u8, seq: u64) -> u128 {
-    ((at as u128) << 64) | ((class as u128) << 63) | (seq as u128 & ((1 << 63) - 1))
-}
-
 /// How many trace events the in-memory buffer keeps (the UI reads them every frame).
 pub const TRACE_CAPACITY: usize = 50_000;
 
 #[derive(Clone)]
 pub struct Simulation {
-    pub(crate) now: Micros,
-    pub(crate) rng: SimRng,
-    queue: BinaryHeap<Scheduled>,
-    /// Events waiting in the queue, by slot; `free` lists empty slots.
-    slab: Vec<Option<Ev>>,
-    free: Vec<u32>,
-    next_seq: u64,
+    /// The clock, the random generator, the event queue, the network and the trace (`kernel::Kernel`).
+    pub(crate) k: Kernel,
     pub(crate) scenario: ValidScenario,
     /// The scenario as loaded, before commands changed the running copy.
     original: Scenario,
     pub(crate) seed: u64,
     pub(crate) cluster: ClusterConfig,
-    /// Links, latencies and the messages on the wire (`network::Network`).
-    pub(crate) network: Network,
     pub(crate) brokers: Vec<Broker>,
     pub(crate) topics: Vec<Topic>,
     /// What is learnt about each batch after it is appended (see `log::BatchFacts`).
     pub(crate) batch_facts: BatchFacts,
     pub(crate) producers: Vec<Producer>,
     pub(crate) groups: Vec<Group>,
-    pub(crate) trace: Trace,
     next_timeline: usize,
-    /// Emit record-level events (see `set_record_events`).
-    pub(crate) record_events: bool,
     pub(crate) commands: Vec<(Micros, Command)>,
     pub(crate) fetchers: BTreeMap<(u32, u32), super::replication::Fetcher>,
     /// The partitions each broker leads (see `led_by`); `None` after leadership or partitions change.
@@ -159,8 +73,6 @@ pub struct Simulation {
     pub(crate) delayed_produces: BTreeMap<u64, super::producing::DelayedProduce>,
     pub(crate) next_request: u64,
     pub events_processed: u64,
-    /// The scenario's `time_quantum_ms` in µs (0: exact time). Every event runs at a multiple of it.
-    pub(crate) quantum_us: Micros,
     /// Invariant violations noticed where they happen (e.g. a committed record lost in a clean election).
     pub(crate) violations: Vec<String>,
 }
@@ -172,7 +84,7 @@ pub struct Snapshot(Box<Simulation>);
 impl Snapshot {
     /// The simulated time it was taken at.
     pub fn now_us(&self) -> Micros {
-        self.0.now
+        self.0.k.now
     }
 }
 
@@ -182,17 +94,16 @@ impl Simulation {
         let cluster = scenario.cluster.clone();
         let spec = scenario.scenario.clone();
         let mut sim = Simulation {
-            now: 0,
-            rng: SimRng::new(seed),
-            queue: BinaryHeap::new(),
-            slab: Vec::new(),
-            free: Vec::new(),
-            next_seq: 0,
             original: spec.clone(),
             scenario,
             seed,
             cluster,
-            network: Network::new(&spec.cluster),
+            k: Kernel::new(
+                seed,
+                spec.time_quantum_ms * 1000,
+                Network::new(&spec.cluster),
+                Trace::new(TRACE_CAPACITY),
+            ),
             brokers: (1..=spec.cluster.brokers)
                 .map(|id| Broker {
                     id,
@@ -207,9 +118,7 @@ impl Simulation {
             batch_facts: BatchFacts::default(),
             producers: Vec::new(),
             groups: Vec::new(),
-            trace: Trace::new(TRACE_CAPACITY),
             next_timeline: 0,
-            record_events: false,
             commands: Vec::new(),
             fetchers: BTreeMap::new(),
             led_by_broker: None,
@@ -219,7 +128,6 @@ impl Simulation {
             delayed_produces: BTreeMap::new(),
             next_request: 0,
             events_processed: 0,
-            quantum_us: spec.time_quantum_ms * 1000,
             violations: Vec::new(),
         };
         for (index, topic) in spec.topics.iter().enumerate() {
@@ -258,7 +166,7 @@ impl Simulation {
     }
 
     pub fn now_us(&self) -> Micros {
-        self.now
+        self.k.now
     }
 
     pub fn seed(&self) -> u64 {
@@ -294,21 +202,21 @@ impl Simulation {
     /// Whether `view().flows` lists the messages in flight (on by default). Only a picture needs them; a
     /// headless run turns them off. They never change the run.
     pub fn set_record_flows(&mut self, enabled: bool) {
-        self.network.set_record_flows(enabled);
+        self.k.network.set_record_flows(enabled);
     }
 
     /// How many trace events the simulation holds (`TRACE_CAPACITY` unless set): a reader that drains the
     /// trace often (the page, every frame) needs far fewer, and holds less memory.
     pub fn set_trace_capacity(&mut self, capacity: usize) {
-        self.trace.set_capacity(capacity);
+        self.k.trace.set_capacity(capacity);
     }
 
     pub fn set_record_events(&mut self, enabled: bool) {
-        self.record_events = enabled;
+        self.k.record_events = enabled;
     }
 
     pub fn events_since(&self, cursor: u64) -> (Vec<TraceEvent>, u64) {
-        let (events, next) = self.trace.since(cursor);
+        let (events, next) = self.k.trace.since(cursor);
         (events.cloned().collect(), next)
     }
 
@@ -323,7 +231,7 @@ impl Simulation {
     }
 
     pub fn trace_end(&self) -> u64 {
-        self.trace.end_cursor()
+        self.k.trace.end_cursor()
     }
 
     /// Sizes of what the simulation holds, for the benchmark's memory report: batches and runs in all
@@ -348,8 +256,8 @@ impl Simulation {
         [
             ("batches", batches),
             ("runs", runs),
-            ("trace events", self.trace.len()),
-            ("queued", self.queue.len()),
+            ("trace events", self.k.trace.len()),
+            ("queued", self.k.queued()),
             ("requests", requests),
             ("intervals", intervals),
             ("batch facts", self.batch_facts.len()),
@@ -360,22 +268,22 @@ impl Simulation {
     /// scale a message often arrives within the animation frame that sent it, so the page would never see
     /// it in flight; with this on it sees every one. Nothing the simulation does depends on it.
     pub fn set_flow_log(&mut self, enabled: bool) {
-        self.network.set_flow_log(enabled);
+        self.k.network.set_flow_log(enabled);
     }
 
     /// The messages sent since the last call (at most `SENT_LOG_MAX`; the first ones are kept).
     pub fn take_sent_flows(&mut self) -> Vec<Flow> {
-        self.network.take_sent_flows()
+        self.k.network.take_sent_flows()
     }
 
     /// Whether messages in flight are kept for drawing (`set_record_flows`).
     pub(crate) fn records_flows(&self) -> bool {
-        self.network.records_flows()
+        self.k.network.records_flows()
     }
 
     /// Messages currently on the wire.
     pub fn flows(&self) -> impl Iterator<Item = &Flow> {
-        self.network.flows().iter()
+        self.k.network.flows().iter()
     }
 
     /// Runs every event up to and including time `t`. Advancing once or in many steps gives the same trace.
@@ -389,8 +297,7 @@ impl Simulation {
     /// that an instant holding thousands of events spreads over frames.
     pub fn advance_toward(&mut self, t: Micros, max_events: u64) -> bool {
         let mut budget = max_events;
-        while let Some(Reverse((key, _))) = self.queue.peek() {
-            let at = (*key >> 64) as Micros;
+        while let Some(at) = self.k.next_event_at() {
             if at > t {
                 break;
             }
@@ -398,24 +305,21 @@ impl Simulation {
                 return false;
             }
             budget -= 1;
-            let Reverse((_, slot)) = self.queue.pop().expect("peeked");
-            let event = self.slab[slot as usize].take().expect("a queued event");
-            self.free.push(slot);
-            self.now = at;
+            let event = self.k.pop();
+            self.k.now = at;
             self.events_processed += 1;
             self.dispatch(event);
         }
-        self.now = self.now.max(t);
-        let now = self.now;
-        self.network.drop_arrived(now);
+        self.k.now = self.k.now.max(t);
+        let now = self.k.now;
+        self.k.network.drop_arrived(now);
         true
     }
 
     /// Runs the next event only (single step); returns false when nothing is scheduled.
     pub fn step(&mut self) -> bool {
-        match self.queue.peek() {
-            Some(Reverse((key, _))) => {
-                let at = (*key >> 64) as Micros;
+        match self.k.next_event_at() {
+            Some(at) => {
                 // Everything scheduled at the same instant runs together, so a step never splits an instant.
                 self.advance_to(at);
                 true
@@ -425,9 +329,7 @@ impl Simulation {
     }
 
     pub fn next_event_at(&self) -> Option<Micros> {
-        self.queue
-            .peek()
-            .map(|Reverse((key, _))| (*key >> 64) as Micros)
+        self.k.next_event_at()
     }
 
     fn dispatch(&mut self, event: Ev) {
@@ -489,7 +391,7 @@ impl Simulation {
             Ev::IsrExpiration => {
                 self.isr_expiration();
                 self.schedule(
-                    self.now + self.cluster.replica_lag_time_max_ms * 500,
+                    self.k.now + self.cluster.replica_lag_time_max_ms * 500,
                     Ev::IsrExpiration,
                 );
             }
@@ -501,7 +403,7 @@ impl Simulation {
             Ev::RetentionCheck => {
                 self.retention_check();
                 self.schedule(
-                    self.now + self.cluster.log_retention_check_interval_ms * 1000,
+                    self.k.now + self.cluster.log_retention_check_interval_ms * 1000,
                     Ev::RetentionCheck,
                 );
             }
@@ -516,48 +418,18 @@ impl Simulation {
     }
 
     pub(crate) fn schedule(&mut self, at: Micros, event: Ev) {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        let class = u8::from(!matches!(event, Ev::Timeline(_) | Ev::UserCommand(_)));
-        self.enqueue(at.max(self.now), class, seq, event);
+        self.k.schedule(at, event);
     }
 
-    /// The first instant at or after `t` on which events may run: `t` itself in exact time, else the next
-    /// multiple of the time quantum. Timers that remember when they fire store this value.
     #[inline(always)]
     pub(crate) fn on_quantum(&self, t: Micros) -> Micros {
-        if self.quantum_us == 0 {
-            t
-        } else {
-            t.div_ceil(self.quantum_us) * self.quantum_us
-        }
+        self.k.on_quantum(t)
     }
 
-    fn enqueue(&mut self, at: Micros, class: u8, seq: u64, event: Ev) {
-        let at = self.on_quantum(at);
-        let slot = match self.free.pop() {
-            Some(slot) => {
-                self.slab[slot as usize] = Some(event);
-                slot
-            }
-            None => {
-                self.slab.push(Some(event));
-                (self.slab.len() - 1) as u32
-            }
-        };
-        self.queue.push(Reverse((queue_key(at, class, seq), slot)));
-    }
-
-    /// Sends a message from one node to another: it is drawn while in flight and `event` runs on arrival.
     pub(crate) fn send(&mut self, from: Node, to: Node, kind: FlowKind, records: u32, event: Ev) {
-        let arrive_us = self.visual_flow(from, to, kind, records);
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.enqueue(arrive_us, 1, seq, event);
+        self.k.send(from, to, kind, records, event);
     }
 
-    /// Draws a message in flight (its effect, if any, travels in an event `send` schedules). It is dropped
-    /// once its arrival time has passed. Returns its arrival time.
     pub(crate) fn visual_flow(
         &mut self,
         from: Node,
@@ -565,29 +437,16 @@ impl Simulation {
         kind: FlowKind,
         records: u32,
     ) -> Micros {
-        let now = self.now;
-        let arrive_us = self.on_quantum(now + self.network.latency(from, to));
-        self.network.draw(kind, from, to, now, arrive_us, records);
-        arrive_us
+        self.k.visual_flow(from, to, kind, records)
     }
 
     #[inline(always)]
     pub(crate) fn latency(&self, from: Node, to: Node) -> Micros {
-        self.network.latency(from, to)
+        self.k.network.latency(from, to)
     }
 
     pub(crate) fn emit(&mut self, kind: EventKind) {
-        // Record-level events are built only when asked for (building them is the cost); every emit site
-        // checks `record_events` first.
-        debug_assert!(
-            self.record_events || !kind.is_record_level(),
-            "record-level event emitted while record events are off: {}",
-            kind.type_name()
-        );
-        self.trace.push(TraceEvent {
-            t_us: self.now,
-            kind,
-        });
+        self.k.emit(kind);
     }
 
     #[inline(always)]
@@ -649,7 +508,7 @@ impl Simulation {
     /// Returns the time it will take effect. A command that is invalid now is rejected now.
     pub fn schedule_command(&mut self, command: Command) -> Result<Micros, InputError> {
         self.check_command(&command)?;
-        let at = (self.now / 1000 + 1) * 1000;
+        let at = (self.k.now / 1000 + 1) * 1000;
         // The run's link must load: the replay scenario with this command must pass the load-time checks
         // (a timeline entry later in the scenario could otherwise clash with it, or the timeline overflow).
         let mut replay = self.replay_scenario();
@@ -682,7 +541,7 @@ impl Simulation {
     fn apply_inner(&mut self, command: Command, log: bool) -> Result<(), InputError> {
         self.check_command(&command)?;
         if log {
-            self.commands.push((self.now, command.clone()));
+            self.commands.push((self.k.now, command.clone()));
         }
         match command {
             Command::CrashBroker { broker } => self.crash_broker(broker),

@@ -6,10 +6,11 @@
 use super::accounting::{Delivery, DeliveryCounts};
 use super::assignor::{self, Assignor, Subscription, TopicPartition};
 use super::config::{AutoOffsetReset, ConsumerConfig, InputError};
-use super::engine::{Ev, Simulation};
+use super::engine::Simulation;
 use super::event::{EventKind, Reason, TopicPartitionPair};
 use super::ids::{Micros, Tp};
 use super::network::{FlowKind, Node};
+use super::protocol::{CoordinatorEvent, Ev, MemberEvent};
 use super::scenario::{ms_to_us, CommitMode, GroupSpec, MAX_BROKERS};
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
@@ -56,75 +57,6 @@ pub enum Activity {
     /// Blocked in `commitSync()`.
     Committing,
     Stopped,
-}
-
-#[derive(Clone, Debug)]
-pub enum MemberEvent {
-    Poll,
-    FetchArrive {
-        fetch: u64,
-    },
-    /// The member's one fetch-wait timer (see `Member::wait_timer_at`).
-    FetchWaitExpired,
-    FetchResponse {
-        fetch: u64,
-        data: Vec<(Tp, u64, u64)>,
-    },
-    ProcessingDone {
-        batch: u64,
-    },
-    HeartbeatTick,
-    /// The heartbeat thread's wake-up between heartbeats that finds the poll timeout expired.
-    PollTimeoutCheck,
-    HeartbeatResponse {
-        rebalance_in_progress: bool,
-        unknown_member: bool,
-    },
-    Assignment {
-        generation: i32,
-        partitions: Vec<Tp>,
-    },
-    CommitResponse {
-        sync: bool,
-        error: Option<Reason>,
-    },
-}
-
-#[derive(Clone, Debug)]
-pub enum CoordinatorEvent {
-    Join {
-        member: usize,
-        incarnation: u32,
-    },
-    Heartbeat {
-        member: usize,
-        incarnation: u32,
-    },
-    Leave {
-        member: usize,
-        incarnation: u32,
-        reason: Reason,
-    },
-    Commit {
-        member: usize,
-        incarnation: u32,
-        generation: i32,
-        offsets: Vec<(Tp, u64)>,
-        sync: bool,
-    },
-    SessionCheck {
-        member: usize,
-        incarnation: u32,
-    },
-    InitialDelayExpired {
-        round: u64,
-    },
-    RebalanceTimeout {
-        round: u64,
-    },
-    SyncDone {
-        generation: i32,
-    },
 }
 
 #[derive(Clone, Debug)]
@@ -472,7 +404,7 @@ impl Simulation {
 
     /// A member process starts (or restarts): a fresh client that joins the group.
     fn start_member(&mut self, group: usize, member: usize) {
-        let now = self.now;
+        let now = self.k.now;
         let m = &mut self.groups[group].members[member];
         let topics = m.topics.clone();
         let instance = m.group_instance_id.take();
@@ -564,7 +496,7 @@ impl Simulation {
         ) = held;
         m.incarnation = incarnation;
         // Re-issue the start events under the new incarnation.
-        let now = self.now;
+        let now = self.k.now;
         self.member_ev(group, member, now, MemberEvent::Poll);
         let interval = self.groups[group].config.heartbeat_interval_ms * 1000;
         self.member_ev(group, member, now + interval, MemberEvent::HeartbeatTick);
@@ -576,7 +508,7 @@ impl Simulation {
     }
 
     pub(crate) fn stall_member(&mut self, group: usize, member: usize, ms: u64) {
-        let now = self.now;
+        let now = self.k.now;
         let m = &mut self.groups[group].members[member];
         if m.status != MemberStatus::Running {
             return;
@@ -694,7 +626,7 @@ impl Simulation {
             MemberEvent::Poll => self.poll(group, member),
             MemberEvent::FetchArrive { fetch } => self.consumer_fetch_arrive(group, member, fetch),
             MemberEvent::FetchWaitExpired => {
-                let now = self.now;
+                let now = self.k.now;
                 let m = &mut self.groups[group].members[member];
                 if m.wait_timer_at == Some(now) {
                     m.wait_timer_at = None;
@@ -743,7 +675,7 @@ impl Simulation {
                 if m.joining {
                     m.pending_assignment = Some((generation, partitions));
                     if m.activity == Activity::Polling && m.fetch.is_none() {
-                        self.member_ev(group, member, self.now, MemberEvent::Poll);
+                        self.member_ev(group, member, self.k.now, MemberEvent::Poll);
                     }
                 }
             }
@@ -766,7 +698,7 @@ impl Simulation {
     /// `KafkaConsumer.poll()`: rebalance work first (it runs on the polling thread), then auto-commit,
     /// then records from the fetch buffer, fetching when it is empty.
     fn poll(&mut self, group: usize, member: usize) {
-        let now = self.now;
+        let now = self.k.now;
         let m = &self.groups[group].members[member];
         if m.stalled_until_us > now {
             let at = m.stalled_until_us;
@@ -834,7 +766,7 @@ impl Simulation {
             }
             return;
         }
-        if self.record_events {
+        if self.k.record_events {
             let (group_id, member_id) = self.member_names(group, member);
             self.emit(EventKind::RecordsPolled {
                 group: group_id,
@@ -869,7 +801,7 @@ impl Simulation {
     }
 
     fn processing_done(&mut self, group: usize, member: usize, batch: u64) {
-        let now = self.now;
+        let now = self.k.now;
         let m = &self.groups[group].members[member];
         if m.batch != batch {
             return;
@@ -887,7 +819,7 @@ impl Simulation {
         }
         let mut in_hand = std::mem::take(&mut self.groups[group].members[member].in_hand);
         for (tp, first, end) in &in_hand {
-            if self.record_events {
+            if self.k.record_events {
                 let (group_id, member_id) = self.member_names(group, member);
                 let topic = self.topics[tp.topic].name.clone();
                 self.emit(EventKind::RecordsProcessed {
@@ -943,7 +875,7 @@ impl Simulation {
 
     fn after_commit_sync(&mut self, group: usize, member: usize) {
         self.groups[group].members[member].activity = Activity::Polling;
-        self.member_ev(group, member, self.now, MemberEvent::Poll);
+        self.member_ev(group, member, self.k.now, MemberEvent::Poll);
     }
 
     /// Commits the consumed positions. `sync` blocks the application until the response.
@@ -963,13 +895,13 @@ impl Simulation {
                 error: Reason::CommitNotMember,
             });
             if sync {
-                self.member_ev(group, member, self.now, MemberEvent::Poll);
+                self.member_ev(group, member, self.k.now, MemberEvent::Poll);
             }
             return;
         };
         if offsets.is_empty() {
             if sync {
-                self.member_ev(group, member, self.now, MemberEvent::Poll);
+                self.member_ev(group, member, self.k.now, MemberEvent::Poll);
             }
             return;
         }
@@ -1112,7 +1044,7 @@ impl Simulation {
             partitions: list,
         });
         let interval = self.groups[group].config.auto_commit_interval_ms * 1000;
-        let now = self.now;
+        let now = self.k.now;
         let m = &mut self.groups[group].members[member];
         m.generation = Some(generation);
         m.joining = false;
@@ -1128,14 +1060,14 @@ impl Simulation {
     fn poll_timeout_expired(&self, group: usize, member: usize) -> bool {
         let m = &self.groups[group].members[member];
         let limit = self.groups[group].config.max_poll_interval_ms * 1000;
-        m.generation.is_some() && !m.joining && self.now.saturating_sub(m.last_poll_us) > limit
+        m.generation.is_some() && !m.joining && self.k.now.saturating_sub(m.last_poll_us) > limit
     }
 
     /// The heartbeat thread notices: "consumer poll timeout has expired" → LeaveGroup.
     fn leave_on_poll_timeout(&mut self, group: usize, member: usize) {
         let m = &self.groups[group].members[member];
         let incarnation = m.incarnation;
-        let since = (self.now - m.last_poll_us) / 1000;
+        let since = (self.k.now - m.last_poll_us) / 1000;
         let (group_id, member_id) = (self.groups[group].id.clone(), m.id.clone());
         self.emit(EventKind::PollTimeoutExpired {
             group: group_id,
@@ -1165,7 +1097,7 @@ impl Simulation {
     /// heartbeats the thread wakes every `retry.backoff.ms` and checks the poll timeout, so it leaves the
     /// group at most that long after `max.poll.interval.ms` has passed.
     fn heartbeat_tick(&mut self, group: usize, member: usize) {
-        let now = self.now;
+        let now = self.k.now;
         let config = self.groups[group].config.clone();
         let m = &self.groups[group].members[member];
         let incarnation = m.incarnation;
@@ -1218,7 +1150,7 @@ impl Simulation {
         self.member_ev(
             group,
             member,
-            self.now + latency,
+            self.k.now + latency,
             MemberEvent::FetchArrive { fetch },
         );
     }
@@ -1435,7 +1367,7 @@ impl Simulation {
                 }
             }
             let deadline =
-                self.on_quantum(self.now + self.groups[group].config.fetch_max_wait_ms * 1000);
+                self.on_quantum(self.k.now + self.groups[group].config.fetch_max_wait_ms * 1000);
             let m = &mut self.groups[group].members[member];
             m.fetch_deadline = deadline;
             if m.wait_timer_at.is_none_or(|at| at > deadline) {
@@ -1468,7 +1400,7 @@ impl Simulation {
         self.member_ev(
             group,
             member,
-            self.now + latency,
+            self.k.now + latency,
             MemberEvent::FetchResponse { fetch, data },
         );
     }
@@ -1548,10 +1480,10 @@ impl Simulation {
                 let m = &mut self.groups[group].members[member];
                 let known = m.in_group && m.joined_incarnation == incarnation;
                 if known {
-                    m.last_heartbeat_us = self.now;
+                    m.last_heartbeat_us = self.k.now;
                     let session = self.groups[group].config.session_timeout_ms * 1000;
                     self.schedule(
-                        self.now + session,
+                        self.k.now + session,
                         Ev::Coordinator {
                             group,
                             event: CoordinatorEvent::SessionCheck {
@@ -1594,7 +1526,7 @@ impl Simulation {
                 let session = self.groups[group].config.session_timeout_ms * 1000;
                 let m = &self.groups[group].members[member];
                 if let Some((ghost, last_heartbeat)) = m.ghost {
-                    if ghost == incarnation && self.now >= last_heartbeat + session {
+                    if ghost == incarnation && self.k.now >= last_heartbeat + session {
                         self.remove_ghost(group, member, Reason::SessionTimeoutExpired);
                         return;
                     }
@@ -1602,7 +1534,7 @@ impl Simulation {
                 let m = &self.groups[group].members[member];
                 if m.in_group
                     && m.joined_incarnation == incarnation
-                    && self.now >= m.last_heartbeat_us + session
+                    && self.k.now >= m.last_heartbeat_us + session
                 {
                     self.remove_member(group, member, Reason::SessionTimeoutExpired);
                 }
@@ -1617,7 +1549,7 @@ impl Simulation {
             CoordinatorEvent::InitialDelayExpired { round } => {
                 // `tryCompleteInitialRebalanceElseSchedule`: if a member joined during the delay and
                 // rebalance time remains, a whole new delay starts; otherwise the join completes.
-                let now = self.now;
+                let now = self.k.now;
                 let g = &mut self.groups[group];
                 if g.round != round || g.state != GroupState::PreparingRebalance {
                     return;
@@ -1672,7 +1604,7 @@ impl Simulation {
 
     fn begin_rebalance(&mut self, group: usize, reason: Reason) {
         let from_empty = self.groups[group].state == GroupState::Empty;
-        let now = self.now;
+        let now = self.k.now;
         let g = &mut self.groups[group];
         g.round += 1;
         g.rebalance_started_us = now;
@@ -1712,7 +1644,7 @@ impl Simulation {
     }
 
     fn handle_join(&mut self, group: usize, member: usize, incarnation: u32) {
-        let now = self.now;
+        let now = self.k.now;
         let m = &self.groups[group].members[member];
         if m.incarnation != incarnation || m.status != MemberStatus::Running {
             return;
@@ -1987,7 +1919,7 @@ impl Simulation {
             Node::Member { group, member: 0 },
         );
         self.schedule(
-            self.now + round_trip,
+            self.k.now + round_trip,
             Ev::Coordinator {
                 group,
                 event: CoordinatorEvent::SyncDone { generation },

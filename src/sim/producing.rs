@@ -3,23 +3,17 @@
 //! backoff, `delivery.timeout.ms`, and the idempotent producer's sequence numbers.
 
 use super::config::{Acks, ProducerConfig};
-use super::engine::{Ev, Simulation};
+use super::engine::Simulation;
 use super::event::{EventKind, Reason};
 use super::ids::{Micros, Tp};
 use super::keys::{KeyCycle, KeyRun};
 use super::log::{BatchData, SequenceCheck, ACKNOWLEDGED, LOST};
 use super::network::{FlowKind, Node};
 use super::partitioner::StickyPartition;
+use super::protocol::{Ev, ProduceOutcome};
 use super::scenario::{KeySpec, ProducerSpec};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
-
-/// The Java client's own failures, as a producer callback would see them.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProduceOutcome {
-    pub attempt: u32,
-    pub result: Result<Option<u64>, Reason>,
-}
 
 /// A broker's answer to one ProduceRequest while it is being built or waits in the purgatory
 /// (acks=all): the outcomes so far and the batches `(request, attempt)` still waiting for the high
@@ -217,7 +211,7 @@ impl Simulation {
             epoch: 0,
             stats: ProducerStats::default(),
             acknowledged_lost: 0,
-            rate_epoch_us: self.now,
+            rate_epoch_us: self.k.now,
             rate_epoch_records: 0,
             keyed: 0,
             cycle: None,
@@ -256,7 +250,7 @@ impl Simulation {
     }
 
     pub(crate) fn set_producer_rate(&mut self, producer: usize, rate_per_sec: u32) {
-        let now = self.now;
+        let now = self.k.now;
         let p = &mut self.producers[producer];
         p.rate_epoch_us = now;
         p.rate_epoch_records = p.stats.records_generated;
@@ -296,14 +290,14 @@ impl Simulation {
         if p.tick_scheduled || (p.rate_per_sec == 0 && p.open.is_empty() && !waiting) {
             return;
         }
-        let at = self.now + self.tick_us(producer);
+        let at = self.k.now + self.tick_us(producer);
         self.producers[producer].tick_scheduled = true;
         self.schedule(at, Ev::ProducerTick { producer });
     }
 
     pub(crate) fn producer_tick(&mut self, producer: usize) {
         self.producers[producer].tick_scheduled = false;
-        let now = self.now;
+        let now = self.k.now;
         let topic = self.producers[producer].topic;
         let partition_count = self.topics[topic].partitions.len() as u32;
         let available: Vec<u32> = (0..partition_count)
@@ -356,7 +350,7 @@ impl Simulation {
                 (Some(key), Some(cycle)) => cycle.partition_of(key),
                 _ => p
                     .sticky
-                    .partition(&available, partition_count, &mut self.rng),
+                    .partition(&available, partition_count, &mut self.k.rng),
             };
             // A batch never spans two key cycles.
             let full = p.open.get(partition).is_some_and(|open| {
@@ -407,7 +401,7 @@ impl Simulation {
     /// `batch.size`, so batches grow while a partition is backed up. A batch past `delivery.timeout.ms`
     /// is closed so that it expires.
     fn close_drainable_batches(&mut self, producer: usize) {
-        let now = self.now;
+        let now = self.k.now;
         let p = &self.producers[producer];
         let linger_us = p.config.linger_ms * 1000;
         let delivery_timeout_us = p.config.delivery_timeout_ms * 1000;
@@ -483,7 +477,7 @@ impl Simulation {
     /// at a batch that is not the next sequence), so retries go back in order; without idempotence retries
     /// are sent as their backoff ends and can overtake later batches.
     fn send_ready(&mut self, producer: usize) {
-        let now = self.now;
+        let now = self.k.now;
         let p = &self.producers[producer];
         let idempotent = p.config.enable_idempotence;
         if p.queued.is_empty() {
@@ -582,7 +576,7 @@ impl Simulation {
         let tp = self.producers[producer].requests[&id].tp;
         let Some(leader) = self.partition(tp).leader else {
             // No leader in the metadata: wait and look again after the retry backoff.
-            let at = self.now + self.producers[producer].config.retry_backoff_ms * 1000;
+            let at = self.k.now + self.producers[producer].config.retry_backoff_ms * 1000;
             let request = self.producers[producer]
                 .requests
                 .get_mut(&id)
@@ -614,7 +608,7 @@ impl Simulation {
             p.stats.records_acknowledged += records as u64;
             self.emit_acknowledged(producer, tp, None, records);
         } else {
-            let deadline = self.now + timeout;
+            let deadline = self.k.now + timeout;
             let p = &mut self.producers[producer];
             p.requests.get_mut(&id).expect("exists").timeout_at = deadline;
             p.timeouts.insert((deadline, id, attempt));
@@ -631,7 +625,7 @@ impl Simulation {
         base_offset: Option<u64>,
         records: u32,
     ) {
-        if self.record_events {
+        if self.k.record_events {
             self.emit(EventKind::ProduceAcknowledged {
                 producer: self.producers[producer].id.clone(),
                 topic: self.topics[tp.topic].name.clone(),
@@ -657,7 +651,7 @@ impl Simulation {
 
     /// The timeout timer fired: every request whose deadline has come times out.
     pub(crate) fn produce_timeouts_due(&mut self, producer: usize) {
-        let now = self.now;
+        let now = self.k.now;
         let p = &mut self.producers[producer];
         if p.timeout_timer_at == Some(now) {
             p.timeout_timer_at = None;
@@ -699,7 +693,7 @@ impl Simulation {
                     result: Err(Reason::LeaderDown),
                 };
                 let at =
-                    self.now + self.latency(Node::Broker { broker }, Node::Producer { producer });
+                    self.k.now + self.latency(Node::Broker { broker }, Node::Producer { producer });
                 self.schedule(
                     at,
                     Ev::ProduceResponse {
@@ -980,7 +974,7 @@ impl Simulation {
                     result: Err(Reason::ConnectionClosed),
                 };
                 self.schedule(
-                    self.now,
+                    self.k.now,
                     Ev::ProduceResponse {
                         producer,
                         outcomes: vec![(id, outcome)],
@@ -1053,7 +1047,7 @@ impl Simulation {
                     .min(p.config.retry_backoff_max_ms.max(p.config.retry_backoff_ms))
                     * 1000;
                 let within_timeout =
-                    self.now + backoff_us < created_us + p.config.delivery_timeout_ms * 1000;
+                    self.k.now + backoff_us < created_us + p.config.delivery_timeout_ms * 1000;
                 let retrying = within_timeout && (attempt as u64) <= p.config.retries;
                 if retrying {
                     self.emit(EventKind::ProduceError {
@@ -1068,10 +1062,10 @@ impl Simulation {
                     p.stats.records_retried += records as u64;
                     let request = p.requests.get_mut(&id).expect("exists");
                     request.state = RequestState::Queued;
-                    request.not_before_us = self.now + backoff_us;
+                    request.not_before_us = self.k.now + backoff_us;
                     p.queued.insert((tp.partition, id));
                     self.schedule(
-                        self.now + backoff_us,
+                        self.k.now + backoff_us,
                         Ev::ProduceRetry {
                             producer,
                             request: id,
@@ -1102,7 +1096,7 @@ impl Simulation {
     /// `buffer.memory` is full: `send()` blocks (`BufferPool.allocate`). After `max.block.ms` it throws
     /// a `TimeoutException` for that record, and the application tries the next one.
     fn block_send(&mut self, producer: usize, max_block_us: u64) {
-        let now = self.now;
+        let now = self.k.now;
         let p = &mut self.producers[producer];
         match p.blocked_since {
             None => {

@@ -3,11 +3,12 @@
 //! truncation and data loss they cause, and retention.
 
 use super::config::TopicConfig;
-use super::engine::{Ev, Simulation, Topic};
+use super::engine::{Simulation, Topic};
 use super::event::{EventKind, Reason};
 use super::ids::{Micros, Tp};
 use super::log::{BatchData, LostRange, ReplicaLog, REACHED_HIGH_WATERMARK};
 use super::network::{FlowKind, Node};
+use super::protocol::{Ev, FetchedPartition};
 use super::sort;
 use std::rc::Rc;
 
@@ -134,16 +135,6 @@ pub struct Fetcher {
     pub(crate) timer_at: Option<Micros>,
 }
 
-#[derive(Clone, Debug)]
-pub struct FetchedPartition {
-    pub tp: Tp,
-    pub leader_epoch: u32,
-    pub fetch_offset: u64,
-    pub batches: Vec<Rc<BatchData>>,
-    pub high_watermark: u64,
-    pub log_start_offset: u64,
-}
-
 impl Simulation {
     /// Kafka's rack-unaware replica placement (`assignReplicasToBrokersRackUnaware`) with the random start
     /// index and shift drawn from the run's generator.
@@ -181,7 +172,7 @@ impl Simulation {
         config: TopicConfig,
     ) {
         let brokers = self.brokers.len() as u64;
-        let start = (self.rng.below(brokers), self.rng.below(brokers));
+        let start = (self.k.rng.below(brokers), self.k.rng.below(brokers));
         let topic_index = self.topics.len();
         self.topics.push(Topic {
             name: name.to_string(),
@@ -263,7 +254,7 @@ impl Simulation {
         mut data: BatchData,
         facts: u8,
     ) -> Rc<BatchData> {
-        let now = self.now;
+        let now = self.k.now;
         let leader = self.partition(tp).leader.expect("appends go to a leader");
         let (segment_bytes, segment_us) = {
             let config = &self.topics[tp.topic].config;
@@ -279,7 +270,7 @@ impl Simulation {
         let batch = self.batch_facts.register(data, facts);
         log.append(batch.clone(), now, segment_bytes, segment_us);
         let summarize = log.batch_count() >= partition.summarize_at;
-        if self.record_events {
+        if self.k.record_events {
             let topic_name = self.topics[tp.topic].name.clone();
             let producer_name = self.producers[batch.producer as usize].id.clone();
             self.emit(EventKind::BatchAppended {
@@ -395,7 +386,7 @@ impl Simulation {
             }
             let state = &partition.followers[index];
             let waits_for = partition.isr.contains(broker)
-                || (state.is_caught_up(leader_leo, self.now, max_lag_us)
+                || (state.is_caught_up(leader_leo, self.k.now, max_lag_us)
                     && !self.brokers[(*broker - 1) as usize].fenced);
             if waits_for {
                 new_hw = new_hw.min(state.log_end_offset);
@@ -544,7 +535,7 @@ impl Simulation {
         if !self.fetcher_session_is(follower, leader, session) || !self.broker(leader).alive {
             return;
         }
-        let now = self.now;
+        let now = self.k.now;
         for (tp, offset) in &offsets {
             let partition = self.partition_mut(*tp);
             if partition.leader != Some(leader) {
@@ -586,7 +577,7 @@ impl Simulation {
     /// The session's wait timer: answers a parked fetch whose `replica.fetch.wait.max.ms` is over, or
     /// re-arms for the deadline of the fetch parked now.
     pub(crate) fn replica_fetch_wait_expired(&mut self, follower: u32, leader: u32) {
-        let now = self.now;
+        let now = self.k.now;
         let Some(fetcher) = self.fetchers.get_mut(&(follower, leader)) else {
             return;
         };
@@ -686,7 +677,7 @@ impl Simulation {
         if !self.fetcher_session_is(follower, leader, session) || !self.broker(follower).alive {
             return;
         }
-        let now = self.now;
+        let now = self.k.now;
         for fetched in data {
             let (segment_bytes, segment_us) = {
                 let config = &self.topics[fetched.tp.topic].config;
@@ -760,7 +751,7 @@ impl Simulation {
     /// The leader's `isr-expiration` task, every `replica.lag.time.max.ms / 2`.
     pub(crate) fn isr_expiration(&mut self) {
         let lag_us = self.cluster.replica_lag_time_max_ms * 1000;
-        let now = self.now;
+        let now = self.k.now;
         for topic in 0..self.topics.len() {
             for partition in 0..self.topics[topic].partitions.len() as u32 {
                 let tp = Tp { topic, partition };
@@ -818,7 +809,7 @@ impl Simulation {
         // `broker.heartbeat.interval.ms` ago (ClusterControlManager, BrokerHeartbeatManager).
         let b = self.broker(broker);
         let interval = self.cluster.broker_heartbeat_interval_ms * 1000;
-        let since = self.now - b.registered_us;
+        let since = self.k.now - b.registered_us;
         let last_heartbeat = b.registered_us + since.saturating_sub(1) / interval * interval;
         let at = last_heartbeat + self.cluster.broker_session_timeout_ms * 1000;
         self.schedule(
@@ -879,7 +870,7 @@ impl Simulation {
             }
             return;
         }
-        let now = self.now;
+        let now = self.k.now;
         let b = self.broker_mut(broker);
         b.alive = true;
         b.fenced = false;
@@ -928,7 +919,7 @@ impl Simulation {
             .any(|p| p.leader != p.replicas.first().copied());
         if imbalanced {
             self.leader_balance_scheduled = true;
-            let at = self.now + self.cluster.leader_imbalance_check_interval_ms * 1000;
+            let at = self.k.now + self.cluster.leader_imbalance_check_interval_ms * 1000;
             self.schedule(at, Ev::BalanceLeaders);
         }
     }
@@ -990,7 +981,7 @@ impl Simulation {
     /// restarts the fetchers.
     fn change_leader(&mut self, tp: Tp, new_leader: Option<u32>, unclean: Option<u32>) {
         let old_leader = self.partition(tp).leader;
-        let now = self.now;
+        let now = self.k.now;
         self.led_by_broker = None;
         let partition = self.partition_mut(tp);
         partition.leader = new_leader;
@@ -1139,7 +1130,7 @@ impl Simulation {
 
     /// Retention: each live replica deletes closed segments past `retention.ms` / `retention.bytes`.
     pub(crate) fn retention_check(&mut self) {
-        let now = self.now;
+        let now = self.k.now;
         for tp in self.all_partitions() {
             let config = self.topics[tp.topic].config.clone();
             let retention_us = config.retention_ms.map(|ms| ms.saturating_mul(1000));

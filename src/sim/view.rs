@@ -235,14 +235,14 @@ impl Simulation {
             .map(|group| self.group_view(group))
             .collect();
         ClusterView {
-            now_us: self.now,
+            now_us: self.k.now,
             seed: self.seed,
-            time_quantum_ms: self.quantum_us / 1000,
+            time_quantum_ms: self.k.quantum_us / 1000,
             brokers,
             topics,
             producers,
             groups,
-            flows: self.network.flows().to_vec(),
+            flows: self.k.network.flows().to_vec(),
         }
     }
 
@@ -259,7 +259,7 @@ impl Simulation {
                 joining: member.joining,
                 assignment: member.assigned.iter().map(name).collect(),
                 activity: member.activity,
-                stalled: member.stalled_until_us > self.now,
+                stalled: member.stalled_until_us > self.k.now,
                 records_in_hand: member
                     .in_hand()
                     .iter()

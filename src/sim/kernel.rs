@@ -1,0 +1,148 @@
+//! What every handler works with, whichever node it runs on: the clock, the run's one random generator,
+//! the event queue (messages in flight and timers), the network, and the trace. The engine owns one and
+//! dispatches each event it pops to the node it is for.
+
+use super::event::{EventKind, Trace, TraceEvent};
+use super::ids::Micros;
+use super::network::{FlowKind, Network, Node};
+use super::protocol::Ev;
+use super::rng::SimRng;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// An entry of the event queue: the order key and where the event waits in the slab. The key packs
+/// `(time, class, insertion sequence)` into one integer: class 0 is for commands (timeline and user), 1 for
+/// everything else, so at one instant commands run first and a command scheduled live and the same command
+/// replayed from a timeline land in the same place. The heap moves only these 24-byte entries; the events
+/// themselves stay put in the slab.
+type Scheduled = Reverse<(u128, u32)>;
+
+#[inline(always)]
+fn queue_key(at: Micros, class: u8, seq: u64) -> u128 {
+    ((at as u128) << 64) | ((class as u128) << 63) | (seq as u128 & ((1 << 63) - 1))
+}
+
+#[derive(Clone)]
+pub struct Kernel {
+    pub now: Micros,
+    pub rng: SimRng,
+    queue: BinaryHeap<Scheduled>,
+    /// Events waiting in the queue, by slot; `free` lists empty slots.
+    slab: Vec<Option<Ev>>,
+    free: Vec<u32>,
+    next_seq: u64,
+    /// The scenario's `time_quantum_ms` in µs (0: exact time). Every event runs at a multiple of it.
+    pub quantum_us: Micros,
+    /// Links, latencies and the messages on the wire.
+    pub network: Network,
+    pub trace: Trace,
+    /// Emit record-level events (see `Simulation::set_record_events`).
+    pub record_events: bool,
+}
+
+impl Kernel {
+    pub fn new(seed: u64, quantum_us: Micros, network: Network, trace: Trace) -> Kernel {
+        Kernel {
+            now: 0,
+            rng: SimRng::new(seed),
+            queue: BinaryHeap::new(),
+            slab: Vec::new(),
+            free: Vec::new(),
+            next_seq: 0,
+            quantum_us,
+            network,
+            trace,
+            record_events: false,
+        }
+    }
+
+    /// When the next event is due.
+    #[inline(always)]
+    pub fn next_event_at(&self) -> Option<Micros> {
+        self.queue
+            .peek()
+            .map(|Reverse((key, _))| (*key >> 64) as Micros)
+    }
+
+    /// Takes the next event off the queue (there is one: see `next_event_at`).
+    pub fn pop(&mut self) -> Ev {
+        let Reverse((_, slot)) = self.queue.pop().expect("an event is due");
+        let event = self.slab[slot as usize].take().expect("a queued event");
+        self.free.push(slot);
+        event
+    }
+
+    /// Events waiting.
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub fn schedule(&mut self, at: Micros, event: Ev) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let class = u8::from(!matches!(event, Ev::Timeline(_) | Ev::UserCommand(_)));
+        self.enqueue(at.max(self.now), class, seq, event);
+    }
+
+    /// The first instant at or after `t` on which events may run: `t` itself in exact time, else the next
+    /// multiple of the time quantum. Timers that remember when they fire store this value.
+    #[inline(always)]
+    pub fn on_quantum(&self, t: Micros) -> Micros {
+        if self.quantum_us == 0 {
+            t
+        } else {
+            t.div_ceil(self.quantum_us) * self.quantum_us
+        }
+    }
+
+    fn enqueue(&mut self, at: Micros, class: u8, seq: u64, event: Ev) {
+        let at = self.on_quantum(at);
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slab[slot as usize] = Some(event);
+                slot
+            }
+            None => {
+                self.slab.push(Some(event));
+                (self.slab.len() - 1) as u32
+            }
+        };
+        self.queue.push(Reverse((queue_key(at, class, seq), slot)));
+    }
+
+    /// Sends a message from one node to another: it is drawn while in flight and `event` runs on arrival.
+    pub fn send(&mut self, from: Node, to: Node, kind: FlowKind, records: u32, event: Ev) {
+        let arrive_us = self.visual_flow(from, to, kind, records);
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.enqueue(arrive_us, 1, seq, event);
+    }
+
+    /// Draws a message in flight (its effect, if any, travels in an event `send` schedules). It is dropped
+    /// once its arrival time has passed. Returns its arrival time.
+    pub fn visual_flow(&mut self, from: Node, to: Node, kind: FlowKind, records: u32) -> Micros {
+        let now = self.now;
+        let arrive_us = self.on_quantum(now + self.network.latency(from, to));
+        self.network.draw(kind, from, to, now, arrive_us, records);
+        arrive_us
+    }
+
+    #[inline(always)]
+    pub fn latency(&self, from: Node, to: Node) -> Micros {
+        self.network.latency(from, to)
+    }
+
+    pub fn emit(&mut self, kind: EventKind) {
+        // Record-level events are built only when asked for (building them is the cost); every emit site
+        // checks `record_events` first.
+        debug_assert!(
+            self.record_events || !kind.is_record_level(),
+            "record-level event emitted while record events are off: {}",
+            kind.type_name()
+        );
+        self.trace.push(TraceEvent {
+            t_us: self.now,
+            kind,
+        });
+    }
+}

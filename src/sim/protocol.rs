@@ -1,0 +1,180 @@
+//! The messages nodes send each other and the timers they set: what the event queue holds. Each message
+//! is named for the Kafka API it mirrors where there is one (ProduceRequest/Response, Fetch from a
+//! follower or a consumer, JoinGroup/SyncGroup, Heartbeat, LeaveGroup, OffsetCommit).
+
+use super::event::Reason;
+use super::ids::Tp;
+use super::log::BatchData;
+use super::scenario::Command;
+use std::rc::Rc;
+
+/// Everything that happens at an instant: a message arriving at a node (its Kafka API in the variant's
+/// comment), a node's own timer, or a command. Variants carry incarnation numbers so that events of a crashed or restarted
+/// actor are recognised as stale and dropped.
+#[derive(Clone, Debug)]
+pub enum Ev {
+    Timeline(usize),
+    UserCommand(Box<Command>),
+    /// The application calls `send()` (the producer's rate) and the sender thread drains batches.
+    ProducerTick {
+        producer: usize,
+    },
+    /// One ProduceRequest to a broker: the batches (by request id) drained for its partitions together.
+    ProduceArrive {
+        producer: usize,
+        broker: u32,
+        requests: Vec<u64>,
+    },
+    /// One ProduceResponse: the outcome of each batch of the request.
+    ProduceResponse {
+        producer: usize,
+        outcomes: Vec<(u64, ProduceOutcome)>,
+    },
+    /// The producer's one `request.timeout.ms` timer (see `Producer::timeouts`).
+    ProduceTimeout {
+        producer: usize,
+    },
+    ProduceRetry {
+        producer: usize,
+        request: u64,
+    },
+    /// A follower's FetchRequest (its fetch session with the leader) arriving at the leader.
+    ReplicaFetchArrive {
+        follower: u32,
+        leader: u32,
+        session: u64,
+        offsets: Vec<(Tp, u64)>,
+    },
+    /// The leader's delayed-fetch timer for a parked follower fetch (`replica.fetch.wait.max.ms`).
+    ReplicaFetchWait {
+        follower: u32,
+        leader: u32,
+    },
+    /// The leader's FetchResponse arriving at the follower.
+    ReplicaFetchResponse {
+        follower: u32,
+        leader: u32,
+        session: u64,
+        data: Vec<FetchedPartition>,
+    },
+    /// The leaders' `isr-expiration` task, every `replica.lag.time.max.ms` / 2.
+    IsrExpiration,
+    /// The controller's `maybeBalancePartitionLeaders` (see `Simulation::balance_leaders`).
+    BalanceLeaders,
+    /// The controller's session timer for a broker (`broker.session.timeout.ms`), renewed by its
+    /// BrokerHeartbeats.
+    BrokerFence {
+        broker: u32,
+        incarnation: u32,
+    },
+    /// The log manager's retention task (`log.retention.check.interval.ms`).
+    RetentionCheck,
+    /// Something arriving at, or a timer of, a consumer client (`MemberEvent`).
+    Member {
+        group: usize,
+        member: usize,
+        incarnation: u32,
+        event: MemberEvent,
+    },
+    /// A request arriving at, or a timer of, a group's coordinator (`CoordinatorEvent`).
+    Coordinator {
+        group: usize,
+        event: CoordinatorEvent,
+    },
+}
+
+/// The Java client's own failures, as a producer callback would see them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProduceOutcome {
+    pub attempt: u32,
+    pub result: Result<Option<u64>, Reason>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FetchedPartition {
+    pub tp: Tp,
+    pub leader_epoch: u32,
+    pub fetch_offset: u64,
+    pub batches: Vec<Rc<BatchData>>,
+    pub high_watermark: u64,
+    pub log_start_offset: u64,
+}
+
+#[derive(Clone, Debug)]
+pub enum MemberEvent {
+    Poll,
+    /// The member's FetchRequest arriving at the partitions' leaders.
+    FetchArrive {
+        fetch: u64,
+    },
+    /// The member's one fetch-wait timer (see `Member::wait_timer_at`).
+    FetchWaitExpired,
+    /// The FetchResponse arriving at the member.
+    FetchResponse {
+        fetch: u64,
+        data: Vec<(Tp, u64, u64)>,
+    },
+    ProcessingDone {
+        batch: u64,
+    },
+    HeartbeatTick,
+    /// The heartbeat thread's wake-up between heartbeats that finds the poll timeout expired.
+    PollTimeoutCheck,
+    /// The HeartbeatResponse (`REBALANCE_IN_PROGRESS`, `UNKNOWN_MEMBER_ID`).
+    HeartbeatResponse {
+        rebalance_in_progress: bool,
+        unknown_member: bool,
+    },
+    /// The SyncGroupResponse: the member's partitions for the generation.
+    Assignment {
+        generation: i32,
+        partitions: Vec<Tp>,
+    },
+    /// The OffsetCommitResponse.
+    CommitResponse {
+        sync: bool,
+        error: Option<Reason>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub enum CoordinatorEvent {
+    /// A JoinGroupRequest.
+    Join {
+        member: usize,
+        incarnation: u32,
+    },
+    /// A HeartbeatRequest.
+    Heartbeat {
+        member: usize,
+        incarnation: u32,
+    },
+    /// A LeaveGroupRequest.
+    Leave {
+        member: usize,
+        incarnation: u32,
+        reason: Reason,
+    },
+    /// An OffsetCommitRequest.
+    Commit {
+        member: usize,
+        incarnation: u32,
+        generation: i32,
+        offsets: Vec<(Tp, u64)>,
+        sync: bool,
+    },
+    /// The coordinator's session timer for a member (`session.timeout.ms`).
+    SessionCheck {
+        member: usize,
+        incarnation: u32,
+    },
+    InitialDelayExpired {
+        round: u64,
+    },
+    RebalanceTimeout {
+        round: u64,
+    },
+    SyncDone {
+        generation: i32,
+    },
+}
