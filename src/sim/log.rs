@@ -14,8 +14,8 @@ use super::keys::KeyRun;
 /// Records written together by one produce request (immutable once appended).
 #[derive(Debug)]
 pub struct BatchData {
-    /// Unique in the run (`BatchFacts::register`): the key of the batch's facts.
-    pub id: u64,
+    /// Where its facts are in the run's `BatchFacts` (given by `BatchFacts::register`).
+    pub slot: u32,
     pub base_offset: u64,
     pub records: u32,
     pub bytes: u64,
@@ -28,7 +28,6 @@ pub struct BatchData {
     pub keys: Option<KeyRun>,
     /// When the producer created the first record (for end-to-end latency).
     pub created_us: Micros,
-    pub append_us: Micros,
 }
 
 /// The producer received a successful acknowledgement for the batch.
@@ -39,78 +38,77 @@ pub const REACHED_HIGH_WATERMARK: u8 = 2;
 pub const LOST: u8 = 4;
 
 /// What changes about a batch after it is appended (`ACKNOWLEDGED`, `REACHED_HIGH_WATERMARK`, `LOST`), by
-/// batch id, for as long as some part of the simulation holds the batch: an entry whose batch is gone
-/// everywhere is swept when the table has doubled since the last sweep. Sweeping only forgets batches no
-/// one can ask about, so it never changes the run.
+/// the batch's slot, for as long as some simulation holds the batch. The tables hold each batch weakly; a
+/// slot whose batch no one holds any more is free again, found by a sweep every `SWEEP_EVERY` new batches
+/// (its memory is freed then: often, so that little waits). A snapshot copies the table, so the same
+/// batch has the same slot in both, and a slot is freed only once its batch is gone from every copy:
+/// freeing only forgets batches no one can ask about, so it never changes the run.
 #[derive(Clone, Debug, Default)]
 pub struct BatchFacts {
-    next_id: u64,
-    /// By id, ascending (ids are given in order, so a new entry goes at the end).
-    table: Vec<(u64, Weak<BatchData>, u8)>,
-    sweep_at: usize,
+    /// By slot, in chunks of `CHUNK` slots: the table grows a chunk at a time and never moves (a table
+    /// doubling by reallocation made the allocator hold megabytes more at its peak).
+    chunks: Vec<Box<Chunk>>,
+    free: Vec<u32>,
+    since_sweep: usize,
 }
 
+const CHUNK: usize = 1024;
+
+/// `CHUNK` slots: each batch (weakly) and its facts.
+#[derive(Clone, Debug)]
+struct Chunk {
+    batches: [Weak<BatchData>; CHUNK],
+    facts: [u8; CHUNK],
+}
+
+/// A free slot's facts (no batch has it).
+const FREE: u8 = 0x80;
+
+/// New batches between two sweeps of `BatchFacts`.
+const SWEEP_EVERY: usize = 1024;
+
 impl BatchFacts {
-    /// Gives `data` its id and its first facts, and shares it.
+    /// Gives `data` its slot and its first facts, and shares it.
     pub fn register(&mut self, mut data: BatchData, facts: u8) -> Rc<BatchData> {
-        if self.table.len() >= self.sweep_at {
-            self.table.retain(|(_, batch, _)| batch.strong_count() > 0);
-            self.sweep_at = (self.table.len() * 2).max(1024);
+        self.since_sweep += 1;
+        if self.since_sweep >= SWEEP_EVERY {
+            self.sweep();
         }
-        data.id = self.next_id;
-        self.next_id += 1;
+        if self.free.is_empty() {
+            let first = (self.chunks.len() * CHUNK) as u32;
+            self.chunks.push(Box::new(Chunk {
+                batches: std::array::from_fn(|_| Weak::new()),
+                facts: [FREE; CHUNK],
+            }));
+            self.free.extend((first..first + CHUNK as u32).rev());
+        }
+        data.slot = self.free.pop().expect("a free slot");
         let batch = Rc::new(data);
-        self.table.push((batch.id, Rc::downgrade(&batch), facts));
+        let (chunk, at) = Self::place(batch.slot);
+        let chunk = &mut self.chunks[chunk];
+        chunk.batches[at] = Rc::downgrade(&batch);
+        chunk.facts[at] = facts;
         batch
     }
 
-    fn index(&self, batch: &BatchData) -> Option<usize> {
-        self.table
-            .binary_search_by_key(&batch.id, |entry| entry.0)
-            .ok()
+    #[inline(always)]
+    fn place(slot: u32) -> (usize, usize) {
+        (slot as usize / CHUNK, slot as usize % CHUNK)
     }
 
-    /// Where `batch`'s entry is, searched from `hint` outwards (galloping) and left in `hint`: one log's
-    /// batches, taken in order, are near each other in the table, so this is a few probes, not a binary
-    /// search over the whole table each time.
-    fn index_near(&self, batch: &BatchData, hint: &mut usize) -> Option<usize> {
-        let id = batch.id;
-        let len = self.table.len();
-        let at = (*hint).min(len.saturating_sub(1));
-        let (mut low, mut high) = (0, len);
-        if len > 0 {
-            let mut step = 1;
-            if self.table[at].0 < id {
-                low = at + 1;
-                while low + step < len && self.table[low + step].0 < id {
-                    low += step + 1;
-                    step *= 2;
+    /// Frees the slots of batches no one holds.
+    fn sweep(&mut self) {
+        self.since_sweep = 0;
+        for (index, chunk) in self.chunks.iter_mut().enumerate() {
+            let chunk = &mut **chunk;
+            for (at, (batch, facts)) in chunk.batches.iter_mut().zip(&mut chunk.facts).enumerate() {
+                if *facts != FREE && batch.strong_count() == 0 {
+                    // Dropping the weak pointer lets the batch's memory go.
+                    *batch = Weak::new();
+                    *facts = FREE;
+                    self.free.push((index * CHUNK + at) as u32);
                 }
-                high = (low + step + 1).min(len);
-            } else {
-                high = at + 1;
-                while high > step && self.table[high - step - 1].0 >= id {
-                    high -= step;
-                    step *= 2;
-                }
-                low = high.saturating_sub(step + 1);
             }
-        }
-        let index = low + self.table[low..high].partition_point(|entry| entry.0 < id);
-        *hint = index;
-        (index < len && self.table[index].0 == id).then_some(index)
-    }
-
-    /// `get`, searching from `hint` (see `index_near`).
-    pub fn get_near(&self, batch: &BatchData, hint: &mut usize) -> u8 {
-        self.index_near(batch, hint)
-            .map_or(0, |index| self.table[index].2)
-    }
-
-    /// `set`, searching from `hint` (see `index_near`).
-    pub fn set_near(&mut self, batch: &BatchData, facts: u8, hint: &mut usize) {
-        if let Some(index) = self.index_near(batch, hint) {
-            self.table[index].2 |= facts;
         }
     }
 
@@ -119,23 +117,33 @@ impl BatchFacts {
         self.get(batch) & facts == facts
     }
 
+    #[inline(always)]
     pub fn get(&self, batch: &BatchData) -> u8 {
-        self.index(batch).map_or(0, |index| self.table[index].2)
+        let (chunk, at) = Self::place(batch.slot);
+        self.chunks.get(chunk).map_or(0, |chunk| chunk.facts[at])
     }
 
+    #[inline(always)]
     pub fn set(&mut self, batch: &BatchData, facts: u8) {
-        if let Some(index) = self.index(batch) {
-            self.table[index].2 |= facts;
+        let (chunk, at) = Self::place(batch.slot);
+        if let Some(chunk) = self.chunks.get_mut(chunk) {
+            chunk.facts[at] |= facts;
         }
     }
 
-    /// Entries kept, live or not yet swept.
+    /// Adds `facts` and returns all the facts known now.
+    pub fn add(&mut self, batch: &BatchData, facts: u8) -> u8 {
+        self.set(batch, facts);
+        self.get(batch)
+    }
+
+    /// Slots in use (batches held somewhere, or gone since the last sweep).
     pub fn len(&self) -> usize {
-        self.table.len()
+        self.chunks.len() * CHUNK - self.free.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.table.is_empty()
+        self.len() == 0
     }
 }
 
@@ -260,7 +268,7 @@ impl Run {
             | if self.acknowledged { ACKNOWLEDGED } else { 0 }
             | if self.lost { LOST } else { 0 };
         let batch = BatchData {
-            id: 0,
+            slot: 0,
             base_offset: self.base_offset,
             records: records as u32,
             bytes: self.bytes_of(records),
@@ -270,7 +278,6 @@ impl Run {
             leader_epoch: self.leader_epoch,
             keys: self.keys.clone(),
             created_us: self.first_created_us,
-            append_us: 0,
         };
         (batch, facts)
     }
@@ -447,11 +454,10 @@ impl ReplicaLog {
     /// it deletes ends.
     pub fn summarize_below(&mut self, floor: u64, facts: &BatchFacts) {
         let floor = floor.min(self.high_watermark);
-        let mut hint = 0;
         while self.ends.front().is_some_and(|end| *end <= floor) {
             let batch = self.batches.pop_front().expect("ends and batches agree");
             self.ends.pop_front();
-            let known = facts.get_near(&batch, &mut hint);
+            let known = facts.get(&batch);
             match self.runs.back_mut() {
                 Some(run) if run.continued_by(&batch, known) => run.absorb(&batch),
                 _ => self.runs.push_back(Run::of(&batch, known)),
@@ -900,7 +906,7 @@ mod tests {
 
     fn batch(base_offset: u64) -> BatchData {
         BatchData {
-            id: 0,
+            slot: 0,
             base_offset,
             records: 1,
             bytes: 100,
@@ -910,14 +916,13 @@ mod tests {
             leader_epoch: 0,
             keys: None,
             created_us: 0,
-            append_us: 0,
         }
     }
 
-    /// The galloping search finds every entry (and misses every swept one) from any hint, as a binary
-    /// search does; facts set through one search are read through the other.
+    /// Facts stay with their batch while anyone holds it, the slots of gone batches are reused, and a
+    /// copy of the table (a snapshot's) keeps its own facts for the batches it shares.
     #[test]
-    fn facts_are_found_from_any_hint_and_swept_only_when_no_one_holds_the_batch() {
+    fn facts_stay_with_their_batch_and_slots_of_gone_batches_are_reused() {
         let mut facts = BatchFacts::default();
         let mut kept = Vec::new();
         for n in 0..5000u64 {
@@ -926,22 +931,41 @@ mod tests {
                 kept.push(shared);
             }
         }
-        assert!(facts.len() < 5000, "swept: {}", facts.len());
-        let mut rng = crate::rng::SimRng::new(7);
-        for (i, shared) in kept.iter().enumerate() {
-            let mut hint = rng.below(6000) as usize;
-            let n = shared.base_offset;
+        // 4,285 held, and at most the 147 dropped since the last sweep not yet freed.
+        assert!(
+            facts.len() <= 4285 + 147,
+            "gone batches' slots freed: {} in use",
+            facts.len()
+        );
+        let chunks = facts.chunks.len();
+        for shared in &kept {
             assert_eq!(
-                facts.get_near(shared, &mut hint),
-                (n % 3) as u8,
-                "batch {i}"
+                facts.get(shared),
+                (shared.base_offset % 3) as u8,
+                "batch {}",
+                shared.base_offset
             );
-            assert_eq!(facts.get(shared), (n % 3) as u8);
-            facts.set_near(shared, LOST, &mut hint);
-            assert!(facts.has(shared, LOST));
         }
-        let gone = batch(0);
-        let mut hint = 0;
-        assert_eq!(facts.get_near(&gone, &mut hint), 0, "batch 0 was swept");
+        let copy = facts.clone();
+        for shared in &kept {
+            facts.set(shared, LOST);
+        }
+        kept.truncate(100);
+        for n in 5000..9000u64 {
+            let fresh = facts.register(batch(n), 0);
+            assert_eq!(
+                facts.get(&fresh),
+                0,
+                "a reused slot starts with the new batch's facts"
+            );
+        }
+        for shared in &kept {
+            assert!(facts.has(shared, LOST));
+            assert_eq!(
+                copy.get(shared),
+                (shared.base_offset % 3) as u8,
+                "the copy's facts"
+            );
+        }
     }
 }

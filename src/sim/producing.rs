@@ -787,8 +787,7 @@ impl Simulation {
                     leader_epoch: 0,
                     keys: request.keys.clone(),
                     created_us: request.created_us,
-                    append_us: 0,
-                    id: 0,
+                    slot: 0,
                 },
                 if acks == Acks::Zero { ACKNOWLEDGED } else { 0 },
             ),
@@ -1031,8 +1030,7 @@ impl Simulation {
                 let request = p.requests.remove(&id).expect("exists");
                 p.buffered_bytes -= request.bytes;
                 if let Some(batch) = &request.appended {
-                    self.batch_facts.set(batch, ACKNOWLEDGED);
-                    if self.batch_facts.has(batch, LOST) {
+                    if self.batch_facts.add(batch, ACKNOWLEDGED) & LOST != 0 {
                         p.acknowledged_lost += batch.records as u64;
                     }
                 }

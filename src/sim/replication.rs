@@ -266,7 +266,6 @@ impl Simulation {
             .log_of_mut(leader)
             .expect("the leader is a replica");
         data.base_offset = log.log_end_offset;
-        data.append_us = now;
         let batch = self.batch_facts.register(data, facts);
         log.append(batch.clone(), now, segment_bytes, segment_us);
         let summarize = log.batch_count() >= partition.summarize_at;
@@ -399,14 +398,12 @@ impl Simulation {
         let partition = &mut self.topics[tp.topic].partitions[tp.partition as usize];
         let log = &mut partition.logs[leader_index];
         log.high_watermark = new_hw.min(log.log_end_offset);
-        let mut hint = usize::MAX;
         for batch in log.batches().rev() {
             if batch.end_offset() <= old_hw {
                 break;
             }
             if batch.end_offset() <= new_hw {
-                self.batch_facts
-                    .set_near(batch, REACHED_HIGH_WATERMARK, &mut hint);
+                self.batch_facts.set(batch, REACHED_HIGH_WATERMARK);
             }
         }
         let new_hw = log.high_watermark;
