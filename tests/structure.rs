@@ -1,26 +1,40 @@
 //! The core's module structure (issue 12): `src/sim` has no import cycle. Reads every module's paths to
 //! its siblings (`use super::x`, `super::x::Y`, `crate::x`; its test module excluded) and finds the cycles.
 //!
-//! One cycle is still known: the engine and the three files of behaviour written as `impl Simulation`
-//! blocks (`groups`, `producing`, `replication`), which the nodes-and-messages restructure removes. The
+//! One cycle is still known: the engine and the node modules whose handlers are still written as
+//! `impl Simulation` blocks (`broker`, `producer`, `consumer`), which the nodes-and-messages restructure
+//! removes. (It reads paths, not calls: the engine calls the controller's `impl Simulation` methods
+//! without naming its module, so `controller` is not in the cycle it reads, though the engine depends on
+//! it just the same until it too is a node with its own state.) The
 //! test fails on any other cycle, and when the known one changes, so that the list below is kept exact.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::{BTreeMap, BTreeSet};
 
-const KNOWN_CYCLES: &[&[&str]] = &[&["engine", "groups", "producing", "replication"]];
+const KNOWN_CYCLES: &[&[&str]] = &[&["broker", "consumer", "engine", "producer"]];
 
 /// Each module of `src/sim` and the sibling modules it names.
 fn imports() -> BTreeMap<String, BTreeSet<String>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sim");
-    let mut sources = BTreeMap::new();
+    // A folder (`broker/`) is one module: its files' code together.
+    let mut sources: BTreeMap<String, String> = BTreeMap::new();
+    let mut read = |name: String, path: &std::path::Path| {
+        let text = std::fs::read_to_string(path).expect("readable");
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        sources.entry(name).or_default().push_str(code);
+    };
     for entry in std::fs::read_dir(&dir).expect("src/sim") {
         let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|ext| ext == "rs") {
-            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-            let text = std::fs::read_to_string(&path).expect("readable");
-            let code = text.split("#[cfg(test)]").next().unwrap_or("").to_string();
-            sources.insert(name, code);
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() {
+            for file in std::fs::read_dir(&path).expect("a module folder") {
+                let file = file.expect("entry").path();
+                if file.extension().is_some_and(|ext| ext == "rs") {
+                    read(name.clone(), &file);
+                }
+            }
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            read(name, &path);
         }
     }
     let modules: BTreeSet<String> = sources.keys().cloned().collect();

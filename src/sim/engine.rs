@@ -1,17 +1,17 @@
-//! The simulation: state of the whole cluster and its clients, the event queue, and the public API
-//! (`new`, `apply`, `advance_to`, `events_since`, `view`). Behaviour lives in `replication.rs`,
-//! `producing.rs` and `groups.rs`, each an `impl Simulation` block.
+//! The simulation: the state of every node, the dispatcher that hands each event the kernel pops to its
+//! node's handler, and the public API (`new`, `apply`, `advance_to`, `events_since`, `view`, `snapshot`).
+//! The handlers live in the node modules (`broker`, `controller`, `producer`, `consumer`).
 
+use super::broker::replica_manager::Partition;
 use super::config::{field, ClusterConfig, Code, InputError, Problem, ProducerConfig, TopicConfig};
+use super::consumer::Group;
 use super::event::{EventKind, Trace, TraceEvent};
-use super::groups::Group;
 use super::ids::{Micros, Tp};
 use super::kernel::Kernel;
 use super::log::{BatchFacts, ReplicaLog};
 use super::network::{Flow, FlowKind, Network, Node};
-use super::producing::Producer;
+use super::producer::Producer;
 use super::protocol::Ev;
-use super::replication::Partition;
 use super::scenario::{Command, Scenario, ValidScenario};
 use super::sort;
 use std::collections::BTreeMap;
@@ -59,7 +59,7 @@ pub struct Simulation {
     pub(crate) groups: Vec<Group>,
     next_timeline: usize,
     pub(crate) commands: Vec<(Micros, Command)>,
-    pub(crate) fetchers: BTreeMap<(u32, u32), super::replication::Fetcher>,
+    pub(crate) fetchers: BTreeMap<(u32, u32), super::broker::replica_manager::Fetcher>,
     /// The partitions each broker leads (see `led_by`); `None` after leadership or partitions change.
     pub(crate) led_by_broker: Option<Vec<Vec<Tp>>>,
     /// A preferred-leader election is scheduled (`Ev::BalanceLeaders`).
@@ -68,9 +68,9 @@ pub struct Simulation {
     /// are woken once the whole request is in the log.
     pub(crate) deferred_wakeups: Option<Vec<(u32, Tp)>>,
     /// The response to the ProduceRequest being handled, built batch by batch.
-    pub(crate) produce_reply: Option<super::producing::DelayedProduce>,
+    pub(crate) produce_reply: Option<super::producer::DelayedProduce>,
     /// acks=all ProduceRequests in the purgatory, by request id, until all their batches are settled.
-    pub(crate) delayed_produces: BTreeMap<u64, super::producing::DelayedProduce>,
+    pub(crate) delayed_produces: BTreeMap<u64, super::producer::DelayedProduce>,
     pub(crate) next_request: u64,
     pub events_processed: u64,
     /// Invariant violations noticed where they happen (e.g. a committed record lost in a clean election).

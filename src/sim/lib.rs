@@ -5,11 +5,13 @@
 
 pub mod accounting;
 pub mod assignor;
+pub mod broker;
 pub mod config;
+pub mod consumer;
+pub mod controller;
 pub mod engine;
 pub mod event;
 pub mod golden;
-pub mod groups;
 pub mod ids;
 pub mod invariants;
 pub mod kernel;
@@ -17,9 +19,9 @@ pub mod keys;
 pub mod log;
 pub mod network;
 pub mod partitioner;
-pub mod producing;
+pub mod producer;
 pub mod protocol;
-pub mod replication;
+
 pub mod report;
 pub mod rng;
 pub mod scenario;

@@ -959,6 +959,11 @@ mod tests {
                 "a reused slot starts with the new batch's facts"
             );
         }
+        assert_eq!(
+            facts.chunks.len(),
+            chunks,
+            "the slots of the batches dropped were reused"
+        );
         for shared in &kept {
             assert!(facts.has(shared, LOST));
             assert_eq!(

@@ -1,13 +1,14 @@
-//! Producers: records generated at a configured rate, keys, Kafka's built-in partitioner, the record
-//! accumulator (`linger.ms`, `batch.size`), `max.in.flight.requests.per.connection`, `acks`, retries with
-//! backoff, `delivery.timeout.ms`, and the idempotent producer's sequence numbers.
+//! The producer client: records generated at a configured rate, keys, Kafka's built-in partitioner, the
+//! record accumulator (`linger.ms`, `batch.size`), `max.in.flight.requests.per.connection`, `acks`,
+//! retries with backoff, `delivery.timeout.ms`, and the idempotent producer's sequence numbers. (The
+//! broker's side of a ProduceRequest is `broker::produce`.)
 
 use super::config::{Acks, ProducerConfig};
 use super::engine::Simulation;
 use super::event::{EventKind, Reason};
 use super::ids::{Micros, Tp};
 use super::keys::{KeyCycle, KeyRun};
-use super::log::{BatchData, SequenceCheck, ACKNOWLEDGED, LOST};
+use super::log::{BatchData, ACKNOWLEDGED, LOST};
 use super::network::{FlowKind, Node};
 use super::partitioner::StickyPartition;
 use super::protocol::{Ev, ProduceOutcome};
@@ -27,35 +28,35 @@ pub(crate) struct DelayedProduce {
 }
 
 #[derive(Clone, Debug)]
-struct OpenBatch {
-    created_us: Micros,
-    records: u32,
-    bytes: u64,
+pub(crate) struct OpenBatch {
+    pub(crate) created_us: Micros,
+    pub(crate) records: u32,
+    pub(crate) bytes: u64,
     /// The first record's key position; `None` for null keys.
-    keys: Option<KeyRun>,
+    pub(crate) keys: Option<KeyRun>,
 }
 
 /// The accumulator's open batches, one slot per partition (a map lookup per record was the producer's
 /// hottest path). Iteration is in partition order, like the `BTreeMap` it replaces.
 #[derive(Clone, Debug, Default)]
-struct OpenBatches {
-    slots: Vec<Option<OpenBatch>>,
-    count: usize,
+pub(crate) struct OpenBatches {
+    pub(crate) slots: Vec<Option<OpenBatch>>,
+    pub(crate) count: usize,
 }
 
 impl OpenBatches {
-    fn get(&self, partition: u32) -> Option<&OpenBatch> {
+    pub(crate) fn get(&self, partition: u32) -> Option<&OpenBatch> {
         self.slots.get(partition as usize)?.as_ref()
     }
 
-    fn remove(&mut self, partition: u32) -> Option<OpenBatch> {
+    pub(crate) fn remove(&mut self, partition: u32) -> Option<OpenBatch> {
         let batch = self.slots.get_mut(partition as usize)?.take();
         self.count -= usize::from(batch.is_some());
         batch
     }
 
     /// The partition's open batch, opened if there is none, its first record at key position `keys`.
-    fn get_or_open(
+    pub(crate) fn get_or_open(
         &mut self,
         partition: u32,
         created_us: Micros,
@@ -77,11 +78,11 @@ impl OpenBatches {
         })
     }
 
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.count == 0
     }
 
-    fn iter(&self) -> impl Iterator<Item = (u32, &OpenBatch)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, &OpenBatch)> {
         self.slots
             .iter()
             .enumerate()
@@ -90,7 +91,7 @@ impl OpenBatches {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-enum RequestState {
+pub(crate) enum RequestState {
     /// Waiting to be sent (again, after `not_before_us` when it is a retry).
     Queued,
     InFlight {
@@ -99,21 +100,21 @@ enum RequestState {
 }
 
 #[derive(Clone, Debug)]
-struct Request {
-    tp: Tp,
-    records: u32,
-    bytes: u64,
-    keys: Option<KeyRun>,
-    created_us: Micros,
-    base_sequence: u32,
-    epoch: u32,
-    attempt: u32,
-    state: RequestState,
+pub(crate) struct Request {
+    pub(crate) tp: Tp,
+    pub(crate) records: u32,
+    pub(crate) bytes: u64,
+    pub(crate) keys: Option<KeyRun>,
+    pub(crate) created_us: Micros,
+    pub(crate) base_sequence: u32,
+    pub(crate) epoch: u32,
+    pub(crate) attempt: u32,
+    pub(crate) state: RequestState,
     /// A retry waits for its backoff.
-    not_before_us: Micros,
+    pub(crate) not_before_us: Micros,
     /// When the attempt on the wire times out (`request.timeout.ms`).
-    timeout_at: Micros,
-    appended: Option<Rc<BatchData>>,
+    pub(crate) timeout_at: Micros,
+    pub(crate) appended: Option<Rc<BatchData>>,
 }
 
 #[derive(Clone, Debug, Default, serde::Serialize)]
@@ -140,31 +141,31 @@ pub struct Producer {
     pub stats: ProducerStats,
     /// Records acknowledged to the application that the cluster later lost.
     pub acknowledged_lost: u64,
-    rate_epoch_us: Micros,
-    rate_epoch_records: u64,
+    pub(crate) rate_epoch_us: Micros,
+    pub(crate) rate_epoch_records: u64,
     /// Keyed records generated since the keys were set (`keys::KeyCycle`'s `n`).
-    keyed: u64,
+    pub(crate) keyed: u64,
     /// The current key cycle (`None` for null keys), and the records sent to each partition in it.
-    cycle: Option<Rc<KeyCycle>>,
-    ordinals: Vec<u64>,
-    sticky: StickyPartition,
-    open: OpenBatches,
-    requests: BTreeMap<u64, Request>,
+    pub(crate) cycle: Option<Rc<KeyCycle>>,
+    pub(crate) ordinals: Vec<u64>,
+    pub(crate) sticky: StickyPartition,
+    pub(crate) open: OpenBatches,
+    pub(crate) requests: BTreeMap<u64, Request>,
     /// The requests waiting to be sent (`RequestState::Queued`) by `(partition, request)`: the drain
     /// order, oldest first per partition, without walking the requests on the wire.
-    queued: BTreeSet<(u32, u64)>,
-    in_flight: BTreeMap<u32, u64>,
-    next_sequence: BTreeMap<u32, u32>,
-    tick_scheduled: bool,
+    pub(crate) queued: BTreeSet<(u32, u64)>,
+    pub(crate) in_flight: BTreeMap<u32, u64>,
+    pub(crate) next_sequence: BTreeMap<u32, u32>,
+    pub(crate) tick_scheduled: bool,
     /// Bytes held in `buffer.memory`: records in open batches and in requests not yet answered.
-    buffered_bytes: u64,
+    pub(crate) buffered_bytes: u64,
     /// Since when `send()` has been blocked on a full `buffer.memory`.
-    blocked_since: Option<Micros>,
+    pub(crate) blocked_since: Option<Micros>,
     /// Requests on the wire by `request.timeout.ms` deadline: `(deadline, request, attempt)`. One timer
     /// event (`timeout_timer_at`) stands for all of them instead of one per request, since nearly every
     /// request is answered long before its deadline.
-    timeouts: BTreeSet<(Micros, u64, u32)>,
-    timeout_timer_at: Option<Micros>,
+    pub(crate) timeouts: BTreeSet<(Micros, u64, u32)>,
+    pub(crate) timeout_timer_at: Option<Micros>,
 }
 
 impl Producer {
@@ -233,7 +234,7 @@ impl Simulation {
     }
 
     /// A new key cycle: the keys changed, or the topic's partition count did.
-    fn start_key_cycle(&mut self, producer: usize) {
+    pub(crate) fn start_key_cycle(&mut self, producer: usize) {
         let partitions = self.topics[self.producers[producer].topic].partitions.len() as u32;
         let p = &mut self.producers[producer];
         p.cycle = KeyCycle::new(p.keys.clone(), partitions, p.keyed);
@@ -280,11 +281,11 @@ impl Simulation {
         });
     }
 
-    fn tick_us(&self, producer: usize) -> Micros {
+    pub(crate) fn tick_us(&self, producer: usize) -> Micros {
         self.producers[producer].config.linger_ms.max(1) * 1000
     }
 
-    fn schedule_producer_tick(&mut self, producer: usize) {
+    pub(crate) fn schedule_producer_tick(&mut self, producer: usize) {
         let p = &self.producers[producer];
         let waiting = !p.queued.is_empty();
         if p.tick_scheduled || (p.rate_per_sec == 0 && p.open.is_empty() && !waiting) {
@@ -400,7 +401,7 @@ impl Simulation {
     /// `RecordAccumulator`, a batch that cannot be sent yet stays open and keeps taking records up to
     /// `batch.size`, so batches grow while a partition is backed up. A batch past `delivery.timeout.ms`
     /// is closed so that it expires.
-    fn close_drainable_batches(&mut self, producer: usize) {
+    pub(crate) fn close_drainable_batches(&mut self, producer: usize) {
         let now = self.k.now;
         let p = &self.producers[producer];
         let linger_us = p.config.linger_ms * 1000;
@@ -434,7 +435,7 @@ impl Simulation {
         }
     }
 
-    fn enqueue_batch(&mut self, producer: usize, partition: u32, open: OpenBatch) {
+    pub(crate) fn enqueue_batch(&mut self, producer: usize, partition: u32, open: OpenBatch) {
         let id = self.next_request;
         self.next_request += 1;
         let p = &mut self.producers[producer];
@@ -476,7 +477,7 @@ impl Simulation {
     /// partition sends only its oldest batch, alone, until it succeeds (`RecordAccumulator.drain` stops
     /// at a batch that is not the next sequence), so retries go back in order; without idempotence retries
     /// are sent as their backoff ends and can overtake later batches.
-    fn send_ready(&mut self, producer: usize) {
+    pub(crate) fn send_ready(&mut self, producer: usize) {
         let now = self.k.now;
         let p = &self.producers[producer];
         let idempotent = p.config.enable_idempotence;
@@ -572,7 +573,7 @@ impl Simulation {
     /// Marks a batch as sent to its partition's current leader; returns the leader and its record count,
     /// or `None` when there is no leader (the batch waits for the retry backoff). `send_ready` puts the
     /// batches for one broker on the wire as one request.
-    fn transmit(&mut self, producer: usize, id: u64) -> Option<(u32, u32)> {
+    pub(crate) fn transmit(&mut self, producer: usize, id: u64) -> Option<(u32, u32)> {
         let tp = self.producers[producer].requests[&id].tp;
         let Some(leader) = self.partition(tp).leader else {
             // No leader in the metadata: wait and look again after the retry backoff.
@@ -618,7 +619,7 @@ impl Simulation {
     }
 
     /// The application's callback heard success (a record-level event).
-    fn emit_acknowledged(
+    pub(crate) fn emit_acknowledged(
         &mut self,
         producer: usize,
         tp: Tp,
@@ -637,7 +638,7 @@ impl Simulation {
     }
 
     /// Keeps the producer's timeout timer set for its earliest deadline.
-    fn arm_produce_timeout(&mut self, producer: usize) {
+    pub(crate) fn arm_produce_timeout(&mut self, producer: usize) {
         let Some(&(deadline, _, _)) = self.producers[producer].timeouts.first() else {
             return;
         };
@@ -664,295 +665,6 @@ impl Simulation {
             self.produce_timeout(producer, id, attempt);
         }
         self.arm_produce_timeout(producer);
-    }
-
-    fn produce_arrive(&mut self, producer: usize, id: u64, wire: u64) {
-        let acks = self.producers[producer].config.acks;
-        let request = match self.producers[producer].requests.get(&id) {
-            Some(request) => request.clone(),
-            None => return,
-        };
-        let RequestState::InFlight { broker } = request.state else {
-            return;
-        };
-        if self.produce_reply.as_ref().map(|reply| reply.broker) != Some(broker) {
-            // Sent again to another broker since (a stale copy of an earlier attempt).
-            return;
-        }
-        if acks == Acks::Zero {
-            // Fire and forget: nothing more is heard of this request after it is handled here.
-            self.release_request(producer, id);
-        }
-        if !self.broker(broker).alive {
-            // Connection refused: the client learns at once and retries after its backoff.
-            if acks == Acks::Zero {
-                self.producers[producer].acknowledged_lost += request.records as u64;
-            } else {
-                let outcome = ProduceOutcome {
-                    attempt: request.attempt,
-                    result: Err(Reason::LeaderDown),
-                };
-                let at =
-                    self.k.now + self.latency(Node::Broker { broker }, Node::Producer { producer });
-                self.schedule(
-                    at,
-                    Ev::ProduceResponse {
-                        producer,
-                        outcomes: vec![(id, outcome)],
-                    },
-                );
-            }
-            return;
-        }
-        let tp = request.tp;
-        let attempt = request.attempt;
-        let partition = self.partition(tp);
-        if partition.leader != Some(broker) {
-            return self.respond(
-                producer,
-                id,
-                broker,
-                attempt,
-                Err(Reason::NotLeaderOrFollower),
-                acks,
-            );
-        }
-        let min_isr = self.topics[tp.topic]
-            .config
-            .min_insync_replicas
-            .min(partition.replicas.len() as u64);
-        if acks == Acks::All && (partition.isr.len() as u64) < min_isr {
-            return self.respond(
-                producer,
-                id,
-                broker,
-                attempt,
-                Err(Reason::NotEnoughReplicas),
-                acks,
-            );
-        }
-        let p = &self.producers[producer];
-        let idempotent = p.config.enable_idempotence;
-        let (producer_id, epoch) = (p.producer_id, request.epoch);
-        let existing = if idempotent {
-            let log = partition.log_of(broker).expect("leader log");
-            match log.check_sequence(producer_id, epoch, request.base_sequence, request.records) {
-                SequenceCheck::InOrder => None,
-                SequenceCheck::Duplicate(batch) => Some(batch),
-                SequenceCheck::OutOfOrder => {
-                    return self.respond(
-                        producer,
-                        id,
-                        broker,
-                        attempt,
-                        Err(Reason::OutOfOrderSequence),
-                        acks,
-                    );
-                }
-            }
-        } else {
-            None
-        };
-        // A retry of a batch the leader already appended: without idempotence it is written again.
-        let written_before = if idempotent {
-            None
-        } else {
-            p.requests
-                .get(&id)
-                .and_then(|request| request.appended.as_ref())
-                .filter(|batch| !self.batch_facts.has(batch, LOST))
-                .map(|batch| batch.base_offset)
-        };
-        let batch = match existing {
-            Some(batch) => {
-                let (producer_name, topic) = (p.id.clone(), self.topics[tp.topic].name.clone());
-                self.emit(EventKind::DuplicateBatchIgnored {
-                    topic,
-                    partition: tp.partition,
-                    producer: producer_name,
-                    base_offset: batch.base_offset,
-                    records: batch.records,
-                });
-                batch
-            }
-            None => self.leader_append(
-                tp,
-                BatchData {
-                    base_offset: 0,
-                    records: request.records,
-                    bytes: request.bytes,
-                    producer: producer as u32,
-                    producer_id: idempotent.then_some((producer_id, epoch)),
-                    base_sequence: request.base_sequence,
-                    leader_epoch: 0,
-                    keys: request.keys.clone(),
-                    created_us: request.created_us,
-                    slot: 0,
-                },
-                if acks == Acks::Zero { ACKNOWLEDGED } else { 0 },
-            ),
-        };
-        if let Some(first_base_offset) = written_before {
-            self.producers[producer].stats.records_written_twice += batch.records as u64;
-            self.partition_mut(tp)
-                .written_twice
-                .push((batch.base_offset, batch.end_offset()));
-            let (producer_name, topic) = (
-                self.producers[producer].id.clone(),
-                self.topics[tp.topic].name.clone(),
-            );
-            self.emit(EventKind::DuplicateBatchWritten {
-                producer: producer_name,
-                topic,
-                partition: tp.partition,
-                base_offset: batch.base_offset,
-                records: batch.records,
-                first_base_offset,
-            });
-        }
-        if acks == Acks::Zero {
-            return;
-        }
-        if let Some(request) = self.producers[producer].requests.get_mut(&id) {
-            request.appended = Some(batch.clone());
-        }
-        let high_watermark = self.partition(tp).high_watermark();
-        if acks == Acks::One || high_watermark >= batch.end_offset() {
-            self.respond(
-                producer,
-                id,
-                broker,
-                attempt,
-                Ok(Some(batch.base_offset)),
-                acks,
-            );
-        } else {
-            self.partition_mut(tp)
-                .pending_acks
-                .push((batch.end_offset(), wire, id));
-            if let Some(reply) = self.produce_reply.as_mut() {
-                reply.waiting.push((id, attempt));
-            }
-        }
-    }
-
-    /// The broker's answer for one batch of the ProduceRequest being handled: it goes into that request's
-    /// one response (`produce_request_arrive`).
-    fn respond(
-        &mut self,
-        producer: usize,
-        id: u64,
-        broker: u32,
-        attempt: u32,
-        result: Result<Option<u64>, Reason>,
-        acks: Acks,
-    ) {
-        if acks == Acks::Zero {
-            return;
-        }
-        let reply = self
-            .produce_reply
-            .as_mut()
-            .expect("a batch is answered while its ProduceRequest is handled");
-        debug_assert_eq!((reply.producer, reply.broker), (producer, broker));
-        reply
-            .outcomes
-            .push((id, ProduceOutcome { attempt, result }));
-    }
-
-    /// A ProduceRequest arrived at a broker: it appends every batch, then answers with one response for
-    /// all of them: at once, or with acks=all once every batch has reached the high watermark (the
-    /// broker's `DelayedProduce` covers the whole request).
-    pub(crate) fn produce_request_arrive(
-        &mut self,
-        producer: usize,
-        broker: u32,
-        requests: Vec<u64>,
-    ) {
-        let wire = self.next_request;
-        self.next_request += 1;
-        self.produce_reply = Some(DelayedProduce {
-            producer,
-            broker,
-            outcomes: Vec::new(),
-            waiting: Vec::new(),
-        });
-        // The broker appends the whole request, then completes the fetches waiting for the data
-        // (ReplicaManager.appendRecords, then the delayed-fetch purgatory).
-        self.deferred_wakeups = Some(Vec::new());
-        for id in requests {
-            self.produce_arrive(producer, id, wire);
-        }
-        for (leader, tp) in self.deferred_wakeups.take().unwrap_or_default() {
-            self.wake_parked_replica_fetches(leader, tp);
-        }
-        let reply = self.produce_reply.take().expect("set above");
-        if !reply.waiting.is_empty() {
-            self.delayed_produces.insert(wire, reply);
-        } else if !reply.outcomes.is_empty() {
-            self.send_produce_response(reply);
-        }
-    }
-
-    fn send_produce_response(&mut self, reply: DelayedProduce) {
-        let producer = reply.producer;
-        let records = reply
-            .outcomes
-            .iter()
-            .filter_map(|(id, _)| self.producers[producer].requests.get(id))
-            .map(|request| request.records)
-            .sum();
-        self.send(
-            Node::Broker {
-                broker: reply.broker,
-            },
-            Node::Producer { producer },
-            FlowKind::ProduceResponse,
-            records,
-            Ev::ProduceResponse {
-                producer,
-                outcomes: reply.outcomes,
-            },
-        );
-    }
-
-    /// One batch of a waiting acks=all ProduceRequest is settled; the response leaves once all are.
-    fn settle_delayed(&mut self, wire: u64, id: u64, result: Result<Option<u64>, Reason>) {
-        let Some(reply) = self.delayed_produces.get_mut(&wire) else {
-            return;
-        };
-        let Some(index) = reply.waiting.iter().position(|(waiting, _)| *waiting == id) else {
-            return;
-        };
-        let (_, attempt) = reply.waiting.swap_remove(index);
-        reply
-            .outcomes
-            .push((id, ProduceOutcome { attempt, result }));
-        if reply.waiting.is_empty() {
-            let reply = self.delayed_produces.remove(&wire).expect("present");
-            self.send_produce_response(reply);
-        }
-    }
-
-    /// The high watermark reached a waiting acks=all batch's last offset.
-    pub(crate) fn acks_all_satisfied(&mut self, wire: u64, id: u64) {
-        let Some(reply) = self.delayed_produces.get(&wire) else {
-            return;
-        };
-        let base = self.producers[reply.producer]
-            .requests
-            .get(&id)
-            .and_then(|request| request.appended.as_ref())
-            .map(|batch| batch.base_offset);
-        self.settle_delayed(wire, id, Ok(base));
-    }
-
-    /// The partition's leader changed: its batches in the purgatory get `NotLeaderOrFollower`.
-    pub(crate) fn fail_pending_acks(&mut self, tp: Tp) {
-        let pending = std::mem::take(&mut self.partition_mut(tp).pending_acks);
-        for (_, wire, id) in pending {
-            self.settle_delayed(wire, id, Err(Reason::NotLeaderOrFollower));
-        }
     }
 
     /// A broker crashed: the producer's connections to it close, failing its in-flight requests.
@@ -1003,7 +715,7 @@ impl Simulation {
         self.send_ready(producer);
     }
 
-    fn settle_batch(&mut self, producer: usize, id: u64, outcome: ProduceOutcome) {
+    pub(crate) fn settle_batch(&mut self, producer: usize, id: u64, outcome: ProduceOutcome) {
         let Some(request) = self.producers[producer].requests.get(&id) else {
             return;
         };
@@ -1084,7 +796,7 @@ impl Simulation {
         }
     }
 
-    fn release_request(&mut self, producer: usize, id: u64) {
+    pub(crate) fn release_request(&mut self, producer: usize, id: u64) {
         let p = &mut self.producers[producer];
         if let Some(request) = p.requests.remove(&id) {
             p.buffered_bytes -= request.bytes;
@@ -1093,7 +805,7 @@ impl Simulation {
 
     /// `buffer.memory` is full: `send()` blocks (`BufferPool.allocate`). After `max.block.ms` it throws
     /// a `TimeoutException` for that record, and the application tries the next one.
-    fn block_send(&mut self, producer: usize, max_block_us: u64) {
+    pub(crate) fn block_send(&mut self, producer: usize, max_block_us: u64) {
         let now = self.k.now;
         let p = &mut self.producers[producer];
         match p.blocked_since {
@@ -1125,7 +837,7 @@ impl Simulation {
 
     /// Gives up on a batch: the application's callback gets the error. An idempotent producer bumps its
     /// epoch so later batches start a fresh sequence (Kafka's safe epoch bump).
-    fn fail_request(&mut self, producer: usize, id: u64, error: Reason) {
+    pub(crate) fn fail_request(&mut self, producer: usize, id: u64, error: Reason) {
         let p = &mut self.producers[producer];
         let Some(request) = p.requests.remove(&id) else {
             return;

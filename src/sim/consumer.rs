@@ -1,17 +1,17 @@
-//! Consumer groups with the classic protocol: the group coordinator (states, generations, join/sync,
-//! session and rebalance timeouts, offset commits) and each member's client (the poll loop with
-//! `max.poll.records` and processing time, `max.poll.interval.ms`, the heartbeat thread, auto-commit or
-//! the application's own commits, eager and cooperative rebalancing).
+//! The consumer client of a group with the classic protocol: the poll loop with `max.poll.records` and
+//! processing time, `max.poll.interval.ms`, the heartbeat thread, auto-commit or the application's own
+//! commits, eager and cooperative rebalancing on the member's side, positions and their validation. The
+//! group's state (`Group`) is here too for now; its coordinator is `broker::coordinator`.
 
 use super::accounting::{Delivery, DeliveryCounts};
-use super::assignor::{self, Assignor, Subscription, TopicPartition};
+use super::assignor::Assignor;
 use super::config::{AutoOffsetReset, ConsumerConfig, InputError};
 use super::engine::Simulation;
 use super::event::{EventKind, Reason, TopicPartitionPair};
 use super::ids::{Micros, Tp};
 use super::network::{FlowKind, Node};
 use super::protocol::{CoordinatorEvent, Ev, MemberEvent};
-use super::scenario::{ms_to_us, CommitMode, GroupSpec, MAX_BROKERS};
+use super::scenario::{CommitMode, MAX_BROKERS};
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -67,13 +67,13 @@ pub struct Member {
     pub status: MemberStatus,
     // The coordinator's view.
     pub in_group: bool,
-    joined: bool,
+    pub(crate) joined: bool,
     /// The client incarnation that joined: a crashed process's successor is a different client.
-    joined_incarnation: u32,
-    last_heartbeat_us: Micros,
+    pub(crate) joined_incarnation: u32,
+    pub(crate) last_heartbeat_us: Micros,
     /// The coordinator still holds this slot's previous process as a member (its incarnation and last
     /// heartbeat): a restarted consumer is a new member, and the old one stays until its session expires.
-    ghost: Option<(u32, Micros)>,
+    pub(crate) ghost: Option<(u32, Micros)>,
     /// `group.instance.id`: a static member (KIP-345).
     pub group_instance_id: Option<String>,
     // The client's view.
@@ -81,31 +81,31 @@ pub struct Member {
     pub joining: bool,
     pub assigned: Vec<Tp>,
     pub positions: BTreeMap<Tp, u64>,
-    fetch_positions: BTreeMap<Tp, u64>,
+    pub(crate) fetch_positions: BTreeMap<Tp, u64>,
     /// Per partition: the leader epoch of the last batch fetched, and the partition's leader epoch the
     /// position was last validated against (KIP-320).
-    fetched_epochs: BTreeMap<Tp, (u32, u32)>,
-    buffer: VecDeque<(Tp, u64, u64)>,
-    fetch: Option<u64>,
-    fetch_parked: bool,
+    pub(crate) fetched_epochs: BTreeMap<Tp, (u32, u32)>,
+    pub(crate) buffer: VecDeque<(Tp, u64, u64)>,
+    pub(crate) fetch: Option<u64>,
+    pub(crate) fetch_parked: bool,
     /// When the parked fetch's `fetch.max.wait.ms` ends.
-    fetch_deadline: Micros,
+    pub(crate) fetch_deadline: Micros,
     /// The one fetch-wait timer in the queue, if any: it re-arms itself when the fetch parked now has a
     /// later deadline, instead of one timer per fetch (most are answered by new data first).
-    wait_timer_at: Option<Micros>,
-    pending_assignment: Option<(i32, Vec<Tp>)>,
-    rejoin_needed: bool,
+    pub(crate) wait_timer_at: Option<Micros>,
+    pub(crate) pending_assignment: Option<(i32, Vec<Tp>)>,
+    pub(crate) rejoin_needed: bool,
     pub activity: Activity,
-    in_hand: Vec<(Tp, u64, u64)>,
-    batch: u64,
+    pub(crate) in_hand: Vec<(Tp, u64, u64)>,
+    pub(crate) batch: u64,
     pub stalled_until_us: Micros,
     pub last_poll_us: Micros,
-    next_auto_commit_us: Micros,
+    pub(crate) next_auto_commit_us: Micros,
     pub records_processed: u64,
 }
 
 impl Member {
-    fn new(id: &str, topics: Vec<String>) -> Self {
+    pub(crate) fn new(id: &str, topics: Vec<String>) -> Self {
         Member {
             id: id.to_string(),
             topics,
@@ -169,20 +169,20 @@ pub struct Group {
     pub assignment: BTreeMap<usize, Vec<Tp>>,
     pub coordinator: u32,
     pub(crate) delivery: BTreeMap<Tp, Delivery>,
-    round: u64,
+    pub(crate) round: u64,
     /// While the initial rebalance's delay runs: when it ends.
-    initial_delay_until: Option<Micros>,
+    pub(crate) initial_delay_until: Option<Micros>,
     /// The delay running and what is left of the rebalance timeout after it
     /// (`tryCompleteInitialRebalanceElseSchedule`'s `delayMs` and `remainingMs`).
-    initial_delay: (Micros, Micros),
+    pub(crate) initial_delay: (Micros, Micros),
     /// A member joined during the initial rebalance's delay (`ClassicGroup.newMemberAdded`).
-    new_member_added: bool,
+    pub(crate) new_member_added: bool,
     /// End-to-end latency (record created by the producer → processed), summed over processed records.
     pub latency_sum_us: u64,
     pub latency_records: u64,
     /// Records processed that were a producer's second copy (a retry without idempotence).
     pub producer_duplicates_processed: u64,
-    rebalance_started_us: Micros,
+    pub(crate) rebalance_started_us: Micros,
 }
 
 impl Group {
@@ -222,7 +222,7 @@ impl Group {
         self.config.cooperative()
     }
 
-    fn subscribes(&self, topic: &str) -> bool {
+    pub(crate) fn subscribes(&self, topic: &str) -> bool {
         self.members
             .iter()
             .any(|member| member.topics.iter().any(|t| t == topic))
@@ -230,14 +230,7 @@ impl Group {
     }
 }
 
-/// Java's `String.hashCode`, for `__consumer_offsets` partition = `abs(hash) % 50`.
-fn java_string_hash(text: &str) -> i32 {
-    text.encode_utf16().fold(0i32, |hash, unit| {
-        hash.wrapping_mul(31).wrapping_add(unit as i32)
-    })
-}
-
-fn pairs(sim: &Simulation, partitions: &[Tp]) -> Vec<TopicPartitionPair> {
+pub(crate) fn pairs(sim: &Simulation, partitions: &[Tp]) -> Vec<TopicPartitionPair> {
     partitions
         .iter()
         .map(|tp| (sim.topics[tp.topic].name.clone(), tp.partition))
@@ -245,66 +238,12 @@ fn pairs(sim: &Simulation, partitions: &[Tp]) -> Vec<TopicPartitionPair> {
 }
 
 impl Simulation {
-    pub(crate) fn add_group(&mut self, spec: &GroupSpec, config: ConsumerConfig) {
-        let index = self.groups.len();
-        // The coordinator is the leader of __consumer_offsets partition abs(hash(group.id)) % 50,
-        // modelled as placed round-robin over the brokers.
-        let offsets_partition = (java_string_hash(&spec.id) as i64).unsigned_abs() % 50;
-        let coordinator = (offsets_partition % self.brokers.len() as u64) as u32 + 1;
-        let commit_mode = if config.enable_auto_commit {
-            None
-        } else {
-            Some(spec.commit.unwrap_or(CommitMode::SyncAfterProcessing))
-        };
-        let mut group = Group {
-            id: spec.id.clone(),
-            config,
-            topics: spec.topics.clone(),
-            processing_us_per_record: ms_to_us(spec.processing_ms_per_record),
-            commit_mode,
-            idempotent: spec.idempotent,
-            state: GroupState::Empty,
-            generation: 0,
-            protocol: None,
-            leader: None,
-            members: Vec::new(),
-            committed: BTreeMap::new(),
-            assignment: BTreeMap::new(),
-            coordinator,
-            delivery: BTreeMap::new(),
-            round: 0,
-            initial_delay_until: None,
-            initial_delay: (0, 0),
-            new_member_added: false,
-            latency_sum_us: 0,
-            latency_records: 0,
-            producer_duplicates_processed: 0,
-            rebalance_started_us: 0,
-        };
-        for tp in self.all_partitions() {
-            if group.subscribes(&self.topics[tp.topic].name)
-                || spec.members.iter().any(|m| {
-                    m.topics
-                        .iter()
-                        .flatten()
-                        .any(|t| *t == self.topics[tp.topic].name)
-                })
-            {
-                group.delivery.insert(
-                    tp,
-                    Delivery::starting_at(self.partition(tp).high_watermark()),
-                );
-            }
-        }
-        self.groups.push(group);
-        for member in &spec.members {
-            self.add_member_quietly(index, &member.id, member.topics.clone());
-            let last = self.groups[index].members.len() - 1;
-            self.groups[index].members[last].group_instance_id = member.group_instance_id.clone();
-        }
-    }
-
-    fn add_member_quietly(&mut self, group: usize, id: &str, topics: Option<Vec<String>>) {
+    pub(crate) fn add_member_quietly(
+        &mut self,
+        group: usize,
+        id: &str,
+        topics: Option<Vec<String>>,
+    ) {
         let topics = topics.unwrap_or_else(|| self.groups[group].topics.clone());
         self.groups[group].members.push(Member::new(id, topics));
         let member = self.groups[group].members.len() - 1;
@@ -342,7 +281,13 @@ impl Simulation {
         });
     }
 
-    fn member_ev(&mut self, group: usize, member: usize, at: Micros, event: MemberEvent) {
+    pub(crate) fn member_ev(
+        &mut self,
+        group: usize,
+        member: usize,
+        at: Micros,
+        event: MemberEvent,
+    ) {
         let incarnation = self.groups[group].members[member].incarnation;
         self.schedule(
             at,
@@ -355,13 +300,7 @@ impl Simulation {
         );
     }
 
-    fn coordinator_node(&self, group: usize) -> Node {
-        Node::Broker {
-            broker: self.groups[group].coordinator,
-        }
-    }
-
-    fn send_to_coordinator(
+    pub(crate) fn send_to_coordinator(
         &mut self,
         group: usize,
         member: usize,
@@ -378,32 +317,8 @@ impl Simulation {
         );
     }
 
-    fn send_to_member(
-        &mut self,
-        group: usize,
-        member: usize,
-        kind: FlowKind,
-        records: u32,
-        event: MemberEvent,
-    ) {
-        let from = self.coordinator_node(group);
-        let incarnation = self.groups[group].members[member].incarnation;
-        self.send(
-            from,
-            Node::Member { group, member },
-            kind,
-            records,
-            Ev::Member {
-                group,
-                member,
-                incarnation,
-                event,
-            },
-        );
-    }
-
     /// A member process starts (or restarts): a fresh client that joins the group.
-    fn start_member(&mut self, group: usize, member: usize) {
+    pub(crate) fn start_member(&mut self, group: usize, member: usize) {
         let now = self.k.now;
         let m = &mut self.groups[group].members[member];
         let topics = m.topics.clone();
@@ -557,29 +472,6 @@ impl Simulation {
         Ok(())
     }
 
-    pub(crate) fn partitions_changed_for_groups(&mut self, topic: usize) {
-        let name = self.topics[topic].name.clone();
-        for group in 0..self.groups.len() {
-            if !self.groups[group].subscribes(&name) {
-                continue;
-            }
-            for partition in 0..self.topics[topic].partitions.len() as u32 {
-                let tp = Tp { topic, partition };
-                let hw = self.partition(tp).high_watermark();
-                self.groups[group]
-                    .delivery
-                    .entry(tp)
-                    .or_insert_with(|| Delivery::starting_at(hw));
-            }
-            // The leader notices the metadata change and rejoins (ConsumerCoordinator.rejoinNeededOrPending).
-            if let Some(leader) = self.groups[group].leader {
-                if self.groups[group].members[leader].status == MemberStatus::Running {
-                    self.groups[group].members[leader].rejoin_needed = true;
-                }
-            }
-        }
-    }
-
     /// Retention moved the partition's log start: what lies below can no longer be fetched. Records a
     /// running member already fetched (in its buffer, or being processed) will still be processed, as in
     /// Kafka, so they are settled only once the member is done with them (at a later log start move).
@@ -697,7 +589,7 @@ impl Simulation {
 
     /// `KafkaConsumer.poll()`: rebalance work first (it runs on the polling thread), then auto-commit,
     /// then records from the fetch buffer, fetching when it is empty.
-    fn poll(&mut self, group: usize, member: usize) {
+    pub(crate) fn poll(&mut self, group: usize, member: usize) {
         let now = self.k.now;
         let m = &self.groups[group].members[member];
         if m.stalled_until_us > now {
@@ -800,7 +692,7 @@ impl Simulation {
         );
     }
 
-    fn processing_done(&mut self, group: usize, member: usize, batch: u64) {
+    pub(crate) fn processing_done(&mut self, group: usize, member: usize, batch: u64) {
         let now = self.k.now;
         let m = &self.groups[group].members[member];
         if m.batch != batch {
@@ -873,13 +765,13 @@ impl Simulation {
         }
     }
 
-    fn after_commit_sync(&mut self, group: usize, member: usize) {
+    pub(crate) fn after_commit_sync(&mut self, group: usize, member: usize) {
         self.groups[group].members[member].activity = Activity::Polling;
         self.member_ev(group, member, self.k.now, MemberEvent::Poll);
     }
 
     /// Commits the consumed positions. `sync` blocks the application until the response.
-    fn send_commit(&mut self, group: usize, member: usize, sync: bool) {
+    pub(crate) fn send_commit(&mut self, group: usize, member: usize, sync: bool) {
         let m = &self.groups[group].members[member];
         let offsets: Vec<(Tp, u64)> = m
             .positions
@@ -925,7 +817,7 @@ impl Simulation {
 
     /// `ConsumerCoordinator.onJoinPrepare`: auto-commit, revoke (eager: everything) or lose partitions,
     /// then send JoinGroup.
-    fn on_join_prepare(&mut self, group: usize, member: usize) {
+    pub(crate) fn on_join_prepare(&mut self, group: usize, member: usize) {
         let cooperative = self.groups[group].cooperative();
         let lost = self.groups[group].members[member].generation.is_none();
         let (group_id, member_id) = self.member_names(group, member);
@@ -982,7 +874,7 @@ impl Simulation {
         );
     }
 
-    fn clear_positions(&mut self, group: usize, member: usize, only: Option<&[Tp]>) {
+    pub(crate) fn clear_positions(&mut self, group: usize, member: usize, only: Option<&[Tp]>) {
         let m = &mut self.groups[group].members[member];
         match only {
             None => {
@@ -1000,7 +892,7 @@ impl Simulation {
 
     /// `ConsumerCoordinator.onJoinComplete`: take the new assignment; cooperative members revoke what
     /// moved away and rejoin.
-    fn on_join_complete(
+    pub(crate) fn on_join_complete(
         &mut self,
         group: usize,
         member: usize,
@@ -1057,14 +949,14 @@ impl Simulation {
 
     /// `Heartbeat.pollTimeoutExpired`: in a generation, not rejoining, and no poll for longer than
     /// `max.poll.interval.ms`.
-    fn poll_timeout_expired(&self, group: usize, member: usize) -> bool {
+    pub(crate) fn poll_timeout_expired(&self, group: usize, member: usize) -> bool {
         let m = &self.groups[group].members[member];
         let limit = self.groups[group].config.max_poll_interval_ms * 1000;
         m.generation.is_some() && !m.joining && self.k.now.saturating_sub(m.last_poll_us) > limit
     }
 
     /// The heartbeat thread notices: "consumer poll timeout has expired" → LeaveGroup.
-    fn leave_on_poll_timeout(&mut self, group: usize, member: usize) {
+    pub(crate) fn leave_on_poll_timeout(&mut self, group: usize, member: usize) {
         let m = &self.groups[group].members[member];
         let incarnation = m.incarnation;
         let since = (self.k.now - m.last_poll_us) / 1000;
@@ -1096,7 +988,7 @@ impl Simulation {
     /// `AbstractCoordinator.HeartbeatThread.run`: a heartbeat every `heartbeat.interval.ms`; between
     /// heartbeats the thread wakes every `retry.backoff.ms` and checks the poll timeout, so it leaves the
     /// group at most that long after `max.poll.interval.ms` has passed.
-    fn heartbeat_tick(&mut self, group: usize, member: usize) {
+    pub(crate) fn heartbeat_tick(&mut self, group: usize, member: usize) {
         let now = self.k.now;
         let config = self.groups[group].config.clone();
         let m = &self.groups[group].members[member];
@@ -1130,7 +1022,7 @@ impl Simulation {
 
     // ---- consumer fetches ----
 
-    fn send_consumer_fetch(&mut self, group: usize, member: usize) {
+    pub(crate) fn send_consumer_fetch(&mut self, group: usize, member: usize) {
         let fetch = self.next_request;
         self.next_request += 1;
         let m = &mut self.groups[group].members[member];
@@ -1158,7 +1050,7 @@ impl Simulation {
     /// Draws a consumer fetch (`ConsumerFetch`, member → brokers) or its response (`ConsumerData`, brokers →
     /// member): one message per broker with an entry in `per_leader` (indexed by broker id, carrying the
     /// records), in broker order. No allocation: this runs for every fetch.
-    fn draw_fetch_flows(
+    pub(crate) fn draw_fetch_flows(
         &mut self,
         group: usize,
         member: usize,
@@ -1181,7 +1073,7 @@ impl Simulation {
     }
 
     /// What a fetch would return now: `(partition, first, end)` ranges below each leader's high watermark.
-    fn fetchable(&mut self, group: usize, member: usize) -> Vec<(Tp, u64, u64)> {
+    pub(crate) fn fetchable(&mut self, group: usize, member: usize) -> Vec<(Tp, u64, u64)> {
         let config = &self.groups[group].config;
         let (fetch_max_bytes, max_partition_fetch_bytes) =
             (config.fetch_max_bytes, config.max_partition_fetch_bytes);
@@ -1248,7 +1140,7 @@ impl Simulation {
     /// "Truncation detected" and moves back to the first diverging offset, so that it reads the records
     /// the new leader wrote at those offsets instead of skipping them. With `auto.offset.reset=none` the
     /// application gets a LogTruncationException; the simulator reports it and moves back the same way.
-    fn validate_position(&mut self, group: usize, member: usize, tp: Tp) {
+    pub(crate) fn validate_position(&mut self, group: usize, member: usize, tp: Tp) {
         let m = &self.groups[group].members[member];
         let (Some(&(fetched_epoch, validated)), Some(&position)) =
             (m.fetched_epochs.get(&tp), m.fetch_positions.get(&tp))
@@ -1309,13 +1201,13 @@ impl Simulation {
     }
 
     /// A member's group id and member id, for events.
-    fn member_names(&self, group: usize, member: usize) -> (String, String) {
+    pub(crate) fn member_names(&self, group: usize, member: usize) -> (String, String) {
         let g = &self.groups[group];
         (g.id.clone(), g.members[member].id.clone())
     }
 
     /// The committed offset, or `auto.offset.reset` when there is none or it is out of range.
-    fn initial_position(
+    pub(crate) fn initial_position(
         &mut self,
         group: usize,
         member: usize,
@@ -1349,98 +1241,7 @@ impl Simulation {
         offset
     }
 
-    fn consumer_fetch_arrive(&mut self, group: usize, member: usize, fetch: u64) {
-        if self.groups[group].members[member].fetch != Some(fetch) {
-            return;
-        }
-        let data = self.fetchable(group, member);
-        if data.is_empty() {
-            // Long poll: parked until new data reaches the high watermark or fetch.max.wait.ms.
-            let incarnation = self.groups[group].members[member].incarnation;
-            self.groups[group].members[member].fetch_parked = true;
-            for index in 0..self.groups[group].members[member].assigned.len() {
-                let tp = self.groups[group].members[member].assigned[index];
-                if self.leader_log(tp).is_some() {
-                    self.partition_mut(tp)
-                        .parked_consumers
-                        .push((group, member, incarnation));
-                }
-            }
-            let deadline =
-                self.on_quantum(self.k.now + self.groups[group].config.fetch_max_wait_ms * 1000);
-            let m = &mut self.groups[group].members[member];
-            m.fetch_deadline = deadline;
-            if m.wait_timer_at.is_none_or(|at| at > deadline) {
-                m.wait_timer_at = Some(deadline);
-                self.member_ev(group, member, deadline, MemberEvent::FetchWaitExpired);
-            }
-        } else {
-            self.respond_consumer_fetch(group, member, fetch, data);
-        }
-    }
-
-    fn respond_consumer_fetch(
-        &mut self,
-        group: usize,
-        member: usize,
-        fetch: u64,
-        data: Vec<(Tp, u64, u64)>,
-    ) {
-        let latency = self.latency(Node::Broker { broker: 1 }, Node::Member { group, member });
-        if self.records_flows() {
-            // One response drawn from each leader with data, sized by its records.
-            let mut per_leader = [None; MAX_BROKERS as usize + 1];
-            for (tp, first, end) in &data {
-                if let Some(leader) = self.partition(*tp).leader {
-                    *per_leader[leader as usize].get_or_insert(0) += (end - first) as u32;
-                }
-            }
-            self.draw_fetch_flows(group, member, FlowKind::ConsumerData, per_leader);
-        }
-        self.member_ev(
-            group,
-            member,
-            self.k.now + latency,
-            MemberEvent::FetchResponse { fetch, data },
-        );
-    }
-
-    /// New data reached the high watermark (or the leader moved): answer a parked fetch now.
-    pub(crate) fn answer_parked_consumer_fetch(
-        &mut self,
-        group: usize,
-        member: usize,
-        incarnation: u32,
-    ) {
-        let m = &self.groups[group].members[member];
-        if m.incarnation != incarnation || !m.fetch_parked || m.status != MemberStatus::Running {
-            return;
-        }
-        let fetch = m.fetch.expect("a parked fetch exists");
-        self.groups[group].members[member].fetch_parked = false;
-        for index in 0..self.groups[group].members[member].assigned.len() {
-            let tp = self.groups[group].members[member].assigned[index];
-            self.partition_mut(tp)
-                .parked_consumers
-                .retain(|parked| *parked != (group, member, incarnation));
-        }
-        let data = self.fetchable(group, member);
-        self.respond_consumer_fetch(group, member, fetch, data);
-    }
-
-    /// A broker crashed: fetches parked on it fail and are retried by the consumer.
-    pub(crate) fn release_consumer_fetches_on_broker(&mut self, broker: u32) {
-        for tp in self.all_partitions() {
-            if self.partition(tp).leader == Some(broker) {
-                let parked = std::mem::take(&mut self.partition_mut(tp).parked_consumers);
-                for (group, member, incarnation) in parked {
-                    self.answer_parked_consumer_fetch(group, member, incarnation);
-                }
-            }
-        }
-    }
-
-    fn consumer_fetch_response(
+    pub(crate) fn consumer_fetch_response(
         &mut self,
         group: usize,
         member: usize,
@@ -1465,556 +1266,4 @@ impl Simulation {
     }
 
     // ---- the group coordinator ----
-
-    pub(crate) fn coordinator_event(&mut self, group: usize, event: CoordinatorEvent) {
-        match event {
-            CoordinatorEvent::Join {
-                member,
-                incarnation,
-            } => self.handle_join(group, member, incarnation),
-            CoordinatorEvent::Heartbeat {
-                member,
-                incarnation,
-            } => {
-                let state = self.groups[group].state;
-                let m = &mut self.groups[group].members[member];
-                let known = m.in_group && m.joined_incarnation == incarnation;
-                if known {
-                    m.last_heartbeat_us = self.k.now;
-                    let session = self.groups[group].config.session_timeout_ms * 1000;
-                    self.schedule(
-                        self.k.now + session,
-                        Ev::Coordinator {
-                            group,
-                            event: CoordinatorEvent::SessionCheck {
-                                member,
-                                incarnation,
-                            },
-                        },
-                    );
-                }
-                // `classicGroupHeartbeat`: REBALANCE_IN_PROGRESS only while members must rejoin; during
-                // CompletingRebalance a heartbeat is answered as in Stable.
-                let rebalance_in_progress = state == GroupState::PreparingRebalance;
-                if !known || rebalance_in_progress {
-                    self.send_to_member(
-                        group,
-                        member,
-                        FlowKind::Heartbeat,
-                        0,
-                        MemberEvent::HeartbeatResponse {
-                            rebalance_in_progress,
-                            unknown_member: !known,
-                        },
-                    );
-                }
-            }
-            CoordinatorEvent::Leave {
-                member,
-                incarnation,
-                reason,
-            } => {
-                let m = &self.groups[group].members[member];
-                if m.in_group && m.joined_incarnation == incarnation {
-                    self.remove_member(group, member, reason);
-                }
-            }
-            CoordinatorEvent::SessionCheck {
-                member,
-                incarnation,
-            } => {
-                let session = self.groups[group].config.session_timeout_ms * 1000;
-                let m = &self.groups[group].members[member];
-                if let Some((ghost, last_heartbeat)) = m.ghost {
-                    if ghost == incarnation && self.k.now >= last_heartbeat + session {
-                        self.remove_ghost(group, member, Reason::SessionTimeoutExpired);
-                        return;
-                    }
-                }
-                let m = &self.groups[group].members[member];
-                if m.in_group
-                    && m.joined_incarnation == incarnation
-                    && self.k.now >= m.last_heartbeat_us + session
-                {
-                    self.remove_member(group, member, Reason::SessionTimeoutExpired);
-                }
-            }
-            CoordinatorEvent::Commit {
-                member,
-                incarnation,
-                generation,
-                offsets,
-                sync,
-            } => self.handle_commit(group, member, incarnation, generation, offsets, sync),
-            CoordinatorEvent::InitialDelayExpired { round } => {
-                // `tryCompleteInitialRebalanceElseSchedule`: if a member joined during the delay and
-                // rebalance time remains, a whole new delay starts; otherwise the join completes.
-                let now = self.k.now;
-                let g = &mut self.groups[group];
-                if g.round != round || g.state != GroupState::PreparingRebalance {
-                    return;
-                }
-                let (delay, remaining) = g.initial_delay;
-                if g.new_member_added && remaining != 0 {
-                    g.new_member_added = false;
-                    let initial = self.cluster.group_initial_rebalance_delay_ms * 1000;
-                    let next = initial.min(remaining);
-                    g.initial_delay = (next, remaining.saturating_sub(delay));
-                    g.initial_delay_until = Some(now + next);
-                    self.schedule(
-                        now + next,
-                        Ev::Coordinator {
-                            group,
-                            event: CoordinatorEvent::InitialDelayExpired { round },
-                        },
-                    );
-                } else {
-                    g.initial_delay_until = None;
-                    self.complete_join(group);
-                }
-            }
-            CoordinatorEvent::RebalanceTimeout { round } => {
-                let g = &self.groups[group];
-                if g.round == round && g.state == GroupState::PreparingRebalance {
-                    self.groups[group].initial_delay_until = None;
-                    self.complete_join(group);
-                }
-            }
-            CoordinatorEvent::SyncDone { generation } => self.sync_done(group, generation),
-        }
-    }
-
-    fn set_group_state(&mut self, group: usize, state: GroupState) {
-        let g = &mut self.groups[group];
-        if g.state == state {
-            return;
-        }
-        g.state = state;
-        let (id, generation) = (g.id.clone(), g.generation);
-        self.emit(EventKind::GroupStateChanged {
-            group: id,
-            state: state.name().into(),
-            generation,
-        });
-    }
-
-    fn rebalance_timeout_us(&self, group: usize) -> Micros {
-        self.groups[group].config.max_poll_interval_ms * 1000
-    }
-
-    fn begin_rebalance(&mut self, group: usize, reason: Reason) {
-        let from_empty = self.groups[group].state == GroupState::Empty;
-        let now = self.k.now;
-        let g = &mut self.groups[group];
-        g.round += 1;
-        g.rebalance_started_us = now;
-        for member in &mut g.members {
-            member.joined = false;
-        }
-        let (id, generation, round) = (g.id.clone(), g.generation, g.round);
-        self.set_group_state(group, GroupState::PreparingRebalance);
-        self.emit(EventKind::RebalanceStarted {
-            group: id,
-            generation,
-            reason,
-        });
-        let timeout = self.rebalance_timeout_us(group);
-        self.schedule(
-            now + timeout,
-            Ev::Coordinator {
-                group,
-                event: CoordinatorEvent::RebalanceTimeout { round },
-            },
-        );
-        if from_empty {
-            // The group is new: more time for members to join (KIP-134).
-            let delay = self.cluster.group_initial_rebalance_delay_ms * 1000;
-            let g = &mut self.groups[group];
-            g.initial_delay_until = Some(now + delay);
-            g.initial_delay = (delay, timeout.saturating_sub(delay));
-            g.new_member_added = false;
-            self.schedule(
-                now + delay,
-                Ev::Coordinator {
-                    group,
-                    event: CoordinatorEvent::InitialDelayExpired { round },
-                },
-            );
-        }
-    }
-
-    fn handle_join(&mut self, group: usize, member: usize, incarnation: u32) {
-        let now = self.k.now;
-        let m = &self.groups[group].members[member];
-        if m.incarnation != incarnation || m.status != MemberStatus::Running {
-            return;
-        }
-        // A restarted process is a new member (a new member id); the coordinator keeps the old one until
-        // its session expires, and a rebalance waits for it (`removeMemberAndUpdateClassicGroup`).
-        let replaces = m.in_group && m.joined_incarnation != incarnation;
-        if replaces && m.group_instance_id.is_some() {
-            // A static member's new process takes the old one's place (`updateStaticMemberAndRebalance`);
-            // in a Stable group it gets its assignment back with no rebalance.
-            let session = self.groups[group].config.session_timeout_ms * 1000;
-            let m = &mut self.groups[group].members[member];
-            m.joined = true;
-            m.joined_incarnation = incarnation;
-            m.last_heartbeat_us = now;
-            let instance = m.group_instance_id.clone().unwrap_or_default();
-            self.schedule(
-                now + session,
-                Ev::Coordinator {
-                    group,
-                    event: CoordinatorEvent::SessionCheck {
-                        member,
-                        incarnation,
-                    },
-                },
-            );
-            let g = &self.groups[group];
-            self.emit(EventKind::StaticMemberRejoined {
-                group: g.id.clone(),
-                member: g.members[member].id.clone(),
-                group_instance_id: instance,
-            });
-            let g = &self.groups[group];
-            if g.state == GroupState::Stable {
-                let (generation, partitions) = (
-                    g.generation,
-                    g.assignment.get(&member).cloned().unwrap_or_default(),
-                );
-                self.send_to_member(
-                    group,
-                    member,
-                    FlowKind::GroupProtocol,
-                    0,
-                    MemberEvent::Assignment {
-                        generation,
-                        partitions,
-                    },
-                );
-            }
-            self.try_complete_join(group);
-            return;
-        }
-        if replaces {
-            let ghost = (m.joined_incarnation, m.last_heartbeat_us);
-            self.groups[group].members[member].ghost = Some(ghost);
-        }
-        let m = &self.groups[group].members[member];
-        let new_member = !m.in_group || replaces;
-        let is_leader = self.groups[group].leader == Some(member) && !replaces;
-        match self.groups[group].state {
-            GroupState::Empty | GroupState::Dead => self.begin_rebalance(
-                group,
-                Reason::JoinedEmptyGroup {
-                    member: self.groups[group].members[member].id.clone(),
-                },
-            ),
-            GroupState::Stable | GroupState::CompletingRebalance => {
-                let member = self.groups[group].members[member].id.clone();
-                let reason = if new_member {
-                    Reason::NewMemberJoined { member }
-                } else if is_leader {
-                    Reason::LeaderRejoined { member }
-                } else {
-                    Reason::MemberRejoined { member }
-                };
-                self.begin_rebalance(group, reason);
-            }
-            GroupState::PreparingRebalance => {
-                // A new member during the initial rebalance's delay extends it when the delay ends.
-                let g = &mut self.groups[group];
-                if new_member && g.initial_delay_until.is_some() {
-                    g.new_member_added = true;
-                }
-            }
-        }
-        let session = self.groups[group].config.session_timeout_ms * 1000;
-        let m = &mut self.groups[group].members[member];
-        m.in_group = true;
-        m.joined = true;
-        m.joined_incarnation = incarnation;
-        m.last_heartbeat_us = now;
-        self.schedule(
-            now + session,
-            Ev::Coordinator {
-                group,
-                event: CoordinatorEvent::SessionCheck {
-                    member,
-                    incarnation,
-                },
-            },
-        );
-        self.try_complete_join(group);
-    }
-
-    fn try_complete_join(&mut self, group: usize) {
-        let g = &self.groups[group];
-        if g.state != GroupState::PreparingRebalance || g.initial_delay_until.is_some() {
-            return;
-        }
-        if g.members
-            .iter()
-            .all(|member| (!member.in_group || member.joined) && member.ghost.is_none())
-        {
-            self.complete_join(group);
-        }
-    }
-
-    /// The coordinator drops a restarted consumer's previous process (see `Member::ghost`).
-    fn remove_ghost(&mut self, group: usize, member: usize, reason: Reason) {
-        let g = &mut self.groups[group];
-        g.members[member].ghost = None;
-        let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
-        self.emit(EventKind::ConsumerLeft {
-            group: group_id,
-            member: format!("{member_id} (previous process)"),
-            reason,
-            previous_process: true,
-        });
-        self.try_complete_join(group);
-    }
-
-    fn remove_member(&mut self, group: usize, member: usize, reason: Reason) {
-        let g = &mut self.groups[group];
-        let m = &mut g.members[member];
-        m.in_group = false;
-        m.joined = false;
-        if g.leader == Some(member) {
-            g.leader = None;
-        }
-        g.assignment.remove(&member);
-        let (group_id, member_id) = (g.id.clone(), m.id.clone());
-        self.emit(EventKind::ConsumerLeft {
-            group: group_id,
-            member: member_id.clone(),
-            reason: reason.clone(),
-            previous_process: false,
-        });
-        match self.groups[group].state {
-            GroupState::Stable | GroupState::CompletingRebalance => {
-                self.begin_rebalance(
-                    group,
-                    Reason::MemberLeft {
-                        member: member_id,
-                        why: Box::new(reason),
-                    },
-                );
-                self.try_complete_join(group);
-            }
-            GroupState::PreparingRebalance => self.try_complete_join(group),
-            GroupState::Empty | GroupState::Dead => {}
-        }
-    }
-
-    /// `completeClassicGroupJoin`: drop members that did not rejoin, start the next generation, and have
-    /// the leader run the assignor.
-    fn complete_join(&mut self, group: usize) {
-        for member in 0..self.groups[group].members.len() {
-            if self.groups[group].members[member].ghost.take().is_some() {
-                let g = &self.groups[group];
-                let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
-                self.emit(EventKind::ConsumerLeft {
-                    group: group_id,
-                    member: format!("{member_id} (previous process)"),
-                    reason: Reason::RebalanceTimeoutExpired,
-                    previous_process: true,
-                });
-            }
-        }
-        let missing: Vec<usize> = self.groups[group]
-            .members
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.in_group && !m.joined)
-            .map(|(i, _)| i)
-            .collect();
-        for member in missing {
-            let g = &mut self.groups[group];
-            g.members[member].in_group = false;
-            if g.leader == Some(member) {
-                g.leader = None;
-            }
-            let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
-            self.emit(EventKind::ConsumerLeft {
-                group: group_id,
-                member: member_id,
-                reason: Reason::RebalanceTimeoutExpired,
-                previous_process: false,
-            });
-        }
-        let g = &mut self.groups[group];
-        g.generation += 1;
-        g.initial_delay_until = None;
-        let members: Vec<usize> = g
-            .members
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.in_group)
-            .map(|(i, _)| i)
-            .collect();
-        if members.is_empty() {
-            g.assignment.clear();
-            g.leader = None;
-            self.set_group_state(group, GroupState::Empty);
-            return;
-        }
-        // selectProtocol: every member votes for its first assignor that all members support.
-        let protocol = g.config.partition_assignment_strategy[0];
-        g.protocol = Some(protocol);
-        if g.leader.is_none_or(|leader| !members.contains(&leader)) {
-            g.leader = Some(members[0]);
-        }
-        let mut partitions_per_topic: BTreeMap<String, u32> = BTreeMap::new();
-        partitions_per_topic.extend(
-            self.topics
-                .iter()
-                .map(|t| (t.name.clone(), t.partitions.len() as u32)),
-        );
-        let g = &self.groups[group];
-        let subscriptions: Vec<Subscription> = members
-            .iter()
-            .map(|index| {
-                let m = &g.members[*index];
-                let owned = g.assignment.get(index).cloned().unwrap_or_default();
-                Subscription {
-                    member_id: m.id.clone(),
-                    group_instance_id: None,
-                    topics: m.topics.clone(),
-                    owned_partitions: owned
-                        .iter()
-                        .map(|tp| TopicPartition {
-                            topic: self.topics[tp.topic].name.clone(),
-                            partition: tp.partition,
-                        })
-                        .collect(),
-                    generation: Some(g.generation - 1),
-                }
-            })
-            .collect();
-        let result = assignor::assign(protocol, &partitions_per_topic, &subscriptions);
-        let mut assignment = BTreeMap::new();
-        for index in &members {
-            let id = &self.groups[group].members[*index].id;
-            let list: Vec<Tp> = result
-                .get(id)
-                .into_iter()
-                .flatten()
-                .filter_map(|tp| {
-                    self.topic_index(&tp.topic).map(|topic| Tp {
-                        topic,
-                        partition: tp.partition,
-                    })
-                })
-                .collect();
-            assignment.insert(*index, list);
-        }
-        self.groups[group].assignment = assignment;
-        self.set_group_state(group, GroupState::CompletingRebalance);
-        // The JoinGroup responses go out; the leader sends its SyncGroup with the assignment.
-        let generation = self.groups[group].generation;
-        let round_trip = 2 * self.latency(
-            Node::Broker { broker: 1 },
-            Node::Member { group, member: 0 },
-        );
-        self.schedule(
-            self.k.now + round_trip,
-            Ev::Coordinator {
-                group,
-                event: CoordinatorEvent::SyncDone { generation },
-            },
-        );
-    }
-
-    fn sync_done(&mut self, group: usize, generation: i32) {
-        let g = &self.groups[group];
-        if g.state != GroupState::CompletingRebalance || g.generation != generation {
-            return;
-        }
-        self.set_group_state(group, GroupState::Stable);
-        let g = &self.groups[group];
-        let protocol = if g.cooperative() {
-            "COOPERATIVE"
-        } else {
-            "EAGER"
-        };
-        let assignor = g.protocol.map_or("", |a| a.kafka_name()).to_string();
-        let leader = g.leader.map_or(String::new(), |l| g.members[l].id.clone());
-        let mut shown = BTreeMap::new();
-        for (member, partitions) in &g.assignment {
-            shown.insert(g.members[*member].id.clone(), pairs(self, partitions));
-        }
-        let id = g.id.clone();
-        let assignment = g.assignment.clone();
-        self.emit(EventKind::RebalanceCompleted {
-            group: id,
-            generation,
-            protocol: protocol.into(),
-            assignor,
-            leader,
-            assignment: shown,
-        });
-        for (member, partitions) in assignment {
-            self.send_to_member(
-                group,
-                member,
-                FlowKind::GroupProtocol,
-                0,
-                MemberEvent::Assignment {
-                    generation,
-                    partitions,
-                },
-            );
-        }
-    }
-
-    fn handle_commit(
-        &mut self,
-        group: usize,
-        member: usize,
-        incarnation: u32,
-        generation: i32,
-        offsets: Vec<(Tp, u64)>,
-        sync: bool,
-    ) {
-        let g = &self.groups[group];
-        let m = &g.members[member];
-        let error = if !m.in_group || m.joined_incarnation != incarnation {
-            Some(Reason::CommitUnknownMember)
-        } else if g.state == GroupState::CompletingRebalance {
-            Some(Reason::CommitRebalanceInProgress)
-        } else if generation != g.generation {
-            Some(Reason::CommitIllegalGeneration)
-        } else {
-            None
-        };
-        if error.is_none() {
-            let (group_id, member_id) = (g.id.clone(), m.id.clone());
-            for (tp, offset) in offsets {
-                let g = &mut self.groups[group];
-                g.committed.insert(tp, offset);
-                if let Some(delivery) = g.delivery.get_mut(&tp) {
-                    delivery.committed(offset);
-                }
-                let topic = self.topics[tp.topic].name.clone();
-                self.emit(EventKind::OffsetCommitted {
-                    group: group_id.clone(),
-                    member: member_id.clone(),
-                    topic,
-                    partition: tp.partition,
-                    offset,
-                });
-            }
-        }
-        if self.groups[group].members[member].incarnation == incarnation {
-            self.send_to_member(
-                group,
-                member,
-                FlowKind::Commit,
-                0,
-                MemberEvent::CommitResponse { sync, error },
-            );
-        }
-    }
 }

@@ -1,0 +1,688 @@
+//! The group coordinator, on the broker that leads the group's partition of `__consumer_offsets`: group
+//! states and generations, JoinGroup and SyncGroup, the initial rebalance delay, session and rebalance
+//! timeouts, OffsetCommit (the classic protocol, `GroupCoordinator` / `ClassicGroup` in Kafka).
+
+use crate::accounting::Delivery;
+use crate::assignor::{self, Subscription, TopicPartition};
+use crate::config::ConsumerConfig;
+use crate::consumer::{pairs, Group, GroupState, MemberStatus};
+use crate::engine::Simulation;
+use crate::event::{EventKind, Reason};
+use crate::ids::{Micros, Tp};
+use crate::network::{FlowKind, Node};
+use crate::protocol::{CoordinatorEvent, Ev, MemberEvent};
+use crate::scenario::{ms_to_us, CommitMode, GroupSpec};
+use std::collections::BTreeMap;
+
+/// Java's `String.hashCode`, for `__consumer_offsets` partition = `abs(hash) % 50`.
+pub(crate) fn java_string_hash(text: &str) -> i32 {
+    text.encode_utf16().fold(0i32, |hash, unit| {
+        hash.wrapping_mul(31).wrapping_add(unit as i32)
+    })
+}
+
+impl Simulation {
+    pub(crate) fn add_group(&mut self, spec: &GroupSpec, config: ConsumerConfig) {
+        let index = self.groups.len();
+        // The coordinator is the leader of __consumer_offsets partition abs(hash(group.id)) % 50,
+        // modelled as placed round-robin over the brokers.
+        let offsets_partition = (java_string_hash(&spec.id) as i64).unsigned_abs() % 50;
+        let coordinator = (offsets_partition % self.brokers.len() as u64) as u32 + 1;
+        let commit_mode = if config.enable_auto_commit {
+            None
+        } else {
+            Some(spec.commit.unwrap_or(CommitMode::SyncAfterProcessing))
+        };
+        let mut group = Group {
+            id: spec.id.clone(),
+            config,
+            topics: spec.topics.clone(),
+            processing_us_per_record: ms_to_us(spec.processing_ms_per_record),
+            commit_mode,
+            idempotent: spec.idempotent,
+            state: GroupState::Empty,
+            generation: 0,
+            protocol: None,
+            leader: None,
+            members: Vec::new(),
+            committed: BTreeMap::new(),
+            assignment: BTreeMap::new(),
+            coordinator,
+            delivery: BTreeMap::new(),
+            round: 0,
+            initial_delay_until: None,
+            initial_delay: (0, 0),
+            new_member_added: false,
+            latency_sum_us: 0,
+            latency_records: 0,
+            producer_duplicates_processed: 0,
+            rebalance_started_us: 0,
+        };
+        for tp in self.all_partitions() {
+            if group.subscribes(&self.topics[tp.topic].name)
+                || spec.members.iter().any(|m| {
+                    m.topics
+                        .iter()
+                        .flatten()
+                        .any(|t| *t == self.topics[tp.topic].name)
+                })
+            {
+                group.delivery.insert(
+                    tp,
+                    Delivery::starting_at(self.partition(tp).high_watermark()),
+                );
+            }
+        }
+        self.groups.push(group);
+        for member in &spec.members {
+            self.add_member_quietly(index, &member.id, member.topics.clone());
+            let last = self.groups[index].members.len() - 1;
+            self.groups[index].members[last].group_instance_id = member.group_instance_id.clone();
+        }
+    }
+
+    pub(crate) fn coordinator_node(&self, group: usize) -> Node {
+        Node::Broker {
+            broker: self.groups[group].coordinator,
+        }
+    }
+
+    pub(crate) fn send_to_member(
+        &mut self,
+        group: usize,
+        member: usize,
+        kind: FlowKind,
+        records: u32,
+        event: MemberEvent,
+    ) {
+        let from = self.coordinator_node(group);
+        let incarnation = self.groups[group].members[member].incarnation;
+        self.send(
+            from,
+            Node::Member { group, member },
+            kind,
+            records,
+            Ev::Member {
+                group,
+                member,
+                incarnation,
+                event,
+            },
+        );
+    }
+
+    pub(crate) fn partitions_changed_for_groups(&mut self, topic: usize) {
+        let name = self.topics[topic].name.clone();
+        for group in 0..self.groups.len() {
+            if !self.groups[group].subscribes(&name) {
+                continue;
+            }
+            for partition in 0..self.topics[topic].partitions.len() as u32 {
+                let tp = Tp { topic, partition };
+                let hw = self.partition(tp).high_watermark();
+                self.groups[group]
+                    .delivery
+                    .entry(tp)
+                    .or_insert_with(|| Delivery::starting_at(hw));
+            }
+            // The leader notices the metadata change and rejoins (ConsumerCoordinator.rejoinNeededOrPending).
+            if let Some(leader) = self.groups[group].leader {
+                if self.groups[group].members[leader].status == MemberStatus::Running {
+                    self.groups[group].members[leader].rejoin_needed = true;
+                }
+            }
+        }
+    }
+
+    pub(crate) fn coordinator_event(&mut self, group: usize, event: CoordinatorEvent) {
+        match event {
+            CoordinatorEvent::Join {
+                member,
+                incarnation,
+            } => self.handle_join(group, member, incarnation),
+            CoordinatorEvent::Heartbeat {
+                member,
+                incarnation,
+            } => {
+                let state = self.groups[group].state;
+                let m = &mut self.groups[group].members[member];
+                let known = m.in_group && m.joined_incarnation == incarnation;
+                if known {
+                    m.last_heartbeat_us = self.k.now;
+                    let session = self.groups[group].config.session_timeout_ms * 1000;
+                    self.schedule(
+                        self.k.now + session,
+                        Ev::Coordinator {
+                            group,
+                            event: CoordinatorEvent::SessionCheck {
+                                member,
+                                incarnation,
+                            },
+                        },
+                    );
+                }
+                // `classicGroupHeartbeat`: REBALANCE_IN_PROGRESS only while members must rejoin; during
+                // CompletingRebalance a heartbeat is answered as in Stable.
+                let rebalance_in_progress = state == GroupState::PreparingRebalance;
+                if !known || rebalance_in_progress {
+                    self.send_to_member(
+                        group,
+                        member,
+                        FlowKind::Heartbeat,
+                        0,
+                        MemberEvent::HeartbeatResponse {
+                            rebalance_in_progress,
+                            unknown_member: !known,
+                        },
+                    );
+                }
+            }
+            CoordinatorEvent::Leave {
+                member,
+                incarnation,
+                reason,
+            } => {
+                let m = &self.groups[group].members[member];
+                if m.in_group && m.joined_incarnation == incarnation {
+                    self.remove_member(group, member, reason);
+                }
+            }
+            CoordinatorEvent::SessionCheck {
+                member,
+                incarnation,
+            } => {
+                let session = self.groups[group].config.session_timeout_ms * 1000;
+                let m = &self.groups[group].members[member];
+                if let Some((ghost, last_heartbeat)) = m.ghost {
+                    if ghost == incarnation && self.k.now >= last_heartbeat + session {
+                        self.remove_ghost(group, member, Reason::SessionTimeoutExpired);
+                        return;
+                    }
+                }
+                let m = &self.groups[group].members[member];
+                if m.in_group
+                    && m.joined_incarnation == incarnation
+                    && self.k.now >= m.last_heartbeat_us + session
+                {
+                    self.remove_member(group, member, Reason::SessionTimeoutExpired);
+                }
+            }
+            CoordinatorEvent::Commit {
+                member,
+                incarnation,
+                generation,
+                offsets,
+                sync,
+            } => self.handle_commit(group, member, incarnation, generation, offsets, sync),
+            CoordinatorEvent::InitialDelayExpired { round } => {
+                // `tryCompleteInitialRebalanceElseSchedule`: if a member joined during the delay and
+                // rebalance time remains, a whole new delay starts; otherwise the join completes.
+                let now = self.k.now;
+                let g = &mut self.groups[group];
+                if g.round != round || g.state != GroupState::PreparingRebalance {
+                    return;
+                }
+                let (delay, remaining) = g.initial_delay;
+                if g.new_member_added && remaining != 0 {
+                    g.new_member_added = false;
+                    let initial = self.cluster.group_initial_rebalance_delay_ms * 1000;
+                    let next = initial.min(remaining);
+                    g.initial_delay = (next, remaining.saturating_sub(delay));
+                    g.initial_delay_until = Some(now + next);
+                    self.schedule(
+                        now + next,
+                        Ev::Coordinator {
+                            group,
+                            event: CoordinatorEvent::InitialDelayExpired { round },
+                        },
+                    );
+                } else {
+                    g.initial_delay_until = None;
+                    self.complete_join(group);
+                }
+            }
+            CoordinatorEvent::RebalanceTimeout { round } => {
+                let g = &self.groups[group];
+                if g.round == round && g.state == GroupState::PreparingRebalance {
+                    self.groups[group].initial_delay_until = None;
+                    self.complete_join(group);
+                }
+            }
+            CoordinatorEvent::SyncDone { generation } => self.sync_done(group, generation),
+        }
+    }
+
+    pub(crate) fn set_group_state(&mut self, group: usize, state: GroupState) {
+        let g = &mut self.groups[group];
+        if g.state == state {
+            return;
+        }
+        g.state = state;
+        let (id, generation) = (g.id.clone(), g.generation);
+        self.emit(EventKind::GroupStateChanged {
+            group: id,
+            state: state.name().into(),
+            generation,
+        });
+    }
+
+    pub(crate) fn rebalance_timeout_us(&self, group: usize) -> Micros {
+        self.groups[group].config.max_poll_interval_ms * 1000
+    }
+
+    pub(crate) fn begin_rebalance(&mut self, group: usize, reason: Reason) {
+        let from_empty = self.groups[group].state == GroupState::Empty;
+        let now = self.k.now;
+        let g = &mut self.groups[group];
+        g.round += 1;
+        g.rebalance_started_us = now;
+        for member in &mut g.members {
+            member.joined = false;
+        }
+        let (id, generation, round) = (g.id.clone(), g.generation, g.round);
+        self.set_group_state(group, GroupState::PreparingRebalance);
+        self.emit(EventKind::RebalanceStarted {
+            group: id,
+            generation,
+            reason,
+        });
+        let timeout = self.rebalance_timeout_us(group);
+        self.schedule(
+            now + timeout,
+            Ev::Coordinator {
+                group,
+                event: CoordinatorEvent::RebalanceTimeout { round },
+            },
+        );
+        if from_empty {
+            // The group is new: more time for members to join (KIP-134).
+            let delay = self.cluster.group_initial_rebalance_delay_ms * 1000;
+            let g = &mut self.groups[group];
+            g.initial_delay_until = Some(now + delay);
+            g.initial_delay = (delay, timeout.saturating_sub(delay));
+            g.new_member_added = false;
+            self.schedule(
+                now + delay,
+                Ev::Coordinator {
+                    group,
+                    event: CoordinatorEvent::InitialDelayExpired { round },
+                },
+            );
+        }
+    }
+
+    pub(crate) fn handle_join(&mut self, group: usize, member: usize, incarnation: u32) {
+        let now = self.k.now;
+        let m = &self.groups[group].members[member];
+        if m.incarnation != incarnation || m.status != MemberStatus::Running {
+            return;
+        }
+        // A restarted process is a new member (a new member id); the coordinator keeps the old one until
+        // its session expires, and a rebalance waits for it (`removeMemberAndUpdateClassicGroup`).
+        let replaces = m.in_group && m.joined_incarnation != incarnation;
+        if replaces && m.group_instance_id.is_some() {
+            // A static member's new process takes the old one's place (`updateStaticMemberAndRebalance`);
+            // in a Stable group it gets its assignment back with no rebalance.
+            let session = self.groups[group].config.session_timeout_ms * 1000;
+            let m = &mut self.groups[group].members[member];
+            m.joined = true;
+            m.joined_incarnation = incarnation;
+            m.last_heartbeat_us = now;
+            let instance = m.group_instance_id.clone().unwrap_or_default();
+            self.schedule(
+                now + session,
+                Ev::Coordinator {
+                    group,
+                    event: CoordinatorEvent::SessionCheck {
+                        member,
+                        incarnation,
+                    },
+                },
+            );
+            let g = &self.groups[group];
+            self.emit(EventKind::StaticMemberRejoined {
+                group: g.id.clone(),
+                member: g.members[member].id.clone(),
+                group_instance_id: instance,
+            });
+            let g = &self.groups[group];
+            if g.state == GroupState::Stable {
+                let (generation, partitions) = (
+                    g.generation,
+                    g.assignment.get(&member).cloned().unwrap_or_default(),
+                );
+                self.send_to_member(
+                    group,
+                    member,
+                    FlowKind::GroupProtocol,
+                    0,
+                    MemberEvent::Assignment {
+                        generation,
+                        partitions,
+                    },
+                );
+            }
+            self.try_complete_join(group);
+            return;
+        }
+        if replaces {
+            let ghost = (m.joined_incarnation, m.last_heartbeat_us);
+            self.groups[group].members[member].ghost = Some(ghost);
+        }
+        let m = &self.groups[group].members[member];
+        let new_member = !m.in_group || replaces;
+        let is_leader = self.groups[group].leader == Some(member) && !replaces;
+        match self.groups[group].state {
+            GroupState::Empty | GroupState::Dead => self.begin_rebalance(
+                group,
+                Reason::JoinedEmptyGroup {
+                    member: self.groups[group].members[member].id.clone(),
+                },
+            ),
+            GroupState::Stable | GroupState::CompletingRebalance => {
+                let member = self.groups[group].members[member].id.clone();
+                let reason = if new_member {
+                    Reason::NewMemberJoined { member }
+                } else if is_leader {
+                    Reason::LeaderRejoined { member }
+                } else {
+                    Reason::MemberRejoined { member }
+                };
+                self.begin_rebalance(group, reason);
+            }
+            GroupState::PreparingRebalance => {
+                // A new member during the initial rebalance's delay extends it when the delay ends.
+                let g = &mut self.groups[group];
+                if new_member && g.initial_delay_until.is_some() {
+                    g.new_member_added = true;
+                }
+            }
+        }
+        let session = self.groups[group].config.session_timeout_ms * 1000;
+        let m = &mut self.groups[group].members[member];
+        m.in_group = true;
+        m.joined = true;
+        m.joined_incarnation = incarnation;
+        m.last_heartbeat_us = now;
+        self.schedule(
+            now + session,
+            Ev::Coordinator {
+                group,
+                event: CoordinatorEvent::SessionCheck {
+                    member,
+                    incarnation,
+                },
+            },
+        );
+        self.try_complete_join(group);
+    }
+
+    pub(crate) fn try_complete_join(&mut self, group: usize) {
+        let g = &self.groups[group];
+        if g.state != GroupState::PreparingRebalance || g.initial_delay_until.is_some() {
+            return;
+        }
+        if g.members
+            .iter()
+            .all(|member| (!member.in_group || member.joined) && member.ghost.is_none())
+        {
+            self.complete_join(group);
+        }
+    }
+
+    /// The coordinator drops a restarted consumer's previous process (see `Member::ghost`).
+    pub(crate) fn remove_ghost(&mut self, group: usize, member: usize, reason: Reason) {
+        let g = &mut self.groups[group];
+        g.members[member].ghost = None;
+        let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
+        self.emit(EventKind::ConsumerLeft {
+            group: group_id,
+            member: format!("{member_id} (previous process)"),
+            reason,
+            previous_process: true,
+        });
+        self.try_complete_join(group);
+    }
+
+    pub(crate) fn remove_member(&mut self, group: usize, member: usize, reason: Reason) {
+        let g = &mut self.groups[group];
+        let m = &mut g.members[member];
+        m.in_group = false;
+        m.joined = false;
+        if g.leader == Some(member) {
+            g.leader = None;
+        }
+        g.assignment.remove(&member);
+        let (group_id, member_id) = (g.id.clone(), m.id.clone());
+        self.emit(EventKind::ConsumerLeft {
+            group: group_id,
+            member: member_id.clone(),
+            reason: reason.clone(),
+            previous_process: false,
+        });
+        match self.groups[group].state {
+            GroupState::Stable | GroupState::CompletingRebalance => {
+                self.begin_rebalance(
+                    group,
+                    Reason::MemberLeft {
+                        member: member_id,
+                        why: Box::new(reason),
+                    },
+                );
+                self.try_complete_join(group);
+            }
+            GroupState::PreparingRebalance => self.try_complete_join(group),
+            GroupState::Empty | GroupState::Dead => {}
+        }
+    }
+
+    /// `completeClassicGroupJoin`: drop members that did not rejoin, start the next generation, and have
+    /// the leader run the assignor.
+    pub(crate) fn complete_join(&mut self, group: usize) {
+        for member in 0..self.groups[group].members.len() {
+            if self.groups[group].members[member].ghost.take().is_some() {
+                let g = &self.groups[group];
+                let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
+                self.emit(EventKind::ConsumerLeft {
+                    group: group_id,
+                    member: format!("{member_id} (previous process)"),
+                    reason: Reason::RebalanceTimeoutExpired,
+                    previous_process: true,
+                });
+            }
+        }
+        let missing: Vec<usize> = self.groups[group]
+            .members
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.in_group && !m.joined)
+            .map(|(i, _)| i)
+            .collect();
+        for member in missing {
+            let g = &mut self.groups[group];
+            g.members[member].in_group = false;
+            if g.leader == Some(member) {
+                g.leader = None;
+            }
+            let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
+            self.emit(EventKind::ConsumerLeft {
+                group: group_id,
+                member: member_id,
+                reason: Reason::RebalanceTimeoutExpired,
+                previous_process: false,
+            });
+        }
+        let g = &mut self.groups[group];
+        g.generation += 1;
+        g.initial_delay_until = None;
+        let members: Vec<usize> = g
+            .members
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.in_group)
+            .map(|(i, _)| i)
+            .collect();
+        if members.is_empty() {
+            g.assignment.clear();
+            g.leader = None;
+            self.set_group_state(group, GroupState::Empty);
+            return;
+        }
+        // selectProtocol: every member votes for its first assignor that all members support.
+        let protocol = g.config.partition_assignment_strategy[0];
+        g.protocol = Some(protocol);
+        if g.leader.is_none_or(|leader| !members.contains(&leader)) {
+            g.leader = Some(members[0]);
+        }
+        let mut partitions_per_topic: BTreeMap<String, u32> = BTreeMap::new();
+        partitions_per_topic.extend(
+            self.topics
+                .iter()
+                .map(|t| (t.name.clone(), t.partitions.len() as u32)),
+        );
+        let g = &self.groups[group];
+        let subscriptions: Vec<Subscription> = members
+            .iter()
+            .map(|index| {
+                let m = &g.members[*index];
+                let owned = g.assignment.get(index).cloned().unwrap_or_default();
+                Subscription {
+                    member_id: m.id.clone(),
+                    group_instance_id: None,
+                    topics: m.topics.clone(),
+                    owned_partitions: owned
+                        .iter()
+                        .map(|tp| TopicPartition {
+                            topic: self.topics[tp.topic].name.clone(),
+                            partition: tp.partition,
+                        })
+                        .collect(),
+                    generation: Some(g.generation - 1),
+                }
+            })
+            .collect();
+        let result = assignor::assign(protocol, &partitions_per_topic, &subscriptions);
+        let mut assignment = BTreeMap::new();
+        for index in &members {
+            let id = &self.groups[group].members[*index].id;
+            let list: Vec<Tp> = result
+                .get(id)
+                .into_iter()
+                .flatten()
+                .filter_map(|tp| {
+                    self.topic_index(&tp.topic).map(|topic| Tp {
+                        topic,
+                        partition: tp.partition,
+                    })
+                })
+                .collect();
+            assignment.insert(*index, list);
+        }
+        self.groups[group].assignment = assignment;
+        self.set_group_state(group, GroupState::CompletingRebalance);
+        // The JoinGroup responses go out; the leader sends its SyncGroup with the assignment.
+        let generation = self.groups[group].generation;
+        let round_trip = 2 * self.latency(
+            Node::Broker { broker: 1 },
+            Node::Member { group, member: 0 },
+        );
+        self.schedule(
+            self.k.now + round_trip,
+            Ev::Coordinator {
+                group,
+                event: CoordinatorEvent::SyncDone { generation },
+            },
+        );
+    }
+
+    pub(crate) fn sync_done(&mut self, group: usize, generation: i32) {
+        let g = &self.groups[group];
+        if g.state != GroupState::CompletingRebalance || g.generation != generation {
+            return;
+        }
+        self.set_group_state(group, GroupState::Stable);
+        let g = &self.groups[group];
+        let protocol = if g.cooperative() {
+            "COOPERATIVE"
+        } else {
+            "EAGER"
+        };
+        let assignor = g.protocol.map_or("", |a| a.kafka_name()).to_string();
+        let leader = g.leader.map_or(String::new(), |l| g.members[l].id.clone());
+        let mut shown = BTreeMap::new();
+        for (member, partitions) in &g.assignment {
+            shown.insert(g.members[*member].id.clone(), pairs(self, partitions));
+        }
+        let id = g.id.clone();
+        let assignment = g.assignment.clone();
+        self.emit(EventKind::RebalanceCompleted {
+            group: id,
+            generation,
+            protocol: protocol.into(),
+            assignor,
+            leader,
+            assignment: shown,
+        });
+        for (member, partitions) in assignment {
+            self.send_to_member(
+                group,
+                member,
+                FlowKind::GroupProtocol,
+                0,
+                MemberEvent::Assignment {
+                    generation,
+                    partitions,
+                },
+            );
+        }
+    }
+
+    pub(crate) fn handle_commit(
+        &mut self,
+        group: usize,
+        member: usize,
+        incarnation: u32,
+        generation: i32,
+        offsets: Vec<(Tp, u64)>,
+        sync: bool,
+    ) {
+        let g = &self.groups[group];
+        let m = &g.members[member];
+        let error = if !m.in_group || m.joined_incarnation != incarnation {
+            Some(Reason::CommitUnknownMember)
+        } else if g.state == GroupState::CompletingRebalance {
+            Some(Reason::CommitRebalanceInProgress)
+        } else if generation != g.generation {
+            Some(Reason::CommitIllegalGeneration)
+        } else {
+            None
+        };
+        if error.is_none() {
+            let (group_id, member_id) = (g.id.clone(), m.id.clone());
+            for (tp, offset) in offsets {
+                let g = &mut self.groups[group];
+                g.committed.insert(tp, offset);
+                if let Some(delivery) = g.delivery.get_mut(&tp) {
+                    delivery.committed(offset);
+                }
+                let topic = self.topics[tp.topic].name.clone();
+                self.emit(EventKind::OffsetCommitted {
+                    group: group_id.clone(),
+                    member: member_id.clone(),
+                    topic,
+                    partition: tp.partition,
+                    offset,
+                });
+            }
+        }
+        if self.groups[group].members[member].incarnation == incarnation {
+            self.send_to_member(
+                group,
+                member,
+                FlowKind::Commit,
+                0,
+                MemberEvent::CommitResponse { sync, error },
+            );
+        }
+    }
+}

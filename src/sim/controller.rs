@@ -1,0 +1,436 @@
+//! The KRaft controller: replica placement and topic creation, broker registrations and fencing
+//! (`broker.session.timeout.ms`), leader elections (clean, or unclean when enabled), preferred-leader
+//! balancing, and the data an election loses.
+
+use super::broker::replica_manager::*;
+use crate::config::TopicConfig;
+use crate::engine::{Simulation, Topic};
+use crate::event::{EventKind, Reason};
+use crate::ids::Tp;
+use crate::log::{LostRange, ReplicaLog};
+use crate::protocol::Ev;
+use crate::sort;
+
+impl Simulation {
+    /// Kafka's rack-unaware replica placement (`assignReplicasToBrokersRackUnaware`) with the random start
+    /// index and shift drawn from the run's generator.
+    pub(crate) fn place_replicas(
+        &mut self,
+        first_partition: u32,
+        count: u32,
+        replication_factor: u32,
+        start: (u64, u64),
+    ) -> Vec<Vec<u32>> {
+        let brokers = self.brokers.len() as u64;
+        let (start_index, mut shift) = start;
+        let mut placements = Vec::new();
+        for partition in first_partition..first_partition + count {
+            let partition = partition as u64;
+            if partition > 0 && partition % brokers == 0 {
+                shift += 1;
+            }
+            let first = (partition + start_index) % brokers;
+            let mut replicas = vec![first as u32 + 1];
+            for j in 0..(replication_factor as u64).saturating_sub(1) {
+                let index = (first + 1 + (shift + j) % (brokers - 1).max(1)) % brokers;
+                replicas.push(index as u32 + 1);
+            }
+            placements.push(replicas);
+        }
+        placements
+    }
+
+    pub(crate) fn create_topic(
+        &mut self,
+        name: &str,
+        partitions: u32,
+        replication_factor: u32,
+        config: TopicConfig,
+    ) {
+        let brokers = self.brokers.len() as u64;
+        let start = (self.k.rng.below(brokers), self.k.rng.below(brokers));
+        let topic_index = self.topics.len();
+        self.topics.push(Topic {
+            name: name.to_string(),
+            config,
+            partitions: Vec::new(),
+            placement_start: start,
+        });
+        self.grow_topic(topic_index, partitions, replication_factor);
+    }
+
+    pub(crate) fn grow_topic(&mut self, topic: usize, total: u32, replication_factor: u32) {
+        let existing = self.topics[topic].partitions.len() as u32;
+        let start = self.topics[topic].placement_start;
+        for replicas in self.place_replicas(existing, total - existing, replication_factor, start) {
+            let leader = replicas
+                .iter()
+                .copied()
+                .find(|broker| self.broker(*broker).alive);
+            let isr: Vec<u32> = replicas
+                .iter()
+                .copied()
+                .filter(|broker| self.broker(*broker).alive)
+                .collect();
+            let isr = if isr.is_empty() {
+                vec![replicas[0]]
+            } else {
+                isr
+            };
+            let count = replicas.len();
+            self.led_by_broker = None;
+            self.topics[topic].partitions.push(Partition {
+                replicas,
+                leader,
+                leader_epoch: 0,
+                isr,
+                logs: vec![ReplicaLog::default(); count],
+                followers: vec![FollowerState::default(); count],
+                leader_epoch_start_offset: 0,
+                recovering: false,
+                pending_acks: Vec::new(),
+                parked_consumers: Vec::new(),
+                written_twice: Vec::new(),
+                summarize_at: SUMMARIZE_EVERY,
+            });
+        }
+        self.ensure_all_fetchers();
+    }
+
+    pub(crate) fn add_partitions(&mut self, topic: usize, total: u32) {
+        let replication_factor = self.topics[topic].partitions[0].replicas.len() as u32;
+        self.grow_topic(topic, total, replication_factor);
+        self.scenario.scenario.topics[topic].partitions = total;
+        let name = self.topics[topic].name.clone();
+        self.emit(EventKind::PartitionsAdded {
+            topic: name,
+            partitions: total,
+        });
+        self.partitions_changed_for_producers(topic);
+        self.partitions_changed_for_groups(topic);
+    }
+
+    pub(crate) fn topic_config_changed(&mut self, topic: usize) {
+        for partition in 0..self.topics[topic].partitions.len() as u32 {
+            let tp = Tp { topic, partition };
+            if self.partition(tp).leader.is_none() {
+                self.elect_leader(tp);
+            }
+            self.maybe_advance_high_watermark(tp);
+        }
+    }
+
+    pub(crate) fn crash_broker(&mut self, broker: u32) {
+        if !self.broker(broker).alive {
+            // A new process waiting to register dies too.
+            self.broker_mut(broker).restart_pending = false;
+            return;
+        }
+        let b = self.broker_mut(broker);
+        b.alive = false;
+        b.incarnation += 1;
+        let incarnation = b.incarnation;
+        self.emit(EventKind::BrokerCrashed { broker });
+        for ((follower, leader), fetcher) in self.fetchers.iter_mut() {
+            if *follower == broker || *leader == broker {
+                fetcher.session += 1;
+                fetcher.active = false;
+                fetcher.parked = None;
+            }
+        }
+        self.fail_requests_to_broker(broker);
+        self.release_consumer_fetches_on_broker(broker);
+        // The controller fences it `broker.session.timeout.ms` after its last heartbeat, which went at most
+        // `broker.heartbeat.interval.ms` ago (ClusterControlManager, BrokerHeartbeatManager).
+        let b = self.broker(broker);
+        let interval = self.cluster.broker_heartbeat_interval_ms * 1000;
+        let since = self.k.now - b.registered_us;
+        let last_heartbeat = b.registered_us + since.saturating_sub(1) / interval * interval;
+        let at = last_heartbeat + self.cluster.broker_session_timeout_ms * 1000;
+        self.schedule(
+            at,
+            Ev::BrokerFence {
+                broker,
+                incarnation,
+            },
+        );
+    }
+
+    /// The controller's broker session expired: fence it, move its leaderships, drop it from ISRs.
+    pub(crate) fn broker_fence(&mut self, broker: u32, incarnation: u32) {
+        let b = self.broker(broker);
+        if b.alive || b.incarnation != incarnation || b.fenced {
+            return;
+        }
+        self.broker_mut(broker).fenced = true;
+        self.emit(EventKind::BrokerFenced { broker });
+        for tp in self.all_partitions() {
+            let partition = self.partition(tp);
+            if !partition.replicas.contains(&broker) {
+                continue;
+            }
+            let was_leader = partition.leader == Some(broker);
+            if partition.isr.contains(&broker) && partition.isr.len() > 1 {
+                self.partition_mut(tp)
+                    .isr
+                    .retain(|replica| *replica != broker);
+                if !was_leader {
+                    self.emit_isr_changed(tp, Reason::BrokerFencedByController);
+                    self.maybe_advance_high_watermark(tp);
+                }
+            }
+            if was_leader {
+                self.elect_leader(tp);
+            }
+        }
+        if self.broker(broker).restart_pending {
+            // The new process's registration, retried, now succeeds.
+            self.restart_broker(broker);
+        }
+    }
+
+    /// A new broker process registers with the controller (`ClusterControlManager.registerBroker`). While
+    /// the old process's session is valid (not fenced yet) the registration is refused and retried; it
+    /// succeeds once the controller has fenced the old session (see `broker_fence`). Registered, the
+    /// broker follows every partition it hosts, truncating where it diverges from the leader, and leads
+    /// only what no one else could (an offline partition).
+    pub(crate) fn restart_broker(&mut self, broker: u32) {
+        if self.broker(broker).alive {
+            return;
+        }
+        if !self.broker(broker).fenced {
+            if !self.broker(broker).restart_pending {
+                self.broker_mut(broker).restart_pending = true;
+                self.emit(EventKind::BrokerRegistrationRefused { broker });
+            }
+            return;
+        }
+        let now = self.k.now;
+        let b = self.broker_mut(broker);
+        b.alive = true;
+        b.fenced = false;
+        b.restart_pending = false;
+        b.registered_us = now;
+        b.incarnation += 1;
+        self.emit(EventKind::BrokerRestarted { broker });
+        for tp in self.all_partitions() {
+            let partition = self.partition(tp);
+            if !partition.replicas.contains(&broker) {
+                continue;
+            }
+            match partition.leader {
+                None => self.elect_leader(tp),
+                Some(leader) if leader == broker => {
+                    // Only as the last replica of the ISR, kept as leader while it was fenced.
+                }
+                Some(leader) => self.truncate_follower(tp, broker, leader),
+            }
+        }
+        self.ensure_all_fetchers();
+    }
+
+    pub(crate) fn all_partitions(&self) -> Vec<Tp> {
+        let mut all = Vec::new();
+        for (topic, t) in self.topics.iter().enumerate() {
+            for partition in 0..t.partitions.len() as u32 {
+                all.push(Tp { topic, partition });
+            }
+        }
+        all
+    }
+
+    /// `QuorumController.maybeScheduleNextBalancePartitionLeaders`, after each leadership change: with
+    /// `auto.leader.rebalance.enable`, when some partition is led by another replica than its preferred
+    /// one (the first) and no balancing is scheduled, one is, `leader.imbalance.check.interval.seconds`
+    /// later.
+    pub(crate) fn maybe_schedule_leader_balance(&mut self) {
+        if !self.cluster.auto_leader_rebalance_enable || self.leader_balance_scheduled {
+            return;
+        }
+        let imbalanced = self
+            .topics
+            .iter()
+            .flat_map(|topic| &topic.partitions)
+            .any(|p| p.leader != p.replicas.first().copied());
+        if imbalanced {
+            self.leader_balance_scheduled = true;
+            let at = self.k.now + self.cluster.leader_imbalance_check_interval_ms * 1000;
+            self.schedule(at, Ev::BalanceLeaders);
+        }
+    }
+
+    /// `ReplicationControlManager.maybeBalancePartitionLeaders`: a preferred-leader election for each
+    /// partition whose preferred replica is in the ISR and can lead but does not; then, if some partition
+    /// is still not led by its preferred replica, the next check is scheduled.
+    pub(crate) fn balance_leaders(&mut self) {
+        self.leader_balance_scheduled = false;
+        for tp in self.all_partitions() {
+            let partition = self.partition(tp);
+            let Some(&preferred) = partition.replicas.first() else {
+                continue;
+            };
+            let b = self.broker(preferred);
+            if partition.leader != Some(preferred)
+                && partition.isr.contains(&preferred)
+                && b.alive
+                && !b.fenced
+            {
+                self.change_leader(tp, Some(preferred), None);
+            }
+        }
+        self.maybe_schedule_leader_balance();
+    }
+
+    /// `PartitionChangeBuilder.electAnyLeader`: the first replica in assignment order that is in the ISR
+    /// and alive; failing that, with `unclean.leader.election.enable`, the first live replica outside it.
+    pub(crate) fn elect_leader(&mut self, tp: Tp) {
+        let unclean_allowed = self.topics[tp.topic].config.unclean_leader_election_enable;
+        let partition = self.partition(tp);
+        let acceptable = |broker: &u32| {
+            let b = &self.brokers[(*broker - 1) as usize];
+            b.alive && !b.fenced
+        };
+        let clean = partition
+            .replicas
+            .iter()
+            .copied()
+            .find(|replica| partition.isr.contains(replica) && acceptable(replica));
+        let unclean = if clean.is_none() && unclean_allowed {
+            partition
+                .replicas
+                .iter()
+                .copied()
+                .find(|replica| !partition.isr.contains(replica) && acceptable(replica))
+        } else {
+            None
+        };
+        let new_leader = clean.or(unclean);
+        if new_leader.is_none() && partition.leader.is_none() {
+            return;
+        }
+        self.change_leader(tp, new_leader, unclean);
+    }
+
+    /// Makes `new_leader` the partition's leader in a new leader epoch (`unclean`: the replica chosen from
+    /// outside the ISR), then truncates the followers, fails the requests waiting on the old leader and
+    /// restarts the fetchers.
+    pub(crate) fn change_leader(&mut self, tp: Tp, new_leader: Option<u32>, unclean: Option<u32>) {
+        let old_leader = self.partition(tp).leader;
+        let now = self.k.now;
+        self.led_by_broker = None;
+        let partition = self.partition_mut(tp);
+        partition.leader = new_leader;
+        partition.leader_epoch += 1;
+        if let Some(broker) = unclean {
+            partition.isr = vec![broker];
+            partition.recovering = true;
+        }
+        if let Some(leader) = new_leader {
+            let leader_leo = partition.log_of(leader).expect("replica").log_end_offset;
+            partition.leader_epoch_start_offset = leader_leo;
+            let new_leader = old_leader != Some(leader);
+            for (index, state) in partition.followers.iter_mut().enumerate() {
+                let in_sync = partition.isr.contains(&partition.replicas[index]);
+                state.reset(now, leader_leo, new_leader, in_sync);
+            }
+        }
+        let parked = std::mem::take(&mut partition.parked_consumers);
+        let isr = partition.isr.clone();
+        let leader_epoch = partition.leader_epoch;
+        let topic = self.topics[tp.topic].name.clone();
+        self.emit(EventKind::LeaderElected {
+            topic,
+            partition: tp.partition,
+            leader: new_leader,
+            leader_epoch,
+            isr,
+            unclean: unclean.is_some(),
+        });
+        self.fail_pending_acks(tp);
+        if let Some(leader) = new_leader {
+            self.account_lost_batches(tp, leader);
+            let followers: Vec<u32> = self
+                .partition(tp)
+                .replicas
+                .iter()
+                .copied()
+                .filter(|r| *r != leader)
+                .collect();
+            for follower in followers {
+                if self.broker(follower).alive {
+                    self.truncate_follower(tp, follower, leader);
+                }
+            }
+        }
+        for (group, member, incarnation) in parked {
+            self.answer_parked_consumer_fetch(group, member, incarnation);
+        }
+        self.ensure_all_fetchers();
+        self.maybe_advance_high_watermark(tp);
+        self.maybe_schedule_leader_balance();
+    }
+
+    /// Every batch some replica holds beyond where it diverges from the new leader will be truncated:
+    /// the cluster has lost it. Counted once per batch.
+    pub(crate) fn account_lost_batches(&mut self, tp: Tp, leader: u32) {
+        let partition = &mut self.topics[tp.topic].partitions[tp.partition as usize];
+        let leader_index = partition.replica_index(leader).expect("replica");
+        let (before, rest) = partition.logs.split_at_mut(leader_index);
+        let (leader_log, after) = rest.split_first_mut().expect("the leader's log");
+        let mut candidates = Vec::new();
+        for log in before.iter_mut().chain(after.iter_mut()) {
+            let point = log.divergence_point(leader_log);
+            candidates.extend(log.lose_from(point, &mut self.batch_facts));
+        }
+        // Replicas hold the same records in the same epoch at the same offsets: each counted once.
+        let mut lost: Vec<LostRange> = Vec::new();
+        for mut range in candidates {
+            for taken in &lost {
+                if taken.leader_epoch == range.leader_epoch
+                    && taken.base_offset <= range.base_offset
+                    && range.base_offset < taken.end_offset
+                {
+                    range.base_offset = taken.end_offset.min(range.end_offset);
+                }
+            }
+            if range.base_offset < range.end_offset {
+                lost.push(range);
+            }
+        }
+        sort::sort_by_key(&mut lost, |range| range.base_offset);
+        if let Some(first) = lost.first() {
+            // Those offsets will hold other records.
+            let lost_from = first.base_offset;
+            self.partition_mut(tp)
+                .written_twice
+                .retain(|(_, end)| *end <= lost_from);
+        }
+        for range in lost {
+            let records = (range.end_offset - range.base_offset) as u32;
+            if range.acknowledged {
+                self.producers[range.producer as usize].acknowledged_lost += records as u64;
+                let producer = self.producers[range.producer as usize].id.clone();
+                let topic = self.topics[tp.topic].name.clone();
+                self.emit(EventKind::AcknowledgedRecordsLost {
+                    producer,
+                    topic,
+                    partition: tp.partition,
+                    base_offset: range.base_offset,
+                    records,
+                });
+            }
+            if range.reached_high_watermark {
+                if !self.partition(tp).recovering && self.violations.len() < 10 {
+                    let topic = &self.topics[tp.topic].name;
+                    self.violations.push(format!(
+                        "{topic}-{}: records {}..{} were below the high watermark and a clean election lost them",
+                        tp.partition,
+                        range.base_offset,
+                        range.end_offset
+                    ));
+                }
+                self.records_lost_for_groups(tp, range.base_offset, range.end_offset);
+            }
+        }
+    }
+}
