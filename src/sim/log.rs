@@ -39,8 +39,8 @@ pub const LOST: u8 = 4;
 
 /// What changes about a batch after it is appended (`ACKNOWLEDGED`, `REACHED_HIGH_WATERMARK`, `LOST`), by
 /// the batch's slot, for as long as some simulation holds the batch. The tables hold each batch weakly; a
-/// slot whose batch no one holds any more is free again, found by a sweep every `SWEEP_EVERY` new batches
-/// (its memory is freed then: often, so that little waits). A snapshot copies the table, so the same
+/// slot whose batch no one holds any more is free again, found by a sweep that looks at `SWEEP_STEP` slots
+/// per new batch (the batch's memory is freed then). A snapshot copies the table, so the same
 /// batch has the same slot in both, and a slot is freed only once its batch is gone from every copy:
 /// freeing only forgets batches no one can ask about, so it never changes the run.
 #[derive(Clone, Debug, Default)]
@@ -49,7 +49,8 @@ pub struct BatchFacts {
     /// doubling by reallocation made the allocator hold megabytes more at its peak).
     chunks: Vec<Box<Chunk>>,
     free: Vec<u32>,
-    since_sweep: usize,
+    /// The next slot the sweep looks at.
+    hand: usize,
 }
 
 const CHUNK: usize = 1024;
@@ -64,16 +65,16 @@ struct Chunk {
 /// A free slot's facts (no batch has it).
 const FREE: u8 = 0x80;
 
-/// New batches between two sweeps of `BatchFacts`.
-const SWEEP_EVERY: usize = 1024;
+/// Slots the sweep looks at per new batch, a little at a time (sweeping the whole table at once cost a
+/// frame 0.3 ms now and then). Most slots are freed before the sweep gets there, by `release_if_last`
+/// when a log lets go of the last reference; the sweep finds the rest (batches last held by a producer
+/// or a message).
+const SWEEP_STEP: usize = 4;
 
 impl BatchFacts {
     /// Gives `data` its slot and its first facts, and shares it.
     pub fn register(&mut self, mut data: BatchData, facts: u8) -> Rc<BatchData> {
-        self.since_sweep += 1;
-        if self.since_sweep >= SWEEP_EVERY {
-            self.sweep();
-        }
+        self.sweep(SWEEP_STEP);
         if self.free.is_empty() {
             let first = (self.chunks.len() * CHUNK) as u32;
             self.chunks.push(Box::new(Chunk {
@@ -96,19 +97,32 @@ impl BatchFacts {
         (slot as usize / CHUNK, slot as usize % CHUNK)
     }
 
-    /// Frees the slots of batches no one holds.
-    fn sweep(&mut self) {
-        self.since_sweep = 0;
-        for (index, chunk) in self.chunks.iter_mut().enumerate() {
-            let chunk = &mut **chunk;
-            for (at, (batch, facts)) in chunk.batches.iter_mut().zip(&mut chunk.facts).enumerate() {
-                if *facts != FREE && batch.strong_count() == 0 {
-                    // Dropping the weak pointer lets the batch's memory go.
-                    *batch = Weak::new();
-                    *facts = FREE;
-                    self.free.push((index * CHUNK + at) as u32);
-                }
+    /// Looks at the next `slots` slots and frees those whose batch no one holds.
+    fn sweep(&mut self, slots: usize) {
+        let total = self.chunks.len() * CHUNK;
+        for _ in 0..slots.min(total) {
+            let slot = self.hand;
+            self.hand = (self.hand + 1) % total;
+            let chunk = &mut *self.chunks[slot / CHUNK];
+            let at = slot % CHUNK;
+            if chunk.facts[at] != FREE && chunk.batches[at].strong_count() == 0 {
+                // Dropping the weak pointer lets the batch's memory go.
+                chunk.batches[at] = Weak::new();
+                chunk.facts[at] = FREE;
+                self.free.push(slot as u32);
             }
+        }
+    }
+
+    /// Frees `batch`'s slot if the caller holds its last reference and is about to drop it.
+    #[inline(always)]
+    pub fn release_if_last(&mut self, batch: &Rc<BatchData>) {
+        if Rc::strong_count(batch) == 1 {
+            let (chunk, at) = Self::place(batch.slot);
+            let chunk = &mut *self.chunks[chunk];
+            chunk.batches[at] = Weak::new();
+            chunk.facts[at] = FREE;
+            self.free.push(batch.slot);
         }
     }
 
@@ -452,7 +466,7 @@ impl ReplicaLog {
     /// Moves the batches that end at or below `floor` (and the high watermark) into runs, merging each into
     /// the previous run when it continues it. A run may span segments: retention cuts it where the segment
     /// it deletes ends.
-    pub fn summarize_below(&mut self, floor: u64, facts: &BatchFacts) {
+    pub fn summarize_below(&mut self, floor: u64, facts: &mut BatchFacts) {
         let floor = floor.min(self.high_watermark);
         while self.ends.front().is_some_and(|end| *end <= floor) {
             let batch = self.batches.pop_front().expect("ends and batches agree");
@@ -462,6 +476,7 @@ impl ReplicaLog {
                 Some(run) if run.continued_by(&batch, known) => run.absorb(&batch),
                 _ => self.runs.push_back(Run::of(&batch, known)),
             }
+            facts.release_if_last(&batch);
         }
     }
 

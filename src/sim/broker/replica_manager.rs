@@ -211,7 +211,7 @@ impl Simulation {
         let partition = &mut self.topics[tp.topic].partitions[tp.partition as usize];
         for (log, alive) in partition.logs.iter_mut().zip(alive) {
             if alive {
-                log.summarize_below(floor, &self.batch_facts);
+                log.summarize_below(floor, &mut self.batch_facts);
             }
         }
         let leader = partition.leader.expect("the floor needs a leader");
