@@ -387,6 +387,12 @@ impl IsrWatch {
 fn run_with_faults(seed: u64) -> Result<(), String> {
     let mut rng = SimRng::new(seed ^ 0x5eed);
     let text = random_scenario(&mut rng, seed);
+    // acks=all with min.insync.replicas >= 2 and clean elections only: no acknowledged record is ever lost
+    // (an election picks a leader from the ISR, which holds every record acknowledged to the producer).
+    let valid = Scenario::from_json(&text).map_err(|error| format!("scenario: {error}"))?;
+    let durable = valid.producers[0].acks == kafka_sim::sim::config::Acks::All
+        && valid.topics[0].min_insync_replicas >= 2
+        && !valid.topics[0].unclean_leader_election_enable;
     let mut sim = Simulation::from_json(&text).map_err(|error| format!("scenario: {error}"))?;
     let mut isr_watch = IsrWatch::new(&sim, 4_000_000);
     let mut next_fault_us = rng.below(3_000_000);
@@ -413,6 +419,12 @@ fn run_with_faults(seed: u64) -> Result<(), String> {
         invariants::check(&sim)
             .and_then(|()| isr_watch.check(&sim))
             .map_err(|violation| format!("t = {} µs: {violation}", sim.now_us()))?;
+    }
+    let lost = sim.view().producers[0].acknowledged_records_lost;
+    if durable && lost > 0 {
+        return Err(format!(
+            "p1 (acks=all, min.insync.replicas >= 2, clean elections) lost {lost} acknowledged records"
+        ));
     }
     Ok(())
 }
