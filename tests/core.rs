@@ -17,22 +17,7 @@ fn sim(json: &str) -> Simulation {
 
 fn full_trace(sim: &mut Simulation, until_us: u64, step_us: u64) -> Vec<String> {
     sim.set_record_events(true);
-    let mut lines = Vec::new();
-    let mut cursor = 0;
-    let mut t = sim.now_us();
-    while t < until_us {
-        t = (t + step_us).min(until_us);
-        sim.advance_to(t);
-        let (events, next) = sim.events_since(cursor);
-        assert_eq!(
-            next - events.len() as u64,
-            cursor,
-            "trace buffer overflowed"
-        );
-        lines.extend(events.iter().map(|event| event.to_json_line()));
-        cursor = next;
-    }
-    lines
+    trace_on(sim, 0, until_us, step_us).0
 }
 
 #[test]

@@ -59,3 +59,19 @@ export async function openWarmScenario(browser, origin, dist, name, overrides = 
 export async function simulatedSeconds(page) {
   return Number((await page.textContent('[data-testid=clock]')).match(/([\d.]+) s/)[1]);
 }
+
+/** Keeps the module's `WebAssembly.Memory` in `window.__wasmMemory` as it is instantiated (so that builds
+ * without `memory_in_use`, older ones, can be measured too). Call before the page loads. */
+export async function catchWasmMemory(page) {
+  await page.addInitScript(() => {
+    for (const name of ['instantiateStreaming', 'instantiate']) {
+      const original = WebAssembly[name];
+      WebAssembly[name] = async (...args) => {
+        const result = await original.apply(WebAssembly, args);
+        const instance = result.instance ?? result;
+        if (instance.exports?.memory) window.__wasmMemory = instance.exports.memory;
+        return result;
+      };
+    }
+  });
+}

@@ -8,7 +8,7 @@
 //   node tests/e2e/memory-bench.mjs dist                        # heavy scenario, 60 simulated minutes
 //   SIM_MINUTES=12 node tests/e2e/memory-bench.mjs dist         # shorter
 //   node tests/e2e/memory-bench.mjs dist order-service          # another example scenario
-import { serveDist, launchChromium, scenarioLink, simulatedSeconds } from './browser.mjs';
+import { serveDist, launchChromium, scenarioLink, simulatedSeconds, catchWasmMemory } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const scenario = process.argv[3] ?? 'heavy-benchmark';
@@ -22,17 +22,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.addInitScript(() => {
-    for (const name of ['instantiateStreaming', 'instantiate']) {
-      const original = WebAssembly[name];
-      WebAssembly[name] = async (...args) => {
-        const result = await original.apply(WebAssembly, args);
-        const instance = result.instance ?? result;
-        if (instance.exports?.memory) window.__wasmMemory = instance.exports.memory;
-        return result;
-      };
-    }
-  });
+  await catchWasmMemory(page);
   await page.goto(scenarioLink(server.origin, dist, scenario));
   await page.waitForSelector('[data-testid=picture]', { timeout: 30000 });
   await page.locator('[data-testid=speed]').fill('2');

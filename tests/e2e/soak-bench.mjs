@@ -8,7 +8,7 @@
 //   node tests/e2e/soak-bench.mjs dist                      # the default scenario, 10 minutes
 //   node tests/e2e/soak-bench.mjs dist heavy-benchmark      # the heavy scenario
 //   MINUTES=3 node tests/e2e/soak-bench.mjs dist            # shorter
-import { serveDist, launchChromium, scenarioLink, simulatedSeconds } from './browser.mjs';
+import { serveDist, launchChromium, scenarioLink, simulatedSeconds, catchWasmMemory } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const scenario = process.argv[3];
@@ -25,19 +25,7 @@ try {
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  // The module's memory, caught as it is instantiated (so that older builds, without `memory_in_use`, can be
-  // measured too).
-  await page.addInitScript(() => {
-    for (const name of ['instantiateStreaming', 'instantiate']) {
-      const original = WebAssembly[name];
-      WebAssembly[name] = async (...args) => {
-        const result = await original.apply(WebAssembly, args);
-        const instance = result.instance ?? result;
-        if (instance.exports?.memory) window.__wasmMemory = instance.exports.memory;
-        return result;
-      };
-    }
-  });
+  await catchWasmMemory(page);
   await page.goto(scenario ? scenarioLink(server.origin, dist, scenario) : server.origin + '/');
   await page.waitForSelector('[data-testid=picture]', { timeout: 30000 });
   await page.waitForTimeout(1000);
