@@ -1023,8 +1023,7 @@ impl Simulation {
     // ---- consumer fetches ----
 
     pub(crate) fn send_consumer_fetch(&mut self, group: usize, member: usize) {
-        let fetch = self.next_request;
-        self.next_request += 1;
+        let fetch = self.k.next_request();
         let m = &mut self.groups[group].members[member];
         m.fetch = Some(fetch);
         m.fetch_parked = false;

@@ -10,7 +10,7 @@ use super::ids::{Micros, Tp};
 use super::kernel::Kernel;
 use super::log::{BatchFacts, ReplicaLog};
 use super::network::{Flow, FlowKind, Network, Node};
-use super::producer::Producer;
+use super::producer::{Cluster, Producer};
 use super::protocol::Ev;
 use super::scenario::{Command, Scenario, ValidScenario};
 use super::sort;
@@ -71,7 +71,6 @@ pub struct Simulation {
     pub(crate) produce_reply: Option<super::producer::DelayedProduce>,
     /// acks=all ProduceRequests in the purgatory, by request id, until all their batches are settled.
     pub(crate) delayed_produces: BTreeMap<u64, super::producer::DelayedProduce>,
-    pub(crate) next_request: u64,
     pub events_processed: u64,
     /// Invariant violations noticed where they happen (e.g. a committed record lost in a clean election).
     pub(crate) violations: Vec<String>,
@@ -126,7 +125,6 @@ impl Simulation {
             deferred_wakeups: None,
             produce_reply: None,
             delayed_produces: BTreeMap::new(),
-            next_request: 0,
             events_processed: 0,
             violations: Vec::new(),
         };
@@ -364,15 +362,46 @@ impl Simulation {
                     });
                 }
             }
-            Ev::ProducerTick { producer } => self.producer_tick(producer),
+            Ev::ProducerTick { producer } => {
+                let cluster = Cluster {
+                    topics: &self.topics,
+                };
+                self.producers[producer].on_tick(producer, &mut self.k, &cluster);
+            }
             Ev::ProduceArrive {
                 producer,
                 broker,
                 requests,
             } => self.produce_request_arrive(producer, broker, requests),
-            Ev::ProduceResponse { producer, outcomes } => self.produce_response(producer, outcomes),
-            Ev::ProduceTimeout { producer } => self.produce_timeouts_due(producer),
-            Ev::ProduceRetry { producer, request } => self.produce_retry(producer, request),
+            Ev::ProduceResponse { producer, outcomes } => {
+                let cluster = Cluster {
+                    topics: &self.topics,
+                };
+                self.producers[producer].on_produce_response(
+                    producer,
+                    &mut self.k,
+                    &cluster,
+                    &mut self.batch_facts,
+                    outcomes,
+                );
+            }
+            Ev::ProduceTimeout { producer } => {
+                let cluster = Cluster {
+                    topics: &self.topics,
+                };
+                self.producers[producer].on_timeout_timer(
+                    producer,
+                    &mut self.k,
+                    &cluster,
+                    &mut self.batch_facts,
+                );
+            }
+            Ev::ProduceRetry { producer, request } => {
+                let cluster = Cluster {
+                    topics: &self.topics,
+                };
+                self.producers[producer].on_retry(producer, &mut self.k, &cluster, request);
+            }
             Ev::ReplicaFetchArrive {
                 follower,
                 leader,

@@ -3,12 +3,14 @@
 //! retries with backoff, `delivery.timeout.ms`, and the idempotent producer's sequence numbers. (The
 //! broker's side of a ProduceRequest is `broker::produce`.)
 
+use super::broker::replica_manager::Partition;
 use super::config::{Acks, ProducerConfig};
-use super::engine::Simulation;
+use super::engine::{Simulation, Topic};
 use super::event::{EventKind, Reason};
 use super::ids::{Micros, Tp};
+use super::kernel::Kernel;
 use super::keys::{KeyCycle, KeyRun};
-use super::log::{BatchData, ACKNOWLEDGED, LOST};
+use super::log::{BatchData, BatchFacts, ACKNOWLEDGED, LOST};
 use super::network::{FlowKind, Node};
 use super::partitioner::StickyPartition;
 use super::protocol::{Ev, ProduceOutcome};
@@ -229,23 +231,20 @@ impl Simulation {
             timeouts: BTreeSet::new(),
             timeout_timer_at: None,
         });
-        self.start_key_cycle(index);
-        self.schedule_producer_tick(index);
-    }
-
-    /// A new key cycle: the keys changed, or the topic's partition count did.
-    pub(crate) fn start_key_cycle(&mut self, producer: usize) {
-        let partitions = self.topics[self.producers[producer].topic].partitions.len() as u32;
-        let p = &mut self.producers[producer];
-        p.cycle = KeyCycle::new(p.keys.clone(), partitions, p.keyed);
-        p.ordinals = vec![0; partitions as usize];
-        p.sticky.reset();
+        let cluster = Cluster {
+            topics: &self.topics,
+        };
+        self.producers[index].start_key_cycle(&cluster);
+        self.producers[index].schedule_tick(index, &mut self.k);
     }
 
     pub(crate) fn partitions_changed_for_producers(&mut self, topic: usize) {
         for producer in 0..self.producers.len() {
             if self.producers[producer].topic == topic {
-                self.start_key_cycle(producer);
+                let cluster = Cluster {
+                    topics: &self.topics,
+                };
+                self.producers[producer].start_key_cycle(&cluster);
             }
         }
     }
@@ -262,14 +261,17 @@ impl Simulation {
             producer: id,
             rate_per_sec,
         });
-        self.schedule_producer_tick(producer);
+        self.producers[producer].schedule_tick(producer, &mut self.k);
     }
 
     pub(crate) fn set_producer_keys(&mut self, producer: usize, keys: KeySpec) {
         self.producers[producer].keys = std::sync::Arc::new(keys.clone());
         self.producers[producer].keyed = 0;
         self.scenario.scenario.producers[producer].keys = keys.clone();
-        self.start_key_cycle(producer);
+        let cluster = Cluster {
+            topics: &self.topics,
+        };
+        self.producers[producer].start_key_cycle(&cluster);
         let id = self.producers[producer].id.clone();
         let value = serde_json::to_string(&keys).expect("serializes");
         self.emit(EventKind::ConfigChanged {
@@ -281,29 +283,90 @@ impl Simulation {
         });
     }
 
-    pub(crate) fn tick_us(&self, producer: usize) -> Micros {
-        self.producers[producer].config.linger_ms.max(1) * 1000
+    /// A broker crashed: the producer's connections to it close, failing its in-flight requests.
+    pub(crate) fn fail_requests_to_broker(&mut self, broker: u32) {
+        // Its purgatory is gone with it.
+        self.delayed_produces
+            .retain(|_, reply| reply.broker != broker);
+        for producer in 0..self.producers.len() {
+            let failed: Vec<(u64, u32)> = self.producers[producer]
+                .requests
+                .iter()
+                .filter(|(_, request)| request.state == RequestState::InFlight { broker })
+                .map(|(id, request)| (*id, request.attempt))
+                .collect();
+            for (id, attempt) in failed {
+                let outcome = ProduceOutcome {
+                    attempt,
+                    result: Err(Reason::ConnectionClosed),
+                };
+                self.schedule(
+                    self.k.now,
+                    Ev::ProduceResponse {
+                        producer,
+                        outcomes: vec![(id, outcome)],
+                    },
+                );
+            }
+        }
     }
 
-    pub(crate) fn schedule_producer_tick(&mut self, producer: usize) {
-        let p = &self.producers[producer];
+    pub(crate) fn release_request(&mut self, producer: usize, id: u64) {
+        let p = &mut self.producers[producer];
+        if let Some(request) = p.requests.remove(&id) {
+            p.buffered_bytes -= request.bytes;
+        }
+    }
+}
+
+/// What a producer client reads of the cluster: the topics' partitions and their leaders, as its metadata
+/// cache would hold them (refreshed at once), and the topics' names for its events.
+pub(crate) struct Cluster<'a> {
+    pub topics: &'a [Topic],
+}
+
+impl Cluster<'_> {
+    #[inline(always)]
+    pub fn partition(&self, tp: Tp) -> &Partition {
+        &self.topics[tp.topic].partitions[tp.partition as usize]
+    }
+}
+
+/// The producer client's handlers: each changes only this producer, and reaches the rest of the run through
+/// the kernel (its clock, messages, timers and events). `me` is the producer's index.
+impl Producer {
+    /// A new key cycle: the keys changed, or the topic's partition count did.
+    pub(crate) fn start_key_cycle(&mut self, c: &Cluster) {
+        let partitions = c.topics[self.topic].partitions.len() as u32;
+        let p = &mut *self;
+        p.cycle = KeyCycle::new(p.keys.clone(), partitions, p.keyed);
+        p.ordinals = vec![0; partitions as usize];
+        p.sticky.reset();
+    }
+
+    pub(crate) fn tick_us(&self) -> Micros {
+        self.config.linger_ms.max(1) * 1000
+    }
+
+    pub(crate) fn schedule_tick(&mut self, me: usize, k: &mut Kernel) {
+        let p = &*self;
         let waiting = !p.queued.is_empty();
         if p.tick_scheduled || (p.rate_per_sec == 0 && p.open.is_empty() && !waiting) {
             return;
         }
-        let at = self.k.now + self.tick_us(producer);
-        self.producers[producer].tick_scheduled = true;
-        self.schedule(at, Ev::ProducerTick { producer });
+        let at = k.now + self.tick_us();
+        self.tick_scheduled = true;
+        k.schedule(at, Ev::ProducerTick { producer: me });
     }
 
-    pub(crate) fn producer_tick(&mut self, producer: usize) {
-        self.producers[producer].tick_scheduled = false;
-        let now = self.k.now;
-        let topic = self.producers[producer].topic;
-        let partition_count = self.topics[topic].partitions.len() as u32;
+    pub(crate) fn on_tick(&mut self, me: usize, k: &mut Kernel, c: &Cluster) {
+        self.tick_scheduled = false;
+        let now = k.now;
+        let topic = self.topic;
+        let partition_count = c.topics[topic].partitions.len() as u32;
         let available: Vec<u32> = (0..partition_count)
             .filter(|p| {
-                self.partition(Tp {
+                c.partition(Tp {
                     topic,
                     partition: *p,
                 })
@@ -311,7 +374,7 @@ impl Simulation {
                 .is_some()
             })
             .collect();
-        let p = &self.producers[producer];
+        let p = &*self;
         let due_total =
             p.rate_epoch_records + (now - p.rate_epoch_us) * p.rate_per_sec as u64 / 1_000_000;
         let due = due_total.saturating_sub(p.stats.records_generated);
@@ -320,9 +383,9 @@ impl Simulation {
         let buffer_memory = p.config.buffer_memory;
         let max_block_us = p.config.max_block_ms * 1000;
         for _ in 0..due {
-            let p = &mut self.producers[producer];
+            let p = &mut *self;
             if p.buffered_bytes + record_bytes > buffer_memory {
-                self.block_send(producer, max_block_us);
+                self.block_send(k, c, max_block_us);
                 break;
             }
             let resumed = p.blocked_since.take();
@@ -331,12 +394,12 @@ impl Simulation {
                 p.rate_epoch_us = now;
                 p.rate_epoch_records = p.stats.records_generated;
                 let id = p.id.clone();
-                self.emit(EventKind::ProducerUnblocked {
+                k.emit(EventKind::ProducerUnblocked {
                     producer: id,
                     blocked_ms: (now - since) / 1000,
                 });
             }
-            let p = &mut self.producers[producer];
+            let p = &mut *self;
             p.buffered_bytes += record_bytes;
             let n = p.stats.records_generated - p.rate_epoch_records;
             let created_us =
@@ -349,9 +412,7 @@ impl Simulation {
             });
             let partition = match (key, &p.cycle) {
                 (Some(key), Some(cycle)) => cycle.partition_of(key),
-                _ => p
-                    .sticky
-                    .partition(&available, partition_count, &mut self.k.rng),
+                _ => p.sticky.partition(&available, partition_count, &mut k.rng),
             };
             // A batch never spans two key cycles.
             let full = p.open.get(partition).is_some_and(|open| {
@@ -364,9 +425,9 @@ impl Simulation {
             });
             if full {
                 let open = p.open.remove(partition).expect("checked");
-                self.enqueue_batch(producer, partition, open);
+                self.enqueue_batch(k, partition, open);
             }
-            let p = &mut self.producers[producer];
+            let p = &mut *self;
             let ordinal = key.map(|_| {
                 let ordinal = p.ordinals[partition as usize];
                 p.ordinals[partition as usize] += 1;
@@ -391,9 +452,9 @@ impl Simulation {
                 break;
             }
         }
-        self.close_drainable_batches(producer);
-        self.send_ready(producer);
-        self.schedule_producer_tick(producer);
+        self.close_drainable_batches(k, c);
+        self.send_ready(me, k, c);
+        self.schedule_tick(me, k);
     }
 
     /// At the producer's tick (every `linger.ms`), closes the open batches the accumulator drains now: those whose `linger.ms` is over (or that are
@@ -401,9 +462,9 @@ impl Simulation {
     /// `RecordAccumulator`, a batch that cannot be sent yet stays open and keeps taking records up to
     /// `batch.size`, so batches grow while a partition is backed up. A batch past `delivery.timeout.ms`
     /// is closed so that it expires.
-    pub(crate) fn close_drainable_batches(&mut self, producer: usize) {
-        let now = self.k.now;
-        let p = &self.producers[producer];
+    pub(crate) fn close_drainable_batches(&mut self, k: &mut Kernel, c: &Cluster) {
+        let now = k.now;
+        let p = &*self;
         let linger_us = p.config.linger_ms * 1000;
         let delivery_timeout_us = p.config.delivery_timeout_ms * 1000;
         let batch_size = p.config.batch_size;
@@ -415,7 +476,7 @@ impl Simulation {
             .filter(|&(partition, open)| {
                 let lingered = now >= open.created_us + linger_us || open.bytes >= batch_size;
                 let drainable = || {
-                    self.partition(Tp { topic, partition }).leader.is_some()
+                    c.partition(Tp { topic, partition }).leader.is_some()
                         && p.in_flight.get(&partition).copied().unwrap_or(0) < max_in_flight
                         && p.queued
                             .range((partition, 0)..=(partition, u64::MAX))
@@ -427,18 +488,14 @@ impl Simulation {
             .map(|(partition, _)| partition)
             .collect();
         for partition in closing {
-            let open = self.producers[producer]
-                .open
-                .remove(partition)
-                .expect("listed");
-            self.enqueue_batch(producer, partition, open);
+            let open = self.open.remove(partition).expect("listed");
+            self.enqueue_batch(k, partition, open);
         }
     }
 
-    pub(crate) fn enqueue_batch(&mut self, producer: usize, partition: u32, open: OpenBatch) {
-        let id = self.next_request;
-        self.next_request += 1;
-        let p = &mut self.producers[producer];
+    pub(crate) fn enqueue_batch(&mut self, k: &mut Kernel, partition: u32, open: OpenBatch) {
+        let id = k.next_request();
+        let p = &mut *self;
         let tp = Tp {
             topic: p.topic,
             partition,
@@ -477,9 +534,9 @@ impl Simulation {
     /// partition sends only its oldest batch, alone, until it succeeds (`RecordAccumulator.drain` stops
     /// at a batch that is not the next sequence), so retries go back in order; without idempotence retries
     /// are sent as their backoff ends and can overtake later batches.
-    pub(crate) fn send_ready(&mut self, producer: usize) {
-        let now = self.k.now;
-        let p = &self.producers[producer];
+    pub(crate) fn send_ready(&mut self, me: usize, k: &mut Kernel, c: &Cluster) {
+        let now = k.now;
+        let p = &*self;
         let idempotent = p.config.enable_idempotence;
         if p.queued.is_empty() {
             return;
@@ -500,10 +557,10 @@ impl Simulation {
                     .count();
             let ids: Vec<u64> = order[start..end].iter().map(|(_, id)| *id).collect();
             start = end;
-            if self.partition(Tp { topic, partition }).leader.is_none() {
+            if c.partition(Tp { topic, partition }).leader.is_none() {
                 // The accumulator does not drain a partition without a leader; batches wait (and expire
                 // after delivery.timeout.ms). The producer's tick looks again.
-                let p = &self.producers[producer];
+                let p = &*self;
                 let expired: Vec<u64> = ids
                     .iter()
                     .copied()
@@ -514,24 +571,24 @@ impl Simulation {
                     })
                     .collect();
                 for id in expired {
-                    self.fail_request(producer, id, Reason::DeliveryTimeout);
+                    self.fail_request(k, c, id, Reason::DeliveryTimeout);
                 }
                 continue;
             }
-            let p = &self.producers[producer];
+            let p = &*self;
             let retrying = idempotent
                 && ids.iter().any(|id| {
                     let request = &p.requests[id];
                     request.state == RequestState::Queued && request.attempt > 0
                 });
             for (position, id) in ids.iter().enumerate() {
-                let p = &self.producers[producer];
+                let p = &*self;
                 let request = &p.requests[id];
                 if request.state != RequestState::Queued {
                     continue;
                 }
                 if now >= request.created_us + p.config.delivery_timeout_ms * 1000 {
-                    self.fail_request(producer, *id, Reason::DeliveryTimeout);
+                    self.fail_request(k, c, *id, Reason::DeliveryTimeout);
                     continue;
                 }
                 let in_flight = p.in_flight.get(&partition).copied().unwrap_or(0);
@@ -543,7 +600,7 @@ impl Simulation {
                     }
                     continue;
                 }
-                if let Some((leader, records)) = self.transmit(producer, *id) {
+                if let Some((leader, records)) = self.transmit(me, k, c, *id) {
                     match drained.iter_mut().find(|(broker, _, _)| *broker == leader) {
                         Some((_, ids, count)) => {
                             ids.push(*id);
@@ -556,13 +613,13 @@ impl Simulation {
         }
         // Like the Java client's Sender: one ProduceRequest per broker with the batches drained for it.
         for (leader, requests, records) in drained {
-            self.send(
-                Node::Producer { producer },
+            k.send(
+                Node::Producer { producer: me },
                 Node::Broker { broker: leader },
                 FlowKind::Produce,
                 records,
                 Ev::ProduceArrive {
-                    producer,
+                    producer: me,
                     broker: leader,
                     requests,
                 },
@@ -573,27 +630,30 @@ impl Simulation {
     /// Marks a batch as sent to its partition's current leader; returns the leader and its record count,
     /// or `None` when there is no leader (the batch waits for the retry backoff). `send_ready` puts the
     /// batches for one broker on the wire as one request.
-    pub(crate) fn transmit(&mut self, producer: usize, id: u64) -> Option<(u32, u32)> {
-        let tp = self.producers[producer].requests[&id].tp;
-        let Some(leader) = self.partition(tp).leader else {
+    pub(crate) fn transmit(
+        &mut self,
+        me: usize,
+        k: &mut Kernel,
+        c: &Cluster,
+        id: u64,
+    ) -> Option<(u32, u32)> {
+        let tp = self.requests[&id].tp;
+        let Some(leader) = c.partition(tp).leader else {
             // No leader in the metadata: wait and look again after the retry backoff.
-            let at = self.k.now + self.producers[producer].config.retry_backoff_ms * 1000;
-            let request = self.producers[producer]
-                .requests
-                .get_mut(&id)
-                .expect("exists");
+            let at = k.now + self.config.retry_backoff_ms * 1000;
+            let request = self.requests.get_mut(&id).expect("exists");
             request.state = RequestState::Queued;
             request.not_before_us = at;
-            self.schedule(
+            k.schedule(
                 at,
                 Ev::ProduceRetry {
-                    producer,
+                    producer: me,
                     request: id,
                 },
             );
             return None;
         };
-        let p = &mut self.producers[producer];
+        let p = &mut *self;
         *p.in_flight.entry(tp.partition).or_insert(0) += 1;
         let request = p.requests.get_mut(&id).expect("exists");
         request.attempt += 1;
@@ -604,16 +664,16 @@ impl Simulation {
         let timeout = p.config.request_timeout_ms * 1000;
         if acks == Acks::Zero {
             // acks=0: "considered sent" once on the wire; no response is awaited.
-            let p = &mut self.producers[producer];
+            let p = &mut *self;
             *p.in_flight.get_mut(&tp.partition).expect("counted") -= 1;
             p.stats.records_acknowledged += records as u64;
-            self.emit_acknowledged(producer, tp, None, records);
+            self.emit_acknowledged(k, c, tp, None, records);
         } else {
-            let deadline = self.k.now + timeout;
-            let p = &mut self.producers[producer];
+            let deadline = k.now + timeout;
+            let p = &mut *self;
             p.requests.get_mut(&id).expect("exists").timeout_at = deadline;
             p.timeouts.insert((deadline, id, attempt));
-            self.arm_produce_timeout(producer);
+            self.arm_timeout(me, k);
         }
         Some((leader, records))
     }
@@ -621,15 +681,16 @@ impl Simulation {
     /// The application's callback heard success (a record-level event).
     pub(crate) fn emit_acknowledged(
         &mut self,
-        producer: usize,
+        k: &mut Kernel,
+        c: &Cluster,
         tp: Tp,
         base_offset: Option<u64>,
         records: u32,
     ) {
-        if self.k.record_events {
-            self.emit(EventKind::ProduceAcknowledged {
-                producer: self.producers[producer].id.clone(),
-                topic: self.topics[tp.topic].name.clone(),
+        if k.record_events {
+            k.emit(EventKind::ProduceAcknowledged {
+                producer: self.id.clone(),
+                topic: c.topics[tp.topic].name.clone(),
                 partition: tp.partition,
                 base_offset,
                 records,
@@ -638,88 +699,85 @@ impl Simulation {
     }
 
     /// Keeps the producer's timeout timer set for its earliest deadline.
-    pub(crate) fn arm_produce_timeout(&mut self, producer: usize) {
-        let Some(&(deadline, _, _)) = self.producers[producer].timeouts.first() else {
+    pub(crate) fn arm_timeout(&mut self, me: usize, k: &mut Kernel) {
+        let Some(&(deadline, _, _)) = self.timeouts.first() else {
             return;
         };
-        let deadline = self.on_quantum(deadline);
-        let p = &mut self.producers[producer];
+        let deadline = k.on_quantum(deadline);
+        let p = &mut *self;
         if p.timeout_timer_at.is_none_or(|at| at > deadline) {
             p.timeout_timer_at = Some(deadline);
-            self.schedule(deadline, Ev::ProduceTimeout { producer });
+            k.schedule(deadline, Ev::ProduceTimeout { producer: me });
         }
     }
 
     /// The timeout timer fired: every request whose deadline has come times out.
-    pub(crate) fn produce_timeouts_due(&mut self, producer: usize) {
-        let now = self.k.now;
-        let p = &mut self.producers[producer];
+    pub(crate) fn on_timeout_timer(
+        &mut self,
+        me: usize,
+        k: &mut Kernel,
+        c: &Cluster,
+        facts: &mut BatchFacts,
+    ) {
+        let now = k.now;
+        let p = &mut *self;
         if p.timeout_timer_at == Some(now) {
             p.timeout_timer_at = None;
         }
-        while let Some(&(deadline, id, attempt)) = self.producers[producer].timeouts.first() {
+        while let Some(&(deadline, id, attempt)) = self.timeouts.first() {
             if deadline > now {
                 break;
             }
-            self.producers[producer].timeouts.pop_first();
-            self.produce_timeout(producer, id, attempt);
+            self.timeouts.pop_first();
+            self.request_timed_out(me, k, c, facts, id, attempt);
         }
-        self.arm_produce_timeout(producer);
+        self.arm_timeout(me, k);
     }
 
-    /// A broker crashed: the producer's connections to it close, failing its in-flight requests.
-    pub(crate) fn fail_requests_to_broker(&mut self, broker: u32) {
-        // Its purgatory is gone with it.
-        self.delayed_produces
-            .retain(|_, reply| reply.broker != broker);
-        for producer in 0..self.producers.len() {
-            let failed: Vec<(u64, u32)> = self.producers[producer]
-                .requests
-                .iter()
-                .filter(|(_, request)| request.state == RequestState::InFlight { broker })
-                .map(|(id, request)| (*id, request.attempt))
-                .collect();
-            for (id, attempt) in failed {
-                let outcome = ProduceOutcome {
-                    attempt,
-                    result: Err(Reason::ConnectionClosed),
-                };
-                self.schedule(
-                    self.k.now,
-                    Ev::ProduceResponse {
-                        producer,
-                        outcomes: vec![(id, outcome)],
-                    },
-                );
-            }
-        }
-    }
-
-    pub(crate) fn produce_timeout(&mut self, producer: usize, id: u64, attempt: u32) {
+    pub(crate) fn request_timed_out(
+        &mut self,
+        me: usize,
+        k: &mut Kernel,
+        c: &Cluster,
+        facts: &mut BatchFacts,
+        id: u64,
+        attempt: u32,
+    ) {
         let outcome = ProduceOutcome {
             attempt,
             result: Err(Reason::RequestTimeout),
         };
-        self.produce_response(producer, vec![(id, outcome)]);
+        self.on_produce_response(me, k, c, facts, vec![(id, outcome)]);
     }
 
     /// A ProduceResponse reached the producer: each batch's outcome, then the sender drains again.
-    pub(crate) fn produce_response(
+    pub(crate) fn on_produce_response(
         &mut self,
-        producer: usize,
+        me: usize,
+        k: &mut Kernel,
+        c: &Cluster,
+        facts: &mut BatchFacts,
         outcomes: Vec<(u64, ProduceOutcome)>,
     ) {
         for (id, outcome) in outcomes {
-            self.settle_batch(producer, id, outcome);
+            self.settle_batch(me, k, c, facts, id, outcome);
         }
-        self.send_ready(producer);
+        self.send_ready(me, k, c);
     }
 
-    pub(crate) fn settle_batch(&mut self, producer: usize, id: u64, outcome: ProduceOutcome) {
-        let Some(request) = self.producers[producer].requests.get(&id) else {
+    pub(crate) fn settle_batch(
+        &mut self,
+        me: usize,
+        k: &mut Kernel,
+        c: &Cluster,
+        facts: &mut BatchFacts,
+        id: u64,
+        outcome: ProduceOutcome,
+    ) {
+        let Some(request) = self.requests.get(&id) else {
             return;
         };
-        let fire_and_forget = self.producers[producer].config.acks == Acks::Zero;
+        let fire_and_forget = self.config.acks == Acks::Zero;
         if fire_and_forget
             || !matches!(request.state, RequestState::InFlight { .. })
             || request.attempt != outcome.attempt
@@ -731,36 +789,33 @@ impl Simulation {
         let attempt = request.attempt;
         let created_us = request.created_us;
         let timeout_entry = (request.timeout_at, id, attempt);
-        self.producers[producer].timeouts.remove(&timeout_entry);
-        *self.producers[producer]
-            .in_flight
-            .get_mut(&tp.partition)
-            .expect("counted") -= 1;
+        self.timeouts.remove(&timeout_entry);
+        *self.in_flight.get_mut(&tp.partition).expect("counted") -= 1;
         match outcome.result {
             Ok(base_offset) => {
-                let p = &mut self.producers[producer];
+                let p = &mut *self;
                 let request = p.requests.remove(&id).expect("exists");
                 p.buffered_bytes -= request.bytes;
                 if let Some(batch) = &request.appended {
-                    if self.batch_facts.add(batch, ACKNOWLEDGED) & LOST != 0 {
+                    if facts.add(batch, ACKNOWLEDGED) & LOST != 0 {
                         p.acknowledged_lost += batch.records as u64;
                     }
                 }
                 p.stats.records_acknowledged += records as u64;
-                self.emit_acknowledged(producer, tp, base_offset, records);
+                self.emit_acknowledged(k, c, tp, base_offset, records);
             }
             Err(error) => {
-                let producer_name = self.producers[producer].id.clone();
-                let topic = self.topics[tp.topic].name.clone();
-                let p = &self.producers[producer];
+                let producer_name = self.id.clone();
+                let topic = c.topics[tp.topic].name.clone();
+                let p = &*self;
                 let backoff_us = (p.config.retry_backoff_ms << (attempt.saturating_sub(1)).min(20))
                     .min(p.config.retry_backoff_max_ms.max(p.config.retry_backoff_ms))
                     * 1000;
                 let within_timeout =
-                    self.k.now + backoff_us < created_us + p.config.delivery_timeout_ms * 1000;
+                    k.now + backoff_us < created_us + p.config.delivery_timeout_ms * 1000;
                 let retrying = within_timeout && (attempt as u64) <= p.config.retries;
                 if retrying {
-                    self.emit(EventKind::ProduceError {
+                    k.emit(EventKind::ProduceError {
                         producer: producer_name,
                         topic,
                         partition: tp.partition,
@@ -768,51 +823,44 @@ impl Simulation {
                         error,
                         retrying,
                     });
-                    let p = &mut self.producers[producer];
+                    let p = &mut *self;
                     p.stats.records_retried += records as u64;
                     let request = p.requests.get_mut(&id).expect("exists");
                     request.state = RequestState::Queued;
-                    request.not_before_us = self.k.now + backoff_us;
+                    request.not_before_us = k.now + backoff_us;
                     p.queued.insert((tp.partition, id));
-                    self.schedule(
-                        self.k.now + backoff_us,
+                    k.schedule(
+                        k.now + backoff_us,
                         Ev::ProduceRetry {
-                            producer,
+                            producer: me,
                             request: id,
                         },
                     );
                 } else {
-                    self.fail_request(producer, id, error);
+                    self.fail_request(k, c, id, error);
                 }
             }
         }
-        self.send_ready(producer);
+        self.send_ready(me, k, c);
     }
 
     /// A retry's backoff ended: send what is due.
-    pub(crate) fn produce_retry(&mut self, producer: usize, id: u64) {
-        if self.producers[producer].requests.contains_key(&id) {
-            self.send_ready(producer);
-        }
-    }
-
-    pub(crate) fn release_request(&mut self, producer: usize, id: u64) {
-        let p = &mut self.producers[producer];
-        if let Some(request) = p.requests.remove(&id) {
-            p.buffered_bytes -= request.bytes;
+    pub(crate) fn on_retry(&mut self, me: usize, k: &mut Kernel, c: &Cluster, id: u64) {
+        if self.requests.contains_key(&id) {
+            self.send_ready(me, k, c);
         }
     }
 
     /// `buffer.memory` is full: `send()` blocks (`BufferPool.allocate`). After `max.block.ms` it throws
     /// a `TimeoutException` for that record, and the application tries the next one.
-    pub(crate) fn block_send(&mut self, producer: usize, max_block_us: u64) {
-        let now = self.k.now;
-        let p = &mut self.producers[producer];
+    pub(crate) fn block_send(&mut self, k: &mut Kernel, c: &Cluster, max_block_us: u64) {
+        let now = k.now;
+        let p = &mut *self;
         match p.blocked_since {
             None => {
                 p.blocked_since = Some(now);
                 let (id, buffer_memory) = (p.id.clone(), p.config.buffer_memory);
-                self.emit(EventKind::ProducerBlocked {
+                k.emit(EventKind::ProducerBlocked {
                     producer: id,
                     buffer_memory,
                 });
@@ -821,8 +869,8 @@ impl Simulation {
                 p.blocked_since = Some(now);
                 p.stats.records_generated += 1;
                 p.stats.records_failed += 1;
-                let (id, topic) = (p.id.clone(), self.topics[p.topic].name.clone());
-                self.emit(EventKind::ProduceError {
+                let (id, topic) = (p.id.clone(), c.topics[p.topic].name.clone());
+                k.emit(EventKind::ProduceError {
                     producer: id,
                     topic,
                     partition: 0,
@@ -837,8 +885,8 @@ impl Simulation {
 
     /// Gives up on a batch: the application's callback gets the error. An idempotent producer bumps its
     /// epoch so later batches start a fresh sequence (Kafka's safe epoch bump).
-    pub(crate) fn fail_request(&mut self, producer: usize, id: u64, error: Reason) {
-        let p = &mut self.producers[producer];
+    pub(crate) fn fail_request(&mut self, k: &mut Kernel, c: &Cluster, id: u64, error: Reason) {
+        let p = &mut *self;
         let Some(request) = p.requests.remove(&id) else {
             return;
         };
@@ -862,8 +910,8 @@ impl Simulation {
             p.next_sequence.insert(partition, next);
         }
         // The application's callback gets the error; every way of giving up reports it here, once.
-        let (producer_name, topic) = (p.id.clone(), self.topics[request.tp.topic].name.clone());
-        self.emit(EventKind::ProduceError {
+        let (producer_name, topic) = (p.id.clone(), c.topics[request.tp.topic].name.clone());
+        k.emit(EventKind::ProduceError {
             producer: producer_name,
             topic,
             partition: request.tp.partition,

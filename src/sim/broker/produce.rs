@@ -215,8 +215,7 @@ impl Simulation {
         broker: u32,
         requests: Vec<u64>,
     ) {
-        let wire = self.next_request;
-        self.next_request += 1;
+        let wire = self.k.next_request();
         self.produce_reply = Some(DelayedProduce {
             producer,
             broker,
