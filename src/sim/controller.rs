@@ -2,9 +2,9 @@
 //! (`broker.session.timeout.ms`), leader elections (clean, or unclean when enabled), preferred-leader
 //! balancing, and the data an election loses.
 
-use super::broker::replica_manager::*;
+use super::partition::{FollowerState, Partition, Topic, SUMMARIZE_EVERY};
 use crate::config::TopicConfig;
-use crate::engine::{Simulation, Topic};
+use crate::engine::Simulation;
 use crate::event::{EventKind, Reason};
 use crate::ids::Tp;
 use crate::log::{LostRange, ReplicaLog};

@@ -2,7 +2,6 @@
 //! node's handler, and the public API (`new`, `apply`, `advance_to`, `events_since`, `view`, `snapshot`).
 //! The handlers live in the node modules (`broker`, `controller`, `producer`, `consumer`).
 
-use super::broker::replica_manager::Partition;
 use super::config::{field, ClusterConfig, Code, InputError, Problem, ProducerConfig, TopicConfig};
 use super::consumer::Group;
 use super::event::{EventKind, Trace, TraceEvent};
@@ -10,6 +9,7 @@ use super::ids::{Micros, Tp};
 use super::kernel::Kernel;
 use super::log::{BatchFacts, ReplicaLog};
 use super::network::{Flow, FlowKind, Network, Node};
+use super::partition::{Partition, Topic};
 use super::producer::{Cluster, Producer};
 use super::protocol::Ev;
 use super::scenario::{Command, Scenario, ValidScenario};
@@ -28,15 +28,6 @@ pub struct Broker {
     pub registered_us: Micros,
     /// Restarted while its old session was still valid: the new process waits to register.
     pub restart_pending: bool,
-}
-
-#[derive(Clone, Debug)]
-pub struct Topic {
-    pub name: String,
-    pub config: TopicConfig,
-    pub partitions: Vec<Partition>,
-    /// Replica placement's random start index and shift, kept so added partitions continue the pattern.
-    pub(crate) placement_start: (u64, u64),
 }
 
 /// How many trace events the in-memory buffer keeps (the UI reads them every frame).
@@ -59,7 +50,7 @@ pub struct Simulation {
     pub(crate) groups: Vec<Group>,
     next_timeline: usize,
     pub(crate) commands: Vec<(Micros, Command)>,
-    pub(crate) fetchers: BTreeMap<(u32, u32), super::broker::replica_manager::Fetcher>,
+    pub(crate) fetchers: BTreeMap<(u32, u32), super::partition::Fetcher>,
     /// The partitions each broker leads (see `led_by`); `None` after leadership or partitions change.
     pub(crate) led_by_broker: Option<Vec<Vec<Tp>>>,
     /// A preferred-leader election is scheduled (`Ev::BalanceLeaders`).
@@ -753,5 +744,93 @@ impl Simulation {
                     ),
                 )
             })
+    }
+}
+
+/// Producers: creating them, their commands, and their connections closing when a broker crashes (the
+/// producer client's handlers are its own, `impl Producer` in `producer.rs`).
+impl Simulation {
+    pub(crate) fn add_producer(
+        &mut self,
+        spec: &super::scenario::ProducerSpec,
+        config: ProducerConfig,
+    ) {
+        let topic = self.topic_index(&spec.topic).expect("validated");
+        let index = self.producers.len();
+        let producer = Producer::new(spec, config, topic, index, self.k.now);
+        self.producers.push(producer);
+        let cluster = Cluster {
+            topics: &self.topics,
+        };
+        self.producers[index].start_key_cycle(&cluster);
+        self.producers[index].schedule_tick(index, &mut self.k);
+    }
+
+    pub(crate) fn partitions_changed_for_producers(&mut self, topic: usize) {
+        for producer in 0..self.producers.len() {
+            if self.producers[producer].topic == topic {
+                let cluster = Cluster {
+                    topics: &self.topics,
+                };
+                self.producers[producer].start_key_cycle(&cluster);
+            }
+        }
+    }
+
+    pub(crate) fn set_producer_rate(&mut self, producer: usize, rate_per_sec: u32) {
+        let now = self.k.now;
+        let p = &mut self.producers[producer];
+        p.rate_epoch_us = now;
+        p.rate_epoch_records = p.stats.records_generated;
+        p.rate_per_sec = rate_per_sec;
+        self.scenario.scenario.producers[producer].rate_per_sec = rate_per_sec;
+        let id = p.id.clone();
+        self.emit(EventKind::ProducerRateChanged {
+            producer: id,
+            rate_per_sec,
+        });
+        self.producers[producer].schedule_tick(producer, &mut self.k);
+    }
+
+    pub(crate) fn set_producer_keys(&mut self, producer: usize, keys: super::scenario::KeySpec) {
+        self.producers[producer].keys = std::sync::Arc::new(keys.clone());
+        self.producers[producer].keyed = 0;
+        self.scenario.scenario.producers[producer].keys = keys.clone();
+        let cluster = Cluster {
+            topics: &self.topics,
+        };
+        self.producers[producer].start_key_cycle(&cluster);
+        let id = self.producers[producer].id.clone();
+        let value = serde_json::to_string(&keys).expect("serializes");
+        self.emit(EventKind::ConfigChanged {
+            scope: "producer".into(),
+            id,
+            name: "keys".into(),
+            value,
+            problem: None,
+        });
+    }
+
+    /// A broker crashed: the producer's connections to it close, failing its in-flight requests.
+    pub(crate) fn fail_requests_to_broker(&mut self, broker: u32) {
+        // Its purgatory is gone with it.
+        self.delayed_produces
+            .retain(|_, reply| reply.broker != broker);
+        for producer in 0..self.producers.len() {
+            let failed = self.producers[producer].in_flight_to(broker);
+            for (id, attempt) in failed {
+                let outcome = super::protocol::ProduceOutcome {
+                    attempt,
+                    result: Err(super::event::Reason::ConnectionClosed),
+                };
+                self.schedule(
+                    self.k.now,
+                    Ev::ProduceResponse {
+                        producer,
+                        outcomes: vec![(id, outcome)],
+                    },
+                );
+            }
+        }
     }
 }

@@ -18,6 +18,7 @@ pub mod kernel;
 pub mod keys;
 pub mod log;
 pub mod network;
+pub mod partition;
 pub mod partitioner;
 pub mod producer;
 pub mod protocol;

@@ -3,15 +3,14 @@
 //! retries with backoff, `delivery.timeout.ms`, and the idempotent producer's sequence numbers. (The
 //! broker's side of a ProduceRequest is `broker::produce`.)
 
-use super::broker::replica_manager::Partition;
 use super::config::{Acks, ProducerConfig};
-use super::engine::{Simulation, Topic};
 use super::event::{EventKind, Reason};
 use super::ids::{Micros, Tp};
 use super::kernel::Kernel;
 use super::keys::{KeyCycle, KeyRun};
 use super::log::{BatchData, BatchFacts, ACKNOWLEDGED, LOST};
 use super::network::{FlowKind, Node};
+use super::partition::{Partition, Topic};
 use super::partitioner::StickyPartition;
 use super::protocol::{Ev, ProduceOutcome};
 use super::scenario::{KeySpec, ProducerSpec};
@@ -181,29 +180,14 @@ impl Producer {
             .min()
     }
 
-    pub(crate) fn requests_len(&self) -> usize {
-        self.requests.len()
-    }
-
-    /// Records waiting in the accumulator or on the wire, not yet acknowledged or failed.
-    pub fn records_pending(&self) -> u64 {
-        self.open
-            .iter()
-            .map(|(_, batch)| batch.records as u64)
-            .sum::<u64>()
-            + self
-                .requests
-                .values()
-                .map(|request| request.records as u64)
-                .sum::<u64>()
-    }
-}
-
-impl Simulation {
-    pub(crate) fn add_producer(&mut self, spec: &ProducerSpec, config: ProducerConfig) {
-        let topic = self.topic_index(&spec.topic).expect("validated");
-        let index = self.producers.len();
-        self.producers.push(Producer {
+    pub(crate) fn new(
+        spec: &ProducerSpec,
+        config: ProducerConfig,
+        topic: usize,
+        index: usize,
+        now: Micros,
+    ) -> Producer {
+        Producer {
             id: spec.id.clone(),
             topic,
             rate_per_sec: spec.rate_per_sec,
@@ -214,7 +198,7 @@ impl Simulation {
             epoch: 0,
             stats: ProducerStats::default(),
             acknowledged_lost: 0,
-            rate_epoch_us: self.k.now,
+            rate_epoch_us: now,
             rate_epoch_records: 0,
             keyed: 0,
             cycle: None,
@@ -230,92 +214,41 @@ impl Simulation {
             blocked_since: None,
             timeouts: BTreeSet::new(),
             timeout_timer_at: None,
-        });
-        let cluster = Cluster {
-            topics: &self.topics,
-        };
-        self.producers[index].start_key_cycle(&cluster);
-        self.producers[index].schedule_tick(index, &mut self.k);
-    }
-
-    pub(crate) fn partitions_changed_for_producers(&mut self, topic: usize) {
-        for producer in 0..self.producers.len() {
-            if self.producers[producer].topic == topic {
-                let cluster = Cluster {
-                    topics: &self.topics,
-                };
-                self.producers[producer].start_key_cycle(&cluster);
-            }
         }
     }
 
-    pub(crate) fn set_producer_rate(&mut self, producer: usize, rate_per_sec: u32) {
-        let now = self.k.now;
-        let p = &mut self.producers[producer];
-        p.rate_epoch_us = now;
-        p.rate_epoch_records = p.stats.records_generated;
-        p.rate_per_sec = rate_per_sec;
-        self.scenario.scenario.producers[producer].rate_per_sec = rate_per_sec;
-        let id = p.id.clone();
-        self.emit(EventKind::ProducerRateChanged {
-            producer: id,
-            rate_per_sec,
-        });
-        self.producers[producer].schedule_tick(producer, &mut self.k);
+    /// The requests on the wire to `broker`, with their attempts (its connection closed).
+    pub(crate) fn in_flight_to(&self, broker: u32) -> Vec<(u64, u32)> {
+        self.requests
+            .iter()
+            .filter(|(_, request)| request.state == RequestState::InFlight { broker })
+            .map(|(id, request)| (*id, request.attempt))
+            .collect()
     }
 
-    pub(crate) fn set_producer_keys(&mut self, producer: usize, keys: KeySpec) {
-        self.producers[producer].keys = std::sync::Arc::new(keys.clone());
-        self.producers[producer].keyed = 0;
-        self.scenario.scenario.producers[producer].keys = keys.clone();
-        let cluster = Cluster {
-            topics: &self.topics,
-        };
-        self.producers[producer].start_key_cycle(&cluster);
-        let id = self.producers[producer].id.clone();
-        let value = serde_json::to_string(&keys).expect("serializes");
-        self.emit(EventKind::ConfigChanged {
-            scope: "producer".into(),
-            id,
-            name: "keys".into(),
-            value,
-            problem: None,
-        });
-    }
-
-    /// A broker crashed: the producer's connections to it close, failing its in-flight requests.
-    pub(crate) fn fail_requests_to_broker(&mut self, broker: u32) {
-        // Its purgatory is gone with it.
-        self.delayed_produces
-            .retain(|_, reply| reply.broker != broker);
-        for producer in 0..self.producers.len() {
-            let failed: Vec<(u64, u32)> = self.producers[producer]
-                .requests
-                .iter()
-                .filter(|(_, request)| request.state == RequestState::InFlight { broker })
-                .map(|(id, request)| (*id, request.attempt))
-                .collect();
-            for (id, attempt) in failed {
-                let outcome = ProduceOutcome {
-                    attempt,
-                    result: Err(Reason::ConnectionClosed),
-                };
-                self.schedule(
-                    self.k.now,
-                    Ev::ProduceResponse {
-                        producer,
-                        outcomes: vec![(id, outcome)],
-                    },
-                );
-            }
-        }
-    }
-
-    pub(crate) fn release_request(&mut self, producer: usize, id: u64) {
-        let p = &mut self.producers[producer];
+    /// Forgets a request (an `acks=0` batch once handled; see `broker::produce`).
+    pub(crate) fn release_request(&mut self, id: u64) {
+        let p = self;
         if let Some(request) = p.requests.remove(&id) {
             p.buffered_bytes -= request.bytes;
         }
+    }
+
+    pub(crate) fn requests_len(&self) -> usize {
+        self.requests.len()
+    }
+
+    /// Records waiting in the accumulator or on the wire, not yet acknowledged or failed.
+    pub fn records_pending(&self) -> u64 {
+        self.open
+            .iter()
+            .map(|(_, batch)| batch.records as u64)
+            .sum::<u64>()
+            + self
+                .requests
+                .values()
+                .map(|request| request.records as u64)
+                .sum::<u64>()
     }
 }
 

@@ -27,7 +27,7 @@ impl Simulation {
         }
         if acks == Acks::Zero {
             // Fire and forget: nothing more is heard of this request after it is handled here.
-            self.release_request(producer, id);
+            self.producers[producer].release_request(id);
         }
         if !self.broker(broker).alive {
             // Connection refused: the client learns at once and retries after its backoff.
