@@ -4,8 +4,8 @@
 use super::picture::{group_colour, group_colour_class};
 use super::Markup;
 use crate::messages::{fill, t, Msg};
-use crate::sim::consumer::MemberStatus;
 use crate::sim::event::TraceEvent;
+use crate::sim::group::MemberStatus;
 use crate::sim::report::{broker_list as list, dash};
 use crate::sim::view::ClusterView;
 use std::collections::VecDeque;

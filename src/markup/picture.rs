@@ -6,7 +6,7 @@
 use super::Markup;
 use crate::layout::{offset_x, strip_window, Layout, Point, Shape, PICTURE_WIDTH};
 use crate::messages::{fill, t, Msg};
-use crate::sim::consumer::{Activity, MemberStatus};
+use crate::sim::group::{Activity, MemberStatus};
 use crate::sim::view::{ClusterView, PartitionView};
 
 /// Offsets shown per partition strip.

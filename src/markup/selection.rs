@@ -6,7 +6,7 @@
 use super::events::partition_list;
 use super::Markup;
 use crate::messages::{fill, t, Msg};
-use crate::sim::consumer::{Activity, MemberStatus};
+use crate::sim::group::{Activity, MemberStatus};
 use crate::sim::report::broker_list;
 use crate::sim::view::ClusterView;
 

@@ -1,232 +1,26 @@
 //! The consumer client of a group with the classic protocol: the poll loop with `max.poll.records` and
 //! processing time, `max.poll.interval.ms`, the heartbeat thread, auto-commit or the application's own
 //! commits, eager and cooperative rebalancing on the member's side, positions and their validation. The
-//! group's state (`Group`) is here too for now; its coordinator is `broker::coordinator`.
+//! group's state is `group.rs`; its coordinator is `broker::coordinator`.
 
 use super::accounting::{Delivery, DeliveryCounts};
-use super::assignor::Assignor;
 use super::config::{AutoOffsetReset, ConsumerConfig, InputError};
 use super::engine::Simulation;
 use super::event::{EventKind, Reason, TopicPartitionPair};
+use super::group::{Activity, Group, Member, MemberStatus};
 use super::ids::{Micros, Tp};
 use super::network::{FlowKind, Node};
 use super::protocol::{CoordinatorEvent, Ev, MemberEvent};
 use super::scenario::{CommitMode, MAX_BROKERS};
-use serde::Serialize;
-use std::collections::{BTreeMap, VecDeque};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum GroupState {
-    Empty,
-    PreparingRebalance,
-    CompletingRebalance,
-    Stable,
-    Dead,
-}
-
-impl GroupState {
-    pub fn name(self) -> &'static str {
-        match self {
-            GroupState::Empty => "Empty",
-            GroupState::PreparingRebalance => "PreparingRebalance",
-            GroupState::CompletingRebalance => "CompletingRebalance",
-            GroupState::Stable => "Stable",
-            GroupState::Dead => "Dead",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MemberStatus {
-    Running,
-    Crashed,
-    Left,
-}
-
-/// What the member's application thread is doing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Activity {
-    /// Inside `poll()`, waiting for a fetch to return records.
-    Polling,
-    /// Processing the records the last poll returned, until `until_us`.
-    Processing {
-        until_us: Micros,
-    },
-    /// Blocked in `commitSync()`.
-    Committing,
-    Stopped,
-}
-
-#[derive(Clone, Debug)]
-pub struct Member {
-    pub id: String,
-    pub topics: Vec<String>,
-    pub incarnation: u32,
-    pub status: MemberStatus,
-    // The coordinator's view.
-    pub in_group: bool,
-    pub(crate) joined: bool,
-    /// The client incarnation that joined: a crashed process's successor is a different client.
-    pub(crate) joined_incarnation: u32,
-    pub(crate) last_heartbeat_us: Micros,
-    /// The coordinator still holds this slot's previous process as a member (its incarnation and last
-    /// heartbeat): a restarted consumer is a new member, and the old one stays until its session expires.
-    pub(crate) ghost: Option<(u32, Micros)>,
-    /// `group.instance.id`: a static member (KIP-345).
-    pub group_instance_id: Option<String>,
-    // The client's view.
-    pub generation: Option<i32>,
-    pub joining: bool,
-    pub assigned: Vec<Tp>,
-    pub positions: BTreeMap<Tp, u64>,
-    pub(crate) fetch_positions: BTreeMap<Tp, u64>,
-    /// Per partition: the leader epoch of the last batch fetched, and the partition's leader epoch the
-    /// position was last validated against (KIP-320).
-    pub(crate) fetched_epochs: BTreeMap<Tp, (u32, u32)>,
-    pub(crate) buffer: VecDeque<(Tp, u64, u64)>,
-    pub(crate) fetch: Option<u64>,
-    pub(crate) fetch_parked: bool,
-    /// When the parked fetch's `fetch.max.wait.ms` ends.
-    pub(crate) fetch_deadline: Micros,
-    /// The one fetch-wait timer in the queue, if any: it re-arms itself when the fetch parked now has a
-    /// later deadline, instead of one timer per fetch (most are answered by new data first).
-    pub(crate) wait_timer_at: Option<Micros>,
-    pub(crate) pending_assignment: Option<(i32, Vec<Tp>)>,
-    pub(crate) rejoin_needed: bool,
-    pub activity: Activity,
-    pub(crate) in_hand: Vec<(Tp, u64, u64)>,
-    pub(crate) batch: u64,
-    pub stalled_until_us: Micros,
-    pub last_poll_us: Micros,
-    pub(crate) next_auto_commit_us: Micros,
-    pub records_processed: u64,
-}
-
-impl Member {
-    pub(crate) fn new(id: &str, topics: Vec<String>) -> Self {
-        Member {
-            id: id.to_string(),
-            topics,
-            incarnation: 0,
-            status: MemberStatus::Running,
-            in_group: false,
-            joined: false,
-            joined_incarnation: 0,
-            last_heartbeat_us: 0,
-            ghost: None,
-            group_instance_id: None,
-            generation: None,
-            joining: false,
-            assigned: Vec::new(),
-            positions: BTreeMap::new(),
-            fetch_positions: BTreeMap::new(),
-            fetched_epochs: BTreeMap::new(),
-            buffer: VecDeque::new(),
-            fetch: None,
-            fetch_parked: false,
-            fetch_deadline: 0,
-            wait_timer_at: None,
-            pending_assignment: None,
-            rejoin_needed: false,
-            activity: Activity::Stopped,
-            in_hand: Vec::new(),
-            batch: 0,
-            stalled_until_us: 0,
-            last_poll_us: 0,
-            next_auto_commit_us: 0,
-            records_processed: 0,
-        }
-    }
-
-    /// Records fetched but not yet returned by `poll()`.
-    pub fn buffered_records(&self) -> u64 {
-        self.buffer.iter().map(|(_, first, end)| end - first).sum()
-    }
-
-    /// The records being processed right now.
-    pub fn in_hand(&self) -> &[(Tp, u64, u64)] {
-        &self.in_hand
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct Group {
-    pub id: String,
-    pub config: ConsumerConfig,
-    pub topics: Vec<String>,
-    pub processing_us_per_record: u64,
-    pub commit_mode: Option<CommitMode>,
-    pub idempotent: bool,
-    pub state: GroupState,
-    pub generation: i32,
-    pub protocol: Option<Assignor>,
-    pub leader: Option<usize>,
-    pub members: Vec<Member>,
-    pub committed: BTreeMap<Tp, u64>,
-    /// The assignment of the current generation, by member index.
-    pub assignment: BTreeMap<usize, Vec<Tp>>,
-    pub coordinator: u32,
-    pub(crate) delivery: BTreeMap<Tp, Delivery>,
-    pub(crate) round: u64,
-    /// While the initial rebalance's delay runs: when it ends.
-    pub(crate) initial_delay_until: Option<Micros>,
-    /// The delay running and what is left of the rebalance timeout after it
-    /// (`tryCompleteInitialRebalanceElseSchedule`'s `delayMs` and `remainingMs`).
-    pub(crate) initial_delay: (Micros, Micros),
-    /// A member joined during the initial rebalance's delay (`ClassicGroup.newMemberAdded`).
-    pub(crate) new_member_added: bool,
-    /// End-to-end latency (record created by the producer → processed), summed over processed records.
-    pub latency_sum_us: u64,
-    pub latency_records: u64,
-    /// Records processed that were a producer's second copy (a retry without idempotence).
-    pub producer_duplicates_processed: u64,
-    pub(crate) rebalance_started_us: Micros,
-}
-
+/// The group's delivery accounting, against each partition's high watermark.
 impl Group {
-    /// The lowest offset of `tp` the group may still read or count: its committed offset, and each member's
-    /// position, fetch position and records in hand.
-    pub(crate) fn lowest_position(&self, tp: Tp) -> Option<u64> {
-        let members = self.members.iter().flat_map(|m| {
-            let in_hand = m
-                .in_hand
-                .iter()
-                .filter(move |(held, _, _)| *held == tp)
-                .map(|(_, first, _)| *first);
-            m.positions
-                .get(&tp)
-                .into_iter()
-                .chain(m.fetch_positions.get(&tp))
-                .copied()
-                .chain(in_hand)
-        });
-        self.committed
-            .get(&tp)
-            .copied()
-            .into_iter()
-            .chain(members)
-            .min()
-    }
-
     pub fn delivery_counts(&self, sim: &Simulation) -> DeliveryCounts {
         let mut counts = DeliveryCounts::default();
         for (tp, delivery) in &self.delivery {
             counts += delivery.report(sim.partition(*tp).high_watermark());
         }
         counts
-    }
-
-    pub fn cooperative(&self) -> bool {
-        self.config.cooperative()
-    }
-
-    pub(crate) fn subscribes(&self, topic: &str) -> bool {
-        self.members
-            .iter()
-            .any(|member| member.topics.iter().any(|t| t == topic))
-            || self.topics.iter().any(|t| t == topic)
     }
 }
 

@@ -3,8 +3,8 @@
 //! The handlers live in the node modules (`broker`, `controller`, `producer`, `consumer`).
 
 use super::config::{field, ClusterConfig, Code, InputError, Problem, ProducerConfig, TopicConfig};
-use super::consumer::Group;
 use super::event::{EventKind, Trace, TraceEvent};
+use super::group::Group;
 use super::ids::{Micros, Tp};
 use super::kernel::Kernel;
 use super::log::{BatchFacts, ReplicaLog};

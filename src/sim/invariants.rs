@@ -1,8 +1,8 @@
 //! Invariants that must hold after every event. Tests call [`check`] after each step of a run; a
 //! violation is a bug in the simulator, reported with enough context to reproduce it.
 
-use super::consumer::MemberStatus;
 use super::engine::Simulation;
+use super::group::MemberStatus;
 use std::collections::BTreeSet;
 
 pub fn check(sim: &Simulation) -> Result<(), String> {

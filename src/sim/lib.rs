@@ -12,6 +12,7 @@ pub mod controller;
 pub mod engine;
 pub mod event;
 pub mod golden;
+pub mod group;
 pub mod ids;
 pub mod invariants;
 pub mod kernel;

@@ -2,8 +2,8 @@
 //! `kafka-consumer-groups.sh --describe` would show, plus what the picture draws.
 
 use super::accounting::DeliveryCounts;
-use super::consumer::{Activity, MemberStatus};
 use super::engine::Simulation;
+use super::group::{Activity, MemberStatus};
 use super::ids::Tp;
 use super::network::Flow;
 use serde::Serialize;
@@ -246,7 +246,7 @@ impl Simulation {
         }
     }
 
-    fn group_view(&self, group: &super::consumer::Group) -> GroupView {
+    fn group_view(&self, group: &super::group::Group) -> GroupView {
         let name = |tp: &Tp| (self.topics[tp.topic].name.clone(), tp.partition);
         let members = group
             .members

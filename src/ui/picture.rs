@@ -15,7 +15,7 @@ use super::Ui;
 use crate::layout::markers::{dot_offsets, Markers, TEACHING_RATE};
 use crate::layout::{lerp, progress, Layout, Point, PICTURE_WIDTH};
 use crate::markup::picture::{group_colour, layout_of, render, Strip};
-use crate::sim::consumer::{Activity, MemberStatus};
+use crate::sim::group::{Activity, MemberStatus};
 use crate::sim::network::{FlowKind, Node};
 use crate::sim::view::ClusterView;
 use crate::sim::Command;

@@ -5,9 +5,10 @@
 use crate::accounting::Delivery;
 use crate::assignor::{self, Subscription, TopicPartition};
 use crate::config::ConsumerConfig;
-use crate::consumer::{pairs, Group, GroupState, MemberStatus};
+use crate::consumer::pairs;
 use crate::engine::Simulation;
 use crate::event::{EventKind, Reason};
+use crate::group::{Group, GroupState, MemberStatus};
 use crate::ids::{Micros, Tp};
 use crate::network::{FlowKind, Node};
 use crate::protocol::{CoordinatorEvent, Ev, MemberEvent};

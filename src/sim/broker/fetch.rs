@@ -2,8 +2,8 @@
 //! once or parked until data arrives or `fetch.max.wait.ms` ends (`ReplicaManager.fetchMessages`,
 //! `DelayedFetch`).
 
-use crate::consumer::MemberStatus;
 use crate::engine::Simulation;
+use crate::group::MemberStatus;
 use crate::ids::Tp;
 use crate::network::{FlowKind, Node};
 use crate::protocol::MemberEvent;
