@@ -412,6 +412,26 @@ fn order_service() -> Value {
     serde_json::from_str(include_str!("../public/scenarios/order-service.json")).unwrap()
 }
 
+/// Found by the timeline generator: a NaN processing time is written as `null` in JSON, and the scenario
+/// is refused at parse time naming the timeline (not an entry: the parser stops before entries exist).
+#[test]
+fn a_null_processing_time_in_a_timeline_is_refused_naming_the_timeline() {
+    let mut value = order_service();
+    let entry = kafka_sim::sim::scenario::TimelineEntry {
+        at_ms: 0,
+        command: Command::SetProcessingTime {
+            group: "email_group".into(),
+            ms_per_record: f64::from_bits(9222581833675347723),
+        },
+    };
+    value["timeline"] = Value::Array(vec![serde_json::to_value(&entry).unwrap()]);
+    let text = serde_json::to_string(&value).unwrap();
+    assert!(text.contains("null"), "NaN is written as null");
+    let error = Simulation::from_json(&text).err().expect("refused");
+    assert_names_a_field(&error);
+    assert!(error.path.starts_with("timeline"), "{error}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -444,7 +464,9 @@ proptest! {
             Err(error) => {
                 count(1, false);
                 assert_names_a_field(&error);
-                prop_assert!(error.path.starts_with("timeline["), "{error}");
+                // An entry the JSON cannot hold (a NaN processing time is written as null) fails to parse:
+                // the error names the timeline; an entry that parses but is refused names its index.
+                prop_assert!(error.path.starts_with("timeline"), "{error}");
             }
         }
     }
