@@ -59,9 +59,9 @@ pub struct Simulation {
     /// are woken once the whole request is in the log.
     pub(crate) deferred_wakeups: Option<Vec<(u32, Tp)>>,
     /// The response to the ProduceRequest being handled, built batch by batch.
-    pub(crate) produce_reply: Option<super::producer::DelayedProduce>,
+    pub(crate) produce_reply: Option<super::protocol::DelayedProduce>,
     /// acks=all ProduceRequests in the purgatory, by request id, until all their batches are settled.
-    pub(crate) delayed_produces: BTreeMap<u64, super::producer::DelayedProduce>,
+    pub(crate) delayed_produces: BTreeMap<u64, super::protocol::DelayedProduce>,
     pub events_processed: u64,
     /// Invariant violations noticed where they happen (e.g. a committed record lost in a clean election).
     pub(crate) violations: Vec<String>,
@@ -354,10 +354,8 @@ impl Simulation {
                 }
             }
             Ev::ProducerTick { producer } => {
-                let cluster = Cluster {
-                    topics: &self.topics,
-                };
-                self.producers[producer].on_tick(producer, &mut self.k, &cluster);
+                let (node, k, cluster, _) = self.producer_node(producer);
+                node.on_tick(producer, k, &cluster);
             }
             Ev::ProduceArrive {
                 producer,
@@ -365,33 +363,16 @@ impl Simulation {
                 requests,
             } => self.produce_request_arrive(producer, broker, requests),
             Ev::ProduceResponse { producer, outcomes } => {
-                let cluster = Cluster {
-                    topics: &self.topics,
-                };
-                self.producers[producer].on_produce_response(
-                    producer,
-                    &mut self.k,
-                    &cluster,
-                    &mut self.batch_facts,
-                    outcomes,
-                );
+                let (node, k, cluster, facts) = self.producer_node(producer);
+                node.on_produce_response(producer, k, &cluster, facts, outcomes);
             }
             Ev::ProduceTimeout { producer } => {
-                let cluster = Cluster {
-                    topics: &self.topics,
-                };
-                self.producers[producer].on_timeout_timer(
-                    producer,
-                    &mut self.k,
-                    &cluster,
-                    &mut self.batch_facts,
-                );
+                let (node, k, cluster, facts) = self.producer_node(producer);
+                node.on_timeout_timer(producer, k, &cluster, facts);
             }
             Ev::ProduceRetry { producer, request } => {
-                let cluster = Cluster {
-                    topics: &self.topics,
-                };
-                self.producers[producer].on_retry(producer, &mut self.k, &cluster, request);
+                let (node, k, cluster, _) = self.producer_node(producer);
+                node.on_retry(producer, k, &cluster, request);
             }
             Ev::ReplicaFetchArrive {
                 follower,
@@ -750,6 +731,23 @@ impl Simulation {
 /// Producers: creating them, their commands, and their connections closing when a broker crashes (the
 /// producer client's handlers are its own, `impl Producer` in `producer.rs`).
 impl Simulation {
+    /// Producer `me` and what its handlers take beside it: the kernel, the cluster it reads and the batch
+    /// facts.
+    fn producer_node(
+        &mut self,
+        me: usize,
+    ) -> (&mut Producer, &mut Kernel, Cluster<'_>, &mut BatchFacts) {
+        let cluster = Cluster {
+            topics: &self.topics,
+        };
+        (
+            &mut self.producers[me],
+            &mut self.k,
+            cluster,
+            &mut self.batch_facts,
+        )
+    }
+
     pub(crate) fn add_producer(
         &mut self,
         spec: &super::scenario::ProducerSpec,
@@ -759,20 +757,16 @@ impl Simulation {
         let index = self.producers.len();
         let producer = Producer::new(spec, config, topic, index, self.k.now);
         self.producers.push(producer);
-        let cluster = Cluster {
-            topics: &self.topics,
-        };
-        self.producers[index].start_key_cycle(&cluster);
+        let partitions = self.topics[topic].partitions.len() as u32;
+        self.producers[index].start_key_cycle(partitions);
         self.producers[index].schedule_tick(index, &mut self.k);
     }
 
     pub(crate) fn partitions_changed_for_producers(&mut self, topic: usize) {
         for producer in 0..self.producers.len() {
             if self.producers[producer].topic == topic {
-                let cluster = Cluster {
-                    topics: &self.topics,
-                };
-                self.producers[producer].start_key_cycle(&cluster);
+                let partitions = self.topics[topic].partitions.len() as u32;
+                self.producers[producer].start_key_cycle(partitions);
             }
         }
     }
@@ -796,10 +790,8 @@ impl Simulation {
         self.producers[producer].keys = std::sync::Arc::new(keys.clone());
         self.producers[producer].keyed = 0;
         self.scenario.scenario.producers[producer].keys = keys.clone();
-        let cluster = Cluster {
-            topics: &self.topics,
-        };
-        self.producers[producer].start_key_cycle(&cluster);
+        let partitions = self.topics[self.producers[producer].topic].partitions.len() as u32;
+        self.producers[producer].start_key_cycle(partitions);
         let id = self.producers[producer].id.clone();
         let value = serde_json::to_string(&keys).expect("serializes");
         self.emit(EventKind::ConfigChanged {

@@ -17,17 +17,6 @@ use super::scenario::{KeySpec, ProducerSpec};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-/// A broker's answer to one ProduceRequest while it is being built or waits in the purgatory
-/// (acks=all): the outcomes so far and the batches `(request, attempt)` still waiting for the high
-/// watermark.
-#[derive(Clone, Debug)]
-pub(crate) struct DelayedProduce {
-    pub producer: usize,
-    pub broker: u32,
-    pub outcomes: Vec<(u64, ProduceOutcome)>,
-    pub waiting: Vec<(u64, u32)>,
-}
-
 #[derive(Clone, Debug)]
 pub(crate) struct OpenBatch {
     pub(crate) created_us: Micros,
@@ -269,12 +258,10 @@ impl Cluster<'_> {
 /// the kernel (its clock, messages, timers and events). `me` is the producer's index.
 impl Producer {
     /// A new key cycle: the keys changed, or the topic's partition count did.
-    pub(crate) fn start_key_cycle(&mut self, c: &Cluster) {
-        let partitions = c.topics[self.topic].partitions.len() as u32;
-        let p = &mut *self;
-        p.cycle = KeyCycle::new(p.keys.clone(), partitions, p.keyed);
-        p.ordinals = vec![0; partitions as usize];
-        p.sticky.reset();
+    pub(crate) fn start_key_cycle(&mut self, partitions: u32) {
+        self.cycle = KeyCycle::new(self.keys.clone(), partitions, self.keyed);
+        self.ordinals = vec![0; partitions as usize];
+        self.sticky.reset();
     }
 
     pub(crate) fn tick_us(&self) -> Micros {
@@ -282,9 +269,8 @@ impl Producer {
     }
 
     pub(crate) fn schedule_tick(&mut self, me: usize, k: &mut Kernel) {
-        let p = &*self;
-        let waiting = !p.queued.is_empty();
-        if p.tick_scheduled || (p.rate_per_sec == 0 && p.open.is_empty() && !waiting) {
+        let waiting = !self.queued.is_empty();
+        if self.tick_scheduled || (self.rate_per_sec == 0 && self.open.is_empty() && !waiting) {
             return;
         }
         let at = k.now + self.tick_us();
@@ -307,49 +293,48 @@ impl Producer {
                 .is_some()
             })
             .collect();
-        let p = &*self;
-        let due_total =
-            p.rate_epoch_records + (now - p.rate_epoch_us) * p.rate_per_sec as u64 / 1_000_000;
-        let due = due_total.saturating_sub(p.stats.records_generated);
-        let batch_size = p.config.batch_size;
-        let record_bytes = p.record_bytes;
-        let buffer_memory = p.config.buffer_memory;
-        let max_block_us = p.config.max_block_ms * 1000;
+        let due_total = self.rate_epoch_records
+            + (now - self.rate_epoch_us) * self.rate_per_sec as u64 / 1_000_000;
+        let due = due_total.saturating_sub(self.stats.records_generated);
+        let batch_size = self.config.batch_size;
+        let record_bytes = self.record_bytes;
+        let buffer_memory = self.config.buffer_memory;
+        let max_block_us = self.config.max_block_ms * 1000;
         for _ in 0..due {
-            let p = &mut *self;
-            if p.buffered_bytes + record_bytes > buffer_memory {
+            if self.buffered_bytes + record_bytes > buffer_memory {
                 self.block_send(k, c, max_block_us);
                 break;
             }
-            let resumed = p.blocked_since.take();
+            let resumed = self.blocked_since.take();
             if let Some(since) = resumed {
                 // `send()` returns: the application goes on at its rate from now, without a burst.
-                p.rate_epoch_us = now;
-                p.rate_epoch_records = p.stats.records_generated;
-                let id = p.id.clone();
+                self.rate_epoch_us = now;
+                self.rate_epoch_records = self.stats.records_generated;
+                let id = self.id.clone();
                 k.emit(EventKind::ProducerUnblocked {
                     producer: id,
                     blocked_ms: (now - since) / 1000,
                 });
             }
-            let p = &mut *self;
-            p.buffered_bytes += record_bytes;
-            let n = p.stats.records_generated - p.rate_epoch_records;
+            self.buffered_bytes += record_bytes;
+            let n = self.stats.records_generated - self.rate_epoch_records;
             let created_us =
-                p.rate_epoch_us + (n * 1_000_000).div_ceil(p.rate_per_sec.max(1) as u64);
-            p.stats.records_generated += 1;
-            let key = p.cycle.as_ref().map(|cycle| {
-                let key = cycle.key_of(p.keyed);
-                p.keyed += 1;
+                self.rate_epoch_us + (n * 1_000_000).div_ceil(self.rate_per_sec.max(1) as u64);
+            self.stats.records_generated += 1;
+            let key = self.cycle.as_ref().map(|cycle| {
+                let key = cycle.key_of(self.keyed);
+                self.keyed += 1;
                 key
             });
-            let partition = match (key, &p.cycle) {
+            let partition = match (key, &self.cycle) {
                 (Some(key), Some(cycle)) => cycle.partition_of(key),
-                _ => p.sticky.partition(&available, partition_count, &mut k.rng),
+                _ => self
+                    .sticky
+                    .partition(&available, partition_count, &mut k.rng),
             };
             // A batch never spans two key cycles.
-            let full = p.open.get(partition).is_some_and(|open| {
-                let same_cycle = match (&open.keys, &p.cycle) {
+            let full = self.open.get(partition).is_some_and(|open| {
+                let same_cycle = match (&open.keys, &self.cycle) {
                     (None, None) => true,
                     (Some(run), Some(cycle)) => Rc::ptr_eq(&run.cycle, cycle),
                     _ => false,
@@ -357,17 +342,16 @@ impl Producer {
                 open.bytes + record_bytes > batch_size || !same_cycle
             });
             if full {
-                let open = p.open.remove(partition).expect("checked");
+                let open = self.open.remove(partition).expect("checked");
                 self.enqueue_batch(k, partition, open);
             }
-            let p = &mut *self;
             let ordinal = key.map(|_| {
-                let ordinal = p.ordinals[partition as usize];
-                p.ordinals[partition as usize] += 1;
+                let ordinal = self.ordinals[partition as usize];
+                self.ordinals[partition as usize] += 1;
                 ordinal
             });
-            let cycle = &p.cycle;
-            let open = p.open.get_or_open(partition, created_us, || {
+            let cycle = &self.cycle;
+            let open = self.open.get_or_open(partition, created_us, || {
                 Some(KeyRun {
                     cycle: cycle.clone()?,
                     partition,
@@ -378,7 +362,7 @@ impl Producer {
             open.bytes += record_bytes;
             let batch_full_or_closed = open.bytes + record_bytes > batch_size;
             if key.is_none() {
-                p.sticky
+                self.sticky
                     .record_appended(record_bytes, batch_size, batch_full_or_closed);
             }
             if resumed.is_some() {
@@ -397,21 +381,21 @@ impl Producer {
     /// is closed so that it expires.
     pub(crate) fn close_drainable_batches(&mut self, k: &mut Kernel, c: &Cluster) {
         let now = k.now;
-        let p = &*self;
-        let linger_us = p.config.linger_ms * 1000;
-        let delivery_timeout_us = p.config.delivery_timeout_ms * 1000;
-        let batch_size = p.config.batch_size;
-        let max_in_flight = p.config.max_in_flight_requests_per_connection;
-        let topic = p.topic;
-        let closing: Vec<u32> = p
+        let linger_us = self.config.linger_ms * 1000;
+        let delivery_timeout_us = self.config.delivery_timeout_ms * 1000;
+        let batch_size = self.config.batch_size;
+        let max_in_flight = self.config.max_in_flight_requests_per_connection;
+        let topic = self.topic;
+        let closing: Vec<u32> = self
             .open
             .iter()
             .filter(|&(partition, open)| {
                 let lingered = now >= open.created_us + linger_us || open.bytes >= batch_size;
                 let drainable = || {
                     c.partition(Tp { topic, partition }).leader.is_some()
-                        && p.in_flight.get(&partition).copied().unwrap_or(0) < max_in_flight
-                        && p.queued
+                        && self.in_flight.get(&partition).copied().unwrap_or(0) < max_in_flight
+                        && self
+                            .queued
                             .range((partition, 0)..=(partition, u64::MAX))
                             .next()
                             .is_none()
@@ -428,22 +412,21 @@ impl Producer {
 
     pub(crate) fn enqueue_batch(&mut self, k: &mut Kernel, partition: u32, open: OpenBatch) {
         let id = k.next_request();
-        let p = &mut *self;
         let tp = Tp {
-            topic: p.topic,
+            topic: self.topic,
             partition,
         };
-        let base_sequence = if p.config.enable_idempotence {
-            let next = p.next_sequence.entry(partition).or_insert(0);
+        let base_sequence = if self.config.enable_idempotence {
+            let next = self.next_sequence.entry(partition).or_insert(0);
             let base = *next;
             *next = next.wrapping_add(open.records);
             base
         } else {
             0
         };
-        let epoch = p.epoch;
-        p.queued.insert((partition, id));
-        p.requests.insert(
+        let epoch = self.epoch;
+        self.queued.insert((partition, id));
+        self.requests.insert(
             id,
             Request {
                 tp,
@@ -469,17 +452,16 @@ impl Producer {
     /// are sent as their backoff ends and can overtake later batches.
     pub(crate) fn send_ready(&mut self, me: usize, k: &mut Kernel, c: &Cluster) {
         let now = k.now;
-        let p = &*self;
-        let idempotent = p.config.enable_idempotence;
-        if p.queued.is_empty() {
+        let idempotent = self.config.enable_idempotence;
+        if self.queued.is_empty() {
             return;
         }
         let mut drained: Vec<(u32, Vec<u64>, u32)> = Vec::new();
         // Queued requests by partition, oldest first. (Requests on the wire are counted in `in_flight`;
         // when a partition has none, its queued requests are all it has, so a position among them is a
         // position among all of its requests.)
-        let order: Vec<(u32, u64)> = p.queued.iter().copied().collect();
-        let topic = p.topic;
+        let order: Vec<(u32, u64)> = self.queued.iter().copied().collect();
+        let topic = self.topic;
         let mut start = 0;
         while start < order.len() {
             let partition = order[start].0;
@@ -493,14 +475,13 @@ impl Producer {
             if c.partition(Tp { topic, partition }).leader.is_none() {
                 // The accumulator does not drain a partition without a leader; batches wait (and expire
                 // after delivery.timeout.ms). The producer's tick looks again.
-                let p = &*self;
                 let expired: Vec<u64> = ids
                     .iter()
                     .copied()
                     .filter(|id| {
-                        let request = &p.requests[id];
+                        let request = &self.requests[id];
                         request.state == RequestState::Queued
-                            && now >= request.created_us + p.config.delivery_timeout_ms * 1000
+                            && now >= request.created_us + self.config.delivery_timeout_ms * 1000
                     })
                     .collect();
                 for id in expired {
@@ -508,24 +489,22 @@ impl Producer {
                 }
                 continue;
             }
-            let p = &*self;
             let retrying = idempotent
                 && ids.iter().any(|id| {
-                    let request = &p.requests[id];
+                    let request = &self.requests[id];
                     request.state == RequestState::Queued && request.attempt > 0
                 });
             for (position, id) in ids.iter().enumerate() {
-                let p = &*self;
-                let request = &p.requests[id];
+                let request = &self.requests[id];
                 if request.state != RequestState::Queued {
                     continue;
                 }
-                if now >= request.created_us + p.config.delivery_timeout_ms * 1000 {
+                if now >= request.created_us + self.config.delivery_timeout_ms * 1000 {
                     self.fail_request(k, c, *id, Reason::DeliveryTimeout);
                     continue;
                 }
-                let in_flight = p.in_flight.get(&partition).copied().unwrap_or(0);
-                let blocked = in_flight >= p.config.max_in_flight_requests_per_connection
+                let in_flight = self.in_flight.get(&partition).copied().unwrap_or(0);
+                let blocked = in_flight >= self.config.max_in_flight_requests_per_connection
                     || (retrying && (position > 0 || in_flight > 0));
                 if now < request.not_before_us || blocked {
                     if idempotent {
@@ -586,26 +565,23 @@ impl Producer {
             );
             return None;
         };
-        let p = &mut *self;
-        *p.in_flight.entry(tp.partition).or_insert(0) += 1;
-        let request = p.requests.get_mut(&id).expect("exists");
+        *self.in_flight.entry(tp.partition).or_insert(0) += 1;
+        let request = self.requests.get_mut(&id).expect("exists");
         request.attempt += 1;
         request.state = RequestState::InFlight { broker: leader };
-        p.queued.remove(&(tp.partition, id));
+        self.queued.remove(&(tp.partition, id));
         let (attempt, records) = (request.attempt, request.records);
-        let acks = p.config.acks;
-        let timeout = p.config.request_timeout_ms * 1000;
+        let acks = self.config.acks;
+        let timeout = self.config.request_timeout_ms * 1000;
         if acks == Acks::Zero {
             // acks=0: "considered sent" once on the wire; no response is awaited.
-            let p = &mut *self;
-            *p.in_flight.get_mut(&tp.partition).expect("counted") -= 1;
-            p.stats.records_acknowledged += records as u64;
+            *self.in_flight.get_mut(&tp.partition).expect("counted") -= 1;
+            self.stats.records_acknowledged += records as u64;
             self.emit_acknowledged(k, c, tp, None, records);
         } else {
             let deadline = k.now + timeout;
-            let p = &mut *self;
-            p.requests.get_mut(&id).expect("exists").timeout_at = deadline;
-            p.timeouts.insert((deadline, id, attempt));
+            self.requests.get_mut(&id).expect("exists").timeout_at = deadline;
+            self.timeouts.insert((deadline, id, attempt));
             self.arm_timeout(me, k);
         }
         Some((leader, records))
@@ -637,9 +613,8 @@ impl Producer {
             return;
         };
         let deadline = k.on_quantum(deadline);
-        let p = &mut *self;
-        if p.timeout_timer_at.is_none_or(|at| at > deadline) {
-            p.timeout_timer_at = Some(deadline);
+        if self.timeout_timer_at.is_none_or(|at| at > deadline) {
+            self.timeout_timer_at = Some(deadline);
             k.schedule(deadline, Ev::ProduceTimeout { producer: me });
         }
     }
@@ -653,9 +628,8 @@ impl Producer {
         facts: &mut BatchFacts,
     ) {
         let now = k.now;
-        let p = &mut *self;
-        if p.timeout_timer_at == Some(now) {
-            p.timeout_timer_at = None;
+        if self.timeout_timer_at == Some(now) {
+            self.timeout_timer_at = None;
         }
         while let Some(&(deadline, id, attempt)) = self.timeouts.first() {
             if deadline > now {
@@ -726,27 +700,28 @@ impl Producer {
         *self.in_flight.get_mut(&tp.partition).expect("counted") -= 1;
         match outcome.result {
             Ok(base_offset) => {
-                let p = &mut *self;
-                let request = p.requests.remove(&id).expect("exists");
-                p.buffered_bytes -= request.bytes;
+                let request = self.requests.remove(&id).expect("exists");
+                self.buffered_bytes -= request.bytes;
                 if let Some(batch) = &request.appended {
                     if facts.add(batch, ACKNOWLEDGED) & LOST != 0 {
-                        p.acknowledged_lost += batch.records as u64;
+                        self.acknowledged_lost += batch.records as u64;
                     }
                 }
-                p.stats.records_acknowledged += records as u64;
+                self.stats.records_acknowledged += records as u64;
                 self.emit_acknowledged(k, c, tp, base_offset, records);
             }
             Err(error) => {
                 let producer_name = self.id.clone();
                 let topic = c.topics[tp.topic].name.clone();
-                let p = &*self;
-                let backoff_us = (p.config.retry_backoff_ms << (attempt.saturating_sub(1)).min(20))
-                    .min(p.config.retry_backoff_max_ms.max(p.config.retry_backoff_ms))
-                    * 1000;
+                let backoff_us =
+                    (self.config.retry_backoff_ms << (attempt.saturating_sub(1)).min(20)).min(
+                        self.config
+                            .retry_backoff_max_ms
+                            .max(self.config.retry_backoff_ms),
+                    ) * 1000;
                 let within_timeout =
-                    k.now + backoff_us < created_us + p.config.delivery_timeout_ms * 1000;
-                let retrying = within_timeout && (attempt as u64) <= p.config.retries;
+                    k.now + backoff_us < created_us + self.config.delivery_timeout_ms * 1000;
+                let retrying = within_timeout && (attempt as u64) <= self.config.retries;
                 if retrying {
                     k.emit(EventKind::ProduceError {
                         producer: producer_name,
@@ -756,12 +731,11 @@ impl Producer {
                         error,
                         retrying,
                     });
-                    let p = &mut *self;
-                    p.stats.records_retried += records as u64;
-                    let request = p.requests.get_mut(&id).expect("exists");
+                    self.stats.records_retried += records as u64;
+                    let request = self.requests.get_mut(&id).expect("exists");
                     request.state = RequestState::Queued;
                     request.not_before_us = k.now + backoff_us;
-                    p.queued.insert((tp.partition, id));
+                    self.queued.insert((tp.partition, id));
                     k.schedule(
                         k.now + backoff_us,
                         Ev::ProduceRetry {
@@ -788,21 +762,20 @@ impl Producer {
     /// a `TimeoutException` for that record, and the application tries the next one.
     pub(crate) fn block_send(&mut self, k: &mut Kernel, c: &Cluster, max_block_us: u64) {
         let now = k.now;
-        let p = &mut *self;
-        match p.blocked_since {
+        match self.blocked_since {
             None => {
-                p.blocked_since = Some(now);
-                let (id, buffer_memory) = (p.id.clone(), p.config.buffer_memory);
+                self.blocked_since = Some(now);
+                let (id, buffer_memory) = (self.id.clone(), self.config.buffer_memory);
                 k.emit(EventKind::ProducerBlocked {
                     producer: id,
                     buffer_memory,
                 });
             }
             Some(since) if now - since >= max_block_us => {
-                p.blocked_since = Some(now);
-                p.stats.records_generated += 1;
-                p.stats.records_failed += 1;
-                let (id, topic) = (p.id.clone(), c.topics[p.topic].name.clone());
+                self.blocked_since = Some(now);
+                self.stats.records_generated += 1;
+                self.stats.records_failed += 1;
+                let (id, topic) = (self.id.clone(), c.topics[self.topic].name.clone());
                 k.emit(EventKind::ProduceError {
                     producer: id,
                     topic,
@@ -819,19 +792,18 @@ impl Producer {
     /// Gives up on a batch: the application's callback gets the error. An idempotent producer bumps its
     /// epoch so later batches start a fresh sequence (Kafka's safe epoch bump).
     pub(crate) fn fail_request(&mut self, k: &mut Kernel, c: &Cluster, id: u64, error: Reason) {
-        let p = &mut *self;
-        let Some(request) = p.requests.remove(&id) else {
+        let Some(request) = self.requests.remove(&id) else {
             return;
         };
-        p.buffered_bytes -= request.bytes;
-        p.queued.remove(&(request.tp.partition, id));
-        p.stats.records_failed += request.records as u64;
-        if p.config.enable_idempotence {
-            p.epoch += 1;
-            let epoch = p.epoch;
+        self.buffered_bytes -= request.bytes;
+        self.queued.remove(&(request.tp.partition, id));
+        self.stats.records_failed += request.records as u64;
+        if self.config.enable_idempotence {
+            self.epoch += 1;
+            let epoch = self.epoch;
             let partition = request.tp.partition;
             let mut next = 0u32;
-            for pending in p
+            for pending in self
                 .requests
                 .values_mut()
                 .filter(|pending| pending.tp.partition == partition)
@@ -840,10 +812,10 @@ impl Producer {
                 pending.base_sequence = next;
                 next = next.wrapping_add(pending.records);
             }
-            p.next_sequence.insert(partition, next);
+            self.next_sequence.insert(partition, next);
         }
         // The application's callback gets the error; every way of giving up reports it here, once.
-        let (producer_name, topic) = (p.id.clone(), c.topics[request.tp.topic].name.clone());
+        let (producer_name, topic) = (self.id.clone(), c.topics[request.tp.topic].name.clone());
         k.emit(EventKind::ProduceError {
             producer: producer_name,
             topic,

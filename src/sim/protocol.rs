@@ -178,3 +178,14 @@ pub enum CoordinatorEvent {
         generation: i32,
     },
 }
+
+/// A broker's answer to one ProduceRequest while it is being built or waits in the purgatory
+/// (acks=all): the outcomes so far and the batches `(request, attempt)` still waiting for the high
+/// watermark.
+#[derive(Clone, Debug)]
+pub struct DelayedProduce {
+    pub producer: usize,
+    pub broker: u32,
+    pub outcomes: Vec<(u64, ProduceOutcome)>,
+    pub waiting: Vec<(u64, u32)>,
+}

@@ -8,8 +8,8 @@ use crate::event::{EventKind, Reason};
 use crate::ids::Tp;
 use crate::log::{BatchData, SequenceCheck, ACKNOWLEDGED, LOST};
 use crate::network::{FlowKind, Node};
-use crate::producer::*;
-use crate::protocol::{Ev, ProduceOutcome};
+use crate::producer::RequestState;
+use crate::protocol::{DelayedProduce, Ev, ProduceOutcome};
 
 impl Simulation {
     pub(crate) fn produce_arrive(&mut self, producer: usize, id: u64, wire: u64) {
