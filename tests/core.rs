@@ -262,7 +262,19 @@ fn random_command(rng: &mut SimRng, view: &ClusterView) -> Command {
     let broker = 1 + rng.below(view.brokers.len() as u64) as u32;
     let member = ["m1", "m2", "m3"][rng.below(3) as usize].to_string();
     let group = "g1".to_string();
-    match rng.below(9) {
+    let node = |rng: &mut SimRng| match rng.below(6) {
+        0 => "controller".to_string(),
+        1 | 2 => format!("broker:{}", 1 + rng.below(view.brokers.len() as u64)),
+        3 => "producer:p1".to_string(),
+        _ => format!("member:g1/m{}", 1 + rng.below(3)),
+    };
+    match rng.below(11) {
+        9 => {
+            let a = node(rng);
+            let b = Some(node(rng)).filter(|b| *b != a && rng.chance(2, 3));
+            Command::PartitionNetwork { a, b }
+        }
+        10 => Command::HealNetwork { a: None, b: None },
         0 | 1 => Command::CrashBroker { broker },
         2 | 3 => Command::RestartBroker { broker },
         4 => Command::CrashConsumer { group, member },
@@ -324,6 +336,23 @@ impl IsrWatch {
                 }
                 EventKind::BrokerRestarted { broker } => {
                     self.up_since.insert(broker, Some(t));
+                }
+                // A broker cut off from another broker fetches nothing across the cut: not steady from the
+                // cut until its lost fetch times out after the heal (replica.socket.timeout.ms + backoff).
+                EventKind::NetworkPartitioned { a, b } => {
+                    for node in [Some(a), b].into_iter().flatten() {
+                        if let Some(broker) = node.strip_prefix("broker:") {
+                            self.up_since.insert(broker.parse().unwrap(), None);
+                        }
+                    }
+                }
+                EventKind::NetworkHealed { .. } => {
+                    for broker in sim.view().brokers.iter().filter(|b| b.alive) {
+                        let since = self.up_since.entry(broker.id).or_default();
+                        if since.is_none() {
+                            *since = Some(t + 31_000_000);
+                        }
+                    }
                 }
                 EventKind::LeaderElected {
                     topic,

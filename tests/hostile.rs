@@ -88,6 +88,10 @@ fn examples() -> Vec<Value> {
         { "at_ms": 900, "action": "crash_broker", "broker": 2 },
         { "at_ms": 950, "action": "leave_consumer", "group": "g2", "member": "g2-1" },
         { "at_ms": 990, "action": "set_processing_time", "group": "email_group", "ms_per_record": 1.5 },
+        { "at_ms": 995, "action": "partition_network", "a": "member:email_group/email-1", "b": "broker:1" },
+        { "at_ms": 996, "action": "partition_network", "a": "producer:order-service" },
+        { "at_ms": 997, "action": "heal_network", "a": "producer:order-service" },
+        { "at_ms": 998, "action": "heal_network" },
     ]);
     let mut out = vec![full];
     for text in [
@@ -317,7 +321,23 @@ fn command(seed: &CommandSeed) -> Command {
     let name = |i: usize| NAMES[seed.names[i]].to_string();
     let (config, values) = CONFIGS[seed.config];
     let value = values[seed.value % values.len()].to_string();
-    match seed.kind % 15 {
+    let node = |i: usize| match seed.names[i] % 6 {
+        0 => "controller".to_string(),
+        1 => format!("broker:{}", seed.number % 5),
+        2 => format!("producer:{}", producer()),
+        3 => format!("member:{}/{}", group(), member()),
+        4 => name(i),
+        _ => format!("member:{}", group()),
+    };
+    match seed.kind % 17 {
+        15 => Command::PartitionNetwork {
+            a: node(0),
+            b: (seed.number % 2 == 0).then(|| node(1)),
+        },
+        16 => Command::HealNetwork {
+            a: (seed.number % 3 != 0).then(|| node(0)),
+            b: (seed.number % 3 == 1).then(|| node(1)),
+        },
         0 => Command::CrashBroker {
             broker: (seed.number % 5) as u32,
         },

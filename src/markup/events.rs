@@ -74,6 +74,9 @@ pub fn problem_key(code: Code) -> Msg {
         Code::LinkBadCharacter => Msg::ProblemLinkBadCharacter,
         Code::LinkNotUtf8 => Msg::ProblemLinkNotUtf8,
         Code::UnknownLanguage => Msg::ProblemUnknownLanguage,
+        Code::BadNode => Msg::ProblemBadNode,
+        Code::SameNode => Msg::ProblemSameNode,
+        Code::BWithoutA => Msg::ProblemBWithoutA,
     }
 }
 
@@ -373,6 +376,26 @@ pub fn sentence(kind: &EventKind) -> String {
             f(Msg::EvBrokerRegistrationRefused, &[("broker", broker)])
         }
         BrokerRestarted { broker } => f(Msg::EvBrokerRestarted, &[("broker", broker)]),
+        BrokerUnfenced { broker } => f(Msg::EvBrokerUnfenced, &[("broker", broker)]),
+        NetworkPartitioned { a, b: None } => f(Msg::EvNetworkIsolated, &[("a", a)]),
+        NetworkPartitioned { a, b: Some(b) } => f(Msg::EvNetworkCut, &[("a", a), ("b", b)]),
+        NetworkHealed { a: None, .. } => f(Msg::EvNetworkHealedAll, &[]),
+        NetworkHealed {
+            a: Some(a),
+            b: None,
+        } => f(Msg::EvNetworkHealedNode, &[("a", a)]),
+        NetworkHealed {
+            a: Some(a),
+            b: Some(b),
+        } => f(Msg::EvNetworkHealedLink, &[("a", a), ("b", b)]),
+        CoordinatorRequestTimedOut {
+            group,
+            member,
+            request,
+        } => f(
+            Msg::EvCoordinatorRequestTimedOut,
+            &[("group", group), ("member", member), ("request", request)],
+        ),
         GroupStateChanged {
             group,
             state,

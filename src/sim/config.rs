@@ -155,6 +155,9 @@ codes! {
     LinkBadCharacter => "the link is damaged: character {character} at {at} is not base64url",
     LinkNotUtf8 => "the link is damaged: not UTF-8 text",
     UnknownLanguage => "unknown language {name}; allowed: en, zh-CN",
+    BadNode => "bad node {value}; allowed: controller, broker:N, producer:ID or member:GROUP/MEMBER",
+    SameNode => "the same node as a: {value}",
+    BWithoutA => "b is given without a",
 }
 
 /// A code and its fields (and, for a code that wraps another problem, that problem as `{inner}`).

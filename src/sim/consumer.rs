@@ -10,8 +10,12 @@ use super::event::{EventKind, Reason, TopicPartitionPair};
 use super::group::{Activity, Group, Member, MemberStatus};
 use super::ids::{Micros, Tp};
 use super::network::{FlowKind, Node};
-use super::protocol::{CoordinatorEvent, Ev, MemberEvent};
+use super::protocol::{CoordinatorEvent, Ev, Lost, MemberEvent};
 use super::scenario::{CommitMode, MAX_BROKERS};
+
+/// The consumer's `request.timeout.ms` (30 s, `ConsumerConfig`): how long it waits for an answer from the
+/// coordinator. Only a network fault makes it wait that long.
+const CONSUMER_REQUEST_TIMEOUT_US: Micros = 30_000_000;
 
 /// The group's delivery accounting, against each partition's high watermark.
 impl Group {
@@ -102,13 +106,85 @@ impl Simulation {
         event: CoordinatorEvent,
     ) {
         let to = self.coordinator_node(group);
-        self.send(
+        let lost = match event {
+            CoordinatorEvent::Join { .. } => Some(Lost::Join),
+            CoordinatorEvent::Commit { .. } => Some(Lost::Commit),
+            _ => None,
+        };
+        let now = self.k.now;
+        let m = &mut self.groups[group].members[member];
+        match lost {
+            Some(Lost::Join) => m.join_sent_us = now,
+            Some(Lost::Commit) => m.commit_sent_us = now,
+            None => {}
+        }
+        let sent = self.send(
             Node::Member { group, member },
             to,
             kind,
             0,
             Ev::Coordinator { group, event },
         );
+        if let (false, Some(lost)) = (sent, lost) {
+            self.request_lost(group, member, lost);
+        }
+    }
+
+    /// A request to the coordinator, or its answer, was lost to a network fault: the member's wait for it
+    /// times out after `request.timeout.ms`.
+    pub(crate) fn request_lost(&mut self, group: usize, member: usize, lost: Lost) {
+        let m = &self.groups[group].members[member];
+        let sent_us = match lost {
+            Lost::Join => m.join_sent_us,
+            Lost::Commit => m.commit_sent_us,
+        };
+        self.member_ev(
+            group,
+            member,
+            self.k.now + CONSUMER_REQUEST_TIMEOUT_US,
+            MemberEvent::RequestTimedOut { lost, sent_us },
+        );
+    }
+
+    /// `request.timeout.ms` ran out on a request lost to a network fault. A lost JoinGroup (or its
+    /// SyncGroup answer) is sent again once the coordinator is found again; a lost commit fails, and a
+    /// `commitSync` returns to the application.
+    fn request_timed_out(&mut self, group: usize, member: usize, lost: Lost, sent_us: Micros) {
+        let m = &self.groups[group].members[member];
+        let (group_id, member_id) = (self.groups[group].id.clone(), m.id.clone());
+        match lost {
+            Lost::Join => {
+                if !m.joining || m.pending_assignment.is_some() || m.join_sent_us != sent_us {
+                    return;
+                }
+                let incarnation = m.incarnation;
+                self.emit(EventKind::CoordinatorRequestTimedOut {
+                    group: group_id,
+                    member: member_id,
+                    request: "JoinGroup".into(),
+                });
+                self.send_to_coordinator(
+                    group,
+                    member,
+                    FlowKind::GroupProtocol,
+                    CoordinatorEvent::Join {
+                        member,
+                        incarnation,
+                    },
+                );
+            }
+            Lost::Commit => {
+                let waiting = m.activity == Activity::Committing && m.commit_sent_us == sent_us;
+                self.emit(EventKind::CommitFailed {
+                    group: group_id,
+                    member: member_id,
+                    error: Reason::RequestTimeout,
+                });
+                if waiting {
+                    self.after_commit_sync(group, member);
+                }
+            }
+        }
     }
 
     /// A member process starts (or restarts): a fresh client that joins the group.
@@ -364,6 +440,9 @@ impl Simulation {
                         self.member_ev(group, member, self.k.now, MemberEvent::Poll);
                     }
                 }
+            }
+            MemberEvent::RequestTimedOut { lost, sent_us } => {
+                self.request_timed_out(group, member, lost, sent_us)
             }
             MemberEvent::CommitResponse { sync, error } => {
                 if let Some(error) = error {
@@ -874,6 +953,10 @@ impl Simulation {
         let mut total_bytes = 0;
         for index in 0..self.groups[group].members[member].assigned.len() {
             let tp = self.groups[group].members[member].assigned[index];
+            if !self.leader_reachable(group, member, tp) {
+                // A network fault: this part of the fetch, to that leader, is lost.
+                continue;
+            }
             let Some(log) = self.leader_log(tp) else {
                 continue;
             };
@@ -925,6 +1008,18 @@ impl Simulation {
                 .insert(tp, (fetched_epoch, leader_epoch));
         }
         data
+    }
+
+    /// Whether the member and the partition's leader can reach each other (no network fault between them).
+    #[inline(always)]
+    pub(crate) fn leader_reachable(&self, group: usize, member: usize, tp: Tp) -> bool {
+        self.k.network.cuts().is_empty()
+            || self.partition(tp).leader.is_none_or(|broker| {
+                !self
+                    .k
+                    .network
+                    .is_cut(Node::Member { group, member }, Node::Broker { broker })
+            })
     }
 
     /// KIP-320 (`SubscriptionState.maybeCompleteValidation`): after the partition's leader changed, the

@@ -6,8 +6,9 @@ use super::partition::{FollowerState, Partition, Topic, SUMMARIZE_EVERY};
 use crate::config::TopicConfig;
 use crate::engine::Simulation;
 use crate::event::{EventKind, Reason};
-use crate::ids::Tp;
+use crate::ids::{Micros, Tp};
 use crate::log::{LostRange, ReplicaLog};
+use crate::network::Node;
 use crate::protocol::Ev;
 use crate::sort;
 
@@ -126,9 +127,11 @@ impl Simulation {
             self.broker_mut(broker).restart_pending = false;
             return;
         }
+        let at = self.fence_at(broker, self.k.now);
         let b = self.broker_mut(broker);
         b.alive = false;
         b.incarnation += 1;
+        b.controller_cut_at = None;
         let incarnation = b.incarnation;
         self.emit(EventKind::BrokerCrashed { broker });
         for ((follower, leader), fetcher) in self.fetchers.iter_mut() {
@@ -140,13 +143,6 @@ impl Simulation {
         }
         self.fail_requests_to_broker(broker);
         self.release_consumer_fetches_on_broker(broker);
-        // The controller fences it `broker.session.timeout.ms` after its last heartbeat, which went at most
-        // `broker.heartbeat.interval.ms` ago (ClusterControlManager, BrokerHeartbeatManager).
-        let b = self.broker(broker);
-        let interval = self.cluster.broker_heartbeat_interval_ms * 1000;
-        let since = self.k.now - b.registered_us;
-        let last_heartbeat = b.registered_us + since.saturating_sub(1) / interval * interval;
-        let at = last_heartbeat + self.cluster.broker_session_timeout_ms * 1000;
         self.schedule(
             at,
             Ev::BrokerFence {
@@ -156,10 +152,58 @@ impl Simulation {
         );
     }
 
-    /// The controller's broker session expired: fence it, move its leaderships, drop it from ISRs.
+    /// When the controller fences a broker whose heartbeats stop arriving at `stopped`:
+    /// `broker.session.timeout.ms` after its last heartbeat, which went at most
+    /// `broker.heartbeat.interval.ms` before (ClusterControlManager, BrokerHeartbeatManager).
+    pub(crate) fn fence_at(&self, broker: u32, stopped: Micros) -> Micros {
+        let b = self.broker(broker);
+        let interval = self.cluster.broker_heartbeat_interval_ms * 1000;
+        let since = stopped - b.registered_us;
+        let last_heartbeat = b.registered_us + since.saturating_sub(1) / interval * interval;
+        last_heartbeat + self.cluster.broker_session_timeout_ms * 1000
+    }
+
+    /// A network fault began or healed. A running broker newly cut off from the controller loses its
+    /// heartbeats: the controller will fence it. One the controller fenced while it ran, reachable again,
+    /// heartbeats again and is unfenced. A restarted process that could not register (cut off) registers.
+    pub(crate) fn network_changed(&mut self) {
+        for broker in 1..=self.brokers.len() as u32 {
+            let cut = self
+                .k
+                .network
+                .is_cut(Node::Broker { broker }, Node::Controller);
+            let b = self.broker(broker);
+            match (b.alive, b.fenced, cut) {
+                (true, false, true) if b.controller_cut_at.is_none() => {
+                    let now = self.k.now;
+                    let at = self.fence_at(broker, now);
+                    let b = self.broker_mut(broker);
+                    b.controller_cut_at = Some(now);
+                    let incarnation = b.incarnation;
+                    self.schedule(
+                        at,
+                        Ev::BrokerFence {
+                            broker,
+                            incarnation,
+                        },
+                    );
+                }
+                (true, false, false) => self.broker_mut(broker).controller_cut_at = None,
+                (true, true, false) => self.unfence_broker(broker),
+                (false, true, false) if b.restart_pending => self.restart_broker(broker),
+                _ => {}
+            }
+        }
+    }
+
+    /// The controller's broker session expired (the broker crashed, or its heartbeats were lost to a
+    /// network fault for `broker.session.timeout.ms`): fence it, move its leaderships, drop it from ISRs.
     pub(crate) fn broker_fence(&mut self, broker: u32, incarnation: u32) {
         let b = self.broker(broker);
-        if b.alive || b.incarnation != incarnation || b.fenced {
+        let cut_off = b
+            .controller_cut_at
+            .is_some_and(|since| b.alive && self.k.now >= self.fence_at(broker, since));
+        if (b.alive && !cut_off) || b.incarnation != incarnation || b.fenced {
             return;
         }
         self.broker_mut(broker).fenced = true;
@@ -205,6 +249,15 @@ impl Simulation {
             }
             return;
         }
+        if self
+            .k
+            .network
+            .is_cut(Node::Broker { broker }, Node::Controller)
+        {
+            // It cannot reach the controller to register: it retries until the network heals.
+            self.broker_mut(broker).restart_pending = true;
+            return;
+        }
         let now = self.k.now;
         let b = self.broker_mut(broker);
         b.alive = true;
@@ -213,6 +266,24 @@ impl Simulation {
         b.registered_us = now;
         b.incarnation += 1;
         self.emit(EventKind::BrokerRestarted { broker });
+        self.follow_partitions(broker);
+    }
+
+    /// A running broker the controller fenced, reachable again: its heartbeats are answered and the
+    /// controller unfences it. It catches up as a follower, and leads what no one else could.
+    pub(crate) fn unfence_broker(&mut self, broker: u32) {
+        let now = self.k.now;
+        let b = self.broker_mut(broker);
+        b.fenced = false;
+        b.registered_us = now;
+        b.controller_cut_at = None;
+        self.emit(EventKind::BrokerUnfenced { broker });
+        self.follow_partitions(broker);
+    }
+
+    /// A broker (re)registered: it follows every partition it hosts, truncating where it diverges from
+    /// the leader, and leads only what no one else could (an offline partition).
+    fn follow_partitions(&mut self, broker: u32) {
         for tp in self.all_partitions() {
             let partition = self.partition(tp);
             if !partition.replicas.contains(&broker) {

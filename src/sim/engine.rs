@@ -28,6 +28,9 @@ pub struct Broker {
     pub registered_us: Micros,
     /// Restarted while its old session was still valid: the new process waits to register.
     pub restart_pending: bool,
+    /// Since when a network fault has cut this running broker off from the controller: its heartbeats
+    /// are lost, and the controller fences it `broker.session.timeout.ms` after the last that arrived.
+    pub controller_cut_at: Option<Micros>,
 }
 
 /// How many trace events the in-memory buffer keeps (the UI reads them every frame).
@@ -102,6 +105,7 @@ impl Simulation {
                     incarnation: 0,
                     registered_us: 0,
                     restart_pending: false,
+                    controller_cut_at: None,
                 })
                 .collect(),
             topics: Vec::new(),
@@ -389,6 +393,11 @@ impl Simulation {
                 session,
                 data,
             } => self.replica_fetch_response(follower, leader, session, data),
+            Ev::ReplicaFetchTimeout {
+                follower,
+                leader,
+                session,
+            } => self.replica_fetch_timed_out(follower, leader, session),
             Ev::IsrExpiration => {
                 self.isr_expiration();
                 self.schedule(
@@ -427,8 +436,15 @@ impl Simulation {
         self.k.on_quantum(t)
     }
 
-    pub(crate) fn send(&mut self, from: Node, to: Node, kind: FlowKind, records: u32, event: Ev) {
-        self.k.send(from, to, kind, records, event);
+    pub(crate) fn send(
+        &mut self,
+        from: Node,
+        to: Node,
+        kind: FlowKind,
+        records: u32,
+        event: Ev,
+    ) -> bool {
+        self.k.send(from, to, kind, records, event)
     }
 
     pub(crate) fn visual_flow(
@@ -643,6 +659,21 @@ impl Simulation {
                 });
                 self.topic_config_changed(t);
             }
+            Command::PartitionNetwork { a, b } => {
+                let from = self.node_named(&a)?;
+                let to = b.as_deref().map(|b| self.node_named(b)).transpose()?;
+                self.k.network.cut(from, to);
+                self.emit(EventKind::NetworkPartitioned { a, b });
+                self.network_changed();
+            }
+            Command::HealNetwork { a, b } => {
+                let one = a.as_deref().map(|a| self.node_named(a)).transpose()?;
+                let other = b.as_deref().map(|b| self.node_named(b)).transpose()?;
+                let nodes = self.nodes();
+                self.k.network.heal(one, other, &nodes);
+                self.emit(EventKind::NetworkHealed { a, b });
+                self.network_changed();
+            }
             Command::AddPartitions { topic, partitions } => {
                 let t = self.known_topic(&topic)?;
                 self.add_partitions(t, partitions);
@@ -706,6 +737,42 @@ impl Simulation {
                 )
             })?;
         Ok((g, m))
+    }
+
+    /// The node a network-fault command names (`NodeName`).
+    pub(crate) fn node_named(&self, text: &str) -> Result<Node, InputError> {
+        use super::scenario::NodeName;
+        Ok(match NodeName::parse(text) {
+            Some(NodeName::Controller) => Node::Controller,
+            Some(NodeName::Broker(broker)) => Node::Broker { broker },
+            Some(NodeName::Producer(producer)) => Node::Producer {
+                producer: self.producer_index(producer)?,
+            },
+            Some(NodeName::Member { group, member }) => {
+                let (group, member) = self.member_index(group, member)?;
+                Node::Member { group, member }
+            }
+            None => {
+                return Err(InputError::of(
+                    "node",
+                    Problem::new(
+                        Code::BadNode,
+                        vec![field("value", format_args!("{text:?}"))],
+                    ),
+                ))
+            }
+        })
+    }
+
+    /// Every node of the run: the controller, the brokers, the producers and the group members.
+    pub(crate) fn nodes(&self) -> Vec<Node> {
+        let mut nodes = vec![Node::Controller];
+        nodes.extend(self.brokers.iter().map(|b| Node::Broker { broker: b.id }));
+        nodes.extend((0..self.producers.len()).map(|producer| Node::Producer { producer }));
+        for (group, g) in self.groups.iter().enumerate() {
+            nodes.extend((0..g.members.len()).map(|member| Node::Member { group, member }));
+        }
+        nodes
     }
 
     pub(crate) fn producer_index(&self, producer: &str) -> Result<usize, InputError> {

@@ -217,6 +217,30 @@ pub enum EventKind {
     BrokerRestarted {
         broker: u32,
     },
+    /// A broker the controller had fenced while it ran (cut off from it) heartbeats again and is unfenced.
+    BrokerUnfenced {
+        broker: u32,
+    },
+    /// A network fault: the link between `a` and `b` is cut, or without `b`, `a` is isolated.
+    NetworkPartitioned {
+        a: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        b: Option<String>,
+    },
+    /// Cuts healed: all of them (no `a`), all of `a`'s, or the link between `a` and `b`.
+    NetworkHealed {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        a: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        b: Option<String>,
+    },
+    /// A member got no answer from its coordinator within `request.timeout.ms` (the request or the answer
+    /// was lost to a network fault): it looks the coordinator up again and sends `request` again.
+    CoordinatorRequestTimedOut {
+        group: String,
+        member: String,
+        request: String,
+    },
     GroupStateChanged {
         group: String,
         state: String,
@@ -409,6 +433,10 @@ impl EventKind {
             DuplicateBatchWritten { .. } => "duplicate_batch_written",
             BrokerRegistrationRefused { .. } => "broker_registration_refused",
             BrokerRestarted { .. } => "broker_restarted",
+            BrokerUnfenced { .. } => "broker_unfenced",
+            NetworkPartitioned { .. } => "network_partitioned",
+            NetworkHealed { .. } => "network_healed",
+            CoordinatorRequestTimedOut { .. } => "coordinator_request_timed_out",
             GroupStateChanged { .. } => "group_state_changed",
             RebalanceStarted { .. } => "rebalance_started",
             RebalanceCompleted { .. } => "rebalance_completed",

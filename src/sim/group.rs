@@ -97,6 +97,10 @@ pub struct Member {
     pub last_poll_us: Micros,
     pub(crate) next_auto_commit_us: Micros,
     pub records_processed: u64,
+    /// When it last sent a JoinGroupRequest, and an OffsetCommitRequest: a timeout for a request lost to a
+    /// network fault acts only if no newer one was sent since (`MemberEvent::RequestTimedOut`).
+    pub(crate) join_sent_us: Micros,
+    pub(crate) commit_sent_us: Micros,
 }
 
 impl Member {
@@ -131,6 +135,8 @@ impl Member {
             stalled_until_us: 0,
             last_poll_us: 0,
             next_auto_commit_us: 0,
+            join_sent_us: 0,
+            commit_sent_us: 0,
             records_processed: 0,
         }
     }

@@ -121,11 +121,17 @@ impl Kernel {
     }
 
     /// Sends a message from one node to another: it is drawn while in flight and `event` runs on arrival.
-    pub fn send(&mut self, from: Node, to: Node, kind: FlowKind, records: u32, event: Ev) {
+    /// Across a cut link (a network fault) it is lost: nothing arrives, and `false` says so, for the sender
+    /// to time out on.
+    pub fn send(&mut self, from: Node, to: Node, kind: FlowKind, records: u32, event: Ev) -> bool {
+        if self.network.is_cut(from, to) {
+            return false;
+        }
         let arrive_us = self.visual_flow(from, to, kind, records);
         let seq = self.next_seq;
         self.next_seq += 1;
         self.enqueue(arrive_us, 1, seq, event);
+        true
     }
 
     /// Draws a message in flight (its effect, if any, travels in an event `send` schedules). It is dropped

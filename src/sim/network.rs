@@ -11,9 +11,19 @@ use std::collections::BTreeMap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Node {
-    Producer { producer: usize },
-    Broker { broker: u32 },
-    Member { group: usize, member: usize },
+    /// The KRaft controller (the active controller of the quorum). It sends and receives no drawn message;
+    /// it is a node so that a network fault can cut a broker off from it.
+    Controller,
+    Producer {
+        producer: usize,
+    },
+    Broker {
+        broker: u32,
+    },
+    Member {
+        group: usize,
+        member: usize,
+    },
 }
 
 /// The kinds of message the picture animates, each with its own shape or colour.
@@ -61,6 +71,10 @@ pub struct Network {
     record_flows: bool,
     /// The messages sent since the page last took them, when it asked for them (`set_flow_log`).
     sent_log: Option<Vec<Flow>>,
+    /// The network faults in place: a cut link between two nodes (`(a, Some(b))`, the lower node first),
+    /// or a node isolated from every other (`(a, None)`). Empty in a healthy network, which is what
+    /// `is_cut` checks first.
+    cuts: Vec<(Node, Option<Node>)>,
 }
 
 impl Network {
@@ -83,7 +97,68 @@ impl Network {
             flows_prune_at: FLOWS_PRUNE_MIN,
             record_flows: true,
             sent_log: None,
+            cuts: Vec::new(),
         }
+    }
+
+    /// Whether a message from `from` to `to` is lost: their link is cut, or one of them is isolated.
+    #[inline(always)]
+    pub fn is_cut(&self, from: Node, to: Node) -> bool {
+        !self.cuts.is_empty() && from != to && self.is_cut_slow(from, to)
+    }
+
+    fn is_cut_slow(&self, from: Node, to: Node) -> bool {
+        let pair = (from.min(to), Some(from.max(to)));
+        self.cuts
+            .iter()
+            .any(|cut| *cut == pair || *cut == (from, None) || *cut == (to, None))
+    }
+
+    pub fn cuts(&self) -> &[(Node, Option<Node>)] {
+        &self.cuts
+    }
+
+    /// Cuts the link between `a` and `b`, or isolates `a` from every node. Returns whether anything changed.
+    pub fn cut(&mut self, a: Node, b: Option<Node>) -> bool {
+        let cut = match b {
+            Some(b) => (a.min(b), Some(a.max(b))),
+            None => (a, None),
+        };
+        if self.cuts.contains(&cut) || b.is_some_and(|b| self.is_cut(a, b)) {
+            return false;
+        }
+        self.cuts.push(cut);
+        true
+    }
+
+    /// Heals every cut (`a` is None), every cut that involves `a` (its isolation too), or the link between
+    /// `a` and `b`. Healing one link of an isolated node turns its isolation into cuts to each of `nodes`
+    /// but that one. Returns whether anything changed.
+    pub fn heal(&mut self, a: Option<Node>, b: Option<Node>, nodes: &[Node]) -> bool {
+        let before = self.cuts.len();
+        match (a, b) {
+            (None, _) => self.cuts.clear(),
+            (Some(a), None) => self.cuts.retain(|(x, y)| *x != a && *y != Some(a)),
+            (Some(a), Some(b)) => {
+                let pair = (a.min(b), Some(a.max(b)));
+                let mut changed = false;
+                for isolated in [a, b] {
+                    if let Some(index) = self.cuts.iter().position(|cut| *cut == (isolated, None)) {
+                        self.cuts.remove(index);
+                        let other = if isolated == a { b } else { a };
+                        for node in nodes {
+                            if *node != isolated && *node != other {
+                                self.cut(isolated, Some(*node));
+                            }
+                        }
+                        changed = true;
+                    }
+                }
+                self.cuts.retain(|cut| *cut != pair);
+                return changed || self.cuts.len() != before;
+            }
+        }
+        self.cuts.len() != before
     }
 
     /// How long a message from `from` takes to reach `to`.

@@ -3,7 +3,7 @@
 //! follower or a consumer, JoinGroup/SyncGroup, Heartbeat, LeaveGroup, OffsetCommit).
 
 use super::event::Reason;
-use super::ids::Tp;
+use super::ids::{Micros, Tp};
 use super::log::BatchData;
 use super::scenario::Command;
 use std::rc::Rc;
@@ -56,6 +56,13 @@ pub enum Ev {
         leader: u32,
         session: u64,
         data: Vec<FetchedPartition>,
+    },
+    /// The follower's FetchRequest or its response was lost to a network fault: the request times out
+    /// (`replica.socket.timeout.ms`) and the fetcher backs off (`replica.fetch.backoff.ms`) and fetches again.
+    ReplicaFetchTimeout {
+        follower: u32,
+        leader: u32,
+        session: u64,
     },
     /// The leaders' `isr-expiration` task, every `replica.lag.time.max.ms` / 2.
     IsrExpiration,
@@ -135,6 +142,21 @@ pub enum MemberEvent {
         sync: bool,
         error: Option<Reason>,
     },
+    /// A request to the coordinator, or its answer, was lost to a network fault: `request.timeout.ms`
+    /// after it was sent, the member gives up waiting (see `Lost`).
+    RequestTimedOut {
+        lost: Lost,
+        sent_us: Micros,
+    },
+}
+
+/// What a member waited for when a network fault took the request or its answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lost {
+    /// A JoinGroupRequest, or the SyncGroupResponse that ends the join: it joins again.
+    Join,
+    /// An OffsetCommitRequest or its response: the commit fails with a timeout.
+    Commit,
 }
 
 #[derive(Clone, Debug)]

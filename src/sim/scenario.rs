@@ -268,6 +268,50 @@ pub enum Command {
         topic: String,
         partitions: u32,
     },
+    /// Cuts the link between two nodes, or without `b` isolates `a` from every other node. A node is
+    /// written `controller`, `broker:1`, `producer:ID` or `member:GROUP/MEMBER` (see `NodeName`).
+    PartitionNetwork {
+        a: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        b: Option<String>,
+    },
+    /// Heals every cut; with `a`, every cut of `a`; with `a` and `b`, the link between them.
+    HealNetwork {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        a: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        b: Option<String>,
+    },
+}
+
+/// A node as network-fault commands name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeName<'a> {
+    Controller,
+    Broker(u32),
+    Producer(&'a str),
+    Member { group: &'a str, member: &'a str },
+}
+
+impl<'a> NodeName<'a> {
+    /// Reads `controller`, `broker:N`, `producer:ID` or `member:GROUP/MEMBER`; `None` for anything else.
+    pub fn parse(text: &'a str) -> Option<NodeName<'a>> {
+        if text == "controller" {
+            return Some(NodeName::Controller);
+        }
+        let (kind, rest) = text.split_once(':')?;
+        match kind {
+            "broker" if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) => {
+                rest.parse().ok().map(NodeName::Broker)
+            }
+            "producer" => Some(NodeName::Producer(rest)),
+            "member" => {
+                let (group, member) = rest.split_once('/')?;
+                Some(NodeName::Member { group, member })
+            }
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -922,6 +966,34 @@ impl<'a> TimelineCheck<'a> {
         }
     }
 
+    /// A node named by a network-fault command (`NodeName`): it must exist by then.
+    fn node(&self, path: &str, name: &str, text: &str) -> Result<(), InputError> {
+        let field_path = at(path, name);
+        match NodeName::parse(text) {
+            None => Err(InputError::of(
+                field_path,
+                Problem::new(
+                    Code::BadNode,
+                    vec![field("value", format_args!("{text:?}"))],
+                ),
+            )),
+            Some(NodeName::Controller) => Ok(()),
+            Some(NodeName::Broker(broker)) => check_range(
+                &field_path,
+                broker as u64,
+                1,
+                self.scenario.cluster.brokers as u64,
+            ),
+            Some(NodeName::Producer(producer)) => self
+                .producer(path, producer)
+                .map(|_| ())
+                .map_err(|error| error.at(field_path)),
+            Some(NodeName::Member { group, member }) => self
+                .member(path, group, member)
+                .map_err(|error| error.at(field_path)),
+        }
+    }
+
     fn producer(&self, path: &str, producer: &str) -> Result<usize, InputError> {
         self.producers
             .iter()
@@ -1104,6 +1176,40 @@ impl<'a> TimelineCheck<'a> {
             Command::SetTopicConfig { topic, name, value } => {
                 let t = self.topic(path, "topic", topic)?;
                 Self::config(path, &mut self.topics[t].2, name, value, TopicConfig::parse)
+            }
+            Command::PartitionNetwork { a, b } => {
+                self.node(path, "a", a)?;
+                if let Some(b) = b {
+                    self.node(path, "b", b)?;
+                    if NodeName::parse(a) == NodeName::parse(b) {
+                        return Err(InputError::of(
+                            at(path, "b"),
+                            Problem::new(
+                                Code::SameNode,
+                                vec![field("value", format_args!("{b:?}"))],
+                            ),
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            Command::HealNetwork { a, b } => {
+                match (a, b) {
+                    (None, Some(_)) => {
+                        return Err(InputError::of(
+                            at(path, "b"),
+                            Problem::new(Code::BWithoutA, vec![]),
+                        ))
+                    }
+                    (Some(a), b) => {
+                        self.node(path, "a", a)?;
+                        if let Some(b) = b {
+                            self.node(path, "b", b)?;
+                        }
+                    }
+                    (None, None) => {}
+                }
+                Ok(())
             }
             Command::AddPartitions { topic, partitions } => {
                 let t = self.topic(path, "topic", topic)?;

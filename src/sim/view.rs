@@ -5,7 +5,7 @@ use super::accounting::DeliveryCounts;
 use super::engine::Simulation;
 use super::group::{Activity, MemberStatus};
 use super::ids::Tp;
-use super::network::Flow;
+use super::network::{Flow, Node};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -19,6 +19,8 @@ pub struct ClusterView {
     pub producers: Vec<ProducerView>,
     pub groups: Vec<GroupView>,
     pub flows: Vec<Flow>,
+    /// The network faults in place: a cut link between two nodes, or a node isolated from all (no `b`).
+    pub cuts: Vec<(Node, Option<Node>)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -243,6 +245,7 @@ impl Simulation {
             producers,
             groups,
             flows: self.k.network.flows().to_vec(),
+            cuts: self.k.network.cuts().to_vec(),
         }
     }
 

@@ -25,6 +25,8 @@ use wasm_bindgen::JsCast;
 fn anchor(layout: &Layout, node: Node) -> Point {
     match node {
         Node::Producer { producer } => layout.anchor_producer(producer),
+        // The controller is not drawn, and no drawn message goes to it.
+        Node::Controller => layout.anchor_broker(1),
         Node::Broker { broker } => layout.anchor_broker(broker),
         Node::Member { group, member } => layout.anchor_member(group, member),
     }

@@ -35,6 +35,8 @@ const entries = [
   { action: 'set_processing_time', group, ms_per_record: 1 },
   { action: 'set_topic_config', topic, name: 'retention.ms', value: '60000' },
   { action: 'add_partitions', topic, partitions: 8 },
+  { action: 'partition_network', a: `member:${group}/${member}`, b: 'broker:1' },
+  { action: 'heal_network', a: `member:${group}/${member}` },
 ];
 
 /** Every path to a string (or an object key, marked `{key}`) inside `value`. */

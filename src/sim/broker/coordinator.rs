@@ -11,7 +11,7 @@ use crate::event::{EventKind, Reason};
 use crate::group::{Group, GroupState, MemberStatus};
 use crate::ids::{Micros, Tp};
 use crate::network::{FlowKind, Node};
-use crate::protocol::{CoordinatorEvent, Ev, MemberEvent};
+use crate::protocol::{CoordinatorEvent, Ev, Lost, MemberEvent};
 use crate::scenario::{ms_to_us, CommitMode, GroupSpec};
 use std::collections::BTreeMap;
 
@@ -98,7 +98,12 @@ impl Simulation {
     ) {
         let from = self.coordinator_node(group);
         let incarnation = self.groups[group].members[member].incarnation;
-        self.send(
+        let lost = match event {
+            MemberEvent::Assignment { .. } => Some(Lost::Join),
+            MemberEvent::CommitResponse { .. } => Some(Lost::Commit),
+            _ => None,
+        };
+        let sent = self.send(
             from,
             Node::Member { group, member },
             kind,
@@ -110,6 +115,9 @@ impl Simulation {
                 event,
             },
         );
+        if let (false, Some(lost)) = (sent, lost) {
+            self.request_lost(group, member, lost);
+        }
     }
 
     pub(crate) fn partitions_changed_for_groups(&mut self, topic: usize) {

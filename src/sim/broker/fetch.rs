@@ -21,7 +21,7 @@ impl Simulation {
             self.groups[group].members[member].fetch_parked = true;
             for index in 0..self.groups[group].members[member].assigned.len() {
                 let tp = self.groups[group].members[member].assigned[index];
-                if self.leader_log(tp).is_some() {
+                if self.leader_log(tp).is_some() && self.leader_reachable(group, member, tp) {
                     self.partition_mut(tp)
                         .parked_consumers
                         .push((group, member, incarnation));

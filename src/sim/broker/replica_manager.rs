@@ -12,6 +12,13 @@ use crate::protocol::{Ev, FetchedPartition};
 use crate::sort;
 use std::rc::Rc;
 
+/// `replica.socket.timeout.ms` (30 s): how long a follower's FetchRequest waits for an answer
+/// (`ReplicaFetcherBlockingSend` uses it as the request timeout). Only a network fault makes one wait
+/// that long.
+const REPLICA_SOCKET_TIMEOUT_US: u64 = 30_000_000;
+/// `replica.fetch.backoff.ms` (1 s): the fetcher's pause after a failed fetch.
+const REPLICA_FETCH_BACKOFF_US: u64 = 1_000_000;
+
 /// The leader's view of a follower (Kafka's `Replica` state on the leader).
 impl Simulation {
     // ---- the leader's side of produce ----
@@ -202,6 +209,15 @@ impl Simulation {
         }
     }
 
+    /// Whether a broker's AlterPartition requests reach the controller (no network fault between them).
+    #[inline(always)]
+    pub(crate) fn reaches_controller(&self, broker: u32) -> bool {
+        !self
+            .k
+            .network
+            .is_cut(Node::Broker { broker }, Node::Controller)
+    }
+
     // ---- follower fetch sessions (one per follower broker and leader broker, like a replica fetcher thread) ----
 
     pub(crate) fn ensure_all_fetchers(&mut self) {
@@ -272,7 +288,7 @@ impl Simulation {
         }
         fetcher.active = true;
         let session = fetcher.session;
-        self.send(
+        let sent = self.send(
             Node::Broker { broker: follower },
             Node::Broker { broker: leader },
             FlowKind::ReplicaFetch,
@@ -284,6 +300,32 @@ impl Simulation {
                 offsets,
             },
         );
+        if !sent {
+            self.replica_fetch_lost(follower, leader, session);
+        }
+    }
+
+    /// A follower's fetch, or the leader's answer, was lost to a network fault: the follower's request
+    /// times out and its fetcher backs off, then fetches again.
+    fn replica_fetch_lost(&mut self, follower: u32, leader: u32, session: u64) {
+        self.schedule(
+            self.k.now + REPLICA_SOCKET_TIMEOUT_US + REPLICA_FETCH_BACKOFF_US,
+            Ev::ReplicaFetchTimeout {
+                follower,
+                leader,
+                session,
+            },
+        );
+    }
+
+    pub(crate) fn replica_fetch_timed_out(&mut self, follower: u32, leader: u32, session: u64) {
+        if self.fetcher_session_is(follower, leader, session) {
+            self.fetchers
+                .get_mut(&(follower, leader))
+                .expect("an active fetcher")
+                .active = false;
+            self.ensure_fetcher(follower, leader);
+        }
     }
 
     pub(crate) fn fetcher_session_is(&self, follower: u32, leader: u32, session: u64) -> bool {
@@ -420,7 +462,7 @@ impl Simulation {
                 log_start_offset: log.log_start_offset,
             });
         }
-        self.send(
+        let sent = self.send(
             Node::Broker { broker: leader },
             Node::Broker { broker: follower },
             FlowKind::ReplicaData,
@@ -432,6 +474,9 @@ impl Simulation {
                 data,
             },
         );
+        if !sent {
+            self.replica_fetch_lost(follower, leader, session);
+        }
     }
 
     pub(crate) fn replica_fetch_response(
@@ -484,10 +529,11 @@ impl Simulation {
             let broker = self.broker(follower);
             broker.alive && !broker.fenced
         };
-        let partition = self.partition_mut(tp);
-        let Some(leader) = partition.leader else {
+        let Some(leader) = self.partition(tp).leader else {
             return;
         };
+        let alive = alive && self.reaches_controller(leader);
+        let partition = self.partition_mut(tp);
         if partition.isr.contains(&follower) || !alive {
             return;
         }
@@ -524,7 +570,8 @@ impl Simulation {
                 let tp = Tp { topic, partition };
                 let p = self.partition(tp);
                 let Some(leader) = p.leader else { continue };
-                if !self.broker(leader).alive {
+                if !self.broker(leader).alive || !self.reaches_controller(leader) {
+                    // A leader cut off from the controller cannot send AlterPartition: the ISR stays.
                     continue;
                 }
                 let leader_leo = p.log_of(leader).map_or(0, |log| log.log_end_offset);

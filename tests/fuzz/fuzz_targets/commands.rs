@@ -15,6 +15,11 @@ const NAMES: &[&str] = &[
     "inventory-1",
     "order-service",
     "nope",
+    "controller",
+    "broker:1",
+    "broker:9",
+    "member:email_group/email-1",
+    "producer:order-service",
     "g2",
     "g2-1",
     "<img src=x onerror=alert(1)>",
@@ -57,7 +62,7 @@ impl Bytes<'_> {
 fn command(b: &mut Bytes) -> Command {
     let (config, values) = CONFIGS[b.byte() as usize % CONFIGS.len()];
     let value = values[b.byte() as usize % values.len()].to_string();
-    match b.byte() % 15 {
+    match b.byte() % 17 {
         0 => Command::CrashBroker {
             broker: b.byte() as u32 % 5,
         },
@@ -95,6 +100,7 @@ fn command(b: &mut Bytes) -> Command {
                 idempotent: false,
                 config: [(config.to_string(), value)].into_iter().collect(),
                 members: vec![MemberSpec {
+                    group_instance_id: None,
                     id: b.name(),
                     topics: None,
                 }],
@@ -136,9 +142,17 @@ fn command(b: &mut Bytes) -> Command {
             name: config.into(),
             value,
         },
-        _ => Command::AddPartitions {
+        14 => Command::AddPartitions {
             topic: b.name(),
             partitions: b.byte() as u32,
+        },
+        15 => Command::PartitionNetwork {
+            a: b.name(),
+            b: (b.byte() % 2 == 0).then(|| b.name()),
+        },
+        _ => Command::HealNetwork {
+            a: (b.byte() % 2 == 0).then(|| b.name()),
+            b: (b.byte() % 2 == 0).then(|| b.name()),
         },
     }
 }

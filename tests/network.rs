@@ -1,0 +1,362 @@
+//! Network faults: `partition_network` and `heal_network` cut and heal links between nodes, and what Kafka
+//! does about each cut is visible. A broker cut off from the controller is fenced; a leader cut off from its
+//! followers shrinks the ISR; a consumer cut off from its coordinator loses its membership after
+//! `session.timeout.ms`. Healed, each comes back.
+#![cfg(not(target_arch = "wasm32"))]
+
+use kafka_sim::sim::event::{EventKind, Reason, TraceEvent};
+use kafka_sim::sim::network::Node;
+use kafka_sim::sim::{Command, Simulation};
+
+/// Three brokers, one topic of two partitions on all three (`min.insync.replicas=2`), an acks=all
+/// producer, and a group of two members with the Kafka 4.x defaults (session 45 s, heartbeat 3 s).
+const SCENARIO: &str = r#"{"version": 1, "seed": 7, "duration_ms": 600000,
+    "cluster": {"brokers": 3, "network_latency_ms": 2},
+    "topics": [{"name": "t", "partitions": 2, "replication_factor": 3,
+                "config": {"min.insync.replicas": "2"}}],
+    "producers": [{"id": "p", "topic": "t", "rate_per_sec": 50, "config": {"acks": "all"}}],
+    "groups": [{"id": "g", "topics": ["t"], "members": [{"id": "m1"}, {"id": "m2"}]}]}"#;
+
+fn sim() -> Simulation {
+    Simulation::from_json(SCENARIO).unwrap_or_else(|error| panic!("scenario: {error}"))
+}
+
+/// Runs to `until_us` and returns the events from now on, including those of commands applied just before
+/// (record-level ones off).
+fn run(sim: &mut Simulation, until_us: u64) -> Vec<TraceEvent> {
+    let from = sim.now_us();
+    let mut t = from;
+    while t < until_us {
+        t = (t + 100_000).min(until_us);
+        sim.advance_to(t);
+    }
+    let (events, _) = sim.events_since(0);
+    events.into_iter().filter(|e| e.t_us >= from).collect()
+}
+
+fn cut(sim: &mut Simulation, a: &str, b: Option<&str>) {
+    sim.apply(Command::PartitionNetwork {
+        a: a.into(),
+        b: b.map(String::from),
+    })
+    .unwrap();
+}
+
+fn heal(sim: &mut Simulation) {
+    sim.apply(Command::HealNetwork { a: None, b: None })
+        .unwrap();
+}
+
+fn leader_of(sim: &Simulation, partition: usize) -> u32 {
+    sim.view().topics[0].partitions[partition]
+        .leader
+        .expect("a leader")
+}
+
+#[test]
+fn a_broker_cut_off_from_the_controller_is_fenced_and_unfenced_when_the_network_heals() {
+    let mut sim = sim();
+    run(&mut sim, 10_000_000);
+    let broker = leader_of(&sim, 0);
+    cut(&mut sim, &format!("broker:{broker}"), Some("controller"));
+    let events = run(&mut sim, 30_000_000);
+    // Heartbeats every 2 s from registration at 0; the controller fences it 9 s after the last one that
+    // arrived (at 8 s): at 17 s, as if it had crashed at 10 s.
+    let fenced: Vec<u64> = events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::BrokerFenced { broker: b } if b == broker))
+        .map(|e| e.t_us)
+        .collect();
+    assert_eq!(fenced, vec![17_000_000]);
+    let view = sim.view();
+    let b = &view.brokers[(broker - 1) as usize];
+    assert!(b.alive && b.fenced, "{b:?}");
+    assert_ne!(leader_of(&sim, 0), broker, "its leadership moved");
+    assert!(!view.topics[0].partitions[0].isr.contains(&broker));
+    assert_eq!(
+        view.cuts,
+        vec![(Node::Controller, Some(Node::Broker { broker }))]
+    );
+
+    heal(&mut sim);
+    let events = run(&mut sim, 60_000_000);
+    assert!(events
+        .iter()
+        .any(|e| e.kind == EventKind::BrokerUnfenced { broker } && e.t_us == 30_000_000));
+    let view = sim.view();
+    assert!(view.cuts.is_empty());
+    assert!(!view.brokers[(broker - 1) as usize].fenced);
+    for partition in &view.topics[0].partitions {
+        assert_eq!(partition.isr.len(), 3, "back in every ISR: {partition:?}");
+    }
+}
+
+#[test]
+fn a_leader_cut_off_from_its_followers_shrinks_the_isr_and_acks_all_fails_until_healed() {
+    let mut sim = sim();
+    run(&mut sim, 10_000_000);
+    let leader = leader_of(&sim, 0);
+    for follower in (1..=3).filter(|b| *b != leader) {
+        cut(
+            &mut sim,
+            &format!("broker:{leader}"),
+            Some(&format!("broker:{follower}")),
+        );
+    }
+    let events = run(&mut sim, 60_000_000);
+    // The followers' fetches are lost; replica.lag.time.max.ms (30 s) after their last fetch the leader
+    // (still in touch with the controller) shrinks the ISR to itself.
+    let shrunk = events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::IsrChanged {
+                partition: 0,
+                isr,
+                reason: Reason::FollowerOutOfSync,
+                ..
+            } if isr == &vec![leader] => Some(e.t_us),
+            _ => None,
+        })
+        .expect("the ISR shrinks to the leader");
+    assert!((40_000_000..=46_000_000).contains(&shrunk), "{shrunk}");
+    // Below min.insync.replicas=2: acks=all produce requests fail with NOT_ENOUGH_REPLICAS.
+    assert!(events.iter().any(|e| e.t_us > shrunk
+        && matches!(
+            &e.kind,
+            EventKind::ProduceError {
+                error: Reason::NotEnoughReplicas,
+                ..
+            }
+        )));
+    assert_eq!(leader_of(&sim, 0), leader, "the leader itself stays");
+
+    heal(&mut sim);
+    // The followers' lost fetches time out (replica.socket.timeout.ms, 30 s), back off 1 s, fetch again
+    // and catch up.
+    let events = run(&mut sim, 120_000_000);
+    assert!(events.iter().any(|e| matches!(
+        &e.kind,
+        EventKind::IsrChanged {
+            partition: 0,
+            reason: Reason::FollowerCaughtUp,
+            ..
+        }
+    )));
+    assert_eq!(sim.view().topics[0].partitions[0].isr.len(), 3);
+    assert_eq!(sim.view().producers[0].acknowledged_records_lost, 0);
+}
+
+#[test]
+fn a_consumer_cut_off_from_its_coordinator_loses_its_membership_after_the_session_timeout() {
+    let mut sim = sim();
+    run(&mut sim, 20_000_000);
+    assert!(sim.view().groups[0]
+        .members
+        .iter()
+        .all(|m| !m.assignment.is_empty()));
+    cut(&mut sim, "member:g/m1", None);
+    let events = run(&mut sim, 90_000_000);
+    // Heartbeats every 3 s; the coordinator removes it 45 s after the last that arrived.
+    let left = events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::ConsumerLeft { member, reason, .. } if member == "m1" => {
+                Some((e.t_us, reason.clone()))
+            }
+            _ => None,
+        })
+        .expect("m1 is removed");
+    assert_eq!(left.1, Reason::SessionTimeoutExpired);
+    assert!((62_000_000..=65_100_000).contains(&left.0), "{left:?}");
+    let view = sim.view();
+    let m2 = &view.groups[0].members[1];
+    assert_eq!(m2.assignment.len(), 2, "m2 took both partitions: {m2:?}");
+
+    heal(&mut sim);
+    // Its next heartbeat is answered UNKNOWN_MEMBER_ID: it rejoins and gets a partition back.
+    run(&mut sim, 150_000_000);
+    let view = sim.view();
+    assert!(
+        view.groups[0]
+            .members
+            .iter()
+            .all(|m| m.assignment.len() == 1),
+        "{:?}",
+        view.groups[0].members
+    );
+}
+
+#[test]
+fn a_lost_commit_times_out_and_a_lost_join_is_sent_again() {
+    let mut sim = sim();
+    run(&mut sim, 20_000_000);
+    cut(&mut sim, "member:g/m1", None);
+    // m1's auto-commits (every 5 s) are lost: each fails after request.timeout.ms (30 s).
+    let events = run(&mut sim, 60_000_000);
+    let timed_out: Vec<u64> = events
+        .iter()
+        .filter(|e| {
+            matches!(&e.kind, EventKind::CommitFailed { member, error: Reason::RequestTimeout, .. } if member == "m1")
+        })
+        .map(|e| e.t_us)
+        .collect();
+    assert!(
+        !timed_out.is_empty() && timed_out[0] >= 50_000_000,
+        "{timed_out:?}"
+    );
+    // A new process of m1, still cut off, sends a JoinGroup that is lost: it is sent again each time
+    // request.timeout.ms passes, and gets through once the network heals.
+    for command in [
+        Command::CrashConsumer {
+            group: "g".into(),
+            member: "m1".into(),
+        },
+        Command::RestartConsumer {
+            group: "g".into(),
+            member: "m1".into(),
+        },
+    ] {
+        sim.apply(command).unwrap();
+    }
+    let events = run(&mut sim, 100_000_000);
+    let retried: Vec<u64> = events
+        .iter()
+        .filter(|e| matches!(
+            &e.kind,
+            EventKind::CoordinatorRequestTimedOut { member, request, .. } if member == "m1" && request == "JoinGroup"
+        ))
+        .map(|e| e.t_us)
+        .collect();
+    assert_eq!(retried, vec![90_000_000], "sent at 60 s, retried at 90 s");
+    heal(&mut sim);
+    run(&mut sim, 200_000_000);
+    assert!(sim.view().groups[0]
+        .members
+        .iter()
+        .all(|m| m.assignment.len() == 1));
+}
+
+#[test]
+fn a_producer_cut_off_from_the_leader_times_out_and_delivers_once_healed() {
+    let mut sim = sim();
+    run(&mut sim, 10_000_000);
+    cut(&mut sim, "producer:p", None);
+    let before = sim.view().producers[0].records_acknowledged;
+    let events = run(&mut sim, 50_000_000);
+    assert_eq!(sim.view().producers[0].records_acknowledged, before);
+    assert!(events.iter().any(|e| matches!(
+        &e.kind,
+        EventKind::ProduceError {
+            error: Reason::RequestTimeout,
+            ..
+        }
+    )));
+    heal(&mut sim);
+    run(&mut sim, 80_000_000);
+    assert!(sim.view().producers[0].records_acknowledged > before);
+}
+
+#[test]
+fn partial_heals_heal_only_what_they_name() {
+    let mut sim = sim();
+    cut(&mut sim, "broker:1", None);
+    cut(&mut sim, "member:g/m1", Some("broker:2"));
+    // Healing broker 1's link to the controller leaves it cut off from everything else.
+    sim.apply(Command::HealNetwork {
+        a: Some("broker:1".into()),
+        b: Some("controller".into()),
+    })
+    .unwrap();
+    let cuts = sim.view().cuts;
+    assert!(!cuts.contains(&(Node::Broker { broker: 1 }, None)));
+    assert!(cuts.contains(&(Node::Broker { broker: 1 }, Some(Node::Broker { broker: 2 }))));
+    assert!(cuts.contains(&(
+        Node::Broker { broker: 1 },
+        Some(Node::Member {
+            group: 0,
+            member: 0
+        })
+    )));
+    assert!(!cuts.contains(&(Node::Controller, Some(Node::Broker { broker: 1 }))));
+    // Healing broker 1 heals all its cuts; the member's cut to broker 2 stays.
+    sim.apply(Command::HealNetwork {
+        a: Some("broker:1".into()),
+        b: None,
+    })
+    .unwrap();
+    assert_eq!(
+        sim.view().cuts,
+        vec![(
+            Node::Broker { broker: 2 },
+            Some(Node::Member {
+                group: 0,
+                member: 0
+            })
+        )]
+    );
+}
+
+#[test]
+fn network_fault_commands_name_the_bad_field() {
+    let mut sim = sim();
+    let cases = [
+        (
+            Command::PartitionNetwork {
+                a: "broker-1".into(),
+                b: None,
+            },
+            "a",
+            "bad node \"broker-1\"",
+        ),
+        (
+            Command::PartitionNetwork {
+                a: "broker:4".into(),
+                b: None,
+            },
+            "a",
+            "bad value 4; allowed: 1 to 3",
+        ),
+        (
+            Command::PartitionNetwork {
+                a: "controller".into(),
+                b: Some("member:g/zz".into()),
+            },
+            "b",
+            "unknown member of group g",
+        ),
+        (
+            Command::PartitionNetwork {
+                a: "producer:p".into(),
+                b: Some("producer:p".into()),
+            },
+            "b",
+            "the same node",
+        ),
+        (
+            Command::HealNetwork {
+                a: None,
+                b: Some("controller".into()),
+            },
+            "b",
+            "b is given without a",
+        ),
+        (
+            Command::HealNetwork {
+                a: Some("producer:nope".into()),
+                b: None,
+            },
+            "a",
+            "unknown producer",
+        ),
+    ];
+    for (command, field, message) in cases {
+        let error = sim.apply(command.clone()).unwrap_err();
+        assert!(
+            error.path.ends_with(field) && error.message.contains(message),
+            "{command:?}: {} {}",
+            error.path,
+            error.message
+        );
+    }
+    assert!(sim.view().cuts.is_empty(), "nothing was applied");
+}
