@@ -52,7 +52,7 @@ pub fn encode_fragment(scenario: &Scenario) -> String {
 /// The fragment that carries `scenario` if it has at most `max_chars` characters; otherwise its length,
 /// found without encoding it (base64url writes 4 characters per 3 bytes, and none for padding).
 pub fn encode_fragment_within(scenario: &Scenario, max_chars: usize) -> Result<String, usize> {
-    let json = serde_json::to_string(scenario).expect("serializes");
+    let json = serde_json::to_string(scenario).unwrap_or_else(|_| panic!("serializes"));
     let len = "s=".len() + (json.len() * 4).div_ceil(3);
     if len > max_chars {
         return Err(len);

@@ -547,3 +547,51 @@ async fn clicking_a_member_in_the_picture_selects_it_and_offers_its_actions() {
         .unwrap()
         .is_some());
 }
+
+#[wasm_bindgen_test]
+async fn cutting_a_broker_off_from_the_controller_fences_it_until_the_network_heals() {
+    mount();
+    tick().await;
+    let broker = || by_testid("picture-broker-2");
+    assert_eq!(broker().get_attribute("data-net").as_deref(), Some("ok"));
+    broker().dispatch_event(&bubbling("click")).unwrap();
+    tick().await;
+    by_testid("selection-cut-controller")
+        .unchecked_into::<HtmlElement>()
+        .click();
+    tick().await;
+    // The broker is marked, the selection names the cut and offers to reconnect, and the controls offer
+    // to heal the network.
+    assert_eq!(broker().get_attribute("data-net").as_deref(), Some("cut"));
+    assert!(
+        text("selection").contains("controller"),
+        "{}",
+        text("selection")
+    );
+    assert!(document()
+        .query_selector("[data-testid=selection-reconnect]")
+        .unwrap()
+        .is_some());
+    assert_eq!(events_of_type("network_partitioned").len(), 1);
+    // broker.session.timeout.ms is 9 s: at 100× the controller fences it within a few tenths of a second.
+    full_speed();
+    wait(2500).await;
+    let logged = |kind: &str| set_input("event-filter", kind, "input");
+    logged("broker_fenced");
+    tick().await;
+    assert_eq!(events_of_type("broker_fenced").len(), 1);
+    by_testid("heal-network")
+        .unchecked_into::<HtmlElement>()
+        .click();
+    wait(400).await;
+    assert_eq!(broker().get_attribute("data-net").as_deref(), Some("ok"));
+    for kind in ["network_healed", "broker_unfenced"] {
+        logged(kind);
+        tick().await;
+        assert_eq!(events_of_type(kind).len(), 1, "{kind}");
+    }
+    assert!(document()
+        .query_selector("[data-testid=heal-network]")
+        .unwrap()
+        .is_none());
+}

@@ -365,6 +365,9 @@ pub fn render(v: &ClusterView, chosen: Chosen) -> String {
                             b.id
                         ));
                 }
+                if !v.cuts.is_empty() {
+                    button(m, "heal-network", Some(Msg::NetHealAllTip), Msg::NetHealAll);
+                }
             });
         });
     m.into_string()

@@ -7,6 +7,7 @@ use super::Markup;
 use crate::layout::{offset_x, strip_window, Layout, Point, Shape, PICTURE_WIDTH};
 use crate::messages::{fill, t, Msg};
 use crate::sim::group::{Activity, MemberStatus};
+use crate::sim::network::Node;
 use crate::sim::view::{ClusterView, PartitionView};
 
 /// Offsets shown per partition strip.
@@ -114,6 +115,7 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                 class_of("ks-producer", format_args!("producer:{}", p.id), selected),
             )
             .attr("data-select", format_args!("producer:{}", p.id))
+            .attr("data-net", net(v, Node::Producer { producer: i }))
             .attr("tabindex", 0)
             .attr("role", "button")
             .children(|m| {
@@ -127,7 +129,11 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                 m.open("text")
                     .num("x", at.x + 8.0)
                     .num("y", at.y - 6.0)
-                    .text(&p.id);
+                    .text(format_args!(
+                        "{}{}",
+                        p.id,
+                        cut_mark(v, Node::Producer { producer: i })
+                    ));
                 m.open("text")
                     .num("x", at.x + 8.0)
                     .num("y", at.y + 8.0)
@@ -151,6 +157,7 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                 class_of("ks-broker", format_args!("broker:{}", b.id), selected),
             )
             .attr("data-alive", b.alive)
+            .attr("data-net", net(v, Node::Broker { broker: b.id }))
             .attr("tabindex", 0)
             .attr("role", "button")
             .attr("data-select", format_args!("broker:{}", b.id))
@@ -203,11 +210,14 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                     .num("height", layout.broker_height)
                     .attr("rx", 6)
                     .empty();
-                let down = if b.alive {
-                    String::new()
-                } else {
+                let down = if !b.alive {
                     format!(" ({})", t(Msg::BrokerDown))
+                } else if b.fenced {
+                    format!(" ({})", t(Msg::PicFenced))
+                } else {
+                    String::new()
                 };
+                let down = format!("{down}{}", cut_mark(v, Node::Broker { broker: b.id }));
                 m.open("text")
                     .num("x", at.x + 6.0)
                     .num("y", at.y + 16.0)
@@ -363,6 +373,16 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                     "data-select",
                     format_args!("member:{}:{}", group.group, member.member),
                 )
+                .attr(
+                    "data-net",
+                    net(
+                        v,
+                        Node::Member {
+                            group: g,
+                            member: mi,
+                        },
+                    ),
+                )
                 .children(|m| {
                     m.open("title").text(t(Msg::BrokerTip));
                     m.open("rect")
@@ -380,7 +400,20 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                         .text(fill(
                             t(Msg::PicMemberLine),
                             &[
-                                ("member", &member.member),
+                                (
+                                    "member",
+                                    &format_args!(
+                                        "{}{}",
+                                        member.member,
+                                        cut_mark(
+                                            v,
+                                            Node::Member {
+                                                group: g,
+                                                member: mi
+                                            }
+                                        )
+                                    ),
+                                ),
                                 ("status", &status),
                                 ("processed", &member.records_processed),
                             ],
@@ -410,8 +443,64 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                 });
         }
     }
+    // A cut link between two drawn nodes: a dashed line with scissors halfway (the controller is not
+    // drawn; a broker cut off from it is marked on the broker).
+    for (a, b) in &v.cuts {
+        let Some(b) = b else { continue };
+        if *a == Node::Controller {
+            continue;
+        }
+        let (from, to) = (anchor(&layout, *a), anchor(&layout, *b));
+        m.open("g")
+            .attr("class", "ks-cut-line")
+            .attr("data-testid", "cut-line")
+            .children(|m| {
+                m.open("title").text(fill(
+                    t(Msg::EvNetworkCut),
+                    &[("a", &v.node_name(*a)), ("b", &v.node_name(*b))],
+                ));
+                m.open("line")
+                    .num("x1", from.x)
+                    .num("y1", from.y)
+                    .num("x2", to.x)
+                    .num("y2", to.y)
+                    .empty();
+                m.open("text")
+                    .num("x", (from.x + to.x) / 2.0)
+                    .num("y", (from.y + to.y) / 2.0)
+                    .text("✂");
+            });
+    }
     m.close("svg");
     m.into_string()
+}
+
+/// `data-net` of a node: `cut` when a network fault touches it.
+fn net(v: &ClusterView, node: Node) -> &'static str {
+    if v.is_cut(node) {
+        "cut"
+    } else {
+        "ok"
+    }
+}
+
+/// The mark after a node's name when a network fault touches it.
+fn cut_mark(v: &ClusterView, node: Node) -> String {
+    if v.is_cut(node) {
+        format!(" ✂ {}", t(Msg::PicCut))
+    } else {
+        String::new()
+    }
+}
+
+/// Where a message to or from `node` attaches (the controller is not drawn: at the first broker).
+pub fn anchor(layout: &Layout, node: Node) -> Point {
+    match node {
+        Node::Producer { producer } => layout.anchor_producer(producer),
+        Node::Controller => layout.anchor_broker(1),
+        Node::Broker { broker } => layout.anchor_broker(broker),
+        Node::Member { group, member } => layout.anchor_member(group, member),
+    }
 }
 
 #[cfg(test)]
@@ -473,5 +562,22 @@ mod tests {
                 )));
             }
         }
+    }
+
+    #[test]
+    fn network_faults_mark_their_nodes_and_draw_cut_links() {
+        let mut view = plain_view();
+        assert!(!render(&view, None).contains("data-net=\"cut\""));
+        view.cuts = vec![
+            (
+                Node::Producer { producer: 0 },
+                Some(Node::Broker { broker: 2 }),
+            ),
+            (Node::Controller, Some(Node::Broker { broker: 1 })),
+        ];
+        let svg = render(&view, None);
+        // The producer and brokers 1 and 2 are marked; one line is drawn (the controller is not drawn).
+        assert_eq!(svg.matches("data-net=\"cut\"").count(), 3, "{svg}");
+        assert_eq!(svg.matches("data-testid=\"cut-line\"").count(), 1, "{svg}");
     }
 }

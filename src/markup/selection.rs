@@ -7,6 +7,7 @@ use super::events::partition_list;
 use super::Markup;
 use crate::messages::{fill, t, Msg};
 use crate::sim::group::{Activity, MemberStatus};
+use crate::sim::network::Node;
 use crate::sim::report::broker_list;
 use crate::sim::view::ClusterView;
 
@@ -22,6 +23,42 @@ fn button(m: &mut Markup, click: std::fmt::Arguments, testid: &'static str, labe
         .attr("data-click", click)
         .attr("data-testid", testid)
         .text(t(label));
+}
+
+/// The node's network: connected, isolated, or cut off from some nodes.
+fn network_fact(m: &mut Markup, v: &ClusterView, node: Node) {
+    let (isolated, from) = v.cuts_of(node);
+    let value = if isolated {
+        t(Msg::SelIsolated).to_string()
+    } else if from.is_empty() {
+        t(Msg::SelConnected).to_string()
+    } else {
+        let nodes: Vec<String> = from.into_iter().map(|n| v.node_name(n)).collect();
+        fill(t(Msg::SelCutFrom), &[("nodes", &nodes.join(", "))])
+    };
+    fact(m, t(Msg::SelNetwork), value);
+}
+
+/// The node's network actions: cut it off from every node, or reconnect it (heal its cuts).
+fn network_buttons(m: &mut Markup, v: &ClusterView, node: Node) {
+    let name = v.node_name(node);
+    let (isolated, from) = v.cuts_of(node);
+    if !isolated {
+        button(
+            m,
+            format_args!("net:isolate:{name}"),
+            "selection-isolate",
+            Msg::NetIsolate,
+        );
+    }
+    if isolated || !from.is_empty() {
+        button(
+            m,
+            format_args!("net:reconnect:{name}"),
+            "selection-reconnect",
+            Msg::NetReconnect,
+        );
+    }
 }
 
 fn yes_no(value: bool) -> &'static str {
@@ -70,6 +107,7 @@ fn broker(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
     let Some(b) = v.brokers.iter().find(|b| b.id.to_string() == id) else {
         return false;
     };
+    let node = Node::Broker { broker: b.id };
     m.open("h3")
         .text(fill(t(Msg::SelBroker), &[("broker", &b.id)]));
     let leads: Vec<String> = v
@@ -110,6 +148,7 @@ fn broker(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
             },
         );
         fact(m, t(Msg::SelReplicas), hosts);
+        network_fact(m, v, node);
     });
     let (testid, label) = if b.alive {
         ("selection-broker-crash", Msg::BrokerCrash)
@@ -118,6 +157,16 @@ fn broker(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
     };
     m.open("div").attr("class", "ks-buttons").children(|m| {
         button(m, format_args!("broker:{}", b.id), testid, label);
+        let (isolated, from) = v.cuts_of(node);
+        if !isolated && !from.contains(&Node::Controller) {
+            button(
+                m,
+                format_args!("net:cut-controller:broker:{}", b.id),
+                "selection-cut-controller",
+                Msg::NetCutController,
+            );
+        }
+        network_buttons(m, v, node);
     });
     true
 }
@@ -202,11 +251,17 @@ fn group(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
 }
 
 fn member(m: &mut Markup, v: &ClusterView, group: &str, id: &str) -> bool {
-    let Some(g) = v.groups.iter().find(|g| g.group == group) else {
+    let Some(group_index) = v.groups.iter().position(|g| g.group == group) else {
         return false;
     };
-    let Some(member) = g.members.iter().find(|x| x.member == id) else {
+    let g = &v.groups[group_index];
+    let Some(member_index) = g.members.iter().position(|x| x.member == id) else {
         return false;
+    };
+    let member = &g.members[member_index];
+    let node = Node::Member {
+        group: group_index,
+        member: member_index,
     };
     m.open("h3").text(fill(
         t(Msg::SelMember),
@@ -229,6 +284,7 @@ fn member(m: &mut Markup, v: &ClusterView, group: &str, id: &str) -> bool {
         fact(m, t(Msg::SelAssignment), partition_list(&assignment));
         fact(m, t(Msg::SelInHand), member.records_in_hand);
         fact(m, t(Msg::SelProcessed), member.records_processed);
+        network_fact(m, v, node);
     });
     m.open("div").attr("class", "ks-buttons").children(|m| {
         if member.status == MemberStatus::Running {
@@ -252,14 +308,17 @@ fn member(m: &mut Markup, v: &ClusterView, group: &str, id: &str) -> bool {
                 Msg::MemberRestart,
             );
         }
+        network_buttons(m, v, node);
     });
     true
 }
 
 fn producer(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
-    let Some(p) = v.producers.iter().find(|p| p.id == id) else {
+    let Some(index) = v.producers.iter().position(|p| p.id == id) else {
         return false;
     };
+    let p = &v.producers[index];
+    let node = Node::Producer { producer: index };
     m.open("h3")
         .text(fill(t(Msg::SelProducer), &[("producer", &p.id)]));
     m.open("dl").children(|m| {
@@ -270,6 +329,10 @@ fn producer(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
         fact(m, t(Msg::SelAcknowledged), p.records_acknowledged);
         fact(m, t(Msg::SelFailed), p.records_failed);
         fact(m, t(Msg::SelPending), p.records_pending);
+        network_fact(m, v, node);
+    });
+    m.open("div").attr("class", "ks-buttons").children(|m| {
+        network_buttons(m, v, node);
     });
     true
 }
@@ -305,5 +368,37 @@ mod tests {
         let view = hostile_view("plain");
         assert!(render(&view, Some("broker:99")).contains("ks-small-text"));
         assert!(render(&view, None).contains("ks-small-text"));
+    }
+
+    #[test]
+    fn a_node_touched_by_a_network_fault_names_its_cuts_and_offers_to_reconnect() {
+        for name in ["plain", "\"><svg onload=alert(1)>"] {
+            let mut view = hostile_view(name);
+            let member = Node::Member {
+                group: 0,
+                member: 0,
+            };
+            view.cuts = vec![
+                (Node::Broker { broker: 1 }, None),
+                (Node::Controller, Some(member)),
+            ];
+            let broker = render(&view, Some("broker:1"));
+            assert!(broker.contains("selection-reconnect"), "{broker}");
+            assert!(!broker.contains("selection-isolate"), "{broker}");
+            assert!(!broker.contains("selection-cut-controller"), "{broker}");
+            assert!(broker.contains(t(Msg::SelIsolated)), "{broker}");
+            let selected = format!("member:{name}:{name}");
+            let member = render(&view, Some(&selected));
+            assert!(member.contains("selection-isolate") && member.contains("selection-reconnect"));
+            assert!(member.contains("net:reconnect:member:"), "{member}");
+            assert!(!member.contains(name) || name == "plain", "{member}");
+            // Untouched nodes are connected and offer to be cut off.
+            let other = render(&view, Some("broker:2"));
+            assert!(
+                other.contains("selection-isolate") && other.contains("selection-cut-controller")
+            );
+            assert!(!other.contains("selection-reconnect"));
+            assert!(other.contains(t(Msg::SelConnected)));
+        }
     }
 }

@@ -860,7 +860,7 @@ impl Simulation {
         let partitions = self.topics[self.producers[producer].topic].partitions.len() as u32;
         self.producers[producer].start_key_cycle(partitions);
         let id = self.producers[producer].id.clone();
-        let value = serde_json::to_string(&keys).expect("serializes");
+        let value = serde_json::to_string(&keys).unwrap_or_else(|_| panic!("serializes"));
         self.emit(EventKind::ConfigChanged {
             scope: "producer".into(),
             id,

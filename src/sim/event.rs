@@ -467,7 +467,7 @@ impl EventKind {
 
 impl TraceEvent {
     pub fn to_json_line(&self) -> String {
-        serde_json::to_string(self).expect("trace events always serialize")
+        serde_json::to_string(self).unwrap_or_else(|_| panic!("trace events always serialize"))
     }
 }
 

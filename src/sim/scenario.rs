@@ -197,8 +197,8 @@ pub struct MemberSpec {
 /// flat, `{"at_ms": 5, "action": "crash_broker", "broker": 1}`; `TimelineEntry` converts that to and from
 /// serde's external tagging (`{"crash_broker": {"broker": 1}}`), which compiles to far less code in the
 /// wasm module than an internally tagged enum.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Command {
     CrashBroker {
         broker: u32,
@@ -361,11 +361,178 @@ impl<'de> Deserialize<'de> for TimelineEntry {
             Some(_) => return Err(D::Error::custom("action must be a string")),
             None => return Err(D::Error::missing_field("action")),
         };
-        let mut tagged = serde_json::Map::new();
-        tagged.insert(action, value);
-        let command =
-            Command::deserialize(serde_json::Value::Object(tagged)).map_err(D::Error::custom)?;
+        let fields = std::mem::take(map);
+        let command = Command::read(&action, fields).map_err(D::Error::custom)?;
         Ok(TimelineEntry { at_ms, command })
+    }
+}
+
+/// Every action a timeline entry may name, in the order `Command` declares them.
+const ACTIONS: &str = "`crash_broker`, `restart_broker`, `crash_consumer`, `leave_consumer`, `restart_consumer`, \
+`stall_consumer`, `add_consumer`, `add_group`, `set_producer_rate`, `set_producer_keys`, `set_producer_config`, \
+`set_group_config`, `set_processing_time`, `set_topic_config`, `add_partitions`, `partition_network`, `heal_network`";
+
+/// A timeline entry's fields, read one by one; what is left at the end is an unknown field. Written by
+/// hand rather than derived: serde's derive for a 17-variant enum took about 23 KB of the wasm module, and
+/// the errors read as serde's do (`missing field`, `unknown field`, `invalid type`).
+struct Fields(serde_json::Map<String, serde_json::Value>);
+
+impl Fields {
+    fn take<T: serde::de::DeserializeOwned>(&mut self, name: &str) -> Result<T, String> {
+        match self.0.remove(name) {
+            Some(value) => {
+                serde_json::from_value(value).map_err(|error| format!("{name}: {error}"))
+            }
+            None => Err(format!("missing field `{name}`")),
+        }
+    }
+
+    /// An optional field: missing and `null` are `None`.
+    fn maybe<T: serde::de::DeserializeOwned>(&mut self, name: &str) -> Result<Option<T>, String> {
+        match self.0.get(name) {
+            None | Some(serde_json::Value::Null) => {
+                self.0.remove(name);
+                Ok(None)
+            }
+            Some(_) => self.take(name).map(Some),
+        }
+    }
+
+    fn string(&mut self, name: &str) -> Result<String, String> {
+        self.take(name)
+    }
+
+    fn done(self, command: Command, known: &str) -> Result<Command, String> {
+        match self.0.keys().next() {
+            Some(unknown) => Err(format!("unknown field `{unknown}`, expected {known}")),
+            None => Ok(command),
+        }
+    }
+}
+
+impl Command {
+    /// The command a timeline entry names by `action`, from its other fields.
+    pub fn read(
+        action: &str,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Command, String> {
+        let mut f = Fields(fields);
+        let (command, known) = match action {
+            "crash_broker" => (
+                Command::CrashBroker {
+                    broker: f.take("broker")?,
+                },
+                "`broker`",
+            ),
+            "restart_broker" => (
+                Command::RestartBroker {
+                    broker: f.take("broker")?,
+                },
+                "`broker`",
+            ),
+            "crash_consumer" | "leave_consumer" | "restart_consumer" => {
+                let (group, member) = (f.string("group")?, f.string("member")?);
+                let command = match action {
+                    "crash_consumer" => Command::CrashConsumer { group, member },
+                    "leave_consumer" => Command::LeaveConsumer { group, member },
+                    _ => Command::RestartConsumer { group, member },
+                };
+                (command, "`group`, `member`")
+            }
+            "stall_consumer" => (
+                Command::StallConsumer {
+                    group: f.string("group")?,
+                    member: f.string("member")?,
+                    ms: f.take("ms")?,
+                },
+                "`group`, `member`, `ms`",
+            ),
+            "add_consumer" => (
+                Command::AddConsumer {
+                    group: f.string("group")?,
+                    member: f.string("member")?,
+                    topics: f.maybe("topics")?,
+                },
+                "`group`, `member`, `topics`",
+            ),
+            "add_group" => (
+                Command::AddGroup {
+                    group: f.take("group")?,
+                },
+                "`group`",
+            ),
+            "set_producer_rate" => (
+                Command::SetProducerRate {
+                    producer: f.string("producer")?,
+                    rate_per_sec: f.take("rate_per_sec")?,
+                },
+                "`producer`, `rate_per_sec`",
+            ),
+            "set_producer_keys" => (
+                Command::SetProducerKeys {
+                    producer: f.string("producer")?,
+                    keys: f.take("keys")?,
+                },
+                "`producer`, `keys`",
+            ),
+            "set_producer_config" | "set_group_config" | "set_topic_config" => {
+                let owner = &action[4..action.len() - 7];
+                let id = f.string(owner)?;
+                let (name, value) = (f.string("name")?, f.string("value")?);
+                let command = match owner {
+                    "producer" => Command::SetProducerConfig {
+                        producer: id,
+                        name,
+                        value,
+                    },
+                    "group" => Command::SetGroupConfig {
+                        group: id,
+                        name,
+                        value,
+                    },
+                    _ => Command::SetTopicConfig {
+                        topic: id,
+                        name,
+                        value,
+                    },
+                };
+                (command, "`producer` (`group`, `topic`), `name`, `value`")
+            }
+            "set_processing_time" => (
+                Command::SetProcessingTime {
+                    group: f.string("group")?,
+                    ms_per_record: f.take("ms_per_record")?,
+                },
+                "`group`, `ms_per_record`",
+            ),
+            "add_partitions" => (
+                Command::AddPartitions {
+                    topic: f.string("topic")?,
+                    partitions: f.take("partitions")?,
+                },
+                "`topic`, `partitions`",
+            ),
+            "partition_network" => (
+                Command::PartitionNetwork {
+                    a: f.string("a")?,
+                    b: f.maybe("b")?,
+                },
+                "`a`, `b`",
+            ),
+            "heal_network" => (
+                Command::HealNetwork {
+                    a: f.maybe("a")?,
+                    b: f.maybe("b")?,
+                },
+                "`a`, `b`",
+            ),
+            _ => {
+                return Err(format!(
+                    "unknown variant `{action}`, expected one of {ACTIONS}"
+                ))
+            }
+        };
+        f.done(command, known)
     }
 }
 
@@ -404,7 +571,9 @@ impl Scenario {
     /// Indented JSON for people (exported files). Written by re-indenting the compact form, so the wasm
     /// module carries one JSON serializer for scenarios instead of two.
     pub fn to_json_pretty(&self) -> String {
-        indent_json(&serde_json::to_string(self).expect("a scenario always serializes"))
+        indent_json(
+            &serde_json::to_string(self).unwrap_or_else(|_| panic!("a scenario always serializes")),
+        )
     }
 
     pub fn validate(self) -> Result<ValidScenario, InputError> {
@@ -960,7 +1129,7 @@ impl<'a> TimelineCheck<'a> {
             );
             if let Some(problem) = &mut error.problem {
                 problem.fields.push(field("group", group));
-                error.message = problem.to_string();
+                error.message = crate::config::english(problem);
             }
             Err(error)
         }
@@ -1385,4 +1554,148 @@ pub fn indent_json(compact: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(json: &str) -> Result<TimelineEntry, String> {
+        serde_json::from_str(json).map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn every_action_reads_back_what_it_writes() {
+        let group = GroupSpec {
+            id: "g".into(),
+            topics: vec!["t".into()],
+            processing_ms_per_record: 1.5,
+            commit: None,
+            idempotent: false,
+            config: Default::default(),
+            members: vec![MemberSpec {
+                id: "m".into(),
+                topics: None,
+                group_instance_id: Some("i".into()),
+            }],
+        };
+        let (g, m, s) = (|| "g".to_string(), || "m".to_string(), || "s".to_string());
+        let commands = [
+            Command::CrashBroker { broker: 1 },
+            Command::RestartBroker { broker: 2 },
+            Command::CrashConsumer {
+                group: g(),
+                member: m(),
+            },
+            Command::LeaveConsumer {
+                group: g(),
+                member: m(),
+            },
+            Command::RestartConsumer {
+                group: g(),
+                member: m(),
+            },
+            Command::StallConsumer {
+                group: g(),
+                member: m(),
+                ms: 7,
+            },
+            Command::AddConsumer {
+                group: g(),
+                member: m(),
+                topics: None,
+            },
+            Command::AddConsumer {
+                group: g(),
+                member: m(),
+                topics: Some(vec![s()]),
+            },
+            Command::AddGroup { group },
+            Command::SetProducerRate {
+                producer: s(),
+                rate_per_sec: 9,
+            },
+            Command::SetProducerKeys {
+                producer: s(),
+                keys: KeySpec::Distinct(4),
+            },
+            Command::SetProducerConfig {
+                producer: s(),
+                name: m(),
+                value: g(),
+            },
+            Command::SetGroupConfig {
+                group: s(),
+                name: m(),
+                value: g(),
+            },
+            Command::SetTopicConfig {
+                topic: s(),
+                name: m(),
+                value: g(),
+            },
+            Command::SetProcessingTime {
+                group: g(),
+                ms_per_record: 0.25,
+            },
+            Command::AddPartitions {
+                topic: s(),
+                partitions: 5,
+            },
+            Command::PartitionNetwork {
+                a: "controller".into(),
+                b: None,
+            },
+            Command::PartitionNetwork {
+                a: "broker:1".into(),
+                b: Some("member:g/m".into()),
+            },
+            Command::HealNetwork { a: None, b: None },
+            Command::HealNetwork {
+                a: Some("broker:1".into()),
+                b: Some("controller".into()),
+            },
+        ];
+        for command in commands {
+            let written = serde_json::to_string(&TimelineEntry {
+                at_ms: 3,
+                command: command.clone(),
+            })
+            .unwrap();
+            assert_eq!(entry(&written).map(|e| e.command), Ok(command), "{written}");
+        }
+    }
+
+    #[test]
+    fn bad_entries_are_refused_with_serdes_words() {
+        for (json, error) in [
+            (
+                r#"{"at_ms": 1, "action": "explode"}"#,
+                "unknown variant `explode`, expected one of `crash_broker`",
+            ),
+            (
+                r#"{"at_ms": 1, "action": "crash_broker"}"#,
+                "missing field `broker`",
+            ),
+            (
+                r#"{"at_ms": 1, "action": "crash_broker", "broker": 1, "x": 2}"#,
+                "unknown field `x`, expected `broker`",
+            ),
+            (
+                r#"{"at_ms": 1, "action": "crash_broker", "broker": -1}"#,
+                "broker: invalid value: integer `-1`, expected u32",
+            ),
+            (
+                r#"{"at_ms": 1, "action": "set_processing_time", "group": "g", "ms_per_record": null}"#,
+                "ms_per_record: invalid type: null, expected f64",
+            ),
+            (
+                r#"{"at_ms": 1, "action": "heal_network", "a": 3}"#,
+                "a: invalid type: integer `3`, expected a string",
+            ),
+        ] {
+            let got = entry(json).unwrap_err();
+            assert!(got.starts_with(error), "{json}: {got}");
+        }
+    }
 }

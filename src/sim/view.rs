@@ -142,6 +142,44 @@ pub struct GroupView {
     pub latency_records: u64,
 }
 
+impl ClusterView {
+    /// A node as network-fault commands write it (`controller`, `broker:1`, `producer:ID`,
+    /// `member:GROUP/MEMBER`).
+    pub fn node_name(&self, node: Node) -> String {
+        match node {
+            Node::Controller => "controller".into(),
+            Node::Broker { broker } => format!("broker:{broker}"),
+            Node::Producer { producer } => format!("producer:{}", self.producers[producer].id),
+            Node::Member { group, member } => {
+                let g = &self.groups[group];
+                format!("member:{}/{}", g.group, g.members[member].member)
+            }
+        }
+    }
+
+    /// The network faults that touch `node`: whether it is isolated, and the nodes it is cut off from.
+    pub fn cuts_of(&self, node: Node) -> (bool, Vec<Node>) {
+        let mut isolated = false;
+        let mut from = Vec::new();
+        for (a, b) in &self.cuts {
+            match (*a == node, *b) {
+                (true, None) => isolated = true,
+                (true, Some(b)) => from.push(b),
+                (false, Some(b)) if b == node => from.push(*a),
+                _ => {}
+            }
+        }
+        (isolated, from)
+    }
+
+    /// Whether a network fault touches `node`.
+    pub fn is_cut(&self, node: Node) -> bool {
+        self.cuts
+            .iter()
+            .any(|(a, b)| *a == node || *b == Some(node))
+    }
+}
+
 impl Simulation {
     pub fn view(&self) -> ClusterView {
         let brokers = self

@@ -574,8 +574,10 @@ fn initial_simulation() -> (Simulation, Option<String>) {
     let hash = web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
-    let default =
-        || Simulation::from_json(DEFAULT_SCENARIO).expect("the built-in scenario is valid");
+    let default = || {
+        Simulation::from_json(DEFAULT_SCENARIO)
+            .unwrap_or_else(|_| panic!("the built-in scenario is valid"))
+    };
     match decode_fragment(&hash) {
         Ok(Some(scenario)) => {
             let seed = scenario.scenario.seed;

@@ -183,6 +183,7 @@ fn change(ui: Ui, chosen: Chosen, testid: &str, value: String, number: f64) {
 fn click(ui: Ui, chosen: Chosen, testid: &str) {
     let (_, group, topic) = chosen_ids(ui, chosen);
     let command = match testid {
+        "heal-network" => Command::HealNetwork { a: None, b: None },
         "add-partition" => {
             let partitions = ui.panel_view.with_untracked(|v| {
                 v.topics

@@ -13,8 +13,8 @@
 use super::messages::{t, Msg};
 use super::Ui;
 use crate::layout::markers::{dot_offsets, Markers, TEACHING_RATE};
-use crate::layout::{lerp, progress, Layout, Point, PICTURE_WIDTH};
-use crate::markup::picture::{group_colour, layout_of, render, Strip};
+use crate::layout::{lerp, progress, PICTURE_WIDTH};
+use crate::markup::picture::{anchor, group_colour, layout_of, render, Strip};
 use crate::sim::group::{Activity, MemberStatus};
 use crate::sim::network::{FlowKind, Node};
 use crate::sim::view::ClusterView;
@@ -22,20 +22,24 @@ use crate::sim::Command;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-fn anchor(layout: &Layout, node: Node) -> Point {
-    match node {
-        Node::Producer { producer } => layout.anchor_producer(producer),
-        // The controller is not drawn, and no drawn message goes to it.
-        Node::Controller => layout.anchor_broker(1),
-        Node::Broker { broker } => layout.anchor_broker(broker),
-        Node::Member { group, member } => layout.anchor_member(group, member),
-    }
-}
-
 /// The command a `data-click` value stands for.
 fn click_command(action: &str, view: &ClusterView) -> Option<Command> {
     let mut parts = action.splitn(3, ':');
     match (parts.next()?, parts.next()?, parts.next()) {
+        // Network faults: `net:ACTION:NODE`, the node as the commands write it.
+        ("net", "isolate", Some(node)) => Some(Command::PartitionNetwork {
+            a: node.into(),
+            b: None,
+        }),
+        ("net", "cut-controller", Some(node)) => Some(Command::PartitionNetwork {
+            a: node.into(),
+            b: Some("controller".into()),
+        }),
+        ("net", "reconnect", Some(node)) => Some(Command::HealNetwork {
+            a: Some(node.into()),
+            b: None,
+        }),
+        ("net", "heal", None) => Some(Command::HealNetwork { a: None, b: None }),
         ("broker", id, None) => {
             let broker: u32 = id.parse().ok()?;
             let alive = view.brokers.iter().find(|b| b.id == broker)?.alive;
