@@ -360,3 +360,167 @@ fn network_fault_commands_name_the_bad_field() {
     }
     assert!(sim.view().cuts.is_empty(), "nothing was applied");
 }
+
+// ---- group coordinator failover: the coordinator is the leader of the group's __consumer_offsets partition ----
+
+fn coordinator(sim: &Simulation) -> Option<u32> {
+    sim.view().groups[0].coordinator
+}
+
+fn of_type<'a>(events: &'a [TraceEvent], kind: &str) -> Vec<&'a TraceEvent> {
+    events
+        .iter()
+        .filter(|e| e.kind.type_name() == kind)
+        .collect()
+}
+
+#[test]
+fn when_the_coordinators_broker_fails_the_coordinator_moves_and_the_group_keeps_its_members_and_offsets(
+) {
+    let mut sim = sim();
+    run(&mut sim, 20_000_000);
+    let old = coordinator(&sim).expect("a coordinator");
+    let committed_before: Vec<Option<u64>> = sim.view().groups[0]
+        .partitions
+        .iter()
+        .map(|r| r.current_offset)
+        .collect();
+    sim.apply(Command::CrashBroker { broker: old }).unwrap();
+    let events = run(&mut sim, 60_000_000);
+    // Until the controller fences the broker (9 s after its last heartbeat, at 18 s) its offsets partition
+    // keeps its leader: the members' requests find the broker down (COORDINATOR_NOT_AVAILABLE) and they
+    // look the coordinator up again.
+    let unavailable = of_type(&events, "coordinator_unavailable");
+    assert!(!unavailable.is_empty());
+    assert!(unavailable.iter().all(|e| matches!(
+        &e.kind,
+        EventKind::CoordinatorUnavailable {
+            error: Reason::CoordinatorNotAvailable,
+            ..
+        }
+    )));
+    let moved = of_type(&events, "coordinator_moved");
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert_eq!(
+        moved[0].t_us, 27_000_000,
+        "fenced 9 s after the last heartbeat at 18 s"
+    );
+    let new = coordinator(&sim).expect("a new coordinator");
+    assert_ne!(new, old);
+    assert_eq!(
+        moved[0].kind,
+        EventKind::CoordinatorMoved {
+            group: "g".into(),
+            from: Some(old),
+            to: Some(new)
+        }
+    );
+    // The new coordinator loaded the group: no member left, no rebalance, and the committed offsets went
+    // on from where they were (commits reach it after the move).
+    assert!(of_type(&events, "consumer_left").is_empty());
+    assert!(of_type(&events, "rebalance_started").is_empty());
+    assert!(of_type(&events, "offset_committed")
+        .iter()
+        .any(|e| e.t_us > moved[0].t_us));
+    let view = sim.view();
+    assert_eq!(view.groups[0].state, "Stable");
+    for (row, before) in view.groups[0].partitions.iter().zip(committed_before) {
+        assert!(row.current_offset >= before, "{row:?}");
+    }
+    // `kafka-sim run --json` names the coordinator.
+    let json = kafka_sim::sim::report::json(&view);
+    assert_eq!(json["groups"][0]["coordinator"], serde_json::json!(new));
+}
+
+#[test]
+fn without_a_live_replica_of_its_offsets_partition_a_group_has_no_coordinator_until_one_returns() {
+    let text = SCENARIO
+        .replace(r#""brokers": 3"#, r#""brokers": 1"#)
+        .replace(
+            r#""replication_factor": 3,
+                "config": {"min.insync.replicas": "2"}"#,
+            r#""replication_factor": 1"#,
+        );
+    let mut sim = Simulation::from_json(&text).unwrap();
+    run(&mut sim, 20_000_000);
+    assert_eq!(coordinator(&sim), Some(1));
+    sim.apply(Command::CrashBroker { broker: 1 }).unwrap();
+    run(&mut sim, 30_000_000);
+    assert_eq!(coordinator(&sim), None, "COORDINATOR_NOT_AVAILABLE");
+    sim.apply(Command::RestartBroker { broker: 1 }).unwrap();
+    let events = run(&mut sim, 60_000_000);
+    assert_eq!(coordinator(&sim), Some(1));
+    assert!(events.iter().any(|e| e.kind
+        == EventKind::CoordinatorMoved {
+            group: "g".into(),
+            from: None,
+            to: Some(1)
+        }));
+    // The members had no coordinator for 10 s; the one that loads the group gives them a whole session
+    // to find it, so no one is dropped.
+    assert!(of_type(&events, "consumer_left").is_empty(), "{events:?}");
+    assert_eq!(sim.view().groups[0].state, "Stable");
+}
+
+#[test]
+fn a_coordinator_that_moves_during_a_rebalance_starts_it_again_and_completes_it() {
+    let mut sim = sim();
+    run(&mut sim, 20_000_000);
+    let old = coordinator(&sim).unwrap();
+    // Cut off from the controller at 26 s, the coordinator's broker is fenced at 33 s while it still runs.
+    // A member joining at 26 s starts a rebalance that m2, its processing thread stalled for 20 s, cannot
+    // rejoin before the coordinator moves.
+    run(&mut sim, 26_000_000);
+    sim.apply(Command::PartitionNetwork {
+        a: format!("broker:{old}"),
+        b: Some("controller".into()),
+    })
+    .unwrap();
+    sim.apply(Command::StallConsumer {
+        group: "g".into(),
+        member: "m2".into(),
+        ms: 20_000,
+    })
+    .unwrap();
+    sim.apply(Command::AddConsumer {
+        group: "g".into(),
+        member: "m3".into(),
+        topics: None,
+    })
+    .unwrap();
+    let events = run(&mut sim, 80_000_000);
+    let restarted = events.iter().find(|e| {
+        matches!(
+            &e.kind,
+            EventKind::RebalanceStarted {
+                reason: Reason::CoordinatorMoved,
+                ..
+            }
+        )
+    });
+    assert!(
+        restarted.is_some(),
+        "{:?}",
+        of_type(&events, "rebalance_started")
+    );
+    // The members whose JoinGroup the old coordinator held learn NOT_COORDINATOR and send it again.
+    assert!(events.iter().any(|e| matches!(
+        &e.kind,
+        EventKind::CoordinatorUnavailable {
+            error: Reason::NotCoordinator,
+            ..
+        }
+    )));
+    assert_ne!(coordinator(&sim), Some(old));
+    let view = sim.view();
+    assert_eq!(view.groups[0].state, "Stable");
+    assert_eq!(view.groups[0].members.len(), 3);
+    assert!(
+        view.groups[0]
+            .members
+            .iter()
+            .filter(|m| !m.assignment.is_empty())
+            .count()
+            >= 2
+    );
+}

@@ -6,6 +6,7 @@
 
 use super::Markup;
 use crate::messages::{fill, t, Msg};
+use crate::sim::num::Shortest;
 use crate::sim::scenario::KeySpec;
 use crate::sim::view::ClusterView;
 
@@ -75,10 +76,10 @@ fn slider(
             m.open("span").text(t(label));
             m.open("input")
                 .attr("type", "range")
-                .attr("min", min)
-                .attr("max", max)
-                .attr("step", step)
-                .attr("value", value)
+                .attr("min", Shortest(min))
+                .attr("max", Shortest(max))
+                .attr("step", Shortest(step))
+                .attr("value", Shortest(value))
                 .attr("data-testid", testid)
                 .empty();
             m.open("output")
@@ -283,7 +284,7 @@ pub fn render(v: &ClusterView, chosen: Chosen) -> String {
                     "processing",
                     (0.0, 2000.0, 1.0),
                     g.processing_ms_per_record,
-                    &format!("{} ms", g.processing_ms_per_record),
+                    &format!("{} ms", Shortest(g.processing_ms_per_record)),
                 );
                 slider(
                     m,

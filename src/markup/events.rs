@@ -131,6 +131,9 @@ pub fn reason(reason: &Reason) -> String {
         FollowerCaughtUp => Msg::ReasonFollowerCaughtUp,
         FollowerOutOfSync => Msg::ReasonFollowerOutOfSync,
         BrokerFencedByController => Msg::ReasonBrokerFenced,
+        NotCoordinator => Msg::ReasonNotCoordinator,
+        CoordinatorNotAvailable => Msg::ReasonCoordinatorNotAvailable,
+        CoordinatorMoved => Msg::ReasonCoordinatorMoved,
         Joining => Msg::ReasonJoining,
         Rejoining => Msg::ReasonRejoining,
         MemberClosed => Msg::ReasonMemberClosed,
@@ -377,6 +380,26 @@ pub fn sentence(kind: &EventKind) -> String {
         }
         BrokerRestarted { broker } => f(Msg::EvBrokerRestarted, &[("broker", broker)]),
         BrokerUnfenced { broker } => f(Msg::EvBrokerUnfenced, &[("broker", broker)]),
+        CoordinatorMoved {
+            group,
+            to: Some(to),
+            ..
+        } => f(Msg::EvCoordinatorMoved, &[("group", group), ("broker", to)]),
+        CoordinatorMoved {
+            group, to: None, ..
+        } => f(Msg::EvCoordinatorNone, &[("group", group)]),
+        CoordinatorUnavailable {
+            group,
+            member,
+            error,
+        } => f(
+            Msg::EvCoordinatorUnavailable,
+            &[
+                ("group", group),
+                ("member", member),
+                ("error", &reason(error)),
+            ],
+        ),
         NetworkPartitioned { a, b: None } => f(Msg::EvNetworkIsolated, &[("a", a)]),
         NetworkPartitioned { a, b: Some(b) } => f(Msg::EvNetworkCut, &[("a", a), ("b", b)]),
         NetworkHealed { a: None, .. } => f(Msg::EvNetworkHealedAll, &[]),

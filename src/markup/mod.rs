@@ -15,6 +15,7 @@ pub mod picture;
 pub mod selection;
 pub mod story;
 
+use crate::sim::num::Fixed;
 use std::fmt::{self, Display, Write};
 
 /// Escapes `&`, `<`, `>`, `"` and `'`: safe in text and in a double- or single-quoted attribute value.
@@ -117,7 +118,7 @@ impl<'a> Open<'a> {
     /// ` name="value"` with one decimal (coordinates).
     pub fn num(self, name: &'static str, value: f64) -> Self {
         let out = &mut self.markup.out;
-        let _ = write!(out, " {name}=\"{value:.1}\"");
+        let _ = write!(out, " {name}=\"{}\"", Fixed(value, 1));
         self
     }
 

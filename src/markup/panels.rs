@@ -6,6 +6,7 @@ use super::Markup;
 use crate::messages::{fill, t, Msg};
 use crate::sim::event::TraceEvent;
 use crate::sim::group::MemberStatus;
+use crate::sim::num::Fixed;
 use crate::sim::report::{broker_list as list, dash};
 use crate::sim::view::ClusterView;
 use std::collections::VecDeque;
@@ -101,7 +102,7 @@ pub fn event_items<'a>(
             .attr_opt("data-records", records)
             .children(|m| {
                 m.open("time")
-                    .text(format_args!("{:>8.3}s", *t_us as f64 / 1e6));
+                    .text(format_args!("{:>8}s", Fixed(*t_us as f64 / 1e6, 3)));
                 m.text(format_args!(" {line}"));
             });
     }
@@ -152,7 +153,10 @@ pub fn group_table(v: &ClusterView, index: usize, highlight: Option<&str>) -> St
                 " · {} · {} · {}",
                 g.protocol,
                 g.assignor.unwrap_or("-"),
-                fill(t(Msg::Coordinator), &[("broker", &g.coordinator)])
+                fill(
+                    t(Msg::Coordinator),
+                    &[("broker", &dash(g.coordinator.map(u64::from)))]
+                )
             ));
         });
     m.raw(r#"<table class="ks-table"><thead><tr><th>TOPIC</th><th>PARTITION</th><th>CURRENT-OFFSET</th><th>LOG-END-OFFSET</th><th>LAG</th><th>CONSUMER-ID</th></tr></thead><tbody>"#);
@@ -308,9 +312,9 @@ fn polyline(
         .iter()
         .map(|(x, y)| {
             format!(
-                "{:.1},{:.1}",
-                (x - x0) / span * width,
-                height - (y / y_max.max(1.0)) * height
+                "{},{}",
+                Fixed((x - x0) / span * width, 1),
+                Fixed(height - (y / y_max.max(1.0)) * height, 1)
             )
         })
         .collect::<Vec<_>>()
@@ -323,7 +327,10 @@ const CHART_H: f64 = 110.0;
 fn chart_open<'a>(m: &'a mut Markup, label: &str) -> super::Open<'a> {
     m.open("svg")
         .attr("class", "ks-chart")
-        .attr("viewBox", format_args!("0 0 {CHART_W} {CHART_H}"))
+        .attr(
+            "viewBox",
+            format_args!("0 0 {} {}", Fixed(CHART_W, 0), Fixed(CHART_H, 0)),
+        )
         .attr("role", "img")
         .attr("aria-label", label)
 }
@@ -353,7 +360,11 @@ pub fn group_chart(
                 .attr("x", 4)
                 .attr("y", 10)
                 .attr("class", "ks-small")
-                .text(format_args!("{} {y_max:.0}{unit}", t(Msg::ChartMax)));
+                .text(format_args!(
+                    "{} {}{unit}",
+                    t(Msg::ChartMax),
+                    Fixed(y_max, 0)
+                ));
             for (g, name) in groups.iter().enumerate() {
                 let points: Vec<(f64, f64)> = history
                     .iter()
@@ -403,8 +414,9 @@ pub fn rate_chart(history: &VecDeque<Sample>) -> String {
             .attr("y", 10)
             .attr("class", "ks-small")
             .text(format_args!(
-                "{} {y_max:.0}/s · {} — {}",
+                "{} {}/s · {} — {}",
                 t(Msg::ChartMax),
+                Fixed(y_max, 0),
                 t(Msg::ChartProduced),
                 t(Msg::ChartConsumed)
             ));

@@ -8,6 +8,7 @@ use crate::layout::{offset_x, strip_window, Layout, Point, Shape, PICTURE_WIDTH}
 use crate::messages::{fill, t, Msg};
 use crate::sim::group::{Activity, MemberStatus};
 use crate::sim::network::Node;
+use crate::sim::num::Fixed;
 use crate::sim::view::{ClusterView, PartitionView};
 
 /// Offsets shown per partition strip.
@@ -104,7 +105,11 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
         .attr("aria-label", t(Msg::PictureLabel))
         .attr(
             "viewBox",
-            format_args!("0 0 {PICTURE_WIDTH} {:.0}", layout.height),
+            format_args!(
+                "0 0 {} {}",
+                Fixed(PICTURE_WIDTH, 0),
+                Fixed(layout.height, 0)
+            ),
         )
         .end();
     for (i, p) in v.producers.iter().enumerate() {
@@ -191,7 +196,7 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                         let (path, names) = &mut chips[role];
                         let x = at.x + 6.0 + (n % per_row) as f64 * 10.0;
                         let y = at.y + 30.0 + (n / per_row) as f64 * 10.0;
-                        path.push_str(&format!("M{x:.1} {y:.1}h8v8h-8z"));
+                        path.push_str(&format!("M{} {}h8v8h-8z", Fixed(x, 1), Fixed(y, 1)));
                         names.push(format!("{}-{}", topic.name, p.partition));
                         n += 1;
                     }
@@ -336,7 +341,7 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
             .attr("role", "button")
             .attr("fill", group_colour(g))
             // Long group names and states are squeezed into the column rather than cut off.
-            .attr("textLength", title_length(&title))
+            .attr("textLength", Fixed(title_length(&title), 1))
             .attr("lengthAdjust", "spacingAndGlyphs")
             .text(&title);
         for (mi, member) in group.members.iter().enumerate() {

@@ -8,7 +8,8 @@ use super::Markup;
 use crate::messages::{fill, t, Msg};
 use crate::sim::group::{Activity, MemberStatus};
 use crate::sim::network::Node;
-use crate::sim::report::broker_list;
+use crate::sim::num::Shortest;
+use crate::sim::report::{broker_list, dash};
 use crate::sim::view::ClusterView;
 
 /// One fact: a label (often a Kafka name, the same in every language) and its value.
@@ -233,7 +234,7 @@ fn group(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
             t(Msg::SelGroupLeader),
             g.leader.as_deref().unwrap_or("-"),
         );
-        fact(m, "coordinator", g.coordinator);
+        fact(m, "coordinator", dash(g.coordinator.map(u64::from)));
         fact(
             m,
             "partition.assignment.strategy",
@@ -244,7 +245,7 @@ fn group(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
         fact(m, "session.timeout.ms", g.session_timeout_ms);
         fact(m, "enable.auto.commit", g.enable_auto_commit);
         fact(m, "auto.commit.interval.ms", g.auto_commit_interval_ms);
-        fact(m, t(Msg::Processing), g.processing_ms_per_record);
+        fact(m, t(Msg::Processing), Shortest(g.processing_ms_per_record));
         fact(m, t(Msg::SelLag), g.total_lag);
     });
     true

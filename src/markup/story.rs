@@ -8,6 +8,7 @@ use super::picture::group_colour_class;
 use super::Markup;
 use crate::messages::{t, Msg};
 use crate::sim::event::EventKind;
+use crate::sim::num::Fixed;
 use crate::sim::view::ClusterView;
 use std::fmt::Write;
 
@@ -197,10 +198,10 @@ pub fn render(stories: &[Story]) -> String {
             .attr("data-protocol", story.protocol)
             .children(|m| {
                 m.open("h3").attr("class", story.colour).text(format_args!(
-                    "{} · {} {:.3} s · {}",
+                    "{} · {} {} s · {}",
                     story.group,
                     t(Msg::StoryAt),
-                    story.started_us as f64 / 1e6,
+                    Fixed(story.started_us as f64 / 1e6, 3),
                     story.protocol
                 ));
                 m.open("p").attr("class", "ks-small-text").text(

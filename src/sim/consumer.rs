@@ -106,27 +106,115 @@ impl Simulation {
         event: CoordinatorEvent,
     ) {
         let to = self.coordinator_node(group);
-        let lost = match event {
-            CoordinatorEvent::Join { .. } => Some(Lost::Join),
-            CoordinatorEvent::Commit { .. } => Some(Lost::Commit),
-            _ => None,
-        };
+        let lost = event.sender().and_then(|(_, lost)| lost);
         let now = self.k.now;
-        let m = &mut self.groups[group].members[member];
+        let g = &mut self.groups[group];
+        let (known, epoch) = (g.coordinator.is_some(), g.coordinator_epoch);
+        let m = &mut g.members[member];
         match lost {
             Some(Lost::Join) => m.join_sent_us = now,
             Some(Lost::Commit) => m.commit_sent_us = now,
             None => {}
+        }
+        if m.coordinator_unknown || !known {
+            // `ensureCoordinatorReady`: nothing is sent until FindCoordinator finds one.
+            return self.on_coordinator_error(group, member, Reason::CoordinatorNotAvailable, lost);
         }
         let sent = self.send(
             Node::Member { group, member },
             to,
             kind,
             0,
-            Ev::Coordinator { group, event },
+            Ev::Coordinator {
+                group,
+                epoch,
+                event,
+            },
         );
         if let (false, Some(lost)) = (sent, lost) {
             self.request_lost(group, member, lost);
+        }
+    }
+
+    /// A request to the coordinator failed with NOT_COORDINATOR or COORDINATOR_NOT_AVAILABLE (or found its
+    /// broker down): the client marks the coordinator unknown ("will attempt rediscovery") and looks it up
+    /// (FindCoordinator, every `retry.backoff.ms`). A JoinGroup and a `commitSync` wait and are sent again
+    /// once it is found; an async commit fails.
+    pub(crate) fn on_coordinator_error(
+        &mut self,
+        group: usize,
+        member: usize,
+        error: Reason,
+        lost: Option<Lost>,
+    ) {
+        let g = &mut self.groups[group];
+        let (group_id, m) = (&g.id, &mut g.members[member]);
+        let mut events = Vec::new();
+        if !m.coordinator_unknown {
+            m.coordinator_unknown = true;
+            events.push(EventKind::CoordinatorUnavailable {
+                group: group_id.clone(),
+                member: m.id.clone(),
+                error: error.clone(),
+            });
+        }
+        match lost {
+            Some(Lost::Join) => m.retry_join |= m.joining,
+            Some(Lost::Commit) if m.activity == Activity::Committing => m.retry_commit = true,
+            Some(Lost::Commit) => events.push(EventKind::CommitFailed {
+                group: group_id.clone(),
+                member: m.id.clone(),
+                error,
+            }),
+            None => {}
+        }
+        let lookup = !m.lookup_pending;
+        m.lookup_pending = true;
+        for event in events {
+            self.emit(event);
+        }
+        if lookup {
+            self.look_up_coordinator(group, member);
+        }
+    }
+
+    /// A FindCoordinator round trip, after `retry.backoff.ms`.
+    fn look_up_coordinator(&mut self, group: usize, member: usize) {
+        let round_trip =
+            2 * self.latency(Node::Member { group, member }, Node::Broker { broker: 1 });
+        // At least 1 ms: with retry.backoff.ms=0 and no latency a lookup must still take time.
+        let backoff = (self.groups[group].config.retry_backoff_ms * 1000).max(1000);
+        let at = self.k.now + backoff + round_trip;
+        self.member_ev(group, member, at, MemberEvent::CoordinatorFound);
+    }
+
+    /// The FindCoordinatorResponse: the leader of the group's offsets partition. Found (and its broker
+    /// up), the waiting JoinGroup and `commitSync` are sent again; otherwise the member looks again.
+    fn coordinator_found(&mut self, group: usize, member: usize) {
+        let coordinator = self.groups[group].coordinator;
+        if !coordinator.is_some_and(|broker| self.broker(broker).alive) {
+            return self.look_up_coordinator(group, member);
+        }
+        let m = &mut self.groups[group].members[member];
+        m.lookup_pending = false;
+        m.coordinator_unknown = false;
+        let retry_join = std::mem::take(&mut m.retry_join) && m.joining;
+        let retry_commit =
+            std::mem::take(&mut m.retry_commit) && m.activity == Activity::Committing;
+        let incarnation = m.incarnation;
+        if retry_join {
+            self.send_to_coordinator(
+                group,
+                member,
+                FlowKind::GroupProtocol,
+                CoordinatorEvent::Join {
+                    member,
+                    incarnation,
+                },
+            );
+        }
+        if retry_commit {
+            self.send_commit(group, member, true);
         }
     }
 
@@ -441,6 +529,10 @@ impl Simulation {
                     }
                 }
             }
+            MemberEvent::CoordinatorError { error, lost } => {
+                self.on_coordinator_error(group, member, error, lost)
+            }
+            MemberEvent::CoordinatorFound => self.coordinator_found(group, member),
             MemberEvent::RequestTimedOut { lost, sent_us } => {
                 self.request_timed_out(group, member, lost, sent_us)
             }

@@ -227,9 +227,37 @@ impl Simulation {
                 self.elect_leader(tp);
             }
         }
+        self.elect_coordinators(false);
         if self.broker(broker).restart_pending {
             // The new process's registration, retried, now succeeds.
             self.restart_broker(broker);
+        }
+    }
+
+    /// Leaders for the groups' `__consumer_offsets` partitions, whose leader is the group's coordinator.
+    /// A leader the controller has not fenced keeps its place (unless `preferred`: a preferred-leader
+    /// election moves it back to the first replica); otherwise the first live, unfenced replica leads, or
+    /// none does (`Simulation::coordinator_moved`).
+    pub(crate) fn elect_coordinators(&mut self, preferred: bool) {
+        for group in 0..self.groups.len() {
+            let g = &self.groups[group];
+            let eligible = |broker: &u32| {
+                let b = &self.brokers[(*broker - 1) as usize];
+                b.alive && !b.fenced
+            };
+            let keep = g
+                .coordinator
+                .filter(|broker| !self.brokers[(*broker - 1) as usize].fenced);
+            let first = g.offsets_replicas.iter().copied().find(eligible);
+            let to = match keep {
+                Some(_) if preferred && first == g.offsets_replicas.first().copied() => first,
+                Some(current) => Some(current),
+                None => first,
+            };
+            if to != g.coordinator {
+                self.coordinator_moved(group, to);
+                self.maybe_schedule_leader_balance();
+            }
         }
     }
 
@@ -298,6 +326,7 @@ impl Simulation {
             }
         }
         self.ensure_all_fetchers();
+        self.elect_coordinators(false);
     }
 
     pub(crate) fn all_partitions(&self) -> Vec<Tp> {
@@ -322,7 +351,11 @@ impl Simulation {
             .topics
             .iter()
             .flat_map(|topic| &topic.partitions)
-            .any(|p| p.leader != p.replicas.first().copied());
+            .any(|p| p.leader != p.replicas.first().copied())
+            || self
+                .groups
+                .iter()
+                .any(|g| g.coordinator != g.offsets_replicas.first().copied());
         if imbalanced {
             self.leader_balance_scheduled = true;
             let at = self.k.now + self.cluster.leader_imbalance_check_interval_ms * 1000;
@@ -349,6 +382,7 @@ impl Simulation {
                 self.change_leader(tp, Some(preferred), None);
             }
         }
+        self.elect_coordinators(true);
         self.maybe_schedule_leader_balance();
     }
 

@@ -423,7 +423,11 @@ impl Simulation {
                 incarnation,
                 event,
             } => self.member_event(group, member, incarnation, event),
-            Ev::Coordinator { group, event } => self.coordinator_event(group, event),
+            Ev::Coordinator {
+                group,
+                epoch,
+                event,
+            } => self.coordinator_event(group, epoch, event),
         }
     }
 
@@ -639,7 +643,7 @@ impl Simulation {
                     scope: "group".into(),
                     id: group,
                     name: "processing_ms_per_record".into(),
-                    value: ms_per_record.to_string(),
+                    value: super::num::Shortest(ms_per_record).to_string(),
                     problem: None,
                 });
             }

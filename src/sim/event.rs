@@ -46,6 +46,11 @@ pub enum Reason {
     ConnectionClosed,
     RequestTimeout,
     BufferExhausted,
+    // Why a request to the group coordinator failed.
+    NotCoordinator,
+    CoordinatorNotAvailable,
+    // Why a rebalance started again.
+    CoordinatorMoved,
     // Why a commit failed.
     CommitNotMember,
     CommitUnknownMember,
@@ -73,6 +78,11 @@ impl fmt::Display for Reason {
             FollowerCaughtUp => "follower caught up with the leader",
             FollowerOutOfSync => "follower out of sync for longer than replica.lag.time.max.ms",
             BrokerFencedByController => "broker fenced by the controller",
+            NotCoordinator => "NOT_COORDINATOR: the group's coordinator moved",
+            CoordinatorNotAvailable => {
+                "COORDINATOR_NOT_AVAILABLE: the group has no coordinator, or its broker is down"
+            }
+            CoordinatorMoved => "the group's coordinator moved during the rebalance",
             Joining => "joining the group",
             Rejoining => "rejoining for a rebalance",
             MemberClosed => "the member left the group (close)",
@@ -220,6 +230,20 @@ pub enum EventKind {
     /// A broker the controller had fenced while it ran (cut off from it) heartbeats again and is unfenced.
     BrokerUnfenced {
         broker: u32,
+    },
+    /// The group's coordinator moved: the controller elected another leader for the group's
+    /// `__consumer_offsets` partition (`to`), or none (`to` null: COORDINATOR_NOT_AVAILABLE).
+    CoordinatorMoved {
+        group: String,
+        from: Option<u32>,
+        to: Option<u32>,
+    },
+    /// A member's request failed with `error` (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE): it marks the
+    /// coordinator unknown and looks it up again.
+    CoordinatorUnavailable {
+        group: String,
+        member: String,
+        error: Reason,
     },
     /// A network fault: the link between `a` and `b` is cut, or without `b`, `a` is isolated.
     NetworkPartitioned {
@@ -434,6 +458,8 @@ impl EventKind {
             BrokerRegistrationRefused { .. } => "broker_registration_refused",
             BrokerRestarted { .. } => "broker_restarted",
             BrokerUnfenced { .. } => "broker_unfenced",
+            CoordinatorMoved { .. } => "coordinator_moved",
+            CoordinatorUnavailable { .. } => "coordinator_unavailable",
             NetworkPartitioned { .. } => "network_partitioned",
             NetworkHealed { .. } => "network_healed",
             CoordinatorRequestTimedOut { .. } => "coordinator_request_timed_out",

@@ -101,6 +101,14 @@ pub struct Member {
     /// network fault acts only if no newer one was sent since (`MemberEvent::RequestTimedOut`).
     pub(crate) join_sent_us: Micros,
     pub(crate) commit_sent_us: Micros,
+    /// The client lost its coordinator (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, a dead connection)
+    /// and looks it up (FindCoordinator): no heartbeats until it is found.
+    pub(crate) coordinator_unknown: bool,
+    /// A FindCoordinator is on its way.
+    pub(crate) lookup_pending: bool,
+    /// Requests to send again once the coordinator is found: a JoinGroup, a `commitSync`.
+    pub(crate) retry_join: bool,
+    pub(crate) retry_commit: bool,
 }
 
 impl Member {
@@ -137,6 +145,10 @@ impl Member {
             next_auto_commit_us: 0,
             join_sent_us: 0,
             commit_sent_us: 0,
+            coordinator_unknown: false,
+            lookup_pending: false,
+            retry_join: false,
+            retry_commit: false,
             records_processed: 0,
         }
     }
@@ -168,7 +180,16 @@ pub struct Group {
     pub committed: BTreeMap<Tp, u64>,
     /// The assignment of the current generation, by member index.
     pub assignment: BTreeMap<usize, Vec<Tp>>,
-    pub coordinator: u32,
+    /// The broker that coordinates the group: the leader of its `__consumer_offsets` partition, `None`
+    /// while that partition has no leader (COORDINATOR_NOT_AVAILABLE).
+    pub coordinator: Option<u32>,
+    /// The replicas of the group's `__consumer_offsets` partition, the preferred leader first. The
+    /// partition's records (the group's metadata and committed offsets) are not simulated: they are the
+    /// state of this struct, which a new coordinator loads.
+    pub(crate) offsets_replicas: Vec<u32>,
+    /// Counts the group's coordinators: a request sent to, or a timer set by, an earlier one finds the
+    /// coordinator moved.
+    pub(crate) coordinator_epoch: u32,
     pub(crate) delivery: BTreeMap<Tp, Delivery>,
     pub(crate) round: u64,
     /// While the initial rebalance's delay runs: when it ends.

@@ -19,6 +19,7 @@ pub mod kernel;
 pub mod keys;
 pub mod log;
 pub mod network;
+pub mod num;
 pub mod partition;
 pub mod partitioner;
 pub mod producer;

@@ -83,9 +83,12 @@ pub enum Ev {
         incarnation: u32,
         event: MemberEvent,
     },
-    /// A request arriving at, or a timer of, a group's coordinator (`CoordinatorEvent`).
+    /// A request arriving at, or a timer of, a group's coordinator (`CoordinatorEvent`). `epoch` is the
+    /// group's coordinator epoch when it was sent or set: a request that finds the coordinator moved is
+    /// answered NOT_COORDINATOR, an old coordinator's timer lapses.
     Coordinator {
         group: usize,
+        epoch: u32,
         event: CoordinatorEvent,
     },
 }
@@ -142,12 +145,35 @@ pub enum MemberEvent {
         sync: bool,
         error: Option<Reason>,
     },
+    /// A request to the coordinator failed: the coordinator moved (NOT_COORDINATOR), or there is none or
+    /// its broker is down (COORDINATOR_NOT_AVAILABLE). The member looks the coordinator up again, and
+    /// sends `lost` again once it is found.
+    CoordinatorError {
+        error: Reason,
+        lost: Option<Lost>,
+    },
+    /// The FindCoordinatorResponse.
+    CoordinatorFound,
     /// A request to the coordinator, or its answer, was lost to a network fault: `request.timeout.ms`
     /// after it was sent, the member gives up waiting (see `Lost`).
     RequestTimedOut {
         lost: Lost,
         sent_us: Micros,
     },
+}
+
+impl CoordinatorEvent {
+    /// The member that sent this request, and what it waits for (`None` for the coordinator's timers).
+    pub fn sender(&self) -> Option<(usize, Option<Lost>)> {
+        match self {
+            CoordinatorEvent::Join { member, .. } => Some((*member, Some(Lost::Join))),
+            CoordinatorEvent::Commit { member, .. } => Some((*member, Some(Lost::Commit))),
+            CoordinatorEvent::Heartbeat { member, .. } | CoordinatorEvent::Leave { member, .. } => {
+                Some((*member, None))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// What a member waited for when a network fault took the request or its answer.

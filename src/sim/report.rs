@@ -90,12 +90,13 @@ pub fn text(view: &ClusterView) -> String {
     for group in &view.groups {
         let _ = writeln!(
             out,
-            "\nConsumer group '{}' ({}, generation {}, {} {})",
+            "\nConsumer group '{}' ({}, generation {}, {} {}, coordinator {})",
             group.group,
             group.state,
             group.generation,
             group.protocol,
-            group.assignor.unwrap_or("-")
+            group.assignor.unwrap_or("-"),
+            dash(group.coordinator.map(u64::from))
         );
         let _ = writeln!(
             out,
@@ -152,6 +153,7 @@ pub fn json(view: &ClusterView) -> Value {
             "group": g.group,
             "state": g.state,
             "generation": g.generation,
+            "coordinator": g.coordinator,
             "members": g.members.iter().map(|m| json!({"member": m.member, "status": m.status, "assignment": m.assignment})).collect::<Vec<_>>(),
             "partitions": g.partitions.iter().map(|r| json!({
                 "topic": r.topic, "partition": r.partition, "current_offset": r.current_offset,

@@ -921,8 +921,8 @@ pub(crate) fn check_processing(path: &str, value: f64) -> Result<(), InputError>
             Problem::new(
                 Code::ProcessingRange,
                 vec![
-                    field("value", value),
-                    field("max", MAX_PROCESSING_MS_PER_RECORD),
+                    field("value", crate::num::Shortest(value)),
+                    field("max", crate::num::Shortest(MAX_PROCESSING_MS_PER_RECORD)),
                 ],
             ),
         ))

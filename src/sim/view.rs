@@ -121,7 +121,8 @@ pub struct GroupView {
     pub protocol: &'static str,
     pub assignor: Option<&'static str>,
     pub leader: Option<String>,
-    pub coordinator: u32,
+    /// The broker coordinating the group; `None` while its `__consumer_offsets` partition has no leader.
+    pub coordinator: Option<u32>,
     pub members: Vec<MemberView>,
     pub partitions: Vec<LagRow>,
     pub total_lag: u64,

@@ -12,6 +12,7 @@ mod story;
 use crate::budget::{EVENT_LOG_LINES, TRACE_EVENTS};
 use crate::pace::{core_budget_ms, Pacer};
 use crate::share::{decode_fragment, encode_fragment_within};
+use crate::sim::num::Fixed;
 use crate::sim::view::ClusterView;
 use crate::sim::{Command, Scenario, Simulation};
 use leptos::prelude::*;
@@ -535,7 +536,7 @@ fn record_core_time(samples: StoredValue<VecDeque<f64>, LocalStorage>, ms: f64) 
                     ("data-core-p95-ms", 95),
                     ("data-core-p99-ms", 99),
                 ] {
-                    let _ = root.set_attribute(name, &format!("{:.3}", at(percent)));
+                    let _ = root.set_attribute(name, &Fixed(at(percent), 3).to_string());
                 }
             }
         }
@@ -638,7 +639,8 @@ pub fn App() -> impl IntoView {
     provide_context(ui);
     let help_open = RwSignal::new(false);
     // A memo: the clock's text node is written only when the shown tenth of a second changes.
-    let clock = Memo::new(move |_| format!("{:.1} s", ui.view.with(|v| v.now_us) as f64 / 1e6));
+    let clock =
+        Memo::new(move |_| format!("{} s", Fixed(ui.view.with(|v| v.now_us) as f64 / 1e6, 1)));
 
     let last_tick = StoredValue::new_local(now_ms());
     let core_ms = StoredValue::new_local(VecDeque::<f64>::new());
@@ -776,9 +778,9 @@ pub fn App() -> impl IntoView {
                     <button data-testid="step" title=t(Msg::StepTip) aria-keyshortcuts="ArrowRight" on:click=move |_| step()>{t(Msg::Step)}</button>
                     <label title=t(Msg::SpeedTip)>
                         {t(Msg::Speed)} " "
-                        <input type="range" min="-1" max="2" step="0.1" data-testid="speed" prop:value=move || ui.speed_log.get().to_string()
+                        <input type="range" min="-1" max="2" step="0.1" data-testid="speed" prop:value=move || crate::sim::num::Shortest(ui.speed_log.get()).to_string()
                             on:input=move |ev| ui.speed_log.set(panels::number_of(ev.target()).clamp(-1.0, 2.0)) />
-                        <output>{move || format!("{:.1}×", 10f64.powf(ui.speed_log.get()))}</output>
+                        <output>{move || format!("{}×", Fixed(10f64.powf(ui.speed_log.get()), 1))}</output>
                     </label>
                     <span class="ks-clock" data-testid="clock">{t(Msg::Time)} ": " {move || clock.get()}</span>
                     {move || {
@@ -788,7 +790,7 @@ pub fn App() -> impl IntoView {
                         })
                     }}
                     {move || ui.behind.get().map(|reached| view! {
-                        <span class="ks-behind" data-testid="behind" role="status" title=t(Msg::BehindTip)>{t(Msg::Behind)} " " {format!("{reached:.1}×")}</span>
+                        <span class="ks-behind" data-testid="behind" role="status" title=t(Msg::BehindTip)>{t(Msg::Behind)} " " {format!("{}×", Fixed(reached, 1))}</span>
                     })}
                     <label title=t(Msg::SeedTip)>
                         {t(Msg::Seed)} " "

@@ -25,10 +25,18 @@ pub(crate) fn java_string_hash(text: &str) -> i32 {
 impl Simulation {
     pub(crate) fn add_group(&mut self, spec: &GroupSpec, config: ConsumerConfig) {
         let index = self.groups.len();
-        // The coordinator is the leader of __consumer_offsets partition abs(hash(group.id)) % 50,
-        // modelled as placed round-robin over the brokers.
+        // The coordinator is the leader of __consumer_offsets partition abs(hash(group.id)) % 50
+        // (`offsets.topic.num.partitions`), whose replicas (`offsets.topic.replication.factor` 3, at most
+        // the brokers there are) are modelled as placed round-robin over the brokers.
         let offsets_partition = (java_string_hash(&spec.id) as i64).unsigned_abs() % 50;
-        let coordinator = (offsets_partition % self.brokers.len() as u64) as u32 + 1;
+        let brokers = self.brokers.len() as u64;
+        let offsets_replicas: Vec<u32> = (0..brokers.min(3))
+            .map(|i| ((offsets_partition + i) % brokers) as u32 + 1)
+            .collect();
+        let coordinator = offsets_replicas
+            .iter()
+            .copied()
+            .find(|b| self.broker(*b).alive && !self.broker(*b).fenced);
         let commit_mode = if config.enable_auto_commit {
             None
         } else {
@@ -49,6 +57,8 @@ impl Simulation {
             committed: BTreeMap::new(),
             assignment: BTreeMap::new(),
             coordinator,
+            offsets_replicas,
+            coordinator_epoch: 0,
             delivery: BTreeMap::new(),
             round: 0,
             initial_delay_until: None,
@@ -82,9 +92,110 @@ impl Simulation {
         }
     }
 
+    /// Where the group's coordinator is drawn: its broker, or without one its preferred broker.
     pub(crate) fn coordinator_node(&self, group: usize) -> Node {
+        let g = &self.groups[group];
         Node::Broker {
-            broker: self.groups[group].coordinator,
+            broker: g.coordinator.unwrap_or(g.offsets_replicas[0]),
+        }
+    }
+
+    /// A member's request failed at the coordinator's end (`error`): the answer, or the broken
+    /// connection, reaches the member a network hop later.
+    pub(crate) fn coordinator_error(
+        &mut self,
+        group: usize,
+        member: usize,
+        error: Reason,
+        lost: Option<Lost>,
+    ) {
+        let at =
+            self.k.now + self.latency(self.coordinator_node(group), Node::Member { group, member });
+        self.member_ev(
+            group,
+            member,
+            at,
+            MemberEvent::CoordinatorError { error, lost },
+        );
+    }
+
+    /// A timer of the group's current coordinator: it lapses if the coordinator moves first.
+    pub(crate) fn coordinator_timer(&mut self, group: usize, at: Micros, event: CoordinatorEvent) {
+        let epoch = self.groups[group].coordinator_epoch;
+        self.schedule(
+            at,
+            Ev::Coordinator {
+                group,
+                epoch,
+                event,
+            },
+        );
+    }
+
+    /// The controller elected another leader for a group's `__consumer_offsets` partition (or none): the
+    /// group's coordinator moves there (`GroupCoordinator.onElection` / `onResignation`). The new one loads
+    /// the group from the partition: members, generation, assignment and committed offsets survive, and
+    /// every member gets a whole session from now to find it. A rebalance in progress is lost with the old
+    /// coordinator's memory: it starts again, and the members waiting on their JoinGroup learn that the
+    /// coordinator moved and send it again.
+    pub(crate) fn coordinator_moved(&mut self, group: usize, to: Option<u32>) {
+        let now = self.k.now;
+        let g = &mut self.groups[group];
+        let from = g.coordinator;
+        if from == to {
+            return;
+        }
+        g.coordinator = to;
+        g.coordinator_epoch += 1;
+        let id = g.id.clone();
+        self.emit(EventKind::CoordinatorMoved {
+            group: id,
+            from,
+            to,
+        });
+        if to.is_none() {
+            return;
+        }
+        let session = self.groups[group].config.session_timeout_ms * 1000;
+        for member in 0..self.groups[group].members.len() {
+            let m = &mut self.groups[group].members[member];
+            let mut sessions = Vec::new();
+            if m.in_group {
+                m.last_heartbeat_us = now;
+                sessions.push(m.joined_incarnation);
+            }
+            if let Some((incarnation, _)) = m.ghost {
+                m.ghost = Some((incarnation, now));
+                sessions.push(incarnation);
+            }
+            let waiting = m.joining && m.pending_assignment.is_none();
+            for incarnation in sessions {
+                self.coordinator_timer(
+                    group,
+                    now + session,
+                    CoordinatorEvent::SessionCheck {
+                        member,
+                        incarnation,
+                    },
+                );
+            }
+            if waiting && self.groups[group].members[member].status == MemberStatus::Running {
+                self.member_ev(
+                    group,
+                    member,
+                    now,
+                    MemberEvent::CoordinatorError {
+                        error: Reason::NotCoordinator,
+                        lost: Some(Lost::Join),
+                    },
+                );
+            }
+        }
+        if matches!(
+            self.groups[group].state,
+            GroupState::PreparingRebalance | GroupState::CompletingRebalance
+        ) {
+            self.begin_rebalance(group, Reason::CoordinatorMoved);
         }
     }
 
@@ -143,7 +254,22 @@ impl Simulation {
         }
     }
 
-    pub(crate) fn coordinator_event(&mut self, group: usize, event: CoordinatorEvent) {
+    pub(crate) fn coordinator_event(&mut self, group: usize, epoch: u32, event: CoordinatorEvent) {
+        let g = &self.groups[group];
+        let here = g.coordinator.filter(|_| g.coordinator_epoch == epoch);
+        match (here, event.sender()) {
+            // A request to a coordinator that has moved: NOT_COORDINATOR, or no answer from a dead broker.
+            (None, Some((member, lost))) => {
+                return self.coordinator_error(group, member, Reason::NotCoordinator, lost)
+            }
+            (Some(broker), Some((member, lost))) if !self.broker(broker).alive => {
+                return self.coordinator_error(group, member, Reason::CoordinatorNotAvailable, lost)
+            }
+            // An old coordinator's timer, or the timer of one whose broker is down.
+            (None, None) => return,
+            (Some(broker), None) if !self.broker(broker).alive => return,
+            _ => {}
+        }
         match event {
             CoordinatorEvent::Join {
                 member,
@@ -159,14 +285,12 @@ impl Simulation {
                 if known {
                     m.last_heartbeat_us = self.k.now;
                     let session = self.groups[group].config.session_timeout_ms * 1000;
-                    self.schedule(
+                    self.coordinator_timer(
+                        group,
                         self.k.now + session,
-                        Ev::Coordinator {
-                            group,
-                            event: CoordinatorEvent::SessionCheck {
-                                member,
-                                incarnation,
-                            },
+                        CoordinatorEvent::SessionCheck {
+                            member,
+                            incarnation,
                         },
                     );
                 }
@@ -238,12 +362,10 @@ impl Simulation {
                     let next = initial.min(remaining);
                     g.initial_delay = (next, remaining.saturating_sub(delay));
                     g.initial_delay_until = Some(now + next);
-                    self.schedule(
+                    self.coordinator_timer(
+                        group,
                         now + next,
-                        Ev::Coordinator {
-                            group,
-                            event: CoordinatorEvent::InitialDelayExpired { round },
-                        },
+                        CoordinatorEvent::InitialDelayExpired { round },
                     );
                 } else {
                     g.initial_delay_until = None;
@@ -296,12 +418,10 @@ impl Simulation {
             reason,
         });
         let timeout = self.rebalance_timeout_us(group);
-        self.schedule(
+        self.coordinator_timer(
+            group,
             now + timeout,
-            Ev::Coordinator {
-                group,
-                event: CoordinatorEvent::RebalanceTimeout { round },
-            },
+            CoordinatorEvent::RebalanceTimeout { round },
         );
         if from_empty {
             // The group is new: more time for members to join (KIP-134).
@@ -310,12 +430,10 @@ impl Simulation {
             g.initial_delay_until = Some(now + delay);
             g.initial_delay = (delay, timeout.saturating_sub(delay));
             g.new_member_added = false;
-            self.schedule(
+            self.coordinator_timer(
+                group,
                 now + delay,
-                Ev::Coordinator {
-                    group,
-                    event: CoordinatorEvent::InitialDelayExpired { round },
-                },
+                CoordinatorEvent::InitialDelayExpired { round },
             );
         }
     }
@@ -338,14 +456,12 @@ impl Simulation {
             m.joined_incarnation = incarnation;
             m.last_heartbeat_us = now;
             let instance = m.group_instance_id.clone().unwrap_or_default();
-            self.schedule(
+            self.coordinator_timer(
+                group,
                 now + session,
-                Ev::Coordinator {
-                    group,
-                    event: CoordinatorEvent::SessionCheck {
-                        member,
-                        incarnation,
-                    },
+                CoordinatorEvent::SessionCheck {
+                    member,
+                    incarnation,
                 },
             );
             let g = &self.groups[group];
@@ -413,14 +529,12 @@ impl Simulation {
         m.joined = true;
         m.joined_incarnation = incarnation;
         m.last_heartbeat_us = now;
-        self.schedule(
+        self.coordinator_timer(
+            group,
             now + session,
-            Ev::Coordinator {
-                group,
-                event: CoordinatorEvent::SessionCheck {
-                    member,
-                    incarnation,
-                },
+            CoordinatorEvent::SessionCheck {
+                member,
+                incarnation,
             },
         );
         self.try_complete_join(group);
@@ -595,12 +709,10 @@ impl Simulation {
             Node::Broker { broker: 1 },
             Node::Member { group, member: 0 },
         );
-        self.schedule(
+        self.coordinator_timer(
+            group,
             self.k.now + round_trip,
-            Ev::Coordinator {
-                group,
-                event: CoordinatorEvent::SyncDone { generation },
-            },
+            CoordinatorEvent::SyncDone { generation },
         );
     }
 
