@@ -638,7 +638,7 @@ fn a_crash_after_processing_and_before_commit_duplicates_exactly_the_uncommitted
     sim.advance_to(12_000_000);
     let view = sim.view();
     let g = group(&view, "g");
-    let owner = g.partitions[0].consumer_id.clone().unwrap();
+    let owner = g.partitions[0].client_id.clone().unwrap();
     let committed = g.partitions[0].current_offset.unwrap();
     let processed_by_owner = g
         .members

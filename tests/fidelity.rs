@@ -602,6 +602,70 @@ fn a_restarted_consumer_joins_as_a_new_member_and_the_rebalance_waits_for_the_ol
         .all(|m| !m.assignment.is_empty()));
 }
 
+#[test]
+fn member_ids_are_the_client_id_and_a_uuid_and_a_restarted_consumer_gets_a_new_one() {
+    // ClassicGroup.generateMemberId: clientId + "-" + UUID.randomUUID(); kafka-consumer-groups.sh shows it
+    // as CONSUMER-ID beside CLIENT-ID.
+    let text = r#"{"version": 1, "seed": 10, "duration_ms": 60000,
+        "cluster": {"brokers": 1},
+        "topics": [{"name": "t", "partitions": 2, "replication_factor": 1}],
+        "producers": [{"id": "p", "topic": "t", "rate_per_sec": 20, "keys": {"distinct": 8}}],
+        "groups": [{"id": "g", "topics": ["t"],
+                    "config": {"session.timeout.ms": "10000", "heartbeat.interval.ms": "1000"},
+                    "members": [{"id": "a"}, {"id": "b"}]}],
+        "timeline": [{"at_ms": 20000, "action": "crash_consumer", "group": "g", "member": "a"},
+                     {"at_ms": 22000, "action": "restart_consumer", "group": "g", "member": "a"}]}"#;
+    let mut s = sim(text);
+    run(&mut s, 19_000_000);
+    let view = s.view();
+    let ids: Vec<String> = view.groups[0]
+        .members
+        .iter()
+        .map(|m| m.member_id.clone().expect("joined"))
+        .collect();
+    for (id, name) in ids.iter().zip(["a", "b"]) {
+        let uuid = id
+            .strip_prefix(&format!("{name}-"))
+            .expect("client.id first");
+        let parts: Vec<usize> = uuid.split('-').map(str::len).collect();
+        assert_eq!(parts, vec![8, 4, 4, 4, 12], "{id}");
+        assert!(
+            uuid.chars().all(|c| c.is_ascii_hexdigit() || c == '-'),
+            "{id}"
+        );
+        assert_eq!(&uuid[14..15], "4", "a version 4 UUID: {id}");
+    }
+    assert_ne!(ids[0], ids[1]);
+    for row in &view.groups[0].partitions {
+        let owner = row.client_id.as_deref().expect("owned");
+        let expected = if owner == "a" { &ids[0] } else { &ids[1] };
+        assert_eq!(row.consumer_id.as_ref(), Some(expected));
+    }
+    // The same seed gives the same ids; another seed other ids.
+    let mut again = sim(text);
+    run(&mut again, 19_000_000);
+    assert_eq!(
+        again.view().groups[0].members[0].member_id,
+        Some(ids[0].clone())
+    );
+    let mut other = sim(&text.replace(r#""seed": 10"#, r#""seed": 11"#));
+    run(&mut other, 19_000_000);
+    assert_ne!(
+        other.view().groups[0].members[0].member_id,
+        Some(ids[0].clone())
+    );
+    // The restarted process joins with a new member id.
+    run(&mut s, 45_000_000);
+    let view = s.view();
+    let restarted = view.groups[0].members[0]
+        .member_id
+        .clone()
+        .expect("rejoined");
+    assert!(restarted.starts_with("a-"));
+    assert_ne!(restarted, ids[0]);
+    assert_eq!(view.groups[0].members[1].member_id.as_ref(), Some(&ids[1]));
+}
+
 // ---- 3. Log truncation detection in the consumer (KIP-320, SubscriptionState.maybeCompleteValidation) ----
 
 #[test]
@@ -664,6 +728,7 @@ fn a_static_member_restarted_within_its_session_gets_its_assignment_back_without
     run(&mut restarted, 19_000_000);
     let before = restarted.view().groups[0].members[0].assignment.clone();
     let generation = restarted.view().groups[0].generation;
+    let id_before = restarted.view().groups[0].members[0].member_id.clone();
     assert!(!before.is_empty());
     let events = run(&mut restarted, 45_000_000);
     let kinds: Vec<&str> = events
@@ -681,6 +746,9 @@ fn a_static_member_restarted_within_its_session_gets_its_assignment_back_without
     assert_eq!(view.groups[0].generation, generation);
     assert_eq!(view.groups[0].members[0].assignment, before);
     assert!(view.groups[0].members[0].records_processed > 0);
+    // The new process has a new member id (KIP-345: the coordinator maps group.instance.id to it).
+    let id_after = view.groups[0].members[0].member_id.clone().expect("joined");
+    assert_ne!(Some(id_after), id_before);
     // A scenario naming an instance id twice is refused.
     let twice = text.replace("b-host", "a-host");
     let error = Simulation::from_json(&twice).err().expect("refused");

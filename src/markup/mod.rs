@@ -206,13 +206,15 @@ pub(crate) mod tests_support {
             g.leader = g.leader.as_ref().map(|_| name.into());
             for m in &mut g.members {
                 m.member = name.into();
+                m.member_id = m.member_id.as_ref().map(|_| format!("{name}-0"));
                 for (topic, _) in &mut m.assignment {
                     *topic = name.into();
                 }
             }
             for row in &mut g.partitions {
                 row.topic = name.into();
-                row.consumer_id = row.consumer_id.as_ref().map(|_| name.into());
+                row.consumer_id = row.consumer_id.as_ref().map(|_| format!("{name}-0"));
+                row.client_id = row.client_id.as_ref().map(|_| name.into());
             }
         }
         v

@@ -159,7 +159,7 @@ pub fn group_table(v: &ClusterView, index: usize, highlight: Option<&str>) -> St
                 )
             ));
         });
-    m.raw(r#"<table class="ks-table"><thead><tr><th>TOPIC</th><th>PARTITION</th><th>CURRENT-OFFSET</th><th>LOG-END-OFFSET</th><th>LAG</th><th>CONSUMER-ID</th></tr></thead><tbody>"#);
+    m.raw(r#"<table class="ks-table"><thead><tr><th>TOPIC</th><th>PARTITION</th><th>CURRENT-OFFSET</th><th>LOG-END-OFFSET</th><th>LAG</th><th>CONSUMER-ID</th><th>CLIENT-ID</th></tr></thead><tbody>"#);
     for row in &g.partitions {
         m.open("tr").children(|m| {
             m.open("td").text(&row.topic);
@@ -168,6 +168,7 @@ pub fn group_table(v: &ClusterView, index: usize, highlight: Option<&str>) -> St
             m.open("td").text(row.log_end_offset);
             m.open("td").text(dash(row.lag));
             m.open("td").text(row.consumer_id.as_deref().unwrap_or("-"));
+            m.open("td").text(row.client_id.as_deref().unwrap_or("-"));
         });
     }
     m.raw("</tbody></table>");

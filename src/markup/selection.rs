@@ -282,6 +282,7 @@ fn member(m: &mut Markup, v: &ClusterView, group: &str, id: &str) -> bool {
                 .map_or("-".to_string(), |generation| generation.to_string()),
         );
         let assignment: Vec<(String, u32)> = member.assignment.clone();
+        fact(m, "member.id", member.member_id.as_deref().unwrap_or("-"));
         fact(m, t(Msg::SelAssignment), partition_list(&assignment));
         fact(m, t(Msg::SelInHand), member.records_in_hand);
         fact(m, t(Msg::SelProcessed), member.records_processed);

@@ -101,6 +101,12 @@ pub struct Member {
     /// network fault acts only if no newer one was sent since (`MemberEvent::RequestTimedOut`).
     pub(crate) join_sent_us: Micros,
     pub(crate) commit_sent_us: Micros,
+    /// The `member.id` the coordinator gave this process when it joined (`client.id` + "-" + a UUID,
+    /// `ClassicGroup.generateMemberId`): a restarted process gets a new one. `None` until it joins, and
+    /// once the coordinator removed it.
+    pub member_id: Option<String>,
+    /// How many member ids this process was given (one more each time it joins without one).
+    pub(crate) ids_given: u32,
     /// The client lost its coordinator (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, a dead connection)
     /// and looks it up (FindCoordinator): no heartbeats until it is found.
     pub(crate) coordinator_unknown: bool,
@@ -145,6 +151,8 @@ impl Member {
             next_auto_commit_us: 0,
             join_sent_us: 0,
             commit_sent_us: 0,
+            member_id: None,
+            ids_given: 0,
             coordinator_unknown: false,
             lookup_pending: false,
             retry_join: false,

@@ -100,20 +100,21 @@ pub fn text(view: &ClusterView) -> String {
         );
         let _ = writeln!(
             out,
-            "{:<16} {:<12} {:>9} {:>14} {:>14} {:>8}  CONSUMER-ID",
-            "GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG"
+            "{:<16} {:<12} {:>9} {:>14} {:>14} {:>8}  {:<50} CLIENT-ID",
+            "GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID"
         );
         for row in &group.partitions {
             let _ = writeln!(
                 out,
-                "{:<16} {:<12} {:>9} {:>14} {:>14} {:>8}  {}",
+                "{:<16} {:<12} {:>9} {:>14} {:>14} {:>8}  {:<50} {}",
                 group.group,
                 row.topic,
                 row.partition,
                 dash(row.current_offset),
                 row.log_end_offset,
                 dash(row.lag),
-                row.consumer_id.as_deref().unwrap_or("-")
+                row.consumer_id.as_deref().unwrap_or("-"),
+                row.client_id.as_deref().unwrap_or("-")
             );
         }
         let d = group.delivery;
@@ -154,10 +155,11 @@ pub fn json(view: &ClusterView) -> Value {
             "state": g.state,
             "generation": g.generation,
             "coordinator": g.coordinator,
-            "members": g.members.iter().map(|m| json!({"member": m.member, "status": m.status, "assignment": m.assignment})).collect::<Vec<_>>(),
+            "members": g.members.iter().map(|m| json!({"member": m.member, "member_id": m.member_id, "status": m.status, "assignment": m.assignment})).collect::<Vec<_>>(),
             "partitions": g.partitions.iter().map(|r| json!({
                 "topic": r.topic, "partition": r.partition, "current_offset": r.current_offset,
                 "log_end_offset": r.log_end_offset, "lag": r.lag, "consumer_id": r.consumer_id,
+                "client_id": r.client_id,
             })).collect::<Vec<_>>(),
             "delivery": g.delivery,
             "producer_duplicates": g.producer_duplicates,

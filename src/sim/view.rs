@@ -87,7 +87,11 @@ pub struct ProducerView {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MemberView {
+    /// The member's name in the scenario: its `client.id`.
     pub member: String,
+    /// The `member.id` the coordinator gave its current process (`client.id`-UUID); `None` when it is
+    /// not in the group.
+    pub member_id: Option<String>,
     pub status: MemberStatus,
     pub in_group: bool,
     pub generation: Option<i32>,
@@ -110,7 +114,10 @@ pub struct LagRow {
     /// What the tool calls LOG-END-OFFSET is the high watermark (ListOffsets latest, read_uncommitted).
     pub log_end_offset: u64,
     pub lag: Option<u64>,
+    /// The owner's `member.id` (CONSUMER-ID in `kafka-consumer-groups.sh`).
     pub consumer_id: Option<String>,
+    /// The owner's `client.id`: its name in the scenario (CLIENT-ID).
+    pub client_id: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -295,6 +302,7 @@ impl Simulation {
             .iter()
             .map(|member| MemberView {
                 member: member.id.clone(),
+                member_id: member.member_id.clone(),
                 status: member.status,
                 in_group: member.in_group,
                 generation: member.generation,
@@ -319,14 +327,15 @@ impl Simulation {
                 .assignment
                 .iter()
                 .find(|(_, list)| list.contains(tp))
-                .map(|(member, _)| group.members[*member].id.clone());
+                .map(|(member, _)| &group.members[*member]);
             partitions.push(LagRow {
                 topic: self.topics[tp.topic].name.clone(),
                 partition: tp.partition,
                 current_offset,
                 log_end_offset: high_watermark,
                 lag: current_offset.map(|offset| high_watermark.saturating_sub(offset)),
-                consumer_id: owner,
+                consumer_id: owner.and_then(|m| m.member_id.clone()),
+                client_id: owner.map(|m| m.id.clone()),
             });
         }
         let total_lag = partitions

@@ -100,6 +100,42 @@ impl Simulation {
         }
     }
 
+    /// `ClassicGroup.generateMemberId`: the `client.id` (the member's name), "-", and a random (version 4)
+    /// UUID. The UUID comes from the run's seed and the process (group, member, incarnation, how many ids
+    /// it was given), not from the
+    /// run's random generator: assigning it draws nothing, so it changes no other choice of the run.
+    pub(crate) fn new_member_id(
+        &self,
+        group: usize,
+        member: usize,
+        incarnation: u32,
+        given: u32,
+    ) -> String {
+        let mut state = self.seed
+            ^ (group as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            ^ (member as u64).wrapping_mul(0xbf58_476d_1ce4_e5b9)
+            ^ ((incarnation as u64) << 32 | given as u64).wrapping_mul(0x94d0_49bb_1331_11eb);
+        let mut next = || {
+            // SplitMix64.
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        let (a, b) = (next(), next());
+        format!(
+            "{}-{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}",
+            self.groups[group].members[member].id,
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            8 | (b >> 62),
+            (b >> 48) & 0xfff,
+            b & 0xffff_ffff_ffff
+        )
+    }
+
     /// A member's request failed at the coordinator's end (`error`): the answer, or the broken
     /// connection, reaches the member a network hop later.
     pub(crate) fn coordinator_error(
@@ -444,6 +480,15 @@ impl Simulation {
         if m.incarnation != incarnation || m.status != MemberStatus::Running {
             return;
         }
+        let member_id = match &m.member_id {
+            Some(id) => id.clone(),
+            None => {
+                let id = self.new_member_id(group, member, incarnation, m.ids_given);
+                self.groups[group].members[member].ids_given += 1;
+                id
+            }
+        };
+        let m = &self.groups[group].members[member];
         // A restarted process is a new member (a new member id); the coordinator keeps the old one until
         // its session expires, and a rebalance waits for it (`removeMemberAndUpdateClassicGroup`).
         let replaces = m.in_group && m.joined_incarnation != incarnation;
@@ -454,6 +499,7 @@ impl Simulation {
             let m = &mut self.groups[group].members[member];
             m.joined = true;
             m.joined_incarnation = incarnation;
+            m.member_id = Some(member_id);
             m.last_heartbeat_us = now;
             let instance = m.group_instance_id.clone().unwrap_or_default();
             self.coordinator_timer(
@@ -528,6 +574,7 @@ impl Simulation {
         m.in_group = true;
         m.joined = true;
         m.joined_incarnation = incarnation;
+        m.member_id = Some(member_id);
         m.last_heartbeat_us = now;
         self.coordinator_timer(
             group,
@@ -572,6 +619,7 @@ impl Simulation {
         let m = &mut g.members[member];
         m.in_group = false;
         m.joined = false;
+        m.member_id = None;
         if g.leader == Some(member) {
             g.leader = None;
         }
