@@ -549,6 +549,8 @@ catalogue! {
     ScenarioAcksDesc "scenario.acks-and-leader-crash.description",
     ScenarioSlow "scenario.slow-consumer-rebalance",
     ScenarioSlowDesc "scenario.slow-consumer-rebalance.description",
+    ScenarioNetwork "scenario.network-faults",
+    ScenarioNetworkDesc "scenario.network-faults.description",
     ScenarioHeavy "scenario.heavy-benchmark",
     ScenarioHeavyDesc "scenario.heavy-benchmark.description",
     ErrorExample "error.example",

@@ -98,6 +98,7 @@ fn examples() -> Vec<Value> {
         include_str!("../public/scenarios/order-service.json"),
         include_str!("../public/scenarios/acks-and-leader-crash.json"),
         include_str!("../public/scenarios/slow-consumer-rebalance.json"),
+        include_str!("../public/scenarios/network-faults.json"),
     ] {
         out.push(serde_json::from_str(text).unwrap());
     }

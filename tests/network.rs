@@ -524,3 +524,46 @@ fn a_coordinator_that_moves_during_a_rebalance_starts_it_again_and_completes_it(
             >= 2
     );
 }
+
+#[test]
+fn the_network_faults_example_tells_the_story_its_description_tells() {
+    let mut sim =
+        Simulation::from_json(include_str!("../public/scenarios/network-faults.json")).unwrap();
+    let events = run(&mut sim, 150_000_000);
+    let at = |kind: &str| -> Vec<u64> { of_type(&events, kind).iter().map(|e| e.t_us).collect() };
+    // Broker 2, cut off from the controller at 10 s, is fenced 9 s after its last heartbeat (at 8 s).
+    assert!(events
+        .iter()
+        .any(|e| e.kind == EventKind::BrokerFenced { broker: 2 } && e.t_us == 17_000_000));
+    assert!(events
+        .iter()
+        .any(|e| e.kind == EventKind::BrokerUnfenced { broker: 2 } && e.t_us == 30_000_000));
+    // email-1, cut off from every node at 40 s, is removed about session.timeout.ms later.
+    let left = events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::ConsumerLeft { member, reason, .. } if member == "email-1" => {
+                Some((e.t_us, reason.clone()))
+            }
+            _ => None,
+        })
+        .expect("email-1 is removed");
+    assert_eq!(left.1, Reason::SessionTimeoutExpired);
+    assert!((82_000_000..=85_100_000).contains(&left.0), "{left:?}");
+    assert!(!at("network_healed").is_empty());
+    // Healed at 100 s, it rejoins: by the end both members own partitions, and no acknowledged record is
+    // lost (acks=all, min.insync.replicas=2).
+    let view = sim.view();
+    let email = view
+        .groups
+        .iter()
+        .find(|g| g.group == "email_group")
+        .unwrap();
+    assert!(
+        email.members.iter().all(|m| !m.assignment.is_empty()),
+        "{email:?}"
+    );
+    assert_eq!(view.producers[0].acknowledged_records_lost, 0);
+    assert!(view.brokers.iter().all(|b| b.alive && !b.fenced));
+    assert!(view.cuts.is_empty());
+}

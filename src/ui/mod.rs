@@ -38,6 +38,11 @@ pub const EXAMPLES: &[(&str, Msg, Msg)] = &[
         Msg::ScenarioSlowDesc,
     ),
     (
+        "network-faults",
+        Msg::ScenarioNetwork,
+        Msg::ScenarioNetworkDesc,
+    ),
+    (
         "heavy-benchmark",
         Msg::ScenarioHeavy,
         Msg::ScenarioHeavyDesc,
