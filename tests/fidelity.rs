@@ -5,6 +5,7 @@
 
 use kafka_sim::sim::event::{EventKind, TraceEvent};
 use kafka_sim::sim::golden::scenario_text;
+use kafka_sim::sim::group::MemberStatus;
 use kafka_sim::sim::view::ClusterView;
 use kafka_sim::sim::Simulation;
 
@@ -654,6 +655,17 @@ fn member_ids_are_the_client_id_and_a_uuid_and_a_restarted_consumer_gets_a_new_o
         other.view().groups[0].members[0].member_id,
         Some(ids[0].clone())
     );
+    // The coordinator's record outlives the crashed process: restarted at 22 s, until the new process
+    // has joined, the describe table still names the old member id as the owner.
+    run(&mut s, 22_000_000);
+    assert_eq!(s.view().groups[0].members[0].status, MemberStatus::Running);
+    let view = s.view();
+    let row = view.groups[0]
+        .partitions
+        .iter()
+        .find(|r| r.client_id.as_deref() == Some("a"))
+        .expect("a still owns a partition");
+    assert_eq!(row.consumer_id.as_ref(), Some(&ids[0]));
     // The restarted process joins with a new member id.
     run(&mut s, 45_000_000);
     let view = s.view();

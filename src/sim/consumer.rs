@@ -350,23 +350,10 @@ impl Simulation {
         }
         let incarnation = self.groups[group].members[member].incarnation + 1;
         // The coordinator's record of the previous process survives the client's restart.
-        let m = &self.groups[group].members[member];
-        let held = (
-            m.in_group,
-            m.joined,
-            m.joined_incarnation,
-            m.last_heartbeat_us,
-            m.ghost,
-        );
+        let held = std::mem::take(&mut self.groups[group].members[member].membership);
         self.start_member(group, member);
         let m = &mut self.groups[group].members[member];
-        (
-            m.in_group,
-            m.joined,
-            m.joined_incarnation,
-            m.last_heartbeat_us,
-            m.ghost,
-        ) = held;
+        m.membership = held;
         m.incarnation = incarnation;
         // Re-issue the start events under the new incarnation.
         let now = self.k.now;

@@ -39,6 +39,27 @@ pub enum MemberStatus {
     Left,
 }
 
+/// The coordinator's record of a member (Kafka's `ClassicGroupMember`), kept in the member's slot. It
+/// belongs to the coordinator: a restart of the client keeps it, and only the coordinator's handlers
+/// change it.
+#[derive(Clone, Debug, Default)]
+pub struct Membership {
+    pub in_group: bool,
+    pub(crate) joined: bool,
+    /// The client incarnation that joined: a crashed process's successor is a different client.
+    pub(crate) joined_incarnation: u32,
+    pub(crate) last_heartbeat_us: Micros,
+    /// The coordinator still holds this slot's previous process as a member (its incarnation and last
+    /// heartbeat): a restarted consumer is a new member, and the old one stays until its session expires.
+    pub(crate) ghost: Option<(u32, Micros)>,
+    /// The `member.id` the coordinator gave the process that joined (`client.id` + "-" + a UUID,
+    /// `ClassicGroup.generateMemberId`): a restarted process gets a new one when it joins. `None` before
+    /// the first join and once the coordinator removed the member.
+    pub member_id: Option<String>,
+    /// How many member ids this slot was given.
+    pub(crate) ids_given: u32,
+}
+
 /// What the member's application thread is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -60,15 +81,8 @@ pub struct Member {
     pub topics: Vec<String>,
     pub incarnation: u32,
     pub status: MemberStatus,
-    // The coordinator's view.
-    pub in_group: bool,
-    pub(crate) joined: bool,
-    /// The client incarnation that joined: a crashed process's successor is a different client.
-    pub(crate) joined_incarnation: u32,
-    pub(crate) last_heartbeat_us: Micros,
-    /// The coordinator still holds this slot's previous process as a member (its incarnation and last
-    /// heartbeat): a restarted consumer is a new member, and the old one stays until its session expires.
-    pub(crate) ghost: Option<(u32, Micros)>,
+    /// The coordinator's record of this member: it survives the client's restart.
+    pub membership: Membership,
     /// `group.instance.id`: a static member (KIP-345).
     pub group_instance_id: Option<String>,
     // The client's view.
@@ -101,12 +115,6 @@ pub struct Member {
     /// network fault acts only if no newer one was sent since (`MemberEvent::RequestTimedOut`).
     pub(crate) join_sent_us: Micros,
     pub(crate) commit_sent_us: Micros,
-    /// The `member.id` the coordinator gave this process when it joined (`client.id` + "-" + a UUID,
-    /// `ClassicGroup.generateMemberId`): a restarted process gets a new one. `None` until it joins, and
-    /// once the coordinator removed it.
-    pub member_id: Option<String>,
-    /// How many member ids this process was given (one more each time it joins without one).
-    pub(crate) ids_given: u32,
     /// The client lost its coordinator (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, a dead connection)
     /// and looks it up (FindCoordinator): no heartbeats until it is found.
     pub(crate) coordinator_unknown: bool,
@@ -124,11 +132,7 @@ impl Member {
             topics,
             incarnation: 0,
             status: MemberStatus::Running,
-            in_group: false,
-            joined: false,
-            joined_incarnation: 0,
-            last_heartbeat_us: 0,
-            ghost: None,
+            membership: Membership::default(),
             group_instance_id: None,
             generation: None,
             joining: false,
@@ -151,8 +155,6 @@ impl Member {
             next_auto_commit_us: 0,
             join_sent_us: 0,
             commit_sent_us: 0,
-            member_id: None,
-            ids_given: 0,
             coordinator_unknown: false,
             lookup_pending: false,
             retry_join: false,

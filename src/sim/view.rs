@@ -302,9 +302,9 @@ impl Simulation {
             .iter()
             .map(|member| MemberView {
                 member: member.id.clone(),
-                member_id: member.member_id.clone(),
+                member_id: member.membership.member_id.clone(),
                 status: member.status,
-                in_group: member.in_group,
+                in_group: member.membership.in_group,
                 generation: member.generation,
                 joining: member.joining,
                 assignment: member.assigned.iter().map(name).collect(),
@@ -334,7 +334,7 @@ impl Simulation {
                 current_offset,
                 log_end_offset: high_watermark,
                 lag: current_offset.map(|offset| high_watermark.saturating_sub(offset)),
-                consumer_id: owner.and_then(|m| m.member_id.clone()),
+                consumer_id: owner.and_then(|m| m.membership.member_id.clone()),
                 client_id: owner.map(|m| m.id.clone()),
             });
         }

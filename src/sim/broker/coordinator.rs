@@ -196,12 +196,12 @@ impl Simulation {
         for member in 0..self.groups[group].members.len() {
             let m = &mut self.groups[group].members[member];
             let mut sessions = Vec::new();
-            if m.in_group {
-                m.last_heartbeat_us = now;
-                sessions.push(m.joined_incarnation);
+            if m.membership.in_group {
+                m.membership.last_heartbeat_us = now;
+                sessions.push(m.membership.joined_incarnation);
             }
-            if let Some((incarnation, _)) = m.ghost {
-                m.ghost = Some((incarnation, now));
+            if let Some((incarnation, _)) = m.membership.ghost {
+                m.membership.ghost = Some((incarnation, now));
                 sessions.push(incarnation);
             }
             let waiting = m.joining && m.pending_assignment.is_none();
@@ -317,9 +317,9 @@ impl Simulation {
             } => {
                 let state = self.groups[group].state;
                 let m = &mut self.groups[group].members[member];
-                let known = m.in_group && m.joined_incarnation == incarnation;
+                let known = m.membership.in_group && m.membership.joined_incarnation == incarnation;
                 if known {
-                    m.last_heartbeat_us = self.k.now;
+                    m.membership.last_heartbeat_us = self.k.now;
                     let session = self.groups[group].config.session_timeout_ms * 1000;
                     self.coordinator_timer(
                         group,
@@ -352,7 +352,7 @@ impl Simulation {
                 reason,
             } => {
                 let m = &self.groups[group].members[member];
-                if m.in_group && m.joined_incarnation == incarnation {
+                if m.membership.in_group && m.membership.joined_incarnation == incarnation {
                     self.remove_member(group, member, reason);
                 }
             }
@@ -362,16 +362,16 @@ impl Simulation {
             } => {
                 let session = self.groups[group].config.session_timeout_ms * 1000;
                 let m = &self.groups[group].members[member];
-                if let Some((ghost, last_heartbeat)) = m.ghost {
+                if let Some((ghost, last_heartbeat)) = m.membership.ghost {
                     if ghost == incarnation && self.k.now >= last_heartbeat + session {
                         self.remove_ghost(group, member, Reason::SessionTimeoutExpired);
                         return;
                     }
                 }
                 let m = &self.groups[group].members[member];
-                if m.in_group
-                    && m.joined_incarnation == incarnation
-                    && self.k.now >= m.last_heartbeat_us + session
+                if m.membership.in_group
+                    && m.membership.joined_incarnation == incarnation
+                    && self.k.now >= m.membership.last_heartbeat_us + session
                 {
                     self.remove_member(group, member, Reason::SessionTimeoutExpired);
                 }
@@ -444,7 +444,7 @@ impl Simulation {
         g.round += 1;
         g.rebalance_started_us = now;
         for member in &mut g.members {
-            member.joined = false;
+            member.membership.joined = false;
         }
         let (id, generation, round) = (g.id.clone(), g.generation, g.round);
         self.set_group_state(group, GroupState::PreparingRebalance);
@@ -480,27 +480,29 @@ impl Simulation {
         if m.incarnation != incarnation || m.status != MemberStatus::Running {
             return;
         }
-        let member_id = match &m.member_id {
-            Some(id) => id.clone(),
-            None => {
-                let id = self.new_member_id(group, member, incarnation, m.ids_given);
-                self.groups[group].members[member].ids_given += 1;
+        // A process that joined before keeps its member id; a new process (a restart) or one the
+        // coordinator removed gets a new one.
+        let member_id = match &m.membership.member_id {
+            Some(id) if m.membership.joined_incarnation == incarnation => id.clone(),
+            _ => {
+                let id = self.new_member_id(group, member, incarnation, m.membership.ids_given);
+                self.groups[group].members[member].membership.ids_given += 1;
                 id
             }
         };
         let m = &self.groups[group].members[member];
         // A restarted process is a new member (a new member id); the coordinator keeps the old one until
         // its session expires, and a rebalance waits for it (`removeMemberAndUpdateClassicGroup`).
-        let replaces = m.in_group && m.joined_incarnation != incarnation;
+        let replaces = m.membership.in_group && m.membership.joined_incarnation != incarnation;
         if replaces && m.group_instance_id.is_some() {
             // A static member's new process takes the old one's place (`updateStaticMemberAndRebalance`);
             // in a Stable group it gets its assignment back with no rebalance.
             let session = self.groups[group].config.session_timeout_ms * 1000;
             let m = &mut self.groups[group].members[member];
-            m.joined = true;
-            m.joined_incarnation = incarnation;
-            m.member_id = Some(member_id);
-            m.last_heartbeat_us = now;
+            m.membership.joined = true;
+            m.membership.joined_incarnation = incarnation;
+            m.membership.member_id = Some(member_id);
+            m.membership.last_heartbeat_us = now;
             let instance = m.group_instance_id.clone().unwrap_or_default();
             self.coordinator_timer(
                 group,
@@ -537,11 +539,14 @@ impl Simulation {
             return;
         }
         if replaces {
-            let ghost = (m.joined_incarnation, m.last_heartbeat_us);
-            self.groups[group].members[member].ghost = Some(ghost);
+            let ghost = (
+                m.membership.joined_incarnation,
+                m.membership.last_heartbeat_us,
+            );
+            self.groups[group].members[member].membership.ghost = Some(ghost);
         }
         let m = &self.groups[group].members[member];
-        let new_member = !m.in_group || replaces;
+        let new_member = !m.membership.in_group || replaces;
         let is_leader = self.groups[group].leader == Some(member) && !replaces;
         match self.groups[group].state {
             GroupState::Empty | GroupState::Dead => self.begin_rebalance(
@@ -571,11 +576,11 @@ impl Simulation {
         }
         let session = self.groups[group].config.session_timeout_ms * 1000;
         let m = &mut self.groups[group].members[member];
-        m.in_group = true;
-        m.joined = true;
-        m.joined_incarnation = incarnation;
-        m.member_id = Some(member_id);
-        m.last_heartbeat_us = now;
+        m.membership.in_group = true;
+        m.membership.joined = true;
+        m.membership.joined_incarnation = incarnation;
+        m.membership.member_id = Some(member_id);
+        m.membership.last_heartbeat_us = now;
         self.coordinator_timer(
             group,
             now + session,
@@ -592,10 +597,10 @@ impl Simulation {
         if g.state != GroupState::PreparingRebalance || g.initial_delay_until.is_some() {
             return;
         }
-        if g.members
-            .iter()
-            .all(|member| (!member.in_group || member.joined) && member.ghost.is_none())
-        {
+        if g.members.iter().all(|member| {
+            (!member.membership.in_group || member.membership.joined)
+                && member.membership.ghost.is_none()
+        }) {
             self.complete_join(group);
         }
     }
@@ -603,7 +608,7 @@ impl Simulation {
     /// The coordinator drops a restarted consumer's previous process (see `Member::ghost`).
     pub(crate) fn remove_ghost(&mut self, group: usize, member: usize, reason: Reason) {
         let g = &mut self.groups[group];
-        g.members[member].ghost = None;
+        g.members[member].membership.ghost = None;
         let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
         self.emit(EventKind::ConsumerLeft {
             group: group_id,
@@ -617,9 +622,9 @@ impl Simulation {
     pub(crate) fn remove_member(&mut self, group: usize, member: usize, reason: Reason) {
         let g = &mut self.groups[group];
         let m = &mut g.members[member];
-        m.in_group = false;
-        m.joined = false;
-        m.member_id = None;
+        m.membership.in_group = false;
+        m.membership.joined = false;
+        m.membership.member_id = None;
         if g.leader == Some(member) {
             g.leader = None;
         }
@@ -651,7 +656,12 @@ impl Simulation {
     /// the leader run the assignor.
     pub(crate) fn complete_join(&mut self, group: usize) {
         for member in 0..self.groups[group].members.len() {
-            if self.groups[group].members[member].ghost.take().is_some() {
+            if self.groups[group].members[member]
+                .membership
+                .ghost
+                .take()
+                .is_some()
+            {
                 let g = &self.groups[group];
                 let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
                 self.emit(EventKind::ConsumerLeft {
@@ -666,12 +676,12 @@ impl Simulation {
             .members
             .iter()
             .enumerate()
-            .filter(|(_, m)| m.in_group && !m.joined)
+            .filter(|(_, m)| m.membership.in_group && !m.membership.joined)
             .map(|(i, _)| i)
             .collect();
         for member in missing {
             let g = &mut self.groups[group];
-            g.members[member].in_group = false;
+            g.members[member].membership.in_group = false;
             if g.leader == Some(member) {
                 g.leader = None;
             }
@@ -690,7 +700,7 @@ impl Simulation {
             .members
             .iter()
             .enumerate()
-            .filter(|(_, m)| m.in_group)
+            .filter(|(_, m)| m.membership.in_group)
             .map(|(i, _)| i)
             .collect();
         if members.is_empty() {
@@ -817,7 +827,7 @@ impl Simulation {
     ) {
         let g = &self.groups[group];
         let m = &g.members[member];
-        let error = if !m.in_group || m.joined_incarnation != incarnation {
+        let error = if !m.membership.in_group || m.membership.joined_incarnation != incarnation {
             Some(Reason::CommitUnknownMember)
         } else if g.state == GroupState::CompletingRebalance {
             Some(Reason::CommitRebalanceInProgress)
