@@ -136,6 +136,20 @@ impl Simulation {
         }
     }
 
+    /// A JoinGroupRequest from the member's current process.
+    pub(crate) fn send_join(&mut self, group: usize, member: usize) {
+        let incarnation = self.groups[group].members[member].incarnation;
+        self.send_to_coordinator(
+            group,
+            member,
+            FlowKind::GroupProtocol,
+            CoordinatorEvent::Join {
+                member,
+                incarnation,
+            },
+        );
+    }
+
     /// A request to the coordinator failed with NOT_COORDINATOR or COORDINATOR_NOT_AVAILABLE (or found its
     /// broker down): the client marks the coordinator unknown ("will attempt rediscovery") and looks it up
     /// (FindCoordinator, every `retry.backoff.ms`). A JoinGroup and a `commitSync` wait and are sent again
@@ -201,17 +215,8 @@ impl Simulation {
         let retry_join = std::mem::take(&mut m.retry_join) && m.joining;
         let retry_commit =
             std::mem::take(&mut m.retry_commit) && m.activity == Activity::Committing;
-        let incarnation = m.incarnation;
         if retry_join {
-            self.send_to_coordinator(
-                group,
-                member,
-                FlowKind::GroupProtocol,
-                CoordinatorEvent::Join {
-                    member,
-                    incarnation,
-                },
-            );
+            self.send_join(group, member);
         }
         if retry_commit {
             self.send_commit(group, member, true);
@@ -245,21 +250,12 @@ impl Simulation {
                 if !m.joining || m.pending_assignment.is_some() || m.join_sent_us != sent_us {
                     return;
                 }
-                let incarnation = m.incarnation;
                 self.emit(EventKind::CoordinatorRequestTimedOut {
                     group: group_id,
                     member: member_id,
                     request: "JoinGroup".into(),
                 });
-                self.send_to_coordinator(
-                    group,
-                    member,
-                    FlowKind::GroupProtocol,
-                    CoordinatorEvent::Join {
-                        member,
-                        incarnation,
-                    },
-                );
+                self.send_join(group, member);
             }
             Lost::Commit => {
                 let waiting = m.activity == Activity::Committing && m.commit_sent_us == sent_us;
@@ -814,16 +810,7 @@ impl Simulation {
         let m = &mut self.groups[group].members[member];
         m.joining = true;
         m.rejoin_needed = false;
-        let incarnation = m.incarnation;
-        self.send_to_coordinator(
-            group,
-            member,
-            FlowKind::GroupProtocol,
-            CoordinatorEvent::Join {
-                member,
-                incarnation,
-            },
-        );
+        self.send_join(group, member);
     }
 
     pub(crate) fn clear_positions(&mut self, group: usize, member: usize, only: Option<&[Tp]>) {

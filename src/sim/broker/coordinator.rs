@@ -155,6 +155,18 @@ impl Simulation {
         );
     }
 
+    /// The coordinator's session timer for a member's process (`session.timeout.ms`), checked at `at`.
+    fn session_timer(&mut self, group: usize, member: usize, incarnation: u32, at: Micros) {
+        self.coordinator_timer(
+            group,
+            at,
+            CoordinatorEvent::SessionCheck {
+                member,
+                incarnation,
+            },
+        );
+    }
+
     /// A timer of the group's current coordinator: it lapses if the coordinator moves first.
     pub(crate) fn coordinator_timer(&mut self, group: usize, at: Micros, event: CoordinatorEvent) {
         let epoch = self.groups[group].coordinator_epoch;
@@ -206,14 +218,7 @@ impl Simulation {
             }
             let waiting = m.joining && m.pending_assignment.is_none();
             for incarnation in sessions {
-                self.coordinator_timer(
-                    group,
-                    now + session,
-                    CoordinatorEvent::SessionCheck {
-                        member,
-                        incarnation,
-                    },
-                );
+                self.session_timer(group, member, incarnation, now + session);
             }
             if waiting && self.groups[group].members[member].status == MemberStatus::Running {
                 self.member_ev(
@@ -321,14 +326,7 @@ impl Simulation {
                 if known {
                     m.membership.last_heartbeat_us = self.k.now;
                     let session = self.groups[group].config.session_timeout_ms * 1000;
-                    self.coordinator_timer(
-                        group,
-                        self.k.now + session,
-                        CoordinatorEvent::SessionCheck {
-                            member,
-                            incarnation,
-                        },
-                    );
+                    self.session_timer(group, member, incarnation, self.k.now + session);
                 }
                 // `classicGroupHeartbeat`: REBALANCE_IN_PROGRESS only while members must rejoin; during
                 // CompletingRebalance a heartbeat is answered as in Stable.
@@ -504,14 +502,7 @@ impl Simulation {
             m.membership.member_id = Some(member_id);
             m.membership.last_heartbeat_us = now;
             let instance = m.group_instance_id.clone().unwrap_or_default();
-            self.coordinator_timer(
-                group,
-                now + session,
-                CoordinatorEvent::SessionCheck {
-                    member,
-                    incarnation,
-                },
-            );
+            self.session_timer(group, member, incarnation, now + session);
             let g = &self.groups[group];
             self.emit(EventKind::StaticMemberRejoined {
                 group: g.id.clone(),
@@ -581,14 +572,7 @@ impl Simulation {
         m.membership.joined_incarnation = incarnation;
         m.membership.member_id = Some(member_id);
         m.membership.last_heartbeat_us = now;
-        self.coordinator_timer(
-            group,
-            now + session,
-            CoordinatorEvent::SessionCheck {
-                member,
-                incarnation,
-            },
-        );
+        self.session_timer(group, member, incarnation, now + session);
         self.try_complete_join(group);
     }
 
