@@ -530,6 +530,7 @@ catalogue! {
     SelAssignment "selection.assignment",
     SelInHand "selection.in_hand",
     SelProcessed "selection.processed",
+    SelInGroup "selection.in_group",
     SelAcknowledged "selection.acknowledged",
     SelFailed "selection.failed",
     SelPending "selection.pending",

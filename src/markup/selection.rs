@@ -282,6 +282,7 @@ fn member(m: &mut Markup, v: &ClusterView, group: &str, id: &str) -> bool {
                 .map_or("-".to_string(), |generation| generation.to_string()),
         );
         let assignment: Vec<(String, u32)> = member.assignment.clone();
+        fact(m, t(Msg::SelInGroup), yes_no(member.in_group));
         fact(m, "member.id", member.member_id.as_deref().unwrap_or("-"));
         fact(m, t(Msg::SelAssignment), partition_list(&assignment));
         fact(m, t(Msg::SelInHand), member.records_in_hand);
@@ -393,6 +394,8 @@ mod tests {
             let member = render(&view, Some(&selected));
             assert!(member.contains("selection-isolate") && member.contains("selection-reconnect"));
             assert!(member.contains("net:reconnect:member:"), "{member}");
+            // The coordinator's view of the member is beside the client's.
+            assert!(member.contains(t(Msg::SelInGroup)), "{member}");
             assert!(!member.contains(name) || name == "plain", "{member}");
             // Untouched nodes are connected and offer to be cut off.
             let other = render(&view, Some("broker:2"));
