@@ -834,6 +834,9 @@ fn cli_prints_describe_tables_and_json() {
     ]);
     assert_eq!(code, 0);
     assert!(out.contains("CURRENT-OFFSET") && out.contains("Leader:") && out.contains("Isr:"));
+    assert!(
+        out.contains("CONSUMER-ID") && out.contains("CLIENT-ID") && out.contains("coordinator ")
+    );
     let (code, out, _) = cli(&[
         "run",
         "public/scenarios/order-service.json",
@@ -850,6 +853,25 @@ fn cli_prints_describe_tables_and_json() {
             > 0
     );
     assert!(json["groups"][0]["partitions"][0]["lag"].is_number());
+    // The group's coordinator (a broker id), and each owner's member id (client.id-UUID) and client id.
+    let group = &json["groups"][0];
+    assert!(
+        (1..=3).contains(&group["coordinator"].as_u64().unwrap()),
+        "{group}"
+    );
+    let row = &group["partitions"][0];
+    let (member_id, client_id) = (
+        row["consumer_id"].as_str().unwrap(),
+        row["client_id"].as_str().unwrap(),
+    );
+    assert!(
+        member_id.starts_with(&format!("{client_id}-")) && member_id.len() == client_id.len() + 37
+    );
+    assert!(group["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["member_id"] == row["consumer_id"]));
 }
 
 #[test]
