@@ -5,7 +5,8 @@
 
 use std::fmt;
 
-/// A number with `.1` decimals, rounded half to even like `{:.N}`, written with integer arithmetic.
+/// A number with N decimals (`Fixed(x, 1)`: one), rounded half to even like `{:.N}`, written with
+/// integer arithmetic.
 /// Exact for magnitudes below 2^53 / 10^N; a non-finite number is written as 0.
 #[derive(Clone, Copy, Debug)]
 pub struct Fixed(pub f64, pub u8);

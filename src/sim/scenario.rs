@@ -476,7 +476,11 @@ impl Command {
                 "`producer`, `keys`",
             ),
             "set_producer_config" | "set_group_config" | "set_topic_config" => {
-                let owner = &action[4..action.len() - 7];
+                let (owner, known) = match action {
+                    "set_producer_config" => ("producer", "`producer`, `name`, `value`"),
+                    "set_group_config" => ("group", "`group`, `name`, `value`"),
+                    _ => ("topic", "`topic`, `name`, `value`"),
+                };
                 let id = f.string(owner)?;
                 let (name, value) = (f.string("name")?, f.string("value")?);
                 let command = match owner {
@@ -496,7 +500,7 @@ impl Command {
                         value,
                     },
                 };
-                (command, "`producer` (`group`, `topic`), `name`, `value`")
+                (command, known)
             }
             "set_processing_time" => (
                 Command::SetProcessingTime {
@@ -1680,6 +1684,10 @@ mod tests {
             (
                 r#"{"at_ms": 1, "action": "crash_broker", "broker": 1, "x": 2}"#,
                 "unknown field `x`, expected `broker`",
+            ),
+            (
+                r#"{"at_ms": 1, "action": "set_group_config", "group": "g", "name": "n", "value": "v", "x": 2}"#,
+                "unknown field `x`, expected `group`, `name`, `value`",
             ),
             (
                 r#"{"at_ms": 1, "action": "crash_broker", "broker": -1}"#,
