@@ -557,6 +557,32 @@ fn retries_without_idempotence_write_duplicates_that_are_counted() {
     assert_eq!(view.groups[0].producer_duplicates, 0);
 }
 
+#[test]
+fn with_acks_0_a_batch_is_done_once_it_is_on_the_wire() {
+    // Over 300 ms links a ProduceRequest spends 300 ms on the wire. With acks=0 the producer does not
+    // wait for it (`NetworkClient` completes it when sent): its records are acknowledged and its memory
+    // is free then, so no record is ever both acknowledged and still pending.
+    let mut sim = sim(r#"{"version": 1, "seed": 3, "duration_ms": 10000,
+        "cluster": {"brokers": 1, "network_latency_ms": 300},
+        "topics": [{"name": "t", "partitions": 2, "replication_factor": 1}],
+        "producers": [{"id": "p", "topic": "t", "rate_per_sec": 200,
+                       "config": {"acks": "0", "linger.ms": "0"}}]}"#);
+    let mut saw_on_the_wire = false;
+    for step in 1..=100u64 {
+        sim.advance_to(step * 50_000);
+        saw_on_the_wire |= sim.flows().next().is_some();
+        let p = &sim.view().producers[0];
+        assert_eq!(
+            p.records_acknowledged + p.records_pending + p.records_failed,
+            p.records_generated,
+            "at {} ms: {p:?}",
+            step * 50
+        );
+    }
+    assert!(saw_on_the_wire, "requests were on the wire");
+    assert!(sim.view().producers[0].records_acknowledged > 500);
+}
+
 // ---- 5. A restarted consumer is a new member; the old one stays until its session expires ----
 
 #[test]

@@ -1,8 +1,12 @@
 //! Delivery accounting per group and partition: which records that reached the high watermark were
 //! processed once, more than once, skipped (missed), or not reached yet (pending).
 
+use super::ids::Tp;
+use super::log::{BatchData, BatchFacts, ACKNOWLEDGED, LOST};
 use super::sort;
 use serde::Serialize;
+use std::collections::BTreeMap;
+use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct DeliveryCounts {
@@ -290,5 +294,85 @@ mod tests {
         );
         delivery.mark_processed(5, 7);
         assert_eq!(delivery.report(7).processed_once, 7);
+    }
+}
+
+/// What the observer knows of produce requests and no node does: the batch each request became in a
+/// leader's log, kept until the producer hears its answer. It tells whether a record acknowledged to the
+/// application was lost later, whether a retry without idempotence wrote its batch a second time, and
+/// which batches a log must keep in detail (`detail_floor`). Brokers and producers report to it; no node
+/// reads another through it.
+#[derive(Clone, Debug, Default)]
+pub struct ProduceLedger {
+    /// By (producer, request id): the partition and the batch its last append made.
+    appended: BTreeMap<(usize, u64), (Tp, Rc<BatchData>)>,
+    /// Per producer: records acknowledged to the application that the cluster later lost.
+    acknowledged_lost: Vec<u64>,
+    /// Per producer: records a retry appended a second time (its first attempt was appended too).
+    written_twice: Vec<u64>,
+}
+
+impl ProduceLedger {
+    pub(crate) fn add_producer(&mut self) {
+        self.acknowledged_lost.push(0);
+        self.written_twice.push(0);
+    }
+
+    /// A leader appended (or found, as a duplicate) the batch of a producer's request.
+    pub(crate) fn appended(&mut self, producer: usize, request: u64, tp: Tp, batch: Rc<BatchData>) {
+        self.appended.insert((producer, request), (tp, batch));
+    }
+
+    /// The batch a request's earlier attempt made, unless it was lost since.
+    pub(crate) fn appended_before(
+        &self,
+        producer: usize,
+        request: u64,
+        facts: &BatchFacts,
+    ) -> Option<&Rc<BatchData>> {
+        self.appended
+            .get(&(producer, request))
+            .map(|(_, batch)| batch)
+            .filter(|batch| !facts.has(batch, LOST))
+    }
+
+    /// The application heard that the request succeeded: its batch is acknowledged (and if the cluster
+    /// has lost it already, those records count as acknowledged and lost).
+    pub(crate) fn acknowledged(&mut self, producer: usize, request: u64, facts: &mut BatchFacts) {
+        if let Some((_, batch)) = self.appended.remove(&(producer, request)) {
+            if facts.add(&batch, ACKNOWLEDGED) & LOST != 0 {
+                self.acknowledged_lost[producer] += batch.records as u64;
+            }
+        }
+    }
+
+    /// The producer gave up on a request (its callback got an error).
+    pub(crate) fn forget(&mut self, producer: usize, request: u64) {
+        self.appended.remove(&(producer, request));
+    }
+
+    pub(crate) fn add_acknowledged_lost(&mut self, producer: usize, records: u64) {
+        self.acknowledged_lost[producer] += records;
+    }
+
+    pub(crate) fn add_written_twice(&mut self, producer: usize, records: u64) {
+        self.written_twice[producer] += records;
+    }
+
+    pub fn acknowledged_lost(&self, producer: usize) -> u64 {
+        self.acknowledged_lost[producer]
+    }
+
+    pub fn written_twice(&self, producer: usize) -> u64 {
+        self.written_twice[producer]
+    }
+
+    /// The lowest base offset of a batch appended to `tp` whose producer still waits for its answer.
+    pub(crate) fn lowest_unanswered(&self, tp: Tp) -> Option<u64> {
+        self.appended
+            .values()
+            .filter(|(at, _)| *at == tp)
+            .map(|(_, batch)| batch.base_offset)
+            .min()
     }
 }

@@ -513,7 +513,8 @@ impl Simulation {
         for range in lost {
             let records = (range.end_offset - range.base_offset) as u32;
             if range.acknowledged {
-                self.producers[range.producer as usize].acknowledged_lost += records as u64;
+                self.produce_ledger
+                    .add_acknowledged_lost(range.producer as usize, records as u64);
                 let producer = self.producers[range.producer as usize].id.clone();
                 let topic = self.topics[tp.topic].name.clone();
                 self.emit(EventKind::AcknowledgedRecordsLost {

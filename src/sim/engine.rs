@@ -2,6 +2,7 @@
 //! node's handler, and the public API (`new`, `apply`, `advance_to`, `events_since`, `view`, `snapshot`).
 //! The handlers live in the node modules (`broker`, `controller`, `producer`, `consumer`).
 
+use super::accounting::ProduceLedger;
 use super::config::{field, ClusterConfig, Code, InputError, Problem, ProducerConfig, TopicConfig};
 use super::event::{EventKind, Trace, TraceEvent};
 use super::group::Group;
@@ -49,6 +50,8 @@ pub struct Simulation {
     pub(crate) topics: Vec<Topic>,
     /// What is learnt about each batch after it is appended (see `log::BatchFacts`).
     pub(crate) batch_facts: BatchFacts,
+    /// What the observer knows of produce requests (the batch each became; see `accounting`).
+    pub(crate) produce_ledger: ProduceLedger,
     pub(crate) producers: Vec<Producer>,
     pub(crate) groups: Vec<Group>,
     next_timeline: usize,
@@ -110,6 +113,7 @@ impl Simulation {
                 .collect(),
             topics: Vec::new(),
             batch_facts: BatchFacts::default(),
+            produce_ledger: ProduceLedger::default(),
             producers: Vec::new(),
             groups: Vec::new(),
             next_timeline: 0,
@@ -358,25 +362,30 @@ impl Simulation {
                 }
             }
             Ev::ProducerTick { producer } => {
-                let (node, k, cluster, _) = self.producer_node(producer);
+                let (node, k, cluster) = self.producer_node(producer);
                 node.on_tick(producer, k, &cluster);
+                self.producer_answered(producer);
             }
             Ev::ProduceArrive {
                 producer,
                 broker,
-                requests,
-            } => self.produce_request_arrive(producer, broker, requests),
+                acks,
+                batches,
+            } => self.produce_request_arrive(producer, broker, acks, batches),
             Ev::ProduceResponse { producer, outcomes } => {
-                let (node, k, cluster, facts) = self.producer_node(producer);
-                node.on_produce_response(producer, k, &cluster, facts, outcomes);
+                let (node, k, cluster) = self.producer_node(producer);
+                node.on_produce_response(producer, k, &cluster, outcomes);
+                self.producer_answered(producer);
             }
             Ev::ProduceTimeout { producer } => {
-                let (node, k, cluster, facts) = self.producer_node(producer);
-                node.on_timeout_timer(producer, k, &cluster, facts);
+                let (node, k, cluster) = self.producer_node(producer);
+                node.on_timeout_timer(producer, k, &cluster);
+                self.producer_answered(producer);
             }
             Ev::ProduceRetry { producer, request } => {
-                let (node, k, cluster, _) = self.producer_node(producer);
+                let (node, k, cluster) = self.producer_node(producer);
                 node.on_retry(producer, k, &cluster, request);
+                self.producer_answered(producer);
             }
             Ev::ReplicaFetchArrive {
                 follower,
@@ -804,19 +813,27 @@ impl Simulation {
 impl Simulation {
     /// Producer `me` and what its handlers take beside it: the kernel, the cluster it reads and the batch
     /// facts.
-    fn producer_node(
-        &mut self,
-        me: usize,
-    ) -> (&mut Producer, &mut Kernel, Cluster<'_>, &mut BatchFacts) {
+    fn producer_node(&mut self, me: usize) -> (&mut Producer, &mut Kernel, Cluster<'_>) {
         let cluster = Cluster {
             topics: &self.topics,
         };
-        (
-            &mut self.producers[me],
-            &mut self.k,
-            cluster,
-            &mut self.batch_facts,
-        )
+        (&mut self.producers[me], &mut self.k, cluster)
+    }
+
+    /// What the producer's application heard goes to the observer's ledger.
+    fn producer_answered(&mut self, me: usize) {
+        let p = &mut self.producers[me];
+        if p.answered.is_empty() {
+            return;
+        }
+        for (request, success) in p.answered.drain(..) {
+            if success {
+                self.produce_ledger
+                    .acknowledged(me, request, &mut self.batch_facts);
+            } else {
+                self.produce_ledger.forget(me, request);
+            }
+        }
     }
 
     pub(crate) fn add_producer(
@@ -828,6 +845,7 @@ impl Simulation {
         let index = self.producers.len();
         let producer = Producer::new(spec, config, topic, index, self.k.now);
         self.producers.push(producer);
+        self.produce_ledger.add_producer();
         let partitions = self.topics[topic].partitions.len() as u32;
         self.producers[index].start_key_cycle(partitions);
         self.producers[index].schedule_tick(index, &mut self.k);

@@ -8,11 +8,10 @@ use super::event::{EventKind, Reason};
 use super::ids::{Micros, Tp};
 use super::kernel::Kernel;
 use super::keys::{KeyCycle, KeyRun};
-use super::log::{BatchData, BatchFacts, ACKNOWLEDGED, LOST};
 use super::network::{FlowKind, Node};
 use super::partition::{Partition, Topic};
 use super::partitioner::StickyPartition;
-use super::protocol::{Ev, ProduceOutcome};
+use super::protocol::{Ev, ProduceBatch, ProduceOutcome};
 use super::scenario::{KeySpec, ProducerSpec};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -104,7 +103,6 @@ pub(crate) struct Request {
     pub(crate) not_before_us: Micros,
     /// When the attempt on the wire times out (`request.timeout.ms`).
     pub(crate) timeout_at: Micros,
-    pub(crate) appended: Option<Rc<BatchData>>,
 }
 
 #[derive(Clone, Debug, Default, serde::Serialize)]
@@ -113,8 +111,6 @@ pub struct ProducerStats {
     pub records_acknowledged: u64,
     pub records_failed: u64,
     pub records_retried: u64,
-    /// Records appended a second time by a retry whose first attempt was appended too (no idempotence).
-    pub records_written_twice: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -129,8 +125,6 @@ pub struct Producer {
     pub producer_id: u64,
     pub epoch: u32,
     pub stats: ProducerStats,
-    /// Records acknowledged to the application that the cluster later lost.
-    pub acknowledged_lost: u64,
     pub(crate) rate_epoch_us: Micros,
     pub(crate) rate_epoch_records: u64,
     /// Keyed records generated since the keys were set (`keys::KeyCycle`'s `n`).
@@ -156,19 +150,12 @@ pub struct Producer {
     /// request is answered long before its deadline.
     pub(crate) timeouts: BTreeSet<(Micros, u64, u32)>,
     pub(crate) timeout_timer_at: Option<Micros>,
+    /// The requests whose outcome the application has heard since the dispatcher last looked (`true`:
+    /// success): what the producer tells the observer (`accounting::ProduceLedger`).
+    pub(crate) answered: Vec<(u64, bool)>,
 }
 
 impl Producer {
-    /// The lowest base offset of a batch appended to `tp` whose answer the producer still waits for.
-    pub(crate) fn lowest_unanswered(&self, tp: Tp) -> Option<u64> {
-        self.requests
-            .values()
-            .filter(|request| request.tp == tp)
-            .filter_map(|request| request.appended.as_ref())
-            .map(|batch| batch.base_offset)
-            .min()
-    }
-
     pub(crate) fn new(
         spec: &ProducerSpec,
         config: ProducerConfig,
@@ -186,7 +173,7 @@ impl Producer {
             producer_id: 1000 + index as u64,
             epoch: 0,
             stats: ProducerStats::default(),
-            acknowledged_lost: 0,
+            answered: Vec::new(),
             rate_epoch_us: now,
             rate_epoch_records: 0,
             keyed: 0,
@@ -215,7 +202,7 @@ impl Producer {
             .collect()
     }
 
-    /// Forgets a request (an `acks=0` batch once handled; see `broker::produce`).
+    /// Forgets a request (an `acks=0` batch once it is on the wire).
     pub(crate) fn release_request(&mut self, id: u64) {
         let p = self;
         if let Some(request) = p.requests.remove(&id) {
@@ -440,7 +427,6 @@ impl Producer {
                 state: RequestState::Queued,
                 not_before_us: 0,
                 timeout_at: 0,
-                appended: None,
             },
         );
     }
@@ -456,7 +442,7 @@ impl Producer {
         if self.queued.is_empty() {
             return;
         }
-        let mut drained: Vec<(u32, Vec<u64>, u32)> = Vec::new();
+        let mut drained: Vec<(u32, Vec<ProduceBatch>, u32)> = Vec::new();
         // Queued requests by partition, oldest first. (Requests on the wire are counted in `in_flight`;
         // when a partition has none, its queued requests are all it has, so a position among them is a
         // position among all of its requests.)
@@ -512,19 +498,21 @@ impl Producer {
                     }
                     continue;
                 }
-                if let Some((leader, records)) = self.transmit(me, k, c, *id) {
+                if let Some((leader, batch)) = self.transmit(me, k, c, *id) {
+                    let records = batch.records;
                     match drained.iter_mut().find(|(broker, _, _)| *broker == leader) {
-                        Some((_, ids, count)) => {
-                            ids.push(*id);
+                        Some((_, batches, count)) => {
+                            batches.push(batch);
                             *count += records;
                         }
-                        None => drained.push((leader, vec![*id], records)),
+                        None => drained.push((leader, vec![batch], records)),
                     }
                 }
             }
         }
         // Like the Java client's Sender: one ProduceRequest per broker with the batches drained for it.
-        for (leader, requests, records) in drained {
+        let acks = self.config.acks;
+        for (leader, batches, records) in drained {
             k.send(
                 Node::Producer { producer: me },
                 Node::Broker { broker: leader },
@@ -533,22 +521,23 @@ impl Producer {
                 Ev::ProduceArrive {
                     producer: me,
                     broker: leader,
-                    requests,
+                    acks,
+                    batches,
                 },
             );
         }
     }
 
-    /// Marks a batch as sent to its partition's current leader; returns the leader and its record count,
-    /// or `None` when there is no leader (the batch waits for the retry backoff). `send_ready` puts the
-    /// batches for one broker on the wire as one request.
+    /// Marks a batch as sent to its partition's current leader; returns the leader and the batch as the
+    /// request carries it, or `None` when there is no leader (the batch waits for the retry backoff).
+    /// `send_ready` puts the batches for one broker on the wire as one request.
     pub(crate) fn transmit(
         &mut self,
         me: usize,
         k: &mut Kernel,
         c: &Cluster,
         id: u64,
-    ) -> Option<(u32, u32)> {
+    ) -> Option<(u32, ProduceBatch)> {
         let tp = self.requests[&id].tp;
         let Some(leader) = c.partition(tp).leader else {
             // No leader in the metadata: wait and look again after the retry backoff.
@@ -571,20 +560,36 @@ impl Producer {
         request.state = RequestState::InFlight { broker: leader };
         self.queued.remove(&(tp.partition, id));
         let (attempt, records) = (request.attempt, request.records);
+        let batch = ProduceBatch {
+            request: id,
+            attempt,
+            tp,
+            records,
+            bytes: request.bytes,
+            producer_id: self
+                .config
+                .enable_idempotence
+                .then_some((self.producer_id, request.epoch)),
+            base_sequence: request.base_sequence,
+            keys: request.keys.clone(),
+            created_us: request.created_us,
+        };
         let acks = self.config.acks;
         let timeout = self.config.request_timeout_ms * 1000;
         if acks == Acks::Zero {
-            // acks=0: "considered sent" once on the wire; no response is awaited.
+            // acks=0: "considered sent" once on the wire; no response is awaited, and the batch's
+            // memory is free.
             *self.in_flight.get_mut(&tp.partition).expect("counted") -= 1;
             self.stats.records_acknowledged += records as u64;
             self.emit_acknowledged(k, c, tp, None, records);
+            self.release_request(id);
         } else {
             let deadline = k.now + timeout;
             self.requests.get_mut(&id).expect("exists").timeout_at = deadline;
             self.timeouts.insert((deadline, id, attempt));
             self.arm_timeout(me, k);
         }
-        Some((leader, records))
+        Some((leader, batch))
     }
 
     /// The application's callback heard success (a record-level event).
@@ -620,13 +625,7 @@ impl Producer {
     }
 
     /// The timeout timer fired: every request whose deadline has come times out.
-    pub(crate) fn on_timeout_timer(
-        &mut self,
-        me: usize,
-        k: &mut Kernel,
-        c: &Cluster,
-        facts: &mut BatchFacts,
-    ) {
+    pub(crate) fn on_timeout_timer(&mut self, me: usize, k: &mut Kernel, c: &Cluster) {
         let now = k.now;
         if self.timeout_timer_at == Some(now) {
             self.timeout_timer_at = None;
@@ -636,7 +635,7 @@ impl Producer {
                 break;
             }
             self.timeouts.pop_first();
-            self.request_timed_out(me, k, c, facts, id, attempt);
+            self.request_timed_out(me, k, c, id, attempt);
         }
         self.arm_timeout(me, k);
     }
@@ -646,7 +645,6 @@ impl Producer {
         me: usize,
         k: &mut Kernel,
         c: &Cluster,
-        facts: &mut BatchFacts,
         id: u64,
         attempt: u32,
     ) {
@@ -654,7 +652,7 @@ impl Producer {
             attempt,
             result: Err(Reason::RequestTimeout),
         };
-        self.on_produce_response(me, k, c, facts, vec![(id, outcome)]);
+        self.on_produce_response(me, k, c, vec![(id, outcome)]);
     }
 
     /// A ProduceResponse reached the producer: each batch's outcome, then the sender drains again.
@@ -663,11 +661,10 @@ impl Producer {
         me: usize,
         k: &mut Kernel,
         c: &Cluster,
-        facts: &mut BatchFacts,
         outcomes: Vec<(u64, ProduceOutcome)>,
     ) {
         for (id, outcome) in outcomes {
-            self.settle_batch(me, k, c, facts, id, outcome);
+            self.settle_batch(me, k, c, id, outcome);
         }
         self.send_ready(me, k, c);
     }
@@ -677,7 +674,6 @@ impl Producer {
         me: usize,
         k: &mut Kernel,
         c: &Cluster,
-        facts: &mut BatchFacts,
         id: u64,
         outcome: ProduceOutcome,
     ) {
@@ -702,11 +698,7 @@ impl Producer {
             Ok(base_offset) => {
                 let request = self.requests.remove(&id).expect("exists");
                 self.buffered_bytes -= request.bytes;
-                if let Some(batch) = &request.appended {
-                    if facts.add(batch, ACKNOWLEDGED) & LOST != 0 {
-                        self.acknowledged_lost += batch.records as u64;
-                    }
-                }
+                self.answered.push((id, true));
                 self.stats.records_acknowledged += records as u64;
                 self.emit_acknowledged(k, c, tp, base_offset, records);
             }
@@ -795,6 +787,7 @@ impl Producer {
         let Some(request) = self.requests.remove(&id) else {
             return;
         };
+        self.answered.push((id, false));
         self.buffered_bytes -= request.bytes;
         self.queued.remove(&(request.tp.partition, id));
         self.stats.records_failed += request.records as u64;

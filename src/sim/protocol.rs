@@ -2,8 +2,10 @@
 //! is named for the Kafka API it mirrors where there is one (ProduceRequest/Response, Fetch from a
 //! follower or a consumer, JoinGroup/SyncGroup, Heartbeat, LeaveGroup, OffsetCommit).
 
+use super::config::Acks;
 use super::event::Reason;
 use super::ids::{Micros, Tp};
+use super::keys::KeyRun;
 use super::log::BatchData;
 use super::scenario::Command;
 use std::rc::Rc;
@@ -19,11 +21,13 @@ pub enum Ev {
     ProducerTick {
         producer: usize,
     },
-    /// One ProduceRequest to a broker: the batches (by request id) drained for its partitions together.
+    /// One ProduceRequest to a broker: the batches drained for its partitions together, and the
+    /// producer's `acks`.
     ProduceArrive {
         producer: usize,
         broker: u32,
-        requests: Vec<u64>,
+        acks: Acks,
+        batches: Vec<ProduceBatch>,
     },
     /// One ProduceResponse: the outcome of each batch of the request.
     ProduceResponse {
@@ -91,6 +95,24 @@ pub enum Ev {
         epoch: u32,
         event: CoordinatorEvent,
     },
+}
+
+/// One record batch of a ProduceRequest, as the producer sent it.
+#[derive(Clone, Debug)]
+pub struct ProduceBatch {
+    /// The producer's id for the batch, which the response names.
+    pub request: u64,
+    /// Which send of the batch this is (the response names it too: an answer to an earlier attempt is
+    /// stale).
+    pub attempt: u32,
+    pub tp: Tp,
+    pub records: u32,
+    pub bytes: u64,
+    /// An idempotent producer's `producerId` and `producerEpoch`.
+    pub producer_id: Option<(u64, u32)>,
+    pub base_sequence: u32,
+    pub keys: Option<KeyRun>,
+    pub created_us: Micros,
 }
 
 /// The Java client's own failures, as a producer callback would see them.
@@ -228,12 +250,14 @@ pub enum CoordinatorEvent {
 }
 
 /// A broker's answer to one ProduceRequest while it is being built or waits in the purgatory
-/// (acks=all): the outcomes so far and the batches `(request, attempt)` still waiting for the high
-/// watermark.
+/// (acks=all): the outcomes so far and the batches still waiting for the high watermark.
 #[derive(Clone, Debug)]
 pub struct DelayedProduce {
     pub producer: usize,
     pub broker: u32,
     pub outcomes: Vec<(u64, ProduceOutcome)>,
-    pub waiting: Vec<(u64, u32)>,
+    /// The records of the batches in `outcomes` (the response's size on the picture).
+    pub records: u32,
+    /// acks=all batches waiting for the high watermark: (request, attempt, records, base offset).
+    pub waiting: Vec<(u64, u32, u32, u64)>,
 }

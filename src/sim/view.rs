@@ -261,7 +261,8 @@ impl Simulation {
         let producers = self
             .producers
             .iter()
-            .map(|producer| ProducerView {
+            .enumerate()
+            .map(|(index, producer)| ProducerView {
                 id: producer.id.clone(),
                 topic: self.topics[producer.topic].name.clone(),
                 rate_per_sec: producer.rate_per_sec,
@@ -271,9 +272,9 @@ impl Simulation {
                 records_acknowledged: producer.stats.records_acknowledged,
                 records_failed: producer.stats.records_failed,
                 records_retried: producer.stats.records_retried,
-                records_written_twice: producer.stats.records_written_twice,
+                records_written_twice: self.produce_ledger.written_twice(index),
                 records_pending: producer.records_pending(),
-                acknowledged_records_lost: producer.acknowledged_lost,
+                acknowledged_records_lost: self.produce_ledger.acknowledged_lost(index),
                 keys: producer.keys.clone(),
             })
             .collect();

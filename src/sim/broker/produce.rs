@@ -1,41 +1,39 @@
 //! The broker's side of produce: a ProduceRequest appended to the leaders' logs (idempotence checks, `acks`,
 //! `min.insync.replicas`), answered at once or parked in the delayed-produce purgatory until the high
-//! watermark covers it (`ReplicaManager.appendRecords`, `DelayedProduce`).
+//! watermark covers it (`ReplicaManager.appendRecords`, `DelayedProduce`). The request carries its
+//! batches; what the observer learns (the batch each request became) goes to the `ProduceLedger`.
 
 use crate::config::Acks;
 use crate::engine::Simulation;
 use crate::event::{EventKind, Reason};
 use crate::ids::Tp;
-use crate::log::{BatchData, SequenceCheck, ACKNOWLEDGED, LOST};
+use crate::log::{BatchData, SequenceCheck, ACKNOWLEDGED};
 use crate::network::{FlowKind, Node};
-use crate::producer::RequestState;
-use crate::protocol::{DelayedProduce, Ev, ProduceOutcome};
+use crate::protocol::{DelayedProduce, Ev, ProduceBatch, ProduceOutcome};
 
 impl Simulation {
-    pub(crate) fn produce_arrive(&mut self, producer: usize, id: u64, wire: u64) {
-        let acks = self.producers[producer].config.acks;
-        let request = match self.producers[producer].requests.get(&id) {
-            Some(request) => request.clone(),
-            None => return,
-        };
-        let RequestState::InFlight { broker } = request.state else {
-            return;
-        };
-        if self.produce_reply.as_ref().map(|reply| reply.broker) != Some(broker) {
-            // Sent again to another broker since (a stale copy of an earlier attempt).
-            return;
-        }
-        if acks == Acks::Zero {
-            // Fire and forget: nothing more is heard of this request after it is handled here.
-            self.producers[producer].release_request(id);
-        }
+    /// One batch of the ProduceRequest being handled (`produce_request_arrive`).
+    fn produce_batch_arrive(
+        &mut self,
+        producer: usize,
+        batch: ProduceBatch,
+        acks: Acks,
+        wire: u64,
+    ) {
+        let broker = self
+            .produce_reply
+            .as_ref()
+            .expect("a request is handled")
+            .broker;
+        let (id, attempt, tp) = (batch.request, batch.attempt, batch.tp);
         if !self.broker(broker).alive {
             // Connection refused: the client learns at once and retries after its backoff.
             if acks == Acks::Zero {
-                self.producers[producer].acknowledged_lost += request.records as u64;
+                self.produce_ledger
+                    .add_acknowledged_lost(producer, batch.records as u64);
             } else {
                 let outcome = ProduceOutcome {
-                    attempt: request.attempt,
+                    attempt,
                     result: Err(Reason::LeaderDown),
                 };
                 let at =
@@ -50,15 +48,12 @@ impl Simulation {
             }
             return;
         }
-        let tp = request.tp;
-        let attempt = request.attempt;
         let partition = self.partition(tp);
         if partition.leader != Some(broker) {
             return self.respond(
-                producer,
                 id,
-                broker,
                 attempt,
+                batch.records,
                 Err(Reason::NotLeaderOrFollower),
                 acks,
             );
@@ -69,80 +64,79 @@ impl Simulation {
             .min(partition.replicas.len() as u64);
         if acks == Acks::All && (partition.isr.len() as u64) < min_isr {
             return self.respond(
-                producer,
                 id,
-                broker,
                 attempt,
+                batch.records,
                 Err(Reason::NotEnoughReplicas),
                 acks,
             );
         }
-        let p = &self.producers[producer];
-        let idempotent = p.config.enable_idempotence;
-        let (producer_id, epoch) = (p.producer_id, request.epoch);
-        let existing = if idempotent {
-            let log = partition.log_of(broker).expect("leader log");
-            match log.check_sequence(producer_id, epoch, request.base_sequence, request.records) {
-                SequenceCheck::InOrder => None,
-                SequenceCheck::Duplicate(batch) => Some(batch),
-                SequenceCheck::OutOfOrder => {
-                    return self.respond(
-                        producer,
-                        id,
-                        broker,
-                        attempt,
-                        Err(Reason::OutOfOrderSequence),
-                        acks,
-                    );
+        let existing = match batch.producer_id {
+            Some((producer_id, epoch)) => {
+                let log = partition.log_of(broker).expect("leader log");
+                match log.check_sequence(producer_id, epoch, batch.base_sequence, batch.records) {
+                    SequenceCheck::InOrder => None,
+                    SequenceCheck::Duplicate(batch) => Some(batch),
+                    SequenceCheck::OutOfOrder => {
+                        return self.respond(
+                            id,
+                            attempt,
+                            batch.records,
+                            Err(Reason::OutOfOrderSequence),
+                            acks,
+                        );
+                    }
                 }
             }
-        } else {
-            None
+            None => None,
         };
-        // A retry of a batch the leader already appended: without idempotence it is written again.
-        let written_before = if idempotent {
-            None
-        } else {
-            p.requests
-                .get(&id)
-                .and_then(|request| request.appended.as_ref())
-                .filter(|batch| !self.batch_facts.has(batch, LOST))
-                .map(|batch| batch.base_offset)
+        // A retry of a batch the leader already appended: without idempotence it is written again. (Only
+        // the observer knows; the broker cannot tell.)
+        let written_before = match batch.producer_id {
+            Some(_) => None,
+            None => self
+                .produce_ledger
+                .appended_before(producer, id, &self.batch_facts)
+                .map(|batch| batch.base_offset),
         };
-        let batch = match existing {
-            Some(batch) => {
-                let (producer_name, topic) = (p.id.clone(), self.topics[tp.topic].name.clone());
+        let appended = match existing {
+            Some(appended) => {
+                let (producer_name, topic) = (
+                    self.producers[producer].id.clone(),
+                    self.topics[tp.topic].name.clone(),
+                );
                 self.emit(EventKind::DuplicateBatchIgnored {
                     topic,
                     partition: tp.partition,
                     producer: producer_name,
-                    base_offset: batch.base_offset,
-                    records: batch.records,
+                    base_offset: appended.base_offset,
+                    records: appended.records,
                 });
-                batch
+                appended
             }
             None => self.leader_append(
                 tp,
                 BatchData {
                     base_offset: 0,
-                    records: request.records,
-                    bytes: request.bytes,
+                    records: batch.records,
+                    bytes: batch.bytes,
                     producer: producer as u32,
-                    producer_id: idempotent.then_some((producer_id, epoch)),
-                    base_sequence: request.base_sequence,
+                    producer_id: batch.producer_id,
+                    base_sequence: batch.base_sequence,
                     leader_epoch: 0,
-                    keys: request.keys.clone(),
-                    created_us: request.created_us,
+                    keys: batch.keys,
+                    created_us: batch.created_us,
                     slot: 0,
                 },
                 if acks == Acks::Zero { ACKNOWLEDGED } else { 0 },
             ),
         };
         if let Some(first_base_offset) = written_before {
-            self.producers[producer].stats.records_written_twice += batch.records as u64;
+            self.produce_ledger
+                .add_written_twice(producer, appended.records as u64);
             self.partition_mut(tp)
                 .written_twice
-                .push((batch.base_offset, batch.end_offset()));
+                .push((appended.base_offset, appended.end_offset()));
             let (producer_name, topic) = (
                 self.producers[producer].id.clone(),
                 self.topics[tp.topic].name.clone(),
@@ -151,45 +145,44 @@ impl Simulation {
                 producer: producer_name,
                 topic,
                 partition: tp.partition,
-                base_offset: batch.base_offset,
-                records: batch.records,
+                base_offset: appended.base_offset,
+                records: appended.records,
                 first_base_offset,
             });
         }
         if acks == Acks::Zero {
             return;
         }
-        if let Some(request) = self.producers[producer].requests.get_mut(&id) {
-            request.appended = Some(batch.clone());
-        }
+        self.produce_ledger
+            .appended(producer, id, tp, appended.clone());
         let high_watermark = self.partition(tp).high_watermark();
-        if acks == Acks::One || high_watermark >= batch.end_offset() {
+        if acks == Acks::One || high_watermark >= appended.end_offset() {
             self.respond(
-                producer,
                 id,
-                broker,
                 attempt,
-                Ok(Some(batch.base_offset)),
+                batch.records,
+                Ok(Some(appended.base_offset)),
                 acks,
             );
         } else {
             self.partition_mut(tp)
                 .pending_acks
-                .push((batch.end_offset(), wire, id));
+                .push((appended.end_offset(), wire, id));
             if let Some(reply) = self.produce_reply.as_mut() {
-                reply.waiting.push((id, attempt));
+                reply
+                    .waiting
+                    .push((id, attempt, batch.records, appended.base_offset));
             }
         }
     }
 
     /// The broker's answer for one batch of the ProduceRequest being handled: it goes into that request's
     /// one response (`produce_request_arrive`).
-    pub(crate) fn respond(
+    fn respond(
         &mut self,
-        producer: usize,
         id: u64,
-        broker: u32,
         attempt: u32,
+        records: u32,
         result: Result<Option<u64>, Reason>,
         acks: Acks,
     ) {
@@ -200,7 +193,7 @@ impl Simulation {
             .produce_reply
             .as_mut()
             .expect("a batch is answered while its ProduceRequest is handled");
-        debug_assert_eq!((reply.producer, reply.broker), (producer, broker));
+        reply.records += records;
         reply
             .outcomes
             .push((id, ProduceOutcome { attempt, result }));
@@ -213,20 +206,22 @@ impl Simulation {
         &mut self,
         producer: usize,
         broker: u32,
-        requests: Vec<u64>,
+        acks: Acks,
+        batches: Vec<ProduceBatch>,
     ) {
         let wire = self.k.next_request();
         self.produce_reply = Some(DelayedProduce {
             producer,
             broker,
             outcomes: Vec::new(),
+            records: 0,
             waiting: Vec::new(),
         });
         // The broker appends the whole request, then completes the fetches waiting for the data
         // (ReplicaManager.appendRecords, then the delayed-fetch purgatory).
         self.deferred_wakeups = Some(Vec::new());
-        for id in requests {
-            self.produce_arrive(producer, id, wire);
+        for batch in batches {
+            self.produce_batch_arrive(producer, batch, acks, wire);
         }
         for (leader, tp) in self.deferred_wakeups.take().unwrap_or_default() {
             self.wake_parked_replica_fetches(leader, tp);
@@ -241,19 +236,13 @@ impl Simulation {
 
     pub(crate) fn send_produce_response(&mut self, reply: DelayedProduce) {
         let producer = reply.producer;
-        let records = reply
-            .outcomes
-            .iter()
-            .filter_map(|(id, _)| self.producers[producer].requests.get(id))
-            .map(|request| request.records)
-            .sum();
         self.send(
             Node::Broker {
                 broker: reply.broker,
             },
             Node::Producer { producer },
             FlowKind::ProduceResponse,
-            records,
+            reply.records,
             Ev::ProduceResponse {
                 producer,
                 outcomes: reply.outcomes,
@@ -261,20 +250,18 @@ impl Simulation {
         );
     }
 
-    /// One batch of a waiting acks=all ProduceRequest is settled; the response leaves once all are.
-    pub(crate) fn settle_delayed(
-        &mut self,
-        wire: u64,
-        id: u64,
-        result: Result<Option<u64>, Reason>,
-    ) {
+    /// One batch of a waiting acks=all ProduceRequest is settled: on success, with the base offset it
+    /// was appended at. The response leaves once all are.
+    pub(crate) fn settle_delayed(&mut self, wire: u64, id: u64, result: Result<(), Reason>) {
         let Some(reply) = self.delayed_produces.get_mut(&wire) else {
             return;
         };
-        let Some(index) = reply.waiting.iter().position(|(waiting, _)| *waiting == id) else {
+        let Some(index) = reply.waiting.iter().position(|waiting| waiting.0 == id) else {
             return;
         };
-        let (_, attempt) = reply.waiting.swap_remove(index);
+        let (_, attempt, records, base_offset) = reply.waiting.swap_remove(index);
+        let result = result.map(|()| Some(base_offset));
+        reply.records += records;
         reply
             .outcomes
             .push((id, ProduceOutcome { attempt, result }));
@@ -286,15 +273,7 @@ impl Simulation {
 
     /// The high watermark reached a waiting acks=all batch's last offset.
     pub(crate) fn acks_all_satisfied(&mut self, wire: u64, id: u64) {
-        let Some(reply) = self.delayed_produces.get(&wire) else {
-            return;
-        };
-        let base = self.producers[reply.producer]
-            .requests
-            .get(&id)
-            .and_then(|request| request.appended.as_ref())
-            .map(|batch| batch.base_offset);
-        self.settle_delayed(wire, id, Ok(base));
+        self.settle_delayed(wire, id, Ok(()));
     }
 
     /// The partition's leader changed: its batches in the purgatory get `NotLeaderOrFollower`.

@@ -123,9 +123,11 @@ impl Simulation {
         for group in &self.groups {
             floor = floor.min(group.lowest_position(tp).unwrap_or(u64::MAX));
         }
-        for producer in &self.producers {
-            floor = floor.min(producer.lowest_unanswered(tp).unwrap_or(u64::MAX));
-        }
+        floor = floor.min(
+            self.produce_ledger
+                .lowest_unanswered(tp)
+                .unwrap_or(u64::MAX),
+        );
         Some(
             floor
                 .max(log.window_floor(high_watermark, DETAIL_BATCHES))
