@@ -508,6 +508,59 @@ fn records_deleted_by_retention_after_they_were_fetched_are_processed_not_missed
     assert_eq!(view.topics[0].partitions[0].log_start_offset, produced);
 }
 
+// ---- A follower truncates when its fetch's answer says its log diverges (KIP-595 `divergingEpoch`) ----
+
+#[test]
+fn a_restarted_leader_truncates_its_unreplicated_records_one_fetch_round_trip_after_it_registers() {
+    // Broker 1 leads with 40 ms links to its followers; it crashes at 10 s holding records they never
+    // fetched, and registers again at 30 s. It learns of the new leader's epoch from the answer to its
+    // first fetch (80 ms later), not from the election, and truncates then.
+    let mut sim = sim(scenario_text("acks-and-leader-crash"));
+    let events = run(&mut sim, 29_900_000);
+    assert!(events.iter().all(|e| e.kind.type_name() != "log_truncated"));
+    sim.advance_to(30_000_000);
+    // Registered again, broker 1 still holds its whole log.
+    let ends_at_registration: Vec<(String, u32, u64)> = sim
+        .view()
+        .topics
+        .iter()
+        .flat_map(|topic| {
+            topic.partitions.iter().filter_map(|p| {
+                let replica = p.replica_logs.iter().find(|replica| replica.broker == 1)?;
+                Some((topic.name.clone(), p.partition, replica.log_end_offset))
+            })
+        })
+        .collect();
+    let events = run(&mut sim, 31_000_000);
+    let truncated: Vec<&TraceEvent> = events
+        .iter()
+        .filter(|e| e.kind.type_name() == "log_truncated")
+        .collect();
+    assert!(!truncated.is_empty());
+    for event in &truncated {
+        assert!(
+            event.t_us >= 30_080_000,
+            "truncated before its fetch was answered: {event:?}"
+        );
+        let EventKind::LogTruncated {
+            topic,
+            partition,
+            broker,
+            from_offset,
+            to_offset,
+        } = &event.kind
+        else {
+            unreachable!()
+        };
+        assert_eq!(*broker, 1);
+        assert!(to_offset < from_offset);
+        assert!(
+            ends_at_registration.contains(&(topic.clone(), *partition, *from_offset)),
+            "truncated from the log end it registered with: {event:?} {ends_at_registration:?}"
+        );
+    }
+}
+
 // ---- Accounting: duplicates written by the producer (retries without idempotence) ----
 
 #[test]

@@ -309,20 +309,18 @@ impl Simulation {
         self.follow_partitions(broker);
     }
 
-    /// A broker (re)registered: it follows every partition it hosts, truncating where it diverges from
-    /// the leader, and leads only what no one else could (an offline partition).
+    /// A broker (re)registered: it follows every partition it hosts, and leads only what no one else
+    /// could (an offline partition).
     fn follow_partitions(&mut self, broker: u32) {
         for tp in self.all_partitions() {
             let partition = self.partition(tp);
             if !partition.replicas.contains(&broker) {
                 continue;
             }
-            match partition.leader {
-                None => self.elect_leader(tp),
-                Some(leader) if leader == broker => {
-                    // Only as the last replica of the ISR, kept as leader while it was fenced.
-                }
-                Some(leader) => self.truncate_follower(tp, broker, leader),
+            // A follower truncates where its log diverges from the leader's on its first fetch's
+            // answer (`divergingEpoch`). A leader kept while it was fenced is the last replica of its ISR.
+            if partition.leader.is_none() {
+                self.elect_leader(tp);
             }
         }
         self.ensure_all_fetchers();
@@ -417,8 +415,8 @@ impl Simulation {
     }
 
     /// Makes `new_leader` the partition's leader in a new leader epoch (`unclean`: the replica chosen from
-    /// outside the ISR), then truncates the followers, fails the requests waiting on the old leader and
-    /// restarts the fetchers.
+    /// outside the ISR), counts what the followers will truncate, fails the requests waiting on the old
+    /// leader and restarts the fetchers.
     pub(crate) fn change_leader(&mut self, tp: Tp, new_leader: Option<u32>, unclean: Option<u32>) {
         let old_leader = self.partition(tp).leader;
         let now = self.k.now;
@@ -453,19 +451,9 @@ impl Simulation {
         });
         self.fail_pending_acks(tp);
         if let Some(leader) = new_leader {
+            // The followers learn of the new epoch from their next fetch's answer, and truncate then;
+            // what they will lose is counted now.
             self.account_lost_batches(tp, leader);
-            let followers: Vec<u32> = self
-                .partition(tp)
-                .replicas
-                .iter()
-                .copied()
-                .filter(|r| *r != leader)
-                .collect();
-            for follower in followers {
-                if self.broker(follower).alive {
-                    self.truncate_follower(tp, follower, leader);
-                }
-            }
         }
         for (group, member, incarnation) in parked {
             self.answer_parked_consumer_fetch(group, member, incarnation);

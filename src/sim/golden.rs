@@ -6,7 +6,7 @@ use super::Simulation;
 
 pub const GOLDEN_TRACE_HASHES: &[(&str, u64)] = &[
     ("order-service", 18165864592681277215),
-    ("acks-and-leader-crash", 536340415688184099),
+    ("acks-and-leader-crash", 8468089260249760032),
     ("slow-consumer-rebalance", 5097933914027391868),
 ];
 

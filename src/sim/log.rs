@@ -875,6 +875,26 @@ impl ReplicaLog {
             .min(leader.log_end_offset)
     }
 
+    /// The leader epoch of the last record (a follower's `lastFetchedEpoch`), if the log holds any.
+    pub fn last_epoch(&self) -> Option<u32> {
+        self.pieces_rev().next().map(|piece| piece.leader_epoch)
+    }
+
+    /// `LeaderEpochFileCache.endOffsetFor`: the largest epoch at most `epoch` that this log holds records
+    /// of, and where it ends (the first offset of a later epoch, or the log end); `None` when the log holds
+    /// no record of an epoch that old. An epoch in which a leader wrote nothing ends where the next one
+    /// begins, so the records' epochs give the same answer as Kafka's epoch cache.
+    pub fn end_offset_for_epoch(&self, epoch: u32) -> Option<(u32, u64)> {
+        let mut end = self.log_end_offset;
+        for piece in self.pieces_rev() {
+            if piece.leader_epoch <= epoch {
+                return Some((piece.leader_epoch, end));
+            }
+            end = piece.base_offset;
+        }
+        None
+    }
+
     /// Marks as lost everything this log holds from `offset` on that was not lost before, and returns it.
     pub fn lose_from(&mut self, offset: u64, facts: &mut BatchFacts) -> Vec<LostRange> {
         let mut lost = Vec::new();

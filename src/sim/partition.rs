@@ -3,8 +3,9 @@
 //! state the broker and controller handlers work on (`broker::replica_manager`, `controller`).
 
 use super::config::TopicConfig;
-use super::ids::{Micros, Tp};
+use super::ids::Micros;
 use super::log::ReplicaLog;
+use super::protocol::FetchOffset;
 
 #[derive(Clone, Debug, Default)]
 pub struct FollowerState {
@@ -119,7 +120,7 @@ pub struct Fetcher {
     pub session: u64,
     pub active: bool,
     /// A fetch parked at the leader: its offsets, until data arrives or `replica.fetch.wait.max.ms`.
-    pub parked: Option<Vec<(Tp, u64)>>,
+    pub parked: Option<Vec<FetchOffset>>,
     /// When the parked fetch's wait ends.
     pub(crate) wait_deadline: Micros,
     /// The one wake-up event this session has in the queue, if any. Most parked fetches are answered by

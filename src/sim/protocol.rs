@@ -47,7 +47,7 @@ pub enum Ev {
         follower: u32,
         leader: u32,
         session: u64,
-        offsets: Vec<(Tp, u64)>,
+        offsets: Vec<FetchOffset>,
     },
     /// The leader's delayed-fetch timer for a parked follower fetch (`replica.fetch.wait.max.ms`).
     ReplicaFetchWait {
@@ -122,6 +122,16 @@ pub struct ProduceOutcome {
     pub result: Result<Option<u64>, Reason>,
 }
 
+/// One partition of a follower's FetchRequest: where its log ends, and the epoch of its last record
+/// (`lastFetchedEpoch`), which the leader checks against its own log.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FetchOffset {
+    pub tp: Tp,
+    pub fetch_offset: u64,
+    pub last_fetched_epoch: Option<u32>,
+}
+
+/// One partition of the leader's FetchResponse to a follower.
 #[derive(Clone, Debug)]
 pub struct FetchedPartition {
     pub tp: Tp,
@@ -130,6 +140,10 @@ pub struct FetchedPartition {
     pub batches: Vec<Rc<BatchData>>,
     pub high_watermark: u64,
     pub log_start_offset: u64,
+    /// The follower's log diverges from the leader's (`divergingEpoch`): the largest epoch at most its
+    /// `lastFetchedEpoch` that the leader holds (`None`: none that old) and where that epoch ends in the
+    /// leader's log. The follower truncates and fetches again; no records come with it.
+    pub diverging: Option<(Option<u32>, u64)>,
 }
 
 #[derive(Clone, Debug)]

@@ -1,14 +1,15 @@
 //! A broker's replica manager: partitions and their replicas' logs, leader appends, follower fetch sessions,
-//! the high watermark, ISR shrink and expand, truncation to the divergence point, and retention. (Fencing
-//! and elections are the controller's: `controller.rs`.)
+//! the high watermark, ISR shrink and expand, a follower's truncation when the answer to its fetch says its
+//! log diverges, and retention. (Fencing and elections are the controller's: `controller.rs`.)
 
 use crate::engine::Simulation;
 use crate::event::{EventKind, Reason};
 use crate::ids::Tp;
+use crate::log::ReplicaLog;
 use crate::log::{BatchData, REACHED_HIGH_WATERMARK};
 use crate::network::{FlowKind, Node};
 use crate::partition::{DETAIL_BATCHES, SUMMARIZE_EVERY};
-use crate::protocol::{Ev, FetchedPartition};
+use crate::protocol::{Ev, FetchOffset, FetchedPartition};
 use crate::sort;
 use std::rc::Rc;
 
@@ -277,7 +278,11 @@ impl Simulation {
             let led = self.led_by(leader).to_vec();
             for tp in led {
                 if let Some(log) = self.partition(tp).log_of(follower) {
-                    offsets.push((tp, log.log_end_offset));
+                    offsets.push(FetchOffset {
+                        tp,
+                        fetch_offset: log.log_end_offset,
+                        last_fetched_epoch: log.last_epoch(),
+                    });
                 }
             }
         }
@@ -341,29 +346,43 @@ impl Simulation {
         follower: u32,
         leader: u32,
         session: u64,
-        offsets: Vec<(Tp, u64)>,
+        offsets: Vec<FetchOffset>,
     ) {
         if !self.fetcher_session_is(follower, leader, session) || !self.broker(leader).alive {
             return;
         }
         let now = self.k.now;
-        for (tp, offset) in &offsets {
-            let partition = self.partition_mut(*tp);
+        let mut answer_now = false;
+        for fetch in &offsets {
+            let tp = fetch.tp;
+            let partition = self.partition(tp);
             if partition.leader != Some(leader) {
                 continue;
             }
             let Some(index) = partition.replica_index(follower) else {
                 continue;
             };
-            let leader_leo = partition.log_of(leader).map_or(0, |log| log.log_end_offset);
-            partition.followers[index].update_fetch_state(*offset, now, leader_leo);
-            self.maybe_expand_isr(*tp, follower);
-            self.maybe_advance_high_watermark(*tp);
+            let Some(log) = partition.log_of(leader) else {
+                continue;
+            };
+            if diverging(log, fetch).is_some() {
+                // The follower's log diverges: the leader tells it at once, and does not take its
+                // fetch offset for its log end.
+                answer_now = true;
+                continue;
+            }
+            let leader_leo = log.log_end_offset;
+            answer_now |=
+                leader_leo > fetch.fetch_offset || fetch.fetch_offset < log.log_start_offset;
+            self.partition_mut(tp).followers[index].update_fetch_state(
+                fetch.fetch_offset,
+                now,
+                leader_leo,
+            );
+            self.maybe_expand_isr(tp, follower);
+            self.maybe_advance_high_watermark(tp);
         }
-        if offsets
-            .iter()
-            .any(|(tp, offset)| self.leader_has_data_beyond(*tp, leader, *offset))
-        {
+        if answer_now {
             self.answer_replica_fetch(follower, leader, session, offsets);
         } else {
             let deadline = self.on_quantum(now + self.cluster.replica_fetch_wait_max_ms * 1000);
@@ -375,14 +394,6 @@ impl Simulation {
                 self.schedule(deadline, Ev::ReplicaFetchWait { follower, leader });
             }
         }
-    }
-
-    pub(crate) fn leader_has_data_beyond(&self, tp: Tp, leader: u32, offset: u64) -> bool {
-        let partition = self.partition(tp);
-        partition.leader == Some(leader)
-            && partition
-                .log_of(leader)
-                .is_some_and(|log| log.log_end_offset > offset || offset < log.log_start_offset)
     }
 
     /// The session's wait timer: answers a parked fetch whose `replica.fetch.wait.max.ms` is over, or
@@ -426,7 +437,7 @@ impl Simulation {
             if fetcher
                 .parked
                 .as_ref()
-                .is_some_and(|offsets| offsets.iter().any(|(parked, _)| *parked == tp))
+                .is_some_and(|offsets| offsets.iter().any(|fetch| fetch.tp == tp))
             {
                 let offsets = fetcher.parked.take().expect("checked");
                 let session = fetcher.session;
@@ -440,12 +451,13 @@ impl Simulation {
         follower: u32,
         leader: u32,
         session: u64,
-        offsets: Vec<(Tp, u64)>,
+        offsets: Vec<FetchOffset>,
     ) {
         let max_bytes = self.cluster.replica_fetch_max_bytes;
         let mut data = Vec::with_capacity(offsets.len());
         let mut records = 0;
-        for (tp, offset) in offsets {
+        for fetch in offsets {
+            let tp = fetch.tp;
             let partition = &self.topics[tp.topic].partitions[tp.partition as usize];
             if partition.leader != Some(leader) {
                 continue;
@@ -453,15 +465,20 @@ impl Simulation {
             let Some(log) = partition.log_of(leader) else {
                 continue;
             };
-            let batches = log.read_from(offset, max_bytes, &mut self.batch_facts);
+            let diverging = diverging(log, &fetch);
+            let batches = match diverging {
+                Some(_) => Vec::new(),
+                None => log.read_from(fetch.fetch_offset, max_bytes, &mut self.batch_facts),
+            };
             records += batches.iter().map(|batch| batch.records).sum::<u32>();
             data.push(FetchedPartition {
                 tp,
                 leader_epoch: partition.leader_epoch,
-                fetch_offset: offset,
+                fetch_offset: fetch.fetch_offset,
                 batches,
                 high_watermark: log.high_watermark,
                 log_start_offset: log.log_start_offset,
+                diverging,
             });
         }
         let sent = self.send(
@@ -492,6 +509,7 @@ impl Simulation {
             return;
         }
         let now = self.k.now;
+        let mut truncated = Vec::new();
         for fetched in data {
             let (segment_bytes, segment_us) = {
                 let config = &self.topics[fetched.tp.topic].config;
@@ -505,6 +523,12 @@ impl Simulation {
                 continue;
             };
             if log.log_end_offset != fetched.fetch_offset {
+                continue;
+            }
+            if let Some(diverging) = fetched.diverging {
+                let from = log.log_end_offset;
+                let to = truncate_on_divergence(log, diverging, fetched.log_start_offset);
+                truncated.push((fetched.tp, from, to));
                 continue;
             }
             if log.log_end_offset < fetched.log_start_offset {
@@ -521,6 +545,18 @@ impl Simulation {
                 .max(fetched.high_watermark.min(log.log_end_offset));
             if fetched.log_start_offset > log.log_start_offset {
                 log.advance_start_to(fetched.log_start_offset, now);
+            }
+        }
+        for (tp, from_offset, to_offset) in truncated {
+            if to_offset < from_offset {
+                let topic = self.topics[tp.topic].name.clone();
+                self.emit(EventKind::LogTruncated {
+                    topic,
+                    partition: tp.partition,
+                    broker: follower,
+                    from_offset,
+                    to_offset,
+                });
             }
         }
         self.send_replica_fetch(follower, leader);
@@ -601,35 +637,6 @@ impl Simulation {
 
     // ---- brokers and the controller ----
 
-    pub(crate) fn truncate_follower(&mut self, tp: Tp, follower: u32, leader: u32) {
-        let partition = self.partition(tp);
-        let leader_log = partition.log_of(leader).expect("replica");
-        let log = partition.log_of(follower).expect("replica");
-        let point = log.divergence_point(leader_log);
-        let leader_start = leader_log.log_start_offset;
-        let from = log.log_end_offset;
-        if point >= from {
-            return;
-        }
-        let log = self
-            .partition_mut(tp)
-            .log_of_mut(follower)
-            .expect("replica");
-        if point < log.log_start_offset {
-            log.reset_to(leader_start);
-        } else {
-            log.truncate_to(point);
-        }
-        let topic = self.topics[tp.topic].name.clone();
-        self.emit(EventKind::LogTruncated {
-            topic,
-            partition: tp.partition,
-            broker: follower,
-            from_offset: from,
-            to_offset: point,
-        });
-    }
-
     /// Retention: each live replica deletes closed segments past `retention.ms` / `retention.bytes`.
     pub(crate) fn retention_check(&mut self) {
         let now = self.k.now;
@@ -664,6 +671,50 @@ impl Simulation {
 
 /// Kafka's `ReplicaTest` (core/src/test/scala/unit/kafka/cluster/ReplicaTest.scala), ported: the same
 /// fetch sequences and the state or answer it asserts. Times are in milliseconds there, µs here.
+/// Whether a follower's fetch finds its log diverging from the leader's (`Partition.readRecords` with
+/// `lastFetchedEpoch`): the leader's end of the largest epoch at most the follower's last one is below the
+/// fetch offset, or the leader holds no such epoch at all.
+fn diverging(leader_log: &ReplicaLog, fetch: &FetchOffset) -> Option<(Option<u32>, u64)> {
+    let epoch = fetch.last_fetched_epoch?;
+    match leader_log.end_offset_for_epoch(epoch) {
+        Some((held, end)) if held == epoch && end >= fetch.fetch_offset => None,
+        Some((held, end)) => Some((Some(held), end)),
+        None => Some((None, leader_log.log_start_offset)),
+    }
+}
+
+/// `AbstractFetcherThread.truncateOnFetchResponse`: the follower truncates where its log stops agreeing
+/// with the leader's `divergingEpoch`, and fetches again from there (with its new last epoch, so that a
+/// log diverging over several epochs takes several rounds). Returns the log end it truncated to.
+fn truncate_on_divergence(
+    log: &mut ReplicaLog,
+    (epoch, end): (Option<u32>, u64),
+    leader_log_start: u64,
+) -> u64 {
+    let point = match epoch {
+        // The leader holds no record of an epoch this old: nothing here agrees with it.
+        None => log.log_start_offset,
+        Some(epoch) => match log.end_offset_for_epoch(epoch) {
+            Some((own, own_end)) if own == epoch => own_end.min(end),
+            // It does not know the leader's epoch: it truncates to the end of its own older one.
+            Some((_, own_end)) => own_end,
+            None => end,
+        },
+    };
+    // No progress while diverging (nothing it holds is in an epoch the leader holds): it keeps nothing.
+    let point = if point >= log.log_end_offset {
+        log.log_start_offset
+    } else {
+        point
+    };
+    if point < leader_log_start {
+        log.reset_to(leader_log_start);
+    } else {
+        log.truncate_to(point);
+    }
+    log.log_end_offset
+}
+
 #[cfg(test)]
 mod replica_test {
     use crate::partition::FollowerState;
@@ -772,5 +823,107 @@ mod replica_test {
         replica.update_fetch_state(10, start, 15);
         assert!(replica.is_caught_up(16, start, LAG_US));
         assert!(!replica.is_caught_up(16, start + LAG_US + 1, LAG_US));
+    }
+}
+
+/// Truncation on a fetch's answer (KIP-595's `divergingEpoch`), after the cases of Kafka's
+/// `AbstractFetcherThreadTest` (`testTruncateOnFetchDoesNotUpdateHighWatermark`,
+/// `testTruncationThroughEpochs...`): logs are built from (epoch, records) runs of one-record batches.
+#[cfg(test)]
+mod divergence_test {
+    use super::{diverging, truncate_on_divergence};
+    use crate::ids::Tp;
+    use crate::log::{BatchData, ReplicaLog};
+    use crate::protocol::FetchOffset;
+    use std::rc::Rc;
+
+    fn log(epochs: &[(u32, u64)]) -> ReplicaLog {
+        let mut log = ReplicaLog::default();
+        for &(epoch, records) in epochs {
+            for _ in 0..records {
+                let batch = BatchData {
+                    slot: 0,
+                    base_offset: log.log_end_offset,
+                    records: 1,
+                    bytes: 100,
+                    producer: 0,
+                    producer_id: None,
+                    base_sequence: 0,
+                    leader_epoch: epoch,
+                    keys: None,
+                    created_us: 0,
+                };
+                log.append(Rc::new(batch), 0, u64::MAX, u64::MAX);
+            }
+        }
+        log
+    }
+
+    /// Fetches and truncates until the leader finds no divergence; returns the rounds it took and the
+    /// follower's log end.
+    fn converge(follower: &mut ReplicaLog, leader: &ReplicaLog) -> (u32, u64) {
+        let tp = Tp {
+            topic: 0,
+            partition: 0,
+        };
+        let mut rounds = 0;
+        loop {
+            let fetch = FetchOffset {
+                tp,
+                fetch_offset: follower.log_end_offset,
+                last_fetched_epoch: follower.last_epoch(),
+            };
+            let Some(found) = diverging(leader, &fetch) else {
+                return (rounds, follower.log_end_offset);
+            };
+            rounds += 1;
+            assert!(rounds < 10, "no progress");
+            truncate_on_divergence(follower, found, leader.log_start_offset);
+        }
+    }
+
+    #[test]
+    fn a_follower_in_step_with_the_leader_does_not_diverge() {
+        let leader = log(&[(1, 5), (2, 3)]);
+        let mut follower = log(&[(1, 5), (2, 1)]);
+        assert_eq!(converge(&mut follower, &leader), (0, 6));
+    }
+
+    #[test]
+    fn a_follower_with_records_the_leader_never_had_truncates_to_the_end_of_the_shared_epoch() {
+        // The old leader wrote 3 records in epoch 1 that the new leader (epoch 2) never got.
+        let leader = log(&[(1, 5), (2, 4)]);
+        let mut follower = log(&[(1, 8)]);
+        assert_eq!(converge(&mut follower, &leader), (1, 5));
+    }
+
+    #[test]
+    fn a_follower_that_missed_an_epoch_truncates_over_several_rounds() {
+        // The follower led in epoch 3, which the leader never saw; the leader holds epochs 2 and 4.
+        let leader = log(&[(1, 5), (2, 2), (4, 5)]);
+        let mut follower = log(&[(1, 5), (3, 4)]);
+        // Round 1: epoch 3 → the leader's largest epoch ≤ 3 is 2, ending at 7; the follower has no
+        // epoch 2 and truncates to the end of its epoch 1 (5). Then it is in step.
+        assert_eq!(converge(&mut follower, &leader), (1, 5));
+        let mut behind = log(&[(1, 3), (3, 4)]);
+        assert_eq!(converge(&mut behind, &leader), (1, 3));
+    }
+
+    #[test]
+    fn a_follower_whose_every_epoch_is_older_than_the_leaders_keeps_nothing() {
+        // The leader holds no record of epoch 1 or older: none of the follower's records agree with it.
+        let leader = log(&[(2, 10)]);
+        let mut follower = log(&[(1, 4)]);
+        assert_eq!(converge(&mut follower, &leader), (1, 0));
+        assert_eq!(follower.last_epoch(), None);
+    }
+
+    #[test]
+    fn the_high_watermark_never_stays_above_the_truncated_log_end() {
+        let leader = log(&[(1, 5), (2, 4)]);
+        let mut follower = log(&[(1, 8)]);
+        follower.high_watermark = 7;
+        converge(&mut follower, &leader);
+        assert_eq!((follower.log_end_offset, follower.high_watermark), (5, 5));
     }
 }
