@@ -5,6 +5,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use kafka_sim::sim::event::{EventKind, Reason, TraceEvent};
+use kafka_sim::sim::ids::BrokerId;
 use kafka_sim::sim::network::Node;
 use kafka_sim::sim::{Command, Simulation};
 
@@ -75,7 +76,12 @@ fn a_broker_cut_off_from_the_controller_is_fenced_and_unfenced_when_the_network_
     assert!(!view.topics[0].partitions[0].isr.contains(&broker));
     assert_eq!(
         view.cuts,
-        vec![(Node::Controller, Some(Node::Broker { broker }))]
+        vec![(
+            Node::Controller,
+            Some(Node::Broker {
+                broker: BrokerId(broker)
+            })
+        )]
     );
 
     heal(&mut sim);
@@ -268,16 +274,35 @@ fn partial_heals_heal_only_what_they_name() {
     })
     .unwrap();
     let cuts = sim.view().cuts;
-    assert!(!cuts.contains(&(Node::Broker { broker: 1 }, None)));
-    assert!(cuts.contains(&(Node::Broker { broker: 1 }, Some(Node::Broker { broker: 2 }))));
+    assert!(!cuts.contains(&(
+        Node::Broker {
+            broker: BrokerId(1)
+        },
+        None
+    )));
     assert!(cuts.contains(&(
-        Node::Broker { broker: 1 },
+        Node::Broker {
+            broker: BrokerId(1)
+        },
+        Some(Node::Broker {
+            broker: BrokerId(2)
+        })
+    )));
+    assert!(cuts.contains(&(
+        Node::Broker {
+            broker: BrokerId(1)
+        },
         Some(Node::Member {
             group: 0,
             member: 0
         })
     )));
-    assert!(!cuts.contains(&(Node::Controller, Some(Node::Broker { broker: 1 }))));
+    assert!(!cuts.contains(&(
+        Node::Controller,
+        Some(Node::Broker {
+            broker: BrokerId(1)
+        })
+    )));
     // Healing broker 1 heals all its cuts; the member's cut to broker 2 stays.
     sim.apply(Command::HealNetwork {
         a: Some("broker:1".into()),
@@ -287,7 +312,9 @@ fn partial_heals_heal_only_what_they_name() {
     assert_eq!(
         sim.view().cuts,
         vec![(
-            Node::Broker { broker: 2 },
+            Node::Broker {
+                broker: BrokerId(2)
+            },
             Some(Node::Member {
                 group: 0,
                 member: 0

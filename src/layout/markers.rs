@@ -97,12 +97,15 @@ pub fn dot_offsets(records: u32) -> impl Iterator<Item = (f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::ids::BrokerId;
 
     fn flow(kind: FlowKind, sent_us: u64, records: u32) -> Flow {
         Flow {
             kind,
             from: Node::Producer { producer: 0 },
-            to: Node::Broker { broker: 1 },
+            to: Node::Broker {
+                broker: BrokerId(1),
+            },
             sent_us,
             arrive_us: sent_us + 500,
             records,

@@ -7,6 +7,7 @@ use super::Markup;
 use crate::layout::{offset_x, strip_window, Layout, Point, Shape, PICTURE_WIDTH};
 use crate::messages::{fill, t, Msg};
 use crate::sim::group::{Activity, MemberStatus};
+use crate::sim::ids::BrokerId;
 use crate::sim::network::Node;
 use crate::sim::num::Fixed;
 use crate::sim::view::{ClusterView, PartitionView};
@@ -162,7 +163,15 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                 class_of("ks-broker", format_args!("broker:{}", b.id), selected),
             )
             .attr("data-alive", b.alive)
-            .attr("data-net", net(v, Node::Broker { broker: b.id }))
+            .attr(
+                "data-net",
+                net(
+                    v,
+                    Node::Broker {
+                        broker: BrokerId(b.id),
+                    },
+                ),
+            )
             .attr("tabindex", 0)
             .attr("role", "button")
             .attr("data-select", format_args!("broker:{}", b.id))
@@ -222,7 +231,15 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                 } else {
                     String::new()
                 };
-                let down = format!("{down}{}", cut_mark(v, Node::Broker { broker: b.id }));
+                let down = format!(
+                    "{down}{}",
+                    cut_mark(
+                        v,
+                        Node::Broker {
+                            broker: BrokerId(b.id)
+                        }
+                    )
+                );
                 m.open("text")
                     .num("x", at.x + 6.0)
                     .num("y", at.y + 16.0)
@@ -503,7 +520,7 @@ pub fn anchor(layout: &Layout, node: Node) -> Point {
     match node {
         Node::Producer { producer } => layout.anchor_producer(producer),
         Node::Controller => layout.anchor_broker(1),
-        Node::Broker { broker } => layout.anchor_broker(broker),
+        Node::Broker { broker } => layout.anchor_broker(broker.get()),
         Node::Member { group, member } => layout.anchor_member(group, member),
     }
 }
@@ -576,9 +593,16 @@ mod tests {
         view.cuts = vec![
             (
                 Node::Producer { producer: 0 },
-                Some(Node::Broker { broker: 2 }),
+                Some(Node::Broker {
+                    broker: BrokerId(2),
+                }),
             ),
-            (Node::Controller, Some(Node::Broker { broker: 1 })),
+            (
+                Node::Controller,
+                Some(Node::Broker {
+                    broker: BrokerId(1),
+                }),
+            ),
         ];
         let svg = render(&view, None);
         // The producer and brokers 1 and 2 are marked; one line is drawn (the controller is not drawn).

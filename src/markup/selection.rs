@@ -7,6 +7,7 @@ use super::events::partition_list;
 use super::Markup;
 use crate::messages::{fill, t, Msg};
 use crate::sim::group::{Activity, MemberStatus};
+use crate::sim::ids::BrokerId;
 use crate::sim::network::Node;
 use crate::sim::num::Shortest;
 use crate::sim::report::{broker_list, dash};
@@ -108,7 +109,9 @@ fn broker(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
     let Some(b) = v.brokers.iter().find(|b| b.id.to_string() == id) else {
         return false;
     };
-    let node = Node::Broker { broker: b.id };
+    let node = Node::Broker {
+        broker: BrokerId(b.id),
+    };
     m.open("h3")
         .text(fill(t(Msg::SelBroker), &[("broker", &b.id)]));
     let leads: Vec<String> = v
@@ -382,7 +385,12 @@ mod tests {
                 member: 0,
             };
             view.cuts = vec![
-                (Node::Broker { broker: 1 }, None),
+                (
+                    Node::Broker {
+                        broker: BrokerId(1),
+                    },
+                    None,
+                ),
                 (Node::Controller, Some(member)),
             ];
             let broker = render(&view, Some("broker:1"));

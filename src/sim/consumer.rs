@@ -8,7 +8,7 @@ use super::config::{AutoOffsetReset, ConsumerConfig, InputError};
 use super::engine::Simulation;
 use super::event::{EventKind, Reason, TopicPartitionPair};
 use super::group::{Activity, Group, Member, MemberStatus};
-use super::ids::{Micros, Tp};
+use super::ids::{BrokerId, Micros, Tp};
 use super::network::{FlowKind, Node};
 use super::protocol::{CoordinatorEvent, Ev, Lost, MemberEvent};
 use super::scenario::{CommitMode, MAX_BROKERS};
@@ -194,8 +194,12 @@ impl Simulation {
 
     /// A FindCoordinator round trip, after `retry.backoff.ms`.
     fn look_up_coordinator(&mut self, group: usize, member: usize) {
-        let round_trip =
-            2 * self.latency(Node::Member { group, member }, Node::Broker { broker: 1 });
+        let round_trip = 2 * self.latency(
+            Node::Member { group, member },
+            Node::Broker {
+                broker: BrokerId(1),
+            },
+        );
         // At least 1 ms: with retry.backoff.ms=0 and no latency a lookup must still take time.
         let backoff = (self.groups[group].config.retry_backoff_ms * 1000).max(1000);
         let at = self.k.now + backoff + round_trip;
@@ -966,13 +970,18 @@ impl Simulation {
         let m = &mut self.groups[group].members[member];
         m.fetch = Some(fetch);
         m.fetch_parked = false;
-        let latency = self.latency(Node::Member { group, member }, Node::Broker { broker: 1 });
+        let latency = self.latency(
+            Node::Member { group, member },
+            Node::Broker {
+                broker: BrokerId(1),
+            },
+        );
         if self.records_flows() {
             // One request drawn to each broker that leads an assigned partition.
             let mut per_leader = [None; MAX_BROKERS as usize + 1];
             for tp in &self.groups[group].members[member].assigned {
                 if let Some(leader) = self.partition(*tp).leader {
-                    per_leader[leader as usize] = Some(0);
+                    per_leader[leader.get() as usize] = Some(0);
                 }
             }
             self.draw_fetch_flows(group, member, FlowKind::ConsumerFetch, per_leader);
@@ -999,7 +1008,7 @@ impl Simulation {
         for (broker, records) in per_leader.into_iter().enumerate() {
             let Some(records) = records else { continue };
             let broker = Node::Broker {
-                broker: broker as u32,
+                broker: BrokerId(broker as u32),
             };
             let (from, to) = if kind == FlowKind::ConsumerFetch {
                 (consumer, broker)

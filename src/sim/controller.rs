@@ -6,7 +6,7 @@ use super::partition::{FollowerState, Partition, Topic, SUMMARIZE_EVERY};
 use crate::config::TopicConfig;
 use crate::engine::Simulation;
 use crate::event::{EventKind, Reason};
-use crate::ids::{Micros, Tp};
+use crate::ids::{BrokerId, Micros, Tp};
 use crate::log::{LostRange, ReplicaLog};
 use crate::network::Node;
 use crate::protocol::Ev;
@@ -21,7 +21,7 @@ impl Simulation {
         count: u32,
         replication_factor: u32,
         start: (u64, u64),
-    ) -> Vec<Vec<u32>> {
+    ) -> Vec<Vec<BrokerId>> {
         let brokers = self.brokers.len() as u64;
         let (start_index, mut shift) = start;
         let mut placements = Vec::new();
@@ -31,10 +31,10 @@ impl Simulation {
                 shift += 1;
             }
             let first = (partition + start_index) % brokers;
-            let mut replicas = vec![first as u32 + 1];
+            let mut replicas = vec![BrokerId(first as u32 + 1)];
             for j in 0..(replication_factor as u64).saturating_sub(1) {
                 let index = (first + 1 + (shift + j) % (brokers - 1).max(1)) % brokers;
-                replicas.push(index as u32 + 1);
+                replicas.push(BrokerId(index as u32 + 1));
             }
             placements.push(replicas);
         }
@@ -68,7 +68,7 @@ impl Simulation {
                 .iter()
                 .copied()
                 .find(|broker| self.broker(*broker).alive);
-            let isr: Vec<u32> = replicas
+            let isr: Vec<BrokerId> = replicas
                 .iter()
                 .copied()
                 .filter(|broker| self.broker(*broker).alive)
@@ -121,7 +121,7 @@ impl Simulation {
         }
     }
 
-    pub(crate) fn crash_broker(&mut self, broker: u32) {
+    pub(crate) fn crash_broker(&mut self, broker: BrokerId) {
         if !self.broker(broker).alive {
             // A new process waiting to register dies too.
             self.broker_mut(broker).restart_pending = false;
@@ -133,7 +133,9 @@ impl Simulation {
         b.incarnation += 1;
         b.controller_cut_at = None;
         let incarnation = b.incarnation;
-        self.emit(EventKind::BrokerCrashed { broker });
+        self.emit(EventKind::BrokerCrashed {
+            broker: broker.get(),
+        });
         for ((follower, leader), fetcher) in self.fetchers.iter_mut() {
             if *follower == broker || *leader == broker {
                 fetcher.session += 1;
@@ -155,7 +157,7 @@ impl Simulation {
     /// When the controller fences a broker whose heartbeats stop arriving at `stopped`:
     /// `broker.session.timeout.ms` after its last heartbeat, which went at most
     /// `broker.heartbeat.interval.ms` before (ClusterControlManager, BrokerHeartbeatManager).
-    pub(crate) fn fence_at(&self, broker: u32, stopped: Micros) -> Micros {
+    pub(crate) fn fence_at(&self, broker: BrokerId, stopped: Micros) -> Micros {
         let b = self.broker(broker);
         let interval = self.cluster.broker_heartbeat_interval_ms * 1000;
         let since = stopped - b.registered_us;
@@ -167,7 +169,7 @@ impl Simulation {
     /// heartbeats: the controller will fence it. One the controller fenced while it ran, reachable again,
     /// heartbeats again and is unfenced. A restarted process that could not register (cut off) registers.
     pub(crate) fn network_changed(&mut self) {
-        for broker in 1..=self.brokers.len() as u32 {
+        for broker in BrokerId::all(self.brokers.len() as u32) {
             let cut = self
                 .k
                 .network
@@ -198,7 +200,7 @@ impl Simulation {
 
     /// The controller's broker session expired (the broker crashed, or its heartbeats were lost to a
     /// network fault for `broker.session.timeout.ms`): fence it, move its leaderships, drop it from ISRs.
-    pub(crate) fn broker_fence(&mut self, broker: u32, incarnation: u32) {
+    pub(crate) fn broker_fence(&mut self, broker: BrokerId, incarnation: u32) {
         let b = self.broker(broker);
         let cut_off = b
             .controller_cut_at
@@ -207,7 +209,9 @@ impl Simulation {
             return;
         }
         self.broker_mut(broker).fenced = true;
-        self.emit(EventKind::BrokerFenced { broker });
+        self.emit(EventKind::BrokerFenced {
+            broker: broker.get(),
+        });
         for tp in self.all_partitions() {
             let partition = self.partition(tp);
             if !partition.replicas.contains(&broker) {
@@ -241,13 +245,13 @@ impl Simulation {
     pub(crate) fn elect_coordinators(&mut self, preferred: bool) {
         for group in 0..self.groups.len() {
             let g = &self.groups[group];
-            let eligible = |broker: &u32| {
-                let b = &self.brokers[(*broker - 1) as usize];
+            let eligible = |broker: &BrokerId| {
+                let b = &self.brokers[broker.index()];
                 b.alive && !b.fenced
             };
             let keep = g
                 .coordinator
-                .filter(|broker| !self.brokers[(*broker - 1) as usize].fenced);
+                .filter(|broker| !self.brokers[broker.index()].fenced);
             let first = g.offsets_replicas.iter().copied().find(eligible);
             let to = match keep {
                 Some(_) if preferred && first == g.offsets_replicas.first().copied() => first,
@@ -266,14 +270,16 @@ impl Simulation {
     /// succeeds once the controller has fenced the old session (see `broker_fence`). Registered, the
     /// broker follows every partition it hosts, truncating where it diverges from the leader, and leads
     /// only what no one else could (an offline partition).
-    pub(crate) fn restart_broker(&mut self, broker: u32) {
+    pub(crate) fn restart_broker(&mut self, broker: BrokerId) {
         if self.broker(broker).alive {
             return;
         }
         if !self.broker(broker).fenced {
             if !self.broker(broker).restart_pending {
                 self.broker_mut(broker).restart_pending = true;
-                self.emit(EventKind::BrokerRegistrationRefused { broker });
+                self.emit(EventKind::BrokerRegistrationRefused {
+                    broker: broker.get(),
+                });
             }
             return;
         }
@@ -293,25 +299,29 @@ impl Simulation {
         b.restart_pending = false;
         b.registered_us = now;
         b.incarnation += 1;
-        self.emit(EventKind::BrokerRestarted { broker });
+        self.emit(EventKind::BrokerRestarted {
+            broker: broker.get(),
+        });
         self.follow_partitions(broker);
     }
 
     /// A running broker the controller fenced, reachable again: its heartbeats are answered and the
     /// controller unfences it. It catches up as a follower, and leads what no one else could.
-    pub(crate) fn unfence_broker(&mut self, broker: u32) {
+    pub(crate) fn unfence_broker(&mut self, broker: BrokerId) {
         let now = self.k.now;
         let b = self.broker_mut(broker);
         b.fenced = false;
         b.registered_us = now;
         b.controller_cut_at = None;
-        self.emit(EventKind::BrokerUnfenced { broker });
+        self.emit(EventKind::BrokerUnfenced {
+            broker: broker.get(),
+        });
         self.follow_partitions(broker);
     }
 
     /// A broker (re)registered: it follows every partition it hosts, and leads only what no one else
     /// could (an offline partition).
-    fn follow_partitions(&mut self, broker: u32) {
+    fn follow_partitions(&mut self, broker: BrokerId) {
         for tp in self.all_partitions() {
             let partition = self.partition(tp);
             if !partition.replicas.contains(&broker) {
@@ -389,8 +399,8 @@ impl Simulation {
     pub(crate) fn elect_leader(&mut self, tp: Tp) {
         let unclean_allowed = self.topics[tp.topic].config.unclean_leader_election_enable;
         let partition = self.partition(tp);
-        let acceptable = |broker: &u32| {
-            let b = &self.brokers[(*broker - 1) as usize];
+        let acceptable = |broker: &BrokerId| {
+            let b = &self.brokers[broker.index()];
             b.alive && !b.fenced
         };
         let clean = partition
@@ -417,7 +427,12 @@ impl Simulation {
     /// Makes `new_leader` the partition's leader in a new leader epoch (`unclean`: the replica chosen from
     /// outside the ISR), counts what the followers will truncate, fails the requests waiting on the old
     /// leader and restarts the fetchers.
-    pub(crate) fn change_leader(&mut self, tp: Tp, new_leader: Option<u32>, unclean: Option<u32>) {
+    pub(crate) fn change_leader(
+        &mut self,
+        tp: Tp,
+        new_leader: Option<BrokerId>,
+        unclean: Option<BrokerId>,
+    ) {
         let old_leader = self.partition(tp).leader;
         let now = self.k.now;
         self.led_by_broker = None;
@@ -444,9 +459,9 @@ impl Simulation {
         self.emit(EventKind::LeaderElected {
             topic,
             partition: tp.partition,
-            leader: new_leader,
+            leader: new_leader.map(BrokerId::get),
             leader_epoch,
-            isr,
+            isr: crate::ids::plain(&isr),
             unclean: unclean.is_some(),
         });
         self.fail_pending_acks(tp);
@@ -465,7 +480,7 @@ impl Simulation {
 
     /// Every batch some replica holds beyond where it diverges from the new leader will be truncated:
     /// the cluster has lost it. Counted once per batch.
-    pub(crate) fn account_lost_batches(&mut self, tp: Tp, leader: u32) {
+    pub(crate) fn account_lost_batches(&mut self, tp: Tp, leader: BrokerId) {
         let partition = &mut self.topics[tp.topic].partitions[tp.partition as usize];
         let leader_index = partition.replica_index(leader).expect("replica");
         let (before, rest) = partition.logs.split_at_mut(leader_index);

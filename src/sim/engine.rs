@@ -6,7 +6,7 @@ use super::accounting::ProduceLedger;
 use super::config::{field, ClusterConfig, Code, InputError, Problem, ProducerConfig, TopicConfig};
 use super::event::{EventKind, Trace, TraceEvent};
 use super::group::Group;
-use super::ids::{Micros, Tp};
+use super::ids::{BrokerId, Micros, Tp};
 use super::kernel::Kernel;
 use super::log::{BatchFacts, ReplicaLog};
 use super::network::{Flow, FlowKind, Network, Node};
@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
 pub struct Broker {
-    pub id: u32,
+    pub id: BrokerId,
     pub alive: bool,
     /// The controller has fenced it (its session expired); it holds no leadership and no ISR place.
     pub fenced: bool,
@@ -56,14 +56,14 @@ pub struct Simulation {
     pub(crate) groups: Vec<Group>,
     next_timeline: usize,
     pub(crate) commands: Vec<(Micros, Command)>,
-    pub(crate) fetchers: BTreeMap<(u32, u32), super::partition::Fetcher>,
+    pub(crate) fetchers: BTreeMap<(BrokerId, BrokerId), super::partition::Fetcher>,
     /// The partitions each broker leads (see `led_by`); `None` after leadership or partitions change.
     pub(crate) led_by_broker: Option<Vec<Vec<Tp>>>,
     /// A preferred-leader election is scheduled (`Ev::BalanceLeaders`).
     pub(crate) leader_balance_scheduled: bool,
     /// While a produce request is appended: the (leader, partition) pairs whose waiting replica fetches
     /// are woken once the whole request is in the log.
-    pub(crate) deferred_wakeups: Option<Vec<(u32, Tp)>>,
+    pub(crate) deferred_wakeups: Option<Vec<(BrokerId, Tp)>>,
     /// The response to the ProduceRequest being handled, built batch by batch.
     pub(crate) produce_reply: Option<super::protocol::DelayedProduce>,
     /// acks=all ProduceRequests in the purgatory, by request id, until all their batches are settled.
@@ -102,7 +102,7 @@ impl Simulation {
             ),
             brokers: (1..=spec.cluster.brokers)
                 .map(|id| Broker {
-                    id,
+                    id: BrokerId(id),
                     alive: true,
                     fenced: false,
                     incarnation: 0,
@@ -223,7 +223,7 @@ impl Simulation {
             .iter()
             .find(|t| t.name == topic)
             .and_then(|t| t.partitions.get(partition as usize))
-            .map(|p| p.replicas.iter().copied().zip(&p.logs).collect())
+            .map(|p| p.replicas.iter().map(|id| id.get()).zip(&p.logs).collect())
             .unwrap_or_default()
     }
 
@@ -480,13 +480,13 @@ impl Simulation {
     }
 
     #[inline(always)]
-    pub(crate) fn broker(&self, id: u32) -> &Broker {
-        &self.brokers[(id - 1) as usize]
+    pub(crate) fn broker(&self, id: BrokerId) -> &Broker {
+        &self.brokers[id.index()]
     }
 
     #[inline(always)]
-    pub(crate) fn broker_mut(&mut self, id: u32) -> &mut Broker {
-        &mut self.brokers[(id - 1) as usize]
+    pub(crate) fn broker_mut(&mut self, id: BrokerId) -> &mut Broker {
+        &mut self.brokers[id.index()]
     }
 
     #[inline(always)]
@@ -574,8 +574,8 @@ impl Simulation {
             self.commands.push((self.k.now, command.clone()));
         }
         match command {
-            Command::CrashBroker { broker } => self.crash_broker(broker),
-            Command::RestartBroker { broker } => self.restart_broker(broker),
+            Command::CrashBroker { broker } => self.crash_broker(BrokerId(broker)),
+            Command::RestartBroker { broker } => self.restart_broker(BrokerId(broker)),
             Command::CrashConsumer { group, member } => {
                 let (g, m) = self.member_index(&group, &member)?;
                 self.crash_member(g, m);
@@ -757,7 +757,9 @@ impl Simulation {
         use super::scenario::NodeName;
         Ok(match NodeName::parse(text) {
             Some(NodeName::Controller) => Node::Controller,
-            Some(NodeName::Broker(broker)) => Node::Broker { broker },
+            Some(NodeName::Broker(broker)) => Node::Broker {
+                broker: BrokerId(broker),
+            },
             Some(NodeName::Producer(producer)) => Node::Producer {
                 producer: self.producer_index(producer)?,
             },
@@ -893,7 +895,7 @@ impl Simulation {
     }
 
     /// A broker crashed: the producer's connections to it close, failing its in-flight requests.
-    pub(crate) fn fail_requests_to_broker(&mut self, broker: u32) {
+    pub(crate) fn fail_requests_to_broker(&mut self, broker: BrokerId) {
         // Its purgatory is gone with it.
         self.delayed_produces
             .retain(|_, reply| reply.broker != broker);

@@ -5,7 +5,7 @@
 use super::accounting::Delivery;
 use super::assignor::Assignor;
 use super::config::ConsumerConfig;
-use super::ids::{Micros, Tp};
+use super::ids::{BrokerId, Micros, Tp};
 use super::scenario::CommitMode;
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
@@ -192,11 +192,11 @@ pub struct Group {
     pub assignment: BTreeMap<usize, Vec<Tp>>,
     /// The broker that coordinates the group: the leader of its `__consumer_offsets` partition, `None`
     /// while that partition has no leader (COORDINATOR_NOT_AVAILABLE).
-    pub coordinator: Option<u32>,
+    pub coordinator: Option<BrokerId>,
     /// The replicas of the group's `__consumer_offsets` partition, the preferred leader first. The
     /// partition's records (the group's metadata and committed offsets) are not simulated: they are the
     /// state of this struct, which a new coordinator loads.
-    pub(crate) offsets_replicas: Vec<u32>,
+    pub(crate) offsets_replicas: Vec<BrokerId>,
     /// Counts the group's coordinators: a request sent to, or a timer set by, an earlier one finds the
     /// coordinator moved.
     pub(crate) coordinator_epoch: u32,

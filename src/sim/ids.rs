@@ -9,3 +9,38 @@ pub struct Tp {
     pub topic: usize,
     pub partition: u32,
 }
+
+/// A broker's `node.id` (1, 2, …, as a scenario numbers them). The views and the trace carry it as a
+/// plain number (`BrokerId::get`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct BrokerId(pub u32);
+
+impl std::fmt::Display for BrokerId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl BrokerId {
+    #[inline(always)]
+    pub fn get(self) -> u32 {
+        self.0
+    }
+
+    /// Its place in `Simulation::brokers`.
+    #[inline(always)]
+    pub fn index(self) -> usize {
+        (self.0 - 1) as usize
+    }
+
+    /// Every broker of a cluster of `count`, in order.
+    pub fn all(count: u32) -> impl Iterator<Item = BrokerId> {
+        (1..=count).map(BrokerId)
+    }
+}
+
+/// Broker ids as the views and the trace carry them: plain numbers.
+pub fn plain(ids: &[BrokerId]) -> Vec<u32> {
+    ids.iter().map(|id| id.0).collect()
+}

@@ -2,7 +2,7 @@
 //! wire, kept for drawing. The engine asks it when a message arrives and schedules the message's event for
 //! then; nothing here decides anything in the run.
 
-use super::ids::Micros;
+use super::ids::{BrokerId, Micros};
 use super::scenario::ClusterSpec;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -18,7 +18,7 @@ pub enum Node {
         producer: usize,
     },
     Broker {
-        broker: u32,
+        broker: BrokerId,
     },
     Member {
         group: usize,
@@ -167,7 +167,7 @@ impl Network {
         match (from, to) {
             (Node::Broker { broker: a }, Node::Broker { broker: b }) => *self
                 .links
-                .get(&(a.min(b), a.max(b)))
+                .get(&(a.get().min(b.get()), a.get().max(b.get())))
                 .unwrap_or(&self.latency_us),
             _ => self.latency_us,
         }

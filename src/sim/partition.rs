@@ -3,7 +3,7 @@
 //! state the broker and controller handlers work on (`broker::replica_manager`, `controller`).
 
 use super::config::TopicConfig;
-use super::ids::Micros;
+use super::ids::{BrokerId, Micros};
 use super::log::ReplicaLog;
 use super::protocol::FetchOffset;
 
@@ -67,10 +67,10 @@ pub(crate) const SUMMARIZE_EVERY: usize = 256;
 #[derive(Clone, Debug)]
 pub struct Partition {
     /// Replica brokers in assignment order (the first is the preferred leader).
-    pub replicas: Vec<u32>,
-    pub leader: Option<u32>,
+    pub replicas: Vec<BrokerId>,
+    pub leader: Option<BrokerId>,
     pub leader_epoch: u32,
-    pub isr: Vec<u32>,
+    pub isr: Vec<BrokerId>,
     /// One log per replica, in `replicas` order.
     pub logs: Vec<ReplicaLog>,
     /// The leader's view of each replica, in `replicas` order.
@@ -92,17 +92,17 @@ pub struct Partition {
 
 impl Partition {
     #[inline(always)]
-    pub fn replica_index(&self, broker: u32) -> Option<usize> {
+    pub fn replica_index(&self, broker: BrokerId) -> Option<usize> {
         self.replicas.iter().position(|replica| *replica == broker)
     }
 
     #[inline(always)]
-    pub fn log_of(&self, broker: u32) -> Option<&ReplicaLog> {
+    pub fn log_of(&self, broker: BrokerId) -> Option<&ReplicaLog> {
         self.replica_index(broker).map(|index| &self.logs[index])
     }
 
     #[inline(always)]
-    pub fn log_of_mut(&mut self, broker: u32) -> Option<&mut ReplicaLog> {
+    pub fn log_of_mut(&mut self, broker: BrokerId) -> Option<&mut ReplicaLog> {
         self.replica_index(broker)
             .map(move |index| &mut self.logs[index])
     }

@@ -5,7 +5,7 @@
 
 use super::config::{Acks, ProducerConfig};
 use super::event::{EventKind, Reason};
-use super::ids::{Micros, Tp};
+use super::ids::{BrokerId, Micros, Tp};
 use super::kernel::Kernel;
 use super::keys::{KeyCycle, KeyRun};
 use super::network::{FlowKind, Node};
@@ -84,7 +84,7 @@ pub(crate) enum RequestState {
     /// Waiting to be sent (again, after `not_before_us` when it is a retry).
     Queued,
     InFlight {
-        broker: u32,
+        broker: BrokerId,
     },
 }
 
@@ -194,7 +194,7 @@ impl Producer {
     }
 
     /// The requests on the wire to `broker`, with their attempts (its connection closed).
-    pub(crate) fn in_flight_to(&self, broker: u32) -> Vec<(u64, u32)> {
+    pub(crate) fn in_flight_to(&self, broker: BrokerId) -> Vec<(u64, u32)> {
         self.requests
             .iter()
             .filter(|(_, request)| request.state == RequestState::InFlight { broker })
@@ -442,7 +442,7 @@ impl Producer {
         if self.queued.is_empty() {
             return;
         }
-        let mut drained: Vec<(u32, Vec<ProduceBatch>, u32)> = Vec::new();
+        let mut drained: Vec<(BrokerId, Vec<ProduceBatch>, u32)> = Vec::new();
         // Queued requests by partition, oldest first. (Requests on the wire are counted in `in_flight`;
         // when a partition has none, its queued requests are all it has, so a position among them is a
         // position among all of its requests.)
@@ -537,7 +537,7 @@ impl Producer {
         k: &mut Kernel,
         c: &Cluster,
         id: u64,
-    ) -> Option<(u32, ProduceBatch)> {
+    ) -> Option<(BrokerId, ProduceBatch)> {
         let tp = self.requests[&id].tp;
         let Some(leader) = c.partition(tp).leader else {
             // No leader in the metadata: wait and look again after the retry backoff.

@@ -4,7 +4,7 @@
 
 use super::config::Acks;
 use super::event::Reason;
-use super::ids::{Micros, Tp};
+use super::ids::{BrokerId, Micros, Tp};
 use super::keys::KeyRun;
 use super::log::BatchData;
 use super::scenario::Command;
@@ -25,7 +25,7 @@ pub enum Ev {
     /// producer's `acks`.
     ProduceArrive {
         producer: usize,
-        broker: u32,
+        broker: BrokerId,
         acks: Acks,
         batches: Vec<ProduceBatch>,
     },
@@ -44,28 +44,28 @@ pub enum Ev {
     },
     /// A follower's FetchRequest (its fetch session with the leader) arriving at the leader.
     ReplicaFetchArrive {
-        follower: u32,
-        leader: u32,
+        follower: BrokerId,
+        leader: BrokerId,
         session: u64,
         offsets: Vec<FetchOffset>,
     },
     /// The leader's delayed-fetch timer for a parked follower fetch (`replica.fetch.wait.max.ms`).
     ReplicaFetchWait {
-        follower: u32,
-        leader: u32,
+        follower: BrokerId,
+        leader: BrokerId,
     },
     /// The leader's FetchResponse arriving at the follower.
     ReplicaFetchResponse {
-        follower: u32,
-        leader: u32,
+        follower: BrokerId,
+        leader: BrokerId,
         session: u64,
         data: Vec<FetchedPartition>,
     },
     /// The follower's FetchRequest or its response was lost to a network fault: the request times out
     /// (`replica.socket.timeout.ms`) and the fetcher backs off (`replica.fetch.backoff.ms`) and fetches again.
     ReplicaFetchTimeout {
-        follower: u32,
-        leader: u32,
+        follower: BrokerId,
+        leader: BrokerId,
         session: u64,
     },
     /// The leaders' `isr-expiration` task, every `replica.lag.time.max.ms` / 2.
@@ -75,7 +75,7 @@ pub enum Ev {
     /// The controller's session timer for a broker (`broker.session.timeout.ms`), renewed by its
     /// BrokerHeartbeats.
     BrokerFence {
-        broker: u32,
+        broker: BrokerId,
         incarnation: u32,
     },
     /// The log manager's retention task (`log.retention.check.interval.ms`).
@@ -268,7 +268,7 @@ pub enum CoordinatorEvent {
 #[derive(Clone, Debug)]
 pub struct DelayedProduce {
     pub producer: usize,
-    pub broker: u32,
+    pub broker: BrokerId,
     pub outcomes: Vec<(u64, ProduceOutcome)>,
     /// The records of the batches in `outcomes` (the response's size on the picture).
     pub records: u32,

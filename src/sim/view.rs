@@ -4,7 +4,7 @@
 use super::accounting::DeliveryCounts;
 use super::engine::Simulation;
 use super::group::{Activity, MemberStatus};
-use super::ids::Tp;
+use super::ids::{BrokerId, Tp};
 use super::network::{Flow, Node};
 use serde::Serialize;
 
@@ -194,7 +194,7 @@ impl Simulation {
             .brokers
             .iter()
             .map(|broker| BrokerView {
-                id: broker.id,
+                id: broker.id.get(),
                 alive: broker.alive,
                 fenced: broker.fenced,
                 leaderships: self
@@ -225,16 +225,16 @@ impl Simulation {
                             partition.leader.and_then(|leader| partition.log_of(leader));
                         PartitionView {
                             partition: index as u32,
-                            leader: partition.leader,
+                            leader: partition.leader.map(BrokerId::get),
                             leader_epoch: partition.leader_epoch,
-                            replicas: partition.replicas.clone(),
-                            isr: partition.isr.clone(),
+                            replicas: crate::ids::plain(&partition.replicas),
+                            isr: crate::ids::plain(&partition.isr),
                             replica_logs: partition
                                 .replicas
                                 .iter()
                                 .zip(&partition.logs)
                                 .map(|(broker, log)| ReplicaView {
-                                    broker: *broker,
+                                    broker: broker.get(),
                                     alive: self.broker(*broker).alive,
                                     in_sync: partition.isr.contains(broker),
                                     is_leader: partition.leader == Some(*broker),
@@ -354,7 +354,7 @@ impl Simulation {
             },
             assignor: group.protocol.map(|assignor| assignor.kafka_name()),
             leader: group.leader.map(|leader| group.members[leader].id.clone()),
-            coordinator: group.coordinator,
+            coordinator: group.coordinator.map(BrokerId::get),
             members,
             partitions,
             total_lag,

@@ -9,7 +9,7 @@ use crate::consumer::pairs;
 use crate::engine::Simulation;
 use crate::event::{EventKind, Reason};
 use crate::group::{Group, GroupState, MemberStatus};
-use crate::ids::{Micros, Tp};
+use crate::ids::{BrokerId, Micros, Tp};
 use crate::network::{FlowKind, Node};
 use crate::protocol::{CoordinatorEvent, Ev, Lost, MemberEvent};
 use crate::scenario::{ms_to_us, CommitMode, GroupSpec};
@@ -30,8 +30,8 @@ impl Simulation {
         // the brokers there are) are modelled as placed round-robin over the brokers.
         let offsets_partition = (java_string_hash(&spec.id) as i64).unsigned_abs() % 50;
         let brokers = self.brokers.len() as u64;
-        let offsets_replicas: Vec<u32> = (0..brokers.min(3))
-            .map(|i| ((offsets_partition + i) % brokers) as u32 + 1)
+        let offsets_replicas: Vec<BrokerId> = (0..brokers.min(3))
+            .map(|i| BrokerId(((offsets_partition + i) % brokers) as u32 + 1))
             .collect();
         let coordinator = offsets_replicas
             .iter()
@@ -186,7 +186,7 @@ impl Simulation {
     /// every member gets a whole session from now to find it. A rebalance in progress is lost with the old
     /// coordinator's memory: it starts again, and the members waiting on their JoinGroup learn that the
     /// coordinator moved and send it again.
-    pub(crate) fn coordinator_moved(&mut self, group: usize, to: Option<u32>) {
+    pub(crate) fn coordinator_moved(&mut self, group: usize, to: Option<BrokerId>) {
         let now = self.k.now;
         let g = &mut self.groups[group];
         let from = g.coordinator;
@@ -198,8 +198,8 @@ impl Simulation {
         let id = g.id.clone();
         self.emit(EventKind::CoordinatorMoved {
             group: id,
-            from,
-            to,
+            from: from.map(BrokerId::get),
+            to: to.map(BrokerId::get),
         });
         if to.is_none() {
             return;
@@ -748,7 +748,9 @@ impl Simulation {
         // The JoinGroup responses go out; the leader sends its SyncGroup with the assignment.
         let generation = self.groups[group].generation;
         let round_trip = 2 * self.latency(
-            Node::Broker { broker: 1 },
+            Node::Broker {
+                broker: BrokerId(1),
+            },
             Node::Member { group, member: 0 },
         );
         self.coordinator_timer(

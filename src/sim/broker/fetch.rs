@@ -4,7 +4,7 @@
 
 use crate::engine::Simulation;
 use crate::group::MemberStatus;
-use crate::ids::Tp;
+use crate::ids::{BrokerId, Tp};
 use crate::network::{FlowKind, Node};
 use crate::protocol::MemberEvent;
 use crate::scenario::MAX_BROKERS;
@@ -47,13 +47,18 @@ impl Simulation {
         fetch: u64,
         data: Vec<(Tp, u64, u64)>,
     ) {
-        let latency = self.latency(Node::Broker { broker: 1 }, Node::Member { group, member });
+        let latency = self.latency(
+            Node::Broker {
+                broker: BrokerId(1),
+            },
+            Node::Member { group, member },
+        );
         if self.records_flows() {
             // One response drawn from each leader with data, sized by its records.
             let mut per_leader = [None; MAX_BROKERS as usize + 1];
             for (tp, first, end) in &data {
                 if let Some(leader) = self.partition(*tp).leader {
-                    *per_leader[leader as usize].get_or_insert(0) += (end - first) as u32;
+                    *per_leader[leader.get() as usize].get_or_insert(0) += (end - first) as u32;
                 }
             }
             self.draw_fetch_flows(group, member, FlowKind::ConsumerData, per_leader);
@@ -90,7 +95,7 @@ impl Simulation {
     }
 
     /// A broker crashed: fetches parked on it fail and are retried by the consumer.
-    pub(crate) fn release_consumer_fetches_on_broker(&mut self, broker: u32) {
+    pub(crate) fn release_consumer_fetches_on_broker(&mut self, broker: BrokerId) {
         for tp in self.all_partitions() {
             if self.partition(tp).leader == Some(broker) {
                 let parked = std::mem::take(&mut self.partition_mut(tp).parked_consumers);

@@ -6,7 +6,7 @@
 use crate::config::Acks;
 use crate::engine::Simulation;
 use crate::event::{EventKind, Reason};
-use crate::ids::Tp;
+use crate::ids::{BrokerId, Tp};
 use crate::log::{BatchData, SequenceCheck, ACKNOWLEDGED};
 use crate::network::{FlowKind, Node};
 use crate::protocol::{DelayedProduce, Ev, ProduceBatch, ProduceOutcome};
@@ -205,7 +205,7 @@ impl Simulation {
     pub(crate) fn produce_request_arrive(
         &mut self,
         producer: usize,
-        broker: u32,
+        broker: BrokerId,
         acks: Acks,
         batches: Vec<ProduceBatch>,
     ) {

@@ -4,7 +4,7 @@
 
 use crate::engine::Simulation;
 use crate::event::{EventKind, Reason};
-use crate::ids::Tp;
+use crate::ids::{BrokerId, Tp};
 use crate::log::ReplicaLog;
 use crate::log::{BatchData, REACHED_HIGH_WATERMARK};
 use crate::network::{FlowKind, Node};
@@ -53,7 +53,7 @@ impl Simulation {
             self.emit(EventKind::BatchAppended {
                 topic: topic_name.clone(),
                 partition: tp.partition,
-                broker: leader,
+                broker: leader.get(),
                 base_offset: batch.base_offset,
                 records: batch.records,
                 producer: producer_name.clone(),
@@ -166,7 +166,7 @@ impl Simulation {
             let state = &partition.followers[index];
             let waits_for = partition.isr.contains(broker)
                 || (state.is_caught_up(leader_leo, self.k.now, max_lag_us)
-                    && !self.brokers[(*broker - 1) as usize].fenced);
+                    && !self.brokers[broker.index()].fenced);
             if waits_for {
                 new_hw = new_hw.min(state.log_end_offset);
             }
@@ -214,7 +214,7 @@ impl Simulation {
 
     /// Whether a broker's AlterPartition requests reach the controller (no network fault between them).
     #[inline(always)]
-    pub(crate) fn reaches_controller(&self, broker: u32) -> bool {
+    pub(crate) fn reaches_controller(&self, broker: BrokerId) -> bool {
         !self
             .k
             .network
@@ -243,7 +243,7 @@ impl Simulation {
         }
     }
 
-    pub(crate) fn ensure_fetcher(&mut self, follower: u32, leader: u32) {
+    pub(crate) fn ensure_fetcher(&mut self, follower: BrokerId, leader: BrokerId) {
         if !self.broker(follower).alive || !self.broker(leader).alive {
             return;
         }
@@ -254,13 +254,13 @@ impl Simulation {
     }
 
     /// The partitions each broker leads, by broker index (cached; elections and new partitions clear it).
-    pub(crate) fn led_by(&mut self, leader: u32) -> &[Tp] {
+    pub(crate) fn led_by(&mut self, leader: BrokerId) -> &[Tp] {
         if self.led_by_broker.is_none() {
             let mut led = vec![Vec::new(); self.brokers.len()];
             for (topic_index, topic) in self.topics.iter().enumerate() {
                 for (partition_index, partition) in topic.partitions.iter().enumerate() {
                     if let Some(leader) = partition.leader {
-                        led[(leader - 1) as usize].push(Tp {
+                        led[leader.index()].push(Tp {
                             topic: topic_index,
                             partition: partition_index as u32,
                         });
@@ -269,10 +269,10 @@ impl Simulation {
             }
             self.led_by_broker = Some(led);
         }
-        &self.led_by_broker.as_ref().expect("filled")[(leader - 1) as usize]
+        &self.led_by_broker.as_ref().expect("filled")[leader.index()]
     }
 
-    pub(crate) fn send_replica_fetch(&mut self, follower: u32, leader: u32) {
+    pub(crate) fn send_replica_fetch(&mut self, follower: BrokerId, leader: BrokerId) {
         let mut offsets = Vec::new();
         if follower != leader {
             let led = self.led_by(leader).to_vec();
@@ -289,7 +289,7 @@ impl Simulation {
         let fetcher = self.fetchers.entry((follower, leader)).or_default();
         fetcher.session += 1;
         fetcher.parked = None;
-        if offsets.is_empty() || !self.brokers[(follower - 1) as usize].alive {
+        if offsets.is_empty() || !self.brokers[follower.index()].alive {
             fetcher.active = false;
             return;
         }
@@ -314,7 +314,7 @@ impl Simulation {
 
     /// A follower's fetch, or the leader's answer, was lost to a network fault: the follower's request
     /// times out and its fetcher backs off, then fetches again.
-    fn replica_fetch_lost(&mut self, follower: u32, leader: u32, session: u64) {
+    fn replica_fetch_lost(&mut self, follower: BrokerId, leader: BrokerId, session: u64) {
         self.schedule(
             self.k.now + REPLICA_SOCKET_TIMEOUT_US + REPLICA_FETCH_BACKOFF_US,
             Ev::ReplicaFetchTimeout {
@@ -325,7 +325,12 @@ impl Simulation {
         );
     }
 
-    pub(crate) fn replica_fetch_timed_out(&mut self, follower: u32, leader: u32, session: u64) {
+    pub(crate) fn replica_fetch_timed_out(
+        &mut self,
+        follower: BrokerId,
+        leader: BrokerId,
+        session: u64,
+    ) {
         if self.fetcher_session_is(follower, leader, session) {
             self.fetchers
                 .get_mut(&(follower, leader))
@@ -335,7 +340,12 @@ impl Simulation {
         }
     }
 
-    pub(crate) fn fetcher_session_is(&self, follower: u32, leader: u32, session: u64) -> bool {
+    pub(crate) fn fetcher_session_is(
+        &self,
+        follower: BrokerId,
+        leader: BrokerId,
+        session: u64,
+    ) -> bool {
         self.fetchers
             .get(&(follower, leader))
             .is_some_and(|fetcher| fetcher.session == session && fetcher.active)
@@ -343,8 +353,8 @@ impl Simulation {
 
     pub(crate) fn replica_fetch_arrive(
         &mut self,
-        follower: u32,
-        leader: u32,
+        follower: BrokerId,
+        leader: BrokerId,
         session: u64,
         offsets: Vec<FetchOffset>,
     ) {
@@ -398,7 +408,7 @@ impl Simulation {
 
     /// The session's wait timer: answers a parked fetch whose `replica.fetch.wait.max.ms` is over, or
     /// re-arms for the deadline of the fetch parked now.
-    pub(crate) fn replica_fetch_wait_expired(&mut self, follower: u32, leader: u32) {
+    pub(crate) fn replica_fetch_wait_expired(&mut self, follower: BrokerId, leader: BrokerId) {
         let now = self.k.now;
         let Some(fetcher) = self.fetchers.get_mut(&(follower, leader)) else {
             return;
@@ -422,8 +432,8 @@ impl Simulation {
         self.answer_replica_fetch(follower, leader, session, offsets);
     }
 
-    pub(crate) fn wake_parked_replica_fetches(&mut self, leader: u32, tp: Tp) {
-        let followers: Vec<u32> = self
+    pub(crate) fn wake_parked_replica_fetches(&mut self, leader: BrokerId, tp: Tp) {
+        let followers: Vec<BrokerId> = self
             .partition(tp)
             .replicas
             .iter()
@@ -448,8 +458,8 @@ impl Simulation {
 
     pub(crate) fn answer_replica_fetch(
         &mut self,
-        follower: u32,
-        leader: u32,
+        follower: BrokerId,
+        leader: BrokerId,
         session: u64,
         offsets: Vec<FetchOffset>,
     ) {
@@ -500,8 +510,8 @@ impl Simulation {
 
     pub(crate) fn replica_fetch_response(
         &mut self,
-        follower: u32,
-        leader: u32,
+        follower: BrokerId,
+        leader: BrokerId,
         session: u64,
         data: Vec<FetchedPartition>,
     ) {
@@ -553,7 +563,7 @@ impl Simulation {
                 self.emit(EventKind::LogTruncated {
                     topic,
                     partition: tp.partition,
-                    broker: follower,
+                    broker: follower.get(),
                     from_offset,
                     to_offset,
                 });
@@ -562,7 +572,7 @@ impl Simulation {
         self.send_replica_fetch(follower, leader);
     }
 
-    pub(crate) fn maybe_expand_isr(&mut self, tp: Tp, follower: u32) {
+    pub(crate) fn maybe_expand_isr(&mut self, tp: Tp, follower: BrokerId) {
         let alive = {
             let broker = self.broker(follower);
             broker.alive && !broker.fenced
@@ -594,7 +604,7 @@ impl Simulation {
         self.emit(EventKind::IsrChanged {
             topic,
             partition: tp.partition,
-            isr,
+            isr: crate::ids::plain(&isr),
             reason,
         });
     }
@@ -613,7 +623,7 @@ impl Simulation {
                     continue;
                 }
                 let leader_leo = p.log_of(leader).map_or(0, |log| log.log_end_offset);
-                let out_of_sync: Vec<u32> = p
+                let out_of_sync: Vec<BrokerId> = p
                     .isr
                     .iter()
                     .copied()
@@ -658,7 +668,7 @@ impl Simulation {
                         self.emit(EventKind::LogStartAdvanced {
                             topic,
                             partition: tp.partition,
-                            broker,
+                            broker: broker.get(),
                             log_start_offset,
                         });
                         self.log_start_advanced_for_groups(tp, log_start_offset);
