@@ -6,6 +6,7 @@
 use kafka_sim::sim::event::{EventKind, TraceEvent};
 use kafka_sim::sim::golden::scenario_text;
 use kafka_sim::sim::group::MemberStatus;
+use kafka_sim::sim::ids::BrokerId;
 use kafka_sim::sim::view::ClusterView;
 use kafka_sim::sim::Simulation;
 
@@ -559,6 +560,87 @@ fn a_restarted_leader_truncates_its_unreplicated_records_one_fetch_round_trip_af
             "truncated from the log end it registered with: {event:?} {ends_at_registration:?}"
         );
     }
+}
+
+// ---- A consumer's fetch is a FetchRequest to each leader, served from that broker's log ----
+
+fn consumer_fetch_scenario(timeline: &str) -> String {
+    format!(
+        r#"{{"version": 1, "seed": 5, "duration_ms": 60000,
+        "cluster": {{"brokers": 3}},
+        "topics": [{{"name": "t", "partitions": 3, "replication_factor": 3}}],
+        "producers": [{{"id": "p", "topic": "t", "rate_per_sec": 30}}],
+        "groups": [{{"id": "g", "topics": ["t"], "config": {{"auto.offset.reset": "earliest"}},
+                     "members": [{{"id": "m"}}]}}],
+        "timeline": [{timeline}]}}"#
+    )
+}
+
+#[test]
+fn a_consumer_sends_one_fetch_to_each_leader_of_its_partitions() {
+    use kafka_sim::sim::network::{FlowKind, Node};
+    let mut sim = sim(&consumer_fetch_scenario(""));
+    run(&mut sim, 10_000_000);
+    sim.set_flow_log(true);
+    run(&mut sim, 12_000_000);
+    let leaders: std::collections::BTreeSet<u32> = sim.view().topics[0]
+        .partitions
+        .iter()
+        .filter_map(|p| p.leader)
+        .collect();
+    assert_eq!(leaders.len(), 3, "one partition led by each broker");
+    let fetched_from: std::collections::BTreeSet<u32> = sim
+        .take_sent_flows()
+        .iter()
+        .filter(|flow| flow.kind == FlowKind::ConsumerFetch)
+        .map(|flow| match flow.to {
+            Node::Broker { broker } => broker.get(),
+            other => panic!("a consumer fetch goes to a broker, not {other:?}"),
+        })
+        .collect();
+    assert_eq!(fetched_from, leaders);
+}
+
+#[test]
+fn a_consumer_backs_off_a_crashed_leader_until_the_controller_moves_its_partition() {
+    use kafka_sim::sim::network::{FlowKind, Node};
+    let mut sim = sim(&consumer_fetch_scenario(
+        r#"{"at_ms": 10000, "action": "crash_broker", "broker": 1}"#,
+    ));
+    run(&mut sim, 10_000_000);
+    sim.set_flow_log(true);
+    let events = run(&mut sim, 20_000_000);
+    let fenced = events
+        .iter()
+        .find(|e| e.kind.type_name() == "broker_fenced")
+        .expect("broker 1 is fenced")
+        .t_us;
+    let to_broker_1 = sim
+        .take_sent_flows()
+        .iter()
+        .filter(|flow| {
+            flow.kind == FlowKind::ConsumerFetch
+                && flow.to
+                    == Node::Broker {
+                        broker: BrokerId(1),
+                    }
+        })
+        .count();
+    // Refused connections are retried after reconnect.backoff.ms (50 ms), doubling up to 1 s: about a
+    // dozen in the seconds before the fencing moves the partition, not one every few milliseconds.
+    assert!(fenced > 15_000_000, "fenced at {fenced}");
+    assert!(
+        (5..=20).contains(&to_broker_1),
+        "{to_broker_1} fetches to broker 1"
+    );
+    // Its partition, led elsewhere now, is read again: nothing is missed.
+    run(&mut sim, 40_000_000);
+    let delivery = sim.view().groups[0].delivery;
+    assert_eq!(delivery.missed, 0, "{delivery:?}");
+    assert!(
+        delivery.pending < 30 && delivery.processed_once > 1000,
+        "caught up: {delivery:?}"
+    );
 }
 
 // ---- Accounting: duplicates written by the producer (retries without idempotence) ----

@@ -10,12 +10,20 @@ use super::event::{EventKind, Reason, TopicPartitionPair};
 use super::group::{Activity, Group, Member, MemberStatus};
 use super::ids::{BrokerId, Micros, Tp};
 use super::network::{FlowKind, Node};
-use super::protocol::{CoordinatorEvent, Ev, Lost, MemberEvent};
-use super::scenario::{CommitMode, MAX_BROKERS};
+use super::protocol::{
+    ConsumerFetchPartition, ConsumerFetchRequest, ConsumerFetched, CoordinatorEvent, Ev, FetchFrom,
+    FetchOutcome, Lost, MemberEvent,
+};
+use super::scenario::CommitMode;
 
-/// The consumer's `request.timeout.ms` (30 s, `ConsumerConfig`): how long it waits for an answer from the
-/// coordinator. Only a network fault makes it wait that long.
-const CONSUMER_REQUEST_TIMEOUT_US: Micros = 30_000_000;
+use super::protocol::CONSUMER_REQUEST_TIMEOUT_US;
+/// The application's `poll(Duration)` timeout: with no records, `poll` returns empty after it and is
+/// called again (100 ms, as in Kafka's examples).
+const APP_POLL_TIMEOUT_US: Micros = 100_000;
+/// `reconnect.backoff.ms` (50 ms) and `reconnect.backoff.max.ms` (1 s): how long the client waits before
+/// connecting again to a broker whose connection failed, doubling with each failure.
+const RECONNECT_BACKOFF_US: Micros = 50_000;
+const RECONNECT_BACKOFF_MAX_US: Micros = 1_000_000;
 
 /// The group's delivery accounting, against each partition's high watermark.
 impl Group {
@@ -114,7 +122,7 @@ impl Simulation {
         match lost {
             Some(Lost::Join) => m.join_sent_us = now,
             Some(Lost::Commit) => m.commit_sent_us = now,
-            None => {}
+            Some(Lost::OffsetFetch) | None => {}
         }
         if m.coordinator_unknown || !known {
             // `ensureCoordinatorReady`: nothing is sent until FindCoordinator finds one.
@@ -180,6 +188,8 @@ impl Simulation {
                 member: m.id.clone(),
                 error,
             }),
+            // Asked again once the coordinator is found.
+            Some(Lost::OffsetFetch) => m.offset_fetch_sent = None,
             None => {}
         }
         let lookup = !m.lookup_pending;
@@ -225,6 +235,11 @@ impl Simulation {
         if retry_commit {
             self.send_commit(group, member, true);
         }
+        // An OffsetFetch that failed is asked again by the next poll.
+        let m = &self.groups[group].members[member];
+        if m.activity == Activity::Polling && m.fetches.is_empty() {
+            self.member_ev(group, member, self.k.now, MemberEvent::Poll);
+        }
     }
 
     /// A request to the coordinator, or its answer, was lost to a network fault: the member's wait for it
@@ -234,6 +249,7 @@ impl Simulation {
         let sent_us = match lost {
             Lost::Join => m.join_sent_us,
             Lost::Commit => m.commit_sent_us,
+            Lost::OffsetFetch => m.offset_fetch_sent.unwrap_or(0),
         };
         self.member_ev(
             group,
@@ -270,6 +286,21 @@ impl Simulation {
                 });
                 if waiting {
                     self.after_commit_sync(group, member);
+                }
+            }
+            Lost::OffsetFetch => {
+                if m.offset_fetch_sent != Some(sent_us) {
+                    return;
+                }
+                self.emit(EventKind::CoordinatorRequestTimedOut {
+                    group: group_id,
+                    member: member_id,
+                    request: "OffsetFetch".into(),
+                });
+                let m = &mut self.groups[group].members[member];
+                m.offset_fetch_sent = None;
+                if m.activity == Activity::Polling {
+                    self.poll(group, member);
                 }
             }
         }
@@ -461,28 +492,34 @@ impl Simulation {
         }
         match event {
             MemberEvent::Poll => self.poll(group, member),
-            MemberEvent::FetchArrive { fetch } => self.consumer_fetch_arrive(group, member, fetch),
-            MemberEvent::FetchWaitExpired => {
-                let now = self.k.now;
-                let m = &mut self.groups[group].members[member];
-                if m.wait_timer_at == Some(now) {
-                    m.wait_timer_at = None;
-                }
-                if m.fetch.is_some() && m.fetch_parked {
-                    if m.fetch_deadline <= now {
-                        self.answer_parked_consumer_fetch(group, member, incarnation);
-                    } else if m.wait_timer_at.is_none() {
-                        let deadline = m.fetch_deadline;
-                        m.wait_timer_at = Some(deadline);
-                        self.member_ev(group, member, deadline, MemberEvent::FetchWaitExpired);
-                    }
-                }
+            MemberEvent::FetchResponse {
+                broker,
+                fetch,
+                data,
+            } => self.consumer_fetch_response(group, member, broker, fetch, data),
+            MemberEvent::FetchFailed { broker, fetch } => {
+                self.client_fetch_failed(group, member, broker, fetch)
             }
-            MemberEvent::FetchResponse { fetch, data } => {
-                self.consumer_fetch_response(group, member, fetch, data)
+            MemberEvent::OffsetFetchResponse { offsets } => {
+                self.offset_fetch_response(group, member, offsets)
             }
             MemberEvent::ProcessingDone { batch } => self.processing_done(group, member, batch),
             MemberEvent::HeartbeatTick => self.heartbeat_tick(group, member),
+            MemberEvent::PollReturned => {
+                let now = self.k.now;
+                let m = &mut self.groups[group].members[member];
+                if m.poll_timer_at == Some(now) {
+                    m.poll_timer_at = None;
+                }
+                if m.activity == Activity::Polling {
+                    if now >= m.last_poll_us + APP_POLL_TIMEOUT_US {
+                        self.poll(group, member);
+                    } else {
+                        let at = m.last_poll_us + APP_POLL_TIMEOUT_US;
+                        self.arm_poll_timer(group, member, at);
+                    }
+                }
+            }
             MemberEvent::PollTimeoutCheck => {
                 if self.poll_timeout_expired(group, member) {
                     self.leave_on_poll_timeout(group, member);
@@ -511,7 +548,7 @@ impl Simulation {
                 let m = &mut self.groups[group].members[member];
                 if m.joining {
                     m.pending_assignment = Some((generation, partitions));
-                    if m.activity == Activity::Polling && m.fetch.is_none() {
+                    if m.activity == Activity::Polling && m.fetches.is_empty() {
                         self.member_ev(group, member, self.k.now, MemberEvent::Poll);
                     }
                 }
@@ -601,14 +638,16 @@ impl Simulation {
             if m.in_hand.is_empty() {
                 m.in_hand = taken;
             }
-            if m.fetch.is_none() {
-                if m.assigned.is_empty() {
+            if m.assigned.is_empty() {
+                if m.fetches.is_empty() {
                     // Nothing assigned: the application's poll(Duration) returns empty and is called again.
                     return self.member_ev(group, member, now + 100_000, MemberEvent::Poll);
                 }
-                self.send_consumer_fetch(group, member);
+                return;
             }
-            return;
+            self.send_fetches(group, member);
+            // No records yet: `poll(Duration)` returns empty after its timeout and is called again.
+            return self.arm_poll_timer(group, member, now + APP_POLL_TIMEOUT_US);
         }
         if self.k.record_events {
             let (group_id, member_id) = self.member_names(group, member);
@@ -618,11 +657,9 @@ impl Simulation {
                 records: count as u32,
             });
         }
-        if self.groups[group].members[member].buffer.is_empty()
-            && self.groups[group].members[member].fetch.is_none()
-        {
-            // The fetcher pipelines: the next fetch goes out while the application processes.
-            self.send_consumer_fetch(group, member);
+        if self.groups[group].members[member].buffer.is_empty() {
+            // The fetcher pipelines: the next fetches go out while the application processes.
+            self.send_fetches(group, member);
         }
         let commit_first = self.groups[group].commit_mode == Some(CommitMode::SyncBeforeProcessing);
         if commit_first {
@@ -824,11 +861,13 @@ impl Simulation {
                 m.positions.clear();
                 m.fetch_positions.clear();
                 m.buffer.clear();
+                m.resets.clear();
             }
             Some(partitions) => {
                 m.positions.retain(|tp, _| !partitions.contains(tp));
                 m.fetch_positions.retain(|tp, _| !partitions.contains(tp));
                 m.buffer.retain(|(tp, _, _)| !partitions.contains(tp));
+                m.resets.retain(|tp| !partitions.contains(tp));
             }
         }
     }
@@ -965,202 +1004,190 @@ impl Simulation {
 
     // ---- consumer fetches ----
 
-    pub(crate) fn send_consumer_fetch(&mut self, group: usize, member: usize) {
-        let fetch = self.k.next_request();
-        let m = &mut self.groups[group].members[member];
-        m.fetch = Some(fetch);
-        m.fetch_parked = false;
-        let latency = self.latency(
-            Node::Member { group, member },
-            Node::Broker {
-                broker: BrokerId(1),
-            },
-        );
-        if self.records_flows() {
-            // One request drawn to each broker that leads an assigned partition.
-            let mut per_leader = [None; MAX_BROKERS as usize + 1];
-            for tp in &self.groups[group].members[member].assigned {
-                if let Some(leader) = self.partition(*tp).leader {
-                    per_leader[leader.get() as usize] = Some(0);
-                }
+    /// `Fetcher.sendFetches`, after `updateFetchPositions`: partitions with no position ask the
+    /// coordinator for their committed offsets (OffsetFetch); then one FetchRequest goes to each leader
+    /// (as the client's metadata names it) that has no fetch of this member on its way and is not in its
+    /// reconnect backoff, for the partitions with nothing buffered.
+    pub(crate) fn send_fetches(&mut self, group: usize, member: usize) {
+        let now = self.k.now;
+        let g = &mut self.groups[group];
+        let (config, m) = (&g.config, &mut g.members[member]);
+        let unpositioned: Vec<Tp> = m
+            .assigned
+            .iter()
+            .filter(|tp| !m.fetch_positions.contains_key(tp) && !m.resets.contains(tp))
+            .copied()
+            .collect();
+        let mut requests: Vec<(BrokerId, Vec<ConsumerFetchPartition>)> = Vec::new();
+        for &tp in &m.assigned {
+            let partition = &self.topics[tp.topic].partitions[tp.partition as usize];
+            let Some(leader) = partition.leader else {
+                continue;
+            };
+            if m.fetches.iter().any(|(broker, _)| *broker == leader)
+                || m.fetch_backoff
+                    .iter()
+                    .any(|(broker, until, _)| *broker == leader && *until > now)
+                || m.buffer.iter().any(|(buffered, _, _)| *buffered == tp)
+            {
+                continue;
             }
-            self.draw_fetch_flows(group, member, FlowKind::ConsumerFetch, per_leader);
+            let from = if m.resets.contains(&tp) {
+                FetchFrom::Reset(config.auto_offset_reset)
+            } else if let Some(&position) = m.fetch_positions.get(&tp) {
+                FetchFrom::Offset(position)
+            } else {
+                continue;
+            };
+            // KIP-320: after the leader epoch changed, where the epoch of the last records fetched ends.
+            let validate = match (from, m.fetched_epochs.get(&tp)) {
+                (FetchFrom::Offset(_), Some(&(epoch, validated)))
+                    if validated != partition.leader_epoch =>
+                {
+                    Some(epoch)
+                }
+                _ => None,
+            };
+            let entry = ConsumerFetchPartition { tp, from, validate };
+            match requests.iter_mut().find(|(broker, _)| *broker == leader) {
+                Some((_, partitions)) => partitions.push(entry),
+                None => requests.push((leader, vec![entry])),
+            }
         }
-        self.member_ev(
+        let (max_wait_us, max_bytes, partition_max_bytes) = (
+            config.fetch_max_wait_ms * 1000,
+            config.fetch_max_bytes,
+            config.max_partition_fetch_bytes,
+        );
+        let incarnation = m.incarnation;
+        if !unpositioned.is_empty() && m.offset_fetch_sent.is_none() {
+            self.send_offset_fetch(group, member, unpositioned);
+        }
+        for (broker, partitions) in requests {
+            let fetch = self.k.next_request();
+            self.groups[group].members[member]
+                .fetches
+                .push((broker, fetch));
+            let request = ConsumerFetchRequest {
+                group,
+                member,
+                incarnation,
+                fetch,
+                sent_us: now,
+                max_wait_us,
+                max_bytes,
+                partition_max_bytes,
+                partitions,
+            };
+            let sent = self.send(
+                Node::Member { group, member },
+                Node::Broker { broker },
+                FlowKind::ConsumerFetch,
+                0,
+                Ev::ConsumerFetch {
+                    broker,
+                    request: Box::new(request.clone()),
+                },
+            );
+            if !sent {
+                // Lost to a network fault: the client's request.timeout.ms runs out.
+                self.fetch_failed(broker, &request, now + CONSUMER_REQUEST_TIMEOUT_US);
+            }
+        }
+    }
+
+    /// An OffsetFetchRequest for the partitions with no position.
+    fn send_offset_fetch(&mut self, group: usize, member: usize, partitions: Vec<Tp>) {
+        let m = &mut self.groups[group].members[member];
+        m.offset_fetch_sent = Some(self.k.now);
+        let incarnation = m.incarnation;
+        self.send_to_coordinator(
             group,
             member,
-            self.k.now + latency,
-            MemberEvent::FetchArrive { fetch },
+            FlowKind::GroupProtocol,
+            CoordinatorEvent::OffsetFetch {
+                member,
+                incarnation,
+                partitions,
+            },
         );
     }
 
-    /// Draws a consumer fetch (`ConsumerFetch`, member → brokers) or its response (`ConsumerData`, brokers →
-    /// member): one message per broker with an entry in `per_leader` (indexed by broker id, carrying the
-    /// records), in broker order. No allocation: this runs for every fetch.
-    pub(crate) fn draw_fetch_flows(
+    /// The OffsetFetchResponse: a partition with a committed offset starts there; one without is reset
+    /// (`auto.offset.reset`) by its next fetch.
+    fn offset_fetch_response(
         &mut self,
         group: usize,
         member: usize,
-        kind: FlowKind,
-        per_leader: [Option<u32>; MAX_BROKERS as usize + 1],
+        offsets: Vec<(Tp, Option<u64>)>,
     ) {
-        let consumer = Node::Member { group, member };
-        for (broker, records) in per_leader.into_iter().enumerate() {
-            let Some(records) = records else { continue };
-            let broker = Node::Broker {
-                broker: BrokerId(broker as u32),
-            };
-            let (from, to) = if kind == FlowKind::ConsumerFetch {
-                (consumer, broker)
-            } else {
-                (broker, consumer)
-            };
-            self.visual_flow(from, to, kind, records);
-        }
-    }
-
-    /// What a fetch would return now: `(partition, first, end)` ranges below each leader's high watermark.
-    pub(crate) fn fetchable(&mut self, group: usize, member: usize) -> Vec<(Tp, u64, u64)> {
-        let config = &self.groups[group].config;
-        let (fetch_max_bytes, max_partition_fetch_bytes) =
-            (config.fetch_max_bytes, config.max_partition_fetch_bytes);
-        let mut data = Vec::new();
-        let mut total_bytes = 0;
-        for index in 0..self.groups[group].members[member].assigned.len() {
-            let tp = self.groups[group].members[member].assigned[index];
-            if !self.leader_reachable(group, member, tp) {
-                // A network fault: this part of the fetch, to that leader, is lost.
-                continue;
-            }
-            let Some(log) = self.leader_log(tp) else {
-                continue;
-            };
-            let (log_start, high_watermark, log_end) =
-                (log.log_start_offset, log.high_watermark, log.log_end_offset);
-            self.validate_position(group, member, tp);
-            let current = self.groups[group].members[member]
-                .fetch_positions
-                .get(&tp)
-                .copied();
-            if current == Some(high_watermark) {
-                // Caught up: nothing to read (the common case for a consumer waiting for data).
-                continue;
-            }
-            let record_bytes = self
-                .producers
-                .iter()
-                .find(|p| p.topic == tp.topic)
-                .map_or(100, |p| p.record_bytes);
-            let position = match current {
-                // Between the HW and the log end is a valid position (nothing to read yet); only beyond the
-                // log end or before the log start is it OffsetOutOfRange.
-                Some(position) if position >= log_start && position <= log_end => position,
-                Some(_) | None => {
-                    let position =
-                        self.initial_position(group, member, tp, log_start, high_watermark);
-                    let m = &mut self.groups[group].members[member];
-                    m.fetch_positions.insert(tp, position);
-                    m.positions.insert(tp, position);
-                    m.buffer.retain(|(buffered, _, _)| *buffered != tp);
-                    position
-                }
-            };
-            if position >= high_watermark || total_bytes >= fetch_max_bytes {
-                continue;
-            }
-            let max_records = (max_partition_fetch_bytes / record_bytes).max(1);
-            let end = high_watermark.min(position + max_records);
-            total_bytes += (end - position) * record_bytes;
-            data.push((tp, position, end));
-            let partition = self.partition(tp);
-            let fetched_epoch = self
-                .leader_log(tp)
-                .and_then(|log| log.epoch_at(end - 1))
-                .unwrap_or(partition.leader_epoch);
-            let leader_epoch = partition.leader_epoch;
-            self.groups[group].members[member]
-                .fetched_epochs
-                .insert(tp, (fetched_epoch, leader_epoch));
-        }
-        data
-    }
-
-    /// Whether the member and the partition's leader can reach each other (no network fault between them).
-    #[inline(always)]
-    pub(crate) fn leader_reachable(&self, group: usize, member: usize, tp: Tp) -> bool {
-        self.k.network.cuts().is_empty()
-            || self.partition(tp).leader.is_none_or(|broker| {
-                !self
-                    .k
-                    .network
-                    .is_cut(Node::Member { group, member }, Node::Broker { broker })
-            })
-    }
-
-    /// KIP-320 (`SubscriptionState.maybeCompleteValidation`): after the partition's leader changed, the
-    /// consumer asks the leader where the epoch of its last fetched records ends (OffsetsForLeaderEpoch).
-    /// If that is below its position, the log it read from was truncated (an unclean election): it logs
-    /// "Truncation detected" and moves back to the first diverging offset, so that it reads the records
-    /// the new leader wrote at those offsets instead of skipping them. With `auto.offset.reset=none` the
-    /// application gets a LogTruncationException; the simulator reports it and moves back the same way.
-    pub(crate) fn validate_position(&mut self, group: usize, member: usize, tp: Tp) {
-        let m = &self.groups[group].members[member];
-        let (Some(&(fetched_epoch, validated)), Some(&position)) =
-            (m.fetched_epochs.get(&tp), m.fetch_positions.get(&tp))
-        else {
-            return;
-        };
-        let leader_epoch = self.partition(tp).leader_epoch;
-        if validated == leader_epoch {
-            return;
-        }
-        let Some(log) = self.leader_log(tp) else {
-            return;
-        };
-        // `LeaderEpochFileCache.endOffsetFor`: where the next epoch after `fetched_epoch` starts.
-        let mut epoch_end = log.log_end_offset;
-        for piece in log.pieces_rev() {
-            if piece.leader_epoch <= fetched_epoch {
-                break;
-            }
-            epoch_end = piece.base_offset;
-        }
-        self.groups[group].members[member]
-            .fetched_epochs
-            .insert(tp, (fetched_epoch, leader_epoch));
-        if epoch_end >= position {
-            return;
-        }
-        let strategy = match self.groups[group].config.auto_offset_reset {
-            AutoOffsetReset::None => Reason::TruncationNone,
-            _ => Reason::TruncationReset,
-        };
         let m = &mut self.groups[group].members[member];
-        m.fetch_positions.insert(tp, epoch_end);
-        if m.positions
-            .get(&tp)
-            .is_some_and(|consumed| *consumed > epoch_end)
-        {
-            m.positions.insert(tp, epoch_end);
+        if m.offset_fetch_sent.take().is_none() {
+            return;
         }
-        // Fetched records at or past the diverging offset came from the truncated log.
-        m.buffer.retain_mut(|(buffered, first, end)| {
-            if *buffered == tp {
-                *end = (*end).min(epoch_end);
+        for (tp, committed) in offsets {
+            if !m.assigned.contains(&tp)
+                || m.fetch_positions.contains_key(&tp)
+                || m.resets.contains(&tp)
+            {
+                continue;
             }
-            *first < *end
-        });
-        let (group_id, member_id) = self.member_names(group, member);
-        let topic = self.topics[tp.topic].name.clone();
-        self.emit(EventKind::LogTruncationDetected {
-            group: group_id,
-            member: member_id,
-            topic,
-            partition: tp.partition,
-            position,
-            diverging_offset: epoch_end,
-            strategy,
-        });
+            match committed {
+                Some(offset) => {
+                    m.fetch_positions.insert(tp, offset);
+                    m.positions.insert(tp, offset);
+                    m.buffer.retain(|(buffered, _, _)| *buffered != tp);
+                }
+                None => m.resets.push(tp),
+            }
+        }
+        if m.activity == Activity::Polling {
+            self.poll(group, member);
+        }
+    }
+
+    /// Keeps the poll loop's one wake-up set no later than `at`.
+    fn arm_poll_timer(&mut self, group: usize, member: usize, at: Micros) {
+        let m = &mut self.groups[group].members[member];
+        if m.poll_timer_at.is_none_or(|armed| armed > at) {
+            m.poll_timer_at = Some(at);
+            self.member_ev(group, member, at, MemberEvent::PollReturned);
+        }
+    }
+
+    /// A fetch got no answer (connection refused or closed, or lost to a network fault): the client backs
+    /// off that broker (`reconnect.backoff.ms`, doubling up to `reconnect.backoff.max.ms`) and polls again.
+    fn client_fetch_failed(&mut self, group: usize, member: usize, broker: BrokerId, fetch: u64) {
+        let now = self.k.now;
+        let m = &mut self.groups[group].members[member];
+        let Some(index) = m.fetches.iter().position(|sent| *sent == (broker, fetch)) else {
+            return;
+        };
+        m.fetches.remove(index);
+        let failures = m
+            .fetch_backoff
+            .iter()
+            .find(|(at, _, _)| *at == broker)
+            .map_or(0, |(_, _, failures)| *failures)
+            + 1;
+        m.fetch_backoff.retain(|(at, _, _)| *at != broker);
+        let backoff =
+            (RECONNECT_BACKOFF_US << (failures - 1).min(10)).min(RECONNECT_BACKOFF_MAX_US);
+        m.fetch_backoff.push((broker, now + backoff, failures));
+        if m.activity == Activity::Polling {
+            self.member_ev(group, member, now + backoff, MemberEvent::Poll);
+        }
+    }
+
+    /// The reset `auto.offset.reset` gave, as the trace names it.
+    fn reset_reason(strategy: AutoOffsetReset) -> Reason {
+        match strategy {
+            AutoOffsetReset::Earliest => Reason::ResetEarliest,
+            AutoOffsetReset::Latest => Reason::ResetLatest,
+            // The application would get NoOffsetForPartitionException; the simulator reports it and
+            // starts at the log start.
+            AutoOffsetReset::None => Reason::ResetNone,
+        }
     }
 
     /// A member's group id and member id, for events.
@@ -1169,61 +1196,119 @@ impl Simulation {
         (g.id.clone(), g.members[member].id.clone())
     }
 
-    /// The committed offset, or `auto.offset.reset` when there is none or it is out of range.
-    pub(crate) fn initial_position(
-        &mut self,
-        group: usize,
-        member: usize,
-        tp: Tp,
-        log_start: u64,
-        high_watermark: u64,
-    ) -> u64 {
-        let committed = self.groups[group].committed.get(&tp).copied();
-        if let Some(offset) = committed {
-            if offset >= log_start && offset <= high_watermark {
-                return offset;
-            }
-        }
-        let strategy = self.groups[group].config.auto_offset_reset;
-        let (offset, name) = match strategy {
-            AutoOffsetReset::Earliest => (log_start, Reason::ResetEarliest),
-            AutoOffsetReset::Latest => (high_watermark, Reason::ResetLatest),
-            // The application would get NoOffsetForPartitionException; the simulator reports it and starts at the log start.
-            AutoOffsetReset::None => (log_start, Reason::ResetNone),
-        };
-        let (group_id, member_id) = self.member_names(group, member);
-        let topic = self.topics[tp.topic].name.clone();
-        self.emit(EventKind::OffsetReset {
-            group: group_id,
-            member: member_id,
-            topic,
-            partition: tp.partition,
-            offset,
-            strategy: name,
-        });
-        offset
-    }
-
+    /// A broker's FetchResponse: records go to the fetch buffer, resets and truncations move positions
+    /// (KIP-320: a position past where the epoch of its last records ends on the new leader moves back
+    /// there, "Truncation detected"; with `auto.offset.reset=none` the application gets a
+    /// LogTruncationException, which the simulator reports, moving back the same way).
     pub(crate) fn consumer_fetch_response(
         &mut self,
         group: usize,
         member: usize,
+        broker: BrokerId,
         fetch: u64,
-        data: Vec<(Tp, u64, u64)>,
+        data: Vec<ConsumerFetched>,
     ) {
+        let truncation = match self.groups[group].config.auto_offset_reset {
+            AutoOffsetReset::None => Reason::TruncationNone,
+            _ => Reason::TruncationReset,
+        };
         let m = &mut self.groups[group].members[member];
-        if m.fetch != Some(fetch) {
+        let Some(index) = m.fetches.iter().position(|sent| *sent == (broker, fetch)) else {
             return;
-        }
-        m.fetch = None;
-        for (tp, first, end) in data {
-            // Only partitions still assigned, at the position the fetch was made from.
-            if m.assigned.contains(&tp) && m.fetch_positions.get(&tp) == Some(&first) {
-                m.fetch_positions.insert(tp, end);
-                m.buffer.push_back((tp, first, end));
+        };
+        m.fetches.remove(index);
+        m.fetch_backoff.retain(|(at, _, _)| *at != broker);
+        let mut told: Vec<(Tp, u64, Option<u64>, Reason)> = Vec::new();
+        for fetched in data {
+            let tp = fetched.tp;
+            if !m.assigned.contains(&tp) {
+                continue;
+            }
+            let current = match fetched.from {
+                FetchFrom::Offset(position) if m.fetch_positions.get(&tp) == Some(&position) => {
+                    position
+                }
+                FetchFrom::Reset(strategy) if m.resets.contains(&tp) => {
+                    let FetchOutcome::Records { first, .. } = fetched.outcome else {
+                        continue;
+                    };
+                    m.resets.retain(|reset| *reset != tp);
+                    m.fetch_positions.insert(tp, first);
+                    m.positions.insert(tp, first);
+                    m.buffer.retain(|(buffered, _, _)| *buffered != tp);
+                    told.push((tp, first, None, Self::reset_reason(strategy)));
+                    first
+                }
+                // An answer for a position the member has left since.
+                _ => continue,
+            };
+            match fetched.outcome {
+                FetchOutcome::Records {
+                    first,
+                    end,
+                    last_epoch,
+                } => {
+                    if end > first && first == current {
+                        m.fetch_positions.insert(tp, end);
+                        m.buffer.push_back((tp, first, end));
+                        m.fetched_epochs
+                            .insert(tp, (last_epoch, fetched.leader_epoch));
+                    } else if let Some(epochs) = m.fetched_epochs.get_mut(&tp) {
+                        epochs.1 = fetched.leader_epoch;
+                    }
+                }
+                FetchOutcome::OutOfRange => {
+                    m.fetch_positions.remove(&tp);
+                    m.resets.push(tp);
+                }
+                FetchOutcome::NotLeader => {}
+                FetchOutcome::Diverging { end_offset } => {
+                    if let Some(epochs) = m.fetched_epochs.get_mut(&tp) {
+                        epochs.1 = fetched.leader_epoch;
+                    }
+                    m.fetch_positions.insert(tp, end_offset);
+                    if m.positions
+                        .get(&tp)
+                        .is_some_and(|consumed| *consumed > end_offset)
+                    {
+                        m.positions.insert(tp, end_offset);
+                    }
+                    // Fetched records at or past the diverging offset came from the truncated log.
+                    m.buffer.retain_mut(|(buffered, first, end)| {
+                        if *buffered == tp {
+                            *end = (*end).min(end_offset);
+                        }
+                        *first < *end
+                    });
+                    told.push((tp, current, Some(end_offset), truncation.clone()));
+                }
             }
         }
-        if m.activity == Activity::Polling {
+        let polling = m.activity == Activity::Polling;
+        for (tp, offset, diverging, reason) in told {
+            let (group_id, member_id) = self.member_names(group, member);
+            let topic = self.topics[tp.topic].name.clone();
+            self.emit(match diverging {
+                None => EventKind::OffsetReset {
+                    group: group_id,
+                    member: member_id,
+                    topic,
+                    partition: tp.partition,
+                    offset,
+                    strategy: reason,
+                },
+                Some(diverging_offset) => EventKind::LogTruncationDetected {
+                    group: group_id,
+                    member: member_id,
+                    topic,
+                    partition: tp.partition,
+                    position: offset,
+                    diverging_offset,
+                    strategy: reason,
+                },
+            });
+        }
+        if polling {
             self.poll(group, member);
         }
     }

@@ -470,8 +470,10 @@ impl Simulation {
             // what they will lose is counted now.
             self.account_lost_batches(tp, leader);
         }
-        for (group, member, incarnation) in parked {
-            self.answer_parked_consumer_fetch(group, member, incarnation);
+        if let Some(old_leader) = old_leader {
+            for (group, member, _) in parked {
+                self.answer_parked_consumer_fetch(old_leader, group, member);
+            }
         }
         self.ensure_all_fetchers();
         self.maybe_advance_high_watermark(tp);

@@ -66,6 +66,9 @@ pub struct Simulation {
     pub(crate) deferred_wakeups: Option<Vec<(BrokerId, Tp)>>,
     /// The response to the ProduceRequest being handled, built batch by batch.
     pub(crate) produce_reply: Option<super::protocol::DelayedProduce>,
+    /// Consumer fetches parked at the brokers, by (broker, group, member) (`broker::fetch`).
+    pub(crate) consumer_purgatory:
+        BTreeMap<(BrokerId, usize, usize), super::protocol::ParkedConsumerFetch>,
     /// acks=all ProduceRequests in the purgatory, by request id, until all their batches are settled.
     pub(crate) delayed_produces: BTreeMap<u64, super::protocol::DelayedProduce>,
     pub events_processed: u64,
@@ -124,6 +127,7 @@ impl Simulation {
             deferred_wakeups: None,
             produce_reply: None,
             delayed_produces: BTreeMap::new(),
+            consumer_purgatory: BTreeMap::new(),
             events_processed: 0,
             violations: Vec::new(),
         };
@@ -271,11 +275,6 @@ impl Simulation {
     /// The messages sent since the last call (at most `SENT_LOG_MAX`; the first ones are kept).
     pub fn take_sent_flows(&mut self) -> Vec<Flow> {
         self.k.network.take_sent_flows()
-    }
-
-    /// Whether messages in flight are kept for drawing (`set_record_flows`).
-    pub(crate) fn records_flows(&self) -> bool {
-        self.k.network.records_flows()
     }
 
     /// Messages currently on the wire.
@@ -426,6 +425,12 @@ impl Simulation {
                     Ev::RetentionCheck,
                 );
             }
+            Ev::ConsumerFetch { broker, request } => self.consumer_fetch_arrive(broker, request),
+            Ev::ConsumerFetchWait {
+                broker,
+                group,
+                member,
+            } => self.consumer_fetch_wait_expired(broker, group, member),
             Ev::Member {
                 group,
                 member,
@@ -458,16 +463,6 @@ impl Simulation {
         event: Ev,
     ) -> bool {
         self.k.send(from, to, kind, records, event)
-    }
-
-    pub(crate) fn visual_flow(
-        &mut self,
-        from: Node,
-        to: Node,
-        kind: FlowKind,
-        records: u32,
-    ) -> Micros {
-        self.k.visual_flow(from, to, kind, records)
     }
 
     #[inline(always)]

@@ -5,9 +5,9 @@
 use super::Simulation;
 
 pub const GOLDEN_TRACE_HASHES: &[(&str, u64)] = &[
-    ("order-service", 18165864592681277215),
-    ("acks-and-leader-crash", 8468089260249760032),
-    ("slow-consumer-rebalance", 5097933914027391868),
+    ("order-service", 2012088810345277005),
+    ("acks-and-leader-crash", 2528942960228132253),
+    ("slow-consumer-rebalance", 6316214003868064494),
 ];
 
 pub fn scenario_text(name: &str) -> &'static str {

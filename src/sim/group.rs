@@ -95,13 +95,20 @@ pub struct Member {
     /// position was last validated against (KIP-320).
     pub(crate) fetched_epochs: BTreeMap<Tp, (u32, u32)>,
     pub(crate) buffer: VecDeque<(Tp, u64, u64)>,
-    pub(crate) fetch: Option<u64>,
-    pub(crate) fetch_parked: bool,
-    /// When the parked fetch's `fetch.max.wait.ms` ends.
-    pub(crate) fetch_deadline: Micros,
-    /// The one fetch-wait timer in the queue, if any: it re-arms itself when the fetch parked now has a
-    /// later deadline, instead of one timer per fetch (most are answered by new data first).
-    pub(crate) wait_timer_at: Option<Micros>,
+    /// FetchRequests on their way or waiting at a broker: at most one per broker, by broker.
+    pub(crate) fetches: Vec<(BrokerId, u64)>,
+    /// Brokers whose connection failed: until when the client waits before it connects again
+    /// (`reconnect.backoff.ms`), and how many times in a row it failed.
+    pub(crate) fetch_backoff: Vec<(BrokerId, Micros, u32)>,
+    /// Partitions with no position and no committed offset: the next fetch asks the leader to reset them
+    /// (`auto.offset.reset`).
+    pub(crate) resets: Vec<Tp>,
+    /// An OffsetFetchRequest is on its way, sent at this time.
+    pub(crate) offset_fetch_sent: Option<Micros>,
+    /// The one wake-up of the application's poll loop in the queue: `poll(Duration)` returns empty
+    /// after `APP_POLL_TIMEOUT_US` when no records came, and the application calls it again (which
+    /// runs auto-commit). It re-arms itself when the member polled since.
+    pub(crate) poll_timer_at: Option<Micros>,
     pub(crate) pending_assignment: Option<(i32, Vec<Tp>)>,
     pub(crate) rejoin_needed: bool,
     pub activity: Activity,
@@ -141,10 +148,11 @@ impl Member {
             fetch_positions: BTreeMap::new(),
             fetched_epochs: BTreeMap::new(),
             buffer: VecDeque::new(),
-            fetch: None,
-            fetch_parked: false,
-            fetch_deadline: 0,
-            wait_timer_at: None,
+            fetches: Vec::new(),
+            fetch_backoff: Vec::new(),
+            resets: Vec::new(),
+            offset_fetch_sent: None,
+            poll_timer_at: None,
             pending_assignment: None,
             rejoin_needed: false,
             activity: Activity::Stopped,

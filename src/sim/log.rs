@@ -440,6 +440,18 @@ impl ReplicaLog {
         self.batch_containing(offset).map(|batch| batch.created_us)
     }
 
+    /// The size of one record near `offset` (its batch's or run's bytes per record), 100 when the log does
+    /// not hold it.
+    pub fn record_bytes_at(&self, offset: u64) -> u64 {
+        if offset < self.detail_start() {
+            return self
+                .run_containing(offset)
+                .map_or(100, |run| run.bytes / run.records.max(1));
+        }
+        self.batch_containing(offset)
+            .map_or(100, |batch| batch.bytes / (batch.records.max(1) as u64))
+    }
+
     /// The leader epoch of the record at `offset`.
     pub fn epoch_at(&self, offset: u64) -> Option<u32> {
         if offset < self.detail_start() {

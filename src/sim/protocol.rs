@@ -2,7 +2,7 @@
 //! is named for the Kafka API it mirrors where there is one (ProduceRequest/Response, Fetch from a
 //! follower or a consumer, JoinGroup/SyncGroup, Heartbeat, LeaveGroup, OffsetCommit).
 
-use super::config::Acks;
+use super::config::{Acks, AutoOffsetReset};
 use super::event::Reason;
 use super::ids::{BrokerId, Micros, Tp};
 use super::keys::KeyRun;
@@ -87,6 +87,17 @@ pub enum Ev {
         incarnation: u32,
         event: MemberEvent,
     },
+    /// A consumer's FetchRequest arriving at a broker that leads some of its partitions.
+    ConsumerFetch {
+        broker: BrokerId,
+        request: Box<ConsumerFetchRequest>,
+    },
+    /// A broker's delayed-fetch timer for a consumer's parked fetch (`fetch.max.wait.ms`).
+    ConsumerFetchWait {
+        broker: BrokerId,
+        group: usize,
+        member: usize,
+    },
     /// A request arriving at, or a timer of, a group's coordinator (`CoordinatorEvent`). `epoch` is the
     /// group's coordinator epoch when it was sent or set: a request that finds the coordinator moved is
     /// answered NOT_COORDINATOR, an old coordinator's timer lapses.
@@ -96,6 +107,10 @@ pub enum Ev {
         event: CoordinatorEvent,
     },
 }
+
+/// The consumer's `request.timeout.ms` (30 s, `ConsumerConfig`): how long it waits for an answer. Only a
+/// network fault makes it wait that long.
+pub const CONSUMER_REQUEST_TIMEOUT_US: Micros = 30_000_000;
 
 /// One record batch of a ProduceRequest, as the producer sent it.
 #[derive(Clone, Debug)]
@@ -146,19 +161,83 @@ pub struct FetchedPartition {
     pub diverging: Option<(Option<u32>, u64)>,
 }
 
+/// A consumer's FetchRequest to one broker: the partitions it leads, with where to read each, and the
+/// request's limits (`fetch.max.wait.ms`, `fetch.max.bytes`, `max.partition.fetch.bytes`).
+#[derive(Clone, Debug)]
+pub struct ConsumerFetchRequest {
+    pub group: usize,
+    pub member: usize,
+    pub incarnation: u32,
+    pub fetch: u64,
+    pub sent_us: Micros,
+    pub max_wait_us: Micros,
+    pub max_bytes: u64,
+    pub partition_max_bytes: u64,
+    pub partitions: Vec<ConsumerFetchPartition>,
+}
+
+/// Where a consumer reads a partition from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FetchFrom {
+    Offset(u64),
+    /// It has no position: the broker answers where `auto.offset.reset` puts it (ListOffsets, folded
+    /// into the fetch) and reads from there.
+    Reset(AutoOffsetReset),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ConsumerFetchPartition {
+    pub tp: Tp,
+    pub from: FetchFrom,
+    /// The epoch of the last records fetched, when the partition's leader epoch changed since: the broker
+    /// checks where that epoch ends in its log (OffsetsForLeaderEpoch, KIP-320, folded into the fetch).
+    pub validate: Option<u32>,
+}
+
+/// A broker's answer for one partition of a consumer's fetch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ConsumerFetched {
+    pub tp: Tp,
+    pub from: FetchFrom,
+    pub leader_epoch: u32,
+    pub outcome: FetchOutcome,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FetchOutcome {
+    /// Records `[first, end)` (none when `first == end`), the last one's leader epoch.
+    Records {
+        first: u64,
+        end: u64,
+        last_epoch: u32,
+    },
+    /// The position is outside the log (OFFSET_OUT_OF_RANGE): the consumer resets it.
+    OutOfRange,
+    /// This broker does not lead the partition (NOT_LEADER_OR_FOLLOWER).
+    NotLeader,
+    /// The epoch of the consumer's last records ends at `end_offset` in this log, below its position:
+    /// the log it read was truncated.
+    Diverging { end_offset: u64 },
+}
+
 #[derive(Clone, Debug)]
 pub enum MemberEvent {
     Poll,
-    /// The member's FetchRequest arriving at the partitions' leaders.
-    FetchArrive {
+    /// A broker's FetchResponse arriving at the member.
+    FetchResponse {
+        broker: BrokerId,
+        fetch: u64,
+        data: Vec<ConsumerFetched>,
+    },
+    /// A fetch got no answer: the broker is down (the connection is refused or closed, which the client
+    /// learns at once), or a network fault took the request or its answer (`request.timeout.ms`).
+    FetchFailed {
+        broker: BrokerId,
         fetch: u64,
     },
-    /// The member's one fetch-wait timer (see `Member::wait_timer_at`).
-    FetchWaitExpired,
-    /// The FetchResponse arriving at the member.
-    FetchResponse {
-        fetch: u64,
-        data: Vec<(Tp, u64, u64)>,
+    /// The OffsetFetchResponse: the group's committed offsets of the partitions asked for.
+    OffsetFetchResponse {
+        offsets: Vec<(Tp, Option<u64>)>,
     },
     ProcessingDone {
         batch: u64,
@@ -166,6 +245,8 @@ pub enum MemberEvent {
     HeartbeatTick,
     /// The heartbeat thread's wake-up between heartbeats that finds the poll timeout expired.
     PollTimeoutCheck,
+    /// The application's `poll(Duration)` returned empty (see `Member::poll_timer_at`): it polls again.
+    PollReturned,
     /// The HeartbeatResponse (`REBALANCE_IN_PROGRESS`, `UNKNOWN_MEMBER_ID`).
     HeartbeatResponse {
         rebalance_in_progress: bool,
@@ -204,6 +285,9 @@ impl CoordinatorEvent {
         match self {
             CoordinatorEvent::Join { member, .. } => Some((*member, Some(Lost::Join))),
             CoordinatorEvent::Commit { member, .. } => Some((*member, Some(Lost::Commit))),
+            CoordinatorEvent::OffsetFetch { member, .. } => {
+                Some((*member, Some(Lost::OffsetFetch)))
+            }
             CoordinatorEvent::Heartbeat { member, .. } | CoordinatorEvent::Leave { member, .. } => {
                 Some((*member, None))
             }
@@ -219,6 +303,8 @@ pub enum Lost {
     Join,
     /// An OffsetCommitRequest or its response: the commit fails with a timeout.
     Commit,
+    /// An OffsetFetchRequest or its response: the member asks again.
+    OffsetFetch,
 }
 
 #[derive(Clone, Debug)]
@@ -238,6 +324,12 @@ pub enum CoordinatorEvent {
         member: usize,
         incarnation: u32,
         reason: Reason,
+    },
+    /// An OffsetFetchRequest: the committed offsets of partitions the member has no position for.
+    OffsetFetch {
+        member: usize,
+        incarnation: u32,
+        partitions: Vec<Tp>,
     },
     /// An OffsetCommitRequest.
     Commit {
@@ -274,4 +366,15 @@ pub struct DelayedProduce {
     pub records: u32,
     /// acks=all batches waiting for the high watermark: (request, attempt, records, base offset).
     pub waiting: Vec<(u64, u32, u32, u64)>,
+}
+
+/// A consumer's fetch parked at a broker (`DelayedFetch`), one slot per (broker, group, member).
+#[derive(Clone, Debug, Default)]
+pub struct ParkedConsumerFetch {
+    pub(crate) request: Option<Box<ConsumerFetchRequest>>,
+    pub(crate) deadline: Micros,
+    /// The one wake-up event this slot has in the queue, if any: most parked fetches are answered by new
+    /// data long before their deadline, so instead of one timer per fetch the slot keeps a single timer
+    /// that, when it fires early, re-arms itself for the current deadline.
+    pub(crate) timer_at: Option<Micros>,
 }

@@ -253,6 +253,7 @@ impl Simulation {
         let lost = match event {
             MemberEvent::Assignment { .. } => Some(Lost::Join),
             MemberEvent::CommitResponse { .. } => Some(Lost::Commit),
+            MemberEvent::OffsetFetchResponse { .. } => Some(Lost::OffsetFetch),
             _ => None,
         };
         let sent = self.send(
@@ -373,6 +374,23 @@ impl Simulation {
                 {
                     self.remove_member(group, member, Reason::SessionTimeoutExpired);
                 }
+            }
+            CoordinatorEvent::OffsetFetch {
+                member, partitions, ..
+            } => {
+                // `GroupCoordinator.handleFetchOffsets`: the committed offsets, whoever asks.
+                let committed = &self.groups[group].committed;
+                let offsets = partitions
+                    .into_iter()
+                    .map(|tp| (tp, committed.get(&tp).copied()))
+                    .collect();
+                self.send_to_member(
+                    group,
+                    member,
+                    FlowKind::GroupProtocol,
+                    0,
+                    MemberEvent::OffsetFetchResponse { offsets },
+                );
             }
             CoordinatorEvent::Commit {
                 member,

@@ -1,108 +1,283 @@
-//! The broker's side of a consumer's Fetch: read from the leaders' logs up to the high watermark, answered at
-//! once or parked until data arrives or `fetch.max.wait.ms` ends (`ReplicaManager.fetchMessages`,
-//! `DelayedFetch`).
+//! The broker's side of a consumer's Fetch: read the partitions it leads up to the high watermark, answered
+//! at once or parked until data arrives or `fetch.max.wait.ms` ends (`ReplicaManager.fetchMessages`,
+//! `DelayedFetch`). The request carries where to read each partition; the broker also answers where
+//! `auto.offset.reset` puts a partition with no position (ListOffsets) and where the epoch of a consumer's
+//! last records ends (OffsetsForLeaderEpoch), both folded into the fetch.
 
+use crate::config::AutoOffsetReset;
 use crate::engine::Simulation;
-use crate::group::MemberStatus;
-use crate::ids::{BrokerId, Tp};
+use crate::ids::{BrokerId, Micros};
 use crate::network::{FlowKind, Node};
-use crate::protocol::MemberEvent;
-use crate::scenario::MAX_BROKERS;
+use crate::protocol::{
+    ConsumerFetchRequest, ConsumerFetched, Ev, FetchFrom, FetchOutcome, MemberEvent,
+};
 
 impl Simulation {
-    pub(crate) fn consumer_fetch_arrive(&mut self, group: usize, member: usize, fetch: u64) {
-        if self.groups[group].members[member].fetch != Some(fetch) {
-            return;
+    /// A consumer's FetchRequest arrived at `broker`.
+    pub(crate) fn consumer_fetch_arrive(
+        &mut self,
+        broker: BrokerId,
+        request: Box<ConsumerFetchRequest>,
+    ) {
+        let (group, member) = (request.group, request.member);
+        if !self.broker(broker).alive {
+            // Connection refused: the client learns at once.
+            let at =
+                self.k.now + self.latency(Node::Broker { broker }, Node::Member { group, member });
+            return self.fetch_failed(broker, &request, at);
         }
-        let data = self.fetchable(group, member);
-        if data.is_empty() {
-            // Long poll: parked until new data reaches the high watermark or fetch.max.wait.ms.
-            let incarnation = self.groups[group].members[member].incarnation;
-            self.groups[group].members[member].fetch_parked = true;
-            for index in 0..self.groups[group].members[member].assigned.len() {
-                let tp = self.groups[group].members[member].assigned[index];
-                if self.leader_log(tp).is_some() && self.leader_reachable(group, member, tp) {
-                    self.partition_mut(tp)
-                        .parked_consumers
-                        .push((group, member, incarnation));
-                }
-            }
-            let deadline =
-                self.on_quantum(self.k.now + self.groups[group].config.fetch_max_wait_ms * 1000);
-            let m = &mut self.groups[group].members[member];
-            m.fetch_deadline = deadline;
-            if m.wait_timer_at.is_none_or(|at| at > deadline) {
-                m.wait_timer_at = Some(deadline);
-                self.member_ev(group, member, deadline, MemberEvent::FetchWaitExpired);
-            }
-        } else {
-            self.respond_consumer_fetch(group, member, fetch, data);
+        let (data, answer_now) = self.serve_consumer_fetch(broker, &request);
+        if answer_now {
+            return self.send_consumer_fetch_response(broker, request, data);
+        }
+        // Long poll: parked until new data reaches the high watermark, the leader moves, or
+        // fetch.max.wait.ms ends.
+        for entry in &request.partitions {
+            let incarnation = request.incarnation;
+            self.partition_mut(entry.tp)
+                .parked_consumers
+                .push((group, member, incarnation));
+        }
+        let deadline = self.on_quantum(self.k.now + request.max_wait_us);
+        let slot = self
+            .consumer_purgatory
+            .entry((broker, group, member))
+            .or_default();
+        slot.request = Some(request);
+        slot.deadline = deadline;
+        if slot.timer_at.is_none_or(|at| at > deadline) {
+            slot.timer_at = Some(deadline);
+            self.schedule(
+                deadline,
+                Ev::ConsumerFetchWait {
+                    broker,
+                    group,
+                    member,
+                },
+            );
         }
     }
 
-    pub(crate) fn respond_consumer_fetch(
+    /// What the broker answers now for each partition of the fetch, and whether anything is worth
+    /// answering at once (records, a reset, an error, a divergence): otherwise the fetch waits.
+    fn serve_consumer_fetch(
         &mut self,
+        broker: BrokerId,
+        request: &ConsumerFetchRequest,
+    ) -> (Vec<ConsumerFetched>, bool) {
+        let mut data = Vec::with_capacity(request.partitions.len());
+        let mut answer_now = false;
+        let mut total_bytes = 0;
+        for entry in &request.partitions {
+            let tp = entry.tp;
+            let partition = self.partition(tp);
+            let leader_epoch = partition.leader_epoch;
+            let answer = |outcome| ConsumerFetched {
+                tp,
+                from: entry.from,
+                leader_epoch,
+                outcome,
+            };
+            let log = match partition.log_of(broker) {
+                Some(log) if partition.leader == Some(broker) => log,
+                _ => {
+                    data.push(answer(FetchOutcome::NotLeader));
+                    answer_now = true;
+                    continue;
+                }
+            };
+            let (log_start, high_watermark, log_end) =
+                (log.log_start_offset, log.high_watermark, log.log_end_offset);
+            let position = match entry.from {
+                FetchFrom::Offset(position) => position,
+                FetchFrom::Reset(AutoOffsetReset::Latest) => high_watermark,
+                FetchFrom::Reset(_) => log_start,
+            };
+            if let (Some(epoch), FetchFrom::Offset(_)) = (entry.validate, entry.from) {
+                // `LeaderEpochFileCache.endOffsetFor`: where the consumer's epoch ends in this log.
+                let end_offset = log
+                    .end_offset_for_epoch(epoch)
+                    .map_or(log_start, |(_, end)| end);
+                if end_offset < position {
+                    data.push(answer(FetchOutcome::Diverging { end_offset }));
+                    answer_now = true;
+                    continue;
+                }
+            }
+            if position < log_start || position > log_end {
+                data.push(answer(FetchOutcome::OutOfRange));
+                answer_now = true;
+                continue;
+            }
+            let told = matches!(entry.from, FetchFrom::Reset(_)) || entry.validate.is_some();
+            if position >= high_watermark || total_bytes >= request.max_bytes {
+                // Nothing to read yet; a reset or a validation is still worth telling.
+                if told {
+                    data.push(answer(FetchOutcome::Records {
+                        first: position,
+                        end: position,
+                        last_epoch: 0,
+                    }));
+                    answer_now = true;
+                }
+                continue;
+            }
+            let record_bytes = log.record_bytes_at(position).max(1);
+            let max_records = (request.partition_max_bytes / record_bytes).max(1);
+            let end = high_watermark.min(position + max_records);
+            total_bytes += (end - position) * record_bytes;
+            let last_epoch = log.epoch_at(end - 1).unwrap_or(leader_epoch);
+            data.push(answer(FetchOutcome::Records {
+                first: position,
+                end,
+                last_epoch,
+            }));
+            answer_now = true;
+        }
+        (data, answer_now)
+    }
+
+    fn send_consumer_fetch_response(
+        &mut self,
+        broker: BrokerId,
+        request: Box<ConsumerFetchRequest>,
+        data: Vec<ConsumerFetched>,
+    ) {
+        let (group, member) = (request.group, request.member);
+        let records = data
+            .iter()
+            .map(|fetched| match fetched.outcome {
+                FetchOutcome::Records { first, end, .. } => (end - first) as u32,
+                _ => 0,
+            })
+            .sum();
+        let sent = self.send(
+            Node::Broker { broker },
+            Node::Member { group, member },
+            FlowKind::ConsumerData,
+            records,
+            Ev::Member {
+                group,
+                member,
+                incarnation: request.incarnation,
+                event: MemberEvent::FetchResponse {
+                    broker,
+                    fetch: request.fetch,
+                    data,
+                },
+            },
+        );
+        if !sent {
+            // Lost to a network fault: the consumer's request.timeout.ms runs out.
+            let at = request.sent_us + crate::protocol::CONSUMER_REQUEST_TIMEOUT_US;
+            self.fetch_failed(broker, &request, at);
+        }
+    }
+
+    /// The consumer learns at `at` that its fetch to `broker` will get no answer.
+    pub(crate) fn fetch_failed(
+        &mut self,
+        broker: BrokerId,
+        request: &ConsumerFetchRequest,
+        at: Micros,
+    ) {
+        self.schedule(
+            at,
+            Ev::Member {
+                group: request.group,
+                member: request.member,
+                incarnation: request.incarnation,
+                event: MemberEvent::FetchFailed {
+                    broker,
+                    fetch: request.fetch,
+                },
+            },
+        );
+    }
+
+    /// The delayed-fetch timer of a parked consumer fetch: answers it if its `fetch.max.wait.ms` is over,
+    /// or re-arms for the deadline of the fetch parked now.
+    pub(crate) fn consumer_fetch_wait_expired(
+        &mut self,
+        broker: BrokerId,
         group: usize,
         member: usize,
-        fetch: u64,
-        data: Vec<(Tp, u64, u64)>,
     ) {
-        let latency = self.latency(
-            Node::Broker {
-                broker: BrokerId(1),
-            },
-            Node::Member { group, member },
-        );
-        if self.records_flows() {
-            // One response drawn from each leader with data, sized by its records.
-            let mut per_leader = [None; MAX_BROKERS as usize + 1];
-            for (tp, first, end) in &data {
-                if let Some(leader) = self.partition(*tp).leader {
-                    *per_leader[leader.get() as usize].get_or_insert(0) += (end - first) as u32;
-                }
-            }
-            self.draw_fetch_flows(group, member, FlowKind::ConsumerData, per_leader);
+        let now = self.k.now;
+        let Some(slot) = self.consumer_purgatory.get_mut(&(broker, group, member)) else {
+            return;
+        };
+        if slot.timer_at == Some(now) {
+            slot.timer_at = None;
         }
-        self.member_ev(
-            group,
-            member,
-            self.k.now + latency,
-            MemberEvent::FetchResponse { fetch, data },
-        );
+        if slot.request.is_none() {
+            return;
+        }
+        if slot.deadline > now {
+            if slot.timer_at.is_none() {
+                let deadline = slot.deadline;
+                slot.timer_at = Some(deadline);
+                self.schedule(
+                    deadline,
+                    Ev::ConsumerFetchWait {
+                        broker,
+                        group,
+                        member,
+                    },
+                );
+            }
+            return;
+        }
+        self.answer_parked_consumer_fetch(broker, group, member);
     }
 
-    /// New data reached the high watermark (or the leader moved): answer a parked fetch now.
+    /// New data reached the high watermark, the leader moved or the wait ended: the parked fetch of a
+    /// member at `broker` is answered with what there is now.
     pub(crate) fn answer_parked_consumer_fetch(
         &mut self,
+        broker: BrokerId,
         group: usize,
         member: usize,
-        incarnation: u32,
     ) {
-        let m = &self.groups[group].members[member];
-        if m.incarnation != incarnation || !m.fetch_parked || m.status != MemberStatus::Running {
+        let Some(request) = self
+            .consumer_purgatory
+            .get_mut(&(broker, group, member))
+            .and_then(|slot| slot.request.take())
+        else {
             return;
-        }
-        let fetch = m.fetch.expect("a parked fetch exists");
-        self.groups[group].members[member].fetch_parked = false;
-        for index in 0..self.groups[group].members[member].assigned.len() {
-            let tp = self.groups[group].members[member].assigned[index];
-            self.partition_mut(tp)
+        };
+        let incarnation = request.incarnation;
+        for entry in &request.partitions {
+            self.partition_mut(entry.tp)
                 .parked_consumers
                 .retain(|parked| *parked != (group, member, incarnation));
         }
-        let data = self.fetchable(group, member);
-        self.respond_consumer_fetch(group, member, fetch, data);
+        let (data, _) = self.serve_consumer_fetch(broker, &request);
+        self.send_consumer_fetch_response(broker, request, data);
     }
 
-    /// A broker crashed: fetches parked on it fail and are retried by the consumer.
+    /// A broker crashed: the fetches parked on it are gone, and their consumers' connections close.
     pub(crate) fn release_consumer_fetches_on_broker(&mut self, broker: BrokerId) {
-        for tp in self.all_partitions() {
-            if self.partition(tp).leader == Some(broker) {
-                let parked = std::mem::take(&mut self.partition_mut(tp).parked_consumers);
-                for (group, member, incarnation) in parked {
-                    self.answer_parked_consumer_fetch(group, member, incarnation);
-                }
+        let parked: Vec<(usize, usize)> = self
+            .consumer_purgatory
+            .iter()
+            .filter(|((at, _, _), slot)| *at == broker && slot.request.is_some())
+            .map(|((_, group, member), _)| (*group, *member))
+            .collect();
+        for (group, member) in parked {
+            let slot = self
+                .consumer_purgatory
+                .get_mut(&(broker, group, member))
+                .expect("listed");
+            let request = slot.request.take().expect("listed");
+            for entry in &request.partitions {
+                let incarnation = request.incarnation;
+                self.partition_mut(entry.tp)
+                    .parked_consumers
+                    .retain(|parked| *parked != (group, member, incarnation));
             }
+            let now = self.k.now;
+            self.fetch_failed(broker, &request, now);
         }
     }
 }

@@ -201,8 +201,8 @@ impl Simulation {
         for (_, wire, request) in ready {
             self.acks_all_satisfied(wire, request);
         }
-        for &(group, member, incarnation) in &parked {
-            self.answer_parked_consumer_fetch(group, member, incarnation);
+        for &(group, member, _) in &parked {
+            self.answer_parked_consumer_fetch(leader, group, member);
         }
         // Keep the list's allocation for the next fetches that park here (nothing parks while answering).
         parked.clear();
