@@ -5,7 +5,6 @@ use super::ids::Tp;
 use super::log::{BatchData, BatchFacts, ACKNOWLEDGED, LOST};
 use super::sort;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -304,8 +303,9 @@ mod tests {
 /// reads another through it.
 #[derive(Clone, Debug, Default)]
 pub struct ProduceLedger {
-    /// By (producer, request id): the partition and the batch its last append made.
-    appended: BTreeMap<(usize, u64), (Tp, Rc<BatchData>)>,
+    /// (producer, request id, partition, the batch its last append made): few at a time (the batches
+    /// waiting for their answer), so a list.
+    appended: Vec<(usize, u64, Tp, Rc<BatchData>)>,
     /// Per producer: records acknowledged to the application that the cluster later lost.
     acknowledged_lost: Vec<u64>,
     /// Per producer: records a retry appended a second time (its first attempt was appended too).
@@ -320,7 +320,21 @@ impl ProduceLedger {
 
     /// A leader appended (or found, as a duplicate) the batch of a producer's request.
     pub(crate) fn appended(&mut self, producer: usize, request: u64, tp: Tp, batch: Rc<BatchData>) {
-        self.appended.insert((producer, request), (tp, batch));
+        match self.find(producer, request) {
+            Some(index) => self.appended[index].3 = batch,
+            None => self.appended.push((producer, request, tp, batch)),
+        }
+    }
+
+    fn find(&self, producer: usize, request: u64) -> Option<usize> {
+        self.appended
+            .iter()
+            .position(|entry| entry.0 == producer && entry.1 == request)
+    }
+
+    fn take(&mut self, producer: usize, request: u64) -> Option<Rc<BatchData>> {
+        let index = self.find(producer, request)?;
+        Some(self.appended.swap_remove(index).3)
     }
 
     /// The batch a request's earlier attempt made, unless it was lost since.
@@ -330,16 +344,15 @@ impl ProduceLedger {
         request: u64,
         facts: &BatchFacts,
     ) -> Option<&Rc<BatchData>> {
-        self.appended
-            .get(&(producer, request))
-            .map(|(_, batch)| batch)
+        self.find(producer, request)
+            .map(|index| &self.appended[index].3)
             .filter(|batch| !facts.has(batch, LOST))
     }
 
     /// The application heard that the request succeeded: its batch is acknowledged (and if the cluster
     /// has lost it already, those records count as acknowledged and lost).
     pub(crate) fn acknowledged(&mut self, producer: usize, request: u64, facts: &mut BatchFacts) {
-        if let Some((_, batch)) = self.appended.remove(&(producer, request)) {
+        if let Some(batch) = self.take(producer, request) {
             if facts.add(&batch, ACKNOWLEDGED) & LOST != 0 {
                 self.acknowledged_lost[producer] += batch.records as u64;
             }
@@ -348,7 +361,7 @@ impl ProduceLedger {
 
     /// The producer gave up on a request (its callback got an error).
     pub(crate) fn forget(&mut self, producer: usize, request: u64) {
-        self.appended.remove(&(producer, request));
+        self.take(producer, request);
     }
 
     pub(crate) fn add_acknowledged_lost(&mut self, producer: usize, records: u64) {
@@ -370,9 +383,9 @@ impl ProduceLedger {
     /// The lowest base offset of a batch appended to `tp` whose producer still waits for its answer.
     pub(crate) fn lowest_unanswered(&self, tp: Tp) -> Option<u64> {
         self.appended
-            .values()
-            .filter(|(at, _)| *at == tp)
-            .map(|(_, batch)| batch.base_offset)
+            .iter()
+            .filter(|entry| entry.2 == tp)
+            .map(|entry| entry.3.base_offset)
             .min()
     }
 }

@@ -66,9 +66,8 @@ pub struct Simulation {
     pub(crate) deferred_wakeups: Option<Vec<(BrokerId, Tp)>>,
     /// The response to the ProduceRequest being handled, built batch by batch.
     pub(crate) produce_reply: Option<super::protocol::DelayedProduce>,
-    /// Consumer fetches parked at the brokers, by (broker, group, member) (`broker::fetch`).
-    pub(crate) consumer_purgatory:
-        BTreeMap<(BrokerId, usize, usize), super::protocol::ParkedConsumerFetch>,
+    /// Consumer fetches parked at the brokers, one slot per (broker, group, member) (`broker::fetch`).
+    pub(crate) consumer_purgatory: Vec<super::protocol::ParkedConsumerFetch>,
     /// acks=all ProduceRequests in the purgatory, by request id, until all their batches are settled.
     pub(crate) delayed_produces: BTreeMap<u64, super::protocol::DelayedProduce>,
     pub events_processed: u64,
@@ -127,7 +126,7 @@ impl Simulation {
             deferred_wakeups: None,
             produce_reply: None,
             delayed_produces: BTreeMap::new(),
-            consumer_purgatory: BTreeMap::new(),
+            consumer_purgatory: Vec::new(),
             events_processed: 0,
             violations: Vec::new(),
         };

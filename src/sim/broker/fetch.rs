@@ -11,6 +11,13 @@ use crate::network::{FlowKind, Node};
 use crate::protocol::{
     ConsumerFetchRequest, ConsumerFetched, Ev, FetchFrom, FetchOutcome, MemberEvent,
 };
+use crate::scenario::{MAX_BROKERS, MAX_MEMBERS};
+
+/// Where a member's fetch parked at a broker sits in `Simulation::consumer_purgatory`.
+#[inline(always)]
+fn purgatory_slot(broker: BrokerId, group: usize, member: usize) -> usize {
+    (group * MAX_MEMBERS + member) * MAX_BROKERS as usize + broker.index()
+}
 
 impl Simulation {
     /// A consumer's FetchRequest arrived at `broker`.
@@ -39,10 +46,12 @@ impl Simulation {
                 .push((group, member, incarnation));
         }
         let deadline = self.on_quantum(self.k.now + request.max_wait_us);
-        let slot = self
-            .consumer_purgatory
-            .entry((broker, group, member))
-            .or_default();
+        let index = purgatory_slot(broker, group, member);
+        if self.consumer_purgatory.len() <= index {
+            self.consumer_purgatory
+                .resize_with(index + 1, Default::default);
+        }
+        let slot = &mut self.consumer_purgatory[index];
         slot.request = Some(request);
         slot.deadline = deadline;
         if slot.timer_at.is_none_or(|at| at > deadline) {
@@ -204,7 +213,10 @@ impl Simulation {
         member: usize,
     ) {
         let now = self.k.now;
-        let Some(slot) = self.consumer_purgatory.get_mut(&(broker, group, member)) else {
+        let Some(slot) = self
+            .consumer_purgatory
+            .get_mut(purgatory_slot(broker, group, member))
+        else {
             return;
         };
         if slot.timer_at == Some(now) {
@@ -241,7 +253,7 @@ impl Simulation {
     ) {
         let Some(request) = self
             .consumer_purgatory
-            .get_mut(&(broker, group, member))
+            .get_mut(purgatory_slot(broker, group, member))
             .and_then(|slot| slot.request.take())
         else {
             return;
@@ -258,18 +270,11 @@ impl Simulation {
 
     /// A broker crashed: the fetches parked on it are gone, and their consumers' connections close.
     pub(crate) fn release_consumer_fetches_on_broker(&mut self, broker: BrokerId) {
-        let parked: Vec<(usize, usize)> = self
-            .consumer_purgatory
-            .iter()
-            .filter(|((at, _, _), slot)| *at == broker && slot.request.is_some())
-            .map(|((_, group, member), _)| (*group, *member))
-            .collect();
-        for (group, member) in parked {
-            let slot = self
-                .consumer_purgatory
-                .get_mut(&(broker, group, member))
-                .expect("listed");
-            let request = slot.request.take().expect("listed");
+        for index in (broker.index()..self.consumer_purgatory.len()).step_by(MAX_BROKERS as usize) {
+            let Some(request) = self.consumer_purgatory[index].request.take() else {
+                continue;
+            };
+            let (group, member) = (request.group, request.member);
             for entry in &request.partitions {
                 let incarnation = request.incarnation;
                 self.partition_mut(entry.tp)
