@@ -764,6 +764,33 @@ fn a_restarted_consumer_joins_as_a_new_member_and_the_rebalance_waits_for_the_ol
         .all(|m| !m.assignment.is_empty()));
 }
 
+/// KIP-394: a dynamic member's first JoinGroup carries no member id; the coordinator answers
+/// MEMBER_ID_REQUIRED with one, and the member joins again with it. So the group's first rebalance starts
+/// three network hops after the member starts (join, answer, join), not one; a static member
+/// (`group.instance.id`) is given its id at once.
+#[test]
+fn a_new_dynamic_member_joins_twice_first_to_be_given_its_member_id() {
+    let scenario = |instance: &str| {
+        format!(
+            r#"{{"version": 1, "seed": 3, "duration_ms": 10000,
+            "cluster": {{"brokers": 1, "network_latency_ms": 100}},
+            "topics": [{{"name": "t", "partitions": 1, "replication_factor": 1}}],
+            "producers": [],
+            "groups": [{{"id": "g", "topics": ["t"], "members": [{{"id": "m"{instance}}}]}}]}}"#
+        )
+    };
+    let started = |json: &str| {
+        let mut sim = sim(json);
+        let events = run(&mut sim, 5_000_000);
+        first_at(&events, "rebalance_started").expect("the group rebalances")
+    };
+    assert_eq!(started(&scenario("")), 300_000);
+    assert_eq!(
+        started(&scenario(r#", "group_instance_id": "m-host""#)),
+        100_000
+    );
+}
+
 #[test]
 fn member_ids_are_the_client_id_and_a_uuid_and_a_restarted_consumer_gets_a_new_one() {
     // ClassicGroup.generateMemberId: clientId + "-" + UUID.randomUUID(); kafka-consumer-groups.sh shows it

@@ -114,7 +114,7 @@ impl Simulation {
         event: CoordinatorEvent,
     ) {
         let to = self.coordinator_node(group);
-        let lost = event.sender().and_then(|(_, lost)| lost);
+        let lost = event.sender().and_then(|(_, _, lost)| lost);
         let now = self.k.now;
         let g = &mut self.groups[group];
         let (known, epoch) = (g.coordinator.is_some(), g.coordinator_epoch);
@@ -146,7 +146,9 @@ impl Simulation {
 
     /// A JoinGroupRequest from the member's current process.
     pub(crate) fn send_join(&mut self, group: usize, member: usize) {
-        let incarnation = self.groups[group].members[member].incarnation;
+        let m = &self.groups[group].members[member];
+        let (incarnation, member_id, group_instance_id) =
+            (m.incarnation, m.member_id, m.group_instance_id.clone());
         self.send_to_coordinator(
             group,
             member,
@@ -154,6 +156,8 @@ impl Simulation {
             CoordinatorEvent::Join {
                 member,
                 incarnation,
+                member_id,
+                group_instance_id,
             },
         );
     }
@@ -356,7 +360,8 @@ impl Simulation {
         let dynamic = self.groups[group].members[member]
             .group_instance_id
             .is_none();
-        if in_group && dynamic {
+        let member_id = self.groups[group].members[member].member_id;
+        if let (true, true, Some(member_id)) = (in_group, dynamic, member_id) {
             self.send_to_coordinator(
                 group,
                 member,
@@ -364,6 +369,7 @@ impl Simulation {
                 CoordinatorEvent::Leave {
                     member,
                     incarnation,
+                    member_id,
                     reason: Reason::MemberClosed,
                 },
             );
@@ -537,16 +543,27 @@ impl Simulation {
                 {
                     m.rejoin_needed = true;
                     if unknown_member {
+                        // UNKNOWN_MEMBER_ID: it forgets its generation and member id, and joins anew.
                         m.generation = None;
+                        m.member_id = None;
                     }
                 }
             }
+            MemberEvent::MemberIdRequired { member_id } => {
+                let m = &mut self.groups[group].members[member];
+                if m.joining && m.member_id.is_none() {
+                    m.member_id = Some(member_id);
+                    self.send_join(group, member);
+                }
+            }
             MemberEvent::Assignment {
+                member_id,
                 generation,
                 partitions,
             } => {
                 let m = &mut self.groups[group].members[member];
                 if m.joining {
+                    m.member_id = Some(member_id);
                     m.pending_assignment = Some((generation, partitions));
                     if m.activity == Activity::Polling && m.fetches.is_empty() {
                         self.member_ev(group, member, self.k.now, MemberEvent::Poll);
@@ -786,7 +803,7 @@ impl Simulation {
             }
             return;
         }
-        let incarnation = m.incarnation;
+        let (incarnation, member_id) = (m.incarnation, m.member_id);
         if sync {
             self.groups[group].members[member].activity = Activity::Committing;
         }
@@ -797,6 +814,7 @@ impl Simulation {
             CoordinatorEvent::Commit {
                 member,
                 incarnation,
+                member_id,
                 generation,
                 offsets,
                 sync,
@@ -949,10 +967,9 @@ impl Simulation {
             since_last_poll_ms: since,
         });
         // A static member sends no LeaveGroup (`maybeLeaveGroup`): it is removed after session.timeout.ms.
-        if self.groups[group].members[member]
-            .group_instance_id
-            .is_none()
-        {
+        // A dynamic one leaves, and forgets its member id.
+        let m = &self.groups[group].members[member];
+        if let (None, Some(member_id)) = (&m.group_instance_id, m.member_id) {
             self.send_to_coordinator(
                 group,
                 member,
@@ -960,9 +977,11 @@ impl Simulation {
                 CoordinatorEvent::Leave {
                     member,
                     incarnation,
+                    member_id,
                     reason: Reason::PollTimeoutExpired,
                 },
             );
+            self.groups[group].members[member].member_id = None;
         }
         self.groups[group].members[member].generation = None;
     }
@@ -977,7 +996,7 @@ impl Simulation {
         let incarnation = m.incarnation;
         if self.poll_timeout_expired(group, member) {
             self.leave_on_poll_timeout(group, member);
-        } else if m.generation.is_some() || m.joining {
+        } else if let (true, Some(member_id)) = (m.generation.is_some() || m.joining, m.member_id) {
             self.send_to_coordinator(
                 group,
                 member,
@@ -985,6 +1004,7 @@ impl Simulation {
                 CoordinatorEvent::Heartbeat {
                     member,
                     incarnation,
+                    member_id,
                 },
             );
         }

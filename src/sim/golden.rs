@@ -5,9 +5,9 @@
 use super::Simulation;
 
 pub const GOLDEN_TRACE_HASHES: &[(&str, u64)] = &[
-    ("order-service", 2012088810345277005),
-    ("acks-and-leader-crash", 2528942960228132253),
-    ("slow-consumer-rebalance", 6316214003868064494),
+    ("order-service", 3014825663996422002),
+    ("acks-and-leader-crash", 10014045271876551994),
+    ("slow-consumer-rebalance", 9719103446371795754),
 ];
 
 pub fn scenario_text(name: &str) -> &'static str {

@@ -5,7 +5,7 @@
 use super::accounting::Delivery;
 use super::assignor::Assignor;
 use super::config::ConsumerConfig;
-use super::ids::{BrokerId, Micros, Tp};
+use super::ids::{BrokerId, MemberId, Micros, Tp};
 use super::scenario::CommitMode;
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
@@ -46,16 +46,19 @@ pub enum MemberStatus {
 pub struct Membership {
     pub in_group: bool,
     pub(crate) joined: bool,
-    /// The client incarnation that joined: a crashed process's successor is a different client.
-    pub(crate) joined_incarnation: u32,
+    /// The process whose JoinGroup the coordinator answers: its JoinGroup and SyncGroup responses go back
+    /// on that connection. The coordinator decides nothing on it; members are told apart by member id.
+    pub(crate) connection: u32,
     pub(crate) last_heartbeat_us: Micros,
-    /// The coordinator still holds this slot's previous process as a member (its incarnation and last
+    /// The coordinator still holds this slot's previous process as a member (its member id and last
     /// heartbeat): a restarted consumer is a new member, and the old one stays until its session expires.
-    pub(crate) ghost: Option<(u32, Micros)>,
+    pub(crate) ghost: Option<(MemberId, Micros)>,
     /// The `member.id` the coordinator gave the process that joined (`client.id` + "-" + a UUID,
     /// `ClassicGroup.generateMemberId`): a restarted process gets a new one when it joins. `None` before
     /// the first join and once the coordinator removed the member.
-    pub member_id: Option<String>,
+    pub member_id: Option<MemberId>,
+    /// A member id given with MEMBER_ID_REQUIRED (KIP-394), waiting for the JoinGroup that uses it.
+    pub(crate) pending_id: Option<MemberId>,
     /// How many member ids this slot was given.
     pub(crate) ids_given: u32,
 }
@@ -83,6 +86,9 @@ pub struct Member {
     pub status: MemberStatus,
     /// The coordinator's record of this member: it survives the client's restart.
     pub membership: Membership,
+    /// The member id the client holds (from MEMBER_ID_REQUIRED or its JoinGroup's answer); a new process
+    /// has none.
+    pub(crate) member_id: Option<MemberId>,
     /// `group.instance.id`: a static member (KIP-345).
     pub group_instance_id: Option<String>,
     // The client's view.
@@ -140,6 +146,7 @@ impl Member {
             incarnation: 0,
             status: MemberStatus::Running,
             membership: Membership::default(),
+            member_id: None,
             group_instance_id: None,
             generation: None,
             joining: false,

@@ -40,6 +40,12 @@ impl BrokerId {
     }
 }
 
+/// A consumer's `member.id` as its group's coordinator gave it: the how-many-th id the coordinator gave
+/// that member (its client, across restarts). Its text, `client.id-UUID`, is made from it on demand
+/// (`Simulation::member_id_text`), so messages carry a number, not a string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MemberId(pub u32);
+
 /// Broker ids as the views and the trace carry them: plain numbers.
 pub fn plain(ids: &[BrokerId]) -> Vec<u32> {
     ids.iter().map(|id| id.0).collect()

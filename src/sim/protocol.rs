@@ -4,7 +4,7 @@
 
 use super::config::{Acks, AutoOffsetReset};
 use super::event::Reason;
-use super::ids::{BrokerId, Micros, Tp};
+use super::ids::{BrokerId, MemberId, Micros, Tp};
 use super::keys::KeyRun;
 use super::log::BatchData;
 use super::scenario::Command;
@@ -252,10 +252,17 @@ pub enum MemberEvent {
         rebalance_in_progress: bool,
         unknown_member: bool,
     },
-    /// The SyncGroupResponse: the member's partitions for the generation.
+    /// The SyncGroupResponse: the member's partitions for the generation (and, from the JoinGroupResponse,
+    /// its member id).
     Assignment {
+        member_id: MemberId,
         generation: i32,
         partitions: Vec<Tp>,
+    },
+    /// The JoinGroupResponse MEMBER_ID_REQUIRED (KIP-394): a dynamic member joining with no member id is
+    /// given one, and joins again with it.
+    MemberIdRequired {
+        member_id: MemberId,
     },
     /// The OffsetCommitResponse.
     CommitResponse {
@@ -280,19 +287,38 @@ pub enum MemberEvent {
 }
 
 impl CoordinatorEvent {
-    /// The member that sent this request, and what it waits for (`None` for the coordinator's timers).
-    pub fn sender(&self) -> Option<(usize, Option<Lost>)> {
-        match self {
-            CoordinatorEvent::Join { member, .. } => Some((*member, Some(Lost::Join))),
-            CoordinatorEvent::Commit { member, .. } => Some((*member, Some(Lost::Commit))),
-            CoordinatorEvent::OffsetFetch { member, .. } => {
-                Some((*member, Some(Lost::OffsetFetch)))
+    /// The member that sent this request, its process (the connection an answer goes back on), and what
+    /// it waits for (`None` for the coordinator's timers).
+    pub fn sender(&self) -> Option<(usize, u32, Option<Lost>)> {
+        let (member, incarnation, lost) = match *self {
+            CoordinatorEvent::Join {
+                member,
+                incarnation,
+                ..
+            } => (member, incarnation, Some(Lost::Join)),
+            CoordinatorEvent::Commit {
+                member,
+                incarnation,
+                ..
+            } => (member, incarnation, Some(Lost::Commit)),
+            CoordinatorEvent::OffsetFetch {
+                member,
+                incarnation,
+                ..
+            } => (member, incarnation, Some(Lost::OffsetFetch)),
+            CoordinatorEvent::Heartbeat {
+                member,
+                incarnation,
+                ..
             }
-            CoordinatorEvent::Heartbeat { member, .. } | CoordinatorEvent::Leave { member, .. } => {
-                Some((*member, None))
-            }
-            _ => None,
-        }
+            | CoordinatorEvent::Leave {
+                member,
+                incarnation,
+                ..
+            } => (member, incarnation, None),
+            _ => return None,
+        };
+        Some((member, incarnation, lost))
     }
 }
 
@@ -309,20 +335,25 @@ pub enum Lost {
 
 #[derive(Clone, Debug)]
 pub enum CoordinatorEvent {
-    /// A JoinGroupRequest.
+    /// A JoinGroupRequest: the member id the client has (none for a new process), and its
+    /// `group.instance.id` if it is a static member.
     Join {
         member: usize,
         incarnation: u32,
+        member_id: Option<MemberId>,
+        group_instance_id: Option<String>,
     },
     /// A HeartbeatRequest.
     Heartbeat {
         member: usize,
         incarnation: u32,
+        member_id: MemberId,
     },
     /// A LeaveGroupRequest.
     Leave {
         member: usize,
         incarnation: u32,
+        member_id: MemberId,
         reason: Reason,
     },
     /// An OffsetFetchRequest: the committed offsets of partitions the member has no position for.
@@ -335,6 +366,7 @@ pub enum CoordinatorEvent {
     Commit {
         member: usize,
         incarnation: u32,
+        member_id: Option<MemberId>,
         generation: i32,
         offsets: Vec<(Tp, u64)>,
         sync: bool,
@@ -342,7 +374,7 @@ pub enum CoordinatorEvent {
     /// The coordinator's session timer for a member (`session.timeout.ms`).
     SessionCheck {
         member: usize,
-        incarnation: u32,
+        member_id: MemberId,
     },
     InitialDelayExpired {
         round: u64,

@@ -278,9 +278,7 @@ impl Simulation {
                 keys: producer.keys.clone(),
             })
             .collect();
-        let groups = self
-            .groups
-            .iter()
+        let groups = (0..self.groups.len())
             .map(|group| self.group_view(group))
             .collect();
         ClusterView {
@@ -296,14 +294,19 @@ impl Simulation {
         }
     }
 
-    fn group_view(&self, group: &super::group::Group) -> GroupView {
+    fn group_view(&self, group_index: usize) -> GroupView {
+        let group = &self.groups[group_index];
         let name = |tp: &Tp| (self.topics[tp.topic].name.clone(), tp.partition);
         let members = group
             .members
             .iter()
-            .map(|member| MemberView {
+            .enumerate()
+            .map(|(member_index, member)| MemberView {
                 member: member.id.clone(),
-                member_id: member.membership.member_id.clone(),
+                member_id: member
+                    .membership
+                    .member_id
+                    .map(|id| self.member_id_text(group_index, member_index, id)),
                 status: member.status,
                 in_group: member.membership.in_group,
                 generation: member.generation,
@@ -328,15 +331,19 @@ impl Simulation {
                 .assignment
                 .iter()
                 .find(|(_, list)| list.contains(tp))
-                .map(|(member, _)| &group.members[*member]);
+                .map(|(member, _)| (*member, &group.members[*member]));
             partitions.push(LagRow {
                 topic: self.topics[tp.topic].name.clone(),
                 partition: tp.partition,
                 current_offset,
                 log_end_offset: high_watermark,
                 lag: current_offset.map(|offset| high_watermark.saturating_sub(offset)),
-                consumer_id: owner.and_then(|m| m.membership.member_id.clone()),
-                client_id: owner.map(|m| m.id.clone()),
+                consumer_id: owner.and_then(|(index, m)| {
+                    m.membership
+                        .member_id
+                        .map(|id| self.member_id_text(group_index, index, id))
+                }),
+                client_id: owner.map(|(_, m)| m.id.clone()),
             });
         }
         let total_lag = partitions

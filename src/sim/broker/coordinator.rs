@@ -9,7 +9,7 @@ use crate::consumer::pairs;
 use crate::engine::Simulation;
 use crate::event::{EventKind, Reason};
 use crate::group::{Group, GroupState, MemberStatus};
-use crate::ids::{BrokerId, Micros, Tp};
+use crate::ids::{BrokerId, MemberId, Micros, Tp};
 use crate::network::{FlowKind, Node};
 use crate::protocol::{CoordinatorEvent, Ev, Lost, MemberEvent};
 use crate::scenario::{ms_to_us, CommitMode, GroupSpec};
@@ -100,21 +100,21 @@ impl Simulation {
         }
     }
 
-    /// `ClassicGroup.generateMemberId`: the `client.id` (the member's name), "-", and a random (version 4)
-    /// UUID. The UUID comes from the run's seed and the process (group, member, incarnation, how many ids
-    /// it was given), not from the
-    /// run's random generator: assigning it draws nothing, so it changes no other choice of the run.
-    pub(crate) fn new_member_id(
-        &self,
-        group: usize,
-        member: usize,
-        incarnation: u32,
-        given: u32,
-    ) -> String {
+    /// `ClassicGroup.generateMemberId`: the coordinator gives a member's client a new member id.
+    pub(crate) fn next_member_id(&mut self, group: usize, member: usize) -> MemberId {
+        let membership = &mut self.groups[group].members[member].membership;
+        membership.ids_given += 1;
+        MemberId(membership.ids_given)
+    }
+
+    /// A member id's text: the `client.id` (the member's name), "-", and a random (version 4) UUID. The
+    /// UUID comes from the run's seed, the member and the id's number, not from the run's random
+    /// generator: giving an id draws nothing, so it changes no other choice of the run.
+    pub fn member_id_text(&self, group: usize, member: usize, id: MemberId) -> String {
         let mut state = self.seed
             ^ (group as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
             ^ (member as u64).wrapping_mul(0xbf58_476d_1ce4_e5b9)
-            ^ ((incarnation as u64) << 32 | given as u64).wrapping_mul(0x94d0_49bb_1331_11eb);
+            ^ (id.0 as u64).wrapping_mul(0x94d0_49bb_1331_11eb);
         let mut next = || {
             // SplitMix64.
             state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -141,29 +141,29 @@ impl Simulation {
     pub(crate) fn coordinator_error(
         &mut self,
         group: usize,
-        member: usize,
+        (member, connection): (usize, u32),
         error: Reason,
         lost: Option<Lost>,
     ) {
         let at =
             self.k.now + self.latency(self.coordinator_node(group), Node::Member { group, member });
-        self.member_ev(
-            group,
-            member,
+        self.schedule(
             at,
-            MemberEvent::CoordinatorError { error, lost },
+            Ev::Member {
+                group,
+                member,
+                incarnation: connection,
+                event: MemberEvent::CoordinatorError { error, lost },
+            },
         );
     }
 
     /// The coordinator's session timer for a member's process (`session.timeout.ms`), checked at `at`.
-    fn session_timer(&mut self, group: usize, member: usize, incarnation: u32, at: Micros) {
+    fn session_timer(&mut self, group: usize, member: usize, member_id: MemberId, at: Micros) {
         self.coordinator_timer(
             group,
             at,
-            CoordinatorEvent::SessionCheck {
-                member,
-                incarnation,
-            },
+            CoordinatorEvent::SessionCheck { member, member_id },
         );
     }
 
@@ -205,30 +205,33 @@ impl Simulation {
             return;
         }
         let session = self.groups[group].config.session_timeout_ms * 1000;
+        let rebalancing = matches!(
+            self.groups[group].state,
+            GroupState::PreparingRebalance | GroupState::CompletingRebalance
+        );
         for member in 0..self.groups[group].members.len() {
-            let m = &mut self.groups[group].members[member];
+            let membership = &mut self.groups[group].members[member].membership;
             let mut sessions = Vec::new();
-            if m.membership.in_group {
-                m.membership.last_heartbeat_us = now;
-                sessions.push(m.membership.joined_incarnation);
+            if let (true, Some(id)) = (membership.in_group, membership.member_id) {
+                membership.last_heartbeat_us = now;
+                sessions.push(id);
             }
-            if let Some((incarnation, _)) = m.membership.ghost {
-                m.membership.ghost = Some((incarnation, now));
-                sessions.push(incarnation);
+            if let Some((id, _)) = membership.ghost {
+                membership.ghost = Some((id, now));
+                sessions.push(id);
             }
-            let waiting = m.joining && m.pending_assignment.is_none();
-            for incarnation in sessions {
-                self.session_timer(group, member, incarnation, now + session);
+            // The JoinGroups the old coordinator held unanswered get NOT_COORDINATOR.
+            let waiting = rebalancing && membership.in_group && membership.joined;
+            let connection = membership.connection;
+            for id in sessions {
+                self.session_timer(group, member, id, now + session);
             }
-            if waiting && self.groups[group].members[member].status == MemberStatus::Running {
-                self.member_ev(
+            if waiting {
+                self.coordinator_error(
                     group,
-                    member,
-                    now,
-                    MemberEvent::CoordinatorError {
-                        error: Reason::NotCoordinator,
-                        lost: Some(Lost::Join),
-                    },
+                    (member, connection),
+                    Reason::NotCoordinator,
+                    Some(Lost::Join),
                 );
             }
         }
@@ -240,18 +243,22 @@ impl Simulation {
         }
     }
 
+    /// An answer from the coordinator to a member's process (`connection`: the process that sent the
+    /// request; a restarted client does not get its predecessor's answers).
     pub(crate) fn send_to_member(
         &mut self,
         group: usize,
-        member: usize,
+        (member, connection): (usize, u32),
         kind: FlowKind,
         records: u32,
         event: MemberEvent,
     ) {
         let from = self.coordinator_node(group);
-        let incarnation = self.groups[group].members[member].incarnation;
+        let incarnation = connection;
         let lost = match event {
-            MemberEvent::Assignment { .. } => Some(Lost::Join),
+            MemberEvent::Assignment { .. } | MemberEvent::MemberIdRequired { .. } => {
+                Some(Lost::Join)
+            }
             MemberEvent::CommitResponse { .. } => Some(Lost::Commit),
             MemberEvent::OffsetFetchResponse { .. } => Some(Lost::OffsetFetch),
             _ => None,
@@ -301,11 +308,21 @@ impl Simulation {
         let here = g.coordinator.filter(|_| g.coordinator_epoch == epoch);
         match (here, event.sender()) {
             // A request to a coordinator that has moved: NOT_COORDINATOR, or no answer from a dead broker.
-            (None, Some((member, lost))) => {
-                return self.coordinator_error(group, member, Reason::NotCoordinator, lost)
+            (None, Some((member, connection, lost))) => {
+                return self.coordinator_error(
+                    group,
+                    (member, connection),
+                    Reason::NotCoordinator,
+                    lost,
+                )
             }
-            (Some(broker), Some((member, lost))) if !self.broker(broker).alive => {
-                return self.coordinator_error(group, member, Reason::CoordinatorNotAvailable, lost)
+            (Some(broker), Some((member, connection, lost))) if !self.broker(broker).alive => {
+                return self.coordinator_error(
+                    group,
+                    (member, connection),
+                    Reason::CoordinatorNotAvailable,
+                    lost,
+                )
             }
             // An old coordinator's timer, or the timer of one whose broker is down.
             (None, None) => return,
@@ -316,18 +333,21 @@ impl Simulation {
             CoordinatorEvent::Join {
                 member,
                 incarnation,
-            } => self.handle_join(group, member, incarnation),
+                member_id,
+                group_instance_id,
+            } => self.handle_join(group, (member, incarnation), member_id, group_instance_id),
             CoordinatorEvent::Heartbeat {
                 member,
                 incarnation,
+                member_id,
             } => {
                 let state = self.groups[group].state;
                 let m = &mut self.groups[group].members[member];
-                let known = m.membership.in_group && m.membership.joined_incarnation == incarnation;
+                let known = m.membership.in_group && m.membership.member_id == Some(member_id);
                 if known {
                     m.membership.last_heartbeat_us = self.k.now;
                     let session = self.groups[group].config.session_timeout_ms * 1000;
-                    self.session_timer(group, member, incarnation, self.k.now + session);
+                    self.session_timer(group, member, member_id, self.k.now + session);
                 }
                 // `classicGroupHeartbeat`: REBALANCE_IN_PROGRESS only while members must rejoin; during
                 // CompletingRebalance a heartbeat is answered as in Stable.
@@ -335,7 +355,7 @@ impl Simulation {
                 if !known || rebalance_in_progress {
                     self.send_to_member(
                         group,
-                        member,
+                        (member, incarnation),
                         FlowKind::Heartbeat,
                         0,
                         MemberEvent::HeartbeatResponse {
@@ -347,36 +367,36 @@ impl Simulation {
             }
             CoordinatorEvent::Leave {
                 member,
-                incarnation,
+                member_id,
                 reason,
+                ..
             } => {
                 let m = &self.groups[group].members[member];
-                if m.membership.in_group && m.membership.joined_incarnation == incarnation {
+                if m.membership.in_group && m.membership.member_id == Some(member_id) {
                     self.remove_member(group, member, reason);
                 }
             }
-            CoordinatorEvent::SessionCheck {
-                member,
-                incarnation,
-            } => {
+            CoordinatorEvent::SessionCheck { member, member_id } => {
                 let session = self.groups[group].config.session_timeout_ms * 1000;
                 let m = &self.groups[group].members[member];
                 if let Some((ghost, last_heartbeat)) = m.membership.ghost {
-                    if ghost == incarnation && self.k.now >= last_heartbeat + session {
+                    if ghost == member_id && self.k.now >= last_heartbeat + session {
                         self.remove_ghost(group, member, Reason::SessionTimeoutExpired);
                         return;
                     }
                 }
                 let m = &self.groups[group].members[member];
                 if m.membership.in_group
-                    && m.membership.joined_incarnation == incarnation
+                    && m.membership.member_id == Some(member_id)
                     && self.k.now >= m.membership.last_heartbeat_us + session
                 {
                     self.remove_member(group, member, Reason::SessionTimeoutExpired);
                 }
             }
             CoordinatorEvent::OffsetFetch {
-                member, partitions, ..
+                member,
+                incarnation,
+                partitions,
             } => {
                 // `GroupCoordinator.handleFetchOffsets`: the committed offsets, whoever asks.
                 let committed = &self.groups[group].committed;
@@ -386,7 +406,7 @@ impl Simulation {
                     .collect();
                 self.send_to_member(
                     group,
-                    member,
+                    (member, incarnation),
                     FlowKind::GroupProtocol,
                     0,
                     MemberEvent::OffsetFetchResponse { offsets },
@@ -395,10 +415,18 @@ impl Simulation {
             CoordinatorEvent::Commit {
                 member,
                 incarnation,
+                member_id,
                 generation,
                 offsets,
                 sync,
-            } => self.handle_commit(group, member, incarnation, generation, offsets, sync),
+            } => self.handle_commit(
+                group,
+                (member, incarnation),
+                member_id,
+                generation,
+                offsets,
+                sync,
+            ),
             CoordinatorEvent::InitialDelayExpired { round } => {
                 // `tryCompleteInitialRebalanceElseSchedule`: if a member joined during the delay and
                 // rebalance time remains, a whole new delay starts; otherwise the join completes.
@@ -490,42 +518,57 @@ impl Simulation {
         }
     }
 
-    pub(crate) fn handle_join(&mut self, group: usize, member: usize, incarnation: u32) {
+    /// A JoinGroupRequest (`classicGroupJoin`). A dynamic member with no member id is given one and asked
+    /// to join again with it (MEMBER_ID_REQUIRED, KIP-394); one whose id the coordinator does not know
+    /// is treated the same way (Kafka answers UNKNOWN_MEMBER_ID, and the client joins again with none). A
+    /// static member with no id is given one at once. A process with a new id where the group holds an
+    /// older one is a new member: the older one stays until its session expires, and a rebalance waits
+    /// for it (`removeMemberAndUpdateClassicGroup`); a static member's new process takes the old one's
+    /// place instead (`updateStaticMemberAndRebalance`).
+    pub(crate) fn handle_join(
+        &mut self,
+        group: usize,
+        (member, connection): (usize, u32),
+        member_id: Option<MemberId>,
+        group_instance_id: Option<String>,
+    ) {
         let now = self.k.now;
-        let m = &self.groups[group].members[member];
-        if m.incarnation != incarnation || m.status != MemberStatus::Running {
-            return;
-        }
-        // A process that joined before keeps its member id; a new process (a restart) or one the
-        // coordinator removed gets a new one.
-        let member_id = match &m.membership.member_id {
-            Some(id) if m.membership.joined_incarnation == incarnation => id.clone(),
+        let static_member = group_instance_id.is_some();
+        let membership = &self.groups[group].members[member].membership;
+        let known = membership.in_group && member_id.is_some() && membership.member_id == member_id;
+        let member_id = match member_id {
+            _ if known => member_id.expect("known"),
+            Some(id) if membership.pending_id == Some(id) => id,
+            _ if static_member => self.next_member_id(group, member),
             _ => {
-                let id = self.new_member_id(group, member, incarnation, m.membership.ids_given);
-                self.groups[group].members[member].membership.ids_given += 1;
-                id
+                let id = self.next_member_id(group, member);
+                self.groups[group].members[member].membership.pending_id = Some(id);
+                return self.send_to_member(
+                    group,
+                    (member, connection),
+                    FlowKind::GroupProtocol,
+                    0,
+                    MemberEvent::MemberIdRequired { member_id: id },
+                );
             }
         };
-        let m = &self.groups[group].members[member];
-        // A restarted process is a new member (a new member id); the coordinator keeps the old one until
-        // its session expires, and a rebalance waits for it (`removeMemberAndUpdateClassicGroup`).
-        let replaces = m.membership.in_group && m.membership.joined_incarnation != incarnation;
-        if replaces && m.group_instance_id.is_some() {
-            // A static member's new process takes the old one's place (`updateStaticMemberAndRebalance`);
-            // in a Stable group it gets its assignment back with no rebalance.
+        let m = &mut self.groups[group].members[member];
+        m.membership.pending_id = None;
+        m.membership.connection = connection;
+        let replaces = m.membership.in_group && !known;
+        if replaces && static_member {
+            // In a Stable group the new process gets its assignment back with no rebalance.
             let session = self.groups[group].config.session_timeout_ms * 1000;
             let m = &mut self.groups[group].members[member];
             m.membership.joined = true;
-            m.membership.joined_incarnation = incarnation;
             m.membership.member_id = Some(member_id);
             m.membership.last_heartbeat_us = now;
-            let instance = m.group_instance_id.clone().unwrap_or_default();
-            self.session_timer(group, member, incarnation, now + session);
+            self.session_timer(group, member, member_id, now + session);
             let g = &self.groups[group];
             self.emit(EventKind::StaticMemberRejoined {
                 group: g.id.clone(),
                 member: g.members[member].id.clone(),
-                group_instance_id: instance,
+                group_instance_id: group_instance_id.unwrap_or_default(),
             });
             let g = &self.groups[group];
             if g.state == GroupState::Stable {
@@ -535,10 +578,11 @@ impl Simulation {
                 );
                 self.send_to_member(
                     group,
-                    member,
+                    (member, connection),
                     FlowKind::GroupProtocol,
                     0,
                     MemberEvent::Assignment {
+                        member_id,
                         generation,
                         partitions,
                     },
@@ -548,11 +592,11 @@ impl Simulation {
             return;
         }
         if replaces {
-            let ghost = (
-                m.membership.joined_incarnation,
-                m.membership.last_heartbeat_us,
-            );
-            self.groups[group].members[member].membership.ghost = Some(ghost);
+            let old = m
+                .membership
+                .member_id
+                .expect("a member in the group has an id");
+            m.membership.ghost = Some((old, m.membership.last_heartbeat_us));
         }
         let m = &self.groups[group].members[member];
         let new_member = !m.membership.in_group || replaces;
@@ -587,10 +631,9 @@ impl Simulation {
         let m = &mut self.groups[group].members[member];
         m.membership.in_group = true;
         m.membership.joined = true;
-        m.membership.joined_incarnation = incarnation;
         m.membership.member_id = Some(member_id);
         m.membership.last_heartbeat_us = now;
-        self.session_timer(group, member, incarnation, now + session);
+        self.session_timer(group, member, member_id, now + session);
         self.try_complete_join(group);
     }
 
@@ -807,12 +850,18 @@ impl Simulation {
             assignment: shown,
         });
         for (member, partitions) in assignment {
+            let membership = &self.groups[group].members[member].membership;
+            let (connection, member_id) = (
+                membership.connection,
+                membership.member_id.expect("an assigned member has an id"),
+            );
             self.send_to_member(
                 group,
-                member,
+                (member, connection),
                 FlowKind::GroupProtocol,
                 0,
                 MemberEvent::Assignment {
+                    member_id,
                     generation,
                     partitions,
                 },
@@ -823,15 +872,15 @@ impl Simulation {
     pub(crate) fn handle_commit(
         &mut self,
         group: usize,
-        member: usize,
-        incarnation: u32,
+        (member, connection): (usize, u32),
+        member_id: Option<MemberId>,
         generation: i32,
         offsets: Vec<(Tp, u64)>,
         sync: bool,
     ) {
         let g = &self.groups[group];
         let m = &g.members[member];
-        let error = if !m.membership.in_group || m.membership.joined_incarnation != incarnation {
+        let error = if !m.membership.in_group || m.membership.member_id != member_id {
             Some(Reason::CommitUnknownMember)
         } else if g.state == GroupState::CompletingRebalance {
             Some(Reason::CommitRebalanceInProgress)
@@ -858,14 +907,12 @@ impl Simulation {
                 });
             }
         }
-        if self.groups[group].members[member].incarnation == incarnation {
-            self.send_to_member(
-                group,
-                member,
-                FlowKind::Commit,
-                0,
-                MemberEvent::CommitResponse { sync, error },
-            );
-        }
+        self.send_to_member(
+            group,
+            (member, connection),
+            FlowKind::Commit,
+            0,
+            MemberEvent::CommitResponse { sync, error },
+        );
     }
 }
