@@ -764,6 +764,31 @@ fn a_restarted_consumer_joins_as_a_new_member_and_the_rebalance_waits_for_the_ol
         .all(|m| !m.assignment.is_empty()));
 }
 
+/// The assignor gets the members as Kafka's coordinator hands them over: by member id, static members
+/// first by `group.instance.id` (`AbstractPartitionAssignor.MemberInfo`). So with the range assignor the
+/// static member "b" takes partition 0 although "a" sorts first by name.
+#[test]
+fn the_range_assignor_puts_static_members_first() {
+    let mut sim = sim(r#"{"version": 1, "seed": 3, "duration_ms": 10000,
+        "cluster": {"brokers": 1},
+        "topics": [{"name": "t", "partitions": 2, "replication_factor": 1}],
+        "producers": [],
+        "groups": [{"id": "g", "topics": ["t"], "config": {"partition.assignment.strategy": "range"},
+                    "members": [{"id": "a"}, {"id": "b", "group_instance_id": "b-host"}]}]}"#);
+    run(&mut sim, 8_000_000);
+    let view = sim.view();
+    let assigned = |name: &str| {
+        view.groups[0]
+            .members
+            .iter()
+            .find(|m| m.member == name)
+            .map(|m| m.assignment.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(assigned("b"), vec![("t".to_string(), 0)]);
+    assert_eq!(assigned("a"), vec![("t".to_string(), 1)]);
+}
+
 /// KIP-394: a dynamic member's first JoinGroup carries no member id; the coordinator answers
 /// MEMBER_ID_REQUIRED with one, and the member joins again with it. So the group's first rebalance starts
 /// three network hops after the member starts (join, answer, join), not one; a static member

@@ -59,6 +59,8 @@ pub struct Membership {
     pub member_id: Option<MemberId>,
     /// A member id given with MEMBER_ID_REQUIRED (KIP-394), waiting for the JoinGroup that uses it.
     pub(crate) pending_id: Option<MemberId>,
+    /// The `group.instance.id` its JoinGroup named (a static member).
+    pub(crate) group_instance_id: Option<String>,
     /// How many member ids this slot was given.
     pub(crate) ids_given: u32,
 }

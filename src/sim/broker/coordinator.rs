@@ -555,6 +555,7 @@ impl Simulation {
         let m = &mut self.groups[group].members[member];
         m.membership.pending_id = None;
         m.membership.connection = connection;
+        m.membership.group_instance_id.clone_from(&group_instance_id);
         let replaces = m.membership.in_group && !known;
         if replaces && static_member {
             // In a Stable group the new process gets its assignment back with no rebalance.
@@ -772,9 +773,10 @@ impl Simulation {
             .map(|index| {
                 let m = &g.members[*index];
                 let owned = g.assignment.get(index).cloned().unwrap_or_default();
+                let id = m.membership.member_id.expect("a member in the group has an id");
                 Subscription {
-                    member_id: m.id.clone(),
-                    group_instance_id: None,
+                    member_id: self.member_id_text(group, *index, id),
+                    group_instance_id: m.membership.group_instance_id.clone(),
                     topics: m.topics.clone(),
                     owned_partitions: owned
                         .iter()
@@ -789,10 +791,9 @@ impl Simulation {
             .collect();
         let result = assignor::assign(protocol, &partitions_per_topic, &subscriptions);
         let mut assignment = BTreeMap::new();
-        for index in &members {
-            let id = &self.groups[group].members[*index].id;
+        for (index, subscription) in members.iter().zip(&subscriptions) {
             let list: Vec<Tp> = result
-                .get(id)
+                .get(&subscription.member_id)
                 .into_iter()
                 .flatten()
                 .filter_map(|tp| {
