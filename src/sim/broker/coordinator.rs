@@ -555,7 +555,9 @@ impl Simulation {
         let m = &mut self.groups[group].members[member];
         m.membership.pending_id = None;
         m.membership.connection = connection;
-        m.membership.group_instance_id.clone_from(&group_instance_id);
+        m.membership
+            .group_instance_id
+            .clone_from(&group_instance_id);
         let replaces = m.membership.in_group && !known;
         if replaces && static_member {
             // In a Stable group the new process gets its assignment back with no rebalance.
@@ -773,7 +775,10 @@ impl Simulation {
             .map(|index| {
                 let m = &g.members[*index];
                 let owned = g.assignment.get(index).cloned().unwrap_or_default();
-                let id = m.membership.member_id.expect("a member in the group has an id");
+                let id = m
+                    .membership
+                    .member_id
+                    .expect("a member in the group has an id");
                 Subscription {
                     member_id: self.member_id_text(group, *index, id),
                     group_instance_id: m.membership.group_instance_id.clone(),
