@@ -370,7 +370,7 @@ impl Simulation {
                     member,
                     incarnation,
                     member_id,
-                    reason: Reason::MemberClosed,
+                    reason: Box::new(Reason::MemberClosed),
                 },
             );
         }
@@ -978,7 +978,7 @@ impl Simulation {
                     member,
                     incarnation,
                     member_id,
-                    reason: Reason::PollTimeoutExpired,
+                    reason: Box::new(Reason::PollTimeoutExpired),
                 },
             );
             self.groups[group].members[member].member_id = None;
@@ -1032,12 +1032,13 @@ impl Simulation {
         let now = self.k.now;
         let g = &mut self.groups[group];
         let (config, m) = (&g.config, &mut g.members[member]);
-        let unpositioned: Vec<Tp> = m
-            .assigned
-            .iter()
-            .filter(|tp| !m.fetch_positions.contains_key(tp) && !m.resets.contains(tp))
-            .copied()
-            .collect();
+        let unpositioned = |tp: &&Tp| !m.fetch_positions.contains_key(tp) && !m.resets.contains(tp);
+        let unpositioned: Vec<Tp> =
+            if m.offset_fetch_sent.is_none() && m.assigned.iter().any(|tp| unpositioned(&tp)) {
+                m.assigned.iter().filter(unpositioned).copied().collect()
+            } else {
+                Vec::new()
+            };
         let mut requests: Vec<(BrokerId, Vec<ConsumerFetchPartition>)> = Vec::new();
         for &tp in &m.assigned {
             let partition = &self.topics[tp.topic].partitions[tp.partition as usize];
@@ -1080,7 +1081,7 @@ impl Simulation {
             config.max_partition_fetch_bytes,
         );
         let incarnation = m.incarnation;
-        if !unpositioned.is_empty() && m.offset_fetch_sent.is_none() {
+        if !unpositioned.is_empty() {
             self.send_offset_fetch(group, member, unpositioned);
         }
         for (broker, partitions) in requests {
@@ -1088,7 +1089,7 @@ impl Simulation {
             self.groups[group].members[member]
                 .fetches
                 .push((broker, fetch));
-            let request = ConsumerFetchRequest {
+            let request = Box::new(ConsumerFetchRequest {
                 group,
                 member,
                 incarnation,
@@ -1098,20 +1099,18 @@ impl Simulation {
                 max_bytes,
                 partition_max_bytes,
                 partitions,
-            };
+            });
             let sent = self.send(
                 Node::Member { group, member },
                 Node::Broker { broker },
                 FlowKind::ConsumerFetch,
                 0,
-                Ev::ConsumerFetch {
-                    broker,
-                    request: Box::new(request.clone()),
-                },
+                Ev::ConsumerFetch { broker, request },
             );
             if !sent {
                 // Lost to a network fault: the client's request.timeout.ms runs out.
-                self.fetch_failed(broker, &request, now + CONSUMER_REQUEST_TIMEOUT_US);
+                let at = now + CONSUMER_REQUEST_TIMEOUT_US;
+                self.fetch_failed(broker, (group, member, incarnation, fetch), at);
             }
         }
     }

@@ -43,8 +43,16 @@ impl BrokerId {
 /// A consumer's `member.id` as its group's coordinator gave it: the how-many-th id the coordinator gave
 /// that member (its client, across restarts). Its text, `client.id-UUID`, is made from it on demand
 /// (`Simulation::member_id_text`), so messages carry a number, not a string.
+/// Never zero, so that an `Option<MemberId>` takes no more room in a message than the id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct MemberId(pub u32);
+pub struct MemberId(pub std::num::NonZeroU32);
+
+impl MemberId {
+    /// The `n`-th id given (`n` ≥ 1).
+    pub fn nth(n: u32) -> MemberId {
+        MemberId(std::num::NonZeroU32::new(n).unwrap_or(std::num::NonZeroU32::MIN))
+    }
+}
 
 /// Broker ids as the views and the trace carry them: plain numbers.
 pub fn plain(ids: &[BrokerId]) -> Vec<u32> {

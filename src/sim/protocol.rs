@@ -176,6 +176,13 @@ pub struct ConsumerFetchRequest {
     pub partitions: Vec<ConsumerFetchPartition>,
 }
 
+impl ConsumerFetchRequest {
+    /// Who sent it: (group, member, process, fetch id).
+    pub fn sender(&self) -> (usize, usize, u32, u64) {
+        (self.group, self.member, self.incarnation, self.fetch)
+    }
+}
+
 /// Where a consumer reads a partition from.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum FetchFrom {
@@ -349,12 +356,12 @@ pub enum CoordinatorEvent {
         incarnation: u32,
         member_id: MemberId,
     },
-    /// A LeaveGroupRequest.
+    /// A LeaveGroupRequest (the reason boxed: a Leave is rare, and every message pays for the largest).
     Leave {
         member: usize,
         incarnation: u32,
         member_id: MemberId,
-        reason: Reason,
+        reason: Box<Reason>,
     },
     /// An OffsetFetchRequest: the committed offsets of partitions the member has no position for.
     OffsetFetch {
@@ -409,4 +416,15 @@ pub struct ParkedConsumerFetch {
     /// data long before their deadline, so instead of one timer per fetch the slot keeps a single timer
     /// that, when it fires early, re-arms itself for the current deadline.
     pub(crate) timer_at: Option<Micros>,
+}
+
+#[cfg(test)]
+mod size_test {
+    /// Every queued event takes the room of the largest variant, so the event queue's memory traffic grows
+    /// with it: keep it at 64 bytes, and box what is rare.
+    #[test]
+    fn an_event_fits_in_64_bytes() {
+        assert!(std::mem::size_of::<super::Ev>() <= 64);
+        assert!(std::mem::size_of::<super::CoordinatorEvent>() <= 48);
+    }
 }

@@ -104,7 +104,7 @@ impl Simulation {
     pub(crate) fn next_member_id(&mut self, group: usize, member: usize) -> MemberId {
         let membership = &mut self.groups[group].members[member].membership;
         membership.ids_given += 1;
-        MemberId(membership.ids_given)
+        MemberId::nth(membership.ids_given)
     }
 
     /// A member id's text: the `client.id` (the member's name), "-", and a random (version 4) UUID. The
@@ -114,7 +114,7 @@ impl Simulation {
         let mut state = self.seed
             ^ (group as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
             ^ (member as u64).wrapping_mul(0xbf58_476d_1ce4_e5b9)
-            ^ (id.0 as u64).wrapping_mul(0x94d0_49bb_1331_11eb);
+            ^ (id.0.get() as u64).wrapping_mul(0x94d0_49bb_1331_11eb);
         let mut next = || {
             // SplitMix64.
             state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -373,7 +373,7 @@ impl Simulation {
             } => {
                 let m = &self.groups[group].members[member];
                 if m.membership.in_group && m.membership.member_id == Some(member_id) {
-                    self.remove_member(group, member, reason);
+                    self.remove_member(group, member, *reason);
                 }
             }
             CoordinatorEvent::SessionCheck { member, member_id } => {

@@ -31,7 +31,7 @@ impl Simulation {
             // Connection refused: the client learns at once.
             let at =
                 self.k.now + self.latency(Node::Broker { broker }, Node::Member { group, member });
-            return self.fetch_failed(broker, &request, at);
+            return self.fetch_failed(broker, request.sender(), at);
         }
         let (data, answer_now) = self.serve_consumer_fetch(broker, &request);
         if answer_now {
@@ -179,7 +179,7 @@ impl Simulation {
         if !sent {
             // Lost to a network fault: the consumer's request.timeout.ms runs out.
             let at = request.sent_us + crate::protocol::CONSUMER_REQUEST_TIMEOUT_US;
-            self.fetch_failed(broker, &request, at);
+            self.fetch_failed(broker, request.sender(), at);
         }
     }
 
@@ -187,19 +187,16 @@ impl Simulation {
     pub(crate) fn fetch_failed(
         &mut self,
         broker: BrokerId,
-        request: &ConsumerFetchRequest,
+        (group, member, incarnation, fetch): (usize, usize, u32, u64),
         at: Micros,
     ) {
         self.schedule(
             at,
             Ev::Member {
-                group: request.group,
-                member: request.member,
-                incarnation: request.incarnation,
-                event: MemberEvent::FetchFailed {
-                    broker,
-                    fetch: request.fetch,
-                },
+                group,
+                member,
+                incarnation,
+                event: MemberEvent::FetchFailed { broker, fetch },
             },
         );
     }
@@ -282,7 +279,7 @@ impl Simulation {
                     .retain(|parked| *parked != (group, member, incarnation));
             }
             let now = self.k.now;
-            self.fetch_failed(broker, &request, now);
+            self.fetch_failed(broker, request.sender(), now);
         }
     }
 }
