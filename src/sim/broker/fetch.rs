@@ -35,7 +35,7 @@ impl Simulation {
         }
         let (data, answer_now) = self.serve_consumer_fetch(broker, &request);
         if answer_now {
-            return self.send_consumer_fetch_response(broker, request, data);
+            return self.send_consumer_fetch_response(broker, &request, data);
         }
         // Long poll: parked until new data reaches the high watermark, the leader moves, or
         // fetch.max.wait.ms ends.
@@ -149,7 +149,7 @@ impl Simulation {
     fn send_consumer_fetch_response(
         &mut self,
         broker: BrokerId,
-        request: Box<ConsumerFetchRequest>,
+        request: &ConsumerFetchRequest,
         data: Vec<ConsumerFetched>,
     ) {
         let (group, member) = (request.group, request.member);
@@ -262,7 +262,7 @@ impl Simulation {
                 .retain(|parked| *parked != (group, member, incarnation));
         }
         let (data, _) = self.serve_consumer_fetch(broker, &request);
-        self.send_consumer_fetch_response(broker, request, data);
+        self.send_consumer_fetch_response(broker, &request, data);
     }
 
     /// A broker crashed: the fetches parked on it are gone, and their consumers' connections close.
