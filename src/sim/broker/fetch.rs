@@ -54,6 +54,13 @@ impl Simulation {
         let slot = &mut self.consumer_purgatory[index];
         slot.request = Some(request);
         slot.deadline = deadline;
+        self.arm_consumer_fetch_wait(broker, group, member);
+    }
+
+    /// Keeps the slot's one wake-up set no later than its deadline.
+    fn arm_consumer_fetch_wait(&mut self, broker: BrokerId, group: usize, member: usize) {
+        let slot = &mut self.consumer_purgatory[purgatory_slot(broker, group, member)];
+        let deadline = slot.deadline;
         if slot.timer_at.is_none_or(|at| at > deadline) {
             slot.timer_at = Some(deadline);
             self.schedule(
@@ -223,18 +230,7 @@ impl Simulation {
             return;
         }
         if slot.deadline > now {
-            if slot.timer_at.is_none() {
-                let deadline = slot.deadline;
-                slot.timer_at = Some(deadline);
-                self.schedule(
-                    deadline,
-                    Ev::ConsumerFetchWait {
-                        broker,
-                        group,
-                        member,
-                    },
-                );
-            }
+            self.arm_consumer_fetch_wait(broker, group, member);
             return;
         }
         self.answer_parked_consumer_fetch(broker, group, member);
