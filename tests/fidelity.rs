@@ -789,6 +789,36 @@ fn the_range_assignor_puts_static_members_first() {
     assert_eq!(assigned("a"), vec![("t".to_string(), 1)]);
 }
 
+/// The group's leader notices new partitions in its metadata and rejoins, and the new partitions are
+/// assigned (`ConsumerCoordinator.rejoinNeededOrPending`); the other members do not trigger it.
+#[test]
+fn the_groups_leader_rejoins_when_a_topic_gets_new_partitions() {
+    let mut sim = sim(r#"{"version": 1, "seed": 3, "duration_ms": 30000,
+        "cluster": {"brokers": 1},
+        "topics": [{"name": "t", "partitions": 2, "replication_factor": 1}],
+        "producers": [{"id": "p", "topic": "t", "rate_per_sec": 10}],
+        "groups": [{"id": "g", "topics": ["t"], "members": [{"id": "a"}, {"id": "b"}]}],
+        "timeline": [{"at_ms": 10000, "action": "add_partitions", "topic": "t", "partitions": 4}]}"#);
+    let events = run(&mut sim, 20_000_000);
+    let rebalances: Vec<String> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::RebalanceStarted { reason, .. } if e.t_us > 10_000_000 => {
+                Some(reason.to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(rebalances.len(), 1, "{rebalances:?}");
+    let view = sim.view();
+    let assigned: usize = view.groups[0]
+        .members
+        .iter()
+        .map(|m| m.assignment.len())
+        .sum();
+    assert_eq!(assigned, 4, "{:?}", view.groups[0].members);
+}
+
 /// KIP-394: a dynamic member's first JoinGroup carries no member id; the coordinator answers
 /// MEMBER_ID_REQUIRED with one, and the member joins again with it. So the group's first rebalance starts
 /// three network hops after the member starts (join, answer, join), not one; a static member

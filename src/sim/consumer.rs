@@ -560,11 +560,12 @@ impl Simulation {
                 member_id,
                 generation,
                 partitions,
+                leader,
             } => {
                 let m = &mut self.groups[group].members[member];
                 if m.joining {
                     m.member_id = Some(member_id);
-                    m.pending_assignment = Some((generation, partitions));
+                    m.pending_assignment = Some((generation, partitions, leader));
                     if m.activity == Activity::Polling && m.fetches.is_empty() {
                         self.member_ev(group, member, self.k.now, MemberEvent::Poll);
                     }
@@ -610,9 +611,10 @@ impl Simulation {
         }
         self.groups[group].members[member].last_poll_us = now;
         self.groups[group].members[member].activity = Activity::Polling;
-        if let Some((generation, partitions)) =
+        if let Some((generation, partitions, leader)) =
             self.groups[group].members[member].pending_assignment.take()
         {
+            self.groups[group].members[member].leader = leader;
             self.on_join_complete(group, member, generation, partitions);
         }
         let m = &self.groups[group].members[member];
@@ -1018,6 +1020,22 @@ impl Simulation {
             let wake = now + (deadline.saturating_sub(now) / backoff + 1) * backoff;
             if wake < next_heartbeat {
                 self.member_ev(group, member, wake, MemberEvent::PollTimeoutCheck);
+            }
+        }
+    }
+
+    /// A topic got new partitions: each group's leader notices in its metadata and rejoins, so that the
+    /// new partitions are assigned (`ConsumerCoordinator.rejoinNeededOrPending`).
+    pub(crate) fn partitions_changed_for_clients(&mut self, topic: usize) {
+        let name = &self.topics[topic].name;
+        for g in &mut self.groups {
+            if !g.subscribes(name) {
+                continue;
+            }
+            for m in &mut g.members {
+                if m.status == MemberStatus::Running && m.leader && m.generation.is_some() {
+                    m.rejoin_needed = true;
+                }
             }
         }
     }

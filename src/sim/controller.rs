@@ -109,6 +109,7 @@ impl Simulation {
         });
         self.partitions_changed_for_producers(topic);
         self.partitions_changed_for_groups(topic);
+        self.partitions_changed_for_clients(topic);
     }
 
     pub(crate) fn topic_config_changed(&mut self, topic: usize) {

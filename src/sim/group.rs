@@ -117,7 +117,10 @@ pub struct Member {
     /// after `APP_POLL_TIMEOUT_US` when no records came, and the application calls it again (which
     /// runs auto-commit). It re-arms itself when the member polled since.
     pub(crate) poll_timer_at: Option<Micros>,
-    pub(crate) pending_assignment: Option<(i32, Vec<Tp>)>,
+    pub(crate) pending_assignment: Option<(i32, Vec<Tp>, bool)>,
+    /// It was chosen the group's leader in its last join: it watches the metadata of every subscribed
+    /// topic, and rejoins when a topic's partitions change.
+    pub(crate) leader: bool,
     pub(crate) rejoin_needed: bool,
     pub activity: Activity,
     pub(crate) in_hand: Vec<(Tp, u64, u64)>,
@@ -163,6 +166,7 @@ impl Member {
             offset_fetch_sent: None,
             poll_timer_at: None,
             pending_assignment: None,
+            leader: false,
             rejoin_needed: false,
             activity: Activity::Stopped,
             in_hand: Vec::new(),

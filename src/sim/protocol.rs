@@ -265,6 +265,8 @@ pub enum MemberEvent {
         member_id: MemberId,
         generation: i32,
         partitions: Vec<Tp>,
+        /// It is the group's leader (the JoinGroupResponse says so).
+        leader: bool,
     },
     /// The JoinGroupResponse MEMBER_ID_REQUIRED (KIP-394): a dynamic member joining with no member id is
     /// given one, and joins again with it.

@@ -8,7 +8,7 @@ use crate::config::ConsumerConfig;
 use crate::consumer::pairs;
 use crate::engine::Simulation;
 use crate::event::{EventKind, Reason};
-use crate::group::{Group, GroupState, MemberStatus};
+use crate::group::{Group, GroupState};
 use crate::ids::{BrokerId, MemberId, Micros, Tp};
 use crate::network::{FlowKind, Node};
 use crate::protocol::{CoordinatorEvent, Ev, Lost, MemberEvent};
@@ -280,6 +280,7 @@ impl Simulation {
         }
     }
 
+    /// A topic got new partitions: the groups' delivery accounting covers them from their high watermark.
     pub(crate) fn partitions_changed_for_groups(&mut self, topic: usize) {
         let name = self.topics[topic].name.clone();
         for group in 0..self.groups.len() {
@@ -293,12 +294,6 @@ impl Simulation {
                     .delivery
                     .entry(tp)
                     .or_insert_with(|| Delivery::starting_at(hw));
-            }
-            // The leader notices the metadata change and rejoins (ConsumerCoordinator.rejoinNeededOrPending).
-            if let Some(leader) = self.groups[group].leader {
-                if self.groups[group].members[leader].status == MemberStatus::Running {
-                    self.groups[group].members[leader].rejoin_needed = true;
-                }
             }
         }
     }
@@ -575,9 +570,10 @@ impl Simulation {
             });
             let g = &self.groups[group];
             if g.state == GroupState::Stable {
-                let (generation, partitions) = (
+                let (generation, partitions, leader) = (
                     g.generation,
                     g.assignment.get(&member).cloned().unwrap_or_default(),
+                    g.leader == Some(member),
                 );
                 self.send_to_member(
                     group,
@@ -588,6 +584,7 @@ impl Simulation {
                         member_id,
                         generation,
                         partitions,
+                        leader,
                     },
                 );
             }
@@ -856,10 +853,12 @@ impl Simulation {
             assignment: shown,
         });
         for (member, partitions) in assignment {
-            let membership = &self.groups[group].members[member].membership;
-            let (connection, member_id) = (
+            let g = &self.groups[group];
+            let membership = &g.members[member].membership;
+            let (connection, member_id, is_leader) = (
                 membership.connection,
                 membership.member_id.expect("an assigned member has an id"),
+                g.leader == Some(member),
             );
             self.send_to_member(
                 group,
@@ -870,6 +869,7 @@ impl Simulation {
                     member_id,
                     generation,
                     partitions,
+                    leader: is_leader,
                 },
             );
         }
