@@ -720,17 +720,25 @@ fn with_acks_0_a_batch_is_done_once_it_is_on_the_wire() {
 
 // ---- 5. A restarted consumer is a new member; the old one stays until its session expires ----
 
+/// Members a and b of group g (10 s sessions, 1 s heartbeats) on topic t; a crashes at 20 s and its new
+/// process starts at 22 s.
+fn crash_and_restart_consumer_a(partitions: u32) -> String {
+    format!(
+        r#"{{"version": 1, "seed": 10, "duration_ms": 60000,
+        "cluster": {{"brokers": 1}},
+        "topics": [{{"name": "t", "partitions": {partitions}, "replication_factor": 1}}],
+        "producers": [{{"id": "p", "topic": "t", "rate_per_sec": 20, "keys": {{"distinct": 8}}}}],
+        "groups": [{{"id": "g", "topics": ["t"],
+                    "config": {{"session.timeout.ms": "10000", "heartbeat.interval.ms": "1000"}},
+                    "members": [{{"id": "a"}}, {{"id": "b"}}]}}],
+        "timeline": [{{"at_ms": 20000, "action": "crash_consumer", "group": "g", "member": "a"}},
+                     {{"at_ms": 22000, "action": "restart_consumer", "group": "g", "member": "a"}}]}}"#
+    )
+}
+
 #[test]
 fn a_restarted_consumer_joins_as_a_new_member_and_the_rebalance_waits_for_the_old_session() {
-    let text = r#"{"version": 1, "seed": 10, "duration_ms": 60000,
-        "cluster": {"brokers": 1},
-        "topics": [{"name": "t", "partitions": 4, "replication_factor": 1}],
-        "producers": [{"id": "p", "topic": "t", "rate_per_sec": 20, "keys": {"distinct": 8}}],
-        "groups": [{"id": "g", "topics": ["t"],
-                    "config": {"session.timeout.ms": "10000", "heartbeat.interval.ms": "1000"},
-                    "members": [{"id": "a"}, {"id": "b"}]}],
-        "timeline": [{"at_ms": 20000, "action": "crash_consumer", "group": "g", "member": "a"},
-                     {"at_ms": 22000, "action": "restart_consumer", "group": "g", "member": "a"}]}"#;
+    let text = &crash_and_restart_consumer_a(4);
     let mut restarted = sim(text);
     let events = run(&mut restarted, 45_000_000);
     let after = |kind: &str| {
@@ -850,15 +858,7 @@ fn a_new_dynamic_member_joins_twice_first_to_be_given_its_member_id() {
 fn member_ids_are_the_client_id_and_a_uuid_and_a_restarted_consumer_gets_a_new_one() {
     // ClassicGroup.generateMemberId: clientId + "-" + UUID.randomUUID(); kafka-consumer-groups.sh shows it
     // as CONSUMER-ID beside CLIENT-ID.
-    let text = r#"{"version": 1, "seed": 10, "duration_ms": 60000,
-        "cluster": {"brokers": 1},
-        "topics": [{"name": "t", "partitions": 2, "replication_factor": 1}],
-        "producers": [{"id": "p", "topic": "t", "rate_per_sec": 20, "keys": {"distinct": 8}}],
-        "groups": [{"id": "g", "topics": ["t"],
-                    "config": {"session.timeout.ms": "10000", "heartbeat.interval.ms": "1000"},
-                    "members": [{"id": "a"}, {"id": "b"}]}],
-        "timeline": [{"at_ms": 20000, "action": "crash_consumer", "group": "g", "member": "a"},
-                     {"at_ms": 22000, "action": "restart_consumer", "group": "g", "member": "a"}]}"#;
+    let text = &crash_and_restart_consumer_a(2);
     let mut s = sim(text);
     run(&mut s, 19_000_000);
     let view = s.view();

@@ -95,6 +95,16 @@ impl Simulation {
         event: MemberEvent,
     ) {
         let incarnation = self.groups[group].members[member].incarnation;
+        self.process_ev((group, member, incarnation), at, event);
+    }
+
+    /// An event for one process of a member (`incarnation`): a later process ignores it.
+    pub(crate) fn process_ev(
+        &mut self,
+        (group, member, incarnation): (usize, usize, u32),
+        at: Micros,
+        event: MemberEvent,
+    ) {
         self.schedule(
             at,
             Ev::Member {

@@ -147,14 +147,10 @@ impl Simulation {
     ) {
         let at =
             self.k.now + self.latency(self.coordinator_node(group), Node::Member { group, member });
-        self.schedule(
+        self.process_ev(
+            (group, member, connection),
             at,
-            Ev::Member {
-                group,
-                member,
-                incarnation: connection,
-                event: MemberEvent::CoordinatorError { error, lost },
-            },
+            MemberEvent::CoordinatorError { error, lost },
         );
     }
 

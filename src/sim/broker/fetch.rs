@@ -197,14 +197,10 @@ impl Simulation {
         (group, member, incarnation, fetch): (usize, usize, u32, u64),
         at: Micros,
     ) {
-        self.schedule(
+        self.process_ev(
+            (group, member, incarnation),
             at,
-            Ev::Member {
-                group,
-                member,
-                incarnation,
-                event: MemberEvent::FetchFailed { broker, fetch },
-            },
+            MemberEvent::FetchFailed { broker, fetch },
         );
     }
 
