@@ -39,8 +39,8 @@ pub const LOST: u8 = 4;
 
 /// What changes about a batch after it is appended (`ACKNOWLEDGED`, `REACHED_HIGH_WATERMARK`, `LOST`), by
 /// the batch's slot, for as long as some simulation holds the batch. The tables hold each batch weakly; a
-/// slot whose batch no one holds any more is free again, found by a sweep that looks at `SWEEP_STEP` slots
-/// per new batch (the batch's memory is freed then). A snapshot copies the table, so the same
+/// slot whose batch no one holds any more is free again, found by a sweep when no slot is free (the batch's
+/// memory is freed then). A snapshot copies the table, so the same
 /// batch has the same slot in both, and a slot is freed only once its batch is gone from every copy:
 /// freeing only forgets batches no one can ask about, so it never changes the run.
 #[derive(Clone, Debug, Default)]
@@ -65,16 +65,19 @@ struct Chunk {
 /// A free slot's facts (no batch has it).
 const FREE: u8 = 0x80;
 
-/// Slots the sweep looks at per new batch, a little at a time (sweeping the whole table at once cost a
-/// frame 0.3 ms now and then). Most slots are freed before the sweep gets there, by `release_if_last`
-/// when a log lets go of the last reference; the sweep finds the rest (batches last held by a producer
-/// or a message).
-const SWEEP_STEP: usize = 4;
+/// Slots the sweep looks at before the table grows. Most slots are freed by `release_if_last` when a log
+/// lets go of the last reference; the sweep finds the rest (batches last held by a producer or a
+/// message). It runs only when no slot is free, and looks at one chunk's worth of slots at most (a sweep
+/// of the whole table cost a frame 0.3 ms; one per new batch, a few slots at a time, cost the core 8% of
+/// its time in cache misses on the batches it looked at).
+const SWEEP_SLOTS: usize = CHUNK;
 
 impl BatchFacts {
     /// Gives `data` its slot and its first facts, and shares it.
     pub fn register(&mut self, mut data: BatchData, facts: u8) -> Rc<BatchData> {
-        self.sweep(SWEEP_STEP);
+        if self.free.is_empty() {
+            self.sweep(SWEEP_SLOTS);
+        }
         if self.free.is_empty() {
             let first = (self.chunks.len() * CHUNK) as u32;
             self.chunks.push(Box::new(Chunk {
