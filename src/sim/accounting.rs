@@ -303,9 +303,9 @@ mod tests {
 /// reads another through it.
 #[derive(Clone, Debug, Default)]
 pub struct ProduceLedger {
-    /// (producer, request id, partition, the batch its last append made): few at a time (the batches
-    /// waiting for their answer), so a list.
-    appended: Vec<(usize, u64, Tp, Rc<BatchData>)>,
+    /// Per producer: (request id, partition, the batch its last append made), by request id. Few at a
+    /// time (the batches waiting for their answer), and a producer's new requests come last.
+    appended: Vec<Vec<(u64, Tp, Rc<BatchData>)>>,
     /// Per producer: records acknowledged to the application that the cluster later lost.
     acknowledged_lost: Vec<u64>,
     /// Per producer: records a retry appended a second time (its first attempt was appended too).
@@ -314,27 +314,33 @@ pub struct ProduceLedger {
 
 impl ProduceLedger {
     pub(crate) fn add_producer(&mut self) {
+        self.appended.push(Vec::new());
         self.acknowledged_lost.push(0);
         self.written_twice.push(0);
     }
 
     /// A leader appended (or found, as a duplicate) the batch of a producer's request.
     pub(crate) fn appended(&mut self, producer: usize, request: u64, tp: Tp, batch: Rc<BatchData>) {
-        match self.find(producer, request) {
-            Some(index) => self.appended[index].3 = batch,
-            None => self.appended.push((producer, request, tp, batch)),
+        let appended = &mut self.appended[producer];
+        match Self::find(appended, request) {
+            Ok(index) => appended[index].2 = batch,
+            Err(index) => appended.insert(index, (request, tp, batch)),
         }
     }
 
-    fn find(&self, producer: usize, request: u64) -> Option<usize> {
-        self.appended
-            .iter()
-            .position(|entry| entry.0 == producer && entry.1 == request)
+    #[inline(always)]
+    fn find(appended: &[(u64, Tp, Rc<BatchData>)], request: u64) -> Result<usize, usize> {
+        // Most lookups are for the newest request (an append) or one of the oldest (an answer).
+        match appended.last() {
+            Some(last) if last.0 < request => Err(appended.len()),
+            _ => appended.binary_search_by_key(&request, |entry| entry.0),
+        }
     }
 
     fn take(&mut self, producer: usize, request: u64) -> Option<Rc<BatchData>> {
-        let index = self.find(producer, request)?;
-        Some(self.appended.swap_remove(index).3)
+        let appended = &mut self.appended[producer];
+        let index = Self::find(appended, request).ok()?;
+        Some(appended.remove(index).2)
     }
 
     /// The batch a request's earlier attempt made, unless it was lost since.
@@ -344,8 +350,10 @@ impl ProduceLedger {
         request: u64,
         facts: &BatchFacts,
     ) -> Option<&Rc<BatchData>> {
-        self.find(producer, request)
-            .map(|index| &self.appended[index].3)
+        let appended = &self.appended[producer];
+        Self::find(appended, request)
+            .ok()
+            .map(|index| &appended[index].2)
             .filter(|batch| !facts.has(batch, LOST))
     }
 
@@ -384,8 +392,9 @@ impl ProduceLedger {
     pub(crate) fn lowest_unanswered(&self, tp: Tp) -> Option<u64> {
         self.appended
             .iter()
-            .filter(|entry| entry.2 == tp)
-            .map(|entry| entry.3.base_offset)
+            .flatten()
+            .filter(|entry| entry.1 == tp)
+            .map(|entry| entry.2.base_offset)
             .min()
     }
 }
