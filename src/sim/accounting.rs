@@ -1,10 +1,13 @@
-//! Delivery accounting per group and partition: which records that reached the high watermark were
-//! processed once, more than once, skipped (missed), or not reached yet (pending).
+//! What only an observer of the run knows, kept apart from the nodes' state: per group and partition,
+//! which records that reached the high watermark were processed once, more than once, skipped (missed),
+//! or not reached yet (pending), and the records' end-to-end latency (`GroupLedger`); what became of each
+//! produce request (`ProduceLedger`). Nodes report to it; no node reads it.
 
 use super::ids::Tp;
 use super::log::{BatchData, BatchFacts, ACKNOWLEDGED, LOST};
 use super::sort;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -396,5 +399,28 @@ impl ProduceLedger {
             .filter(|entry| entry.1 == tp)
             .map(|entry| entry.2.base_offset)
             .min()
+    }
+}
+
+/// What the observer knows of one group's processing and no node does: per partition, which records were
+/// processed how often (`Delivery`); the end-to-end latency of the records processed; and how many of them
+/// were a producer's second copy. The group's members report the records they processed
+/// (`Member::processed`); the engine accounts them here.
+#[derive(Clone, Debug, Default)]
+pub struct GroupLedger {
+    pub(crate) delivery: BTreeMap<Tp, Delivery>,
+    /// End-to-end latency (record created by the producer → processed), summed over processed records.
+    pub latency_sum_us: u64,
+    pub latency_records: u64,
+    /// Records processed that were a producer's second copy (a retry without idempotence).
+    pub producer_duplicates_processed: u64,
+}
+
+impl GroupLedger {
+    /// Starts counting `tp` from `high_watermark` (records below were there before the group read it).
+    pub(crate) fn track(&mut self, tp: Tp, high_watermark: u64) {
+        self.delivery
+            .entry(tp)
+            .or_insert_with(|| Delivery::starting_at(high_watermark));
     }
 }

@@ -3,11 +3,10 @@
 //! commits, eager and cooperative rebalancing on the member's side, positions and their validation. The
 //! group's state is `group.rs`; its coordinator is `broker::coordinator`.
 
-use super::accounting::{Delivery, DeliveryCounts};
 use super::config::{AutoOffsetReset, ConsumerConfig, InputError};
 use super::engine::Simulation;
 use super::event::{EventKind, Reason, TopicPartitionPair};
-use super::group::{Activity, Group, Member, MemberStatus};
+use super::group::{Activity, Member, MemberStatus};
 use super::ids::{BrokerId, Micros, Tp};
 use super::network::{FlowKind, Node};
 use super::protocol::{
@@ -24,17 +23,6 @@ const APP_POLL_TIMEOUT_US: Micros = 100_000;
 /// connecting again to a broker whose connection failed, doubling with each failure.
 const RECONNECT_BACKOFF_US: Micros = 50_000;
 const RECONNECT_BACKOFF_MAX_US: Micros = 1_000_000;
-
-/// The group's delivery accounting, against each partition's high watermark.
-impl Group {
-    pub fn delivery_counts(&self, sim: &Simulation) -> DeliveryCounts {
-        let mut counts = DeliveryCounts::default();
-        for (tp, delivery) in &self.delivery {
-            counts += delivery.report(sim.partition(*tp).high_watermark());
-        }
-        counts
-    }
-}
 
 pub(crate) fn pairs(sim: &Simulation, partitions: &[Tp]) -> Vec<TopicPartitionPair> {
     partitions
@@ -66,10 +54,7 @@ impl Simulation {
                         partition,
                     };
                     let hw = self.partition(tp).high_watermark();
-                    self.groups[group]
-                        .delivery
-                        .entry(tp)
-                        .or_insert_with(|| Delivery::starting_at(hw));
+                    self.group_ledgers[group].track(tp, hw);
                 }
             }
         }
@@ -471,7 +456,7 @@ impl Simulation {
         self.partition_mut(tp)
             .written_twice
             .retain(|(_, end)| *end > log_start_offset);
-        for group in &mut self.groups {
+        for (group, ledger) in self.groups.iter().zip(&mut self.group_ledgers) {
             let held = group
                 .members
                 .iter()
@@ -480,7 +465,7 @@ impl Simulation {
                 .filter(|(held, _, _)| *held == tp)
                 .map(|(_, first, _)| *first)
                 .min();
-            if let Some(delivery) = group.delivery.get_mut(&tp) {
+            if let Some(delivery) = ledger.delivery.get_mut(&tp) {
                 delivery
                     .settle_below(held.map_or(log_start_offset, |held| held.min(log_start_offset)));
             }
@@ -488,8 +473,8 @@ impl Simulation {
     }
 
     pub(crate) fn records_lost_for_groups(&mut self, tp: Tp, base_offset: u64, end_offset: u64) {
-        for group in &mut self.groups {
-            if let Some(delivery) = group.delivery.get_mut(&tp) {
+        for ledger in &mut self.group_ledgers {
+            if let Some(delivery) = ledger.delivery.get_mut(&tp) {
                 delivery.lose_range(base_offset, end_offset);
             }
         }
@@ -741,32 +726,14 @@ impl Simulation {
                     last_offset: end - 1,
                 });
             }
-            // End-to-end latency: the first and last records' creation times, averaged over the range.
-            let created = self
-                .leader_log(*tp)
-                .and_then(|log| Some((log.created_us_at(*first)?, log.created_us_at(end - 1)?)));
-            let g = &mut self.groups[group];
-            if let Some((oldest, newest)) = created {
-                let average = now.saturating_sub(oldest) / 2 + now.saturating_sub(newest) / 2;
-                g.latency_sum_us += average * (end - first);
-                g.latency_records += end - first;
-            }
-            if let Some(delivery) = g.delivery.get_mut(tp) {
-                delivery.mark_processed(*first, *end);
-            }
-            // Records the producer wrote twice: each copy is processed as a record of its own.
-            let twice: u64 = self
-                .partition(*tp)
-                .written_twice
-                .iter()
-                .map(|(a, b)| (*b).min(*end).saturating_sub((*a).max(*first)))
-                .sum();
-            let g = &mut self.groups[group];
-            g.producer_duplicates_processed += twice;
-            g.members[member].records_processed += end - first;
         }
-        in_hand.clear();
         let m = &mut self.groups[group].members[member];
+        m.records_processed += in_hand
+            .iter()
+            .map(|(_, first, end)| end - first)
+            .sum::<u64>();
+        m.processed.extend_from_slice(&in_hand);
+        in_hand.clear();
         if m.in_hand.is_empty() {
             m.in_hand = in_hand;
         }

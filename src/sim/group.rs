@@ -2,7 +2,6 @@
 //! member client's (status, assignment, positions, what it holds and processes), shared by the handlers of
 //! `consumer` and `broker::coordinator`.
 
-use super::accounting::Delivery;
 use super::assignor::Assignor;
 use super::config::ConsumerConfig;
 use super::ids::{BrokerId, MemberId, Micros, Tp};
@@ -124,6 +123,9 @@ pub struct Member {
     pub(crate) rejoin_needed: bool,
     pub activity: Activity,
     pub(crate) in_hand: Vec<(Tp, u64, u64)>,
+    /// Records it finished processing, for the observer's accounting (`accounting::GroupLedger`), which
+    /// the engine takes after each of its events.
+    pub(crate) processed: Vec<(Tp, u64, u64)>,
     pub(crate) batch: u64,
     pub stalled_until_us: Micros,
     pub last_poll_us: Micros,
@@ -170,6 +172,7 @@ impl Member {
             rejoin_needed: false,
             activity: Activity::Stopped,
             in_hand: Vec::new(),
+            processed: Vec::new(),
             batch: 0,
             stalled_until_us: 0,
             last_poll_us: 0,
@@ -221,7 +224,6 @@ pub struct Group {
     /// Counts the group's coordinators: a request sent to, or a timer set by, an earlier one finds the
     /// coordinator moved.
     pub(crate) coordinator_epoch: u32,
-    pub(crate) delivery: BTreeMap<Tp, Delivery>,
     pub(crate) round: u64,
     /// While the initial rebalance's delay runs: when it ends.
     pub(crate) initial_delay_until: Option<Micros>,
@@ -230,11 +232,6 @@ pub struct Group {
     pub(crate) initial_delay: (Micros, Micros),
     /// A member joined during the initial rebalance's delay (`ClassicGroup.newMemberAdded`).
     pub(crate) new_member_added: bool,
-    /// End-to-end latency (record created by the producer → processed), summed over processed records.
-    pub latency_sum_us: u64,
-    pub latency_records: u64,
-    /// Records processed that were a producer's second copy (a retry without idempotence).
-    pub producer_duplicates_processed: u64,
     pub(crate) rebalance_started_us: Micros,
 }
 

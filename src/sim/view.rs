@@ -296,6 +296,7 @@ impl Simulation {
 
     fn group_view(&self, group_index: usize) -> GroupView {
         let group = &self.groups[group_index];
+        let ledger = &self.group_ledgers[group_index];
         let name = |tp: &Tp| (self.topics[tp.topic].name.clone(), tp.partition);
         let members = group
             .members
@@ -324,7 +325,7 @@ impl Simulation {
             })
             .collect();
         let mut partitions = Vec::new();
-        for tp in group.delivery.keys() {
+        for tp in ledger.delivery.keys() {
             let high_watermark = self.partition(*tp).high_watermark();
             let current_offset = group.committed.get(tp).copied();
             let owner = group
@@ -365,7 +366,7 @@ impl Simulation {
             members,
             partitions,
             total_lag,
-            delivery: group.delivery_counts(self),
+            delivery: self.delivery_counts(group_index),
             idempotent: group.idempotent,
             max_poll_records: group.config.max_poll_records,
             processing_ms_per_record: group.processing_us_per_record as f64 / 1000.0,
@@ -380,9 +381,9 @@ impl Simulation {
                 .map(|a| a.kafka_name())
                 .collect::<Vec<_>>()
                 .join(","),
-            latency_sum_us: group.latency_sum_us,
-            producer_duplicates: group.producer_duplicates_processed,
-            latency_records: group.latency_records,
+            latency_sum_us: ledger.latency_sum_us,
+            producer_duplicates: ledger.producer_duplicates_processed,
+            latency_records: ledger.latency_records,
         }
     }
 }

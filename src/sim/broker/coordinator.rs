@@ -2,7 +2,7 @@
 //! states and generations, JoinGroup and SyncGroup, the initial rebalance delay, session and rebalance
 //! timeouts, OffsetCommit (the classic protocol, `GroupCoordinator` / `ClassicGroup` in Kafka).
 
-use crate::accounting::Delivery;
+use crate::accounting::GroupLedger;
 use crate::assignor::{self, Subscription, TopicPartition};
 use crate::config::ConsumerConfig;
 use crate::consumer::pairs;
@@ -42,7 +42,8 @@ impl Simulation {
         } else {
             Some(spec.commit.unwrap_or(CommitMode::SyncAfterProcessing))
         };
-        let mut group = Group {
+        let mut ledger = GroupLedger::default();
+        let group = Group {
             id: spec.id.clone(),
             config,
             topics: spec.topics.clone(),
@@ -59,14 +60,10 @@ impl Simulation {
             coordinator,
             offsets_replicas,
             coordinator_epoch: 0,
-            delivery: BTreeMap::new(),
             round: 0,
             initial_delay_until: None,
             initial_delay: (0, 0),
             new_member_added: false,
-            latency_sum_us: 0,
-            latency_records: 0,
-            producer_duplicates_processed: 0,
             rebalance_started_us: 0,
         };
         for tp in self.all_partitions() {
@@ -78,13 +75,11 @@ impl Simulation {
                         .any(|t| *t == self.topics[tp.topic].name)
                 })
             {
-                group.delivery.insert(
-                    tp,
-                    Delivery::starting_at(self.partition(tp).high_watermark()),
-                );
+                ledger.track(tp, self.partition(tp).high_watermark());
             }
         }
         self.groups.push(group);
+        self.group_ledgers.push(ledger);
         for member in &spec.members {
             self.add_member_quietly(index, &member.id, member.topics.clone());
             let last = self.groups[index].members.len() - 1;
@@ -286,10 +281,7 @@ impl Simulation {
             for partition in 0..self.topics[topic].partitions.len() as u32 {
                 let tp = Tp { topic, partition };
                 let hw = self.partition(tp).high_watermark();
-                self.groups[group]
-                    .delivery
-                    .entry(tp)
-                    .or_insert_with(|| Delivery::starting_at(hw));
+                self.group_ledgers[group].track(tp, hw);
             }
         }
     }
@@ -896,7 +888,7 @@ impl Simulation {
             for (tp, offset) in offsets {
                 let g = &mut self.groups[group];
                 g.committed.insert(tp, offset);
-                if let Some(delivery) = g.delivery.get_mut(&tp) {
+                if let Some(delivery) = self.group_ledgers[group].delivery.get_mut(&tp) {
                     delivery.committed(offset);
                 }
                 let topic = self.topics[tp.topic].name.clone();
