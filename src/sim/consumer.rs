@@ -1,21 +1,23 @@
 //! The consumer client of a group with the classic protocol: the poll loop with `max.poll.records` and
 //! processing time, `max.poll.interval.ms`, the heartbeat thread, auto-commit or the application's own
 //! commits, eager and cooperative rebalancing on the member's side, positions and their validation. The
-//! group's state is `group.rs`; its coordinator is `broker::coordinator`.
+//! handlers are `Member`'s: each changes only its own member, and reaches the rest of the run through
+//! `Client` (the kernel for messages, timers and events; read-only, the group's client settings and what
+//! its metadata says of the cluster). The coordinator is `broker::coordinator`.
 
-use super::config::{AutoOffsetReset, ConsumerConfig, InputError};
-use super::engine::Simulation;
+use super::config::{AutoOffsetReset, ConsumerConfig};
 use super::event::{EventKind, Reason, TopicPartitionPair};
 use super::group::{Activity, Member, MemberStatus};
 use super::ids::{BrokerId, Micros, Tp};
+use super::kernel::Kernel;
 use super::network::{FlowKind, Node};
+use super::partition::{Partition, Topic};
 use super::protocol::{
     ConsumerFetchPartition, ConsumerFetchRequest, ConsumerFetched, CoordinatorEvent, Ev, FetchFrom,
-    FetchOutcome, Lost, MemberEvent,
+    FetchOutcome, Lost, MemberEvent, CONSUMER_REQUEST_TIMEOUT_US,
 };
 use super::scenario::CommitMode;
 
-use super::protocol::CONSUMER_REQUEST_TIMEOUT_US;
 /// The application's `poll(Duration)` timeout: with no records, `poll` returns empty after it and is
 /// called again (100 ms, as in Kafka's examples).
 const APP_POLL_TIMEOUT_US: Micros = 100_000;
@@ -24,96 +26,190 @@ const APP_POLL_TIMEOUT_US: Micros = 100_000;
 const RECONNECT_BACKOFF_US: Micros = 50_000;
 const RECONNECT_BACKOFF_MAX_US: Micros = 1_000_000;
 
-pub(crate) fn pairs(sim: &Simulation, partitions: &[Tp]) -> Vec<TopicPartitionPair> {
+/// Topic names and partition numbers, as events name partitions.
+pub(crate) fn pairs(topics: &[Topic], partitions: &[Tp]) -> Vec<TopicPartitionPair> {
     partitions
         .iter()
-        .map(|tp| (sim.topics[tp.topic].name.clone(), tp.partition))
+        .map(|tp| (topics[tp.topic].name.clone(), tp.partition))
         .collect()
 }
 
-impl Simulation {
-    pub(crate) fn add_member_quietly(
-        &mut self,
-        group: usize,
-        id: &str,
-        topics: Option<Vec<String>>,
-    ) {
-        let topics = topics.unwrap_or_else(|| self.groups[group].topics.clone());
-        self.groups[group].members.push(Member::new(id, topics));
-        let member = self.groups[group].members.len() - 1;
-        self.start_member(group, member);
-    }
+/// What a member's handlers reach besides the member itself: the kernel (clock, messages, timers,
+/// events), which member it is, its group's client settings, and, read-only, what its metadata says of
+/// the cluster: the partitions' leaders and leader epochs, and the group's coordinator (as Metadata and
+/// FindCoordinator would tell it, at once).
+pub(crate) struct Client<'a> {
+    pub k: &'a mut Kernel,
+    pub group: usize,
+    pub me: usize,
+    pub group_id: &'a str,
+    pub config: &'a ConsumerConfig,
+    pub processing_us_per_record: u64,
+    pub commit_mode: Option<CommitMode>,
+    pub topics: &'a [Topic],
+    /// The group's coordinator, if the offsets partition has a leader, and whether its broker is up.
+    pub coordinator: Option<BrokerId>,
+    pub coordinator_alive: bool,
+    /// Counts the group's coordinators: a request names the one it was sent to.
+    pub coordinator_epoch: u32,
+    /// Where requests to the coordinator are drawn going (its broker, or the preferred one).
+    pub coordinator_node: Node,
+}
 
-    pub(crate) fn add_member(&mut self, group: usize, id: &str, topics: Option<Vec<String>>) {
-        if let Some(topics) = &topics {
-            for topic in topics {
-                let t = self.topic_index(topic).expect("checked");
-                for partition in 0..self.topics[t].partitions.len() as u32 {
-                    let tp = Tp {
-                        topic: t,
-                        partition,
-                    };
-                    let hw = self.partition(tp).high_watermark();
-                    self.group_ledgers[group].track(tp, hw);
-                }
-            }
+impl Client<'_> {
+    /// The member as a node of the network.
+    #[inline(always)]
+    pub fn node(&self) -> Node {
+        Node::Member {
+            group: self.group,
+            member: self.me,
         }
-        let group_id = self.groups[group].id.clone();
-        self.emit(EventKind::ConsumerAdded {
-            group: group_id,
-            member: id.to_string(),
-        });
-        self.add_member_quietly(group, id, topics);
-        let spec = &mut self.scenario.scenario.groups[group];
-        spec.members.push(super::scenario::MemberSpec {
-            id: id.to_string(),
-            topics: None,
-            group_instance_id: None,
-        });
     }
 
-    pub(crate) fn member_ev(
-        &mut self,
-        group: usize,
-        member: usize,
-        at: Micros,
-        event: MemberEvent,
-    ) {
-        let incarnation = self.groups[group].members[member].incarnation;
-        self.process_ev((group, member, incarnation), at, event);
+    #[inline(always)]
+    fn partition(&self, tp: Tp) -> &Partition {
+        &self.topics[tp.topic].partitions[tp.partition as usize]
     }
 
-    /// An event for one process of a member (`incarnation`): a later process ignores it.
-    pub(crate) fn process_ev(
-        &mut self,
-        (group, member, incarnation): (usize, usize, u32),
-        at: Micros,
-        event: MemberEvent,
-    ) {
-        self.schedule(
+    /// The group id and the member's id, for events.
+    fn names(&self, member: &Member) -> (String, String) {
+        (self.group_id.to_string(), member.id.clone())
+    }
+
+    fn pairs(&self, partitions: &[Tp]) -> Vec<TopicPartitionPair> {
+        pairs(self.topics, partitions)
+    }
+}
+
+/// The consumer client's handlers.
+impl Member {
+    /// An event for the member's current process (the engine drops those of an earlier one).
+    fn wake_now(&self, c: &mut Client<'_>, event: MemberEvent) {
+        let now = c.k.now;
+        self.wake(c, now, event);
+    }
+
+    fn wake(&self, c: &mut Client<'_>, at: Micros, event: MemberEvent) {
+        c.k.schedule(
             at,
             Ev::Member {
-                group,
-                member,
-                incarnation,
+                group: c.group,
+                member: c.me,
+                incarnation: self.incarnation,
                 event,
             },
         );
     }
 
+    /// Something arrived at the member's running process, or one of its timers fired.
+    pub(crate) fn on_event(&mut self, c: &mut Client<'_>, event: MemberEvent) {
+        match event {
+            MemberEvent::Poll => self.poll(c),
+            MemberEvent::FetchResponse {
+                broker,
+                fetch,
+                data,
+            } => self.consumer_fetch_response(c, broker, fetch, data),
+            MemberEvent::FetchFailed { broker, fetch } => {
+                self.client_fetch_failed(c, broker, fetch)
+            }
+            MemberEvent::OffsetFetchResponse { offsets } => self.offset_fetch_response(c, offsets),
+            MemberEvent::ProcessingDone { batch } => self.processing_done(c, batch),
+            MemberEvent::HeartbeatTick => self.heartbeat_tick(c),
+            MemberEvent::PollReturned => {
+                let now = c.k.now;
+                let m = &mut *self;
+                if m.poll_timer_at == Some(now) {
+                    m.poll_timer_at = None;
+                }
+                if m.activity == Activity::Polling {
+                    if now >= m.last_poll_us + APP_POLL_TIMEOUT_US {
+                        self.poll(c);
+                    } else {
+                        let at = m.last_poll_us + APP_POLL_TIMEOUT_US;
+                        self.arm_poll_timer(c, at);
+                    }
+                }
+            }
+            MemberEvent::PollTimeoutCheck => {
+                if self.poll_timeout_expired(c) {
+                    self.leave_on_poll_timeout(c);
+                }
+            }
+            MemberEvent::HeartbeatResponse {
+                rebalance_in_progress,
+                unknown_member,
+            } => {
+                // `HeartbeatResponseHandler`: REBALANCE_IN_PROGRESS is acted on only by a member that is
+                // Stable when the answer arrives; one already rejoining ignores it.
+                let m = &mut *self;
+                if m.generation.is_some()
+                    && ((rebalance_in_progress && !m.joining) || unknown_member)
+                {
+                    m.rejoin_needed = true;
+                    if unknown_member {
+                        // UNKNOWN_MEMBER_ID: it forgets its generation and member id, and joins anew.
+                        m.generation = None;
+                        m.member_id = None;
+                    }
+                }
+            }
+            MemberEvent::MemberIdRequired { member_id } => {
+                let m = &mut *self;
+                if m.joining && m.member_id.is_none() {
+                    m.member_id = Some(member_id);
+                    self.send_join(c);
+                }
+            }
+            MemberEvent::Assignment {
+                member_id,
+                generation,
+                partitions,
+                leader,
+            } => {
+                let m = &mut *self;
+                if m.joining {
+                    m.member_id = Some(member_id);
+                    m.pending_assignment = Some((generation, partitions, leader));
+                    if m.activity == Activity::Polling && m.fetches.is_empty() {
+                        self.wake_now(c, MemberEvent::Poll);
+                    }
+                }
+            }
+            MemberEvent::CoordinatorError { error, lost } => {
+                self.on_coordinator_error(c, error, lost)
+            }
+            MemberEvent::CoordinatorFound => self.coordinator_found(c),
+            MemberEvent::RequestTimedOut { lost, sent_us } => {
+                self.request_timed_out(c, lost, sent_us)
+            }
+            MemberEvent::CommitResponse { sync, error } => {
+                if let Some(error) = error {
+                    let (group_id, member_id) = c.names(self);
+                    c.k.emit(EventKind::CommitFailed {
+                        group: group_id,
+                        member: member_id,
+                        error,
+                    });
+                }
+                if sync && self.activity == Activity::Committing {
+                    self.after_commit_sync(c);
+                }
+            }
+        }
+    }
+
     pub(crate) fn send_to_coordinator(
         &mut self,
-        group: usize,
-        member: usize,
+        c: &mut Client<'_>,
         kind: FlowKind,
         event: CoordinatorEvent,
     ) {
-        let to = self.coordinator_node(group);
+        let to = c.coordinator_node;
         let lost = event.sender().and_then(|(_, _, lost)| lost);
-        let now = self.k.now;
-        let g = &mut self.groups[group];
-        let (known, epoch) = (g.coordinator.is_some(), g.coordinator_epoch);
-        let m = &mut g.members[member];
+        let now = c.k.now;
+        let (known, epoch) = (c.coordinator.is_some(), c.coordinator_epoch);
+        let m = &mut *self;
         match lost {
             Some(Lost::Join) => m.join_sent_us = now,
             Some(Lost::Commit) => m.commit_sent_us = now,
@@ -121,35 +217,34 @@ impl Simulation {
         }
         if m.coordinator_unknown || !known {
             // `ensureCoordinatorReady`: nothing is sent until FindCoordinator finds one.
-            return self.on_coordinator_error(group, member, Reason::CoordinatorNotAvailable, lost);
+            return self.on_coordinator_error(c, Reason::CoordinatorNotAvailable, lost);
         }
-        let sent = self.send(
-            Node::Member { group, member },
+        let sent = c.k.send(
+            c.node(),
             to,
             kind,
             0,
             Ev::Coordinator {
-                group,
+                group: c.group,
                 epoch,
                 event,
             },
         );
         if let (false, Some(lost)) = (sent, lost) {
-            self.request_lost(group, member, lost);
+            self.request_lost(c, lost);
         }
     }
 
     /// A JoinGroupRequest from the member's current process.
-    pub(crate) fn send_join(&mut self, group: usize, member: usize) {
-        let m = &self.groups[group].members[member];
+    pub(crate) fn send_join(&mut self, c: &mut Client<'_>) {
+        let m = &*self;
         let (incarnation, member_id, group_instance_id) =
             (m.incarnation, m.member_id, m.group_instance_id.clone());
         self.send_to_coordinator(
-            group,
-            member,
+            c,
             FlowKind::GroupProtocol,
             CoordinatorEvent::Join {
-                member,
+                member: c.me,
                 incarnation,
                 member_id,
                 group_instance_id,
@@ -163,18 +258,16 @@ impl Simulation {
     /// once it is found; an async commit fails.
     pub(crate) fn on_coordinator_error(
         &mut self,
-        group: usize,
-        member: usize,
+        c: &mut Client<'_>,
         error: Reason,
         lost: Option<Lost>,
     ) {
-        let g = &mut self.groups[group];
-        let (group_id, m) = (&g.id, &mut g.members[member]);
+        let (group_id, m) = (c.group_id, &mut *self);
         let mut events = Vec::new();
         if !m.coordinator_unknown {
             m.coordinator_unknown = true;
             events.push(EventKind::CoordinatorUnavailable {
-                group: group_id.clone(),
+                group: group_id.to_string(),
                 member: m.id.clone(),
                 error: error.clone(),
             });
@@ -183,7 +276,7 @@ impl Simulation {
             Some(Lost::Join) => m.retry_join |= m.joining,
             Some(Lost::Commit) if m.activity == Activity::Committing => m.retry_commit = true,
             Some(Lost::Commit) => events.push(EventKind::CommitFailed {
-                group: group_id.clone(),
+                group: group_id.to_string(),
                 member: m.id.clone(),
                 error,
             }),
@@ -194,66 +287,64 @@ impl Simulation {
         let lookup = !m.lookup_pending;
         m.lookup_pending = true;
         for event in events {
-            self.emit(event);
+            c.k.emit(event);
         }
         if lookup {
-            self.look_up_coordinator(group, member);
+            self.look_up_coordinator(c);
         }
     }
 
     /// A FindCoordinator round trip, after `retry.backoff.ms`.
-    fn look_up_coordinator(&mut self, group: usize, member: usize) {
-        let round_trip = 2 * self.latency(
-            Node::Member { group, member },
+    fn look_up_coordinator(&mut self, c: &mut Client<'_>) {
+        let round_trip = 2 * c.k.latency(
+            c.node(),
             Node::Broker {
                 broker: BrokerId(1),
             },
         );
         // At least 1 ms: with retry.backoff.ms=0 and no latency a lookup must still take time.
-        let backoff = (self.groups[group].config.retry_backoff_ms * 1000).max(1000);
-        let at = self.k.now + backoff + round_trip;
-        self.member_ev(group, member, at, MemberEvent::CoordinatorFound);
+        let backoff = (c.config.retry_backoff_ms * 1000).max(1000);
+        let at = c.k.now + backoff + round_trip;
+        self.wake(c, at, MemberEvent::CoordinatorFound);
     }
 
     /// The FindCoordinatorResponse: the leader of the group's offsets partition. Found (and its broker
     /// up), the waiting JoinGroup and `commitSync` are sent again; otherwise the member looks again.
-    fn coordinator_found(&mut self, group: usize, member: usize) {
-        let coordinator = self.groups[group].coordinator;
-        if !coordinator.is_some_and(|broker| self.broker(broker).alive) {
-            return self.look_up_coordinator(group, member);
+    fn coordinator_found(&mut self, c: &mut Client<'_>) {
+        if !c.coordinator_alive {
+            return self.look_up_coordinator(c);
         }
-        let m = &mut self.groups[group].members[member];
+        let m = &mut *self;
         m.lookup_pending = false;
         m.coordinator_unknown = false;
         let retry_join = std::mem::take(&mut m.retry_join) && m.joining;
         let retry_commit =
             std::mem::take(&mut m.retry_commit) && m.activity == Activity::Committing;
         if retry_join {
-            self.send_join(group, member);
+            self.send_join(c);
         }
         if retry_commit {
-            self.send_commit(group, member, true);
+            self.send_commit(c, true);
         }
         // An OffsetFetch that failed is asked again by the next poll.
-        let m = &self.groups[group].members[member];
+        let m = &*self;
         if m.activity == Activity::Polling && m.fetches.is_empty() {
-            self.member_ev(group, member, self.k.now, MemberEvent::Poll);
+            self.wake_now(c, MemberEvent::Poll);
         }
     }
 
     /// A request to the coordinator, or its answer, was lost to a network fault: the member's wait for it
     /// times out after `request.timeout.ms`.
-    pub(crate) fn request_lost(&mut self, group: usize, member: usize, lost: Lost) {
-        let m = &self.groups[group].members[member];
+    pub(crate) fn request_lost(&mut self, c: &mut Client<'_>, lost: Lost) {
+        let m = &*self;
         let sent_us = match lost {
             Lost::Join => m.join_sent_us,
             Lost::Commit => m.commit_sent_us,
             Lost::OffsetFetch => m.offset_fetch_sent.unwrap_or(0),
         };
-        self.member_ev(
-            group,
-            member,
-            self.k.now + CONSUMER_REQUEST_TIMEOUT_US,
+        self.wake(
+            c,
+            c.k.now + CONSUMER_REQUEST_TIMEOUT_US,
             MemberEvent::RequestTimedOut { lost, sent_us },
         );
     }
@@ -261,69 +352,85 @@ impl Simulation {
     /// `request.timeout.ms` ran out on a request lost to a network fault. A lost JoinGroup (or its
     /// SyncGroup answer) is sent again once the coordinator is found again; a lost commit fails, and a
     /// `commitSync` returns to the application.
-    fn request_timed_out(&mut self, group: usize, member: usize, lost: Lost, sent_us: Micros) {
-        let m = &self.groups[group].members[member];
-        let (group_id, member_id) = (self.groups[group].id.clone(), m.id.clone());
+    fn request_timed_out(&mut self, c: &mut Client<'_>, lost: Lost, sent_us: Micros) {
+        let m = &*self;
+        let (group_id, member_id) = (c.group_id.to_string(), m.id.clone());
         match lost {
             Lost::Join => {
                 if !m.joining || m.pending_assignment.is_some() || m.join_sent_us != sent_us {
                     return;
                 }
-                self.emit(EventKind::CoordinatorRequestTimedOut {
+                c.k.emit(EventKind::CoordinatorRequestTimedOut {
                     group: group_id,
                     member: member_id,
                     request: "JoinGroup".into(),
                 });
-                self.send_join(group, member);
+                self.send_join(c);
             }
             Lost::Commit => {
                 let waiting = m.activity == Activity::Committing && m.commit_sent_us == sent_us;
-                self.emit(EventKind::CommitFailed {
+                c.k.emit(EventKind::CommitFailed {
                     group: group_id,
                     member: member_id,
                     error: Reason::RequestTimeout,
                 });
                 if waiting {
-                    self.after_commit_sync(group, member);
+                    self.after_commit_sync(c);
                 }
             }
             Lost::OffsetFetch => {
                 if m.offset_fetch_sent != Some(sent_us) {
                     return;
                 }
-                self.emit(EventKind::CoordinatorRequestTimedOut {
+                c.k.emit(EventKind::CoordinatorRequestTimedOut {
                     group: group_id,
                     member: member_id,
                     request: "OffsetFetch".into(),
                 });
-                let m = &mut self.groups[group].members[member];
+                let m = &mut *self;
                 m.offset_fetch_sent = None;
                 if m.activity == Activity::Polling {
-                    self.poll(group, member);
+                    self.poll(c);
                 }
             }
         }
     }
 
     /// A member process starts (or restarts): a fresh client that joins the group.
-    pub(crate) fn start_member(&mut self, group: usize, member: usize) {
-        let now = self.k.now;
-        let m = &mut self.groups[group].members[member];
+    pub(crate) fn start(&mut self, c: &mut Client<'_>) {
+        let now = c.k.now;
+        let m = &mut *self;
         let topics = m.topics.clone();
         let instance = m.group_instance_id.take();
         *m = Member::new(&m.id, topics);
-        let m = &mut self.groups[group].members[member];
+        let m = &mut *self;
         m.group_instance_id = instance;
         m.incarnation = m.incarnation.max(1);
         m.activity = Activity::Polling;
         m.last_poll_us = now;
-        self.member_ev(group, member, now, MemberEvent::Poll);
-        let interval = self.groups[group].config.heartbeat_interval_ms * 1000;
-        self.member_ev(group, member, now + interval, MemberEvent::HeartbeatTick);
+        self.wake(c, now, MemberEvent::Poll);
+        let interval = c.config.heartbeat_interval_ms * 1000;
+        self.wake(c, now + interval, MemberEvent::HeartbeatTick);
     }
 
-    pub(crate) fn crash_member(&mut self, group: usize, member: usize) {
-        let m = &mut self.groups[group].members[member];
+    /// A restarted process (given its new incarnation after `start`) polls and heartbeats.
+    pub(crate) fn restarted(&mut self, c: &mut Client<'_>) {
+        let now = c.k.now;
+        self.wake(c, now, MemberEvent::Poll);
+        let interval = c.config.heartbeat_interval_ms * 1000;
+        self.wake(c, now + interval, MemberEvent::HeartbeatTick);
+    }
+
+    /// Its metadata shows a subscribed topic's partitions changed: the group's leader rejoins, so that
+    /// the new partitions are assigned (`ConsumerCoordinator.rejoinNeededOrPending`).
+    pub(crate) fn metadata_changed(&mut self) {
+        if self.status == MemberStatus::Running && self.leader && self.generation.is_some() {
+            self.rejoin_needed = true;
+        }
+    }
+
+    pub(crate) fn crash(&mut self, c: &mut Client<'_>) {
+        let m = &mut *self;
         if m.status != MemberStatus::Running {
             return;
         }
@@ -332,76 +439,50 @@ impl Simulation {
         m.activity = Activity::Stopped;
         m.in_hand.clear();
         let member_id = m.id.clone();
-        let group_id = self.groups[group].id.clone();
-        self.emit(EventKind::ConsumerCrashed {
+        let group_id = c.group_id.to_string();
+        c.k.emit(EventKind::ConsumerCrashed {
             group: group_id,
             member: member_id,
         });
     }
 
-    pub(crate) fn leave_member(&mut self, group: usize, member: usize) {
-        let m = &self.groups[group].members[member];
+    pub(crate) fn close(&mut self, c: &mut Client<'_>) {
+        let m = &*self;
         if m.status != MemberStatus::Running {
             return;
         }
         let incarnation = m.incarnation;
         let in_group = m.generation.is_some() || m.joining;
         // close(): with auto-commit, commit consumed offsets synchronously, then LeaveGroup.
-        if self.groups[group].config.enable_auto_commit {
-            self.send_commit(group, member, false);
+        if c.config.enable_auto_commit {
+            self.send_commit(c, false);
         }
         // `AbstractCoordinator.maybeLeaveGroup`: only dynamic members send LeaveGroup; the coordinator
         // removes a static member when its session expires.
-        let dynamic = self.groups[group].members[member]
-            .group_instance_id
-            .is_none();
-        let member_id = self.groups[group].members[member].member_id;
+        let dynamic = self.group_instance_id.is_none();
+        let member_id = self.member_id;
         if let (true, true, Some(member_id)) = (in_group, dynamic, member_id) {
             self.send_to_coordinator(
-                group,
-                member,
+                c,
                 FlowKind::GroupProtocol,
                 CoordinatorEvent::Leave {
-                    member,
+                    member: c.me,
                     incarnation,
                     member_id,
                     reason: Box::new(Reason::MemberClosed),
                 },
             );
         }
-        let m = &mut self.groups[group].members[member];
+        let m = &mut *self;
         m.status = MemberStatus::Left;
         m.incarnation += 1;
         m.activity = Activity::Stopped;
         m.in_hand.clear();
     }
 
-    pub(crate) fn restart_member(&mut self, group: usize, member: usize) {
-        if self.groups[group].members[member].status == MemberStatus::Running {
-            return;
-        }
-        let incarnation = self.groups[group].members[member].incarnation + 1;
-        // The coordinator's record of the previous process survives the client's restart.
-        let held = std::mem::take(&mut self.groups[group].members[member].membership);
-        self.start_member(group, member);
-        let m = &mut self.groups[group].members[member];
-        m.membership = held;
-        m.incarnation = incarnation;
-        // Re-issue the start events under the new incarnation.
-        let now = self.k.now;
-        self.member_ev(group, member, now, MemberEvent::Poll);
-        let interval = self.groups[group].config.heartbeat_interval_ms * 1000;
-        self.member_ev(group, member, now + interval, MemberEvent::HeartbeatTick);
-        let (group_id, member_id) = self.member_names(group, member);
-        self.emit(EventKind::ConsumerRestarted {
-            group: group_id,
-            member: member_id,
-        });
-    }
-
-    pub(crate) fn stall_member(&mut self, group: usize, member: usize, ms: u64) {
-        let now = self.k.now;
-        let m = &mut self.groups[group].members[member];
+    pub(crate) fn stall(&mut self, c: &mut Client<'_>, ms: u64) {
+        let now = c.k.now;
+        let m = &mut *self;
         if m.status != MemberStatus::Running {
             return;
         }
@@ -412,191 +493,22 @@ impl Simulation {
             };
         }
         let member_id = m.id.clone();
-        let group_id = self.groups[group].id.clone();
-        self.emit(EventKind::ConsumerStalled {
+        let group_id = c.group_id.to_string();
+        c.k.emit(EventKind::ConsumerStalled {
             group: group_id,
             member: member_id,
             ms,
         });
     }
 
-    pub(crate) fn set_group_config(
-        &mut self,
-        group: usize,
-        name: String,
-        value: String,
-    ) -> Result<(), InputError> {
-        let mut properties = self.scenario.scenario.groups[group].config.clone();
-        properties.insert(name.clone(), value.clone());
-        let id = self.groups[group].id.clone();
-        let config = ConsumerConfig::parse(&format!("group {id}"), &properties)?;
-        self.scenario.scenario.groups[group].config = properties;
-        self.scenario.groups[group] = config.clone();
-        let g = &mut self.groups[group];
-        g.commit_mode = if config.enable_auto_commit {
-            None
-        } else {
-            Some(g.commit_mode.unwrap_or(CommitMode::SyncAfterProcessing))
-        };
-        g.config = config;
-        self.emit(EventKind::ConfigChanged {
-            scope: "group".into(),
-            id,
-            name,
-            value,
-            problem: None,
-        });
-        Ok(())
-    }
-
-    /// Retention moved the partition's log start: what lies below can no longer be fetched. Records a
-    /// running member already fetched (in its buffer, or being processed) will still be processed, as in
-    /// Kafka, so they are settled only once the member is done with them (at a later log start move).
-    pub(crate) fn log_start_advanced_for_groups(&mut self, tp: Tp, log_start_offset: u64) {
-        self.partition_mut(tp)
-            .written_twice
-            .retain(|(_, end)| *end > log_start_offset);
-        for (group, ledger) in self.groups.iter().zip(&mut self.group_ledgers) {
-            let held = group
-                .members
-                .iter()
-                .filter(|m| m.status == MemberStatus::Running)
-                .flat_map(|m| m.buffer.iter().chain(&m.in_hand))
-                .filter(|(held, _, _)| *held == tp)
-                .map(|(_, first, _)| *first)
-                .min();
-            if let Some(delivery) = ledger.delivery.get_mut(&tp) {
-                delivery
-                    .settle_below(held.map_or(log_start_offset, |held| held.min(log_start_offset)));
-            }
-        }
-    }
-
-    pub(crate) fn records_lost_for_groups(&mut self, tp: Tp, base_offset: u64, end_offset: u64) {
-        for ledger in &mut self.group_ledgers {
-            if let Some(delivery) = ledger.delivery.get_mut(&tp) {
-                delivery.lose_range(base_offset, end_offset);
-            }
-        }
-    }
-
-    pub(crate) fn member_event(
-        &mut self,
-        group: usize,
-        member: usize,
-        incarnation: u32,
-        event: MemberEvent,
-    ) {
-        let m = &self.groups[group].members[member];
-        if m.incarnation != incarnation || m.status != MemberStatus::Running {
-            return;
-        }
-        match event {
-            MemberEvent::Poll => self.poll(group, member),
-            MemberEvent::FetchResponse {
-                broker,
-                fetch,
-                data,
-            } => self.consumer_fetch_response(group, member, broker, fetch, data),
-            MemberEvent::FetchFailed { broker, fetch } => {
-                self.client_fetch_failed(group, member, broker, fetch)
-            }
-            MemberEvent::OffsetFetchResponse { offsets } => {
-                self.offset_fetch_response(group, member, offsets)
-            }
-            MemberEvent::ProcessingDone { batch } => self.processing_done(group, member, batch),
-            MemberEvent::HeartbeatTick => self.heartbeat_tick(group, member),
-            MemberEvent::PollReturned => {
-                let now = self.k.now;
-                let m = &mut self.groups[group].members[member];
-                if m.poll_timer_at == Some(now) {
-                    m.poll_timer_at = None;
-                }
-                if m.activity == Activity::Polling {
-                    if now >= m.last_poll_us + APP_POLL_TIMEOUT_US {
-                        self.poll(group, member);
-                    } else {
-                        let at = m.last_poll_us + APP_POLL_TIMEOUT_US;
-                        self.arm_poll_timer(group, member, at);
-                    }
-                }
-            }
-            MemberEvent::PollTimeoutCheck => {
-                if self.poll_timeout_expired(group, member) {
-                    self.leave_on_poll_timeout(group, member);
-                }
-            }
-            MemberEvent::HeartbeatResponse {
-                rebalance_in_progress,
-                unknown_member,
-            } => {
-                // `HeartbeatResponseHandler`: REBALANCE_IN_PROGRESS is acted on only by a member that is
-                // Stable when the answer arrives; one already rejoining ignores it.
-                let m = &mut self.groups[group].members[member];
-                if m.generation.is_some()
-                    && ((rebalance_in_progress && !m.joining) || unknown_member)
-                {
-                    m.rejoin_needed = true;
-                    if unknown_member {
-                        // UNKNOWN_MEMBER_ID: it forgets its generation and member id, and joins anew.
-                        m.generation = None;
-                        m.member_id = None;
-                    }
-                }
-            }
-            MemberEvent::MemberIdRequired { member_id } => {
-                let m = &mut self.groups[group].members[member];
-                if m.joining && m.member_id.is_none() {
-                    m.member_id = Some(member_id);
-                    self.send_join(group, member);
-                }
-            }
-            MemberEvent::Assignment {
-                member_id,
-                generation,
-                partitions,
-                leader,
-            } => {
-                let m = &mut self.groups[group].members[member];
-                if m.joining {
-                    m.member_id = Some(member_id);
-                    m.pending_assignment = Some((generation, partitions, leader));
-                    if m.activity == Activity::Polling && m.fetches.is_empty() {
-                        self.member_ev(group, member, self.k.now, MemberEvent::Poll);
-                    }
-                }
-            }
-            MemberEvent::CoordinatorError { error, lost } => {
-                self.on_coordinator_error(group, member, error, lost)
-            }
-            MemberEvent::CoordinatorFound => self.coordinator_found(group, member),
-            MemberEvent::RequestTimedOut { lost, sent_us } => {
-                self.request_timed_out(group, member, lost, sent_us)
-            }
-            MemberEvent::CommitResponse { sync, error } => {
-                if let Some(error) = error {
-                    let (group_id, member_id) = self.member_names(group, member);
-                    self.emit(EventKind::CommitFailed {
-                        group: group_id,
-                        member: member_id,
-                        error,
-                    });
-                }
-                if sync && self.groups[group].members[member].activity == Activity::Committing {
-                    self.after_commit_sync(group, member);
-                }
-            }
-        }
-    }
-
     /// `KafkaConsumer.poll()`: rebalance work first (it runs on the polling thread), then auto-commit,
     /// then records from the fetch buffer, fetching when it is empty.
-    pub(crate) fn poll(&mut self, group: usize, member: usize) {
-        let now = self.k.now;
-        let m = &self.groups[group].members[member];
+    pub(crate) fn poll(&mut self, c: &mut Client<'_>) {
+        let now = c.k.now;
+        let m = &*self;
         if m.stalled_until_us > now {
             let at = m.stalled_until_us;
-            return self.member_ev(group, member, at, MemberEvent::Poll);
+            return self.wake(c, at, MemberEvent::Poll);
         }
         if matches!(
             m.activity,
@@ -604,31 +516,28 @@ impl Simulation {
         ) {
             return;
         }
-        self.groups[group].members[member].last_poll_us = now;
-        self.groups[group].members[member].activity = Activity::Polling;
-        if let Some((generation, partitions, leader)) =
-            self.groups[group].members[member].pending_assignment.take()
-        {
-            self.groups[group].members[member].leader = leader;
-            self.on_join_complete(group, member, generation, partitions);
+        self.last_poll_us = now;
+        self.activity = Activity::Polling;
+        if let Some((generation, partitions, leader)) = self.pending_assignment.take() {
+            self.leader = leader;
+            self.on_join_complete(c, generation, partitions);
         }
-        let m = &self.groups[group].members[member];
+        let m = &*self;
         if !m.joining && (m.generation.is_none() || m.rejoin_needed) {
-            self.on_join_prepare(group, member);
+            self.on_join_prepare(c);
         }
-        let g = &self.groups[group];
-        let m = &g.members[member];
-        if g.config.enable_auto_commit
+        let m = &*self;
+        if c.config.enable_auto_commit
             && m.generation.is_some()
             && now >= m.next_auto_commit_us
             && !m.positions.is_empty()
         {
-            let interval = g.config.auto_commit_interval_ms * 1000;
-            self.send_commit(group, member, false);
-            self.groups[group].members[member].next_auto_commit_us = now + interval;
+            let interval = c.config.auto_commit_interval_ms * 1000;
+            self.send_commit(c, false);
+            self.next_auto_commit_us = now + interval;
         }
-        let max_records = self.groups[group].config.max_poll_records;
-        let m = &mut self.groups[group].members[member];
+        let max_records = c.config.max_poll_records;
+        let m = &mut *self;
         // The records taken become the records in hand; the list reuses the last batch's allocation.
         let mut taken = if m.in_hand.is_empty() {
             std::mem::take(&mut m.in_hand)
@@ -655,69 +564,58 @@ impl Simulation {
             if m.assigned.is_empty() {
                 if m.fetches.is_empty() {
                     // Nothing assigned: the application's poll(Duration) returns empty and is called again.
-                    return self.member_ev(group, member, now + 100_000, MemberEvent::Poll);
+                    return self.wake(c, now + 100_000, MemberEvent::Poll);
                 }
                 return;
             }
-            self.send_fetches(group, member);
+            self.send_fetches(c);
             // No records yet: `poll(Duration)` returns empty after its timeout and is called again.
-            return self.arm_poll_timer(group, member, now + APP_POLL_TIMEOUT_US);
+            return self.arm_poll_timer(c, now + APP_POLL_TIMEOUT_US);
         }
-        if self.k.record_events {
-            let (group_id, member_id) = self.member_names(group, member);
-            self.emit(EventKind::RecordsPolled {
+        if c.k.record_events {
+            let (group_id, member_id) = c.names(self);
+            c.k.emit(EventKind::RecordsPolled {
                 group: group_id,
                 member: member_id,
                 records: count as u32,
             });
         }
-        if self.groups[group].members[member].buffer.is_empty() {
+        if self.buffer.is_empty() {
             // The fetcher pipelines: the next fetches go out while the application processes.
-            self.send_fetches(group, member);
+            self.send_fetches(c);
         }
-        let commit_first = self.groups[group].commit_mode == Some(CommitMode::SyncBeforeProcessing);
+        let commit_first = c.commit_mode == Some(CommitMode::SyncBeforeProcessing);
         if commit_first {
-            self.send_commit(group, member, false);
+            self.send_commit(c, false);
         }
-        let g = &mut self.groups[group];
-        let duration = g.processing_us_per_record * count;
-        let m = &mut g.members[member];
+        let duration = c.processing_us_per_record * count;
+        let m = &mut *self;
         m.batch += 1;
         m.in_hand = taken;
         let until_us = now + duration;
         m.activity = Activity::Processing { until_us };
         let batch = m.batch;
-        self.member_ev(
-            group,
-            member,
-            until_us,
-            MemberEvent::ProcessingDone { batch },
-        );
+        self.wake(c, until_us, MemberEvent::ProcessingDone { batch });
     }
 
-    pub(crate) fn processing_done(&mut self, group: usize, member: usize, batch: u64) {
-        let now = self.k.now;
-        let m = &self.groups[group].members[member];
+    pub(crate) fn processing_done(&mut self, c: &mut Client<'_>, batch: u64) {
+        let now = c.k.now;
+        let m = &*self;
         if m.batch != batch {
             return;
         }
         if let Activity::Processing { until_us } = m.activity {
             if until_us > now {
                 // A stall extended the processing.
-                return self.member_ev(
-                    group,
-                    member,
-                    until_us,
-                    MemberEvent::ProcessingDone { batch },
-                );
+                return self.wake(c, until_us, MemberEvent::ProcessingDone { batch });
             }
         }
-        let mut in_hand = std::mem::take(&mut self.groups[group].members[member].in_hand);
+        let mut in_hand = std::mem::take(&mut self.in_hand);
         for (tp, first, end) in &in_hand {
-            if self.k.record_events {
-                let (group_id, member_id) = self.member_names(group, member);
-                let topic = self.topics[tp.topic].name.clone();
-                self.emit(EventKind::RecordsProcessed {
+            if c.k.record_events {
+                let (group_id, member_id) = c.names(self);
+                let topic = c.topics[tp.topic].name.clone();
+                c.k.emit(EventKind::RecordsProcessed {
                     group: group_id,
                     member: member_id,
                     topic,
@@ -727,7 +625,7 @@ impl Simulation {
                 });
             }
         }
-        let m = &mut self.groups[group].members[member];
+        let m = &mut *self;
         m.records_processed += in_hand
             .iter()
             .map(|(_, first, end)| end - first)
@@ -738,26 +636,26 @@ impl Simulation {
             m.in_hand = in_hand;
         }
         m.activity = Activity::Polling;
-        match self.groups[group].commit_mode {
+        match c.commit_mode {
             Some(CommitMode::SyncAfterProcessing) => {
-                self.send_commit(group, member, true);
+                self.send_commit(c, true);
             }
             Some(CommitMode::AsyncAfterProcessing) => {
-                self.send_commit(group, member, false);
-                self.poll(group, member);
+                self.send_commit(c, false);
+                self.poll(c);
             }
-            _ => self.poll(group, member),
+            _ => self.poll(c),
         }
     }
 
-    pub(crate) fn after_commit_sync(&mut self, group: usize, member: usize) {
-        self.groups[group].members[member].activity = Activity::Polling;
-        self.member_ev(group, member, self.k.now, MemberEvent::Poll);
+    pub(crate) fn after_commit_sync(&mut self, c: &mut Client<'_>) {
+        self.activity = Activity::Polling;
+        self.wake_now(c, MemberEvent::Poll);
     }
 
     /// Commits the consumed positions. `sync` blocks the application until the response.
-    pub(crate) fn send_commit(&mut self, group: usize, member: usize, sync: bool) {
-        let m = &self.groups[group].members[member];
+    pub(crate) fn send_commit(&mut self, c: &mut Client<'_>, sync: bool) {
+        let m = &*self;
         let offsets: Vec<(Tp, u64)> = m
             .positions
             .iter()
@@ -765,33 +663,32 @@ impl Simulation {
             .map(|(tp, offset)| (*tp, *offset))
             .collect();
         let Some(generation) = m.generation else {
-            let (group_id, member_id) = (self.groups[group].id.clone(), m.id.clone());
-            self.emit(EventKind::CommitFailed {
+            let (group_id, member_id) = (c.group_id.to_string(), m.id.clone());
+            c.k.emit(EventKind::CommitFailed {
                 group: group_id,
                 member: member_id,
                 error: Reason::CommitNotMember,
             });
             if sync {
-                self.member_ev(group, member, self.k.now, MemberEvent::Poll);
+                self.wake_now(c, MemberEvent::Poll);
             }
             return;
         };
         if offsets.is_empty() {
             if sync {
-                self.member_ev(group, member, self.k.now, MemberEvent::Poll);
+                self.wake_now(c, MemberEvent::Poll);
             }
             return;
         }
         let (incarnation, member_id) = (m.incarnation, m.member_id);
         if sync {
-            self.groups[group].members[member].activity = Activity::Committing;
+            self.activity = Activity::Committing;
         }
         self.send_to_coordinator(
-            group,
-            member,
+            c,
             FlowKind::Commit,
             CoordinatorEvent::Commit {
-                member,
+                member: c.me,
                 incarnation,
                 member_id,
                 generation,
@@ -803,36 +700,36 @@ impl Simulation {
 
     /// `ConsumerCoordinator.onJoinPrepare`: auto-commit, revoke (eager: everything) or lose partitions,
     /// then send JoinGroup.
-    pub(crate) fn on_join_prepare(&mut self, group: usize, member: usize) {
-        let cooperative = self.groups[group].cooperative();
-        let lost = self.groups[group].members[member].generation.is_none();
-        let (group_id, member_id) = self.member_names(group, member);
+    pub(crate) fn on_join_prepare(&mut self, c: &mut Client<'_>) {
+        let cooperative = c.config.cooperative();
+        let lost = self.generation.is_none();
+        let (group_id, member_id) = c.names(self);
         if lost {
-            let assigned = std::mem::take(&mut self.groups[group].members[member].assigned);
+            let assigned = std::mem::take(&mut self.assigned);
             if !assigned.is_empty() {
-                let partitions = pairs(self, &assigned);
-                self.emit(EventKind::PartitionsLost {
+                let partitions = c.pairs(&assigned);
+                c.k.emit(EventKind::PartitionsLost {
                     group: group_id.clone(),
                     member: member_id.clone(),
                     partitions,
                 });
             }
-            self.clear_positions(group, member, None);
+            self.clear_positions(None);
         } else {
-            if self.groups[group].config.enable_auto_commit {
-                self.send_commit(group, member, false);
+            if c.config.enable_auto_commit {
+                self.send_commit(c, false);
             }
             if !cooperative {
-                let assigned = std::mem::take(&mut self.groups[group].members[member].assigned);
+                let assigned = std::mem::take(&mut self.assigned);
                 if !assigned.is_empty() {
-                    let partitions = pairs(self, &assigned);
-                    self.emit(EventKind::PartitionsRevoked {
+                    let partitions = c.pairs(&assigned);
+                    c.k.emit(EventKind::PartitionsRevoked {
                         group: group_id.clone(),
                         member: member_id.clone(),
                         partitions,
                     });
                 }
-                self.clear_positions(group, member, None);
+                self.clear_positions(None);
             }
         }
         let reason = if lost {
@@ -840,19 +737,19 @@ impl Simulation {
         } else {
             Reason::Rejoining
         };
-        self.emit(EventKind::ConsumerJoining {
+        c.k.emit(EventKind::ConsumerJoining {
             group: group_id,
             member: member_id,
             reason,
         });
-        let m = &mut self.groups[group].members[member];
+        let m = &mut *self;
         m.joining = true;
         m.rejoin_needed = false;
-        self.send_join(group, member);
+        self.send_join(c);
     }
 
-    pub(crate) fn clear_positions(&mut self, group: usize, member: usize, only: Option<&[Tp]>) {
-        let m = &mut self.groups[group].members[member];
+    pub(crate) fn clear_positions(&mut self, only: Option<&[Tp]>) {
+        let m = &mut *self;
         match only {
             None => {
                 m.positions.clear();
@@ -873,14 +770,13 @@ impl Simulation {
     /// moved away and rejoin.
     pub(crate) fn on_join_complete(
         &mut self,
-        group: usize,
-        member: usize,
+        c: &mut Client<'_>,
         generation: i32,
         partitions: Vec<Tp>,
     ) {
-        let cooperative = self.groups[group].cooperative();
-        let (group_id, member_id) = self.member_names(group, member);
-        let owned = self.groups[group].members[member].assigned.clone();
+        let cooperative = c.config.cooperative();
+        let (group_id, member_id) = c.names(self);
+        let owned = self.assigned.clone();
         let revoked: Vec<Tp> = owned
             .iter()
             .copied()
@@ -892,31 +788,31 @@ impl Simulation {
             .filter(|tp| !owned.contains(tp))
             .collect();
         if cooperative && !revoked.is_empty() {
-            if self.groups[group].config.enable_auto_commit {
-                self.send_commit(group, member, false);
+            if c.config.enable_auto_commit {
+                self.send_commit(c, false);
             }
-            let list = pairs(self, &revoked);
-            self.emit(EventKind::PartitionsRevoked {
+            let list = c.pairs(&revoked);
+            c.k.emit(EventKind::PartitionsRevoked {
                 group: group_id.clone(),
                 member: member_id.clone(),
                 partitions: list,
             });
-            self.clear_positions(group, member, Some(&revoked));
+            self.clear_positions(Some(&revoked));
         }
         let shown = if cooperative {
             added.clone()
         } else {
             partitions.clone()
         };
-        let list = pairs(self, &shown);
-        self.emit(EventKind::PartitionsAssigned {
+        let list = c.pairs(&shown);
+        c.k.emit(EventKind::PartitionsAssigned {
             group: group_id,
             member: member_id,
             partitions: list,
         });
-        let interval = self.groups[group].config.auto_commit_interval_ms * 1000;
-        let now = self.k.now;
-        let m = &mut self.groups[group].members[member];
+        let interval = c.config.auto_commit_interval_ms * 1000;
+        let now = c.k.now;
+        let m = &mut *self;
         m.generation = Some(generation);
         m.joining = false;
         m.assigned = partitions;
@@ -928,105 +824,85 @@ impl Simulation {
 
     /// `Heartbeat.pollTimeoutExpired`: in a generation, not rejoining, and no poll for longer than
     /// `max.poll.interval.ms`.
-    pub(crate) fn poll_timeout_expired(&self, group: usize, member: usize) -> bool {
-        let m = &self.groups[group].members[member];
-        let limit = self.groups[group].config.max_poll_interval_ms * 1000;
-        m.generation.is_some() && !m.joining && self.k.now.saturating_sub(m.last_poll_us) > limit
+    pub(crate) fn poll_timeout_expired(&self, c: &Client<'_>) -> bool {
+        let limit = c.config.max_poll_interval_ms * 1000;
+        self.generation.is_some()
+            && !self.joining
+            && c.k.now.saturating_sub(self.last_poll_us) > limit
     }
 
     /// The heartbeat thread notices: "consumer poll timeout has expired" → LeaveGroup.
-    pub(crate) fn leave_on_poll_timeout(&mut self, group: usize, member: usize) {
-        let m = &self.groups[group].members[member];
+    pub(crate) fn leave_on_poll_timeout(&mut self, c: &mut Client<'_>) {
+        let m = &*self;
         let incarnation = m.incarnation;
-        let since = (self.k.now - m.last_poll_us) / 1000;
-        let (group_id, member_id) = (self.groups[group].id.clone(), m.id.clone());
-        self.emit(EventKind::PollTimeoutExpired {
+        let since = (c.k.now - m.last_poll_us) / 1000;
+        let (group_id, member_id) = (c.group_id.to_string(), m.id.clone());
+        c.k.emit(EventKind::PollTimeoutExpired {
             group: group_id,
             member: member_id,
             since_last_poll_ms: since,
         });
         // A static member sends no LeaveGroup (`maybeLeaveGroup`): it is removed after session.timeout.ms.
         // A dynamic one leaves, and forgets its member id.
-        let m = &self.groups[group].members[member];
+        let m = &*self;
         if let (None, Some(member_id)) = (&m.group_instance_id, m.member_id) {
             self.send_to_coordinator(
-                group,
-                member,
+                c,
                 FlowKind::GroupProtocol,
                 CoordinatorEvent::Leave {
-                    member,
+                    member: c.me,
                     incarnation,
                     member_id,
                     reason: Box::new(Reason::PollTimeoutExpired),
                 },
             );
-            self.groups[group].members[member].member_id = None;
+            self.member_id = None;
         }
-        self.groups[group].members[member].generation = None;
+        self.generation = None;
     }
 
     /// `AbstractCoordinator.HeartbeatThread.run`: a heartbeat every `heartbeat.interval.ms`; between
     /// heartbeats the thread wakes every `retry.backoff.ms` and checks the poll timeout, so it leaves the
     /// group at most that long after `max.poll.interval.ms` has passed.
-    pub(crate) fn heartbeat_tick(&mut self, group: usize, member: usize) {
-        let now = self.k.now;
-        let config = self.groups[group].config.clone();
-        let m = &self.groups[group].members[member];
+    pub(crate) fn heartbeat_tick(&mut self, c: &mut Client<'_>) {
+        let now = c.k.now;
+        let config = c.config.clone();
+        let m = &*self;
         let incarnation = m.incarnation;
-        if self.poll_timeout_expired(group, member) {
-            self.leave_on_poll_timeout(group, member);
+        if self.poll_timeout_expired(c) {
+            self.leave_on_poll_timeout(c);
         } else if let (true, Some(member_id)) = (m.generation.is_some() || m.joining, m.member_id) {
             self.send_to_coordinator(
-                group,
-                member,
+                c,
                 FlowKind::Heartbeat,
                 CoordinatorEvent::Heartbeat {
-                    member,
+                    member: c.me,
                     incarnation,
                     member_id,
                 },
             );
         }
         let next_heartbeat = now + config.heartbeat_interval_ms * 1000;
-        self.member_ev(group, member, next_heartbeat, MemberEvent::HeartbeatTick);
-        let m = &self.groups[group].members[member];
+        self.wake(c, next_heartbeat, MemberEvent::HeartbeatTick);
+        let m = &*self;
         if m.generation.is_some() && !m.joining {
             // The first wake-up after the poll deadline, if it comes before the next heartbeat.
             let deadline = m.last_poll_us + config.max_poll_interval_ms * 1000;
             let backoff = config.retry_backoff_ms * 1000;
             let wake = now + (deadline.saturating_sub(now) / backoff + 1) * backoff;
             if wake < next_heartbeat {
-                self.member_ev(group, member, wake, MemberEvent::PollTimeoutCheck);
+                self.wake(c, wake, MemberEvent::PollTimeoutCheck);
             }
         }
     }
-
-    /// A topic got new partitions: each group's leader notices in its metadata and rejoins, so that the
-    /// new partitions are assigned (`ConsumerCoordinator.rejoinNeededOrPending`).
-    pub(crate) fn partitions_changed_for_clients(&mut self, topic: usize) {
-        let name = &self.topics[topic].name;
-        for g in &mut self.groups {
-            if !g.subscribes(name) {
-                continue;
-            }
-            for m in &mut g.members {
-                if m.status == MemberStatus::Running && m.leader && m.generation.is_some() {
-                    m.rejoin_needed = true;
-                }
-            }
-        }
-    }
-
-    // ---- consumer fetches ----
 
     /// `Fetcher.sendFetches`, after `updateFetchPositions`: partitions with no position ask the
     /// coordinator for their committed offsets (OffsetFetch); then one FetchRequest goes to each leader
     /// (as the client's metadata names it) that has no fetch of this member on its way and is not in its
     /// reconnect backoff, for the partitions with nothing buffered.
-    pub(crate) fn send_fetches(&mut self, group: usize, member: usize) {
-        let now = self.k.now;
-        let g = &mut self.groups[group];
-        let (config, m) = (&g.config, &mut g.members[member]);
+    pub(crate) fn send_fetches(&mut self, c: &mut Client<'_>) {
+        let now = c.k.now;
+        let (config, m) = (c.config, &mut *self);
         let unpositioned = |tp: &&Tp| !m.fetch_positions.contains_key(tp) && !m.resets.contains(tp);
         let unpositioned: Vec<Tp> =
             if m.offset_fetch_sent.is_none() && m.assigned.iter().any(|tp| unpositioned(&tp)) {
@@ -1036,7 +912,7 @@ impl Simulation {
             };
         let mut requests: Vec<(BrokerId, Vec<ConsumerFetchPartition>)> = Vec::new();
         for &tp in &m.assigned {
-            let partition = &self.topics[tp.topic].partitions[tp.partition as usize];
+            let partition = c.partition(tp);
             let Some(leader) = partition.leader else {
                 continue;
             };
@@ -1077,16 +953,14 @@ impl Simulation {
         );
         let incarnation = m.incarnation;
         if !unpositioned.is_empty() {
-            self.send_offset_fetch(group, member, unpositioned);
+            self.send_offset_fetch(c, unpositioned);
         }
         for (broker, partitions) in requests {
-            let fetch = self.k.next_request();
-            self.groups[group].members[member]
-                .fetches
-                .push((broker, fetch));
+            let fetch = c.k.next_request();
+            self.fetches.push((broker, fetch));
             let request = Box::new(ConsumerFetchRequest {
-                group,
-                member,
+                group: c.group,
+                member: c.me,
                 incarnation,
                 fetch,
                 sent_us: now,
@@ -1095,8 +969,8 @@ impl Simulation {
                 partition_max_bytes,
                 partitions,
             });
-            let sent = self.send(
-                Node::Member { group, member },
+            let sent = c.k.send(
+                c.node(),
                 Node::Broker { broker },
                 FlowKind::ConsumerFetch,
                 0,
@@ -1105,22 +979,21 @@ impl Simulation {
             if !sent {
                 // Lost to a network fault: the client's request.timeout.ms runs out.
                 let at = now + CONSUMER_REQUEST_TIMEOUT_US;
-                self.fetch_failed(broker, (group, member, incarnation, fetch), at);
+                self.wake(c, at, MemberEvent::FetchFailed { broker, fetch });
             }
         }
     }
 
     /// An OffsetFetchRequest for the partitions with no position.
-    fn send_offset_fetch(&mut self, group: usize, member: usize, partitions: Vec<Tp>) {
-        let m = &mut self.groups[group].members[member];
-        m.offset_fetch_sent = Some(self.k.now);
+    fn send_offset_fetch(&mut self, c: &mut Client<'_>, partitions: Vec<Tp>) {
+        let m = &mut *self;
+        m.offset_fetch_sent = Some(c.k.now);
         let incarnation = m.incarnation;
         self.send_to_coordinator(
-            group,
-            member,
+            c,
             FlowKind::GroupProtocol,
             CoordinatorEvent::OffsetFetch {
-                member,
+                member: c.me,
                 incarnation,
                 partitions,
             },
@@ -1129,13 +1002,8 @@ impl Simulation {
 
     /// The OffsetFetchResponse: a partition with a committed offset starts there; one without is reset
     /// (`auto.offset.reset`) by its next fetch.
-    fn offset_fetch_response(
-        &mut self,
-        group: usize,
-        member: usize,
-        offsets: Vec<(Tp, Option<u64>)>,
-    ) {
-        let m = &mut self.groups[group].members[member];
+    fn offset_fetch_response(&mut self, c: &mut Client<'_>, offsets: Vec<(Tp, Option<u64>)>) {
+        let m = &mut *self;
         if m.offset_fetch_sent.take().is_none() {
             return;
         }
@@ -1156,24 +1024,24 @@ impl Simulation {
             }
         }
         if m.activity == Activity::Polling {
-            self.poll(group, member);
+            self.poll(c);
         }
     }
 
     /// Keeps the poll loop's one wake-up set no later than `at`.
-    fn arm_poll_timer(&mut self, group: usize, member: usize, at: Micros) {
-        let m = &mut self.groups[group].members[member];
+    fn arm_poll_timer(&mut self, c: &mut Client<'_>, at: Micros) {
+        let m = &mut *self;
         if m.poll_timer_at.is_none_or(|armed| armed > at) {
             m.poll_timer_at = Some(at);
-            self.member_ev(group, member, at, MemberEvent::PollReturned);
+            self.wake(c, at, MemberEvent::PollReturned);
         }
     }
 
     /// A fetch got no answer (connection refused or closed, or lost to a network fault): the client backs
     /// off that broker (`reconnect.backoff.ms`, doubling up to `reconnect.backoff.max.ms`) and polls again.
-    fn client_fetch_failed(&mut self, group: usize, member: usize, broker: BrokerId, fetch: u64) {
-        let now = self.k.now;
-        let m = &mut self.groups[group].members[member];
+    fn client_fetch_failed(&mut self, c: &mut Client<'_>, broker: BrokerId, fetch: u64) {
+        let now = c.k.now;
+        let m = &mut *self;
         let Some(index) = m.fetches.iter().position(|sent| *sent == (broker, fetch)) else {
             return;
         };
@@ -1189,7 +1057,7 @@ impl Simulation {
             (RECONNECT_BACKOFF_US << (failures - 1).min(10)).min(RECONNECT_BACKOFF_MAX_US);
         m.fetch_backoff.push((broker, now + backoff, failures));
         if m.activity == Activity::Polling {
-            self.member_ev(group, member, now + backoff, MemberEvent::Poll);
+            self.wake(c, now + backoff, MemberEvent::Poll);
         }
     }
 
@@ -1204,29 +1072,22 @@ impl Simulation {
         }
     }
 
-    /// A member's group id and member id, for events.
-    pub(crate) fn member_names(&self, group: usize, member: usize) -> (String, String) {
-        let g = &self.groups[group];
-        (g.id.clone(), g.members[member].id.clone())
-    }
-
     /// A broker's FetchResponse: records go to the fetch buffer, resets and truncations move positions
     /// (KIP-320: a position past where the epoch of its last records ends on the new leader moves back
     /// there, "Truncation detected"; with `auto.offset.reset=none` the application gets a
     /// LogTruncationException, which the simulator reports, moving back the same way).
     pub(crate) fn consumer_fetch_response(
         &mut self,
-        group: usize,
-        member: usize,
+        c: &mut Client<'_>,
         broker: BrokerId,
         fetch: u64,
         data: Vec<ConsumerFetched>,
     ) {
-        let truncation = match self.groups[group].config.auto_offset_reset {
+        let truncation = match c.config.auto_offset_reset {
             AutoOffsetReset::None => Reason::TruncationNone,
             _ => Reason::TruncationReset,
         };
-        let m = &mut self.groups[group].members[member];
+        let m = &mut *self;
         let Some(index) = m.fetches.iter().position(|sent| *sent == (broker, fetch)) else {
             return;
         };
@@ -1300,9 +1161,9 @@ impl Simulation {
         }
         let polling = m.activity == Activity::Polling;
         for (tp, offset, diverging, reason) in told {
-            let (group_id, member_id) = self.member_names(group, member);
-            let topic = self.topics[tp.topic].name.clone();
-            self.emit(match diverging {
+            let (group_id, member_id) = c.names(self);
+            let topic = c.topics[tp.topic].name.clone();
+            c.k.emit(match diverging {
                 None => EventKind::OffsetReset {
                     group: group_id,
                     member: member_id,
@@ -1323,9 +1184,7 @@ impl Simulation {
             });
         }
         if polling {
-            self.poll(group, member);
+            self.poll(c);
         }
     }
-
-    // ---- the group coordinator ----
 }

@@ -1,7 +1,7 @@
 //! The deterministic core: a discrete-event simulation of a Kafka cluster and its clients.
 //!
 //! No web crates, no clocks, no ambient randomness: a run is a pure function of the scenario, the seed
-//! and the commands applied (with their times). Start with [`Simulation`] (`engine.rs`).
+//! and the commands applied (with their times). Start with [`Simulation`] (`engine/`).
 
 pub mod accounting;
 pub mod assignor;

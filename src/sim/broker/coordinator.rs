@@ -828,7 +828,10 @@ impl Simulation {
         let leader = g.leader.map_or(String::new(), |l| g.members[l].id.clone());
         let mut shown = BTreeMap::new();
         for (member, partitions) in &g.assignment {
-            shown.insert(g.members[*member].id.clone(), pairs(self, partitions));
+            shown.insert(
+                g.members[*member].id.clone(),
+                pairs(&self.topics, partitions),
+            );
         }
         let id = g.id.clone();
         let assignment = g.assignment.clone();

@@ -15,6 +15,8 @@ use super::producer::{Cluster, Producer};
 use super::protocol::Ev;
 use super::scenario::{Command, Scenario, ValidScenario};
 use super::sort;
+
+mod consumers;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
@@ -820,51 +822,6 @@ impl Simulation {
             topics: &self.topics,
         };
         (&mut self.producers[me], &mut self.k, cluster)
-    }
-
-    /// A group's delivery accounting, against each partition's high watermark.
-    pub fn delivery_counts(&self, group: usize) -> super::accounting::DeliveryCounts {
-        let mut counts = super::accounting::DeliveryCounts::default();
-        for (tp, delivery) in &self.group_ledgers[group].delivery {
-            counts += delivery.report(self.partition(*tp).high_watermark());
-        }
-        counts
-    }
-
-    /// The records a member finished processing go to the observer's ledger of its group: which records
-    /// were processed, their end-to-end latency, and which were a producer's second copy.
-    fn account_processed(&mut self, group: usize, member: usize) {
-        let m = &mut self.groups[group].members[member];
-        if m.processed.is_empty() {
-            return;
-        }
-        let now = self.k.now;
-        let mut processed = std::mem::take(&mut m.processed);
-        for &(tp, first, end) in &processed {
-            // End-to-end latency: the first and last records' creation times, averaged over the range.
-            let created = self
-                .leader_log(tp)
-                .and_then(|log| Some((log.created_us_at(first)?, log.created_us_at(end - 1)?)));
-            let partition = &self.topics[tp.topic].partitions[tp.partition as usize];
-            let ledger = &mut self.group_ledgers[group];
-            if let Some((oldest, newest)) = created {
-                let average = now.saturating_sub(oldest) / 2 + now.saturating_sub(newest) / 2;
-                ledger.latency_sum_us += average * (end - first);
-                ledger.latency_records += end - first;
-            }
-            if let Some(delivery) = ledger.delivery.get_mut(&tp) {
-                delivery.mark_processed(first, end);
-            }
-            // Records the producer wrote twice: each copy is processed as a record of its own.
-            let twice: u64 = partition
-                .written_twice
-                .iter()
-                .map(|(a, b)| (*b).min(end).saturating_sub((*a).max(first)))
-                .sum();
-            ledger.producer_duplicates_processed += twice;
-        }
-        processed.clear();
-        self.groups[group].members[member].processed = processed;
     }
 
     /// What the producer's application heard goes to the observer's ledger.

@@ -1,0 +1,291 @@
+//! The engine's side of the consumer clients: commands that act on a member from outside (add, crash,
+//! close, restart, stall, reconfigure), the dispatch of a member's events to its handlers (`consumer`),
+//! metadata and log changes the clients or the observer hear of, and the observer's accounting of what
+//! the members processed (`accounting::GroupLedger`).
+
+use super::Simulation;
+use crate::config::{ConsumerConfig, InputError};
+use crate::consumer::Client;
+use crate::event::EventKind;
+use crate::group::{Member, MemberStatus};
+use crate::ids::{Micros, Tp};
+use crate::network::Node;
+use crate::protocol::{Ev, Lost, MemberEvent};
+use crate::scenario::CommitMode;
+
+impl Simulation {
+    /// A member's handlers and what they reach (`consumer::Client`).
+    pub(crate) fn client(&mut self, group: usize, member: usize) -> (&mut Member, Client<'_>) {
+        let Simulation {
+            k,
+            groups,
+            topics,
+            brokers,
+            ..
+        } = self;
+        let g = &mut groups[group];
+        let coordinator_alive = g
+            .coordinator
+            .is_some_and(|broker| brokers[broker.index()].alive);
+        let coordinator_node = Node::Broker {
+            broker: g.coordinator.unwrap_or(g.offsets_replicas[0]),
+        };
+        (
+            &mut g.members[member],
+            Client {
+                k,
+                group,
+                me: member,
+                group_id: &g.id,
+                config: &g.config,
+                processing_us_per_record: g.processing_us_per_record,
+                commit_mode: g.commit_mode,
+                topics,
+                coordinator: g.coordinator,
+                coordinator_alive,
+                coordinator_epoch: g.coordinator_epoch,
+                coordinator_node,
+            },
+        )
+    }
+
+    /// An event for a member's process (`incarnation`): dropped if that process is gone.
+    pub(crate) fn member_event(
+        &mut self,
+        group: usize,
+        member: usize,
+        incarnation: u32,
+        event: MemberEvent,
+    ) {
+        let (m, mut c) = self.client(group, member);
+        if m.incarnation != incarnation || m.status != MemberStatus::Running {
+            return;
+        }
+        m.on_event(&mut c, event);
+    }
+
+    pub(crate) fn crash_member(&mut self, group: usize, member: usize) {
+        let (m, mut c) = self.client(group, member);
+        m.crash(&mut c);
+    }
+
+    pub(crate) fn leave_member(&mut self, group: usize, member: usize) {
+        let (m, mut c) = self.client(group, member);
+        m.close(&mut c);
+    }
+
+    pub(crate) fn stall_member(&mut self, group: usize, member: usize, ms: u64) {
+        let (m, mut c) = self.client(group, member);
+        m.stall(&mut c, ms);
+    }
+
+    /// A request of a member to its coordinator, or its answer, was lost to a network fault.
+    pub(crate) fn request_lost(&mut self, group: usize, member: usize, lost: Lost) {
+        let (m, mut c) = self.client(group, member);
+        m.request_lost(&mut c, lost);
+    }
+
+    pub(crate) fn add_member_quietly(
+        &mut self,
+        group: usize,
+        id: &str,
+        topics: Option<Vec<String>>,
+    ) {
+        let topics = topics.unwrap_or_else(|| self.groups[group].topics.clone());
+        self.groups[group].members.push(Member::new(id, topics));
+        let member = self.groups[group].members.len() - 1;
+        let (m, mut c) = self.client(group, member);
+        m.start(&mut c);
+    }
+
+    pub(crate) fn add_member(&mut self, group: usize, id: &str, topics: Option<Vec<String>>) {
+        if let Some(topics) = &topics {
+            for topic in topics {
+                let t = self.topic_index(topic).expect("checked");
+                for partition in 0..self.topics[t].partitions.len() as u32 {
+                    let tp = Tp {
+                        topic: t,
+                        partition,
+                    };
+                    let hw = self.partition(tp).high_watermark();
+                    self.group_ledgers[group].track(tp, hw);
+                }
+            }
+        }
+        let group_id = self.groups[group].id.clone();
+        self.emit(EventKind::ConsumerAdded {
+            group: group_id,
+            member: id.to_string(),
+        });
+        self.add_member_quietly(group, id, topics);
+        let spec = &mut self.scenario.scenario.groups[group];
+        spec.members.push(crate::scenario::MemberSpec {
+            id: id.to_string(),
+            topics: None,
+            group_instance_id: None,
+        });
+    }
+
+    /// An event for one process of a member (`incarnation`): a later process ignores it.
+    pub(crate) fn process_ev(
+        &mut self,
+        (group, member, incarnation): (usize, usize, u32),
+        at: Micros,
+        event: MemberEvent,
+    ) {
+        self.schedule(
+            at,
+            Ev::Member {
+                group,
+                member,
+                incarnation,
+                event,
+            },
+        );
+    }
+
+    pub(crate) fn restart_member(&mut self, group: usize, member: usize) {
+        if self.groups[group].members[member].status == MemberStatus::Running {
+            return;
+        }
+        let incarnation = self.groups[group].members[member].incarnation + 1;
+        // The coordinator's record of the previous process survives the client's restart.
+        let held = std::mem::take(&mut self.groups[group].members[member].membership);
+        let (m, mut c) = self.client(group, member);
+        m.start(&mut c);
+        m.membership = held;
+        m.incarnation = incarnation;
+        // Re-issue the start events under the new incarnation.
+        m.restarted(&mut c);
+        let (group_id, member_id) = self.member_names(group, member);
+        self.emit(EventKind::ConsumerRestarted {
+            group: group_id,
+            member: member_id,
+        });
+    }
+
+    pub(crate) fn set_group_config(
+        &mut self,
+        group: usize,
+        name: String,
+        value: String,
+    ) -> Result<(), InputError> {
+        let mut properties = self.scenario.scenario.groups[group].config.clone();
+        properties.insert(name.clone(), value.clone());
+        let id = self.groups[group].id.clone();
+        let config = ConsumerConfig::parse(&format!("group {id}"), &properties)?;
+        self.scenario.scenario.groups[group].config = properties;
+        self.scenario.groups[group] = config.clone();
+        let g = &mut self.groups[group];
+        g.commit_mode = if config.enable_auto_commit {
+            None
+        } else {
+            Some(g.commit_mode.unwrap_or(CommitMode::SyncAfterProcessing))
+        };
+        g.config = config;
+        self.emit(EventKind::ConfigChanged {
+            scope: "group".into(),
+            id,
+            name,
+            value,
+            problem: None,
+        });
+        Ok(())
+    }
+
+    /// Retention moved the partition's log start: what lies below can no longer be fetched. Records a
+    /// running member already fetched (in its buffer, or being processed) will still be processed, as in
+    /// Kafka, so they are settled only once the member is done with them (at a later log start move).
+    pub(crate) fn log_start_advanced_for_groups(&mut self, tp: Tp, log_start_offset: u64) {
+        self.partition_mut(tp)
+            .written_twice
+            .retain(|(_, end)| *end > log_start_offset);
+        for (group, ledger) in self.groups.iter().zip(&mut self.group_ledgers) {
+            let held = group
+                .members
+                .iter()
+                .filter(|m| m.status == MemberStatus::Running)
+                .flat_map(|m| m.buffer.iter().chain(&m.in_hand))
+                .filter(|(held, _, _)| *held == tp)
+                .map(|(_, first, _)| *first)
+                .min();
+            if let Some(delivery) = ledger.delivery.get_mut(&tp) {
+                delivery
+                    .settle_below(held.map_or(log_start_offset, |held| held.min(log_start_offset)));
+            }
+        }
+    }
+
+    pub(crate) fn records_lost_for_groups(&mut self, tp: Tp, base_offset: u64, end_offset: u64) {
+        for ledger in &mut self.group_ledgers {
+            if let Some(delivery) = ledger.delivery.get_mut(&tp) {
+                delivery.lose_range(base_offset, end_offset);
+            }
+        }
+    }
+
+    /// A topic got new partitions: each group's leader notices in its metadata and rejoins, so that the
+    /// new partitions are assigned (`ConsumerCoordinator.rejoinNeededOrPending`).
+    pub(crate) fn partitions_changed_for_clients(&mut self, topic: usize) {
+        let name = &self.topics[topic].name;
+        for g in &mut self.groups {
+            if !g.subscribes(name) {
+                continue;
+            }
+            for m in &mut g.members {
+                m.metadata_changed();
+            }
+        }
+    }
+
+    /// A member's group id and member id, for events.
+    pub(crate) fn member_names(&self, group: usize, member: usize) -> (String, String) {
+        let g = &self.groups[group];
+        (g.id.clone(), g.members[member].id.clone())
+    }
+
+    /// A group's delivery accounting, against each partition's high watermark.
+    pub fn delivery_counts(&self, group: usize) -> crate::accounting::DeliveryCounts {
+        let mut counts = crate::accounting::DeliveryCounts::default();
+        for (tp, delivery) in &self.group_ledgers[group].delivery {
+            counts += delivery.report(self.partition(*tp).high_watermark());
+        }
+        counts
+    }
+
+    /// The records a member finished processing go to the observer's ledger of its group: which records
+    /// were processed, their end-to-end latency, and which were a producer's second copy.
+    pub(super) fn account_processed(&mut self, group: usize, member: usize) {
+        let m = &mut self.groups[group].members[member];
+        if m.processed.is_empty() {
+            return;
+        }
+        let now = self.k.now;
+        let mut processed = std::mem::take(&mut m.processed);
+        for &(tp, first, end) in &processed {
+            // End-to-end latency: the first and last records' creation times, averaged over the range.
+            let created = self
+                .leader_log(tp)
+                .and_then(|log| Some((log.created_us_at(first)?, log.created_us_at(end - 1)?)));
+            let partition = &self.topics[tp.topic].partitions[tp.partition as usize];
+            let ledger = &mut self.group_ledgers[group];
+            if let Some((oldest, newest)) = created {
+                let average = now.saturating_sub(oldest) / 2 + now.saturating_sub(newest) / 2;
+                ledger.latency_sum_us += average * (end - first);
+                ledger.latency_records += end - first;
+            }
+            if let Some(delivery) = ledger.delivery.get_mut(&tp) {
+                delivery.mark_processed(first, end);
+            }
+            // Records the producer wrote twice: each copy is processed as a record of its own.
+            let twice: u64 = partition
+                .written_twice
+                .iter()
+                .map(|(a, b)| (*b).min(end).saturating_sub((*a).max(first)))
+                .sum();
+            ledger.producer_duplicates_processed += twice;
+        }
+        processed.clear();
+        self.groups[group].members[member].processed = processed;
+    }
+}
