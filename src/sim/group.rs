@@ -1,6 +1,6 @@
-//! A consumer group's state: the coordinator's (state, generation, members, committed offsets) and each
-//! member client's (status, assignment, positions, what it holds and processes), shared by the handlers of
-//! `consumer` and `broker::coordinator`.
+//! A consumer group's state: the coordinator's (`Group`: state, generation, its record of each member,
+//! committed offsets), which `broker::coordinator`'s handlers change, and each member client's (`Member`:
+//! status, assignment, positions, what it holds and processes), which only `consumer`'s handlers change.
 
 use super::assignor::Assignor;
 use super::config::ConsumerConfig;
@@ -38,7 +38,7 @@ pub enum MemberStatus {
     Left,
 }
 
-/// The coordinator's record of a member (Kafka's `ClassicGroupMember`), kept in the member's slot. It
+/// The coordinator's record of a member (Kafka's `ClassicGroupMember`), by the member's slot. It
 /// belongs to the coordinator: a restart of the client keeps it, and only the coordinator's handlers
 /// change it.
 #[derive(Clone, Debug, Default)]
@@ -85,8 +85,6 @@ pub struct Member {
     pub topics: Vec<String>,
     pub incarnation: u32,
     pub status: MemberStatus,
-    /// The coordinator's record of this member: it survives the client's restart.
-    pub membership: Membership,
     /// The member id the client holds (from MEMBER_ID_REQUIRED or its JoinGroup's answer); a new process
     /// has none.
     pub(crate) member_id: Option<MemberId>,
@@ -152,7 +150,6 @@ impl Member {
             topics,
             incarnation: 0,
             status: MemberStatus::Running,
-            membership: Membership::default(),
             member_id: None,
             group_instance_id: None,
             generation: None,
@@ -211,6 +208,8 @@ pub struct Group {
     pub protocol: Option<Assignor>,
     pub leader: Option<usize>,
     pub members: Vec<Member>,
+    /// The coordinator's record of each member, by member slot: it survives the client's restart.
+    pub memberships: Vec<Membership>,
     pub committed: BTreeMap<Tp, u64>,
     /// The assignment of the current generation, by member index.
     pub assignment: BTreeMap<usize, Vec<Tp>>,

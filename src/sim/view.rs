@@ -304,12 +304,11 @@ impl Simulation {
             .enumerate()
             .map(|(member_index, member)| MemberView {
                 member: member.id.clone(),
-                member_id: member
-                    .membership
+                member_id: group.memberships[member_index]
                     .member_id
                     .map(|id| self.member_id_text(group_index, member_index, id)),
                 status: member.status,
-                in_group: member.membership.in_group,
+                in_group: group.memberships[member_index].in_group,
                 generation: member.generation,
                 joining: member.joining,
                 assignment: member.assigned.iter().map(name).collect(),
@@ -339,8 +338,8 @@ impl Simulation {
                 current_offset,
                 log_end_offset: high_watermark,
                 lag: current_offset.map(|offset| high_watermark.saturating_sub(offset)),
-                consumer_id: owner.and_then(|(index, m)| {
-                    m.membership
+                consumer_id: owner.and_then(|(index, _)| {
+                    group.memberships[index]
                         .member_id
                         .map(|id| self.member_id_text(group_index, index, id))
                 }),

@@ -55,6 +55,7 @@ impl Simulation {
             protocol: None,
             leader: None,
             members: Vec::new(),
+            memberships: Vec::new(),
             committed: BTreeMap::new(),
             assignment: BTreeMap::new(),
             coordinator,
@@ -97,7 +98,7 @@ impl Simulation {
 
     /// `ClassicGroup.generateMemberId`: the coordinator gives a member's client a new member id.
     pub(crate) fn next_member_id(&mut self, group: usize, member: usize) -> MemberId {
-        let membership = &mut self.groups[group].members[member].membership;
+        let membership = &mut self.groups[group].memberships[member];
         membership.ids_given += 1;
         MemberId::nth(membership.ids_given)
     }
@@ -201,7 +202,7 @@ impl Simulation {
             GroupState::PreparingRebalance | GroupState::CompletingRebalance
         );
         for member in 0..self.groups[group].members.len() {
-            let membership = &mut self.groups[group].members[member].membership;
+            let membership = &mut self.groups[group].memberships[member];
             let mut sessions = Vec::new();
             if let (true, Some(id)) = (membership.in_group, membership.member_id) {
                 membership.last_heartbeat_us = now;
@@ -325,10 +326,10 @@ impl Simulation {
                 member_id,
             } => {
                 let state = self.groups[group].state;
-                let m = &mut self.groups[group].members[member];
-                let known = m.membership.in_group && m.membership.member_id == Some(member_id);
+                let m = &mut self.groups[group].memberships[member];
+                let known = m.in_group && m.member_id == Some(member_id);
                 if known {
-                    m.membership.last_heartbeat_us = self.k.now;
+                    m.last_heartbeat_us = self.k.now;
                     let session = self.groups[group].config.session_timeout_ms * 1000;
                     self.session_timer(group, member, member_id, self.k.now + session);
                 }
@@ -354,24 +355,24 @@ impl Simulation {
                 reason,
                 ..
             } => {
-                let m = &self.groups[group].members[member];
-                if m.membership.in_group && m.membership.member_id == Some(member_id) {
+                let m = &self.groups[group].memberships[member];
+                if m.in_group && m.member_id == Some(member_id) {
                     self.remove_member(group, member, *reason);
                 }
             }
             CoordinatorEvent::SessionCheck { member, member_id } => {
                 let session = self.groups[group].config.session_timeout_ms * 1000;
-                let m = &self.groups[group].members[member];
-                if let Some((ghost, last_heartbeat)) = m.membership.ghost {
+                let m = &self.groups[group].memberships[member];
+                if let Some((ghost, last_heartbeat)) = m.ghost {
                     if ghost == member_id && self.k.now >= last_heartbeat + session {
                         self.remove_ghost(group, member, Reason::SessionTimeoutExpired);
                         return;
                     }
                 }
-                let m = &self.groups[group].members[member];
-                if m.membership.in_group
-                    && m.membership.member_id == Some(member_id)
-                    && self.k.now >= m.membership.last_heartbeat_us + session
+                let m = &self.groups[group].memberships[member];
+                if m.in_group
+                    && m.member_id == Some(member_id)
+                    && self.k.now >= m.last_heartbeat_us + session
                 {
                     self.remove_member(group, member, Reason::SessionTimeoutExpired);
                 }
@@ -470,8 +471,8 @@ impl Simulation {
         let g = &mut self.groups[group];
         g.round += 1;
         g.rebalance_started_us = now;
-        for member in &mut g.members {
-            member.membership.joined = false;
+        for membership in &mut g.memberships {
+            membership.joined = false;
         }
         let (id, generation, round) = (g.id.clone(), g.generation, g.round);
         self.set_group_state(group, GroupState::PreparingRebalance);
@@ -517,7 +518,7 @@ impl Simulation {
     ) {
         let now = self.k.now;
         let static_member = group_instance_id.is_some();
-        let membership = &self.groups[group].members[member].membership;
+        let membership = &self.groups[group].memberships[member];
         let known = membership.in_group && member_id.is_some() && membership.member_id == member_id;
         let member_id = match member_id {
             _ if known => member_id.expect("known"),
@@ -525,7 +526,7 @@ impl Simulation {
             _ if static_member => self.next_member_id(group, member),
             _ => {
                 let id = self.next_member_id(group, member);
-                self.groups[group].members[member].membership.pending_id = Some(id);
+                self.groups[group].memberships[member].pending_id = Some(id);
                 return self.send_to_member(
                     group,
                     (member, connection),
@@ -535,20 +536,18 @@ impl Simulation {
                 );
             }
         };
-        let m = &mut self.groups[group].members[member];
-        m.membership.pending_id = None;
-        m.membership.connection = connection;
-        m.membership
-            .group_instance_id
-            .clone_from(&group_instance_id);
-        let replaces = m.membership.in_group && !known;
+        let m = &mut self.groups[group].memberships[member];
+        m.pending_id = None;
+        m.connection = connection;
+        m.group_instance_id.clone_from(&group_instance_id);
+        let replaces = m.in_group && !known;
         if replaces && static_member {
             // In a Stable group the new process gets its assignment back with no rebalance.
             let session = self.groups[group].config.session_timeout_ms * 1000;
-            let m = &mut self.groups[group].members[member];
-            m.membership.joined = true;
-            m.membership.member_id = Some(member_id);
-            m.membership.last_heartbeat_us = now;
+            let m = &mut self.groups[group].memberships[member];
+            m.joined = true;
+            m.member_id = Some(member_id);
+            m.last_heartbeat_us = now;
             self.session_timer(group, member, member_id, now + session);
             let g = &self.groups[group];
             self.emit(EventKind::StaticMemberRejoined {
@@ -580,14 +579,11 @@ impl Simulation {
             return;
         }
         if replaces {
-            let old = m
-                .membership
-                .member_id
-                .expect("a member in the group has an id");
-            m.membership.ghost = Some((old, m.membership.last_heartbeat_us));
+            let old = m.member_id.expect("a member in the group has an id");
+            m.ghost = Some((old, m.last_heartbeat_us));
         }
-        let m = &self.groups[group].members[member];
-        let new_member = !m.membership.in_group || replaces;
+        let m = &self.groups[group].memberships[member];
+        let new_member = !m.in_group || replaces;
         let is_leader = self.groups[group].leader == Some(member) && !replaces;
         match self.groups[group].state {
             GroupState::Empty | GroupState::Dead => self.begin_rebalance(
@@ -616,11 +612,11 @@ impl Simulation {
             }
         }
         let session = self.groups[group].config.session_timeout_ms * 1000;
-        let m = &mut self.groups[group].members[member];
-        m.membership.in_group = true;
-        m.membership.joined = true;
-        m.membership.member_id = Some(member_id);
-        m.membership.last_heartbeat_us = now;
+        let m = &mut self.groups[group].memberships[member];
+        m.in_group = true;
+        m.joined = true;
+        m.member_id = Some(member_id);
+        m.last_heartbeat_us = now;
         self.session_timer(group, member, member_id, now + session);
         self.try_complete_join(group);
     }
@@ -630,9 +626,8 @@ impl Simulation {
         if g.state != GroupState::PreparingRebalance || g.initial_delay_until.is_some() {
             return;
         }
-        if g.members.iter().all(|member| {
-            (!member.membership.in_group || member.membership.joined)
-                && member.membership.ghost.is_none()
+        if g.memberships.iter().all(|membership| {
+            (!membership.in_group || membership.joined) && membership.ghost.is_none()
         }) {
             self.complete_join(group);
         }
@@ -641,7 +636,7 @@ impl Simulation {
     /// The coordinator drops a restarted consumer's previous process (see `Member::ghost`).
     pub(crate) fn remove_ghost(&mut self, group: usize, member: usize, reason: Reason) {
         let g = &mut self.groups[group];
-        g.members[member].membership.ghost = None;
+        g.memberships[member].ghost = None;
         let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
         self.emit(EventKind::ConsumerLeft {
             group: group_id,
@@ -654,15 +649,15 @@ impl Simulation {
 
     pub(crate) fn remove_member(&mut self, group: usize, member: usize, reason: Reason) {
         let g = &mut self.groups[group];
-        let m = &mut g.members[member];
-        m.membership.in_group = false;
-        m.membership.joined = false;
-        m.membership.member_id = None;
+        let m = &mut g.memberships[member];
+        m.in_group = false;
+        m.joined = false;
+        m.member_id = None;
         if g.leader == Some(member) {
             g.leader = None;
         }
         g.assignment.remove(&member);
-        let (group_id, member_id) = (g.id.clone(), m.id.clone());
+        let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
         self.emit(EventKind::ConsumerLeft {
             group: group_id,
             member: member_id.clone(),
@@ -689,8 +684,7 @@ impl Simulation {
     /// the leader run the assignor.
     pub(crate) fn complete_join(&mut self, group: usize) {
         for member in 0..self.groups[group].members.len() {
-            if self.groups[group].members[member]
-                .membership
+            if self.groups[group].memberships[member]
                 .ghost
                 .take()
                 .is_some()
@@ -706,15 +700,15 @@ impl Simulation {
             }
         }
         let missing: Vec<usize> = self.groups[group]
-            .members
+            .memberships
             .iter()
             .enumerate()
-            .filter(|(_, m)| m.membership.in_group && !m.membership.joined)
+            .filter(|(_, m)| m.in_group && !m.joined)
             .map(|(i, _)| i)
             .collect();
         for member in missing {
             let g = &mut self.groups[group];
-            g.members[member].membership.in_group = false;
+            g.memberships[member].in_group = false;
             if g.leader == Some(member) {
                 g.leader = None;
             }
@@ -730,10 +724,10 @@ impl Simulation {
         g.generation += 1;
         g.initial_delay_until = None;
         let members: Vec<usize> = g
-            .members
+            .memberships
             .iter()
             .enumerate()
-            .filter(|(_, m)| m.membership.in_group)
+            .filter(|(_, m)| m.in_group)
             .map(|(i, _)| i)
             .collect();
         if members.is_empty() {
@@ -758,15 +752,14 @@ impl Simulation {
         let subscriptions: Vec<Subscription> = members
             .iter()
             .map(|index| {
-                let m = &g.members[*index];
+                let (m, membership) = (&g.members[*index], &g.memberships[*index]);
                 let owned = g.assignment.get(index).cloned().unwrap_or_default();
-                let id = m
-                    .membership
+                let id = membership
                     .member_id
                     .expect("a member in the group has an id");
                 Subscription {
                     member_id: self.member_id_text(group, *index, id),
-                    group_instance_id: m.membership.group_instance_id.clone(),
+                    group_instance_id: membership.group_instance_id.clone(),
                     topics: m.topics.clone(),
                     owned_partitions: owned
                         .iter()
@@ -845,7 +838,7 @@ impl Simulation {
         });
         for (member, partitions) in assignment {
             let g = &self.groups[group];
-            let membership = &g.members[member].membership;
+            let membership = &g.memberships[member];
             let (connection, member_id, is_leader) = (
                 membership.connection,
                 membership.member_id.expect("an assigned member has an id"),
@@ -876,8 +869,8 @@ impl Simulation {
         sync: bool,
     ) {
         let g = &self.groups[group];
-        let m = &g.members[member];
-        let error = if !m.membership.in_group || m.membership.member_id != member_id {
+        let (m, membership) = (&g.members[member], &g.memberships[member]);
+        let error = if !membership.in_group || membership.member_id != member_id {
             Some(Reason::CommitUnknownMember)
         } else if g.state == GroupState::CompletingRebalance {
             Some(Reason::CommitRebalanceInProgress)

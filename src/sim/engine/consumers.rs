@@ -93,6 +93,7 @@ impl Simulation {
     ) {
         let topics = topics.unwrap_or_else(|| self.groups[group].topics.clone());
         self.groups[group].members.push(Member::new(id, topics));
+        self.groups[group].memberships.push(Default::default());
         let member = self.groups[group].members.len() - 1;
         let (m, mut c) = self.client(group, member);
         m.start(&mut c);
@@ -149,11 +150,9 @@ impl Simulation {
             return;
         }
         let incarnation = self.groups[group].members[member].incarnation + 1;
-        // The coordinator's record of the previous process survives the client's restart.
-        let held = std::mem::take(&mut self.groups[group].members[member].membership);
+        // The coordinator's record of the previous process (`Group::memberships`) survives the restart.
         let (m, mut c) = self.client(group, member);
         m.start(&mut c);
-        m.membership = held;
         m.incarnation = incarnation;
         // Re-issue the start events under the new incarnation.
         m.restarted(&mut c);
