@@ -195,19 +195,45 @@ impl Member {
     }
 }
 
+/// A group's consumer clients: the application's settings for them and its consumer instances, the
+/// members. Only `consumer`'s handlers change a member; the coordinator reads the settings and each
+/// member's `client.id` and subscription as its JoinGroup would carry them.
 #[derive(Clone, Debug)]
-pub struct Group {
+pub struct GroupClients {
+    /// `group.id`.
     pub id: String,
     pub config: ConsumerConfig,
     pub topics: Vec<String>,
     pub processing_us_per_record: u64,
     pub commit_mode: Option<CommitMode>,
     pub idempotent: bool,
+    /// By member slot (a slot is one `client.id`; a restart is a new process in the same slot).
+    pub members: Vec<Member>,
+}
+
+impl GroupClients {
+    pub fn cooperative(&self) -> bool {
+        self.config.cooperative()
+    }
+
+    pub(crate) fn subscribes(&self, topic: &str) -> bool {
+        self.members
+            .iter()
+            .any(|member| member.topics.iter().any(|t| t == topic))
+            || self.topics.iter().any(|t| t == topic)
+    }
+}
+
+/// A group as its coordinator holds it: state, generation, its record of each member, the assignment and
+/// the committed offsets. Only the coordinator's handlers change it.
+#[derive(Clone, Debug)]
+pub struct Group {
+    /// `group.id`.
+    pub id: String,
     pub state: GroupState,
     pub generation: i32,
     pub protocol: Option<Assignor>,
     pub leader: Option<usize>,
-    pub members: Vec<Member>,
     /// The coordinator's record of each member, by member slot: it survives the client's restart.
     pub memberships: Vec<Membership>,
     pub committed: BTreeMap<Tp, u64>,
@@ -232,41 +258,4 @@ pub struct Group {
     /// A member joined during the initial rebalance's delay (`ClassicGroup.newMemberAdded`).
     pub(crate) new_member_added: bool,
     pub(crate) rebalance_started_us: Micros,
-}
-
-impl Group {
-    /// The lowest offset of `tp` the group may still read or count: its committed offset, and each member's
-    /// position, fetch position and records in hand.
-    pub(crate) fn lowest_position(&self, tp: Tp) -> Option<u64> {
-        let members = self.members.iter().flat_map(|m| {
-            let in_hand = m
-                .in_hand
-                .iter()
-                .filter(move |(held, _, _)| *held == tp)
-                .map(|(_, first, _)| *first);
-            m.positions
-                .get(&tp)
-                .into_iter()
-                .chain(m.fetch_positions.get(&tp))
-                .copied()
-                .chain(in_hand)
-        });
-        self.committed
-            .get(&tp)
-            .copied()
-            .into_iter()
-            .chain(members)
-            .min()
-    }
-
-    pub fn cooperative(&self) -> bool {
-        self.config.cooperative()
-    }
-
-    pub(crate) fn subscribes(&self, topic: &str) -> bool {
-        self.members
-            .iter()
-            .any(|member| member.topics.iter().any(|t| t == topic))
-            || self.topics.iter().any(|t| t == topic)
-    }
 }

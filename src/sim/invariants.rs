@@ -67,7 +67,7 @@ pub fn check(sim: &Simulation) -> Result<(), String> {
     if let Some(violation) = sim.violations.first() {
         return Err(violation.clone());
     }
-    for group in &sim.groups {
+    for (group, clients) in sim.groups.iter().zip(&sim.consumers) {
         let mut owned = BTreeSet::new();
         for (member, partitions) in &group.assignment {
             for tp in partitions {
@@ -77,7 +77,7 @@ pub fn check(sim: &Simulation) -> Result<(), String> {
             }
         }
         let mut held = BTreeSet::new();
-        for member in &group.members {
+        for member in &clients.members {
             if member.status != MemberStatus::Running || member.generation != Some(group.generation)
             {
                 continue;

@@ -296,9 +296,10 @@ impl Simulation {
 
     fn group_view(&self, group_index: usize) -> GroupView {
         let group = &self.groups[group_index];
+        let clients = &self.consumers[group_index];
         let ledger = &self.group_ledgers[group_index];
         let name = |tp: &Tp| (self.topics[tp.topic].name.clone(), tp.partition);
-        let members = group
+        let members = clients
             .members
             .iter()
             .enumerate()
@@ -331,7 +332,7 @@ impl Simulation {
                 .assignment
                 .iter()
                 .find(|(_, list)| list.contains(tp))
-                .map(|(member, _)| (*member, &group.members[*member]));
+                .map(|(member, _)| (*member, &clients.members[*member]));
             partitions.push(LagRow {
                 topic: self.topics[tp.topic].name.clone(),
                 partition: tp.partition,
@@ -354,26 +355,28 @@ impl Simulation {
             group: group.id.clone(),
             state: group.state.name(),
             generation: group.generation,
-            protocol: if group.cooperative() {
+            protocol: if clients.cooperative() {
                 "COOPERATIVE"
             } else {
                 "EAGER"
             },
             assignor: group.protocol.map(|assignor| assignor.kafka_name()),
-            leader: group.leader.map(|leader| group.members[leader].id.clone()),
+            leader: group
+                .leader
+                .map(|leader| clients.members[leader].id.clone()),
             coordinator: group.coordinator.map(BrokerId::get),
             members,
             partitions,
             total_lag,
             delivery: self.delivery_counts(group_index),
-            idempotent: group.idempotent,
-            max_poll_records: group.config.max_poll_records,
-            processing_ms_per_record: group.processing_us_per_record as f64 / 1000.0,
-            session_timeout_ms: group.config.session_timeout_ms,
-            max_poll_interval_ms: group.config.max_poll_interval_ms,
-            auto_commit_interval_ms: group.config.auto_commit_interval_ms,
-            enable_auto_commit: group.config.enable_auto_commit,
-            partition_assignment_strategy: group
+            idempotent: clients.idempotent,
+            max_poll_records: clients.config.max_poll_records,
+            processing_ms_per_record: clients.processing_us_per_record as f64 / 1000.0,
+            session_timeout_ms: clients.config.session_timeout_ms,
+            max_poll_interval_ms: clients.config.max_poll_interval_ms,
+            auto_commit_interval_ms: clients.config.auto_commit_interval_ms,
+            enable_auto_commit: clients.config.enable_auto_commit,
+            partition_assignment_strategy: clients
                 .config
                 .partition_assignment_strategy
                 .iter()

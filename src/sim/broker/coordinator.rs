@@ -8,7 +8,7 @@ use crate::config::ConsumerConfig;
 use crate::consumer::pairs;
 use crate::engine::Simulation;
 use crate::event::{EventKind, Reason};
-use crate::group::{Group, GroupState};
+use crate::group::{Group, GroupClients, GroupState};
 use crate::ids::{BrokerId, MemberId, Micros, Tp};
 use crate::network::{FlowKind, Node};
 use crate::protocol::{CoordinatorEvent, Ev, Lost, MemberEvent};
@@ -43,18 +43,21 @@ impl Simulation {
             Some(spec.commit.unwrap_or(CommitMode::SyncAfterProcessing))
         };
         let mut ledger = GroupLedger::default();
-        let group = Group {
+        let clients = GroupClients {
             id: spec.id.clone(),
             config,
             topics: spec.topics.clone(),
             processing_us_per_record: ms_to_us(spec.processing_ms_per_record),
             commit_mode,
             idempotent: spec.idempotent,
+            members: Vec::new(),
+        };
+        let group = Group {
+            id: spec.id.clone(),
             state: GroupState::Empty,
             generation: 0,
             protocol: None,
             leader: None,
-            members: Vec::new(),
             memberships: Vec::new(),
             committed: BTreeMap::new(),
             assignment: BTreeMap::new(),
@@ -68,7 +71,7 @@ impl Simulation {
             rebalance_started_us: 0,
         };
         for tp in self.all_partitions() {
-            if group.subscribes(&self.topics[tp.topic].name)
+            if clients.subscribes(&self.topics[tp.topic].name)
                 || spec.members.iter().any(|m| {
                     m.topics
                         .iter()
@@ -80,11 +83,13 @@ impl Simulation {
             }
         }
         self.groups.push(group);
+        self.consumers.push(clients);
         self.group_ledgers.push(ledger);
         for member in &spec.members {
             self.add_member_quietly(index, &member.id, member.topics.clone());
-            let last = self.groups[index].members.len() - 1;
-            self.groups[index].members[last].group_instance_id = member.group_instance_id.clone();
+            let last = self.consumers[index].members.len() - 1;
+            self.consumers[index].members[last].group_instance_id =
+                member.group_instance_id.clone();
         }
     }
 
@@ -122,7 +127,7 @@ impl Simulation {
         let (a, b) = (next(), next());
         format!(
             "{}-{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}",
-            self.groups[group].members[member].id,
+            self.consumers[group].members[member].id,
             a >> 32,
             (a >> 16) & 0xffff,
             a & 0xfff,
@@ -196,12 +201,12 @@ impl Simulation {
         if to.is_none() {
             return;
         }
-        let session = self.groups[group].config.session_timeout_ms * 1000;
+        let session = self.consumers[group].config.session_timeout_ms * 1000;
         let rebalancing = matches!(
             self.groups[group].state,
             GroupState::PreparingRebalance | GroupState::CompletingRebalance
         );
-        for member in 0..self.groups[group].members.len() {
+        for member in 0..self.consumers[group].members.len() {
             let membership = &mut self.groups[group].memberships[member];
             let mut sessions = Vec::new();
             if let (true, Some(id)) = (membership.in_group, membership.member_id) {
@@ -276,7 +281,7 @@ impl Simulation {
     pub(crate) fn partitions_changed_for_groups(&mut self, topic: usize) {
         let name = self.topics[topic].name.clone();
         for group in 0..self.groups.len() {
-            if !self.groups[group].subscribes(&name) {
+            if !self.consumers[group].subscribes(&name) {
                 continue;
             }
             for partition in 0..self.topics[topic].partitions.len() as u32 {
@@ -330,7 +335,7 @@ impl Simulation {
                 let known = m.in_group && m.member_id == Some(member_id);
                 if known {
                     m.last_heartbeat_us = self.k.now;
-                    let session = self.groups[group].config.session_timeout_ms * 1000;
+                    let session = self.consumers[group].config.session_timeout_ms * 1000;
                     self.session_timer(group, member, member_id, self.k.now + session);
                 }
                 // `classicGroupHeartbeat`: REBALANCE_IN_PROGRESS only while members must rejoin; during
@@ -361,7 +366,7 @@ impl Simulation {
                 }
             }
             CoordinatorEvent::SessionCheck { member, member_id } => {
-                let session = self.groups[group].config.session_timeout_ms * 1000;
+                let session = self.consumers[group].config.session_timeout_ms * 1000;
                 let m = &self.groups[group].memberships[member];
                 if let Some((ghost, last_heartbeat)) = m.ghost {
                     if ghost == member_id && self.k.now >= last_heartbeat + session {
@@ -462,7 +467,7 @@ impl Simulation {
     }
 
     pub(crate) fn rebalance_timeout_us(&self, group: usize) -> Micros {
-        self.groups[group].config.max_poll_interval_ms * 1000
+        self.consumers[group].config.max_poll_interval_ms * 1000
     }
 
     pub(crate) fn begin_rebalance(&mut self, group: usize, reason: Reason) {
@@ -543,7 +548,7 @@ impl Simulation {
         let replaces = m.in_group && !known;
         if replaces && static_member {
             // In a Stable group the new process gets its assignment back with no rebalance.
-            let session = self.groups[group].config.session_timeout_ms * 1000;
+            let session = self.consumers[group].config.session_timeout_ms * 1000;
             let m = &mut self.groups[group].memberships[member];
             m.joined = true;
             m.member_id = Some(member_id);
@@ -552,7 +557,7 @@ impl Simulation {
             let g = &self.groups[group];
             self.emit(EventKind::StaticMemberRejoined {
                 group: g.id.clone(),
-                member: g.members[member].id.clone(),
+                member: self.consumers[group].members[member].id.clone(),
                 group_instance_id: group_instance_id.unwrap_or_default(),
             });
             let g = &self.groups[group];
@@ -589,11 +594,11 @@ impl Simulation {
             GroupState::Empty | GroupState::Dead => self.begin_rebalance(
                 group,
                 Reason::JoinedEmptyGroup {
-                    member: self.groups[group].members[member].id.clone(),
+                    member: self.consumers[group].members[member].id.clone(),
                 },
             ),
             GroupState::Stable | GroupState::CompletingRebalance => {
-                let member = self.groups[group].members[member].id.clone();
+                let member = self.consumers[group].members[member].id.clone();
                 let reason = if new_member {
                     Reason::NewMemberJoined { member }
                 } else if is_leader {
@@ -611,7 +616,7 @@ impl Simulation {
                 }
             }
         }
-        let session = self.groups[group].config.session_timeout_ms * 1000;
+        let session = self.consumers[group].config.session_timeout_ms * 1000;
         let m = &mut self.groups[group].memberships[member];
         m.in_group = true;
         m.joined = true;
@@ -637,7 +642,10 @@ impl Simulation {
     pub(crate) fn remove_ghost(&mut self, group: usize, member: usize, reason: Reason) {
         let g = &mut self.groups[group];
         g.memberships[member].ghost = None;
-        let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
+        let (group_id, member_id) = (
+            g.id.clone(),
+            self.consumers[group].members[member].id.clone(),
+        );
         self.emit(EventKind::ConsumerLeft {
             group: group_id,
             member: format!("{member_id} (previous process)"),
@@ -657,7 +665,10 @@ impl Simulation {
             g.leader = None;
         }
         g.assignment.remove(&member);
-        let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
+        let (group_id, member_id) = (
+            g.id.clone(),
+            self.consumers[group].members[member].id.clone(),
+        );
         self.emit(EventKind::ConsumerLeft {
             group: group_id,
             member: member_id.clone(),
@@ -683,14 +694,17 @@ impl Simulation {
     /// `completeClassicGroupJoin`: drop members that did not rejoin, start the next generation, and have
     /// the leader run the assignor.
     pub(crate) fn complete_join(&mut self, group: usize) {
-        for member in 0..self.groups[group].members.len() {
+        for member in 0..self.consumers[group].members.len() {
             if self.groups[group].memberships[member]
                 .ghost
                 .take()
                 .is_some()
             {
                 let g = &self.groups[group];
-                let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
+                let (group_id, member_id) = (
+                    g.id.clone(),
+                    self.consumers[group].members[member].id.clone(),
+                );
                 self.emit(EventKind::ConsumerLeft {
                     group: group_id,
                     member: format!("{member_id} (previous process)"),
@@ -712,7 +726,10 @@ impl Simulation {
             if g.leader == Some(member) {
                 g.leader = None;
             }
-            let (group_id, member_id) = (g.id.clone(), g.members[member].id.clone());
+            let (group_id, member_id) = (
+                g.id.clone(),
+                self.consumers[group].members[member].id.clone(),
+            );
             self.emit(EventKind::ConsumerLeft {
                 group: group_id,
                 member: member_id,
@@ -737,7 +754,7 @@ impl Simulation {
             return;
         }
         // selectProtocol: every member votes for its first assignor that all members support.
-        let protocol = g.config.partition_assignment_strategy[0];
+        let protocol = self.consumers[group].config.partition_assignment_strategy[0];
         g.protocol = Some(protocol);
         if g.leader.is_none_or(|leader| !members.contains(&leader)) {
             g.leader = Some(members[0]);
@@ -752,7 +769,10 @@ impl Simulation {
         let subscriptions: Vec<Subscription> = members
             .iter()
             .map(|index| {
-                let (m, membership) = (&g.members[*index], &g.memberships[*index]);
+                let (m, membership) = (
+                    &self.consumers[group].members[*index],
+                    &g.memberships[*index],
+                );
                 let owned = g.assignment.get(index).cloned().unwrap_or_default();
                 let id = membership
                     .member_id
@@ -812,17 +832,19 @@ impl Simulation {
         }
         self.set_group_state(group, GroupState::Stable);
         let g = &self.groups[group];
-        let protocol = if g.cooperative() {
+        let protocol = if self.consumers[group].cooperative() {
             "COOPERATIVE"
         } else {
             "EAGER"
         };
         let assignor = g.protocol.map_or("", |a| a.kafka_name()).to_string();
-        let leader = g.leader.map_or(String::new(), |l| g.members[l].id.clone());
+        let leader = g.leader.map_or(String::new(), |l| {
+            self.consumers[group].members[l].id.clone()
+        });
         let mut shown = BTreeMap::new();
         for (member, partitions) in &g.assignment {
             shown.insert(
-                g.members[*member].id.clone(),
+                self.consumers[group].members[*member].id.clone(),
                 pairs(&self.topics, partitions),
             );
         }
@@ -869,7 +891,10 @@ impl Simulation {
         sync: bool,
     ) {
         let g = &self.groups[group];
-        let (m, membership) = (&g.members[member], &g.memberships[member]);
+        let (m, membership) = (
+            &self.consumers[group].members[member],
+            &g.memberships[member],
+        );
         let error = if !membership.in_group || membership.member_id != member_id {
             Some(Reason::CommitUnknownMember)
         } else if g.state == GroupState::CompletingRebalance {

@@ -121,8 +121,8 @@ impl Simulation {
                 floor = floor.min(partition.followers[index].log_end_offset);
             }
         }
-        for group in &self.groups {
-            floor = floor.min(group.lowest_position(tp).unwrap_or(u64::MAX));
+        for group in 0..self.groups.len() {
+            floor = floor.min(self.lowest_group_position(group, tp).unwrap_or(u64::MAX));
         }
         floor = floor.min(
             self.produce_ledger

@@ -19,11 +19,12 @@ impl Simulation {
         let Simulation {
             k,
             groups,
+            consumers,
             topics,
             brokers,
             ..
         } = self;
-        let g = &mut groups[group];
+        let (g, clients) = (&groups[group], &mut consumers[group]);
         let coordinator_alive = g
             .coordinator
             .is_some_and(|broker| brokers[broker.index()].alive);
@@ -31,15 +32,15 @@ impl Simulation {
             broker: g.coordinator.unwrap_or(g.offsets_replicas[0]),
         };
         (
-            &mut g.members[member],
+            &mut clients.members[member],
             Client {
                 k,
                 group,
                 me: member,
-                group_id: &g.id,
-                config: &g.config,
-                processing_us_per_record: g.processing_us_per_record,
-                commit_mode: g.commit_mode,
+                group_id: &clients.id,
+                config: &clients.config,
+                processing_us_per_record: clients.processing_us_per_record,
+                commit_mode: clients.commit_mode,
                 topics,
                 coordinator: g.coordinator,
                 coordinator_alive,
@@ -91,10 +92,10 @@ impl Simulation {
         id: &str,
         topics: Option<Vec<String>>,
     ) {
-        let topics = topics.unwrap_or_else(|| self.groups[group].topics.clone());
-        self.groups[group].members.push(Member::new(id, topics));
+        let topics = topics.unwrap_or_else(|| self.consumers[group].topics.clone());
+        self.consumers[group].members.push(Member::new(id, topics));
         self.groups[group].memberships.push(Default::default());
-        let member = self.groups[group].members.len() - 1;
+        let member = self.consumers[group].members.len() - 1;
         let (m, mut c) = self.client(group, member);
         m.start(&mut c);
     }
@@ -146,10 +147,10 @@ impl Simulation {
     }
 
     pub(crate) fn restart_member(&mut self, group: usize, member: usize) {
-        if self.groups[group].members[member].status == MemberStatus::Running {
+        if self.consumers[group].members[member].status == MemberStatus::Running {
             return;
         }
-        let incarnation = self.groups[group].members[member].incarnation + 1;
+        let incarnation = self.consumers[group].members[member].incarnation + 1;
         // The coordinator's record of the previous process (`Group::memberships`) survives the restart.
         let (m, mut c) = self.client(group, member);
         m.start(&mut c);
@@ -175,7 +176,7 @@ impl Simulation {
         let config = ConsumerConfig::parse(&format!("group {id}"), &properties)?;
         self.scenario.scenario.groups[group].config = properties;
         self.scenario.groups[group] = config.clone();
-        let g = &mut self.groups[group];
+        let g = &mut self.consumers[group];
         g.commit_mode = if config.enable_auto_commit {
             None
         } else {
@@ -199,7 +200,7 @@ impl Simulation {
         self.partition_mut(tp)
             .written_twice
             .retain(|(_, end)| *end > log_start_offset);
-        for (group, ledger) in self.groups.iter().zip(&mut self.group_ledgers) {
+        for (group, ledger) in self.consumers.iter().zip(&mut self.group_ledgers) {
             let held = group
                 .members
                 .iter()
@@ -227,7 +228,7 @@ impl Simulation {
     /// new partitions are assigned (`ConsumerCoordinator.rejoinNeededOrPending`).
     pub(crate) fn partitions_changed_for_clients(&mut self, topic: usize) {
         let name = &self.topics[topic].name;
-        for g in &mut self.groups {
+        for g in &mut self.consumers {
             if !g.subscribes(name) {
                 continue;
             }
@@ -239,8 +240,33 @@ impl Simulation {
 
     /// A member's group id and member id, for events.
     pub(crate) fn member_names(&self, group: usize, member: usize) -> (String, String) {
-        let g = &self.groups[group];
+        let g = &self.consumers[group];
         (g.id.clone(), g.members[member].id.clone())
+    }
+
+    /// The lowest offset of `tp` a group may still read or count: its committed offset, and each member's
+    /// position, fetch position and records in hand.
+    pub(crate) fn lowest_group_position(&self, group: usize, tp: Tp) -> Option<u64> {
+        let members = self.consumers[group].members.iter().flat_map(|m| {
+            let in_hand = m
+                .in_hand
+                .iter()
+                .filter(move |(held, _, _)| *held == tp)
+                .map(|(_, first, _)| *first);
+            m.positions
+                .get(&tp)
+                .into_iter()
+                .chain(m.fetch_positions.get(&tp))
+                .copied()
+                .chain(in_hand)
+        });
+        self.groups[group]
+            .committed
+            .get(&tp)
+            .copied()
+            .into_iter()
+            .chain(members)
+            .min()
     }
 
     /// A group's delivery accounting, against each partition's high watermark.
@@ -255,7 +281,7 @@ impl Simulation {
     /// The records a member finished processing go to the observer's ledger of its group: which records
     /// were processed, their end-to-end latency, and which were a producer's second copy.
     pub(super) fn account_processed(&mut self, group: usize, member: usize) {
-        let m = &mut self.groups[group].members[member];
+        let m = &mut self.consumers[group].members[member];
         if m.processed.is_empty() {
             return;
         }
@@ -285,6 +311,6 @@ impl Simulation {
             ledger.producer_duplicates_processed += twice;
         }
         processed.clear();
-        self.groups[group].members[member].processed = processed;
+        self.consumers[group].members[member].processed = processed;
     }
 }

@@ -5,7 +5,7 @@
 use super::accounting::ProduceLedger;
 use super::config::{field, ClusterConfig, Code, InputError, Problem, ProducerConfig, TopicConfig};
 use super::event::{EventKind, Trace, TraceEvent};
-use super::group::Group;
+use super::group::{Group, GroupClients};
 use super::ids::{BrokerId, Micros, Tp};
 use super::kernel::Kernel;
 use super::log::{BatchFacts, ReplicaLog};
@@ -55,7 +55,10 @@ pub struct Simulation {
     /// What the observer knows of produce requests (the batch each became; see `accounting`).
     pub(crate) produce_ledger: ProduceLedger,
     pub(crate) producers: Vec<Producer>,
+    /// The groups as their coordinators hold them.
     pub(crate) groups: Vec<Group>,
+    /// Each group's consumer clients (its members), by group.
+    pub(crate) consumers: Vec<GroupClients>,
     /// What the observer knows of each group's processing, by group (see `accounting`).
     pub(crate) group_ledgers: Vec<super::accounting::GroupLedger>,
     next_timeline: usize,
@@ -122,6 +125,7 @@ impl Simulation {
             produce_ledger: ProduceLedger::default(),
             producers: Vec::new(),
             groups: Vec::new(),
+            consumers: Vec::new(),
             group_ledgers: Vec::new(),
             next_timeline: 0,
             commands: Vec::new(),
@@ -648,7 +652,8 @@ impl Simulation {
                 ms_per_record,
             } => {
                 let g = self.group_index(&group)?;
-                self.groups[g].processing_us_per_record = super::scenario::ms_to_us(ms_per_record);
+                self.consumers[g].processing_us_per_record =
+                    super::scenario::ms_to_us(ms_per_record);
                 self.scenario.scenario.groups[g].processing_ms_per_record = ms_per_record;
                 self.emit(EventKind::ConfigChanged {
                     scope: "group".into(),
@@ -729,12 +734,12 @@ impl Simulation {
         member: &str,
     ) -> Result<(usize, usize), InputError> {
         let g = self.group_index(group)?;
-        let m = self.groups[g]
+        let m = self.consumers[g]
             .members
             .iter()
             .position(|existing| existing.id == member)
             .ok_or_else(|| {
-                let known: Vec<&str> = self.groups[g]
+                let known: Vec<&str> = self.consumers[g]
                     .members
                     .iter()
                     .map(|m| m.id.as_str())
@@ -786,7 +791,7 @@ impl Simulation {
         let mut nodes = vec![Node::Controller];
         nodes.extend(self.brokers.iter().map(|b| Node::Broker { broker: b.id }));
         nodes.extend((0..self.producers.len()).map(|producer| Node::Producer { producer }));
-        for (group, g) in self.groups.iter().enumerate() {
+        for (group, g) in self.consumers.iter().enumerate() {
             nodes.extend((0..g.members.len()).map(|member| Node::Member { group, member }));
         }
         nodes
