@@ -145,6 +145,27 @@ fn the_core_has_no_import_cycle() {
     );
 }
 
+/// The nodes whose handlers are their own (`impl Producer`, `impl Member`, `impl Group`) reach the rest of
+/// the run only through the kernel and what they are handed read-only: their modules name nothing of the
+/// engine (no `Simulation`).
+#[test]
+fn the_nodes_with_their_own_handlers_name_nothing_of_the_engine() {
+    let graph = imports();
+    for node in ["producer", "consumer", "coordinator"] {
+        let names = graph
+            .get(node)
+            .unwrap_or_else(|| panic!("module {node}: {graph:?}"));
+        assert!(
+            !names.contains("engine"),
+            "{node} names the engine: {names:?}"
+        );
+        assert!(
+            names.contains("kernel"),
+            "{node} works through the kernel: {names:?}"
+        );
+    }
+}
+
 /// The node modules whose handlers are still `impl Simulation` blocks, reaching any node's state: the
 /// restructure turns each into handlers of its own node (as `producer` is). The engine (the dispatcher and
 /// the public API) and the view (read-only) are `impl Simulation` by design.

@@ -3,7 +3,7 @@
 //! commits, eager and cooperative rebalancing on the member's side, positions and their validation. The
 //! handlers are `Member`'s: each changes only its own member, and reaches the rest of the run through
 //! `Client` (the kernel for messages, timers and events; read-only, the group's client settings and what
-//! its metadata says of the cluster). The coordinator is `broker::coordinator`.
+//! its metadata says of the cluster). The coordinator is `coordinator`.
 
 use super::config::{AutoOffsetReset, ConsumerConfig};
 use super::event::{EventKind, Reason, TopicPartitionPair};
@@ -336,17 +336,19 @@ impl Member {
     /// A request to the coordinator, or its answer, was lost to a network fault: the member's wait for it
     /// times out after `request.timeout.ms`.
     pub(crate) fn request_lost(&mut self, c: &mut Client<'_>, lost: Lost) {
-        let m = &*self;
+        let event = self.request_timeout(lost);
+        self.wake(c, c.k.now + CONSUMER_REQUEST_TIMEOUT_US, event);
+    }
+
+    /// The timer event for a request of this process lost to a network fault: it names when the
+    /// request was sent, so that it acts only if no newer one was sent since.
+    pub(crate) fn request_timeout(&self, lost: Lost) -> MemberEvent {
         let sent_us = match lost {
-            Lost::Join => m.join_sent_us,
-            Lost::Commit => m.commit_sent_us,
-            Lost::OffsetFetch => m.offset_fetch_sent.unwrap_or(0),
+            Lost::Join => self.join_sent_us,
+            Lost::Commit => self.commit_sent_us,
+            Lost::OffsetFetch => self.offset_fetch_sent.unwrap_or(0),
         };
-        self.wake(
-            c,
-            c.k.now + CONSUMER_REQUEST_TIMEOUT_US,
-            MemberEvent::RequestTimedOut { lost, sent_us },
-        );
+        MemberEvent::RequestTimedOut { lost, sent_us }
     }
 
     /// `request.timeout.ms` ran out on a request lost to a network fault. A lost JoinGroup (or its

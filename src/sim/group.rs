@@ -1,5 +1,5 @@
 //! A consumer group's state: the coordinator's (`Group`: state, generation, its record of each member,
-//! committed offsets), which `broker::coordinator`'s handlers change, and each member client's (`Member`:
+//! committed offsets), which `coordinator`'s handlers change, and each member client's (`Member`:
 //! status, assignment, positions, what it holds and processes), which only `consumer`'s handlers change.
 
 use super::assignor::Assignor;
@@ -258,4 +258,7 @@ pub struct Group {
     /// A member joined during the initial rebalance's delay (`ClassicGroup.newMemberAdded`).
     pub(crate) new_member_added: bool,
     pub(crate) rebalance_started_us: Micros,
+    /// Offsets committed by the event being handled, for the observer's accounting
+    /// (`accounting::GroupLedger`), which the engine takes after each of the coordinator's events.
+    pub(crate) commits: Vec<(Tp, u64)>,
 }

@@ -9,6 +9,7 @@ pub mod broker;
 pub mod config;
 pub mod consumer;
 pub mod controller;
+pub mod coordinator;
 pub mod engine;
 pub mod event;
 pub mod golden;

@@ -9,8 +9,7 @@ use crate::consumer::Client;
 use crate::event::EventKind;
 use crate::group::{Member, MemberStatus};
 use crate::ids::{Micros, Tp};
-use crate::network::Node;
-use crate::protocol::{Ev, Lost, MemberEvent};
+use crate::protocol::{Ev, MemberEvent};
 use crate::scenario::CommitMode;
 
 impl Simulation {
@@ -28,9 +27,7 @@ impl Simulation {
         let coordinator_alive = g
             .coordinator
             .is_some_and(|broker| brokers[broker.index()].alive);
-        let coordinator_node = Node::Broker {
-            broker: g.coordinator.unwrap_or(g.offsets_replicas[0]),
-        };
+        let coordinator_node = g.node();
         (
             &mut clients.members[member],
             Client {
@@ -78,12 +75,6 @@ impl Simulation {
     pub(crate) fn stall_member(&mut self, group: usize, member: usize, ms: u64) {
         let (m, mut c) = self.client(group, member);
         m.stall(&mut c, ms);
-    }
-
-    /// A request of a member to its coordinator, or its answer, was lost to a network fault.
-    pub(crate) fn request_lost(&mut self, group: usize, member: usize, lost: Lost) {
-        let (m, mut c) = self.client(group, member);
-        m.request_lost(&mut c, lost);
     }
 
     pub(crate) fn add_member_quietly(

@@ -17,6 +17,7 @@ use super::scenario::{Command, Scenario, ValidScenario};
 use super::sort;
 
 mod consumers;
+mod coordinators;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
