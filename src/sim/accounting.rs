@@ -313,6 +313,9 @@ pub struct ProduceLedger {
     acknowledged_lost: Vec<u64>,
     /// Per producer: records a retry appended a second time (its first attempt was appended too).
     written_twice: Vec<u64>,
+    /// Offset ranges `[first, end)` of batches a retry wrote a second time (no idempotence), by
+    /// partition, oldest first; pruned below the log start and above where an election cut the log.
+    twice_ranges: Vec<(Tp, u64, u64)>,
 }
 
 impl ProduceLedger {
@@ -379,8 +382,31 @@ impl ProduceLedger {
         self.acknowledged_lost[producer] += records;
     }
 
-    pub(crate) fn add_written_twice(&mut self, producer: usize, records: u64) {
-        self.written_twice[producer] += records;
+    /// A retry of `producer` appended `[first, end)` of `tp` a second time.
+    pub(crate) fn add_written_twice(&mut self, producer: usize, tp: Tp, first: u64, end: u64) {
+        self.written_twice[producer] += end - first;
+        self.twice_ranges.push((tp, first, end));
+    }
+
+    /// How many of the records `[first, end)` of `tp` are a second copy.
+    pub(crate) fn twice_within(&self, tp: Tp, first: u64, end: u64) -> u64 {
+        self.twice_ranges
+            .iter()
+            .filter(|(at, _, _)| *at == tp)
+            .map(|(_, a, b)| (*b).min(end).saturating_sub((*a).max(first)))
+            .sum()
+    }
+
+    /// `tp`'s log starts at `log_start` now: copies below it are gone.
+    pub(crate) fn twice_below_gone(&mut self, tp: Tp, log_start: u64) {
+        self.twice_ranges
+            .retain(|(at, _, end)| *at != tp || *end > log_start);
+    }
+
+    /// An election cut `tp`'s log at `lost_from`: those offsets will hold other records.
+    pub(crate) fn twice_above_gone(&mut self, tp: Tp, lost_from: u64) {
+        self.twice_ranges
+            .retain(|(at, _, end)| *at != tp || *end <= lost_from);
     }
 
     pub fn acknowledged_lost(&self, producer: usize) -> u64 {

@@ -91,7 +91,6 @@ impl Simulation {
                 recovering: false,
                 pending_acks: Vec::new(),
                 parked_consumers: Vec::new(),
-                written_twice: Vec::new(),
                 summarize_at: SUMMARIZE_EVERY,
             });
         }
@@ -512,9 +511,7 @@ impl Simulation {
         if let Some(first) = lost.first() {
             // Those offsets will hold other records.
             let lost_from = first.base_offset;
-            self.partition_mut(tp)
-                .written_twice
-                .retain(|(_, end)| *end <= lost_from);
+            self.produce_ledger.twice_above_gone(tp, lost_from);
         }
         for range in lost {
             let records = (range.end_offset - range.base_offset) as u32;

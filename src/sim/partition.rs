@@ -83,9 +83,6 @@ pub struct Partition {
     pub(crate) pending_acks: Vec<(u64, u64, u64)>,
     /// Consumer fetches parked at the leader until data arrives: (group, member, incarnation).
     pub(crate) parked_consumers: Vec<(usize, usize, u32)>,
-    /// Offset ranges `[first, end)` of batches a retry wrote a second time (no idempotence), oldest
-    /// first; pruned below the log start.
-    pub(crate) written_twice: Vec<(u64, u64)>,
     /// The leader's batch count at which the partition's logs are next summarised.
     pub(crate) summarize_at: usize,
 }

@@ -132,11 +132,12 @@ impl Simulation {
             ),
         };
         if let Some(first_base_offset) = written_before {
-            self.produce_ledger
-                .add_written_twice(producer, appended.records as u64);
-            self.partition_mut(tp)
-                .written_twice
-                .push((appended.base_offset, appended.end_offset()));
+            self.produce_ledger.add_written_twice(
+                producer,
+                tp,
+                appended.base_offset,
+                appended.end_offset(),
+            );
             let (producer_name, topic) = (
                 self.producers[producer].id.clone(),
                 self.topics[tp.topic].name.clone(),

@@ -188,9 +188,7 @@ impl Simulation {
     /// running member already fetched (in its buffer, or being processed) will still be processed, as in
     /// Kafka, so they are settled only once the member is done with them (at a later log start move).
     pub(crate) fn log_start_advanced_for_groups(&mut self, tp: Tp, log_start_offset: u64) {
-        self.partition_mut(tp)
-            .written_twice
-            .retain(|(_, end)| *end > log_start_offset);
+        self.produce_ledger.twice_below_gone(tp, log_start_offset);
         for (group, ledger) in self.consumers.iter().zip(&mut self.group_ledgers) {
             let held = group
                 .members
@@ -283,7 +281,6 @@ impl Simulation {
             let created = self
                 .leader_log(tp)
                 .and_then(|log| Some((log.created_us_at(first)?, log.created_us_at(end - 1)?)));
-            let partition = &self.topics[tp.topic].partitions[tp.partition as usize];
             let ledger = &mut self.group_ledgers[group];
             if let Some((oldest, newest)) = created {
                 let average = now.saturating_sub(oldest) / 2 + now.saturating_sub(newest) / 2;
@@ -294,11 +291,7 @@ impl Simulation {
                 delivery.mark_processed(first, end);
             }
             // Records the producer wrote twice: each copy is processed as a record of its own.
-            let twice: u64 = partition
-                .written_twice
-                .iter()
-                .map(|(a, b)| (*b).min(end).saturating_sub((*a).max(first)))
-                .sum();
+            let twice = self.produce_ledger.twice_within(tp, first, end);
             ledger.producer_duplicates_processed += twice;
         }
         processed.clear();
