@@ -2,12 +2,12 @@
 //! (`broker.session.timeout.ms`), leader elections (clean, or unclean when enabled), preferred-leader
 //! balancing, and the data an election loses.
 
-use super::partition::{FollowerState, Partition, Topic, SUMMARIZE_EVERY};
+use super::partition::{Partition, Topic, SUMMARIZE_EVERY};
 use crate::config::TopicConfig;
 use crate::engine::Simulation;
 use crate::event::{EventKind, Reason};
 use crate::ids::{BrokerId, Micros, Tp};
-use crate::log::{LostRange, ReplicaLog};
+use crate::log::LostRange;
 use crate::network::Node;
 use crate::protocol::Ev;
 use crate::sort;
@@ -78,19 +78,22 @@ impl Simulation {
             } else {
                 isr
             };
-            let count = replicas.len();
             self.led_by_broker = None;
+            let tp = Tp {
+                topic,
+                partition: self.topics[topic].partitions.len() as u32,
+            };
+            for broker in &replicas {
+                self.brokers[broker.index()]
+                    .replicas
+                    .host(tp, replicas.len());
+            }
             self.topics[topic].partitions.push(Partition {
                 replicas,
                 leader,
                 leader_epoch: 0,
                 isr,
-                logs: vec![ReplicaLog::default(); count],
-                followers: vec![FollowerState::default(); count],
-                leader_epoch_start_offset: 0,
                 recovering: false,
-                pending_acks: Vec::new(),
-                parked_consumers: Vec::new(),
                 summarize_at: SUMMARIZE_EVERY,
             });
         }
@@ -443,18 +446,27 @@ impl Simulation {
             partition.isr = vec![broker];
             partition.recovering = true;
         }
+        let (isr, replicas, leader_epoch) = (
+            partition.isr.clone(),
+            partition.replicas.clone(),
+            partition.leader_epoch,
+        );
         if let Some(leader) = new_leader {
-            let leader_leo = partition.log_of(leader).expect("replica").log_end_offset;
-            partition.leader_epoch_start_offset = leader_leo;
+            // `Partition.makeLeader` on the new leader's broker.
+            let replica = self.replica_mut(leader, tp).expect("replica");
+            let leader_leo = replica.log.log_end_offset;
+            replica.leader_epoch_start_offset = leader_leo;
             let new_leader = old_leader != Some(leader);
-            for (index, state) in partition.followers.iter_mut().enumerate() {
-                let in_sync = partition.isr.contains(&partition.replicas[index]);
+            for (index, state) in replica.followers.iter_mut().enumerate() {
+                let in_sync = isr.contains(&replicas[index]);
                 state.reset(now, leader_leo, new_leader, in_sync);
             }
         }
-        let parked = std::mem::take(&mut partition.parked_consumers);
-        let isr = partition.isr.clone();
-        let leader_epoch = partition.leader_epoch;
+        // The consumer fetches parked at the old leader.
+        let parked = old_leader
+            .and_then(|old| self.replica_mut(old, tp))
+            .map(|replica| std::mem::take(&mut replica.parked_consumers))
+            .unwrap_or_default();
         let topic = self.topics[tp.topic].name.clone();
         self.emit(EventKind::LeaderElected {
             topic,
@@ -464,7 +476,9 @@ impl Simulation {
             isr: crate::ids::plain(&isr),
             unclean: unclean.is_some(),
         });
-        self.fail_pending_acks(tp);
+        if let Some(old_leader) = old_leader {
+            self.fail_pending_acks(tp, old_leader);
+        }
         if let Some(leader) = new_leader {
             // The followers learn of the new epoch from their next fetch's answer, and truncate then;
             // what they will lose is counted now.
@@ -483,15 +497,30 @@ impl Simulation {
     /// Every batch some replica holds beyond where it diverges from the new leader will be truncated:
     /// the cluster has lost it. Counted once per batch.
     pub(crate) fn account_lost_batches(&mut self, tp: Tp, leader: BrokerId) {
-        let partition = &mut self.topics[tp.topic].partitions[tp.partition as usize];
-        let leader_index = partition.replica_index(leader).expect("replica");
-        let (before, rest) = partition.logs.split_at_mut(leader_index);
-        let (leader_log, after) = rest.split_first_mut().expect("the leader's log");
+        let replicas = &self.topics[tp.topic].partitions[tp.partition as usize].replicas;
+        // The leader's log, taken out while the others are compared with it (and put back).
+        let leader_log = std::mem::take(
+            &mut self.brokers[leader.index()]
+                .replicas
+                .get_mut(tp)
+                .expect("the leader's log")
+                .log,
+        );
         let mut candidates = Vec::new();
-        for log in before.iter_mut().chain(after.iter_mut()) {
-            let point = log.divergence_point(leader_log);
+        for broker in replicas.iter().filter(|broker| **broker != leader) {
+            let log = &mut self.brokers[broker.index()]
+                .replicas
+                .get_mut(tp)
+                .expect("a replica's log")
+                .log;
+            let point = log.divergence_point(&leader_log);
             candidates.extend(log.lose_from(point, &mut self.batch_facts));
         }
+        self.brokers[leader.index()]
+            .replicas
+            .get_mut(tp)
+            .expect("the leader's log")
+            .log = leader_log;
         // Replicas hold the same records in the same epoch at the same offsets: each counted once.
         let mut lost: Vec<LostRange> = Vec::new();
         for mut range in candidates {

@@ -6,10 +6,17 @@ use super::group::MemberStatus;
 use std::collections::BTreeSet;
 
 pub fn check(sim: &Simulation) -> Result<(), String> {
-    for topic in &sim.topics {
+    for (topic_index, topic) in sim.topics.iter().enumerate() {
         for (index, partition) in topic.partitions.iter().enumerate() {
             let name = format!("{}-{}", topic.name, index);
-            for (replica, log) in partition.replicas.iter().zip(&partition.logs) {
+            let tp = super::ids::Tp {
+                topic: topic_index,
+                partition: index as u32,
+            };
+            for replica in &partition.replicas {
+                let Some(log) = sim.log_of(tp, *replica) else {
+                    return Err(format!("{name}: broker {replica} hosts no replica"));
+                };
                 if !(log.log_start_offset <= log.high_watermark
                     && log.high_watermark <= log.log_end_offset)
                 {
@@ -100,7 +107,7 @@ pub fn check(sim: &Simulation) -> Result<(), String> {
                 continue;
             }
             // A new leader may learn the high watermark late, but it holds every record below the old one.
-            let log_end = partition.log_of(leader).map_or(0, |log| log.log_end_offset);
+            let log_end = sim.log_of(*tp, leader).map_or(0, |log| log.log_end_offset);
             if *committed > log_end {
                 return Err(format!("group {}: committed offset {committed} of {:?} above the leader's log end {log_end}", group.id, tp));
             }

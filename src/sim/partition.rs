@@ -1,9 +1,10 @@
-//! A partition as the cluster knows it: its replicas, leader, ISR and leader epoch, each replica's log and
-//! the leader's view of each follower; the fetch sessions between brokers; and a topic's partitions. The
-//! state the broker and controller handlers work on (`broker::replica_manager`, `controller`).
+//! A partition as the controller registers it (`Partition`: its replicas, leader, ISR and leader epoch),
+//! and a replica as the broker hosting it holds it (`Replica`: its log and, while it leads, its view of
+//! each follower and its purgatories, kept in `Broker::replicas`); the fetch sessions between brokers;
+//! and a topic's partitions.
 
 use super::config::TopicConfig;
-use super::ids::{BrokerId, Micros};
+use super::ids::{BrokerId, Micros, Tp};
 use super::log::ReplicaLog;
 use super::protocol::FetchOffset;
 
@@ -64,6 +65,8 @@ pub const DETAIL_BATCHES: usize = 1024;
 /// A partition's logs are summarised each time its leader's log holds this many more batches.
 pub(crate) const SUMMARIZE_EVERY: usize = 256;
 
+/// A partition as the controller registers it (`PartitionRegistration`). The brokers read it as their
+/// metadata image, which the simulator propagates at once.
 #[derive(Clone, Debug)]
 pub struct Partition {
     /// Replica brokers in assignment order (the first is the preferred leader).
@@ -71,18 +74,8 @@ pub struct Partition {
     pub leader: Option<BrokerId>,
     pub leader_epoch: u32,
     pub isr: Vec<BrokerId>,
-    /// One log per replica, in `replicas` order.
-    pub logs: Vec<ReplicaLog>,
-    /// The leader's view of each replica, in `replicas` order.
-    pub followers: Vec<FollowerState>,
-    pub leader_epoch_start_offset: u64,
     /// Unclean election happened: `LeaderRecoveryState.RECOVERING`.
     pub recovering: bool,
-    /// acks=all batches waiting in the purgatory for the high watermark: (required offset, ProduceRequest
-    /// id in `Simulation::delayed_produces`, batch request id).
-    pub(crate) pending_acks: Vec<(u64, u64, u64)>,
-    /// Consumer fetches parked at the leader until data arrives: (group, member, incarnation).
-    pub(crate) parked_consumers: Vec<(usize, usize, u32)>,
     /// The leader's batch count at which the partition's logs are next summarised.
     pub(crate) summarize_at: usize,
 }
@@ -92,23 +85,60 @@ impl Partition {
     pub fn replica_index(&self, broker: BrokerId) -> Option<usize> {
         self.replicas.iter().position(|replica| *replica == broker)
     }
+}
 
+/// A partition's replica as the broker hosting it holds it (Kafka's `Partition` on that broker, with its
+/// `UnifiedLog`): its log, and the state it keeps while it leads.
+#[derive(Clone, Debug, Default)]
+pub struct Replica {
+    pub log: ReplicaLog,
+    /// While it leads: its view of each replica, in the partition's `replicas` order.
+    pub followers: Vec<FollowerState>,
+    /// While it leads: where its log ended when it became leader.
+    pub leader_epoch_start_offset: u64,
+    /// While it leads, acks=all batches waiting in its purgatory for the high watermark: (required
+    /// offset, ProduceRequest id in `Simulation::delayed_produces`, batch request id).
+    pub(crate) pending_acks: Vec<(u64, u64, u64)>,
+    /// While it leads, consumer fetches parked until data arrives: (group, member, incarnation).
+    pub(crate) parked_consumers: Vec<(usize, usize, u32)>,
+}
+
+/// The replicas one broker hosts, by topic and partition.
+#[derive(Clone, Debug, Default)]
+pub struct HostedReplicas(Vec<Vec<Option<Replica>>>);
+
+impl HostedReplicas {
     #[inline(always)]
-    pub fn log_of(&self, broker: BrokerId) -> Option<&ReplicaLog> {
-        self.replica_index(broker).map(|index| &self.logs[index])
+    pub fn get(&self, tp: Tp) -> Option<&Replica> {
+        self.0.get(tp.topic)?.get(tp.partition as usize)?.as_ref()
     }
 
     #[inline(always)]
-    pub fn log_of_mut(&mut self, broker: BrokerId) -> Option<&mut ReplicaLog> {
-        self.replica_index(broker)
-            .map(move |index| &mut self.logs[index])
+    pub fn get_mut(&mut self, tp: Tp) -> Option<&mut Replica> {
+        self.0
+            .get_mut(tp.topic)?
+            .get_mut(tp.partition as usize)?
+            .as_mut()
     }
 
-    /// The high watermark consumers see (the leader's), 0 without a leader's log.
-    pub fn high_watermark(&self) -> u64 {
-        self.leader
-            .and_then(|leader| self.log_of(leader))
-            .map_or(0, |log| log.high_watermark)
+    /// Starts hosting a replica of `tp`, of a partition with `replicas` replicas.
+    pub fn host(&mut self, tp: Tp, replicas: usize) {
+        if self.0.len() <= tp.topic {
+            self.0.resize_with(tp.topic + 1, Vec::new);
+        }
+        let topic = &mut self.0[tp.topic];
+        if topic.len() <= tp.partition as usize {
+            topic.resize_with(tp.partition as usize + 1, || None);
+        }
+        topic[tp.partition as usize] = Some(Replica {
+            followers: vec![FollowerState::default(); replicas],
+            ..Replica::default()
+        });
+    }
+
+    /// Every replica it hosts.
+    pub fn iter(&self) -> impl Iterator<Item = &Replica> {
+        self.0.iter().flatten().flatten()
     }
 }
 

@@ -208,7 +208,8 @@ impl Simulation {
         let topics = self
             .topics
             .iter()
-            .map(|topic| TopicView {
+            .enumerate()
+            .map(|(topic_index, topic)| TopicView {
                 name: topic.name.clone(),
                 replication_factor: topic.partitions[0].replicas.len() as u32,
                 min_insync_replicas: topic.config.min_insync_replicas,
@@ -218,11 +219,15 @@ impl Simulation {
                     .iter()
                     .enumerate()
                     .map(|(index, partition)| {
+                        let tp = Tp {
+                            topic: topic_index,
+                            partition: index as u32,
+                        };
                         let leader_alive = partition
                             .leader
                             .is_some_and(|leader| self.broker(leader).alive);
                         let leader_log =
-                            partition.leader.and_then(|leader| partition.log_of(leader));
+                            partition.leader.and_then(|leader| self.log_of(tp, leader));
                         PartitionView {
                             partition: index as u32,
                             leader: partition.leader.map(BrokerId::get),
@@ -232,7 +237,7 @@ impl Simulation {
                             replica_logs: partition
                                 .replicas
                                 .iter()
-                                .zip(&partition.logs)
+                                .filter_map(|broker| Some((broker, self.log_of(tp, *broker)?)))
                                 .map(|(broker, log)| ReplicaView {
                                     broker: broker.get(),
                                     alive: self.broker(*broker).alive,
@@ -326,7 +331,7 @@ impl Simulation {
             .collect();
         let mut partitions = Vec::new();
         for tp in ledger.delivery.keys() {
-            let high_watermark = self.partition(*tp).high_watermark();
+            let high_watermark = self.high_watermark(*tp);
             let current_offset = group.committed.get(tp).copied();
             let owner = group
                 .assignment

@@ -41,7 +41,8 @@ impl Simulation {
         // fetch.max.wait.ms ends.
         for entry in &request.partitions {
             let incarnation = request.incarnation;
-            self.partition_mut(entry.tp)
+            self.replica_mut(broker, entry.tp)
+                .expect("the leader's replica")
                 .parked_consumers
                 .push((group, member, incarnation));
         }
@@ -94,7 +95,7 @@ impl Simulation {
                 leader_epoch,
                 outcome,
             };
-            let log = match partition.log_of(broker) {
+            let log = match self.log_of(tp, broker) {
                 Some(log) if partition.leader == Some(broker) => log,
                 _ => {
                     data.push(answer(FetchOutcome::NotLeader));
@@ -249,9 +250,11 @@ impl Simulation {
         };
         let incarnation = request.incarnation;
         for entry in &request.partitions {
-            self.partition_mut(entry.tp)
-                .parked_consumers
-                .retain(|parked| *parked != (group, member, incarnation));
+            if let Some(replica) = self.replica_mut(broker, entry.tp) {
+                replica
+                    .parked_consumers
+                    .retain(|parked| *parked != (group, member, incarnation));
+            }
         }
         let (data, _) = self.serve_consumer_fetch(broker, &request);
         self.send_consumer_fetch_response(broker, &request, data);
@@ -266,9 +269,11 @@ impl Simulation {
             let (group, member) = (request.group, request.member);
             for entry in &request.partitions {
                 let incarnation = request.incarnation;
-                self.partition_mut(entry.tp)
-                    .parked_consumers
-                    .retain(|parked| *parked != (group, member, incarnation));
+                if let Some(replica) = self.replica_mut(broker, entry.tp) {
+                    replica
+                        .parked_consumers
+                        .retain(|parked| *parked != (group, member, incarnation));
+                }
             }
             let now = self.k.now;
             self.fetch_failed(broker, request.sender(), now);

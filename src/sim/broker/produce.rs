@@ -73,7 +73,7 @@ impl Simulation {
         }
         let existing = match batch.producer_id {
             Some((producer_id, epoch)) => {
-                let log = partition.log_of(broker).expect("leader log");
+                let log = self.log_of(tp, broker).expect("leader log");
                 match log.check_sequence(producer_id, epoch, batch.base_sequence, batch.records) {
                     SequenceCheck::InOrder => None,
                     SequenceCheck::Duplicate(batch) => Some(batch),
@@ -156,7 +156,7 @@ impl Simulation {
         }
         self.produce_ledger
             .appended(producer, id, tp, appended.clone());
-        let high_watermark = self.partition(tp).high_watermark();
+        let high_watermark = self.high_watermark(tp);
         if acks == Acks::One || high_watermark >= appended.end_offset() {
             self.respond(
                 id,
@@ -166,7 +166,8 @@ impl Simulation {
                 acks,
             );
         } else {
-            self.partition_mut(tp)
+            self.replica_mut(broker, tp)
+                .expect("the leader's replica")
                 .pending_acks
                 .push((appended.end_offset(), wire, id));
             if let Some(reply) = self.produce_reply.as_mut() {
@@ -277,9 +278,13 @@ impl Simulation {
         self.settle_delayed(wire, id, Ok(()));
     }
 
-    /// The partition's leader changed: its batches in the purgatory get `NotLeaderOrFollower`.
-    pub(crate) fn fail_pending_acks(&mut self, tp: Tp) {
-        let pending = std::mem::take(&mut self.partition_mut(tp).pending_acks);
+    /// The partition's leader changed: the batches in the old leader's purgatory get
+    /// `NotLeaderOrFollower`.
+    pub(crate) fn fail_pending_acks(&mut self, tp: Tp, old_leader: BrokerId) {
+        let Some(replica) = self.replica_mut(old_leader, tp) else {
+            return;
+        };
+        let pending = std::mem::take(&mut replica.pending_acks);
         for (_, wire, id) in pending {
             self.settle_delayed(wire, id, Err(Reason::NotLeaderOrFollower));
         }

@@ -38,15 +38,18 @@ impl Simulation {
             let config = &self.topics[tp.topic].config;
             (config.segment_bytes, config.segment_ms.saturating_mul(1000))
         };
-        let partition = &mut self.topics[tp.topic].partitions[tp.partition as usize];
+        let partition = &self.topics[tp.topic].partitions[tp.partition as usize];
         data.leader_epoch = partition.leader_epoch;
-        let log = partition
-            .log_of_mut(leader)
-            .expect("the leader is a replica");
+        let summarize_at = partition.summarize_at;
+        let log = &mut self.brokers[leader.index()]
+            .replicas
+            .get_mut(tp)
+            .expect("the leader is a replica")
+            .log;
         data.base_offset = log.log_end_offset;
         let batch = self.batch_facts.register(data, facts);
         log.append(batch.clone(), now, segment_bytes, segment_us);
-        let summarize = log.batch_count() >= partition.summarize_at;
+        let summarize = log.batch_count() >= summarize_at;
         if self.k.record_events {
             let topic_name = self.topics[tp.topic].name.clone();
             let producer_name = self.producers[batch.producer as usize].id.clone();
@@ -89,21 +92,17 @@ impl Simulation {
         let Some(floor) = self.detail_floor(tp) else {
             return;
         };
-        let alive: Vec<bool> = self
-            .partition(tp)
-            .replicas
-            .iter()
-            .map(|broker| self.broker(*broker).alive)
-            .collect();
-        let partition = &mut self.topics[tp.topic].partitions[tp.partition as usize];
-        for (log, alive) in partition.logs.iter_mut().zip(alive) {
-            if alive {
-                log.summarize_below(floor, &mut self.batch_facts);
+        let partition = &self.topics[tp.topic].partitions[tp.partition as usize];
+        for broker in &partition.replicas {
+            let broker = &mut self.brokers[broker.index()];
+            if broker.alive {
+                let replica = broker.replicas.get_mut(tp).expect("a hosted replica");
+                replica.log.summarize_below(floor, &mut self.batch_facts);
             }
         }
         let leader = partition.leader.expect("the floor needs a leader");
-        let batches = partition.log_of(leader).expect("replica").batch_count();
-        partition.summarize_at = batches + SUMMARIZE_EVERY;
+        let batches = self.log_of(tp, leader).expect("replica").batch_count();
+        self.partition_mut(tp).summarize_at = batches + SUMMARIZE_EVERY;
     }
 
     /// The offset below which no reader needs batches: the smallest of the high watermark, the live
@@ -113,12 +112,13 @@ impl Simulation {
     pub(crate) fn detail_floor(&self, tp: Tp) -> Option<u64> {
         let partition = self.partition(tp);
         let leader = partition.leader?;
-        let log = partition.log_of(leader)?;
+        let replica = self.replica(leader, tp)?;
+        let log = &replica.log;
         let high_watermark = log.high_watermark;
         let mut floor = high_watermark;
         for (index, broker) in partition.replicas.iter().enumerate() {
             if *broker != leader && self.broker(*broker).alive {
-                floor = floor.min(partition.followers[index].log_end_offset);
+                floor = floor.min(replica.followers[index].log_end_offset);
             }
         }
         for group in 0..self.groups.len() {
@@ -153,17 +153,15 @@ impl Simulation {
         // The minimum log end over the leader, the ISR, and every follower that is caught up and eligible
         // for the ISR but not in it yet: the high watermark waits for it so that it can reach the high
         // watermark and join.
-        let leader_index = partition
-            .replica_index(leader)
-            .expect("leader is a replica");
-        let leader_leo = partition.logs[leader_index].log_end_offset;
+        let replica = self.replica(leader, tp).expect("leader is a replica");
+        let leader_leo = replica.log.log_end_offset;
         let max_lag_us = self.cluster.replica_lag_time_max_ms * 1000;
         let mut new_hw = leader_leo;
         for (index, broker) in partition.replicas.iter().enumerate() {
             if *broker == leader {
                 continue;
             }
-            let state = &partition.followers[index];
+            let state = &replica.followers[index];
             let waits_for = partition.isr.contains(broker)
                 || (state.is_caught_up(leader_leo, self.k.now, max_lag_us)
                     && !self.brokers[broker.index()].fenced);
@@ -171,12 +169,15 @@ impl Simulation {
                 new_hw = new_hw.min(state.log_end_offset);
             }
         }
-        let old_hw = partition.logs[leader_index].high_watermark;
+        let old_hw = replica.log.high_watermark;
         if new_hw <= old_hw {
             return;
         }
-        let partition = &mut self.topics[tp.topic].partitions[tp.partition as usize];
-        let log = &mut partition.logs[leader_index];
+        let replica = self.brokers[leader.index()]
+            .replicas
+            .get_mut(tp)
+            .expect("leader is a replica");
+        let log = &mut replica.log;
         log.high_watermark = new_hw.min(log.log_end_offset);
         for batch in log.batches().rev() {
             if batch.end_offset() <= old_hw {
@@ -190,14 +191,14 @@ impl Simulation {
         // Acks the new high watermark releases, in the order they were registered; the rest keep waiting
         // (in place, so the list keeps its allocation).
         let mut ready = Vec::new();
-        partition.pending_acks.retain(|&(required, wire, request)| {
+        replica.pending_acks.retain(|&(required, wire, request)| {
             let released = required <= new_hw;
             if released {
                 ready.push((required, wire, request));
             }
             !released
         });
-        let mut parked = std::mem::take(&mut partition.parked_consumers);
+        let mut parked = std::mem::take(&mut replica.parked_consumers);
         for (_, wire, request) in ready {
             self.acks_all_satisfied(wire, request);
         }
@@ -206,7 +207,10 @@ impl Simulation {
         }
         // Keep the list's allocation for the next fetches that park here (nothing parks while answering).
         parked.clear();
-        let slot = &mut self.partition_mut(tp).parked_consumers;
+        let slot = &mut self
+            .replica_mut(leader, tp)
+            .expect("leader is a replica")
+            .parked_consumers;
         if slot.is_empty() {
             *slot = parked;
         }
@@ -277,7 +281,7 @@ impl Simulation {
         if follower != leader {
             let led = self.led_by(leader).to_vec();
             for tp in led {
-                if let Some(log) = self.partition(tp).log_of(follower) {
+                if let Some(log) = self.log_of(tp, follower) {
                     offsets.push(FetchOffset {
                         tp,
                         fetch_offset: log.log_end_offset,
@@ -372,7 +376,7 @@ impl Simulation {
             let Some(index) = partition.replica_index(follower) else {
                 continue;
             };
-            let Some(log) = partition.log_of(leader) else {
+            let Some(log) = self.log_of(tp, leader) else {
                 continue;
             };
             if diverging(log, fetch).is_some() {
@@ -384,11 +388,10 @@ impl Simulation {
             let leader_leo = log.log_end_offset;
             answer_now |=
                 leader_leo > fetch.fetch_offset || fetch.fetch_offset < log.log_start_offset;
-            self.partition_mut(tp).followers[index].update_fetch_state(
-                fetch.fetch_offset,
-                now,
-                leader_leo,
-            );
+            self.replica_mut(leader, tp)
+                .expect("leader is a replica")
+                .followers[index]
+                .update_fetch_state(fetch.fetch_offset, now, leader_leo);
             self.maybe_expand_isr(tp, follower);
             self.maybe_advance_high_watermark(tp);
         }
@@ -472,9 +475,10 @@ impl Simulation {
             if partition.leader != Some(leader) {
                 continue;
             }
-            let Some(log) = partition.log_of(leader) else {
+            let Some(replica) = self.brokers[leader.index()].replicas.get(tp) else {
                 continue;
             };
+            let log = &replica.log;
             let diverging = diverging(log, &fetch);
             let batches = match diverging {
                 Some(_) => Vec::new(),
@@ -525,11 +529,11 @@ impl Simulation {
                 let config = &self.topics[fetched.tp.topic].config;
                 (config.segment_bytes, config.segment_ms.saturating_mul(1000))
             };
-            let partition = self.partition_mut(fetched.tp);
+            let partition = self.partition(fetched.tp);
             if partition.leader != Some(leader) || partition.leader_epoch != fetched.leader_epoch {
                 continue;
             }
-            let Some(log) = partition.log_of_mut(follower) else {
+            let Some(log) = self.log_of_mut(fetched.tp, follower) else {
                 continue;
             };
             if log.log_end_offset != fetched.fetch_offset {
@@ -581,14 +585,17 @@ impl Simulation {
             return;
         };
         let alive = alive && self.reaches_controller(leader);
-        let partition = self.partition_mut(tp);
+        let partition = self.partition(tp);
         if partition.isr.contains(&follower) || !alive {
             return;
         }
         let index = partition.replica_index(follower).expect("a replica");
-        let leader_log = partition.log_of(leader).expect("leader log");
-        let offset = partition.followers[index].log_end_offset;
-        if offset >= leader_log.high_watermark && offset >= partition.leader_epoch_start_offset {
+        let leader_replica = self.replica(leader, tp).expect("leader log");
+        let offset = leader_replica.followers[index].log_end_offset;
+        if offset >= leader_replica.log.high_watermark
+            && offset >= leader_replica.leader_epoch_start_offset
+        {
+            let partition = self.partition_mut(tp);
             partition.isr.push(follower);
             let order = partition.replicas.clone();
             sort::sort_by_key(&mut partition.isr, |broker| {
@@ -622,14 +629,17 @@ impl Simulation {
                     // A leader cut off from the controller cannot send AlterPartition: the ISR stays.
                     continue;
                 }
-                let leader_leo = p.log_of(leader).map_or(0, |log| log.log_end_offset);
+                let Some(replica) = self.replica(leader, tp) else {
+                    continue;
+                };
+                let leader_leo = replica.log.log_end_offset;
                 let out_of_sync: Vec<BrokerId> = p
                     .isr
                     .iter()
                     .copied()
                     .filter(|broker| *broker != leader)
                     .filter(|broker| {
-                        let state = &p.followers[p.replica_index(*broker).expect("replica")];
+                        let state = &replica.followers[p.replica_index(*broker).expect("replica")];
                         !state.is_caught_up(leader_leo, now, lag_us)
                     })
                     .collect();
@@ -659,7 +669,7 @@ impl Simulation {
                 if !self.broker(broker).alive {
                     continue;
                 }
-                let log = self.partition_mut(tp).log_of_mut(broker).expect("replica");
+                let log = self.log_of_mut(tp, broker).expect("replica");
                 if let Some(log_start_offset) =
                     log.apply_retention(now, retention_us, config.retention_bytes)
                 {

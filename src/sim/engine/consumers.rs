@@ -100,7 +100,7 @@ impl Simulation {
                         topic: t,
                         partition,
                     };
-                    let hw = self.partition(tp).high_watermark();
+                    let hw = self.high_watermark(tp);
                     self.group_ledgers[group].track(tp, hw);
                 }
             }
@@ -262,7 +262,7 @@ impl Simulation {
     pub fn delivery_counts(&self, group: usize) -> crate::accounting::DeliveryCounts {
         let mut counts = crate::accounting::DeliveryCounts::default();
         for (tp, delivery) in &self.group_ledgers[group].delivery {
-            counts += delivery.report(self.partition(*tp).high_watermark());
+            counts += delivery.report(self.high_watermark(*tp));
         }
         counts
     }

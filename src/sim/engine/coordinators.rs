@@ -128,7 +128,7 @@ impl Simulation {
                         .any(|t| *t == self.topics[tp.topic].name)
                 })
             {
-                ledger.track(tp, self.partition(tp).high_watermark());
+                ledger.track(tp, self.high_watermark(tp));
             }
         }
         self.groups.push(group);
@@ -158,7 +158,7 @@ impl Simulation {
             }
             for partition in 0..self.topics[topic].partitions.len() as u32 {
                 let tp = Tp { topic, partition };
-                let hw = self.partition(tp).high_watermark();
+                let hw = self.high_watermark(tp);
                 self.group_ledgers[group].track(tp, hw);
             }
         }

@@ -10,7 +10,7 @@ use super::ids::{BrokerId, Micros, Tp};
 use super::kernel::Kernel;
 use super::log::{BatchFacts, ReplicaLog};
 use super::network::{Flow, FlowKind, Network, Node};
-use super::partition::{Partition, Topic};
+use super::partition::{Partition, Replica, Topic};
 use super::producer::{Cluster, Producer};
 use super::protocol::Ev;
 use super::scenario::{Command, Scenario, ValidScenario};
@@ -35,6 +35,8 @@ pub struct Broker {
     /// Since when a network fault has cut this running broker off from the controller: its heartbeats
     /// are lost, and the controller fences it `broker.session.timeout.ms` after the last that arrived.
     pub controller_cut_at: Option<Micros>,
+    /// The replicas it hosts: their logs, and the leaders' state.
+    pub replicas: super::partition::HostedReplicas,
 }
 
 /// How many trace events the in-memory buffer keeps (the UI reads them every frame).
@@ -119,6 +121,7 @@ impl Simulation {
                     registered_us: 0,
                     restart_pending: false,
                     controller_cut_at: None,
+                    replicas: Default::default(),
                 })
                 .collect(),
             topics: Vec::new(),
@@ -232,12 +235,17 @@ impl Simulation {
 
     /// The logs of a partition's replicas, with their brokers (for tests and tools that read records back).
     pub fn replica_logs(&self, topic: &str, partition: u32) -> Vec<(u32, &super::log::ReplicaLog)> {
-        self.topics
+        let Some(topic) = self.topic_index(topic) else {
+            return Vec::new();
+        };
+        let tp = Tp { topic, partition };
+        let Some(p) = self.topics[topic].partitions.get(partition as usize) else {
+            return Vec::new();
+        };
+        p.replicas
             .iter()
-            .find(|t| t.name == topic)
-            .and_then(|t| t.partitions.get(partition as usize))
-            .map(|p| p.replicas.iter().map(|id| id.get()).zip(&p.logs).collect())
-            .unwrap_or_default()
+            .filter_map(|id| Some((id.get(), self.log_of(tp, *id)?)))
+            .collect()
     }
 
     pub fn trace_end(&self) -> u64 {
@@ -249,10 +257,10 @@ impl Simulation {
     /// delivery-accounting intervals.
     pub fn footprint(&self) -> [(&'static str, usize); 7] {
         let logs = || {
-            self.topics
+            self.brokers
                 .iter()
-                .flat_map(|topic| topic.partitions.iter())
-                .flat_map(|partition| partition.logs.iter())
+                .flat_map(|broker| broker.replicas.iter())
+                .map(|replica| &replica.log)
         };
         let batches = logs().map(|log| log.batch_count()).sum();
         let runs = logs().map(|log| log.run_count()).sum();
@@ -496,6 +504,36 @@ impl Simulation {
         &mut self.brokers[id.index()]
     }
 
+    /// `broker`'s replica of `tp`, if it hosts one.
+    #[inline(always)]
+    pub(crate) fn replica(&self, broker: BrokerId, tp: Tp) -> Option<&Replica> {
+        self.brokers[broker.index()].replicas.get(tp)
+    }
+
+    #[inline(always)]
+    pub(crate) fn replica_mut(&mut self, broker: BrokerId, tp: Tp) -> Option<&mut Replica> {
+        self.brokers[broker.index()].replicas.get_mut(tp)
+    }
+
+    /// `broker`'s log of `tp`, if it hosts a replica (whether it is up or not).
+    #[inline(always)]
+    pub(crate) fn log_of(&self, tp: Tp, broker: BrokerId) -> Option<&ReplicaLog> {
+        self.replica(broker, tp).map(|replica| &replica.log)
+    }
+
+    #[inline(always)]
+    pub(crate) fn log_of_mut(&mut self, tp: Tp, broker: BrokerId) -> Option<&mut ReplicaLog> {
+        self.replica_mut(broker, tp).map(|replica| &mut replica.log)
+    }
+
+    /// The high watermark consumers see (the leader's), 0 without a leader.
+    pub(crate) fn high_watermark(&self, tp: Tp) -> u64 {
+        self.partition(tp)
+            .leader
+            .and_then(|leader| self.log_of(tp, leader))
+            .map_or(0, |log| log.high_watermark)
+    }
+
     #[inline(always)]
     pub(crate) fn partition(&self, tp: Tp) -> &Partition {
         &self.topics[tp.topic].partitions[tp.partition as usize]
@@ -530,7 +568,7 @@ impl Simulation {
         let leader = partition.leader?;
         self.broker(leader)
             .alive
-            .then(|| partition.log_of(leader))
+            .then(|| self.log_of(tp, leader))
             .flatten()
     }
 
