@@ -2,6 +2,7 @@
 //! (`broker.session.timeout.ms`), leader elections (clean, or unclean when enabled), preferred-leader
 //! balancing, and the data an election loses.
 
+use super::metadata::Registration;
 use super::partition::{Partition, Topic, SUMMARIZE_EVERY};
 use crate::config::TopicConfig;
 use crate::engine::Simulation;
@@ -13,6 +14,23 @@ use crate::protocol::Ev;
 use crate::sort;
 
 impl Simulation {
+    /// The controller's registration of `broker`.
+    #[inline(always)]
+    pub(crate) fn registration(&self, broker: BrokerId) -> &Registration {
+        &self.controller.registrations[broker.index()]
+    }
+
+    #[inline(always)]
+    pub(crate) fn registration_mut(&mut self, broker: BrokerId) -> &mut Registration {
+        &mut self.controller.registrations[broker.index()]
+    }
+
+    /// Whether `broker` may lead or join an ISR: running, and not fenced by the controller.
+    #[inline(always)]
+    pub(crate) fn can_lead(&self, broker: BrokerId) -> bool {
+        self.broker(broker).alive && !self.registration(broker).fenced
+    }
+
     /// Kafka's rack-unaware replica placement (`assignReplicasToBrokersRackUnaware`) with the random start
     /// index and shift drawn from the run's generator.
     pub(crate) fn place_replicas(
@@ -131,10 +149,10 @@ impl Simulation {
             return;
         }
         let at = self.fence_at(broker, self.k.now);
+        self.registration_mut(broker).cut_at = None;
         let b = self.broker_mut(broker);
         b.alive = false;
         b.incarnation += 1;
-        b.controller_cut_at = None;
         let incarnation = b.incarnation;
         self.emit(EventKind::BrokerCrashed {
             broker: broker.get(),
@@ -161,10 +179,10 @@ impl Simulation {
     /// `broker.session.timeout.ms` after its last heartbeat, which went at most
     /// `broker.heartbeat.interval.ms` before (ClusterControlManager, BrokerHeartbeatManager).
     pub(crate) fn fence_at(&self, broker: BrokerId, stopped: Micros) -> Micros {
-        let b = self.broker(broker);
+        let registered_us = self.registration(broker).registered_us;
         let interval = self.cluster.broker_heartbeat_interval_ms * 1000;
-        let since = stopped - b.registered_us;
-        let last_heartbeat = b.registered_us + since.saturating_sub(1) / interval * interval;
+        let since = stopped - registered_us;
+        let last_heartbeat = registered_us + since.saturating_sub(1) / interval * interval;
         last_heartbeat + self.cluster.broker_session_timeout_ms * 1000
     }
 
@@ -177,14 +195,13 @@ impl Simulation {
                 .k
                 .network
                 .is_cut(Node::Broker { broker }, Node::Controller);
-            let b = self.broker(broker);
-            match (b.alive, b.fenced, cut) {
-                (true, false, true) if b.controller_cut_at.is_none() => {
+            let (b, registration) = (self.broker(broker), self.registration(broker));
+            match (b.alive, registration.fenced, cut) {
+                (true, false, true) if registration.cut_at.is_none() => {
                     let now = self.k.now;
                     let at = self.fence_at(broker, now);
-                    let b = self.broker_mut(broker);
-                    b.controller_cut_at = Some(now);
-                    let incarnation = b.incarnation;
+                    self.registration_mut(broker).cut_at = Some(now);
+                    let incarnation = self.broker(broker).incarnation;
                     self.schedule(
                         at,
                         Ev::BrokerFence {
@@ -193,7 +210,7 @@ impl Simulation {
                         },
                     );
                 }
-                (true, false, false) => self.broker_mut(broker).controller_cut_at = None,
+                (true, false, false) => self.registration_mut(broker).cut_at = None,
                 (true, true, false) => self.unfence_broker(broker),
                 (false, true, false) if b.restart_pending => self.restart_broker(broker),
                 _ => {}
@@ -204,14 +221,14 @@ impl Simulation {
     /// The controller's broker session expired (the broker crashed, or its heartbeats were lost to a
     /// network fault for `broker.session.timeout.ms`): fence it, move its leaderships, drop it from ISRs.
     pub(crate) fn broker_fence(&mut self, broker: BrokerId, incarnation: u32) {
-        let b = self.broker(broker);
-        let cut_off = b
-            .controller_cut_at
+        let (b, registration) = (self.broker(broker), self.registration(broker));
+        let cut_off = registration
+            .cut_at
             .is_some_and(|since| b.alive && self.k.now >= self.fence_at(broker, since));
-        if (b.alive && !cut_off) || b.incarnation != incarnation || b.fenced {
+        if (b.alive && !cut_off) || b.incarnation != incarnation || registration.fenced {
             return;
         }
-        self.broker_mut(broker).fenced = true;
+        self.registration_mut(broker).fenced = true;
         self.emit(EventKind::BrokerFenced {
             broker: broker.get(),
         });
@@ -248,13 +265,10 @@ impl Simulation {
     pub(crate) fn elect_coordinators(&mut self, preferred: bool) {
         for group in 0..self.groups.len() {
             let g = &self.groups[group];
-            let eligible = |broker: &BrokerId| {
-                let b = &self.brokers[broker.index()];
-                b.alive && !b.fenced
-            };
+            let eligible = |broker: &BrokerId| self.can_lead(*broker);
             let keep = g
                 .coordinator
-                .filter(|broker| !self.brokers[broker.index()].fenced);
+                .filter(|broker| !self.registration(*broker).fenced);
             let first = g.offsets_replicas.iter().copied().find(eligible);
             let to = match keep {
                 Some(_) if preferred && first == g.offsets_replicas.first().copied() => first,
@@ -277,7 +291,7 @@ impl Simulation {
         if self.broker(broker).alive {
             return;
         }
-        if !self.broker(broker).fenced {
+        if !self.registration(broker).fenced {
             if !self.broker(broker).restart_pending {
                 self.broker_mut(broker).restart_pending = true;
                 self.emit(EventKind::BrokerRegistrationRefused {
@@ -296,11 +310,12 @@ impl Simulation {
             return;
         }
         let now = self.k.now;
+        let registration = self.registration_mut(broker);
+        registration.fenced = false;
+        registration.registered_us = now;
         let b = self.broker_mut(broker);
         b.alive = true;
-        b.fenced = false;
         b.restart_pending = false;
-        b.registered_us = now;
         b.incarnation += 1;
         self.emit(EventKind::BrokerRestarted {
             broker: broker.get(),
@@ -312,10 +327,10 @@ impl Simulation {
     /// controller unfences it. It catches up as a follower, and leads what no one else could.
     pub(crate) fn unfence_broker(&mut self, broker: BrokerId) {
         let now = self.k.now;
-        let b = self.broker_mut(broker);
-        b.fenced = false;
-        b.registered_us = now;
-        b.controller_cut_at = None;
+        let registration = self.registration_mut(broker);
+        registration.fenced = false;
+        registration.registered_us = now;
+        registration.cut_at = None;
         self.emit(EventKind::BrokerUnfenced {
             broker: broker.get(),
         });
@@ -355,7 +370,7 @@ impl Simulation {
     /// one (the first) and no balancing is scheduled, one is, `leader.imbalance.check.interval.seconds`
     /// later.
     pub(crate) fn maybe_schedule_leader_balance(&mut self) {
-        if !self.cluster.auto_leader_rebalance_enable || self.leader_balance_scheduled {
+        if !self.cluster.auto_leader_rebalance_enable || self.controller.leader_balance_scheduled {
             return;
         }
         let imbalanced = self
@@ -368,7 +383,7 @@ impl Simulation {
                 .iter()
                 .any(|g| g.coordinator != g.offsets_replicas.first().copied());
         if imbalanced {
-            self.leader_balance_scheduled = true;
+            self.controller.leader_balance_scheduled = true;
             let at = self.k.now + self.cluster.leader_imbalance_check_interval_ms * 1000;
             self.schedule(at, Ev::BalanceLeaders);
         }
@@ -378,17 +393,15 @@ impl Simulation {
     /// partition whose preferred replica is in the ISR and can lead but does not; then, if some partition
     /// is still not led by its preferred replica, the next check is scheduled.
     pub(crate) fn balance_leaders(&mut self) {
-        self.leader_balance_scheduled = false;
+        self.controller.leader_balance_scheduled = false;
         for tp in self.all_partitions() {
             let partition = self.partition(tp);
             let Some(&preferred) = partition.replicas.first() else {
                 continue;
             };
-            let b = self.broker(preferred);
             if partition.leader != Some(preferred)
                 && partition.isr.contains(&preferred)
-                && b.alive
-                && !b.fenced
+                && self.can_lead(preferred)
             {
                 self.change_leader(tp, Some(preferred), None);
             }
@@ -402,10 +415,7 @@ impl Simulation {
     pub(crate) fn elect_leader(&mut self, tp: Tp) {
         let unclean_allowed = self.topics[tp.topic].config.unclean_leader_election_enable;
         let partition = self.partition(tp);
-        let acceptable = |broker: &BrokerId| {
-            let b = &self.brokers[broker.index()];
-            b.alive && !b.fenced
-        };
+        let acceptable = |broker: &BrokerId| self.can_lead(*broker);
         let clean = partition
             .replicas
             .iter()

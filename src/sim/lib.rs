@@ -19,6 +19,7 @@ pub mod invariants;
 pub mod kernel;
 pub mod keys;
 pub mod log;
+pub mod metadata;
 pub mod network;
 pub mod num;
 pub mod partition;

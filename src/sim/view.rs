@@ -196,7 +196,7 @@ impl Simulation {
             .map(|broker| BrokerView {
                 id: broker.id.get(),
                 alive: broker.alive,
-                fenced: broker.fenced,
+                fenced: self.registration(broker.id).fenced,
                 leaderships: self
                     .topics
                     .iter()

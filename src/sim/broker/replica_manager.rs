@@ -164,7 +164,7 @@ impl Simulation {
             let state = &replica.followers[index];
             let waits_for = partition.isr.contains(broker)
                 || (state.is_caught_up(leader_leo, self.k.now, max_lag_us)
-                    && !self.brokers[broker.index()].fenced);
+                    && !self.controller.registrations[broker.index()].fenced);
             if waits_for {
                 new_hw = new_hw.min(state.log_end_offset);
             }
@@ -577,10 +577,7 @@ impl Simulation {
     }
 
     pub(crate) fn maybe_expand_isr(&mut self, tp: Tp, follower: BrokerId) {
-        let alive = {
-            let broker = self.broker(follower);
-            broker.alive && !broker.fenced
-        };
+        let alive = self.can_lead(follower);
         let Some(leader) = self.partition(tp).leader else {
             return;
         };

@@ -81,10 +81,7 @@ impl Simulation {
         let offsets_replicas: Vec<BrokerId> = (0..brokers.min(3))
             .map(|i| BrokerId(((offsets_partition + i) % brokers) as u32 + 1))
             .collect();
-        let coordinator = offsets_replicas
-            .iter()
-            .copied()
-            .find(|b| self.broker(*b).alive && !self.broker(*b).fenced);
+        let coordinator = offsets_replicas.iter().copied().find(|b| self.can_lead(*b));
         let commit_mode = if config.enable_auto_commit {
             None
         } else {

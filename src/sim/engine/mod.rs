@@ -24,17 +24,9 @@ use std::collections::BTreeMap;
 pub struct Broker {
     pub id: BrokerId,
     pub alive: bool,
-    /// The controller has fenced it (its session expired); it holds no leadership and no ISR place.
-    pub fenced: bool,
     pub incarnation: u32,
-    /// When its current registration with the controller began: its heartbeats go every
-    /// `broker.heartbeat.interval.ms` from then.
-    pub registered_us: Micros,
     /// Restarted while its old session was still valid: the new process waits to register.
     pub restart_pending: bool,
-    /// Since when a network fault has cut this running broker off from the controller: its heartbeats
-    /// are lost, and the controller fences it `broker.session.timeout.ms` after the last that arrived.
-    pub controller_cut_at: Option<Micros>,
     /// The replicas it hosts: their logs, and the leaders' state.
     pub replicas: super::partition::HostedReplicas,
 }
@@ -69,8 +61,9 @@ pub struct Simulation {
     pub(crate) fetchers: BTreeMap<(BrokerId, BrokerId), super::partition::Fetcher>,
     /// The partitions each broker leads (see `led_by`); `None` after leadership or partitions change.
     pub(crate) led_by_broker: Option<Vec<Vec<Tp>>>,
-    /// A preferred-leader election is scheduled (`Ev::BalanceLeaders`).
-    pub(crate) leader_balance_scheduled: bool,
+    /// The controller's registrations of the brokers, and its balancing (the partitions' registrations
+    /// are `topics`).
+    pub(crate) controller: super::metadata::Controller,
     /// While a produce request is appended: the (leader, partition) pairs whose waiting replica fetches
     /// are woken once the whole request is in the log.
     pub(crate) deferred_wakeups: Option<Vec<(BrokerId, Tp)>>,
@@ -116,11 +109,8 @@ impl Simulation {
                 .map(|id| Broker {
                     id: BrokerId(id),
                     alive: true,
-                    fenced: false,
                     incarnation: 0,
-                    registered_us: 0,
                     restart_pending: false,
-                    controller_cut_at: None,
                     replicas: Default::default(),
                 })
                 .collect(),
@@ -135,7 +125,7 @@ impl Simulation {
             commands: Vec::new(),
             fetchers: BTreeMap::new(),
             led_by_broker: None,
-            leader_balance_scheduled: false,
+            controller: super::metadata::Controller::new(spec.cluster.brokers),
             deferred_wakeups: None,
             produce_reply: None,
             delayed_produces: BTreeMap::new(),
