@@ -165,7 +165,8 @@ impl Simulation {
             }
         }
         self.fail_requests_to_broker(broker);
-        self.release_consumer_fetches_on_broker(broker);
+        let (b, mut h) = self.host(broker);
+        b.release_consumer_fetches(&mut h);
         self.schedule(
             at,
             Ev::BrokerFence {

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod event;
 pub mod golden;
 pub mod group;
+pub mod host;
 pub mod ids;
 pub mod invariants;
 pub mod kernel;

@@ -5,49 +5,51 @@
 //! last records ends (OffsetsForLeaderEpoch), both folded into the fetch.
 
 use crate::config::AutoOffsetReset;
-use crate::engine::Simulation;
-use crate::ids::{BrokerId, Micros};
+use crate::host::{Broker, Host};
 use crate::network::{FlowKind, Node};
 use crate::protocol::{
     ConsumerFetchRequest, ConsumerFetched, Ev, FetchFrom, FetchOutcome, MemberEvent,
 };
-use crate::scenario::{MAX_BROKERS, MAX_MEMBERS};
+use crate::scenario::MAX_MEMBERS;
 
-/// Where a member's fetch parked at a broker sits in `Simulation::consumer_purgatory`.
+/// Where a member's fetch parked at a broker sits in `Broker::consumer_purgatory`.
 #[inline(always)]
-fn purgatory_slot(broker: BrokerId, group: usize, member: usize) -> usize {
-    (group * MAX_MEMBERS + member) * MAX_BROKERS as usize + broker.index()
+fn purgatory_slot(group: usize, member: usize) -> usize {
+    group * MAX_MEMBERS + member
 }
 
-impl Simulation {
+/// The broker's consumer-fetch handlers.
+impl Broker {
     /// A consumer's FetchRequest arrived at `broker`.
     pub(crate) fn consumer_fetch_arrive(
         &mut self,
-        broker: BrokerId,
+        h: &mut Host<'_>,
         request: Box<ConsumerFetchRequest>,
     ) {
-        let (group, member) = (request.group, request.member);
-        if !self.broker(broker).alive {
+        let (broker, group, member) = (self.id, request.group, request.member);
+        if !self.alive {
             // Connection refused: the client learns at once.
-            let at =
-                self.k.now + self.latency(Node::Broker { broker }, Node::Member { group, member });
-            return self.fetch_failed(broker, request.sender(), at);
+            let at = h.k.now
+                + h.k
+                    .latency(Node::Broker { broker }, Node::Member { group, member });
+            return h.fetch_failed(broker, request.sender(), at);
         }
-        let (data, answer_now) = self.serve_consumer_fetch(broker, &request);
+        let (data, answer_now) = self.serve_consumer_fetch(h, &request);
         if answer_now {
-            return self.send_consumer_fetch_response(broker, &request, data);
+            return self.send_consumer_fetch_response(h, &request, data);
         }
         // Long poll: parked until new data reaches the high watermark, the leader moves, or
         // fetch.max.wait.ms ends.
         for entry in &request.partitions {
             let incarnation = request.incarnation;
-            self.replica_mut(broker, entry.tp)
+            self.replicas
+                .get_mut(entry.tp)
                 .expect("the leader's replica")
                 .parked_consumers
                 .push((group, member, incarnation));
         }
-        let deadline = self.on_quantum(self.k.now + request.max_wait_us);
-        let index = purgatory_slot(broker, group, member);
+        let deadline = h.k.on_quantum(h.k.now + request.max_wait_us);
+        let index = purgatory_slot(group, member);
         if self.consumer_purgatory.len() <= index {
             self.consumer_purgatory
                 .resize_with(index + 1, Default::default);
@@ -55,16 +57,17 @@ impl Simulation {
         let slot = &mut self.consumer_purgatory[index];
         slot.request = Some(request);
         slot.deadline = deadline;
-        self.arm_consumer_fetch_wait(broker, group, member);
+        self.arm_consumer_fetch_wait(h, group, member);
     }
 
     /// Keeps the slot's one wake-up set no later than its deadline.
-    fn arm_consumer_fetch_wait(&mut self, broker: BrokerId, group: usize, member: usize) {
-        let slot = &mut self.consumer_purgatory[purgatory_slot(broker, group, member)];
+    fn arm_consumer_fetch_wait(&mut self, h: &mut Host<'_>, group: usize, member: usize) {
+        let broker = self.id;
+        let slot = &mut self.consumer_purgatory[purgatory_slot(group, member)];
         let deadline = slot.deadline;
         if slot.timer_at.is_none_or(|at| at > deadline) {
             slot.timer_at = Some(deadline);
-            self.schedule(
+            h.k.schedule(
                 deadline,
                 Ev::ConsumerFetchWait {
                     broker,
@@ -78,16 +81,17 @@ impl Simulation {
     /// What the broker answers now for each partition of the fetch, and whether anything is worth
     /// answering at once (records, a reset, an error, a divergence): otherwise the fetch waits.
     fn serve_consumer_fetch(
-        &mut self,
-        broker: BrokerId,
+        &self,
+        h: &Host<'_>,
         request: &ConsumerFetchRequest,
     ) -> (Vec<ConsumerFetched>, bool) {
+        let broker = self.id;
         let mut data = Vec::with_capacity(request.partitions.len());
         let mut answer_now = false;
         let mut total_bytes = 0;
         for entry in &request.partitions {
             let tp = entry.tp;
-            let partition = self.partition(tp);
+            let partition = h.partition(tp);
             let leader_epoch = partition.leader_epoch;
             let answer = |outcome| ConsumerFetched {
                 tp,
@@ -95,7 +99,7 @@ impl Simulation {
                 leader_epoch,
                 outcome,
             };
-            let log = match self.log_of(tp, broker) {
+            let log = match self.replicas.get(tp).map(|replica| &replica.log) {
                 Some(log) if partition.leader == Some(broker) => log,
                 _ => {
                     data.push(answer(FetchOutcome::NotLeader));
@@ -156,10 +160,11 @@ impl Simulation {
 
     fn send_consumer_fetch_response(
         &mut self,
-        broker: BrokerId,
+        h: &mut Host<'_>,
         request: &ConsumerFetchRequest,
         data: Vec<ConsumerFetched>,
     ) {
+        let broker = self.id;
         let (group, member) = (request.group, request.member);
         let records = data
             .iter()
@@ -168,7 +173,7 @@ impl Simulation {
                 _ => 0,
             })
             .sum();
-        let sent = self.send(
+        let sent = h.k.send(
             Node::Broker { broker },
             Node::Member { group, member },
             FlowKind::ConsumerData,
@@ -187,36 +192,22 @@ impl Simulation {
         if !sent {
             // Lost to a network fault: the consumer's request.timeout.ms runs out.
             let at = request.sent_us + crate::protocol::CONSUMER_REQUEST_TIMEOUT_US;
-            self.fetch_failed(broker, request.sender(), at);
+            h.fetch_failed(broker, request.sender(), at);
         }
-    }
-
-    /// The consumer learns at `at` that its fetch to `broker` will get no answer.
-    pub(crate) fn fetch_failed(
-        &mut self,
-        broker: BrokerId,
-        (group, member, incarnation, fetch): (usize, usize, u32, u64),
-        at: Micros,
-    ) {
-        self.process_ev(
-            (group, member, incarnation),
-            at,
-            MemberEvent::FetchFailed { broker, fetch },
-        );
     }
 
     /// The delayed-fetch timer of a parked consumer fetch: answers it if its `fetch.max.wait.ms` is over,
     /// or re-arms for the deadline of the fetch parked now.
     pub(crate) fn consumer_fetch_wait_expired(
         &mut self,
-        broker: BrokerId,
+        h: &mut Host<'_>,
         group: usize,
         member: usize,
     ) {
-        let now = self.k.now;
+        let now = h.k.now;
         let Some(slot) = self
             .consumer_purgatory
-            .get_mut(purgatory_slot(broker, group, member))
+            .get_mut(purgatory_slot(group, member))
         else {
             return;
         };
@@ -227,56 +218,57 @@ impl Simulation {
             return;
         }
         if slot.deadline > now {
-            self.arm_consumer_fetch_wait(broker, group, member);
+            self.arm_consumer_fetch_wait(h, group, member);
             return;
         }
-        self.answer_parked_consumer_fetch(broker, group, member);
+        self.answer_parked_consumer_fetch(h, group, member);
     }
 
     /// New data reached the high watermark, the leader moved or the wait ended: the parked fetch of a
     /// member at `broker` is answered with what there is now.
     pub(crate) fn answer_parked_consumer_fetch(
         &mut self,
-        broker: BrokerId,
+        h: &mut Host<'_>,
         group: usize,
         member: usize,
     ) {
         let Some(request) = self
             .consumer_purgatory
-            .get_mut(purgatory_slot(broker, group, member))
+            .get_mut(purgatory_slot(group, member))
             .and_then(|slot| slot.request.take())
         else {
             return;
         };
         let incarnation = request.incarnation;
         for entry in &request.partitions {
-            if let Some(replica) = self.replica_mut(broker, entry.tp) {
+            if let Some(replica) = self.replicas.get_mut(entry.tp) {
                 replica
                     .parked_consumers
                     .retain(|parked| *parked != (group, member, incarnation));
             }
         }
-        let (data, _) = self.serve_consumer_fetch(broker, &request);
-        self.send_consumer_fetch_response(broker, &request, data);
+        let (data, _) = self.serve_consumer_fetch(h, &request);
+        self.send_consumer_fetch_response(h, &request, data);
     }
 
     /// A broker crashed: the fetches parked on it are gone, and their consumers' connections close.
-    pub(crate) fn release_consumer_fetches_on_broker(&mut self, broker: BrokerId) {
-        for index in (broker.index()..self.consumer_purgatory.len()).step_by(MAX_BROKERS as usize) {
+    pub(crate) fn release_consumer_fetches(&mut self, h: &mut Host<'_>) {
+        let broker = self.id;
+        for index in 0..self.consumer_purgatory.len() {
             let Some(request) = self.consumer_purgatory[index].request.take() else {
                 continue;
             };
             let (group, member) = (request.group, request.member);
             for entry in &request.partitions {
                 let incarnation = request.incarnation;
-                if let Some(replica) = self.replica_mut(broker, entry.tp) {
+                if let Some(replica) = self.replicas.get_mut(entry.tp) {
                     replica
                         .parked_consumers
                         .retain(|parked| *parked != (group, member, incarnation));
                 }
             }
-            let now = self.k.now;
-            self.fetch_failed(broker, request.sender(), now);
+            let now = h.k.now;
+            h.fetch_failed(broker, request.sender(), now);
         }
     }
 }

@@ -8,8 +8,8 @@ use crate::config::{ConsumerConfig, InputError};
 use crate::consumer::Client;
 use crate::event::EventKind;
 use crate::group::{Member, MemberStatus};
-use crate::ids::{Micros, Tp};
-use crate::protocol::{Ev, MemberEvent};
+use crate::ids::Tp;
+use crate::protocol::MemberEvent;
 use crate::scenario::CommitMode;
 
 impl Simulation {
@@ -117,24 +117,6 @@ impl Simulation {
             topics: None,
             group_instance_id: None,
         });
-    }
-
-    /// An event for one process of a member (`incarnation`): a later process ignores it.
-    pub(crate) fn process_ev(
-        &mut self,
-        (group, member, incarnation): (usize, usize, u32),
-        at: Micros,
-        event: MemberEvent,
-    ) {
-        self.schedule(
-            at,
-            Ev::Member {
-                group,
-                member,
-                incarnation,
-                event,
-            },
-        );
     }
 
     pub(crate) fn restart_member(&mut self, group: usize, member: usize) {

@@ -6,6 +6,7 @@ use super::accounting::ProduceLedger;
 use super::config::{field, ClusterConfig, Code, InputError, Problem, ProducerConfig, TopicConfig};
 use super::event::{EventKind, Trace, TraceEvent};
 use super::group::{Group, GroupClients};
+use super::host::{Broker, Host};
 use super::ids::{BrokerId, Micros, Tp};
 use super::kernel::Kernel;
 use super::log::{BatchFacts, ReplicaLog};
@@ -19,17 +20,6 @@ use super::sort;
 mod consumers;
 mod coordinators;
 use std::collections::BTreeMap;
-
-#[derive(Clone, Debug)]
-pub struct Broker {
-    pub id: BrokerId,
-    pub alive: bool,
-    pub incarnation: u32,
-    /// Restarted while its old session was still valid: the new process waits to register.
-    pub restart_pending: bool,
-    /// The replicas it hosts: their logs, and the leaders' state.
-    pub replicas: super::partition::HostedReplicas,
-}
 
 /// How many trace events the in-memory buffer keeps (the UI reads them every frame).
 pub const TRACE_CAPACITY: usize = 50_000;
@@ -69,8 +59,6 @@ pub struct Simulation {
     pub(crate) deferred_wakeups: Option<Vec<(BrokerId, Tp)>>,
     /// The response to the ProduceRequest being handled, built batch by batch.
     pub(crate) produce_reply: Option<super::protocol::DelayedProduce>,
-    /// Consumer fetches parked at the brokers, one slot per (broker, group, member) (`broker::fetch`).
-    pub(crate) consumer_purgatory: Vec<super::protocol::ParkedConsumerFetch>,
     /// acks=all ProduceRequests in the purgatory, by request id, until all their batches are settled.
     pub(crate) delayed_produces: BTreeMap<u64, super::protocol::DelayedProduce>,
     pub events_processed: u64,
@@ -112,6 +100,7 @@ impl Simulation {
                     incarnation: 0,
                     restart_pending: false,
                     replicas: Default::default(),
+                    consumer_purgatory: Vec::new(),
                 })
                 .collect(),
             topics: Vec::new(),
@@ -129,7 +118,6 @@ impl Simulation {
             deferred_wakeups: None,
             produce_reply: None,
             delayed_produces: BTreeMap::new(),
-            consumer_purgatory: Vec::new(),
             events_processed: 0,
             violations: Vec::new(),
         };
@@ -432,12 +420,18 @@ impl Simulation {
                     Ev::RetentionCheck,
                 );
             }
-            Ev::ConsumerFetch { broker, request } => self.consumer_fetch_arrive(broker, request),
+            Ev::ConsumerFetch { broker, request } => {
+                let (b, mut h) = self.host(broker);
+                b.consumer_fetch_arrive(&mut h, request);
+            }
             Ev::ConsumerFetchWait {
                 broker,
                 group,
                 member,
-            } => self.consumer_fetch_wait_expired(broker, group, member),
+            } => {
+                let (b, mut h) = self.host(broker);
+                b.consumer_fetch_wait_expired(&mut h, group, member);
+            }
             Ev::Member {
                 group,
                 member,
@@ -492,6 +486,26 @@ impl Simulation {
     #[inline(always)]
     pub(crate) fn broker_mut(&mut self, id: BrokerId) -> &mut Broker {
         &mut self.brokers[id.index()]
+    }
+
+    /// A broker's handlers and what they reach (`host::Host`).
+    pub(crate) fn host(&mut self, broker: BrokerId) -> (&mut Broker, Host<'_>) {
+        let Simulation {
+            k, brokers, topics, ..
+        } = self;
+        (&mut brokers[broker.index()], Host { k, topics })
+    }
+
+    /// The parked consumer fetch of a member at `broker` is answered with what there is now (new data
+    /// reached the high watermark, or the leader moved).
+    pub(crate) fn answer_parked_consumer_fetch(
+        &mut self,
+        broker: BrokerId,
+        group: usize,
+        member: usize,
+    ) {
+        let (b, mut h) = self.host(broker);
+        b.answer_parked_consumer_fetch(&mut h, group, member);
     }
 
     /// `broker`'s replica of `tp`, if it hosts one.
