@@ -551,25 +551,9 @@ impl Group {
                 member: c.clients.members[member].id.clone(),
                 group_instance_id: group_instance_id.unwrap_or_default(),
             });
-            let g = &*self;
-            if g.state == GroupState::Stable {
-                let (generation, partitions, leader) = (
-                    g.generation,
-                    g.assignment.get(&member).cloned().unwrap_or_default(),
-                    g.leader == Some(member),
-                );
-                self.send_to_member(
-                    c,
-                    (member, connection),
-                    FlowKind::GroupProtocol,
-                    0,
-                    MemberEvent::Assignment {
-                        member_id,
-                        generation,
-                        partitions,
-                        leader,
-                    },
-                );
+            if self.state == GroupState::Stable {
+                let partitions = self.assignment.get(&member).cloned().unwrap_or_default();
+                self.send_assignment(c, (member, connection), member_id, partitions);
             }
             self.try_complete_join(c);
             return;
@@ -800,6 +784,30 @@ impl Group {
         );
     }
 
+    /// SyncGroup's answer to a member's process: the generation's assignment for it, and whether it
+    /// leads the group.
+    fn send_assignment(
+        &mut self,
+        c: &mut Coordinator<'_>,
+        (member, connection): (usize, u32),
+        member_id: MemberId,
+        partitions: Vec<Tp>,
+    ) {
+        let (generation, leader) = (self.generation, self.leader == Some(member));
+        self.send_to_member(
+            c,
+            (member, connection),
+            FlowKind::GroupProtocol,
+            0,
+            MemberEvent::Assignment {
+                member_id,
+                generation,
+                partitions,
+                leader,
+            },
+        );
+    }
+
     pub(crate) fn sync_done(&mut self, c: &mut Coordinator<'_>, generation: i32) {
         let g = &*self;
         if g.state != GroupState::CompletingRebalance || g.generation != generation {
@@ -834,25 +842,12 @@ impl Group {
             assignment: shown,
         });
         for (member, partitions) in assignment {
-            let g = &*self;
-            let membership = &g.memberships[member];
-            let (connection, member_id, is_leader) = (
+            let membership = &self.memberships[member];
+            let (connection, member_id) = (
                 membership.connection,
                 membership.member_id.expect("an assigned member has an id"),
-                g.leader == Some(member),
             );
-            self.send_to_member(
-                c,
-                (member, connection),
-                FlowKind::GroupProtocol,
-                0,
-                MemberEvent::Assignment {
-                    member_id,
-                    generation,
-                    partitions,
-                    leader: is_leader,
-                },
-            );
+            self.send_assignment(c, (member, connection), member_id, partitions);
         }
     }
 

@@ -753,22 +753,8 @@ impl Simulation {
     }
 
     pub(crate) fn group_index(&self, group: &str) -> Result<usize, InputError> {
-        self.groups
-            .iter()
-            .position(|existing| existing.id == group)
-            .ok_or_else(|| {
-                let known: Vec<&str> = self.groups.iter().map(|g| g.id.as_str()).collect();
-                InputError::of(
-                    "group",
-                    Problem::new(
-                        Code::UnknownGroup,
-                        vec![
-                            field("name", format_args!("{group:?}")),
-                            field("known", known.join(", ")),
-                        ],
-                    ),
-                )
-            })
+        let names = self.groups.iter().map(|g| g.id.as_str());
+        named(names, group, "group", Code::UnknownGroup)
     }
 
     pub(crate) fn member_index(
@@ -841,23 +827,34 @@ impl Simulation {
     }
 
     pub(crate) fn producer_index(&self, producer: &str) -> Result<usize, InputError> {
-        self.producers
-            .iter()
-            .position(|existing| existing.id == producer)
-            .ok_or_else(|| {
-                let known: Vec<&str> = self.producers.iter().map(|p| p.id.as_str()).collect();
-                InputError::of(
-                    "producer",
-                    Problem::new(
-                        Code::UnknownProducer,
-                        vec![
-                            field("name", format_args!("{producer:?}")),
-                            field("known", known.join(", ")),
-                        ],
-                    ),
-                )
-            })
+        let names = self.producers.iter().map(|p| p.id.as_str());
+        named(names, producer, "producer", Code::UnknownProducer)
     }
+}
+
+/// Where `name` is among `names`, or the error naming `owner` and the names there are.
+fn named<'a>(
+    names: impl Iterator<Item = &'a str> + Clone,
+    name: &str,
+    owner: &'static str,
+    code: Code,
+) -> Result<usize, InputError> {
+    names
+        .clone()
+        .position(|known| known == name)
+        .ok_or_else(|| {
+            let known: Vec<&str> = names.collect();
+            InputError::of(
+                owner,
+                Problem::new(
+                    code,
+                    vec![
+                        field("name", format_args!("{name:?}")),
+                        field("known", known.join(", ")),
+                    ],
+                ),
+            )
+        })
 }
 
 /// Producers: creating them, their commands, and their connections closing when a broker crashes (the
