@@ -166,6 +166,44 @@ fn the_nodes_with_their_own_handlers_name_nothing_of_the_engine() {
     }
 }
 
+/// A partition's registration (leader, ISR, leader epoch) is the controller's: the brokers change an ISR
+/// only by AlterPartition (`Simulation::alter_partition`), and no broker or client code writes one.
+#[test]
+fn only_the_controller_writes_a_partitions_registration() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sim");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("broker"))
+        .expect("src/sim/broker")
+        .map(|entry| entry.expect("entry").path())
+        .collect();
+    for node in ["producer.rs", "consumer.rs", "coordinator.rs", "host.rs"] {
+        files.push(root.join(node));
+    }
+    // The registration's fields, and the one mutable accessor (its log-keeping mark aside).
+    let writes = [
+        ".isr.push(",
+        ".isr.retain(",
+        ".isr = ",
+        "partition.leader = ",
+        ".leader_epoch += ",
+        ".recovering = ",
+        "partition_mut(",
+    ];
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("readable");
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        for (number, line) in code.lines().enumerate() {
+            let write = writes.iter().find(|write| line.contains(**write));
+            assert!(
+                write.is_none() || line.contains(".summarize_at = "),
+                "{}:{}: writes a partition's registration: {line}",
+                file.display(),
+                number + 1
+            );
+        }
+    }
+    assert!(files.len() > 5, "read the node modules: {files:?}");
+}
+
 /// The node modules whose handlers are still `impl Simulation` blocks, reaching any node's state: the
 /// restructure turns each into handlers of its own node (as `producer` is). The engine (the dispatcher and
 /// the public API) and the view (read-only) are `impl Simulation` by design.

@@ -411,6 +411,24 @@ impl Simulation {
         self.maybe_schedule_leader_balance();
     }
 
+    /// A leader's AlterPartition (`ReplicationControlManager.alterPartition`): the controller commits the
+    /// ISR the partition's current leader proposes, and the brokers see it at once. Only the controller
+    /// writes a partition's registration; a leader cut off from it sends nothing (the caller checks).
+    pub(crate) fn alter_partition(
+        &mut self,
+        tp: Tp,
+        leader: BrokerId,
+        isr: Vec<BrokerId>,
+        reason: Reason,
+    ) {
+        let partition = self.partition_mut(tp);
+        if partition.leader != Some(leader) {
+            return;
+        }
+        partition.isr = isr;
+        self.emit_isr_changed(tp, reason);
+    }
+
     /// `PartitionChangeBuilder.electAnyLeader`: the first replica in assignment order that is in the ISR
     /// and alive; failing that, with `unclean.leader.election.enable`, the first live replica outside it.
     pub(crate) fn elect_leader(&mut self, tp: Tp) {
@@ -448,7 +466,6 @@ impl Simulation {
         unclean: Option<BrokerId>,
     ) {
         let old_leader = self.partition(tp).leader;
-        let now = self.k.now;
         self.led_by_broker = None;
         let partition = self.partition_mut(tp);
         partition.leader = new_leader;
@@ -462,22 +479,12 @@ impl Simulation {
             partition.replicas.clone(),
             partition.leader_epoch,
         );
+        // The brokers apply the new registration at once: the new leader takes over, the old one lets go
+        // of the consumer fetches parked on it.
         if let Some(leader) = new_leader {
-            // `Partition.makeLeader` on the new leader's broker.
-            let replica = self.replica_mut(leader, tp).expect("replica");
-            let leader_leo = replica.log.log_end_offset;
-            replica.leader_epoch_start_offset = leader_leo;
-            let new_leader = old_leader != Some(leader);
-            for (index, state) in replica.followers.iter_mut().enumerate() {
-                let in_sync = isr.contains(&replicas[index]);
-                state.reset(now, leader_leo, new_leader, in_sync);
-            }
+            self.make_leader(tp, leader, old_leader != Some(leader), (&replicas, &isr));
         }
-        // The consumer fetches parked at the old leader.
-        let parked = old_leader
-            .and_then(|old| self.replica_mut(old, tp))
-            .map(|replica| std::mem::take(&mut replica.parked_consumers))
-            .unwrap_or_default();
+        let parked = old_leader.map_or_else(Vec::new, |old| self.resign_leadership(tp, old));
         let topic = self.topics[tp.topic].name.clone();
         self.emit(EventKind::LeaderElected {
             topic,

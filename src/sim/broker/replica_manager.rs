@@ -576,6 +576,38 @@ impl Simulation {
         self.send_replica_fetch(follower, leader);
     }
 
+    /// `Partition.makeLeader` on `leader`'s broker, as the controller's new registration (`replicas`,
+    /// `isr`) reaches it: the epoch starts at its log end, and its view of each follower is reset (kept
+    /// when it was leader already).
+    pub(crate) fn make_leader(
+        &mut self,
+        tp: Tp,
+        leader: BrokerId,
+        new_leader: bool,
+        (replicas, isr): (&[BrokerId], &[BrokerId]),
+    ) {
+        let now = self.k.now;
+        let replica = self.replica_mut(leader, tp).expect("replica");
+        let leader_leo = replica.log.log_end_offset;
+        replica.leader_epoch_start_offset = leader_leo;
+        for (index, state) in replica.followers.iter_mut().enumerate() {
+            let in_sync = isr.contains(&replicas[index]);
+            state.reset(now, leader_leo, new_leader, in_sync);
+        }
+    }
+
+    /// The old leader's broker learns it no longer leads `tp`: the consumer fetches parked on it for the
+    /// partition are handed back to be answered.
+    pub(crate) fn resign_leadership(
+        &mut self,
+        tp: Tp,
+        old_leader: BrokerId,
+    ) -> Vec<(usize, usize, u32)> {
+        self.replica_mut(old_leader, tp)
+            .map(|replica| std::mem::take(&mut replica.parked_consumers))
+            .unwrap_or_default()
+    }
+
     pub(crate) fn maybe_expand_isr(&mut self, tp: Tp, follower: BrokerId) {
         let alive = self.can_lead(follower);
         let Some(leader) = self.partition(tp).leader else {
@@ -592,13 +624,15 @@ impl Simulation {
         if offset >= leader_replica.log.high_watermark
             && offset >= leader_replica.leader_epoch_start_offset
         {
-            let partition = self.partition_mut(tp);
-            partition.isr.push(follower);
-            let order = partition.replicas.clone();
-            sort::sort_by_key(&mut partition.isr, |broker| {
-                order.iter().position(|replica| replica == broker)
+            let mut isr = partition.isr.clone();
+            isr.push(follower);
+            sort::sort_by_key(&mut isr, |broker| {
+                partition
+                    .replicas
+                    .iter()
+                    .position(|replica| replica == broker)
             });
-            self.emit_isr_changed(tp, Reason::FollowerCaughtUp);
+            self.alter_partition(tp, leader, isr, Reason::FollowerCaughtUp);
         }
     }
 
@@ -643,10 +677,9 @@ impl Simulation {
                 if out_of_sync.is_empty() {
                     continue;
                 }
-                self.partition_mut(tp)
-                    .isr
-                    .retain(|broker| !out_of_sync.contains(broker));
-                self.emit_isr_changed(tp, Reason::FollowerOutOfSync);
+                let mut isr = p.isr.clone();
+                isr.retain(|broker| !out_of_sync.contains(broker));
+                self.alter_partition(tp, leader, isr, Reason::FollowerOutOfSync);
                 self.maybe_advance_high_watermark(tp);
             }
         }
