@@ -118,15 +118,14 @@ impl Member {
             MemberEvent::HeartbeatTick => self.heartbeat_tick(c),
             MemberEvent::PollReturned => {
                 let now = c.k.now;
-                let m = &mut *self;
-                if m.poll_timer_at == Some(now) {
-                    m.poll_timer_at = None;
+                if self.poll_timer_at == Some(now) {
+                    self.poll_timer_at = None;
                 }
-                if m.activity == Activity::Polling {
-                    if now >= m.last_poll_us + APP_POLL_TIMEOUT_US {
+                if self.activity == Activity::Polling {
+                    if now >= self.last_poll_us + APP_POLL_TIMEOUT_US {
                         self.poll(c);
                     } else {
-                        let at = m.last_poll_us + APP_POLL_TIMEOUT_US;
+                        let at = self.last_poll_us + APP_POLL_TIMEOUT_US;
                         self.arm_poll_timer(c, at);
                     }
                 }
@@ -142,22 +141,20 @@ impl Member {
             } => {
                 // `HeartbeatResponseHandler`: REBALANCE_IN_PROGRESS is acted on only by a member that is
                 // Stable when the answer arrives; one already rejoining ignores it.
-                let m = &mut *self;
-                if m.generation.is_some()
-                    && ((rebalance_in_progress && !m.joining) || unknown_member)
+                if self.generation.is_some()
+                    && ((rebalance_in_progress && !self.joining) || unknown_member)
                 {
-                    m.rejoin_needed = true;
+                    self.rejoin_needed = true;
                     if unknown_member {
                         // UNKNOWN_MEMBER_ID: it forgets its generation and member id, and joins anew.
-                        m.generation = None;
-                        m.member_id = None;
+                        self.generation = None;
+                        self.member_id = None;
                     }
                 }
             }
             MemberEvent::MemberIdRequired { member_id } => {
-                let m = &mut *self;
-                if m.joining && m.member_id.is_none() {
-                    m.member_id = Some(member_id);
+                if self.joining && self.member_id.is_none() {
+                    self.member_id = Some(member_id);
                     self.send_join(c);
                 }
             }
@@ -167,11 +164,10 @@ impl Member {
                 partitions,
                 leader,
             } => {
-                let m = &mut *self;
-                if m.joining {
-                    m.member_id = Some(member_id);
-                    m.pending_assignment = Some((generation, partitions, leader));
-                    if m.activity == Activity::Polling && m.fetches.is_empty() {
+                if self.joining {
+                    self.member_id = Some(member_id);
+                    self.pending_assignment = Some((generation, partitions, leader));
+                    if self.activity == Activity::Polling && self.fetches.is_empty() {
                         self.wake_now(c, MemberEvent::Poll);
                     }
                 }
@@ -209,13 +205,12 @@ impl Member {
         let lost = event.sender().and_then(|(_, _, lost)| lost);
         let now = c.k.now;
         let (known, epoch) = (c.coordinator.is_some(), c.coordinator_epoch);
-        let m = &mut *self;
         match lost {
-            Some(Lost::Join) => m.join_sent_us = now,
-            Some(Lost::Commit) => m.commit_sent_us = now,
+            Some(Lost::Join) => self.join_sent_us = now,
+            Some(Lost::Commit) => self.commit_sent_us = now,
             Some(Lost::OffsetFetch) | None => {}
         }
-        if m.coordinator_unknown || !known {
+        if self.coordinator_unknown || !known {
             // `ensureCoordinatorReady`: nothing is sent until FindCoordinator finds one.
             return self.on_coordinator_error(c, Reason::CoordinatorNotAvailable, lost);
         }
@@ -237,9 +232,11 @@ impl Member {
 
     /// A JoinGroupRequest from the member's current process.
     pub(crate) fn send_join(&mut self, c: &mut Client<'_>) {
-        let m = &*self;
-        let (incarnation, member_id, group_instance_id) =
-            (m.incarnation, m.member_id, m.group_instance_id.clone());
+        let (incarnation, member_id, group_instance_id) = (
+            self.incarnation,
+            self.member_id,
+            self.group_instance_id.clone(),
+        );
         self.send_to_coordinator(
             c,
             FlowKind::GroupProtocol,
@@ -314,12 +311,11 @@ impl Member {
         if !c.coordinator_alive {
             return self.look_up_coordinator(c);
         }
-        let m = &mut *self;
-        m.lookup_pending = false;
-        m.coordinator_unknown = false;
-        let retry_join = std::mem::take(&mut m.retry_join) && m.joining;
+        self.lookup_pending = false;
+        self.coordinator_unknown = false;
+        let retry_join = std::mem::take(&mut self.retry_join) && self.joining;
         let retry_commit =
-            std::mem::take(&mut m.retry_commit) && m.activity == Activity::Committing;
+            std::mem::take(&mut self.retry_commit) && self.activity == Activity::Committing;
         if retry_join {
             self.send_join(c);
         }
@@ -327,8 +323,7 @@ impl Member {
             self.send_commit(c, true);
         }
         // An OffsetFetch that failed is asked again by the next poll.
-        let m = &*self;
-        if m.activity == Activity::Polling && m.fetches.is_empty() {
+        if self.activity == Activity::Polling && self.fetches.is_empty() {
             self.wake_now(c, MemberEvent::Poll);
         }
     }
@@ -355,11 +350,13 @@ impl Member {
     /// SyncGroup answer) is sent again once the coordinator is found again; a lost commit fails, and a
     /// `commitSync` returns to the application.
     fn request_timed_out(&mut self, c: &mut Client<'_>, lost: Lost, sent_us: Micros) {
-        let m = &*self;
-        let (group_id, member_id) = (c.group_id.to_string(), m.id.clone());
+        let (group_id, member_id) = (c.group_id.to_string(), self.id.clone());
         match lost {
             Lost::Join => {
-                if !m.joining || m.pending_assignment.is_some() || m.join_sent_us != sent_us {
+                if !self.joining
+                    || self.pending_assignment.is_some()
+                    || self.join_sent_us != sent_us
+                {
                     return;
                 }
                 c.k.emit(EventKind::CoordinatorRequestTimedOut {
@@ -370,7 +367,8 @@ impl Member {
                 self.send_join(c);
             }
             Lost::Commit => {
-                let waiting = m.activity == Activity::Committing && m.commit_sent_us == sent_us;
+                let waiting =
+                    self.activity == Activity::Committing && self.commit_sent_us == sent_us;
                 c.k.emit(EventKind::CommitFailed {
                     group: group_id,
                     member: member_id,
@@ -381,7 +379,7 @@ impl Member {
                 }
             }
             Lost::OffsetFetch => {
-                if m.offset_fetch_sent != Some(sent_us) {
+                if self.offset_fetch_sent != Some(sent_us) {
                     return;
                 }
                 c.k.emit(EventKind::CoordinatorRequestTimedOut {
@@ -389,9 +387,8 @@ impl Member {
                     member: member_id,
                     request: "OffsetFetch".into(),
                 });
-                let m = &mut *self;
-                m.offset_fetch_sent = None;
-                if m.activity == Activity::Polling {
+                self.offset_fetch_sent = None;
+                if self.activity == Activity::Polling {
                     self.poll(c);
                 }
             }
@@ -401,15 +398,13 @@ impl Member {
     /// A member process starts (or restarts): a fresh client that joins the group.
     pub(crate) fn start(&mut self, c: &mut Client<'_>) {
         let now = c.k.now;
-        let m = &mut *self;
-        let topics = m.topics.clone();
-        let instance = m.group_instance_id.take();
-        *m = Member::new(&m.id, topics);
-        let m = &mut *self;
-        m.group_instance_id = instance;
-        m.incarnation = m.incarnation.max(1);
-        m.activity = Activity::Polling;
-        m.last_poll_us = now;
+        let topics = self.topics.clone();
+        let instance = self.group_instance_id.take();
+        *self = Member::new(&self.id, topics);
+        self.group_instance_id = instance;
+        self.incarnation = self.incarnation.max(1);
+        self.activity = Activity::Polling;
+        self.last_poll_us = now;
         self.wake(c, now, MemberEvent::Poll);
         let interval = c.config.heartbeat_interval_ms * 1000;
         self.wake(c, now + interval, MemberEvent::HeartbeatTick);
@@ -432,15 +427,14 @@ impl Member {
     }
 
     pub(crate) fn crash(&mut self, c: &mut Client<'_>) {
-        let m = &mut *self;
-        if m.status != MemberStatus::Running {
+        if self.status != MemberStatus::Running {
             return;
         }
-        m.status = MemberStatus::Crashed;
-        m.incarnation += 1;
-        m.activity = Activity::Stopped;
-        m.in_hand.clear();
-        let member_id = m.id.clone();
+        self.status = MemberStatus::Crashed;
+        self.incarnation += 1;
+        self.activity = Activity::Stopped;
+        self.in_hand.clear();
+        let member_id = self.id.clone();
         let group_id = c.group_id.to_string();
         c.k.emit(EventKind::ConsumerCrashed {
             group: group_id,
@@ -449,12 +443,11 @@ impl Member {
     }
 
     pub(crate) fn close(&mut self, c: &mut Client<'_>) {
-        let m = &*self;
-        if m.status != MemberStatus::Running {
+        if self.status != MemberStatus::Running {
             return;
         }
-        let incarnation = m.incarnation;
-        let in_group = m.generation.is_some() || m.joining;
+        let incarnation = self.incarnation;
+        let in_group = self.generation.is_some() || self.joining;
         // close(): with auto-commit, commit consumed offsets synchronously, then LeaveGroup.
         if c.config.enable_auto_commit {
             self.send_commit(c, false);
@@ -475,26 +468,24 @@ impl Member {
                 },
             );
         }
-        let m = &mut *self;
-        m.status = MemberStatus::Left;
-        m.incarnation += 1;
-        m.activity = Activity::Stopped;
-        m.in_hand.clear();
+        self.status = MemberStatus::Left;
+        self.incarnation += 1;
+        self.activity = Activity::Stopped;
+        self.in_hand.clear();
     }
 
     pub(crate) fn stall(&mut self, c: &mut Client<'_>, ms: u64) {
         let now = c.k.now;
-        let m = &mut *self;
-        if m.status != MemberStatus::Running {
+        if self.status != MemberStatus::Running {
             return;
         }
-        m.stalled_until_us = m.stalled_until_us.max(now) + ms * 1000;
-        if let Activity::Processing { until_us } = m.activity {
-            m.activity = Activity::Processing {
+        self.stalled_until_us = self.stalled_until_us.max(now) + ms * 1000;
+        if let Activity::Processing { until_us } = self.activity {
+            self.activity = Activity::Processing {
                 until_us: until_us + ms * 1000,
             };
         }
-        let member_id = m.id.clone();
+        let member_id = self.id.clone();
         let group_id = c.group_id.to_string();
         c.k.emit(EventKind::ConsumerStalled {
             group: group_id,
@@ -507,13 +498,12 @@ impl Member {
     /// then records from the fetch buffer, fetching when it is empty.
     pub(crate) fn poll(&mut self, c: &mut Client<'_>) {
         let now = c.k.now;
-        let m = &*self;
-        if m.stalled_until_us > now {
-            let at = m.stalled_until_us;
+        if self.stalled_until_us > now {
+            let at = self.stalled_until_us;
             return self.wake(c, at, MemberEvent::Poll);
         }
         if matches!(
-            m.activity,
+            self.activity,
             Activity::Processing { .. } | Activity::Committing
         ) {
             return;
@@ -524,47 +514,44 @@ impl Member {
             self.leader = leader;
             self.on_join_complete(c, generation, partitions);
         }
-        let m = &*self;
-        if !m.joining && (m.generation.is_none() || m.rejoin_needed) {
+        if !self.joining && (self.generation.is_none() || self.rejoin_needed) {
             self.on_join_prepare(c);
         }
-        let m = &*self;
         if c.config.enable_auto_commit
-            && m.generation.is_some()
-            && now >= m.next_auto_commit_us
-            && !m.positions.is_empty()
+            && self.generation.is_some()
+            && now >= self.next_auto_commit_us
+            && !self.positions.is_empty()
         {
             let interval = c.config.auto_commit_interval_ms * 1000;
             self.send_commit(c, false);
             self.next_auto_commit_us = now + interval;
         }
         let max_records = c.config.max_poll_records;
-        let m = &mut *self;
         // The records taken become the records in hand; the list reuses the last batch's allocation.
-        let mut taken = if m.in_hand.is_empty() {
-            std::mem::take(&mut m.in_hand)
+        let mut taken = if self.in_hand.is_empty() {
+            std::mem::take(&mut self.in_hand)
         } else {
             Vec::new()
         };
         let mut count = 0;
         while count < max_records {
-            let Some((tp, first, end)) = m.buffer.pop_front() else {
+            let Some((tp, first, end)) = self.buffer.pop_front() else {
                 break;
             };
             let take = (end - first).min(max_records - count);
             taken.push((tp, first, first + take));
             if first + take < end {
-                m.buffer.push_front((tp, first + take, end));
+                self.buffer.push_front((tp, first + take, end));
             }
             count += take;
-            m.positions.insert(tp, first + take);
+            self.positions.insert(tp, first + take);
         }
         if taken.is_empty() {
-            if m.in_hand.is_empty() {
-                m.in_hand = taken;
+            if self.in_hand.is_empty() {
+                self.in_hand = taken;
             }
-            if m.assigned.is_empty() {
-                if m.fetches.is_empty() {
+            if self.assigned.is_empty() {
+                if self.fetches.is_empty() {
                     // Nothing assigned: the application's poll(Duration) returns empty and is called again.
                     return self.wake(c, now + 100_000, MemberEvent::Poll);
                 }
@@ -591,22 +578,20 @@ impl Member {
             self.send_commit(c, false);
         }
         let duration = c.processing_us_per_record * count;
-        let m = &mut *self;
-        m.batch += 1;
-        m.in_hand = taken;
+        self.batch += 1;
+        self.in_hand = taken;
         let until_us = now + duration;
-        m.activity = Activity::Processing { until_us };
-        let batch = m.batch;
+        self.activity = Activity::Processing { until_us };
+        let batch = self.batch;
         self.wake(c, until_us, MemberEvent::ProcessingDone { batch });
     }
 
     pub(crate) fn processing_done(&mut self, c: &mut Client<'_>, batch: u64) {
         let now = c.k.now;
-        let m = &*self;
-        if m.batch != batch {
+        if self.batch != batch {
             return;
         }
-        if let Activity::Processing { until_us } = m.activity {
+        if let Activity::Processing { until_us } = self.activity {
             if until_us > now {
                 // A stall extended the processing.
                 return self.wake(c, until_us, MemberEvent::ProcessingDone { batch });
@@ -627,17 +612,16 @@ impl Member {
                 });
             }
         }
-        let m = &mut *self;
-        m.records_processed += in_hand
+        self.records_processed += in_hand
             .iter()
             .map(|(_, first, end)| end - first)
             .sum::<u64>();
-        m.processed.extend_from_slice(&in_hand);
+        self.processed.extend_from_slice(&in_hand);
         in_hand.clear();
-        if m.in_hand.is_empty() {
-            m.in_hand = in_hand;
+        if self.in_hand.is_empty() {
+            self.in_hand = in_hand;
         }
-        m.activity = Activity::Polling;
+        self.activity = Activity::Polling;
         match c.commit_mode {
             Some(CommitMode::SyncAfterProcessing) => {
                 self.send_commit(c, true);
@@ -657,15 +641,14 @@ impl Member {
 
     /// Commits the consumed positions. `sync` blocks the application until the response.
     pub(crate) fn send_commit(&mut self, c: &mut Client<'_>, sync: bool) {
-        let m = &*self;
-        let offsets: Vec<(Tp, u64)> = m
+        let offsets: Vec<(Tp, u64)> = self
             .positions
             .iter()
-            .filter(|(tp, _)| m.assigned.contains(tp))
+            .filter(|(tp, _)| self.assigned.contains(tp))
             .map(|(tp, offset)| (*tp, *offset))
             .collect();
-        let Some(generation) = m.generation else {
-            let (group_id, member_id) = (c.group_id.to_string(), m.id.clone());
+        let Some(generation) = self.generation else {
+            let (group_id, member_id) = (c.group_id.to_string(), self.id.clone());
             c.k.emit(EventKind::CommitFailed {
                 group: group_id,
                 member: member_id,
@@ -682,7 +665,7 @@ impl Member {
             }
             return;
         }
-        let (incarnation, member_id) = (m.incarnation, m.member_id);
+        let (incarnation, member_id) = (self.incarnation, self.member_id);
         if sync {
             self.activity = Activity::Committing;
         }
@@ -744,26 +727,25 @@ impl Member {
             member: member_id,
             reason,
         });
-        let m = &mut *self;
-        m.joining = true;
-        m.rejoin_needed = false;
+        self.joining = true;
+        self.rejoin_needed = false;
         self.send_join(c);
     }
 
     pub(crate) fn clear_positions(&mut self, only: Option<&[Tp]>) {
-        let m = &mut *self;
         match only {
             None => {
-                m.positions.clear();
-                m.fetch_positions.clear();
-                m.buffer.clear();
-                m.resets.clear();
+                self.positions.clear();
+                self.fetch_positions.clear();
+                self.buffer.clear();
+                self.resets.clear();
             }
             Some(partitions) => {
-                m.positions.retain(|tp, _| !partitions.contains(tp));
-                m.fetch_positions.retain(|tp, _| !partitions.contains(tp));
-                m.buffer.retain(|(tp, _, _)| !partitions.contains(tp));
-                m.resets.retain(|tp| !partitions.contains(tp));
+                self.positions.retain(|tp, _| !partitions.contains(tp));
+                self.fetch_positions
+                    .retain(|tp, _| !partitions.contains(tp));
+                self.buffer.retain(|(tp, _, _)| !partitions.contains(tp));
+                self.resets.retain(|tp| !partitions.contains(tp));
             }
         }
     }
@@ -814,13 +796,12 @@ impl Member {
         });
         let interval = c.config.auto_commit_interval_ms * 1000;
         let now = c.k.now;
-        let m = &mut *self;
-        m.generation = Some(generation);
-        m.joining = false;
-        m.assigned = partitions;
-        m.next_auto_commit_us = now + interval;
+        self.generation = Some(generation);
+        self.joining = false;
+        self.assigned = partitions;
+        self.next_auto_commit_us = now + interval;
         if cooperative && !revoked.is_empty() {
-            m.rejoin_needed = true;
+            self.rejoin_needed = true;
         }
     }
 
@@ -835,10 +816,9 @@ impl Member {
 
     /// The heartbeat thread notices: "consumer poll timeout has expired" → LeaveGroup.
     pub(crate) fn leave_on_poll_timeout(&mut self, c: &mut Client<'_>) {
-        let m = &*self;
-        let incarnation = m.incarnation;
-        let since = (c.k.now - m.last_poll_us) / 1000;
-        let (group_id, member_id) = (c.group_id.to_string(), m.id.clone());
+        let incarnation = self.incarnation;
+        let since = (c.k.now - self.last_poll_us) / 1000;
+        let (group_id, member_id) = (c.group_id.to_string(), self.id.clone());
         c.k.emit(EventKind::PollTimeoutExpired {
             group: group_id,
             member: member_id,
@@ -846,8 +826,7 @@ impl Member {
         });
         // A static member sends no LeaveGroup (`maybeLeaveGroup`): it is removed after session.timeout.ms.
         // A dynamic one leaves, and forgets its member id.
-        let m = &*self;
-        if let (None, Some(member_id)) = (&m.group_instance_id, m.member_id) {
+        if let (None, Some(member_id)) = (&self.group_instance_id, self.member_id) {
             self.send_to_coordinator(
                 c,
                 FlowKind::GroupProtocol,
@@ -869,11 +848,12 @@ impl Member {
     pub(crate) fn heartbeat_tick(&mut self, c: &mut Client<'_>) {
         let now = c.k.now;
         let config = c.config.clone();
-        let m = &*self;
-        let incarnation = m.incarnation;
+        let incarnation = self.incarnation;
         if self.poll_timeout_expired(c) {
             self.leave_on_poll_timeout(c);
-        } else if let (true, Some(member_id)) = (m.generation.is_some() || m.joining, m.member_id) {
+        } else if let (true, Some(member_id)) =
+            (self.generation.is_some() || self.joining, self.member_id)
+        {
             self.send_to_coordinator(
                 c,
                 FlowKind::Heartbeat,
@@ -886,10 +866,9 @@ impl Member {
         }
         let next_heartbeat = now + config.heartbeat_interval_ms * 1000;
         self.wake(c, next_heartbeat, MemberEvent::HeartbeatTick);
-        let m = &*self;
-        if m.generation.is_some() && !m.joining {
+        if self.generation.is_some() && !self.joining {
             // The first wake-up after the poll deadline, if it comes before the next heartbeat.
-            let deadline = m.last_poll_us + config.max_poll_interval_ms * 1000;
+            let deadline = self.last_poll_us + config.max_poll_interval_ms * 1000;
             let backoff = config.retry_backoff_ms * 1000;
             let wake = now + (deadline.saturating_sub(now) / backoff + 1) * backoff;
             if wake < next_heartbeat {
@@ -988,9 +967,8 @@ impl Member {
 
     /// An OffsetFetchRequest for the partitions with no position.
     fn send_offset_fetch(&mut self, c: &mut Client<'_>, partitions: Vec<Tp>) {
-        let m = &mut *self;
-        m.offset_fetch_sent = Some(c.k.now);
-        let incarnation = m.incarnation;
+        self.offset_fetch_sent = Some(c.k.now);
+        let incarnation = self.incarnation;
         self.send_to_coordinator(
             c,
             FlowKind::GroupProtocol,
@@ -1005,36 +983,34 @@ impl Member {
     /// The OffsetFetchResponse: a partition with a committed offset starts there; one without is reset
     /// (`auto.offset.reset`) by its next fetch.
     fn offset_fetch_response(&mut self, c: &mut Client<'_>, offsets: Vec<(Tp, Option<u64>)>) {
-        let m = &mut *self;
-        if m.offset_fetch_sent.take().is_none() {
+        if self.offset_fetch_sent.take().is_none() {
             return;
         }
         for (tp, committed) in offsets {
-            if !m.assigned.contains(&tp)
-                || m.fetch_positions.contains_key(&tp)
-                || m.resets.contains(&tp)
+            if !self.assigned.contains(&tp)
+                || self.fetch_positions.contains_key(&tp)
+                || self.resets.contains(&tp)
             {
                 continue;
             }
             match committed {
                 Some(offset) => {
-                    m.fetch_positions.insert(tp, offset);
-                    m.positions.insert(tp, offset);
-                    m.buffer.retain(|(buffered, _, _)| *buffered != tp);
+                    self.fetch_positions.insert(tp, offset);
+                    self.positions.insert(tp, offset);
+                    self.buffer.retain(|(buffered, _, _)| *buffered != tp);
                 }
-                None => m.resets.push(tp),
+                None => self.resets.push(tp),
             }
         }
-        if m.activity == Activity::Polling {
+        if self.activity == Activity::Polling {
             self.poll(c);
         }
     }
 
     /// Keeps the poll loop's one wake-up set no later than `at`.
     fn arm_poll_timer(&mut self, c: &mut Client<'_>, at: Micros) {
-        let m = &mut *self;
-        if m.poll_timer_at.is_none_or(|armed| armed > at) {
-            m.poll_timer_at = Some(at);
+        if self.poll_timer_at.is_none_or(|armed| armed > at) {
+            self.poll_timer_at = Some(at);
             self.wake(c, at, MemberEvent::PollReturned);
         }
     }
@@ -1043,22 +1019,25 @@ impl Member {
     /// off that broker (`reconnect.backoff.ms`, doubling up to `reconnect.backoff.max.ms`) and polls again.
     fn client_fetch_failed(&mut self, c: &mut Client<'_>, broker: BrokerId, fetch: u64) {
         let now = c.k.now;
-        let m = &mut *self;
-        let Some(index) = m.fetches.iter().position(|sent| *sent == (broker, fetch)) else {
+        let Some(index) = self
+            .fetches
+            .iter()
+            .position(|sent| *sent == (broker, fetch))
+        else {
             return;
         };
-        m.fetches.remove(index);
-        let failures = m
+        self.fetches.remove(index);
+        let failures = self
             .fetch_backoff
             .iter()
             .find(|(at, _, _)| *at == broker)
             .map_or(0, |(_, _, failures)| *failures)
             + 1;
-        m.fetch_backoff.retain(|(at, _, _)| *at != broker);
+        self.fetch_backoff.retain(|(at, _, _)| *at != broker);
         let backoff =
             (RECONNECT_BACKOFF_US << (failures - 1).min(10)).min(RECONNECT_BACKOFF_MAX_US);
-        m.fetch_backoff.push((broker, now + backoff, failures));
-        if m.activity == Activity::Polling {
+        self.fetch_backoff.push((broker, now + backoff, failures));
+        if self.activity == Activity::Polling {
             self.wake(c, now + backoff, MemberEvent::Poll);
         }
     }
@@ -1089,30 +1068,33 @@ impl Member {
             AutoOffsetReset::None => Reason::TruncationNone,
             _ => Reason::TruncationReset,
         };
-        let m = &mut *self;
-        let Some(index) = m.fetches.iter().position(|sent| *sent == (broker, fetch)) else {
+        let Some(index) = self
+            .fetches
+            .iter()
+            .position(|sent| *sent == (broker, fetch))
+        else {
             return;
         };
-        m.fetches.remove(index);
-        m.fetch_backoff.retain(|(at, _, _)| *at != broker);
+        self.fetches.remove(index);
+        self.fetch_backoff.retain(|(at, _, _)| *at != broker);
         let mut told: Vec<(Tp, u64, Option<u64>, Reason)> = Vec::new();
         for fetched in data {
             let tp = fetched.tp;
-            if !m.assigned.contains(&tp) {
+            if !self.assigned.contains(&tp) {
                 continue;
             }
             let current = match fetched.from {
-                FetchFrom::Offset(position) if m.fetch_positions.get(&tp) == Some(&position) => {
+                FetchFrom::Offset(position) if self.fetch_positions.get(&tp) == Some(&position) => {
                     position
                 }
-                FetchFrom::Reset(strategy) if m.resets.contains(&tp) => {
+                FetchFrom::Reset(strategy) if self.resets.contains(&tp) => {
                     let FetchOutcome::Records { first, .. } = fetched.outcome else {
                         continue;
                     };
-                    m.resets.retain(|reset| *reset != tp);
-                    m.fetch_positions.insert(tp, first);
-                    m.positions.insert(tp, first);
-                    m.buffer.retain(|(buffered, _, _)| *buffered != tp);
+                    self.resets.retain(|reset| *reset != tp);
+                    self.fetch_positions.insert(tp, first);
+                    self.positions.insert(tp, first);
+                    self.buffer.retain(|(buffered, _, _)| *buffered != tp);
                     told.push((tp, first, None, Self::reset_reason(strategy)));
                     first
                 }
@@ -1126,32 +1108,33 @@ impl Member {
                     last_epoch,
                 } => {
                     if end > first && first == current {
-                        m.fetch_positions.insert(tp, end);
-                        m.buffer.push_back((tp, first, end));
-                        m.fetched_epochs
+                        self.fetch_positions.insert(tp, end);
+                        self.buffer.push_back((tp, first, end));
+                        self.fetched_epochs
                             .insert(tp, (last_epoch, fetched.leader_epoch));
-                    } else if let Some(epochs) = m.fetched_epochs.get_mut(&tp) {
+                    } else if let Some(epochs) = self.fetched_epochs.get_mut(&tp) {
                         epochs.1 = fetched.leader_epoch;
                     }
                 }
                 FetchOutcome::OutOfRange => {
-                    m.fetch_positions.remove(&tp);
-                    m.resets.push(tp);
+                    self.fetch_positions.remove(&tp);
+                    self.resets.push(tp);
                 }
                 FetchOutcome::NotLeader => {}
                 FetchOutcome::Diverging { end_offset } => {
-                    if let Some(epochs) = m.fetched_epochs.get_mut(&tp) {
+                    if let Some(epochs) = self.fetched_epochs.get_mut(&tp) {
                         epochs.1 = fetched.leader_epoch;
                     }
-                    m.fetch_positions.insert(tp, end_offset);
-                    if m.positions
+                    self.fetch_positions.insert(tp, end_offset);
+                    if self
+                        .positions
                         .get(&tp)
                         .is_some_and(|consumed| *consumed > end_offset)
                     {
-                        m.positions.insert(tp, end_offset);
+                        self.positions.insert(tp, end_offset);
                     }
                     // Fetched records at or past the diverging offset came from the truncated log.
-                    m.buffer.retain_mut(|(buffered, first, end)| {
+                    self.buffer.retain_mut(|(buffered, first, end)| {
                         if *buffered == tp {
                             *end = (*end).min(end_offset);
                         }
@@ -1161,7 +1144,7 @@ impl Member {
                 }
             }
         }
-        let polling = m.activity == Activity::Polling;
+        let polling = self.activity == Activity::Polling;
         for (tp, offset, diverging, reason) in told {
             let (group_id, member_id) = c.names(self);
             let topic = c.topics[tp.topic].name.clone();

@@ -183,14 +183,13 @@ impl Group {
     /// coordinator moved and send it again.
     pub(crate) fn moved(&mut self, c: &mut Coordinator<'_>, to: Option<BrokerId>) {
         let now = c.k.now;
-        let g = &mut *self;
-        let from = g.coordinator;
+        let from = self.coordinator;
         if from == to {
             return;
         }
-        g.coordinator = to;
-        g.coordinator_epoch += 1;
-        let id = g.id.clone();
+        self.coordinator = to;
+        self.coordinator_epoch += 1;
+        let id = self.id.clone();
         c.k.emit(EventKind::CoordinatorMoved {
             group: id,
             from: from.map(BrokerId::get),
@@ -284,8 +283,7 @@ impl Group {
         epoch: u32,
         event: CoordinatorEvent,
     ) {
-        let g = &*self;
-        let here = g.coordinator.filter(|_| g.coordinator_epoch == epoch);
+        let here = self.coordinator.filter(|_| self.coordinator_epoch == epoch);
         match (here, event.sender()) {
             // A request to a coordinator that has moved: NOT_COORDINATOR, or no answer from a dead broker.
             (None, Some((member, connection, lost))) => {
@@ -411,30 +409,28 @@ impl Group {
                 // `tryCompleteInitialRebalanceElseSchedule`: if a member joined during the delay and
                 // rebalance time remains, a whole new delay starts; otherwise the join completes.
                 let now = c.k.now;
-                let g = &mut *self;
-                if g.round != round || g.state != GroupState::PreparingRebalance {
+                if self.round != round || self.state != GroupState::PreparingRebalance {
                     return;
                 }
-                let (delay, remaining) = g.initial_delay;
-                if g.new_member_added && remaining != 0 {
-                    g.new_member_added = false;
+                let (delay, remaining) = self.initial_delay;
+                if self.new_member_added && remaining != 0 {
+                    self.new_member_added = false;
                     let initial = c.initial_rebalance_delay_us;
                     let next = initial.min(remaining);
-                    g.initial_delay = (next, remaining.saturating_sub(delay));
-                    g.initial_delay_until = Some(now + next);
+                    self.initial_delay = (next, remaining.saturating_sub(delay));
+                    self.initial_delay_until = Some(now + next);
                     self.coordinator_timer(
                         c,
                         now + next,
                         CoordinatorEvent::InitialDelayExpired { round },
                     );
                 } else {
-                    g.initial_delay_until = None;
+                    self.initial_delay_until = None;
                     self.complete_join(c);
                 }
             }
             CoordinatorEvent::RebalanceTimeout { round } => {
-                let g = &*self;
-                if g.round == round && g.state == GroupState::PreparingRebalance {
+                if self.round == round && self.state == GroupState::PreparingRebalance {
                     self.initial_delay_until = None;
                     self.complete_join(c);
                 }
@@ -444,12 +440,11 @@ impl Group {
     }
 
     pub(crate) fn set_group_state(&mut self, c: &mut Coordinator<'_>, state: GroupState) {
-        let g = &mut *self;
-        if g.state == state {
+        if self.state == state {
             return;
         }
-        g.state = state;
-        let (id, generation) = (g.id.clone(), g.generation);
+        self.state = state;
+        let (id, generation) = (self.id.clone(), self.generation);
         c.k.emit(EventKind::GroupStateChanged {
             group: id,
             state: state.name().into(),
@@ -464,13 +459,12 @@ impl Group {
     pub(crate) fn begin_rebalance(&mut self, c: &mut Coordinator<'_>, reason: Reason) {
         let from_empty = self.state == GroupState::Empty;
         let now = c.k.now;
-        let g = &mut *self;
-        g.round += 1;
-        g.rebalance_started_us = now;
-        for membership in &mut g.memberships {
+        self.round += 1;
+        self.rebalance_started_us = now;
+        for membership in &mut self.memberships {
             membership.joined = false;
         }
-        let (id, generation, round) = (g.id.clone(), g.generation, g.round);
+        let (id, generation, round) = (self.id.clone(), self.generation, self.round);
         self.set_group_state(c, GroupState::PreparingRebalance);
         c.k.emit(EventKind::RebalanceStarted {
             group: id,
@@ -486,10 +480,9 @@ impl Group {
         if from_empty {
             // The group is new: more time for members to join (KIP-134).
             let delay = c.initial_rebalance_delay_us;
-            let g = &mut *self;
-            g.initial_delay_until = Some(now + delay);
-            g.initial_delay = (delay, timeout.saturating_sub(delay));
-            g.new_member_added = false;
+            self.initial_delay_until = Some(now + delay);
+            self.initial_delay = (delay, timeout.saturating_sub(delay));
+            self.new_member_added = false;
             self.coordinator_timer(
                 c,
                 now + delay,
@@ -545,9 +538,8 @@ impl Group {
             m.member_id = Some(member_id);
             m.last_heartbeat_us = now;
             self.session_timer(c, member, member_id, now + session);
-            let g = &*self;
             c.k.emit(EventKind::StaticMemberRejoined {
-                group: g.id.clone(),
+                group: self.id.clone(),
                 member: c.clients.members[member].id.clone(),
                 group_instance_id: group_instance_id.unwrap_or_default(),
             });
@@ -585,9 +577,8 @@ impl Group {
             }
             GroupState::PreparingRebalance => {
                 // A new member during the initial rebalance's delay extends it when the delay ends.
-                let g = &mut *self;
-                if new_member && g.initial_delay_until.is_some() {
-                    g.new_member_added = true;
+                if new_member && self.initial_delay_until.is_some() {
+                    self.new_member_added = true;
                 }
             }
         }
@@ -602,11 +593,10 @@ impl Group {
     }
 
     pub(crate) fn try_complete_join(&mut self, c: &mut Coordinator<'_>) {
-        let g = &*self;
-        if g.state != GroupState::PreparingRebalance || g.initial_delay_until.is_some() {
+        if self.state != GroupState::PreparingRebalance || self.initial_delay_until.is_some() {
             return;
         }
-        if g.memberships.iter().all(|membership| {
+        if self.memberships.iter().all(|membership| {
             (!membership.in_group || membership.joined) && membership.ghost.is_none()
         }) {
             self.complete_join(c);
@@ -615,9 +605,8 @@ impl Group {
 
     /// The coordinator drops a restarted consumer's previous process (see `Member::ghost`).
     pub(crate) fn remove_ghost(&mut self, c: &mut Coordinator<'_>, member: usize, reason: Reason) {
-        let g = &mut *self;
-        g.memberships[member].ghost = None;
-        let (group_id, member_id) = (g.id.clone(), c.clients.members[member].id.clone());
+        self.memberships[member].ghost = None;
+        let (group_id, member_id) = (self.id.clone(), c.clients.members[member].id.clone());
         c.k.emit(EventKind::ConsumerLeft {
             group: group_id,
             member: format!("{member_id} (previous process)"),
@@ -628,16 +617,15 @@ impl Group {
     }
 
     pub(crate) fn remove_member(&mut self, c: &mut Coordinator<'_>, member: usize, reason: Reason) {
-        let g = &mut *self;
-        let m = &mut g.memberships[member];
+        let m = &mut self.memberships[member];
         m.in_group = false;
         m.joined = false;
         m.member_id = None;
-        if g.leader == Some(member) {
-            g.leader = None;
+        if self.leader == Some(member) {
+            self.leader = None;
         }
-        g.assignment.remove(&member);
-        let (group_id, member_id) = (g.id.clone(), c.clients.members[member].id.clone());
+        self.assignment.remove(&member);
+        let (group_id, member_id) = (self.id.clone(), c.clients.members[member].id.clone());
         c.k.emit(EventKind::ConsumerLeft {
             group: group_id,
             member: member_id.clone(),
@@ -665,8 +653,7 @@ impl Group {
     pub(crate) fn complete_join(&mut self, c: &mut Coordinator<'_>) {
         for member in 0..c.clients.members.len() {
             if self.memberships[member].ghost.take().is_some() {
-                let g = &*self;
-                let (group_id, member_id) = (g.id.clone(), c.clients.members[member].id.clone());
+                let (group_id, member_id) = (self.id.clone(), c.clients.members[member].id.clone());
                 c.k.emit(EventKind::ConsumerLeft {
                     group: group_id,
                     member: format!("{member_id} (previous process)"),
@@ -683,12 +670,11 @@ impl Group {
             .map(|(i, _)| i)
             .collect();
         for member in missing {
-            let g = &mut *self;
-            g.memberships[member].in_group = false;
-            if g.leader == Some(member) {
-                g.leader = None;
+            self.memberships[member].in_group = false;
+            if self.leader == Some(member) {
+                self.leader = None;
             }
-            let (group_id, member_id) = (g.id.clone(), c.clients.members[member].id.clone());
+            let (group_id, member_id) = (self.id.clone(), c.clients.members[member].id.clone());
             c.k.emit(EventKind::ConsumerLeft {
                 group: group_id,
                 member: member_id,
@@ -696,10 +682,9 @@ impl Group {
                 previous_process: false,
             });
         }
-        let g = &mut *self;
-        g.generation += 1;
-        g.initial_delay_until = None;
-        let members: Vec<usize> = g
+        self.generation += 1;
+        self.initial_delay_until = None;
+        let members: Vec<usize> = self
             .memberships
             .iter()
             .enumerate()
@@ -707,16 +692,16 @@ impl Group {
             .map(|(i, _)| i)
             .collect();
         if members.is_empty() {
-            g.assignment.clear();
-            g.leader = None;
+            self.assignment.clear();
+            self.leader = None;
             self.set_group_state(c, GroupState::Empty);
             return;
         }
         // selectProtocol: every member votes for its first assignor that all members support.
         let protocol = c.clients.config.partition_assignment_strategy[0];
-        g.protocol = Some(protocol);
-        if g.leader.is_none_or(|leader| !members.contains(&leader)) {
-            g.leader = Some(members[0]);
+        self.protocol = Some(protocol);
+        if self.leader.is_none_or(|leader| !members.contains(&leader)) {
+            self.leader = Some(members[0]);
         }
         let mut partitions_per_topic: BTreeMap<String, u32> = BTreeMap::new();
         partitions_per_topic.extend(
@@ -724,12 +709,11 @@ impl Group {
                 .iter()
                 .map(|t| (t.name.clone(), t.partitions.len() as u32)),
         );
-        let g = &*self;
         let subscriptions: Vec<Subscription> = members
             .iter()
             .map(|index| {
-                let (m, membership) = (&c.clients.members[*index], &g.memberships[*index]);
-                let owned = g.assignment.get(index).cloned().unwrap_or_default();
+                let (m, membership) = (&c.clients.members[*index], &self.memberships[*index]);
+                let owned = self.assignment.get(index).cloned().unwrap_or_default();
                 let id = membership
                     .member_id
                     .expect("a member in the group has an id");
@@ -744,7 +728,7 @@ impl Group {
                             partition: tp.partition,
                         })
                         .collect(),
-                    generation: Some(g.generation - 1),
+                    generation: Some(self.generation - 1),
                 }
             })
             .collect();
@@ -809,30 +793,28 @@ impl Group {
     }
 
     pub(crate) fn sync_done(&mut self, c: &mut Coordinator<'_>, generation: i32) {
-        let g = &*self;
-        if g.state != GroupState::CompletingRebalance || g.generation != generation {
+        if self.state != GroupState::CompletingRebalance || self.generation != generation {
             return;
         }
         self.set_group_state(c, GroupState::Stable);
-        let g = &*self;
         let protocol = if c.clients.cooperative() {
             "COOPERATIVE"
         } else {
             "EAGER"
         };
-        let assignor = g.protocol.map_or("", |a| a.kafka_name()).to_string();
-        let leader = g
+        let assignor = self.protocol.map_or("", |a| a.kafka_name()).to_string();
+        let leader = self
             .leader
             .map_or(String::new(), |l| c.clients.members[l].id.clone());
         let mut shown = BTreeMap::new();
-        for (member, partitions) in &g.assignment {
+        for (member, partitions) in &self.assignment {
             shown.insert(
                 c.clients.members[*member].id.clone(),
                 pairs(c.topics, partitions),
             );
         }
-        let id = g.id.clone();
-        let assignment = g.assignment.clone();
+        let id = self.id.clone();
+        let assignment = self.assignment.clone();
         c.k.emit(EventKind::RebalanceCompleted {
             group: id,
             generation,
@@ -860,23 +842,21 @@ impl Group {
         offsets: Vec<(Tp, u64)>,
         sync: bool,
     ) {
-        let g = &*self;
-        let (m, membership) = (&c.clients.members[member], &g.memberships[member]);
+        let (m, membership) = (&c.clients.members[member], &self.memberships[member]);
         let error = if !membership.in_group || membership.member_id != member_id {
             Some(Reason::CommitUnknownMember)
-        } else if g.state == GroupState::CompletingRebalance {
+        } else if self.state == GroupState::CompletingRebalance {
             Some(Reason::CommitRebalanceInProgress)
-        } else if generation != g.generation {
+        } else if generation != self.generation {
             Some(Reason::CommitIllegalGeneration)
         } else {
             None
         };
         if error.is_none() {
-            let (group_id, member_id) = (g.id.clone(), m.id.clone());
+            let (group_id, member_id) = (self.id.clone(), m.id.clone());
             for (tp, offset) in offsets {
-                let g = &mut *self;
-                g.committed.insert(tp, offset);
-                g.commits.push((tp, offset));
+                self.committed.insert(tp, offset);
+                self.commits.push((tp, offset));
                 let topic = c.topics[tp.topic].name.clone();
                 c.k.emit(EventKind::OffsetCommitted {
                     group: group_id.clone(),
