@@ -603,7 +603,7 @@ impl Group {
         }
     }
 
-    /// The coordinator drops a restarted consumer's previous process (see `Member::ghost`).
+    /// The coordinator drops a restarted consumer's previous process (see `Membership::ghost`).
     pub(crate) fn remove_ghost(&mut self, c: &mut Coordinator<'_>, member: usize, reason: Reason) {
         self.memberships[member].ghost = None;
         let (group_id, member_id) = (self.id.clone(), c.clients.members[member].id.clone());
