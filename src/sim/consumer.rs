@@ -405,13 +405,12 @@ impl Member {
         self.incarnation = self.incarnation.max(1);
         self.activity = Activity::Polling;
         self.last_poll_us = now;
-        self.wake(c, now, MemberEvent::Poll);
-        let interval = c.config.heartbeat_interval_ms * 1000;
-        self.wake(c, now + interval, MemberEvent::HeartbeatTick);
+        self.begin_loops(c);
     }
 
-    /// A restarted process (given its new incarnation after `start`) polls and heartbeats.
-    pub(crate) fn restarted(&mut self, c: &mut Client<'_>) {
+    /// The process's poll loop and heartbeat thread begin (again, for a restarted process given its new
+    /// incarnation after `start`).
+    pub(crate) fn begin_loops(&mut self, c: &mut Client<'_>) {
         let now = c.k.now;
         self.wake(c, now, MemberEvent::Poll);
         let interval = c.config.heartbeat_interval_ms * 1000;
@@ -1015,18 +1014,23 @@ impl Member {
         }
     }
 
+    /// The fetch to `broker` is answered or failed: it is no longer on its way. False for a fetch the
+    /// member no longer waits for.
+    fn take_fetch(&mut self, broker: BrokerId, fetch: u64) -> bool {
+        let index = self
+            .fetches
+            .iter()
+            .position(|sent| *sent == (broker, fetch));
+        index.map(|index| self.fetches.remove(index)).is_some()
+    }
+
     /// A fetch got no answer (connection refused or closed, or lost to a network fault): the client backs
     /// off that broker (`reconnect.backoff.ms`, doubling up to `reconnect.backoff.max.ms`) and polls again.
     fn client_fetch_failed(&mut self, c: &mut Client<'_>, broker: BrokerId, fetch: u64) {
         let now = c.k.now;
-        let Some(index) = self
-            .fetches
-            .iter()
-            .position(|sent| *sent == (broker, fetch))
-        else {
+        if !self.take_fetch(broker, fetch) {
             return;
-        };
-        self.fetches.remove(index);
+        }
         let failures = self
             .fetch_backoff
             .iter()
@@ -1068,14 +1072,9 @@ impl Member {
             AutoOffsetReset::None => Reason::TruncationNone,
             _ => Reason::TruncationReset,
         };
-        let Some(index) = self
-            .fetches
-            .iter()
-            .position(|sent| *sent == (broker, fetch))
-        else {
+        if !self.take_fetch(broker, fetch) {
             return;
-        };
-        self.fetches.remove(index);
+        }
         self.fetch_backoff.retain(|(at, _, _)| *at != broker);
         let mut told: Vec<(Tp, u64, Option<u64>, Reason)> = Vec::new();
         for fetched in data {

@@ -55,10 +55,11 @@ impl Simulation {
         incarnation: u32,
         event: MemberEvent,
     ) {
-        let (m, mut c) = self.client(group, member);
+        let m = &self.consumers[group].members[member];
         if m.incarnation != incarnation || m.status != MemberStatus::Running {
             return;
         }
+        let (m, mut c) = self.client(group, member);
         m.on_event(&mut c, event);
     }
 
@@ -129,7 +130,7 @@ impl Simulation {
         m.start(&mut c);
         m.incarnation = incarnation;
         // Re-issue the start events under the new incarnation.
-        m.restarted(&mut c);
+        m.begin_loops(&mut c);
         let (group_id, member_id) = self.member_names(group, member);
         self.emit(EventKind::ConsumerRestarted {
             group: group_id,
