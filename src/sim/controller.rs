@@ -157,12 +157,10 @@ impl Simulation {
         self.emit(EventKind::BrokerCrashed {
             broker: broker.get(),
         });
-        for ((follower, leader), fetcher) in self.fetchers.iter_mut() {
-            if *follower == broker || *leader == broker {
-                fetcher.session += 1;
-                fetcher.active = false;
-                fetcher.parked = None;
-            }
+        // Its connections close: every fetch session to or from it ends.
+        for peer in BrokerId::all(self.brokers.len() as u32) {
+            self.broker_mut(peer).connection_closed(broker);
+            self.broker_mut(broker).connection_closed(peer);
         }
         self.fail_requests_to_broker(broker);
         let (b, mut h) = self.host(broker);

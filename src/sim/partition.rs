@@ -97,7 +97,7 @@ pub struct Replica {
     /// While it leads: where its log ended when it became leader.
     pub leader_epoch_start_offset: u64,
     /// While it leads, acks=all batches waiting in its purgatory for the high watermark: (required
-    /// offset, ProduceRequest id in `Simulation::delayed_produces`, batch request id).
+    /// offset, ProduceRequest id in `Broker::delayed_produces`, batch request id).
     pub(crate) pending_acks: Vec<(u64, u64, u64)>,
     /// While it leads, consumer fetches parked until data arrives: (group, member, incarnation).
     pub(crate) parked_consumers: Vec<(usize, usize, u32)>,
@@ -142,17 +142,25 @@ impl HostedReplicas {
     }
 }
 
+/// A follower broker's fetch session with one leader broker (a replica fetcher thread).
 #[derive(Clone, Debug, Default)]
-pub struct Fetcher {
+pub struct FetchSession {
+    /// Bumped each time the follower sends a fetch, so that an answer to an older one is ignored.
     pub session: u64,
     pub active: bool,
-    /// A fetch parked at the leader: its offsets, until data arrives or `replica.fetch.wait.max.ms`.
-    pub parked: Option<Vec<FetchOffset>>,
+}
+
+/// A follower broker's fetch as the leader broker holds it while it waits for data.
+#[derive(Clone, Debug, Default)]
+pub struct ParkedReplicaFetch {
+    /// The fetch's session and offsets, until data arrives or `replica.fetch.wait.max.ms`.
+    pub parked: Option<(u64, Vec<FetchOffset>)>,
     /// When the parked fetch's wait ends.
     pub(crate) wait_deadline: Micros,
-    /// The one wake-up event this session has in the queue, if any. Most parked fetches are answered by
-    /// new data long before their deadline, so instead of one timer per fetch the session keeps a single
-    /// timer that, when it fires early, re-arms itself for the current deadline.
+    /// The one wake-up event this follower's fetches have in the queue, if any. Most parked fetches are
+    /// answered by new data long before their deadline, so instead of one timer per fetch the leader
+    /// keeps a single timer per follower that, when it fires early, re-arms itself for the current
+    /// deadline.
     pub(crate) timer_at: Option<Micros>,
 }
 

@@ -15,16 +15,12 @@ impl Simulation {
     /// One batch of the ProduceRequest being handled (`produce_request_arrive`).
     fn produce_batch_arrive(
         &mut self,
+        broker: BrokerId,
         producer: usize,
         batch: ProduceBatch,
         acks: Acks,
         wire: u64,
     ) {
-        let broker = self
-            .produce_reply
-            .as_ref()
-            .expect("a request is handled")
-            .broker;
         let (id, attempt, tp) = (batch.request, batch.attempt, batch.tp);
         if !self.broker(broker).alive {
             // Connection refused: the client learns at once and retries after its backoff.
@@ -51,6 +47,7 @@ impl Simulation {
         let partition = self.partition(tp);
         if partition.leader != Some(broker) {
             return self.respond(
+                broker,
                 id,
                 attempt,
                 batch.records,
@@ -64,6 +61,7 @@ impl Simulation {
             .min(partition.replicas.len() as u64);
         if acks == Acks::All && (partition.isr.len() as u64) < min_isr {
             return self.respond(
+                broker,
                 id,
                 attempt,
                 batch.records,
@@ -79,6 +77,7 @@ impl Simulation {
                     SequenceCheck::Duplicate(batch) => Some(batch),
                     SequenceCheck::OutOfOrder => {
                         return self.respond(
+                            broker,
                             id,
                             attempt,
                             batch.records,
@@ -159,6 +158,7 @@ impl Simulation {
         let high_watermark = self.high_watermark(tp);
         if acks == Acks::One || high_watermark >= appended.end_offset() {
             self.respond(
+                broker,
                 id,
                 attempt,
                 batch.records,
@@ -170,7 +170,7 @@ impl Simulation {
                 .expect("the leader's replica")
                 .pending_acks
                 .push((appended.end_offset(), wire, id));
-            if let Some(reply) = self.produce_reply.as_mut() {
+            if let Some(reply) = self.broker_mut(broker).produce_reply.as_mut() {
                 reply
                     .waiting
                     .push((id, attempt, batch.records, appended.base_offset));
@@ -182,6 +182,7 @@ impl Simulation {
     /// one response (`produce_request_arrive`).
     fn respond(
         &mut self,
+        broker: BrokerId,
         id: u64,
         attempt: u32,
         records: u32,
@@ -192,6 +193,7 @@ impl Simulation {
             return;
         }
         let reply = self
+            .broker_mut(broker)
             .produce_reply
             .as_mut()
             .expect("a batch is answered while its ProduceRequest is handled");
@@ -212,7 +214,7 @@ impl Simulation {
         batches: Vec<ProduceBatch>,
     ) {
         let wire = self.k.next_request();
-        self.produce_reply = Some(DelayedProduce {
+        self.broker_mut(broker).produce_reply = Some(DelayedProduce {
             producer,
             broker,
             outcomes: Vec::new(),
@@ -221,16 +223,21 @@ impl Simulation {
         });
         // The broker appends the whole request, then completes the fetches waiting for the data
         // (ReplicaManager.appendRecords, then the delayed-fetch purgatory).
-        self.deferred_wakeups = Some(Vec::new());
+        self.broker_mut(broker).deferred_wakeups = Some(Vec::new());
         for batch in batches {
-            self.produce_batch_arrive(producer, batch, acks, wire);
+            self.produce_batch_arrive(broker, producer, batch, acks, wire);
         }
-        for (leader, tp) in self.deferred_wakeups.take().unwrap_or_default() {
-            self.wake_parked_replica_fetches(leader, tp);
+        let wakeups = self.broker_mut(broker).deferred_wakeups.take();
+        for tp in wakeups.unwrap_or_default() {
+            self.wake_parked_replica_fetches(broker, tp);
         }
-        let reply = self.produce_reply.take().expect("set above");
+        let reply = self
+            .broker_mut(broker)
+            .produce_reply
+            .take()
+            .expect("set above");
         if !reply.waiting.is_empty() {
-            self.delayed_produces.insert(wire, reply);
+            self.broker_mut(broker).delayed_produces.insert(wire, reply);
         } else if !reply.outcomes.is_empty() {
             self.send_produce_response(reply);
         }
@@ -254,8 +261,13 @@ impl Simulation {
 
     /// One batch of a waiting acks=all ProduceRequest is settled: on success, with the base offset it
     /// was appended at. The response leaves once all are.
-    pub(crate) fn settle_delayed(&mut self, wire: u64, id: u64, result: Result<(), Reason>) {
-        let Some(reply) = self.delayed_produces.get_mut(&wire) else {
+    pub(crate) fn settle_delayed(
+        &mut self,
+        broker: BrokerId,
+        (wire, id): (u64, u64),
+        result: Result<(), Reason>,
+    ) {
+        let Some(reply) = self.broker_mut(broker).delayed_produces.get_mut(&wire) else {
             return;
         };
         let Some(index) = reply.waiting.iter().position(|waiting| waiting.0 == id) else {
@@ -268,14 +280,18 @@ impl Simulation {
             .outcomes
             .push((id, ProduceOutcome { attempt, result }));
         if reply.waiting.is_empty() {
-            let reply = self.delayed_produces.remove(&wire).expect("present");
+            let reply = self
+                .broker_mut(broker)
+                .delayed_produces
+                .remove(&wire)
+                .expect("present");
             self.send_produce_response(reply);
         }
     }
 
     /// The high watermark reached a waiting acks=all batch's last offset.
-    pub(crate) fn acks_all_satisfied(&mut self, wire: u64, id: u64) {
-        self.settle_delayed(wire, id, Ok(()));
+    pub(crate) fn acks_all_satisfied(&mut self, broker: BrokerId, wire: u64, id: u64) {
+        self.settle_delayed(broker, (wire, id), Ok(()));
     }
 
     /// The partition's leader changed: the batches in the old leader's purgatory get
@@ -286,7 +302,7 @@ impl Simulation {
         };
         let pending = std::mem::take(&mut replica.pending_acks);
         for (_, wire, id) in pending {
-            self.settle_delayed(wire, id, Err(Reason::NotLeaderOrFollower));
+            self.settle_delayed(old_leader, (wire, id), Err(Reason::NotLeaderOrFollower));
         }
     }
 }

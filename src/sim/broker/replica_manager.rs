@@ -79,8 +79,8 @@ impl Simulation {
         if summarize {
             self.summarize(tp);
         }
-        match &mut self.deferred_wakeups {
-            Some(pending) => pending.push((leader, tp)),
+        match &mut self.broker_mut(leader).deferred_wakeups {
+            Some(pending) => pending.push(tp),
             None => self.wake_parked_replica_fetches(leader, tp),
         }
         batch
@@ -200,7 +200,7 @@ impl Simulation {
         });
         let mut parked = std::mem::take(&mut replica.parked_consumers);
         for (_, wire, request) in ready {
-            self.acks_all_satisfied(wire, request);
+            self.acks_all_satisfied(leader, wire, request);
         }
         for &(group, member, _) in &parked {
             self.answer_parked_consumer_fetch(leader, group, member);
@@ -251,8 +251,7 @@ impl Simulation {
         if !self.broker(follower).alive || !self.broker(leader).alive {
             return;
         }
-        let fetcher = self.fetchers.entry((follower, leader)).or_default();
-        if !fetcher.active {
+        if !self.broker(follower).fetchers[leader.index()].active {
             self.send_replica_fetch(follower, leader);
         }
     }
@@ -290,10 +289,11 @@ impl Simulation {
                 }
             }
         }
-        let fetcher = self.fetchers.entry((follower, leader)).or_default();
+        self.broker_mut(leader).parked_replica_fetches[follower.index()].parked = None;
+        let follower_alive = self.broker(follower).alive;
+        let fetcher = &mut self.broker_mut(follower).fetchers[leader.index()];
         fetcher.session += 1;
-        fetcher.parked = None;
-        if offsets.is_empty() || !self.brokers[follower.index()].alive {
+        if offsets.is_empty() || !follower_alive {
             fetcher.active = false;
             return;
         }
@@ -336,10 +336,7 @@ impl Simulation {
         session: u64,
     ) {
         if self.fetcher_session_is(follower, leader, session) {
-            self.fetchers
-                .get_mut(&(follower, leader))
-                .expect("an active fetcher")
-                .active = false;
+            self.broker_mut(follower).fetchers[leader.index()].active = false;
             self.ensure_fetcher(follower, leader);
         }
     }
@@ -350,9 +347,8 @@ impl Simulation {
         leader: BrokerId,
         session: u64,
     ) -> bool {
-        self.fetchers
-            .get(&(follower, leader))
-            .is_some_and(|fetcher| fetcher.session == session && fetcher.active)
+        let fetcher = &self.broker(follower).fetchers[leader.index()];
+        fetcher.session == session && fetcher.active
     }
 
     pub(crate) fn replica_fetch_arrive(
@@ -399,8 +395,8 @@ impl Simulation {
             self.answer_replica_fetch(follower, leader, session, offsets);
         } else {
             let deadline = self.on_quantum(now + self.cluster.replica_fetch_wait_max_ms * 1000);
-            let fetcher = self.fetchers.get_mut(&(follower, leader)).expect("checked");
-            fetcher.parked = Some(offsets);
+            let fetcher = &mut self.broker_mut(leader).parked_replica_fetches[follower.index()];
+            fetcher.parked = Some((session, offsets));
             fetcher.wait_deadline = deadline;
             if fetcher.timer_at.is_none_or(|at| at > deadline) {
                 fetcher.timer_at = Some(deadline);
@@ -413,13 +409,11 @@ impl Simulation {
     /// re-arms for the deadline of the fetch parked now.
     pub(crate) fn replica_fetch_wait_expired(&mut self, follower: BrokerId, leader: BrokerId) {
         let now = self.k.now;
-        let Some(fetcher) = self.fetchers.get_mut(&(follower, leader)) else {
-            return;
-        };
+        let fetcher = &mut self.broker_mut(leader).parked_replica_fetches[follower.index()];
         if fetcher.timer_at == Some(now) {
             fetcher.timer_at = None;
         }
-        if !fetcher.active || fetcher.parked.is_none() {
+        if fetcher.parked.is_none() {
             return;
         }
         if fetcher.wait_deadline > now {
@@ -430,8 +424,7 @@ impl Simulation {
             }
             return;
         }
-        let offsets = fetcher.parked.take().expect("checked");
-        let session = fetcher.session;
+        let (session, offsets) = fetcher.parked.take().expect("checked");
         self.answer_replica_fetch(follower, leader, session, offsets);
     }
 
@@ -444,16 +437,13 @@ impl Simulation {
             .filter(|broker| *broker != leader)
             .collect();
         for follower in followers {
-            let Some(fetcher) = self.fetchers.get_mut(&(follower, leader)) else {
-                continue;
-            };
+            let fetcher = &mut self.broker_mut(leader).parked_replica_fetches[follower.index()];
             if fetcher
                 .parked
                 .as_ref()
-                .is_some_and(|offsets| offsets.iter().any(|fetch| fetch.tp == tp))
+                .is_some_and(|(_, offsets)| offsets.iter().any(|fetch| fetch.tp == tp))
             {
-                let offsets = fetcher.parked.take().expect("checked");
-                let session = fetcher.session;
+                let (session, offsets) = fetcher.parked.take().expect("checked");
                 self.answer_replica_fetch(follower, leader, session, offsets);
             }
         }

@@ -19,7 +19,6 @@ use super::sort;
 
 mod consumers;
 mod coordinators;
-use std::collections::BTreeMap;
 
 /// How many trace events the in-memory buffer keeps (the UI reads them every frame).
 pub const TRACE_CAPACITY: usize = 50_000;
@@ -48,19 +47,11 @@ pub struct Simulation {
     pub(crate) group_ledgers: Vec<super::accounting::GroupLedger>,
     next_timeline: usize,
     pub(crate) commands: Vec<(Micros, Command)>,
-    pub(crate) fetchers: BTreeMap<(BrokerId, BrokerId), super::partition::Fetcher>,
     /// The partitions each broker leads (see `led_by`); `None` after leadership or partitions change.
     pub(crate) led_by_broker: Option<Vec<Vec<Tp>>>,
     /// The controller's registrations of the brokers, and its balancing (the partitions' registrations
     /// are `topics`).
     pub(crate) controller: super::metadata::Controller,
-    /// While a produce request is appended: the (leader, partition) pairs whose waiting replica fetches
-    /// are woken once the whole request is in the log.
-    pub(crate) deferred_wakeups: Option<Vec<(BrokerId, Tp)>>,
-    /// The response to the ProduceRequest being handled, built batch by batch.
-    pub(crate) produce_reply: Option<super::protocol::DelayedProduce>,
-    /// acks=all ProduceRequests in the purgatory, by request id, until all their batches are settled.
-    pub(crate) delayed_produces: BTreeMap<u64, super::protocol::DelayedProduce>,
     pub events_processed: u64,
     /// Invariant violations noticed where they happen (e.g. a committed record lost in a clean election).
     pub(crate) violations: Vec<String>,
@@ -94,14 +85,7 @@ impl Simulation {
                 Trace::new(TRACE_CAPACITY),
             ),
             brokers: (1..=spec.cluster.brokers)
-                .map(|id| Broker {
-                    id: BrokerId(id),
-                    alive: true,
-                    incarnation: 0,
-                    restart_pending: false,
-                    replicas: Default::default(),
-                    consumer_purgatory: Vec::new(),
-                })
+                .map(|id| Broker::new(BrokerId(id), spec.cluster.brokers as usize))
                 .collect(),
             topics: Vec::new(),
             batch_facts: BatchFacts::default(),
@@ -112,12 +96,8 @@ impl Simulation {
             group_ledgers: Vec::new(),
             next_timeline: 0,
             commands: Vec::new(),
-            fetchers: BTreeMap::new(),
             led_by_broker: None,
             controller: super::metadata::Controller::new(spec.cluster.brokers),
-            deferred_wakeups: None,
-            produce_reply: None,
-            delayed_produces: BTreeMap::new(),
             events_processed: 0,
             violations: Vec::new(),
         };
@@ -944,8 +924,7 @@ impl Simulation {
     /// A broker crashed: the producer's connections to it close, failing its in-flight requests.
     pub(crate) fn fail_requests_to_broker(&mut self, broker: BrokerId) {
         // Its purgatory is gone with it.
-        self.delayed_produces
-            .retain(|_, reply| reply.broker != broker);
+        self.broker_mut(broker).delayed_produces.clear();
         for producer in 0..self.producers.len() {
             let failed = self.producers[producer].in_flight_to(broker);
             for (id, attempt) in failed {
