@@ -242,7 +242,12 @@ impl Simulation {
                     .isr
                     .retain(|replica| *replica != broker);
                 if !was_leader {
-                    self.emit_isr_changed(tp, Reason::BrokerFencedByController);
+                    super::metadata::emit_isr_changed(
+                        &self.topics,
+                        &mut self.k,
+                        tp,
+                        Reason::BrokerFencedByController,
+                    );
                     self.maybe_advance_high_watermark(tp);
                 }
             }
@@ -407,24 +412,6 @@ impl Simulation {
         }
         self.elect_coordinators(true);
         self.maybe_schedule_leader_balance();
-    }
-
-    /// A leader's AlterPartition (`ReplicationControlManager.alterPartition`): the controller commits the
-    /// ISR the partition's current leader proposes, and the brokers see it at once. Only the controller
-    /// writes a partition's registration; a leader cut off from it sends nothing (the caller checks).
-    pub(crate) fn alter_partition(
-        &mut self,
-        tp: Tp,
-        leader: BrokerId,
-        isr: Vec<BrokerId>,
-        reason: Reason,
-    ) {
-        let partition = self.partition_mut(tp);
-        if partition.leader != Some(leader) {
-            return;
-        }
-        partition.isr = isr;
-        self.emit_isr_changed(tp, reason);
     }
 
     /// `PartitionChangeBuilder.electAnyLeader`: the first replica in assignment order that is in the ISR

@@ -1,11 +1,18 @@
-//! A broker as a node: its state (`Broker`: the process, the replicas it hosts, its purgatories) and what
-//! its handlers reach besides it (`Host`: the kernel, and the partitions' registrations as its metadata
-//! image). The handlers are in `broker/`.
+//! A broker as a node: its state (`Broker`: the process, the replicas it hosts, its fetch sessions and
+//! purgatories) and what its handlers reach besides it (`Host`: the kernel, its metadata image, the
+//! observer's books, and AlterPartition to the controller). The handlers are in `broker/`.
 
+use super::accounting::ProduceLedger;
+use super::config::ClusterConfig;
+use super::event::Reason;
 use super::ids::{BrokerId, Micros, Tp};
 use super::kernel::Kernel;
+use super::log::BatchFacts;
+use super::metadata::Registration;
+use super::network::Node;
 use super::partition::{FetchSession, ParkedReplicaFetch};
 use super::partition::{Partition, Topic};
+use super::producer::Producer;
 use super::protocol::{DelayedProduce, Ev, MemberEvent};
 use std::collections::BTreeMap;
 
@@ -63,17 +70,100 @@ impl Broker {
     }
 }
 
-/// What a broker's handlers reach besides the broker: the kernel (clock, messages, timers, events) and,
-/// read-only, the partitions' registrations (its metadata image).
+/// What a broker's handlers reach besides the broker. Read-only, its metadata image: the partitions'
+/// registrations and the topics' configs, the brokers' registrations (fenced or not), the partitions each
+/// broker leads, and its own configuration. The kernel (clock, messages, timers, trace). The observer's
+/// books (`Books`), which no node reads to decide anything. And one synchronous request to another
+/// node, the controller: AlterPartition (`alter_partition`), answered at once.
 pub(crate) struct Host<'a> {
     pub k: &'a mut Kernel,
-    pub topics: &'a [Topic],
+    /// Private: the broker reads it (`partition`, `topic`); only the controller's AlterPartition writes it.
+    topics: &'a mut [Topic],
+    pub cluster: &'a ClusterConfig,
+    pub registrations: &'a [Registration],
+    /// The partitions each broker leads, by broker index.
+    pub led_by: &'a [Vec<Tp>],
+    /// The producers, for their `client.id`, which each request's header carries.
+    producers: &'a [Producer],
+    pub books: Books<'a>,
+}
+
+/// What the observer writes down while a broker handles a request: what is learnt about each batch, what
+/// became of each produce request, and the partitions whose logs are due to be summarised (the engine
+/// does it after the handler, `Simulation::summarize`).
+pub(crate) struct Books<'a> {
+    pub batch_facts: &'a mut BatchFacts,
+    pub produce_ledger: &'a mut ProduceLedger,
+    pub summarize_due: &'a mut Vec<Tp>,
+}
+
+impl<'a> Host<'a> {
+    /// What a broker's handlers reach, built by the engine (`Simulation::host`).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        k: &'a mut Kernel,
+        topics: &'a mut [Topic],
+        cluster: &'a ClusterConfig,
+        registrations: &'a [Registration],
+        led_by: &'a [Vec<Tp>],
+        producers: &'a [Producer],
+        books: Books<'a>,
+    ) -> Host<'a> {
+        Host {
+            k,
+            topics,
+            cluster,
+            registrations,
+            led_by,
+            producers,
+            books,
+        }
+    }
 }
 
 impl Host<'_> {
     #[inline(always)]
     pub(crate) fn partition(&self, tp: Tp) -> &Partition {
         &self.topics[tp.topic].partitions[tp.partition as usize]
+    }
+
+    #[inline(always)]
+    pub(crate) fn topic(&self, topic: usize) -> &Topic {
+        &self.topics[topic]
+    }
+
+    /// The `client.id` of a producer's requests.
+    #[inline(always)]
+    pub(crate) fn client_id(&self, producer: usize) -> &str {
+        &self.producers[producer].id
+    }
+
+    /// Whether `broker` is fenced, as the metadata image says.
+    #[inline(always)]
+    pub(crate) fn fenced(&self, broker: BrokerId) -> bool {
+        self.registrations[broker.index()].fenced
+    }
+
+    /// Whether this broker's AlterPartition requests reach the controller (no network fault between them).
+    #[inline(always)]
+    pub(crate) fn reaches_controller(&self, broker: BrokerId) -> bool {
+        !self
+            .k
+            .network
+            .is_cut(Node::Broker { broker }, Node::Controller)
+    }
+
+    /// AlterPartition from the partition's leader `leader`: the controller's handler runs at once
+    /// (`metadata::alter_partition`), and the new registration is what every broker's metadata image
+    /// shows from now on.
+    pub(crate) fn alter_partition(
+        &mut self,
+        tp: Tp,
+        leader: BrokerId,
+        isr: Vec<BrokerId>,
+        reason: Reason,
+    ) {
+        super::metadata::alter_partition(self.topics, self.k, (tp, leader), isr, reason);
     }
 
     /// The consumer learns at `at` that its fetch to `broker` will get no answer.

@@ -2,7 +2,10 @@
 //! `Simulation::topics`): each broker's registration, and whether a preferred-leader balance is
 //! scheduled. Only the controller's handlers change it; brokers and clients read it as metadata.
 
-use super::ids::Micros;
+use super::event::{EventKind, Reason};
+use super::ids::{BrokerId, Micros, Tp};
+use super::kernel::Kernel;
+use super::partition::Topic;
 
 /// The controller's state besides the partitions' registrations (`Simulation::topics`): each broker's
 /// registration, and whether a preferred-leader balance is scheduled.
@@ -34,4 +37,33 @@ impl Controller {
             leader_balance_scheduled: false,
         }
     }
+}
+
+/// A leader's AlterPartition (`ReplicationControlManager.alterPartition`): the controller commits the ISR
+/// the partition's current leader proposes, and the brokers see it at once. Only the controller writes a
+/// partition's registration; a leader cut off from it sends nothing (the caller checks).
+pub(crate) fn alter_partition(
+    topics: &mut [Topic],
+    k: &mut Kernel,
+    (tp, leader): (Tp, BrokerId),
+    isr: Vec<BrokerId>,
+    reason: Reason,
+) {
+    let partition = &mut topics[tp.topic].partitions[tp.partition as usize];
+    if partition.leader != Some(leader) {
+        return;
+    }
+    partition.isr = isr;
+    emit_isr_changed(topics, k, tp, reason);
+}
+
+/// The trace's record of a partition's new ISR.
+pub(crate) fn emit_isr_changed(topics: &[Topic], k: &mut Kernel, tp: Tp, reason: Reason) {
+    let topic = &topics[tp.topic];
+    k.emit(EventKind::IsrChanged {
+        topic: topic.name.clone(),
+        partition: tp.partition,
+        isr: super::ids::plain(&topic.partitions[tp.partition as usize].isr),
+        reason,
+    });
 }

@@ -4,37 +4,77 @@
 //! batches; what the observer learns (the batch each request became) goes to the `ProduceLedger`.
 
 use crate::config::Acks;
-use crate::engine::Simulation;
 use crate::event::{EventKind, Reason};
-use crate::ids::{BrokerId, Tp};
+use crate::host::{Broker, Host};
+use crate::ids::Tp;
 use crate::log::{BatchData, SequenceCheck, ACKNOWLEDGED};
 use crate::network::{FlowKind, Node};
 use crate::protocol::{DelayedProduce, Ev, ProduceBatch, ProduceOutcome};
 
-impl Simulation {
+/// The broker's produce handlers.
+impl Broker {
+    /// A ProduceRequest arrived: the broker appends every batch, then answers with one response for all
+    /// of them: at once, or with acks=all once every batch has reached the high watermark (the broker's
+    /// `DelayedProduce` covers the whole request).
+    pub(crate) fn produce_request_arrive(
+        &mut self,
+        h: &mut Host<'_>,
+        producer: usize,
+        acks: Acks,
+        batches: Vec<ProduceBatch>,
+    ) {
+        let wire = h.k.next_request();
+        self.produce_reply = Some(DelayedProduce {
+            producer,
+            broker: self.id,
+            outcomes: Vec::new(),
+            records: 0,
+            waiting: Vec::new(),
+        });
+        // The broker appends the whole request, then completes the fetches waiting for the data
+        // (ReplicaManager.appendRecords, then the delayed-fetch purgatory).
+        self.deferred_wakeups = Some(Vec::new());
+        for batch in batches {
+            self.produce_batch_arrive(h, producer, batch, acks, wire);
+        }
+        for tp in self.deferred_wakeups.take().unwrap_or_default() {
+            self.wake_parked_replica_fetches(h, tp);
+        }
+        let reply = self.produce_reply.take().expect("set above");
+        if !reply.waiting.is_empty() {
+            self.delayed_produces.insert(wire, reply);
+        } else if !reply.outcomes.is_empty() {
+            send_produce_response(h, reply);
+        }
+    }
+
     /// One batch of the ProduceRequest being handled (`produce_request_arrive`).
     fn produce_batch_arrive(
         &mut self,
-        broker: BrokerId,
+        h: &mut Host<'_>,
         producer: usize,
         batch: ProduceBatch,
         acks: Acks,
         wire: u64,
     ) {
+        let broker = self.id;
         let (id, attempt, tp) = (batch.request, batch.attempt, batch.tp);
-        if !self.broker(broker).alive {
+        if !self.alive {
             // Connection refused: the client learns at once and retries after its backoff.
             if acks == Acks::Zero {
-                self.produce_ledger
+                h.books
+                    .produce_ledger
                     .add_acknowledged_lost(producer, batch.records as u64);
             } else {
                 let outcome = ProduceOutcome {
                     attempt,
                     result: Err(Reason::LeaderDown),
                 };
-                let at =
-                    self.k.now + self.latency(Node::Broker { broker }, Node::Producer { producer });
-                self.schedule(
+                let at = h.k.now
+                    + h.k
+                        .network
+                        .latency(Node::Broker { broker }, Node::Producer { producer });
+                h.k.schedule(
                     at,
                     Ev::ProduceResponse {
                         producer,
@@ -44,26 +84,23 @@ impl Simulation {
             }
             return;
         }
-        let partition = self.partition(tp);
+        let partition = h.partition(tp);
         if partition.leader != Some(broker) {
             return self.respond(
-                broker,
-                id,
-                attempt,
+                (id, attempt),
                 batch.records,
                 Err(Reason::NotLeaderOrFollower),
                 acks,
             );
         }
-        let min_isr = self.topics[tp.topic]
+        let min_isr = h
+            .topic(tp.topic)
             .config
             .min_insync_replicas
             .min(partition.replicas.len() as u64);
         if acks == Acks::All && (partition.isr.len() as u64) < min_isr {
             return self.respond(
-                broker,
-                id,
-                attempt,
+                (id, attempt),
                 batch.records,
                 Err(Reason::NotEnoughReplicas),
                 acks,
@@ -71,15 +108,13 @@ impl Simulation {
         }
         let existing = match batch.producer_id {
             Some((producer_id, epoch)) => {
-                let log = self.log_of(tp, broker).expect("leader log");
+                let log = &self.replicas.get(tp).expect("leader log").log;
                 match log.check_sequence(producer_id, epoch, batch.base_sequence, batch.records) {
                     SequenceCheck::InOrder => None,
                     SequenceCheck::Duplicate(batch) => Some(batch),
                     SequenceCheck::OutOfOrder => {
                         return self.respond(
-                            broker,
-                            id,
-                            attempt,
+                            (id, attempt),
                             batch.records,
                             Err(Reason::OutOfOrderSequence),
                             acks,
@@ -93,18 +128,19 @@ impl Simulation {
         // the observer knows; the broker cannot tell.)
         let written_before = match batch.producer_id {
             Some(_) => None,
-            None => self
+            None => h
+                .books
                 .produce_ledger
-                .appended_before(producer, id, &self.batch_facts)
+                .appended_before(producer, id, h.books.batch_facts)
                 .map(|batch| batch.base_offset),
         };
         let appended = match existing {
             Some(appended) => {
                 let (producer_name, topic) = (
-                    self.producers[producer].id.clone(),
-                    self.topics[tp.topic].name.clone(),
+                    h.client_id(producer).to_string(),
+                    h.topic(tp.topic).name.clone(),
                 );
-                self.emit(EventKind::DuplicateBatchIgnored {
+                h.k.emit(EventKind::DuplicateBatchIgnored {
                     topic,
                     partition: tp.partition,
                     producer: producer_name,
@@ -114,6 +150,7 @@ impl Simulation {
                 appended
             }
             None => self.leader_append(
+                h,
                 tp,
                 BatchData {
                     base_offset: 0,
@@ -131,17 +168,17 @@ impl Simulation {
             ),
         };
         if let Some(first_base_offset) = written_before {
-            self.produce_ledger.add_written_twice(
+            h.books.produce_ledger.add_written_twice(
                 producer,
                 tp,
                 appended.base_offset,
                 appended.end_offset(),
             );
             let (producer_name, topic) = (
-                self.producers[producer].id.clone(),
-                self.topics[tp.topic].name.clone(),
+                h.client_id(producer).to_string(),
+                h.topic(tp.topic).name.clone(),
             );
-            self.emit(EventKind::DuplicateBatchWritten {
+            h.k.emit(EventKind::DuplicateBatchWritten {
                 producer: producer_name,
                 topic,
                 partition: tp.partition,
@@ -153,24 +190,20 @@ impl Simulation {
         if acks == Acks::Zero {
             return;
         }
-        self.produce_ledger
+        h.books
+            .produce_ledger
             .appended(producer, id, tp, appended.clone());
-        let high_watermark = self.high_watermark(tp);
-        if acks == Acks::One || high_watermark >= appended.end_offset() {
+        let replica = self.replicas.get_mut(tp).expect("the leader's replica");
+        if acks == Acks::One || replica.log.high_watermark >= appended.end_offset() {
             self.respond(
-                broker,
-                id,
-                attempt,
+                (id, attempt),
                 batch.records,
                 Ok(Some(appended.base_offset)),
                 acks,
             );
         } else {
-            self.replica_mut(broker, tp)
-                .expect("the leader's replica")
-                .pending_acks
-                .push((appended.end_offset(), wire, id));
-            if let Some(reply) = self.broker_mut(broker).produce_reply.as_mut() {
+            replica.pending_acks.push((appended.end_offset(), wire, id));
+            if let Some(reply) = self.produce_reply.as_mut() {
                 reply
                     .waiting
                     .push((id, attempt, batch.records, appended.base_offset));
@@ -182,9 +215,7 @@ impl Simulation {
     /// one response (`produce_request_arrive`).
     fn respond(
         &mut self,
-        broker: BrokerId,
-        id: u64,
-        attempt: u32,
+        (id, attempt): (u64, u32),
         records: u32,
         result: Result<Option<u64>, Reason>,
         acks: Acks,
@@ -193,7 +224,6 @@ impl Simulation {
             return;
         }
         let reply = self
-            .broker_mut(broker)
             .produce_reply
             .as_mut()
             .expect("a batch is answered while its ProduceRequest is handled");
@@ -203,71 +233,15 @@ impl Simulation {
             .push((id, ProduceOutcome { attempt, result }));
     }
 
-    /// A ProduceRequest arrived at a broker: it appends every batch, then answers with one response for
-    /// all of them: at once, or with acks=all once every batch has reached the high watermark (the
-    /// broker's `DelayedProduce` covers the whole request).
-    pub(crate) fn produce_request_arrive(
-        &mut self,
-        producer: usize,
-        broker: BrokerId,
-        acks: Acks,
-        batches: Vec<ProduceBatch>,
-    ) {
-        let wire = self.k.next_request();
-        self.broker_mut(broker).produce_reply = Some(DelayedProduce {
-            producer,
-            broker,
-            outcomes: Vec::new(),
-            records: 0,
-            waiting: Vec::new(),
-        });
-        // The broker appends the whole request, then completes the fetches waiting for the data
-        // (ReplicaManager.appendRecords, then the delayed-fetch purgatory).
-        self.broker_mut(broker).deferred_wakeups = Some(Vec::new());
-        for batch in batches {
-            self.produce_batch_arrive(broker, producer, batch, acks, wire);
-        }
-        let wakeups = self.broker_mut(broker).deferred_wakeups.take();
-        for tp in wakeups.unwrap_or_default() {
-            self.wake_parked_replica_fetches(broker, tp);
-        }
-        let reply = self
-            .broker_mut(broker)
-            .produce_reply
-            .take()
-            .expect("set above");
-        if !reply.waiting.is_empty() {
-            self.broker_mut(broker).delayed_produces.insert(wire, reply);
-        } else if !reply.outcomes.is_empty() {
-            self.send_produce_response(reply);
-        }
-    }
-
-    pub(crate) fn send_produce_response(&mut self, reply: DelayedProduce) {
-        let producer = reply.producer;
-        self.send(
-            Node::Broker {
-                broker: reply.broker,
-            },
-            Node::Producer { producer },
-            FlowKind::ProduceResponse,
-            reply.records,
-            Ev::ProduceResponse {
-                producer,
-                outcomes: reply.outcomes,
-            },
-        );
-    }
-
     /// One batch of a waiting acks=all ProduceRequest is settled: on success, with the base offset it
     /// was appended at. The response leaves once all are.
     pub(crate) fn settle_delayed(
         &mut self,
-        broker: BrokerId,
+        h: &mut Host<'_>,
         (wire, id): (u64, u64),
         result: Result<(), Reason>,
     ) {
-        let Some(reply) = self.broker_mut(broker).delayed_produces.get_mut(&wire) else {
+        let Some(reply) = self.delayed_produces.get_mut(&wire) else {
             return;
         };
         let Some(index) = reply.waiting.iter().position(|waiting| waiting.0 == id) else {
@@ -280,29 +254,36 @@ impl Simulation {
             .outcomes
             .push((id, ProduceOutcome { attempt, result }));
         if reply.waiting.is_empty() {
-            let reply = self
-                .broker_mut(broker)
-                .delayed_produces
-                .remove(&wire)
-                .expect("present");
-            self.send_produce_response(reply);
+            let reply = self.delayed_produces.remove(&wire).expect("present");
+            send_produce_response(h, reply);
         }
     }
 
-    /// The high watermark reached a waiting acks=all batch's last offset.
-    pub(crate) fn acks_all_satisfied(&mut self, broker: BrokerId, wire: u64, id: u64) {
-        self.settle_delayed(broker, (wire, id), Ok(()));
-    }
-
-    /// The partition's leader changed: the batches in the old leader's purgatory get
+    /// The partition's leader changed: the batches in this (old) leader's purgatory get
     /// `NotLeaderOrFollower`.
-    pub(crate) fn fail_pending_acks(&mut self, tp: Tp, old_leader: BrokerId) {
-        let Some(replica) = self.replica_mut(old_leader, tp) else {
+    pub(crate) fn fail_pending_acks(&mut self, h: &mut Host<'_>, tp: Tp) {
+        let Some(replica) = self.replicas.get_mut(tp) else {
             return;
         };
         let pending = std::mem::take(&mut replica.pending_acks);
         for (_, wire, id) in pending {
-            self.settle_delayed(old_leader, (wire, id), Err(Reason::NotLeaderOrFollower));
+            self.settle_delayed(h, (wire, id), Err(Reason::NotLeaderOrFollower));
         }
     }
+}
+
+fn send_produce_response(h: &mut Host<'_>, reply: DelayedProduce) {
+    let producer = reply.producer;
+    h.k.send(
+        Node::Broker {
+            broker: reply.broker,
+        },
+        Node::Producer { producer },
+        FlowKind::ProduceResponse,
+        reply.records,
+        Ev::ProduceResponse {
+            producer,
+            outcomes: reply.outcomes,
+        },
+    );
 }

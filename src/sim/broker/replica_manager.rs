@@ -1,14 +1,15 @@
-//! A broker's replica manager: partitions and their replicas' logs, leader appends, follower fetch sessions,
-//! the high watermark, ISR shrink and expand, a follower's truncation when the answer to its fetch says its
-//! log diverges, and retention. (Fencing and elections are the controller's: `controller.rs`.)
+//! A broker's replica manager: the logs of the replicas it hosts, leader appends, follower fetch sessions,
+//! the high watermark, ISR shrink and expand (by AlterPartition to the controller), a follower's
+//! truncation when the answer to its fetch says its log diverges, and retention. (Fencing and elections
+//! are the controller's: `controller.rs`.) Every handler here is a `Broker` method: it changes that
+//! broker only, and reaches the rest through its `Host`.
 
-use crate::engine::Simulation;
 use crate::event::{EventKind, Reason};
+use crate::host::{Broker, Host};
 use crate::ids::{BrokerId, Tp};
 use crate::log::ReplicaLog;
 use crate::log::{BatchData, REACHED_HIGH_WATERMARK};
 use crate::network::{FlowKind, Node};
-use crate::partition::{DETAIL_BATCHES, SUMMARIZE_EVERY};
 use crate::protocol::{Ev, FetchOffset, FetchedPartition};
 use crate::sort;
 use std::rc::Rc;
@@ -20,40 +21,43 @@ const REPLICA_SOCKET_TIMEOUT_US: u64 = 30_000_000;
 /// `replica.fetch.backoff.ms` (1 s): the fetcher's pause after a failed fetch.
 const REPLICA_FETCH_BACKOFF_US: u64 = 1_000_000;
 
-/// The leader's view of a follower (Kafka's `Replica` state on the leader).
-impl Simulation {
+/// The replica manager's handlers.
+impl Broker {
     // ---- the leader's side of produce ----
 
-    /// Appends a batch to the leader's log; returns it with its assigned offsets.
+    /// Appends a batch to this leader's log; returns it with its assigned offsets.
     /// `facts`: what is known of the batch from the start (`ACKNOWLEDGED` with `acks=0`).
     pub(crate) fn leader_append(
         &mut self,
+        h: &mut Host<'_>,
         tp: Tp,
         mut data: BatchData,
         facts: u8,
     ) -> Rc<BatchData> {
-        let now = self.k.now;
-        let leader = self.partition(tp).leader.expect("appends go to a leader");
+        let now = h.k.now;
+        let leader = self.id;
         let (segment_bytes, segment_us) = {
-            let config = &self.topics[tp.topic].config;
+            let config = &h.topic(tp.topic).config;
             (config.segment_bytes, config.segment_ms.saturating_mul(1000))
         };
-        let partition = &self.topics[tp.topic].partitions[tp.partition as usize];
+        let partition = h.partition(tp);
         data.leader_epoch = partition.leader_epoch;
         let summarize_at = partition.summarize_at;
-        let log = &mut self.brokers[leader.index()]
+        let log = &mut self
             .replicas
             .get_mut(tp)
             .expect("the leader is a replica")
             .log;
         data.base_offset = log.log_end_offset;
-        let batch = self.batch_facts.register(data, facts);
+        let batch = h.books.batch_facts.register(data, facts);
         log.append(batch.clone(), now, segment_bytes, segment_us);
-        let summarize = log.batch_count() >= summarize_at;
-        if self.k.record_events {
-            let topic_name = self.topics[tp.topic].name.clone();
-            let producer_name = self.producers[batch.producer as usize].id.clone();
-            self.emit(EventKind::BatchAppended {
+        if log.batch_count() >= summarize_at && !h.books.summarize_due.contains(&tp) {
+            h.books.summarize_due.push(tp);
+        }
+        if h.k.record_events {
+            let topic_name = h.topic(tp.topic).name.clone();
+            let producer_name = h.client_id(batch.producer as usize).to_string();
+            h.k.emit(EventKind::BatchAppended {
                 topic: topic_name.clone(),
                 partition: tp.partition,
                 broker: leader.get(),
@@ -66,7 +70,7 @@ impl Simulation {
                     .keys
                     .as_ref()
                     .and_then(|keys| keys.key_name(index as u64));
-                self.emit(EventKind::RecordAppended {
+                h.k.emit(EventKind::RecordAppended {
                     topic: topic_name.clone(),
                     partition: tp.partition,
                     offset: batch.base_offset + index as u64,
@@ -75,76 +79,22 @@ impl Simulation {
                 });
             }
         }
-        self.maybe_advance_high_watermark(tp);
-        if summarize {
-            self.summarize(tp);
-        }
-        match &mut self.broker_mut(leader).deferred_wakeups {
+        self.maybe_advance_high_watermark(h, tp);
+        match &mut self.deferred_wakeups {
             Some(pending) => pending.push(tp),
-            None => self.wake_parked_replica_fetches(leader, tp),
+            None => self.wake_parked_replica_fetches(h, tp),
         }
         batch
     }
 
-    /// Moves what no reader needs batch by batch into runs, on every live replica (see ARCHITECTURE.md,
-    /// "Logs: batches and runs"). Runs every `SUMMARIZE_EVERY` appends to the leader.
-    pub(crate) fn summarize(&mut self, tp: Tp) {
-        let Some(floor) = self.detail_floor(tp) else {
-            return;
-        };
-        let partition = &self.topics[tp.topic].partitions[tp.partition as usize];
-        for broker in &partition.replicas {
-            let broker = &mut self.brokers[broker.index()];
-            if broker.alive {
-                let replica = broker.replicas.get_mut(tp).expect("a hosted replica");
-                replica.log.summarize_below(floor, &mut self.batch_facts);
-            }
-        }
-        let leader = partition.leader.expect("the floor needs a leader");
-        let batches = self.log_of(tp, leader).expect("replica").batch_count();
-        self.partition_mut(tp).summarize_at = batches + SUMMARIZE_EVERY;
-    }
-
-    /// The offset below which no reader needs batches: the smallest of the high watermark, the live
-    /// followers' fetch positions, every group's committed offsets, positions and records in hand, and the
-    /// batches producers still wait to hear about; but at most `DETAIL_BATCHES` batches below the high
-    /// watermark (a laggard beyond them reads runs, cut into batches of what fits its fetch).
-    pub(crate) fn detail_floor(&self, tp: Tp) -> Option<u64> {
-        let partition = self.partition(tp);
-        let leader = partition.leader?;
-        let replica = self.replica(leader, tp)?;
-        let log = &replica.log;
-        let high_watermark = log.high_watermark;
-        let mut floor = high_watermark;
-        for (index, broker) in partition.replicas.iter().enumerate() {
-            if *broker != leader && self.broker(*broker).alive {
-                floor = floor.min(replica.followers[index].log_end_offset);
-            }
-        }
-        for group in 0..self.groups.len() {
-            floor = floor.min(self.lowest_group_position(group, tp).unwrap_or(u64::MAX));
-        }
-        floor = floor.min(
-            self.produce_ledger
-                .lowest_unanswered(tp)
-                .unwrap_or(u64::MAX),
-        );
-        Some(
-            floor
-                .max(log.window_floor(high_watermark, DETAIL_BATCHES))
-                .min(high_watermark),
-        )
-    }
-
-    /// `Partition.maybeIncrementLeaderHW`: the minimum log end offset over the ISR; never backwards, and
-    /// not while the ISR is smaller than `min.insync.replicas` (KAFKA-15583).
-    pub(crate) fn maybe_advance_high_watermark(&mut self, tp: Tp) {
-        let min_isr = self.topics[tp.topic].config.min_insync_replicas;
-        let partition = self.partition(tp);
-        let Some(leader) = partition.leader else {
-            return;
-        };
-        if !self.broker(leader).alive {
+    /// `Partition.maybeIncrementLeaderHW` on this broker, if it leads `tp`: the minimum log end offset
+    /// over the ISR; never backwards, and not while the ISR is smaller than `min.insync.replicas`
+    /// (KAFKA-15583).
+    pub(crate) fn maybe_advance_high_watermark(&mut self, h: &mut Host<'_>, tp: Tp) {
+        let leader = self.id;
+        let min_isr = h.topic(tp.topic).config.min_insync_replicas;
+        let partition = h.partition(tp);
+        if partition.leader != Some(leader) || !self.alive {
             return;
         }
         if (partition.isr.len() as u64) < min_isr.min(partition.replicas.len() as u64) {
@@ -153,9 +103,9 @@ impl Simulation {
         // The minimum log end over the leader, the ISR, and every follower that is caught up and eligible
         // for the ISR but not in it yet: the high watermark waits for it so that it can reach the high
         // watermark and join.
-        let replica = self.replica(leader, tp).expect("leader is a replica");
+        let replica = self.replicas.get_mut(tp).expect("leader is a replica");
         let leader_leo = replica.log.log_end_offset;
-        let max_lag_us = self.cluster.replica_lag_time_max_ms * 1000;
+        let max_lag_us = h.cluster.replica_lag_time_max_ms * 1000;
         let mut new_hw = leader_leo;
         for (index, broker) in partition.replicas.iter().enumerate() {
             if *broker == leader {
@@ -163,8 +113,7 @@ impl Simulation {
             }
             let state = &replica.followers[index];
             let waits_for = partition.isr.contains(broker)
-                || (state.is_caught_up(leader_leo, self.k.now, max_lag_us)
-                    && !self.controller.registrations[broker.index()].fenced);
+                || (state.is_caught_up(leader_leo, h.k.now, max_lag_us) && !h.fenced(*broker));
             if waits_for {
                 new_hw = new_hw.min(state.log_end_offset);
             }
@@ -173,10 +122,6 @@ impl Simulation {
         if new_hw <= old_hw {
             return;
         }
-        let replica = self.brokers[leader.index()]
-            .replicas
-            .get_mut(tp)
-            .expect("leader is a replica");
         let log = &mut replica.log;
         log.high_watermark = new_hw.min(log.log_end_offset);
         for batch in log.batches().rev() {
@@ -184,7 +129,7 @@ impl Simulation {
                 break;
             }
             if batch.end_offset() <= new_hw {
-                self.batch_facts.set(batch, REACHED_HIGH_WATERMARK);
+                h.books.batch_facts.set(batch, REACHED_HIGH_WATERMARK);
             }
         }
         let new_hw = log.high_watermark;
@@ -194,21 +139,22 @@ impl Simulation {
         replica.pending_acks.retain(|&(required, wire, request)| {
             let released = required <= new_hw;
             if released {
-                ready.push((required, wire, request));
+                ready.push((wire, request));
             }
             !released
         });
         let mut parked = std::mem::take(&mut replica.parked_consumers);
-        for (_, wire, request) in ready {
-            self.acks_all_satisfied(leader, wire, request);
+        for request in ready {
+            self.settle_delayed(h, request, Ok(()));
         }
         for &(group, member, _) in &parked {
-            self.answer_parked_consumer_fetch(leader, group, member);
+            self.answer_parked_consumer_fetch(h, group, member);
         }
         // Keep the list's allocation for the next fetches that park here (nothing parks while answering).
         parked.clear();
         let slot = &mut self
-            .replica_mut(leader, tp)
+            .replicas
+            .get_mut(tp)
             .expect("leader is a replica")
             .parked_consumers;
         if slot.is_empty() {
@@ -216,90 +162,33 @@ impl Simulation {
         }
     }
 
-    /// Whether a broker's AlterPartition requests reach the controller (no network fault between them).
-    #[inline(always)]
-    pub(crate) fn reaches_controller(&self, broker: BrokerId) -> bool {
-        !self
-            .k
-            .network
-            .is_cut(Node::Broker { broker }, Node::Controller)
-    }
-
     // ---- follower fetch sessions (one per follower broker and leader broker, like a replica fetcher thread) ----
 
-    pub(crate) fn ensure_all_fetchers(&mut self) {
-        let mut pairs = Vec::new();
-        for topic in &self.topics {
-            for partition in &topic.partitions {
-                if let Some(leader) = partition.leader {
-                    for follower in &partition.replicas {
-                        if *follower != leader {
-                            pairs.push((*follower, leader));
-                        }
-                    }
-                }
-            }
-        }
-        sort::sort(&mut pairs);
-        pairs.dedup();
-        for (follower, leader) in pairs {
-            self.ensure_fetcher(follower, leader);
-        }
-    }
-
-    pub(crate) fn ensure_fetcher(&mut self, follower: BrokerId, leader: BrokerId) {
-        if !self.broker(follower).alive || !self.broker(leader).alive {
-            return;
-        }
-        if !self.broker(follower).fetchers[leader.index()].active {
-            self.send_replica_fetch(follower, leader);
-        }
-    }
-
-    /// The partitions each broker leads, by broker index (cached; elections and new partitions clear it).
-    pub(crate) fn led_by(&mut self, leader: BrokerId) -> &[Tp] {
-        if self.led_by_broker.is_none() {
-            let mut led = vec![Vec::new(); self.brokers.len()];
-            for (topic_index, topic) in self.topics.iter().enumerate() {
-                for (partition_index, partition) in topic.partitions.iter().enumerate() {
-                    if let Some(leader) = partition.leader {
-                        led[leader.index()].push(Tp {
-                            topic: topic_index,
-                            partition: partition_index as u32,
-                        });
-                    }
-                }
-            }
-            self.led_by_broker = Some(led);
-        }
-        &self.led_by_broker.as_ref().expect("filled")[leader.index()]
-    }
-
-    pub(crate) fn send_replica_fetch(&mut self, follower: BrokerId, leader: BrokerId) {
+    /// As a follower: a new fetch to `leader` for every partition it leads that this broker hosts, in a
+    /// new session (none if there is none, or this broker is down).
+    pub(crate) fn send_replica_fetch(&mut self, h: &mut Host<'_>, leader: BrokerId) {
+        let follower = self.id;
         let mut offsets = Vec::new();
         if follower != leader {
-            let led = self.led_by(leader).to_vec();
-            for tp in led {
-                if let Some(log) = self.log_of(tp, follower) {
+            for &tp in &h.led_by[leader.index()] {
+                if let Some(replica) = self.replicas.get(tp) {
                     offsets.push(FetchOffset {
                         tp,
-                        fetch_offset: log.log_end_offset,
-                        last_fetched_epoch: log.last_epoch(),
+                        fetch_offset: replica.log.log_end_offset,
+                        last_fetched_epoch: replica.log.last_epoch(),
                     });
                 }
             }
         }
-        self.broker_mut(leader).parked_replica_fetches[follower.index()].parked = None;
-        let follower_alive = self.broker(follower).alive;
-        let fetcher = &mut self.broker_mut(follower).fetchers[leader.index()];
+        let fetcher = &mut self.fetchers[leader.index()];
         fetcher.session += 1;
-        if offsets.is_empty() || !follower_alive {
+        if offsets.is_empty() || !self.alive {
             fetcher.active = false;
             return;
         }
         fetcher.active = true;
         let session = fetcher.session;
-        let sent = self.send(
+        let sent = h.k.send(
             Node::Broker { broker: follower },
             Node::Broker { broker: leader },
             FlowKind::ReplicaFetch,
@@ -312,69 +201,56 @@ impl Simulation {
             },
         );
         if !sent {
-            self.replica_fetch_lost(follower, leader, session);
+            replica_fetch_lost(h, follower, leader, session);
         }
     }
 
-    /// A follower's fetch, or the leader's answer, was lost to a network fault: the follower's request
-    /// times out and its fetcher backs off, then fetches again.
-    fn replica_fetch_lost(&mut self, follower: BrokerId, leader: BrokerId, session: u64) {
-        self.schedule(
-            self.k.now + REPLICA_SOCKET_TIMEOUT_US + REPLICA_FETCH_BACKOFF_US,
-            Ev::ReplicaFetchTimeout {
-                follower,
-                leader,
-                session,
-            },
-        );
-    }
-
-    pub(crate) fn replica_fetch_timed_out(
-        &mut self,
-        follower: BrokerId,
-        leader: BrokerId,
-        session: u64,
-    ) {
-        if self.fetcher_session_is(follower, leader, session) {
-            self.broker_mut(follower).fetchers[leader.index()].active = false;
-            self.ensure_fetcher(follower, leader);
+    /// As a follower: the fetch of `session` to `leader` got no answer in time. Returns whether the
+    /// session ended (it was the current one); the engine then starts a new one if the leader runs.
+    pub(crate) fn replica_fetch_timed_out(&mut self, leader: BrokerId, session: u64) -> bool {
+        let current = self.fetcher_session_is(leader, session);
+        if current {
+            self.fetchers[leader.index()].active = false;
         }
+        current
     }
 
-    pub(crate) fn fetcher_session_is(
-        &self,
-        follower: BrokerId,
-        leader: BrokerId,
-        session: u64,
-    ) -> bool {
-        let fetcher = &self.broker(follower).fetchers[leader.index()];
+    /// As a follower: whether `session` is its current, active fetch session with `leader`.
+    #[inline(always)]
+    pub(crate) fn fetcher_session_is(&self, leader: BrokerId, session: u64) -> bool {
+        let fetcher = &self.fetchers[leader.index()];
         fetcher.session == session && fetcher.active
     }
 
+    /// As the leader: a follower's fetch arrived (from a session still open: the engine checks). It
+    /// updates what the leader knows of the follower, may expand the ISR and advance the high watermark,
+    /// then answers at once or parks the fetch until data arrives or `replica.fetch.wait.max.ms`.
     pub(crate) fn replica_fetch_arrive(
         &mut self,
+        h: &mut Host<'_>,
         follower: BrokerId,
-        leader: BrokerId,
         session: u64,
         offsets: Vec<FetchOffset>,
     ) {
-        if !self.fetcher_session_is(follower, leader, session) || !self.broker(leader).alive {
+        if !self.alive {
             return;
         }
-        let now = self.k.now;
+        let leader = self.id;
+        let now = h.k.now;
         let mut answer_now = false;
         for fetch in &offsets {
             let tp = fetch.tp;
-            let partition = self.partition(tp);
+            let partition = h.partition(tp);
             if partition.leader != Some(leader) {
                 continue;
             }
             let Some(index) = partition.replica_index(follower) else {
                 continue;
             };
-            let Some(log) = self.log_of(tp, leader) else {
+            let Some(replica) = self.replicas.get_mut(tp) else {
                 continue;
             };
+            let log = &replica.log;
             if diverging(log, fetch).is_some() {
                 // The follower's log diverges: the leader tells it at once, and does not take its
                 // fetch offset for its log end.
@@ -384,32 +260,31 @@ impl Simulation {
             let leader_leo = log.log_end_offset;
             answer_now |=
                 leader_leo > fetch.fetch_offset || fetch.fetch_offset < log.log_start_offset;
-            self.replica_mut(leader, tp)
-                .expect("leader is a replica")
-                .followers[index]
-                .update_fetch_state(fetch.fetch_offset, now, leader_leo);
-            self.maybe_expand_isr(tp, follower);
-            self.maybe_advance_high_watermark(tp);
+            replica.followers[index].update_fetch_state(fetch.fetch_offset, now, leader_leo);
+            self.maybe_expand_isr(h, tp, follower);
+            self.maybe_advance_high_watermark(h, tp);
         }
         if answer_now {
-            self.answer_replica_fetch(follower, leader, session, offsets);
+            self.answer_replica_fetch(h, follower, session, offsets);
         } else {
-            let deadline = self.on_quantum(now + self.cluster.replica_fetch_wait_max_ms * 1000);
-            let fetcher = &mut self.broker_mut(leader).parked_replica_fetches[follower.index()];
+            let deadline =
+                h.k.on_quantum(now + h.cluster.replica_fetch_wait_max_ms * 1000);
+            let fetcher = &mut self.parked_replica_fetches[follower.index()];
             fetcher.parked = Some((session, offsets));
             fetcher.wait_deadline = deadline;
             if fetcher.timer_at.is_none_or(|at| at > deadline) {
                 fetcher.timer_at = Some(deadline);
-                self.schedule(deadline, Ev::ReplicaFetchWait { follower, leader });
+                h.k.schedule(deadline, Ev::ReplicaFetchWait { follower, leader });
             }
         }
     }
 
-    /// The session's wait timer: answers a parked fetch whose `replica.fetch.wait.max.ms` is over, or
-    /// re-arms for the deadline of the fetch parked now.
-    pub(crate) fn replica_fetch_wait_expired(&mut self, follower: BrokerId, leader: BrokerId) {
-        let now = self.k.now;
-        let fetcher = &mut self.broker_mut(leader).parked_replica_fetches[follower.index()];
+    /// As the leader: the wait timer for `follower`'s fetches. It answers a parked fetch whose
+    /// `replica.fetch.wait.max.ms` is over, or re-arms for the deadline of the fetch parked now.
+    pub(crate) fn replica_fetch_wait_expired(&mut self, h: &mut Host<'_>, follower: BrokerId) {
+        let now = h.k.now;
+        let leader = self.id;
+        let fetcher = &mut self.parked_replica_fetches[follower.index()];
         if fetcher.timer_at == Some(now) {
             fetcher.timer_at = None;
         }
@@ -420,64 +295,66 @@ impl Simulation {
             if fetcher.timer_at.is_none() {
                 let deadline = fetcher.wait_deadline;
                 fetcher.timer_at = Some(deadline);
-                self.schedule(deadline, Ev::ReplicaFetchWait { follower, leader });
+                h.k.schedule(deadline, Ev::ReplicaFetchWait { follower, leader });
             }
             return;
         }
         let (session, offsets) = fetcher.parked.take().expect("checked");
-        self.answer_replica_fetch(follower, leader, session, offsets);
+        self.answer_replica_fetch(h, follower, session, offsets);
     }
 
-    pub(crate) fn wake_parked_replica_fetches(&mut self, leader: BrokerId, tp: Tp) {
-        let followers: Vec<BrokerId> = self
-            .partition(tp)
-            .replicas
-            .iter()
-            .copied()
-            .filter(|broker| *broker != leader)
-            .collect();
-        for follower in followers {
-            let fetcher = &mut self.broker_mut(leader).parked_replica_fetches[follower.index()];
+    /// As the leader: new data in `tp`: the followers' fetches parked here for it are answered.
+    pub(crate) fn wake_parked_replica_fetches(&mut self, h: &mut Host<'_>, tp: Tp) {
+        let leader = self.id;
+        for index in 0..h.partition(tp).replicas.len() {
+            let follower = h.partition(tp).replicas[index];
+            if follower == leader {
+                continue;
+            }
+            let fetcher = &mut self.parked_replica_fetches[follower.index()];
             if fetcher
                 .parked
                 .as_ref()
                 .is_some_and(|(_, offsets)| offsets.iter().any(|fetch| fetch.tp == tp))
             {
                 let (session, offsets) = fetcher.parked.take().expect("checked");
-                self.answer_replica_fetch(follower, leader, session, offsets);
+                self.answer_replica_fetch(h, follower, session, offsets);
             }
         }
     }
 
-    pub(crate) fn answer_replica_fetch(
+    /// As the leader: the answer to `follower`'s fetch, with what its log holds from each fetch offset.
+    fn answer_replica_fetch(
         &mut self,
+        h: &mut Host<'_>,
         follower: BrokerId,
-        leader: BrokerId,
         session: u64,
         offsets: Vec<FetchOffset>,
     ) {
-        let max_bytes = self.cluster.replica_fetch_max_bytes;
+        let leader = self.id;
+        let max_bytes = h.cluster.replica_fetch_max_bytes;
         let mut data = Vec::with_capacity(offsets.len());
         let mut records = 0;
         for fetch in offsets {
             let tp = fetch.tp;
-            let partition = &self.topics[tp.topic].partitions[tp.partition as usize];
+            let partition = h.partition(tp);
             if partition.leader != Some(leader) {
                 continue;
             }
-            let Some(replica) = self.brokers[leader.index()].replicas.get(tp) else {
+            let leader_epoch = partition.leader_epoch;
+            let Some(replica) = self.replicas.get(tp) else {
                 continue;
             };
             let log = &replica.log;
             let diverging = diverging(log, &fetch);
             let batches = match diverging {
                 Some(_) => Vec::new(),
-                None => log.read_from(fetch.fetch_offset, max_bytes, &mut self.batch_facts),
+                None => log.read_from(fetch.fetch_offset, max_bytes, h.books.batch_facts),
             };
             records += batches.iter().map(|batch| batch.records).sum::<u32>();
             data.push(FetchedPartition {
                 tp,
-                leader_epoch: partition.leader_epoch,
+                leader_epoch,
                 fetch_offset: fetch.fetch_offset,
                 batches,
                 high_watermark: log.high_watermark,
@@ -485,7 +362,7 @@ impl Simulation {
                 diverging,
             });
         }
-        let sent = self.send(
+        let sent = h.k.send(
             Node::Broker { broker: leader },
             Node::Broker { broker: follower },
             FlowKind::ReplicaData,
@@ -498,34 +375,38 @@ impl Simulation {
             },
         );
         if !sent {
-            self.replica_fetch_lost(follower, leader, session);
+            replica_fetch_lost(h, follower, leader, session);
         }
     }
 
+    /// As a follower: the leader's answer to its fetch. It appends what arrived, takes the leader's high
+    /// watermark and log start, truncates where its log diverges, then fetches again.
     pub(crate) fn replica_fetch_response(
         &mut self,
-        follower: BrokerId,
+        h: &mut Host<'_>,
         leader: BrokerId,
         session: u64,
         data: Vec<FetchedPartition>,
     ) {
-        if !self.fetcher_session_is(follower, leader, session) || !self.broker(follower).alive {
+        if !self.fetcher_session_is(leader, session) || !self.alive {
             return;
         }
-        let now = self.k.now;
+        let follower = self.id;
+        let now = h.k.now;
         let mut truncated = Vec::new();
         for fetched in data {
             let (segment_bytes, segment_us) = {
-                let config = &self.topics[fetched.tp.topic].config;
+                let config = &h.topic(fetched.tp.topic).config;
                 (config.segment_bytes, config.segment_ms.saturating_mul(1000))
             };
-            let partition = self.partition(fetched.tp);
+            let partition = h.partition(fetched.tp);
             if partition.leader != Some(leader) || partition.leader_epoch != fetched.leader_epoch {
                 continue;
             }
-            let Some(log) = self.log_of_mut(fetched.tp, follower) else {
+            let Some(replica) = self.replicas.get_mut(fetched.tp) else {
                 continue;
             };
+            let log = &mut replica.log;
             if log.log_end_offset != fetched.fetch_offset {
                 continue;
             }
@@ -553,8 +434,8 @@ impl Simulation {
         }
         for (tp, from_offset, to_offset) in truncated {
             if to_offset < from_offset {
-                let topic = self.topics[tp.topic].name.clone();
-                self.emit(EventKind::LogTruncated {
+                let topic = h.topic(tp.topic).name.clone();
+                h.k.emit(EventKind::LogTruncated {
                     topic,
                     partition: tp.partition,
                     broker: follower.get(),
@@ -563,21 +444,22 @@ impl Simulation {
                 });
             }
         }
-        self.send_replica_fetch(follower, leader);
+        self.send_replica_fetch(h, leader);
     }
 
-    /// `Partition.makeLeader` on `leader`'s broker, as the controller's new registration (`replicas`,
-    /// `isr`) reaches it: the epoch starts at its log end, and its view of each follower is reset (kept
-    /// when it was leader already).
+    // ---- the controller's metadata, as it reaches this broker ----
+
+    /// `Partition.makeLeader`, as the controller's new registration (`replicas`, `isr`) makes this broker
+    /// `tp`'s leader: the epoch starts at its log end, and its view of each follower is reset (kept when
+    /// it was leader already).
     pub(crate) fn make_leader(
         &mut self,
+        now: crate::ids::Micros,
         tp: Tp,
-        leader: BrokerId,
         new_leader: bool,
         (replicas, isr): (&[BrokerId], &[BrokerId]),
     ) {
-        let now = self.k.now;
-        let replica = self.replica_mut(leader, tp).expect("replica");
+        let replica = self.replicas.get_mut(tp).expect("replica");
         let leader_leo = replica.log.log_end_offset;
         replica.leader_epoch_start_offset = leader_leo;
         for (index, state) in replica.followers.iter_mut().enumerate() {
@@ -586,30 +468,30 @@ impl Simulation {
         }
     }
 
-    /// The old leader's broker learns it no longer leads `tp`: the consumer fetches parked on it for the
-    /// partition are handed back to be answered.
-    pub(crate) fn resign_leadership(
-        &mut self,
-        tp: Tp,
-        old_leader: BrokerId,
-    ) -> Vec<(usize, usize, u32)> {
-        self.replica_mut(old_leader, tp)
+    /// This broker learns it no longer leads `tp`: the consumer fetches parked on it for the partition
+    /// are handed back to be answered.
+    pub(crate) fn resign_leadership(&mut self, tp: Tp) -> Vec<(usize, usize, u32)> {
+        self.replicas
+            .get_mut(tp)
             .map(|replica| std::mem::take(&mut replica.parked_consumers))
             .unwrap_or_default()
     }
 
-    pub(crate) fn maybe_expand_isr(&mut self, tp: Tp, follower: BrokerId) {
-        let alive = self.can_lead(follower);
-        let Some(leader) = self.partition(tp).leader else {
-            return;
-        };
-        let alive = alive && self.reaches_controller(leader);
-        let partition = self.partition(tp);
-        if partition.isr.contains(&follower) || !alive {
+    // ---- the ISR ----
+
+    /// As the leader: `follower` caught up (its fetch reached the high watermark, in this leader's
+    /// epoch): AlterPartition adds it to the ISR. A follower the controller fenced cannot join, and a
+    /// leader cut off from the controller cannot ask.
+    fn maybe_expand_isr(&mut self, h: &mut Host<'_>, tp: Tp, follower: BrokerId) {
+        let leader = self.id;
+        // The follower runs: its fetch came in a session still open.
+        let eligible = !h.fenced(follower) && h.reaches_controller(leader);
+        let partition = h.partition(tp);
+        if partition.leader != Some(leader) || partition.isr.contains(&follower) || !eligible {
             return;
         }
         let index = partition.replica_index(follower).expect("a replica");
-        let leader_replica = self.replica(leader, tp).expect("leader log");
+        let leader_replica = self.replicas.get(tp).expect("leader log");
         let offset = leader_replica.followers[index].log_end_offset;
         if offset >= leader_replica.log.high_watermark
             && offset >= leader_replica.leader_epoch_start_offset
@@ -622,95 +504,84 @@ impl Simulation {
                     .iter()
                     .position(|replica| replica == broker)
             });
-            self.alter_partition(tp, leader, isr, Reason::FollowerCaughtUp);
+            h.alter_partition(tp, leader, isr, Reason::FollowerCaughtUp);
         }
     }
 
-    pub(crate) fn emit_isr_changed(&mut self, tp: Tp, reason: Reason) {
-        let isr = self.partition(tp).isr.clone();
-        let topic = self.topics[tp.topic].name.clone();
-        self.emit(EventKind::IsrChanged {
+    /// As `tp`'s leader, its `isr-expiration` task (every `replica.lag.time.max.ms / 2`): followers not
+    /// caught up within `replica.lag.time.max.ms` leave the ISR by AlterPartition. A leader cut off from
+    /// the controller cannot send it: the ISR stays.
+    pub(crate) fn isr_expiration(&mut self, h: &mut Host<'_>, tp: Tp) {
+        let leader = self.id;
+        let lag_us = h.cluster.replica_lag_time_max_ms * 1000;
+        let now = h.k.now;
+        let p = h.partition(tp);
+        if p.leader != Some(leader) || !self.alive || !h.reaches_controller(leader) {
+            return;
+        }
+        let Some(replica) = self.replicas.get(tp) else {
+            return;
+        };
+        let leader_leo = replica.log.log_end_offset;
+        let out_of_sync: Vec<BrokerId> = p
+            .isr
+            .iter()
+            .copied()
+            .filter(|broker| *broker != leader)
+            .filter(|broker| {
+                let state = &replica.followers[p.replica_index(*broker).expect("replica")];
+                !state.is_caught_up(leader_leo, now, lag_us)
+            })
+            .collect();
+        if out_of_sync.is_empty() {
+            return;
+        }
+        let mut isr = p.isr.clone();
+        isr.retain(|broker| !out_of_sync.contains(broker));
+        h.alter_partition(tp, leader, isr, Reason::FollowerOutOfSync);
+        self.maybe_advance_high_watermark(h, tp);
+    }
+
+    // ---- retention ----
+
+    /// Retention on this broker's replica of `tp`: it deletes closed segments past `retention.ms` /
+    /// `retention.bytes`. Returns the new log start if it moved and this broker leads `tp`.
+    pub(crate) fn apply_retention(&mut self, h: &mut Host<'_>, tp: Tp) -> Option<u64> {
+        if !self.alive {
+            return None;
+        }
+        let now = h.k.now;
+        let config = &h.topic(tp.topic).config;
+        let retention_us = config.retention_ms.map(|ms| ms.saturating_mul(1000));
+        let log = &mut self.replicas.get_mut(tp).expect("replica").log;
+        let log_start_offset = log.apply_retention(now, retention_us, config.retention_bytes)?;
+        if h.partition(tp).leader != Some(self.id) {
+            return None;
+        }
+        let topic = h.topic(tp.topic).name.clone();
+        h.k.emit(EventKind::LogStartAdvanced {
             topic,
             partition: tp.partition,
-            isr: crate::ids::plain(&isr),
-            reason,
+            broker: self.id.get(),
+            log_start_offset,
         });
-    }
-
-    /// The leader's `isr-expiration` task, every `replica.lag.time.max.ms / 2`.
-    pub(crate) fn isr_expiration(&mut self) {
-        let lag_us = self.cluster.replica_lag_time_max_ms * 1000;
-        let now = self.k.now;
-        for topic in 0..self.topics.len() {
-            for partition in 0..self.topics[topic].partitions.len() as u32 {
-                let tp = Tp { topic, partition };
-                let p = self.partition(tp);
-                let Some(leader) = p.leader else { continue };
-                if !self.broker(leader).alive || !self.reaches_controller(leader) {
-                    // A leader cut off from the controller cannot send AlterPartition: the ISR stays.
-                    continue;
-                }
-                let Some(replica) = self.replica(leader, tp) else {
-                    continue;
-                };
-                let leader_leo = replica.log.log_end_offset;
-                let out_of_sync: Vec<BrokerId> = p
-                    .isr
-                    .iter()
-                    .copied()
-                    .filter(|broker| *broker != leader)
-                    .filter(|broker| {
-                        let state = &replica.followers[p.replica_index(*broker).expect("replica")];
-                        !state.is_caught_up(leader_leo, now, lag_us)
-                    })
-                    .collect();
-                if out_of_sync.is_empty() {
-                    continue;
-                }
-                let mut isr = p.isr.clone();
-                isr.retain(|broker| !out_of_sync.contains(broker));
-                self.alter_partition(tp, leader, isr, Reason::FollowerOutOfSync);
-                self.maybe_advance_high_watermark(tp);
-            }
-        }
-    }
-
-    // ---- brokers and the controller ----
-
-    /// Retention: each live replica deletes closed segments past `retention.ms` / `retention.bytes`.
-    pub(crate) fn retention_check(&mut self) {
-        let now = self.k.now;
-        for tp in self.all_partitions() {
-            let config = self.topics[tp.topic].config.clone();
-            let retention_us = config.retention_ms.map(|ms| ms.saturating_mul(1000));
-            let leader = self.partition(tp).leader;
-            let replicas = self.partition(tp).replicas.clone();
-            for broker in replicas {
-                if !self.broker(broker).alive {
-                    continue;
-                }
-                let log = self.log_of_mut(tp, broker).expect("replica");
-                if let Some(log_start_offset) =
-                    log.apply_retention(now, retention_us, config.retention_bytes)
-                {
-                    if Some(broker) == leader {
-                        let topic = self.topics[tp.topic].name.clone();
-                        self.emit(EventKind::LogStartAdvanced {
-                            topic,
-                            partition: tp.partition,
-                            broker: broker.get(),
-                            log_start_offset,
-                        });
-                        self.log_start_advanced_for_groups(tp, log_start_offset);
-                    }
-                }
-            }
-        }
+        Some(log_start_offset)
     }
 }
 
-/// Kafka's `ReplicaTest` (core/src/test/scala/unit/kafka/cluster/ReplicaTest.scala), ported: the same
-/// fetch sequences and the state or answer it asserts. Times are in milliseconds there, µs here.
+/// A follower's fetch, or the leader's answer, was lost to a network fault: the follower's request
+/// times out and its fetcher backs off, then fetches again.
+fn replica_fetch_lost(h: &mut Host<'_>, follower: BrokerId, leader: BrokerId, session: u64) {
+    h.k.schedule(
+        h.k.now + REPLICA_SOCKET_TIMEOUT_US + REPLICA_FETCH_BACKOFF_US,
+        Ev::ReplicaFetchTimeout {
+            follower,
+            leader,
+            session,
+        },
+    );
+}
+
 /// Whether a follower's fetch finds its log diverging from the leader's (`Partition.readRecords` with
 /// `lastFetchedEpoch`): the leader's end of the largest epoch at most the follower's last one is below the
 /// fetch offset, or the leader holds no such epoch at all.
@@ -755,6 +626,8 @@ fn truncate_on_divergence(
     log.log_end_offset
 }
 
+/// Kafka's `ReplicaTest` (core/src/test/scala/unit/kafka/cluster/ReplicaTest.scala), ported: the same
+/// fetch sequences and the state or answer it asserts. Times are in milliseconds there, µs here.
 #[cfg(test)]
 mod replica_test {
     use crate::partition::FollowerState;

@@ -6,17 +6,18 @@ use super::accounting::ProduceLedger;
 use super::config::{field, ClusterConfig, Code, InputError, Problem, ProducerConfig, TopicConfig};
 use super::event::{EventKind, Trace, TraceEvent};
 use super::group::{Group, GroupClients};
-use super::host::{Broker, Host};
+use super::host::Broker;
 use super::ids::{BrokerId, Micros, Tp};
 use super::kernel::Kernel;
 use super::log::{BatchFacts, ReplicaLog};
-use super::network::{Flow, FlowKind, Network, Node};
+use super::network::{Flow, Network, Node};
 use super::partition::{Partition, Replica, Topic};
 use super::producer::{Cluster, Producer};
 use super::protocol::Ev;
 use super::scenario::{Command, Scenario, ValidScenario};
 use super::sort;
 
+mod brokers;
 mod consumers;
 mod coordinators;
 
@@ -49,6 +50,8 @@ pub struct Simulation {
     pub(crate) commands: Vec<(Micros, Command)>,
     /// The partitions each broker leads (see `led_by`); `None` after leadership or partitions change.
     pub(crate) led_by_broker: Option<Vec<Vec<Tp>>>,
+    /// The partitions whose logs a broker's handler made due for summarising (`engine::brokers`).
+    pub(crate) summarize_due: Vec<Tp>,
     /// The controller's registrations of the brokers, and its balancing (the partitions' registrations
     /// are `topics`).
     pub(crate) controller: super::metadata::Controller,
@@ -97,6 +100,7 @@ impl Simulation {
             next_timeline: 0,
             commands: Vec::new(),
             led_by_broker: None,
+            summarize_due: Vec::new(),
             controller: super::metadata::Controller::new(spec.cluster.brokers),
             events_processed: 0,
             violations: Vec::new(),
@@ -345,7 +349,9 @@ impl Simulation {
                 broker,
                 acks,
                 batches,
-            } => self.produce_request_arrive(producer, broker, acks, batches),
+            } => self.on_broker(broker, |b, h| {
+                b.produce_request_arrive(h, producer, acks, batches)
+            }),
             Ev::ProduceResponse { producer, outcomes } => {
                 let (node, k, cluster) = self.producer_node(producer);
                 node.on_produce_response(producer, k, &cluster, outcomes);
@@ -366,16 +372,18 @@ impl Simulation {
                 leader,
                 session,
                 offsets,
-            } => self.replica_fetch_arrive(follower, leader, session, offsets),
+            } => self.replica_fetch_arrive((follower, leader, session), offsets),
             Ev::ReplicaFetchWait { follower, leader } => {
-                self.replica_fetch_wait_expired(follower, leader)
+                self.on_broker(leader, |b, h| b.replica_fetch_wait_expired(h, follower))
             }
             Ev::ReplicaFetchResponse {
                 follower,
                 leader,
                 session,
                 data,
-            } => self.replica_fetch_response(follower, leader, session, data),
+            } => self.on_broker(follower, |b, h| {
+                b.replica_fetch_response(h, leader, session, data)
+            }),
             Ev::ReplicaFetchTimeout {
                 follower,
                 leader,
@@ -401,17 +409,15 @@ impl Simulation {
                 );
             }
             Ev::ConsumerFetch { broker, request } => {
-                let (b, mut h) = self.host(broker);
-                b.consumer_fetch_arrive(&mut h, request);
+                self.on_broker(broker, |b, h| b.consumer_fetch_arrive(h, request))
             }
             Ev::ConsumerFetchWait {
                 broker,
                 group,
                 member,
-            } => {
-                let (b, mut h) = self.host(broker);
-                b.consumer_fetch_wait_expired(&mut h, group, member);
-            }
+            } => self.on_broker(broker, |b, h| {
+                b.consumer_fetch_wait_expired(h, group, member)
+            }),
             Ev::Member {
                 group,
                 member,
@@ -433,27 +439,6 @@ impl Simulation {
         self.k.schedule(at, event);
     }
 
-    #[inline(always)]
-    pub(crate) fn on_quantum(&self, t: Micros) -> Micros {
-        self.k.on_quantum(t)
-    }
-
-    pub(crate) fn send(
-        &mut self,
-        from: Node,
-        to: Node,
-        kind: FlowKind,
-        records: u32,
-        event: Ev,
-    ) -> bool {
-        self.k.send(from, to, kind, records, event)
-    }
-
-    #[inline(always)]
-    pub(crate) fn latency(&self, from: Node, to: Node) -> Micros {
-        self.k.network.latency(from, to)
-    }
-
     pub(crate) fn emit(&mut self, kind: EventKind) {
         self.k.emit(kind);
     }
@@ -466,14 +451,6 @@ impl Simulation {
     #[inline(always)]
     pub(crate) fn broker_mut(&mut self, id: BrokerId) -> &mut Broker {
         &mut self.brokers[id.index()]
-    }
-
-    /// A broker's handlers and what they reach (`host::Host`).
-    pub(crate) fn host(&mut self, broker: BrokerId) -> (&mut Broker, Host<'_>) {
-        let Simulation {
-            k, brokers, topics, ..
-        } = self;
-        (&mut brokers[broker.index()], Host { k, topics })
     }
 
     /// The parked consumer fetch of a member at `broker` is answered with what there is now (new data
@@ -494,20 +471,10 @@ impl Simulation {
         self.brokers[broker.index()].replicas.get(tp)
     }
 
-    #[inline(always)]
-    pub(crate) fn replica_mut(&mut self, broker: BrokerId, tp: Tp) -> Option<&mut Replica> {
-        self.brokers[broker.index()].replicas.get_mut(tp)
-    }
-
     /// `broker`'s log of `tp`, if it hosts a replica (whether it is up or not).
     #[inline(always)]
     pub(crate) fn log_of(&self, tp: Tp, broker: BrokerId) -> Option<&ReplicaLog> {
         self.replica(broker, tp).map(|replica| &replica.log)
-    }
-
-    #[inline(always)]
-    pub(crate) fn log_of_mut(&mut self, tp: Tp, broker: BrokerId) -> Option<&mut ReplicaLog> {
-        self.replica_mut(broker, tp).map(|replica| &mut replica.log)
     }
 
     /// The high watermark consumers see (the leader's), 0 without a leader.
