@@ -145,13 +145,21 @@ fn the_core_has_no_import_cycle() {
     );
 }
 
-/// The nodes whose handlers are their own (`impl Producer`, `impl Member`, `impl Group`, `impl Broker`)
+/// The nodes whose handlers are their own (`impl Producer`, `impl Member`, `impl Group`, `impl Broker`,
+/// `impl Controller`)
 /// reach the rest of the run only through the kernel and what they are handed (a broker: its `Host`):
 /// their modules name nothing of the engine (no `Simulation`).
 #[test]
 fn the_nodes_with_their_own_handlers_name_nothing_of_the_engine() {
     let graph = imports();
-    for node in ["producer", "consumer", "coordinator", "broker", "host"] {
+    for node in [
+        "producer",
+        "consumer",
+        "coordinator",
+        "broker",
+        "host",
+        "controller",
+    ] {
         let names = graph
             .get(node)
             .unwrap_or_else(|| panic!("module {node}: {graph:?}"));
@@ -205,13 +213,11 @@ fn only_the_controller_writes_a_partitions_registration() {
     assert!(files.len() > 5, "read the node modules: {files:?}");
 }
 
-/// The node modules whose handlers are still `impl Simulation` blocks, reaching any node's state: the
-/// restructure turns each into handlers of its own node (as `producer` is). The engine (the dispatcher and
-/// the public API) and the view (read-only) are `impl Simulation` by design.
-const HANDLERS_NOT_YET_OWN: &[&str] = &["controller"];
-
+/// Every node's handlers are its own (`impl Producer`, `impl Member`, `impl Group`, `impl Broker`,
+/// `impl Controller`), each changing only its node: only the engine (the dispatcher, the public API, and
+/// what it carries between nodes) and the view (read-only) are `impl Simulation` blocks.
 #[test]
-fn only_the_known_node_modules_still_write_their_handlers_on_the_whole_simulation() {
+fn only_the_engine_and_the_view_are_written_on_the_whole_simulation() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sim");
     let mut found = BTreeSet::new();
     for entry in std::fs::read_dir(&dir).expect("src/sim") {
@@ -235,11 +241,7 @@ fn only_the_known_node_modules_still_write_their_handlers_on_the_whole_simulatio
             }
         }
     }
-    let mut expected: BTreeSet<String> = HANDLERS_NOT_YET_OWN
-        .iter()
-        .map(|name| name.to_string())
-        .collect();
-    expected.extend(["engine".to_string(), "view".to_string()]);
+    let expected: BTreeSet<String> = ["engine".to_string(), "view".to_string()].into();
     assert_eq!(found, expected, "modules with `impl Simulation` blocks");
 }
 

@@ -714,10 +714,12 @@ mod replica_test {
 
     #[test]
     fn is_caught_up_when_at_the_log_end() {
-        let mut replica = FollowerState::default();
         // Kafka's initial state has an unknown log end (-1), never equal to a leader's.
-        replica.log_end_offset = u64::MAX;
-        replica.last_caught_up_us = 0;
+        let mut replica = FollowerState {
+            log_end_offset: u64::MAX,
+            last_caught_up_us: 0,
+            ..FollowerState::default()
+        };
         assert!(!replica.is_caught_up(10, LAG_US + 1, LAG_US));
         replica.update_fetch_state(10, LAG_US + 1, 10);
         assert!(replica.is_caught_up(10, LAG_US + 1, LAG_US));
@@ -727,8 +729,10 @@ mod replica_test {
 
     #[test]
     fn is_caught_up_when_not_at_the_log_end() {
-        let mut replica = FollowerState::default();
-        replica.log_end_offset = u64::MAX;
+        let mut replica = FollowerState {
+            log_end_offset: u64::MAX,
+            ..FollowerState::default()
+        };
         let start = LAG_US + 1;
         assert!(!replica.is_caught_up(10, start, LAG_US));
         replica.update_fetch_state(5, start, 10);

@@ -20,6 +20,7 @@ use super::sort;
 mod brokers;
 mod consumers;
 mod coordinators;
+mod metadata;
 
 /// How many trace events the in-memory buffer keeps (the UI reads them every frame).
 pub const TRACE_CAPACITY: usize = 50_000;
