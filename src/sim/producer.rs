@@ -138,6 +138,10 @@ pub struct Producer {
     /// The requests waiting to be sent (`RequestState::Queued`) by `(partition, request)`: the drain
     /// order, oldest first per partition, without walking the requests on the wire.
     pub(crate) queued: BTreeSet<(u32, u64)>,
+    /// How many of the queued requests are retries (sent before), by partition.
+    pub(crate) queued_retries: Vec<u32>,
+    /// `send_ready`'s copy of `queued` (kept for its allocation).
+    pub(crate) drain_order: Vec<(u32, u64)>,
     pub(crate) in_flight: BTreeMap<u32, u64>,
     pub(crate) next_sequence: BTreeMap<u32, u32>,
     pub(crate) tick_scheduled: bool,
@@ -183,6 +187,8 @@ impl Producer {
             open: OpenBatches::default(),
             requests: BTreeMap::new(),
             queued: BTreeSet::new(),
+            drain_order: Vec::new(),
+            queued_retries: Vec::new(),
             in_flight: BTreeMap::new(),
             next_sequence: BTreeMap::new(),
             tick_scheduled: false,
@@ -446,7 +452,9 @@ impl Producer {
         // Queued requests by partition, oldest first. (Requests on the wire are counted in `in_flight`;
         // when a partition has none, its queued requests are all it has, so a position among them is a
         // position among all of its requests.)
-        let order: Vec<(u32, u64)> = self.queued.iter().copied().collect();
+        let mut order = std::mem::take(&mut self.drain_order);
+        order.clear();
+        order.extend(self.queued.iter().copied());
         let topic = self.topic;
         let mut start = 0;
         while start < order.len() {
@@ -456,14 +464,14 @@ impl Producer {
                     .iter()
                     .take_while(|(other, _)| *other == partition)
                     .count();
-            let ids: Vec<u64> = order[start..end].iter().map(|(_, id)| *id).collect();
+            let ids = &order[start..end];
             start = end;
             if c.partition(Tp { topic, partition }).leader.is_none() {
                 // The accumulator does not drain a partition without a leader; batches wait (and expire
                 // after delivery.timeout.ms). The producer's tick looks again.
                 let expired: Vec<u64> = ids
                     .iter()
-                    .copied()
+                    .map(|(_, id)| *id)
                     .filter(|id| {
                         let request = &self.requests[id];
                         request.state == RequestState::Queued
@@ -476,29 +484,46 @@ impl Producer {
                 continue;
             }
             let retrying = idempotent
-                && ids.iter().any(|id| {
-                    let request = &self.requests[id];
-                    request.state == RequestState::Queued && request.attempt > 0
-                });
-            for (position, id) in ids.iter().enumerate() {
-                let request = &self.requests[id];
+                && self
+                    .queued_retries
+                    .get(partition as usize)
+                    .is_some_and(|count| *count > 0);
+            debug_assert_eq!(
+                self.queued_retries
+                    .get(partition as usize)
+                    .copied()
+                    .unwrap_or(0) as usize,
+                ids.iter()
+                    .filter(|(_, id)| self.requests[id].attempt > 0)
+                    .count(),
+                "queued retries counted"
+            );
+            let delivery_timeout_us = self.config.delivery_timeout_ms * 1000;
+            for (position, &(_, id)) in ids.iter().enumerate() {
+                let request = &self.requests[&id];
                 if request.state != RequestState::Queued {
                     continue;
                 }
-                if now >= request.created_us + self.config.delivery_timeout_ms * 1000 {
-                    self.fail_request(k, c, *id, Reason::DeliveryTimeout);
+                if now >= request.created_us + delivery_timeout_us {
+                    self.fail_request(k, c, id, Reason::DeliveryTimeout);
                     continue;
                 }
                 let in_flight = self.in_flight.get(&partition).copied().unwrap_or(0);
-                let blocked = in_flight >= self.config.max_in_flight_requests_per_connection
-                    || (retrying && (position > 0 || in_flight > 0));
+                let full = in_flight >= self.config.max_in_flight_requests_per_connection;
+                let blocked = full || (retrying && (position > 0 || in_flight > 0));
                 if now < request.not_before_us || blocked {
-                    if idempotent {
+                    if idempotent || full {
+                        // Nothing after it goes out now. (With the connection full, nothing after it
+                        // expires either: a partition's requests are queued oldest first, and this one
+                        // has not.)
+                        debug_assert!(ids[position..].iter().all(|(_, later)| {
+                            now < self.requests[later].created_us + delivery_timeout_us
+                        }));
                         break;
                     }
                     continue;
                 }
-                if let Some((leader, batch)) = self.transmit(me, k, c, *id) {
+                if let Some((leader, batch)) = self.transmit(me, k, c, id) {
                     let records = batch.records;
                     match drained.iter_mut().find(|(broker, _, _)| *broker == leader) {
                         Some((_, batches, count)) => {
@@ -510,6 +535,7 @@ impl Producer {
                 }
             }
         }
+        self.drain_order = order;
         // Like the Java client's Sender: one ProduceRequest per broker with the batches drained for it.
         let acks = self.config.acks;
         for (leader, batches, records) in drained {
@@ -555,10 +581,11 @@ impl Producer {
             return None;
         };
         *self.in_flight.entry(tp.partition).or_insert(0) += 1;
+        let retry = self.requests[&id].attempt > 0;
+        self.unqueue(tp.partition, id, retry);
         let request = self.requests.get_mut(&id).expect("exists");
         request.attempt += 1;
         request.state = RequestState::InFlight { broker: leader };
-        self.queued.remove(&(tp.partition, id));
         let (attempt, records) = (request.attempt, request.records);
         let batch = ProduceBatch {
             request: id,
@@ -728,6 +755,7 @@ impl Producer {
                     request.state = RequestState::Queued;
                     request.not_before_us = k.now + backoff_us;
                     self.queued.insert((tp.partition, id));
+                    self.count_queued_retries(tp.partition, 1);
                     k.schedule(
                         k.now + backoff_us,
                         Ev::ProduceRetry {
@@ -783,13 +811,28 @@ impl Producer {
 
     /// Gives up on a batch: the application's callback gets the error. An idempotent producer bumps its
     /// epoch so later batches start a fresh sequence (Kafka's safe epoch bump).
+    /// Takes a request off the queue (`retry`: it was sent before).
+    fn unqueue(&mut self, partition: u32, id: u64, retry: bool) {
+        if self.queued.remove(&(partition, id)) && retry {
+            self.count_queued_retries(partition, -1);
+        }
+    }
+
+    fn count_queued_retries(&mut self, partition: u32, change: i32) {
+        let index = partition as usize;
+        if self.queued_retries.len() <= index {
+            self.queued_retries.resize(index + 1, 0);
+        }
+        self.queued_retries[index] = self.queued_retries[index].wrapping_add_signed(change);
+    }
+
     pub(crate) fn fail_request(&mut self, k: &mut Kernel, c: &Cluster, id: u64, error: Reason) {
         let Some(request) = self.requests.remove(&id) else {
             return;
         };
         self.answered.push((id, false));
         self.buffered_bytes -= request.bytes;
-        self.queued.remove(&(request.tp.partition, id));
+        self.unqueue(request.tp.partition, id, request.attempt > 0);
         self.stats.records_failed += request.records as u64;
         if self.config.enable_idempotence {
             self.epoch += 1;
