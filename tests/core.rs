@@ -1178,7 +1178,7 @@ fn every_record_recomputed(topic_config: &str, cluster_config: &str, at_least: u
                     .get(&(partition, offset))
                     .unwrap_or_else(|| panic!("t-{partition}: offset {offset} was never appended"));
                 assert_eq!(
-                    (&producers[producer as usize], &key),
+                    (&producers[producer.index()], &key),
                     (&expected.0, &expected.1),
                     "t-{partition} on broker {broker}, offset {offset}"
                 );

@@ -102,7 +102,9 @@ mod tests {
     fn flow(kind: FlowKind, sent_us: u64, records: u32) -> Flow {
         Flow {
             kind,
-            from: Node::Producer { producer: 0 },
+            from: Node::Producer {
+                producer: crate::sim::ids::ProducerIx(0),
+            },
             to: Node::Broker {
                 broker: BrokerId(1),
             },

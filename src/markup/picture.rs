@@ -7,7 +7,7 @@ use super::Markup;
 use crate::layout::{offset_x, strip_window, Layout, Point, Shape, PICTURE_WIDTH};
 use crate::messages::{fill, t, Msg};
 use crate::sim::group::{Activity, MemberStatus};
-use crate::sim::ids::BrokerId;
+use crate::sim::ids::{BrokerId, ProducerIx};
 use crate::sim::network::Node;
 use crate::sim::num::Fixed;
 use crate::sim::view::{ClusterView, PartitionView};
@@ -121,7 +121,15 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                 class_of("ks-producer", format_args!("producer:{}", p.id), selected),
             )
             .attr("data-select", format_args!("producer:{}", p.id))
-            .attr("data-net", net(v, Node::Producer { producer: i }))
+            .attr(
+                "data-net",
+                net(
+                    v,
+                    Node::Producer {
+                        producer: ProducerIx::at(i),
+                    },
+                ),
+            )
             .attr("tabindex", 0)
             .attr("role", "button")
             .children(|m| {
@@ -138,7 +146,12 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                     .text(format_args!(
                         "{}{}",
                         p.id,
-                        cut_mark(v, Node::Producer { producer: i })
+                        cut_mark(
+                            v,
+                            Node::Producer {
+                                producer: ProducerIx::at(i)
+                            }
+                        )
                     ));
                 m.open("text")
                     .num("x", at.x + 8.0)
@@ -518,7 +531,7 @@ fn cut_mark(v: &ClusterView, node: Node) -> String {
 /// Where a message to or from `node` attaches (the controller is not drawn: at the first broker).
 pub fn anchor(layout: &Layout, node: Node) -> Point {
     match node {
-        Node::Producer { producer } => layout.anchor_producer(producer),
+        Node::Producer { producer } => layout.anchor_producer(producer.index()),
         Node::Controller => layout.anchor_broker(1),
         Node::Broker { broker } => layout.anchor_broker(broker.get()),
         Node::Member { group, member } => layout.anchor_member(group, member),
@@ -592,7 +605,9 @@ mod tests {
         assert!(!render(&view, None).contains("data-net=\"cut\""));
         view.cuts = vec![
             (
-                Node::Producer { producer: 0 },
+                Node::Producer {
+                    producer: ProducerIx(0),
+                },
                 Some(Node::Broker {
                     broker: BrokerId(2),
                 }),

@@ -7,7 +7,7 @@ use super::events::partition_list;
 use super::Markup;
 use crate::messages::{fill, t, Msg};
 use crate::sim::group::{Activity, MemberStatus};
-use crate::sim::ids::BrokerId;
+use crate::sim::ids::{BrokerId, ProducerIx};
 use crate::sim::network::Node;
 use crate::sim::num::Shortest;
 use crate::sim::report::{broker_list, dash};
@@ -324,7 +324,9 @@ fn producer(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
         return false;
     };
     let p = &v.producers[index];
-    let node = Node::Producer { producer: index };
+    let node = Node::Producer {
+        producer: ProducerIx::at(index),
+    };
     m.open("h3")
         .text(fill(t(Msg::SelProducer), &[("producer", &p.id)]));
     m.open("dl").children(|m| {

@@ -3,7 +3,7 @@
 //! or not reached yet (pending), and the records' end-to-end latency (`GroupLedger`); what became of each
 //! produce request (`ProduceLedger`). Nodes report to it; no node reads it.
 
-use super::ids::Tp;
+use super::ids::{ProducerIx, Tp};
 use super::log::{BatchData, BatchFacts, ACKNOWLEDGED, LOST};
 use super::sort;
 use serde::Serialize;
@@ -326,8 +326,14 @@ impl ProduceLedger {
     }
 
     /// A leader appended (or found, as a duplicate) the batch of a producer's request.
-    pub(crate) fn appended(&mut self, producer: usize, request: u64, tp: Tp, batch: Rc<BatchData>) {
-        let appended = &mut self.appended[producer];
+    pub(crate) fn appended(
+        &mut self,
+        producer: ProducerIx,
+        request: u64,
+        tp: Tp,
+        batch: Rc<BatchData>,
+    ) {
+        let appended = &mut self.appended[producer.index()];
         match Self::find(appended, request) {
             Ok(index) => appended[index].2 = batch,
             Err(index) => appended.insert(index, (request, tp, batch)),
@@ -343,8 +349,8 @@ impl ProduceLedger {
         }
     }
 
-    fn take(&mut self, producer: usize, request: u64) -> Option<Rc<BatchData>> {
-        let appended = &mut self.appended[producer];
+    fn take(&mut self, producer: ProducerIx, request: u64) -> Option<Rc<BatchData>> {
+        let appended = &mut self.appended[producer.index()];
         let index = Self::find(appended, request).ok()?;
         Some(appended.remove(index).2)
     }
@@ -352,11 +358,11 @@ impl ProduceLedger {
     /// The batch a request's earlier attempt made, unless it was lost since.
     pub(crate) fn appended_before(
         &self,
-        producer: usize,
+        producer: ProducerIx,
         request: u64,
         facts: &BatchFacts,
     ) -> Option<&Rc<BatchData>> {
-        let appended = &self.appended[producer];
+        let appended = &self.appended[producer.index()];
         Self::find(appended, request)
             .ok()
             .map(|index| &appended[index].2)
@@ -365,26 +371,31 @@ impl ProduceLedger {
 
     /// The application heard that the request succeeded: its batch is acknowledged (and if the cluster
     /// has lost it already, those records count as acknowledged and lost).
-    pub(crate) fn acknowledged(&mut self, producer: usize, request: u64, facts: &mut BatchFacts) {
+    pub(crate) fn acknowledged(
+        &mut self,
+        producer: ProducerIx,
+        request: u64,
+        facts: &mut BatchFacts,
+    ) {
         if let Some(batch) = self.take(producer, request) {
             if facts.add(&batch, ACKNOWLEDGED) & LOST != 0 {
-                self.acknowledged_lost[producer] += batch.records as u64;
+                self.acknowledged_lost[producer.index()] += batch.records as u64;
             }
         }
     }
 
     /// The producer gave up on a request (its callback got an error).
-    pub(crate) fn forget(&mut self, producer: usize, request: u64) {
+    pub(crate) fn forget(&mut self, producer: ProducerIx, request: u64) {
         self.take(producer, request);
     }
 
-    pub(crate) fn add_acknowledged_lost(&mut self, producer: usize, records: u64) {
-        self.acknowledged_lost[producer] += records;
+    pub(crate) fn add_acknowledged_lost(&mut self, producer: ProducerIx, records: u64) {
+        self.acknowledged_lost[producer.index()] += records;
     }
 
     /// A retry of `producer` appended `[first, end)` of `tp` a second time.
-    pub(crate) fn add_written_twice(&mut self, producer: usize, tp: Tp, first: u64, end: u64) {
-        self.written_twice[producer] += end - first;
+    pub(crate) fn add_written_twice(&mut self, producer: ProducerIx, tp: Tp, first: u64, end: u64) {
+        self.written_twice[producer.index()] += end - first;
         self.twice_ranges.push((tp, first, end));
     }
 
@@ -409,12 +420,12 @@ impl ProduceLedger {
             .retain(|(at, _, end)| *at != tp || *end <= lost_from);
     }
 
-    pub fn acknowledged_lost(&self, producer: usize) -> u64 {
-        self.acknowledged_lost[producer]
+    pub fn acknowledged_lost(&self, producer: ProducerIx) -> u64 {
+        self.acknowledged_lost[producer.index()]
     }
 
-    pub fn written_twice(&self, producer: usize) -> u64 {
-        self.written_twice[producer]
+    pub fn written_twice(&self, producer: ProducerIx) -> u64 {
+        self.written_twice[producer.index()]
     }
 
     /// The lowest base offset of a batch appended to `tp` whose producer still waits for its answer.

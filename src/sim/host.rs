@@ -5,7 +5,7 @@
 use super::accounting::ProduceLedger;
 use super::config::ClusterConfig;
 use super::event::Reason;
-use super::ids::{BrokerId, Micros, Tp};
+use super::ids::{BrokerId, Micros, ProducerIx, Tp};
 use super::kernel::Kernel;
 use super::log::BatchFacts;
 use super::metadata::Registration;
@@ -134,8 +134,8 @@ impl Host<'_> {
 
     /// The `client.id` of a producer's requests.
     #[inline(always)]
-    pub(crate) fn client_id(&self, producer: usize) -> &str {
-        &self.producers[producer].id
+    pub(crate) fn client_id(&self, producer: ProducerIx) -> &str {
+        &self.producers[producer.index()].id
     }
 
     /// Whether `broker` is fenced, as the metadata image says.

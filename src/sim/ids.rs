@@ -58,3 +58,61 @@ impl MemberId {
 pub fn plain(ids: &[BrokerId]) -> Vec<u32> {
     ids.iter().map(|id| id.0).collect()
 }
+
+/// A producer client: its place among the run's producers (its `client.id` is the scenario's name for it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct ProducerIx(pub u32);
+
+impl ProducerIx {
+    /// Its place in `Simulation::producers`.
+    #[inline(always)]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The producer at `index`.
+    #[inline(always)]
+    pub fn at(index: usize) -> ProducerIx {
+        ProducerIx(index as u32)
+    }
+}
+
+/// A consumer group: its place among the run's groups (its `group.id` is the scenario's name for it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct GroupIx(pub u32);
+
+impl GroupIx {
+    /// Its place in `Simulation::groups` (and `consumers`, `group_ledgers`).
+    #[inline(always)]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The group at `index`.
+    #[inline(always)]
+    pub fn at(index: usize) -> GroupIx {
+        GroupIx(index as u32)
+    }
+}
+
+/// A member of a group: its slot, a named consumer (its `client.id`). A restarted process keeps its slot
+/// and gets a new `MemberId`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct MemberSlot(pub u32);
+
+impl MemberSlot {
+    /// Its place in its group's `members` (and the coordinator's `memberships`).
+    #[inline(always)]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The slot at `index`.
+    #[inline(always)]
+    pub fn at(index: usize) -> MemberSlot {
+        MemberSlot(index as u32)
+    }
+}

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::{Rc, Weak};
 
-use super::ids::Micros;
+use super::ids::{Micros, ProducerIx};
 use super::keys::KeyRun;
 
 /// Records written together by one produce request (immutable once appended).
@@ -19,7 +19,7 @@ pub struct BatchData {
     pub base_offset: u64,
     pub records: u32,
     pub bytes: u64,
-    pub producer: u32,
+    pub producer: ProducerIx,
     /// Idempotent producer id and epoch; `None` without idempotence.
     pub producer_id: Option<(u64, u32)>,
     pub base_sequence: u32,
@@ -178,7 +178,7 @@ pub struct Run {
     pub base_offset: u64,
     pub records: u64,
     pub bytes: u64,
-    pub producer: u32,
+    pub producer: ProducerIx,
     pub producer_id: Option<(u64, u32)>,
     pub base_sequence: u32,
     pub leader_epoch: u32,
@@ -322,7 +322,7 @@ pub struct LostRange {
     pub base_offset: u64,
     pub end_offset: u64,
     pub leader_epoch: u32,
-    pub producer: u32,
+    pub producer: ProducerIx,
     pub acknowledged: bool,
     pub reached_high_watermark: bool,
 }
@@ -466,7 +466,7 @@ impl ReplicaLog {
 
     /// The producer (its index) and key of the record at `offset` (`None` for a null key), recomputed from
     /// its batch or run.
-    pub fn record_at(&self, offset: u64) -> Option<(u32, Option<String>)> {
+    pub fn record_at(&self, offset: u64) -> Option<(ProducerIx, Option<String>)> {
         let (base, producer, keys) = if offset < self.detail_start() {
             let run = self.run_containing(offset)?;
             (run.base_offset, run.producer, &run.keys)
@@ -960,7 +960,7 @@ mod tests {
             base_offset,
             records: 1,
             bytes: 100,
-            producer: 0,
+            producer: ProducerIx(0),
             producer_id: None,
             base_sequence: 0,
             leader_epoch: 0,

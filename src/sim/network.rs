@@ -2,7 +2,7 @@
 //! wire, kept for drawing. The engine asks it when a message arrives and schedules the message's event for
 //! then; nothing here decides anything in the run.
 
-use super::ids::{BrokerId, Micros};
+use super::ids::{BrokerId, Micros, ProducerIx};
 use super::scenario::ClusterSpec;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -15,7 +15,7 @@ pub enum Node {
     /// it is a node so that a network fault can cut a broker off from it.
     Controller,
     Producer {
-        producer: usize,
+        producer: ProducerIx,
     },
     Broker {
         broker: BrokerId,

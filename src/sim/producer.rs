@@ -5,7 +5,7 @@
 
 use super::config::{Acks, ProducerConfig};
 use super::event::{EventKind, Reason};
-use super::ids::{BrokerId, Micros, Tp};
+use super::ids::{BrokerId, Micros, ProducerIx, Tp};
 use super::kernel::Kernel;
 use super::keys::{KeyCycle, KeyRun};
 use super::network::{FlowKind, Node};
@@ -164,7 +164,7 @@ impl Producer {
         spec: &ProducerSpec,
         config: ProducerConfig,
         topic: usize,
-        index: usize,
+        index: ProducerIx,
         now: Micros,
     ) -> Producer {
         Producer {
@@ -174,7 +174,7 @@ impl Producer {
             keys: std::sync::Arc::new(spec.keys.clone()),
             record_bytes: spec.record_bytes as u64,
             config,
-            producer_id: 1000 + index as u64,
+            producer_id: 1000 + index.0 as u64,
             epoch: 0,
             stats: ProducerStats::default(),
             answered: Vec::new(),
@@ -261,7 +261,7 @@ impl Producer {
         self.config.linger_ms.max(1) * 1000
     }
 
-    pub(crate) fn schedule_tick(&mut self, me: usize, k: &mut Kernel) {
+    pub(crate) fn schedule_tick(&mut self, me: ProducerIx, k: &mut Kernel) {
         let waiting = !self.queued.is_empty();
         if self.tick_scheduled || (self.rate_per_sec == 0 && self.open.is_empty() && !waiting) {
             return;
@@ -271,7 +271,7 @@ impl Producer {
         k.schedule(at, Ev::ProducerTick { producer: me });
     }
 
-    pub(crate) fn on_tick(&mut self, me: usize, k: &mut Kernel, c: &Cluster) {
+    pub(crate) fn on_tick(&mut self, me: ProducerIx, k: &mut Kernel, c: &Cluster) {
         self.tick_scheduled = false;
         let now = k.now;
         let topic = self.topic;
@@ -442,7 +442,7 @@ impl Producer {
     /// partition sends only its oldest batch, alone, until it succeeds (`RecordAccumulator.drain` stops
     /// at a batch that is not the next sequence), so retries go back in order; without idempotence retries
     /// are sent as their backoff ends and can overtake later batches.
-    pub(crate) fn send_ready(&mut self, me: usize, k: &mut Kernel, c: &Cluster) {
+    pub(crate) fn send_ready(&mut self, me: ProducerIx, k: &mut Kernel, c: &Cluster) {
         let now = k.now;
         let idempotent = self.config.enable_idempotence;
         if self.queued.is_empty() {
@@ -559,7 +559,7 @@ impl Producer {
     /// `send_ready` puts the batches for one broker on the wire as one request.
     pub(crate) fn transmit(
         &mut self,
-        me: usize,
+        me: ProducerIx,
         k: &mut Kernel,
         c: &Cluster,
         id: u64,
@@ -640,7 +640,7 @@ impl Producer {
     }
 
     /// Keeps the producer's timeout timer set for its earliest deadline.
-    pub(crate) fn arm_timeout(&mut self, me: usize, k: &mut Kernel) {
+    pub(crate) fn arm_timeout(&mut self, me: ProducerIx, k: &mut Kernel) {
         let Some(&(deadline, _, _)) = self.timeouts.first() else {
             return;
         };
@@ -652,7 +652,7 @@ impl Producer {
     }
 
     /// The timeout timer fired: every request whose deadline has come times out.
-    pub(crate) fn on_timeout_timer(&mut self, me: usize, k: &mut Kernel, c: &Cluster) {
+    pub(crate) fn on_timeout_timer(&mut self, me: ProducerIx, k: &mut Kernel, c: &Cluster) {
         let now = k.now;
         if self.timeout_timer_at == Some(now) {
             self.timeout_timer_at = None;
@@ -669,7 +669,7 @@ impl Producer {
 
     pub(crate) fn request_timed_out(
         &mut self,
-        me: usize,
+        me: ProducerIx,
         k: &mut Kernel,
         c: &Cluster,
         id: u64,
@@ -685,7 +685,7 @@ impl Producer {
     /// A ProduceResponse reached the producer: each batch's outcome, then the sender drains again.
     pub(crate) fn on_produce_response(
         &mut self,
-        me: usize,
+        me: ProducerIx,
         k: &mut Kernel,
         c: &Cluster,
         outcomes: Vec<(u64, ProduceOutcome)>,
@@ -698,7 +698,7 @@ impl Producer {
 
     pub(crate) fn settle_batch(
         &mut self,
-        me: usize,
+        me: ProducerIx,
         k: &mut Kernel,
         c: &Cluster,
         id: u64,
@@ -772,7 +772,7 @@ impl Producer {
     }
 
     /// A retry's backoff ended: send what is due.
-    pub(crate) fn on_retry(&mut self, me: usize, k: &mut Kernel, c: &Cluster, id: u64) {
+    pub(crate) fn on_retry(&mut self, me: ProducerIx, k: &mut Kernel, c: &Cluster, id: u64) {
         if self.requests.contains_key(&id) {
             self.send_ready(me, k, c);
         }

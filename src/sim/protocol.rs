@@ -4,7 +4,7 @@
 
 use super::config::{Acks, AutoOffsetReset};
 use super::event::Reason;
-use super::ids::{BrokerId, MemberId, Micros, Tp};
+use super::ids::{BrokerId, MemberId, Micros, ProducerIx, Tp};
 use super::keys::KeyRun;
 use super::log::BatchData;
 use super::scenario::Command;
@@ -19,27 +19,27 @@ pub enum Ev {
     UserCommand(Box<Command>),
     /// The application calls `send()` (the producer's rate) and the sender thread drains batches.
     ProducerTick {
-        producer: usize,
+        producer: ProducerIx,
     },
     /// One ProduceRequest to a broker: the batches drained for its partitions together, and the
     /// producer's `acks`.
     ProduceArrive {
-        producer: usize,
+        producer: ProducerIx,
         broker: BrokerId,
         acks: Acks,
         batches: Vec<ProduceBatch>,
     },
     /// One ProduceResponse: the outcome of each batch of the request.
     ProduceResponse {
-        producer: usize,
+        producer: ProducerIx,
         outcomes: Vec<(u64, ProduceOutcome)>,
     },
     /// The producer's one `request.timeout.ms` timer (see `Producer::timeouts`).
     ProduceTimeout {
-        producer: usize,
+        producer: ProducerIx,
     },
     ProduceRetry {
-        producer: usize,
+        producer: ProducerIx,
         request: u64,
     },
     /// A follower's FetchRequest (its fetch session with the leader) arriving at the leader.
@@ -400,7 +400,7 @@ pub enum CoordinatorEvent {
 /// (acks=all): the outcomes so far and the batches still waiting for the high watermark.
 #[derive(Clone, Debug)]
 pub struct DelayedProduce {
-    pub producer: usize,
+    pub producer: ProducerIx,
     pub broker: BrokerId,
     pub outcomes: Vec<(u64, ProduceOutcome)>,
     /// The records of the batches in `outcomes` (the response's size on the picture).

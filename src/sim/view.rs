@@ -4,7 +4,7 @@
 use super::accounting::DeliveryCounts;
 use super::engine::Simulation;
 use super::group::{Activity, MemberStatus};
-use super::ids::{BrokerId, Tp};
+use super::ids::{BrokerId, ProducerIx, Tp};
 use super::network::{Flow, Node};
 use serde::Serialize;
 
@@ -157,7 +157,9 @@ impl ClusterView {
         match node {
             Node::Controller => "controller".into(),
             Node::Broker { broker } => format!("broker:{broker}"),
-            Node::Producer { producer } => format!("producer:{}", self.producers[producer].id),
+            Node::Producer { producer } => {
+                format!("producer:{}", self.producers[producer.index()].id)
+            }
             Node::Member { group, member } => {
                 let g = &self.groups[group];
                 format!("member:{}/{}", g.group, g.members[member].member)
@@ -277,9 +279,11 @@ impl Simulation {
                 records_acknowledged: producer.stats.records_acknowledged,
                 records_failed: producer.stats.records_failed,
                 records_retried: producer.stats.records_retried,
-                records_written_twice: self.produce_ledger.written_twice(index),
+                records_written_twice: self.produce_ledger.written_twice(ProducerIx::at(index)),
                 records_pending: producer.records_pending(),
-                acknowledged_records_lost: self.produce_ledger.acknowledged_lost(index),
+                acknowledged_records_lost: self
+                    .produce_ledger
+                    .acknowledged_lost(ProducerIx::at(index)),
                 keys: producer.keys.clone(),
             })
             .collect();

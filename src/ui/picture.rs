@@ -317,7 +317,7 @@ fn draw(
             // A produce request's records in their producer's colour; the others in their message's.
             ctx.set_fill_style_str(match marker.from {
                 Node::Producer { producer } if marker.kind == FlowKind::Produce => {
-                    group_colour(producer)
+                    group_colour(producer.index())
                 }
                 _ => flow_colour(marker.kind),
             });

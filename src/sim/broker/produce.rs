@@ -6,7 +6,7 @@
 use crate::config::Acks;
 use crate::event::{EventKind, Reason};
 use crate::host::{Broker, Host};
-use crate::ids::Tp;
+use crate::ids::{ProducerIx, Tp};
 use crate::log::{BatchData, SequenceCheck, ACKNOWLEDGED};
 use crate::network::{FlowKind, Node};
 use crate::protocol::{DelayedProduce, Ev, ProduceBatch, ProduceOutcome};
@@ -19,7 +19,7 @@ impl Broker {
     pub(crate) fn produce_request_arrive(
         &mut self,
         h: &mut Host<'_>,
-        producer: usize,
+        producer: ProducerIx,
         acks: Acks,
         batches: Vec<ProduceBatch>,
     ) {
@@ -52,7 +52,7 @@ impl Broker {
     fn produce_batch_arrive(
         &mut self,
         h: &mut Host<'_>,
-        producer: usize,
+        producer: ProducerIx,
         batch: ProduceBatch,
         acks: Acks,
         wire: u64,
@@ -156,7 +156,7 @@ impl Broker {
                     base_offset: 0,
                     records: batch.records,
                     bytes: batch.bytes,
-                    producer: producer as u32,
+                    producer,
                     producer_id: batch.producer_id,
                     base_sequence: batch.base_sequence,
                     leader_epoch: 0,

@@ -56,7 +56,7 @@ impl Broker {
         }
         if h.k.record_events {
             let topic_name = h.topic(tp.topic).name.clone();
-            let producer_name = h.client_id(batch.producer as usize).to_string();
+            let producer_name = h.client_id(batch.producer).to_string();
             h.k.emit(EventKind::BatchAppended {
                 topic: topic_name.clone(),
                 partition: tp.partition,
@@ -749,7 +749,7 @@ mod replica_test {
 #[cfg(test)]
 mod divergence_test {
     use super::{diverging, truncate_on_divergence};
-    use crate::ids::Tp;
+    use crate::ids::{ProducerIx, Tp};
     use crate::log::{BatchData, ReplicaLog};
     use crate::protocol::FetchOffset;
     use std::rc::Rc;
@@ -763,7 +763,7 @@ mod divergence_test {
                     base_offset: log.log_end_offset,
                     records: 1,
                     bytes: 100,
-                    producer: 0,
+                    producer: ProducerIx(0),
                     producer_id: None,
                     base_sequence: 0,
                     leader_epoch: epoch,

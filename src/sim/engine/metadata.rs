@@ -372,8 +372,8 @@ impl Simulation {
             let records = (range.end_offset - range.base_offset) as u32;
             if range.acknowledged {
                 self.produce_ledger
-                    .add_acknowledged_lost(range.producer as usize, records as u64);
-                let producer = self.producers[range.producer as usize].id.clone();
+                    .add_acknowledged_lost(range.producer, records as u64);
+                let producer = self.producers[range.producer.index()].id.clone();
                 let topic = self.topics[tp.topic].name.clone();
                 self.emit(EventKind::AcknowledgedRecordsLost {
                     producer,

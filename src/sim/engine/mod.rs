@@ -7,7 +7,7 @@ use super::config::{field, ClusterConfig, Code, InputError, Problem, ProducerCon
 use super::event::{EventKind, Trace, TraceEvent};
 use super::group::{Group, GroupClients};
 use super::host::Broker;
-use super::ids::{BrokerId, Micros, Tp};
+use super::ids::{BrokerId, Micros, ProducerIx, Tp};
 use super::kernel::Kernel;
 use super::log::{BatchFacts, ReplicaLog};
 use super::network::{Flow, Network, Node};
@@ -621,11 +621,11 @@ impl Simulation {
                 value,
             } => {
                 let p = self.producer_index(&producer)?;
-                let mut properties = self.scenario.scenario.producers[p].config.clone();
+                let mut properties = self.scenario.scenario.producers[p.index()].config.clone();
                 properties.insert(name.clone(), value.clone());
                 let config = ProducerConfig::parse(&format!("producer {producer}"), &properties)?;
-                self.scenario.scenario.producers[p].config = properties;
-                self.producers[p].config = config;
+                self.scenario.scenario.producers[p.index()].config = properties;
+                self.producers[p.index()].config = config;
                 self.emit(EventKind::ConfigChanged {
                     scope: "producer".into(),
                     id: producer,
@@ -767,16 +767,18 @@ impl Simulation {
     pub(crate) fn nodes(&self) -> Vec<Node> {
         let mut nodes = vec![Node::Controller];
         nodes.extend(self.brokers.iter().map(|b| Node::Broker { broker: b.id }));
-        nodes.extend((0..self.producers.len()).map(|producer| Node::Producer { producer }));
+        nodes.extend((0..self.producers.len()).map(|producer| Node::Producer {
+            producer: ProducerIx::at(producer),
+        }));
         for (group, g) in self.consumers.iter().enumerate() {
             nodes.extend((0..g.members.len()).map(|member| Node::Member { group, member }));
         }
         nodes
     }
 
-    pub(crate) fn producer_index(&self, producer: &str) -> Result<usize, InputError> {
+    pub(crate) fn producer_index(&self, producer: &str) -> Result<ProducerIx, InputError> {
         let names = self.producers.iter().map(|p| p.id.as_str());
-        named(names, producer, "producer", Code::UnknownProducer)
+        named(names, producer, "producer", Code::UnknownProducer).map(ProducerIx::at)
     }
 }
 
@@ -810,16 +812,16 @@ fn named<'a>(
 impl Simulation {
     /// Producer `me` and what its handlers take beside it: the kernel, the cluster it reads and the batch
     /// facts.
-    fn producer_node(&mut self, me: usize) -> (&mut Producer, &mut Kernel, Cluster<'_>) {
+    fn producer_node(&mut self, me: ProducerIx) -> (&mut Producer, &mut Kernel, Cluster<'_>) {
         let cluster = Cluster {
             topics: &self.topics,
         };
-        (&mut self.producers[me], &mut self.k, cluster)
+        (&mut self.producers[me.index()], &mut self.k, cluster)
     }
 
     /// What the producer's application heard goes to the observer's ledger.
-    fn producer_answered(&mut self, me: usize) {
-        let p = &mut self.producers[me];
+    fn producer_answered(&mut self, me: ProducerIx) {
+        let p = &mut self.producers[me.index()];
         if p.answered.is_empty() {
             return;
         }
@@ -840,12 +842,12 @@ impl Simulation {
     ) {
         let topic = self.topic_index(&spec.topic).expect("validated");
         let index = self.producers.len();
-        let producer = Producer::new(spec, config, topic, index, self.k.now);
+        let producer = Producer::new(spec, config, topic, ProducerIx::at(index), self.k.now);
         self.producers.push(producer);
         self.produce_ledger.add_producer();
         let partitions = self.topics[topic].partitions.len() as u32;
         self.producers[index].start_key_cycle(partitions);
-        self.producers[index].schedule_tick(index, &mut self.k);
+        self.producers[index].schedule_tick(ProducerIx::at(index), &mut self.k);
     }
 
     pub(crate) fn partitions_changed_for_producers(&mut self, topic: usize) {
@@ -857,28 +859,34 @@ impl Simulation {
         }
     }
 
-    pub(crate) fn set_producer_rate(&mut self, producer: usize, rate_per_sec: u32) {
+    pub(crate) fn set_producer_rate(&mut self, producer: ProducerIx, rate_per_sec: u32) {
         let now = self.k.now;
-        let p = &mut self.producers[producer];
+        let p = &mut self.producers[producer.index()];
         p.rate_epoch_us = now;
         p.rate_epoch_records = p.stats.records_generated;
         p.rate_per_sec = rate_per_sec;
-        self.scenario.scenario.producers[producer].rate_per_sec = rate_per_sec;
+        self.scenario.scenario.producers[producer.index()].rate_per_sec = rate_per_sec;
         let id = p.id.clone();
         self.emit(EventKind::ProducerRateChanged {
             producer: id,
             rate_per_sec,
         });
-        self.producers[producer].schedule_tick(producer, &mut self.k);
+        self.producers[producer.index()].schedule_tick(producer, &mut self.k);
     }
 
-    pub(crate) fn set_producer_keys(&mut self, producer: usize, keys: super::scenario::KeySpec) {
-        self.producers[producer].keys = std::sync::Arc::new(keys.clone());
-        self.producers[producer].keyed = 0;
-        self.scenario.scenario.producers[producer].keys = keys.clone();
-        let partitions = self.topics[self.producers[producer].topic].partitions.len() as u32;
-        self.producers[producer].start_key_cycle(partitions);
-        let id = self.producers[producer].id.clone();
+    pub(crate) fn set_producer_keys(
+        &mut self,
+        producer: ProducerIx,
+        keys: super::scenario::KeySpec,
+    ) {
+        self.producers[producer.index()].keys = std::sync::Arc::new(keys.clone());
+        self.producers[producer.index()].keyed = 0;
+        self.scenario.scenario.producers[producer.index()].keys = keys.clone();
+        let partitions = self.topics[self.producers[producer.index()].topic]
+            .partitions
+            .len() as u32;
+        self.producers[producer.index()].start_key_cycle(partitions);
+        let id = self.producers[producer.index()].id.clone();
         let value = serde_json::to_string(&keys).unwrap_or_else(|_| panic!("serializes"));
         self.emit(EventKind::ConfigChanged {
             scope: "producer".into(),
@@ -893,8 +901,9 @@ impl Simulation {
     pub(crate) fn fail_requests_to_broker(&mut self, broker: BrokerId) {
         // Its purgatory is gone with it.
         self.broker_mut(broker).delayed_produces.clear();
-        for producer in 0..self.producers.len() {
-            let failed = self.producers[producer].in_flight_to(broker);
+        for index in 0..self.producers.len() {
+            let producer = ProducerIx::at(index);
+            let failed = self.producers[index].in_flight_to(broker);
             for (id, attempt) in failed {
                 let outcome = super::protocol::ProduceOutcome {
                     attempt,
