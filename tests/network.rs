@@ -5,7 +5,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use kafka_sim::sim::event::{EventKind, Reason, TraceEvent};
-use kafka_sim::sim::ids::BrokerId;
+use kafka_sim::sim::ids::{BrokerId, GroupIx, MemberSlot};
 use kafka_sim::sim::network::Node;
 use kafka_sim::sim::{Command, Simulation};
 
@@ -293,8 +293,8 @@ fn partial_heals_heal_only_what_they_name() {
             broker: BrokerId(1)
         },
         Some(Node::Member {
-            group: 0,
-            member: 0
+            group: GroupIx(0),
+            member: MemberSlot(0)
         })
     )));
     assert!(!cuts.contains(&(
@@ -316,8 +316,8 @@ fn partial_heals_heal_only_what_they_name() {
                 broker: BrokerId(2)
             },
             Some(Node::Member {
-                group: 0,
-                member: 0
+                group: GroupIx(0),
+                member: MemberSlot(0)
             })
         )]
     );

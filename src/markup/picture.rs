@@ -7,7 +7,7 @@ use super::Markup;
 use crate::layout::{offset_x, strip_window, Layout, Point, Shape, PICTURE_WIDTH};
 use crate::messages::{fill, t, Msg};
 use crate::sim::group::{Activity, MemberStatus};
-use crate::sim::ids::{BrokerId, ProducerIx};
+use crate::sim::ids::{BrokerId, GroupIx, MemberSlot, ProducerIx};
 use crate::sim::network::Node;
 use crate::sim::num::Fixed;
 use crate::sim::view::{ClusterView, PartitionView};
@@ -413,8 +413,8 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                     net(
                         v,
                         Node::Member {
-                            group: g,
-                            member: mi,
+                            group: GroupIx::at(g),
+                            member: MemberSlot::at(mi),
                         },
                     ),
                 )
@@ -443,8 +443,8 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                                         cut_mark(
                                             v,
                                             Node::Member {
-                                                group: g,
-                                                member: mi
+                                                group: GroupIx::at(g),
+                                                member: MemberSlot::at(mi)
                                             }
                                         )
                                     ),
@@ -534,7 +534,7 @@ pub fn anchor(layout: &Layout, node: Node) -> Point {
         Node::Producer { producer } => layout.anchor_producer(producer.index()),
         Node::Controller => layout.anchor_broker(1),
         Node::Broker { broker } => layout.anchor_broker(broker.get()),
-        Node::Member { group, member } => layout.anchor_member(group, member),
+        Node::Member { group, member } => layout.anchor_member(group.index(), member.index()),
     }
 }
 

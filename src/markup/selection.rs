@@ -7,7 +7,7 @@ use super::events::partition_list;
 use super::Markup;
 use crate::messages::{fill, t, Msg};
 use crate::sim::group::{Activity, MemberStatus};
-use crate::sim::ids::{BrokerId, ProducerIx};
+use crate::sim::ids::{BrokerId, GroupIx, MemberSlot, ProducerIx};
 use crate::sim::network::Node;
 use crate::sim::num::Shortest;
 use crate::sim::report::{broker_list, dash};
@@ -264,8 +264,8 @@ fn member(m: &mut Markup, v: &ClusterView, group: &str, id: &str) -> bool {
     };
     let member = &g.members[member_index];
     let node = Node::Member {
-        group: group_index,
-        member: member_index,
+        group: GroupIx::at(group_index),
+        member: MemberSlot::at(member_index),
     };
     m.open("h3").text(fill(
         t(Msg::SelMember),
@@ -383,8 +383,8 @@ mod tests {
         for name in ["plain", "\"><svg onload=alert(1)>"] {
             let mut view = hostile_view(name);
             let member = Node::Member {
-                group: 0,
-                member: 0,
+                group: crate::sim::ids::GroupIx(0),
+                member: crate::sim::ids::MemberSlot(0),
             };
             view.cuts = vec![
                 (

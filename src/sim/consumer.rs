@@ -8,7 +8,7 @@
 use super::config::{AutoOffsetReset, ConsumerConfig};
 use super::event::{EventKind, Reason, TopicPartitionPair};
 use super::group::{Activity, Member, MemberStatus};
-use super::ids::{BrokerId, Micros, Tp};
+use super::ids::{BrokerId, GroupIx, MemberSlot, Micros, Tp};
 use super::kernel::Kernel;
 use super::network::{FlowKind, Node};
 use super::partition::{Partition, Topic};
@@ -40,8 +40,8 @@ pub(crate) fn pairs(topics: &[Topic], partitions: &[Tp]) -> Vec<TopicPartitionPa
 /// FindCoordinator would tell it, at once).
 pub(crate) struct Client<'a> {
     pub k: &'a mut Kernel,
-    pub group: usize,
-    pub me: usize,
+    pub group: GroupIx,
+    pub me: MemberSlot,
     pub group_id: &'a str,
     pub config: &'a ConsumerConfig,
     pub processing_us_per_record: u64,

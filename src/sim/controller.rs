@@ -10,7 +10,7 @@ use super::config::{ClusterConfig, TopicConfig};
 use super::event::{EventKind, Reason};
 use super::group::Group;
 use super::host::Broker;
-use super::ids::{BrokerId, Micros, Tp};
+use super::ids::{BrokerId, GroupIx, Micros, Tp};
 use super::kernel::Kernel;
 use super::metadata::{Controller, Registration};
 use super::network::Node;
@@ -399,10 +399,10 @@ impl Controller {
     pub(crate) fn offsets_leader_change(
         &self,
         q: &Quorum<'_>,
-        group: usize,
+        group: GroupIx,
         preferred: bool,
     ) -> Option<Option<BrokerId>> {
-        let g = &q.groups[group];
+        let g = &q.groups[group.index()];
         let keep = g
             .coordinator
             .filter(|broker| !self.registration(*broker).fenced);

@@ -9,7 +9,7 @@ use crate::assignor::{self, Subscription, TopicPartition};
 use crate::consumer::pairs;
 use crate::event::{EventKind, Reason};
 use crate::group::{Group, GroupClients, GroupState};
-use crate::ids::{BrokerId, MemberId, Micros, Tp};
+use crate::ids::{BrokerId, GroupIx, MemberId, MemberSlot, Micros, Tp};
 use crate::kernel::Kernel;
 use crate::network::{FlowKind, Node};
 use crate::partition::Topic;
@@ -28,13 +28,13 @@ pub(crate) fn java_string_hash(text: &str) -> i32 {
 /// giving an id draws nothing, so it changes no other choice of the run.
 pub(crate) fn member_id_text(
     seed: u64,
-    (group, member): (usize, usize),
+    (group, member): (GroupIx, MemberSlot),
     client_id: &str,
     id: MemberId,
 ) -> String {
     let mut state = seed
-        ^ (group as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
-        ^ (member as u64).wrapping_mul(0xbf58_476d_1ce4_e5b9)
+        ^ (group.0 as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        ^ (member.0 as u64).wrapping_mul(0xbf58_476d_1ce4_e5b9)
         ^ (id.0.get() as u64).wrapping_mul(0x94d0_49bb_1331_11eb);
     let mut next = || {
         // SplitMix64.
@@ -62,7 +62,7 @@ pub(crate) fn member_id_text(
 /// subscriptions, as their JoinGroups carry them) and the topics (for the assignor's metadata).
 pub(crate) struct Coordinator<'a> {
     pub k: &'a mut Kernel,
-    pub group: usize,
+    pub group: GroupIx,
     pub clients: &'a GroupClients,
     pub topics: &'a [Topic],
     /// Whether the coordinator's broker is up.
@@ -74,8 +74,8 @@ pub(crate) struct Coordinator<'a> {
 }
 
 impl Coordinator<'_> {
-    fn member_id_text(&self, member: usize, id: MemberId) -> String {
-        let client_id = &self.clients.members[member].id;
+    fn member_id_text(&self, member: MemberSlot, id: MemberId) -> String {
+        let client_id = &self.clients.members[member.index()].id;
         member_id_text(self.seed, (self.group, member), client_id, id)
     }
 
@@ -86,8 +86,8 @@ impl Coordinator<'_> {
     /// The coordinator's answer to a member's request was lost to a network fault: the member's wait
     /// for it times out after `request.timeout.ms` (the client's own timer, set here because only the
     /// network knows the answer will not come).
-    fn member_request_lost(&mut self, member: usize, lost: Lost) {
-        let m = &self.clients.members[member];
+    fn member_request_lost(&mut self, member: MemberSlot, lost: Lost) {
+        let m = &self.clients.members[member.index()];
         let event = m.request_timeout(lost);
         let at = self.k.now + CONSUMER_REQUEST_TIMEOUT_US;
         self.k.schedule(
@@ -112,8 +112,8 @@ impl Group {
     }
 
     /// `ClassicGroup.generateMemberId`: the coordinator gives a member's client a new member id.
-    pub(crate) fn next_member_id(&mut self, member: usize) -> MemberId {
-        let membership = &mut self.memberships[member];
+    pub(crate) fn next_member_id(&mut self, member: MemberSlot) -> MemberId {
+        let membership = &mut self.memberships[member.index()];
         membership.ids_given += 1;
         MemberId::nth(membership.ids_given)
     }
@@ -123,7 +123,7 @@ impl Group {
     pub(crate) fn coordinator_error(
         &mut self,
         c: &mut Coordinator<'_>,
-        (member, connection): (usize, u32),
+        (member, connection): (MemberSlot, u32),
         error: Reason,
         lost: Option<Lost>,
     ) {
@@ -150,7 +150,7 @@ impl Group {
     fn session_timer(
         &mut self,
         c: &mut Coordinator<'_>,
-        member: usize,
+        member: MemberSlot,
         member_id: MemberId,
         at: Micros,
     ) {
@@ -218,12 +218,12 @@ impl Group {
             let waiting = rebalancing && membership.in_group && membership.joined;
             let connection = membership.connection;
             for id in sessions {
-                self.session_timer(c, member, id, now + session);
+                self.session_timer(c, MemberSlot::at(member), id, now + session);
             }
             if waiting {
                 self.coordinator_error(
                     c,
-                    (member, connection),
+                    (MemberSlot::at(member), connection),
                     Reason::NotCoordinator,
                     Some(Lost::Join),
                 );
@@ -242,7 +242,7 @@ impl Group {
     pub(crate) fn send_to_member(
         &mut self,
         c: &mut Coordinator<'_>,
-        (member, connection): (usize, u32),
+        (member, connection): (MemberSlot, u32),
         kind: FlowKind,
         records: u32,
         event: MemberEvent,
@@ -289,7 +289,7 @@ impl Group {
             (None, Some((member, connection, lost))) => {
                 return self.coordinator_error(
                     c,
-                    (member, connection),
+                    (MemberSlot::at(member), connection),
                     Reason::NotCoordinator,
                     lost,
                 )
@@ -297,7 +297,7 @@ impl Group {
             (Some(_), Some((member, connection, lost))) if !c.broker_alive => {
                 return self.coordinator_error(
                     c,
-                    (member, connection),
+                    (MemberSlot::at(member), connection),
                     Reason::CoordinatorNotAvailable,
                     lost,
                 )
@@ -320,7 +320,7 @@ impl Group {
                 member_id,
             } => {
                 let state = self.state;
-                let m = &mut self.memberships[member];
+                let m = &mut self.memberships[member.index()];
                 let known = m.in_group && m.member_id == Some(member_id);
                 if known {
                     m.last_heartbeat_us = c.k.now;
@@ -349,21 +349,21 @@ impl Group {
                 reason,
                 ..
             } => {
-                let m = &self.memberships[member];
+                let m = &self.memberships[member.index()];
                 if m.in_group && m.member_id == Some(member_id) {
                     self.remove_member(c, member, *reason);
                 }
             }
             CoordinatorEvent::SessionCheck { member, member_id } => {
                 let session = c.clients.config.session_timeout_ms * 1000;
-                let m = &self.memberships[member];
+                let m = &self.memberships[member.index()];
                 if let Some((ghost, last_heartbeat)) = m.ghost {
                     if ghost == member_id && c.k.now >= last_heartbeat + session {
                         self.remove_ghost(c, member, Reason::SessionTimeoutExpired);
                         return;
                     }
                 }
-                let m = &self.memberships[member];
+                let m = &self.memberships[member.index()];
                 if m.in_group
                     && m.member_id == Some(member_id)
                     && c.k.now >= m.last_heartbeat_us + session
@@ -501,13 +501,13 @@ impl Group {
     pub(crate) fn handle_join(
         &mut self,
         c: &mut Coordinator<'_>,
-        (member, connection): (usize, u32),
+        (member, connection): (MemberSlot, u32),
         member_id: Option<MemberId>,
         group_instance_id: Option<String>,
     ) {
         let now = c.k.now;
         let static_member = group_instance_id.is_some();
-        let membership = &self.memberships[member];
+        let membership = &self.memberships[member.index()];
         let known = membership.in_group && member_id.is_some() && membership.member_id == member_id;
         let member_id = match member_id {
             _ if known => member_id.expect("known"),
@@ -515,7 +515,7 @@ impl Group {
             _ if static_member => self.next_member_id(member),
             _ => {
                 let id = self.next_member_id(member);
-                self.memberships[member].pending_id = Some(id);
+                self.memberships[member.index()].pending_id = Some(id);
                 return self.send_to_member(
                     c,
                     (member, connection),
@@ -525,7 +525,7 @@ impl Group {
                 );
             }
         };
-        let m = &mut self.memberships[member];
+        let m = &mut self.memberships[member.index()];
         m.pending_id = None;
         m.connection = connection;
         m.group_instance_id.clone_from(&group_instance_id);
@@ -533,14 +533,14 @@ impl Group {
         if replaces && static_member {
             // In a Stable group the new process gets its assignment back with no rebalance.
             let session = c.clients.config.session_timeout_ms * 1000;
-            let m = &mut self.memberships[member];
+            let m = &mut self.memberships[member.index()];
             m.joined = true;
             m.member_id = Some(member_id);
             m.last_heartbeat_us = now;
             self.session_timer(c, member, member_id, now + session);
             c.k.emit(EventKind::StaticMemberRejoined {
                 group: self.id.clone(),
-                member: c.clients.members[member].id.clone(),
+                member: c.clients.members[member.index()].id.clone(),
                 group_instance_id: group_instance_id.unwrap_or_default(),
             });
             if self.state == GroupState::Stable {
@@ -554,18 +554,18 @@ impl Group {
             let old = m.member_id.expect("a member in the group has an id");
             m.ghost = Some((old, m.last_heartbeat_us));
         }
-        let m = &self.memberships[member];
+        let m = &self.memberships[member.index()];
         let new_member = !m.in_group || replaces;
         let is_leader = self.leader == Some(member) && !replaces;
         match self.state {
             GroupState::Empty | GroupState::Dead => self.begin_rebalance(
                 c,
                 Reason::JoinedEmptyGroup {
-                    member: c.clients.members[member].id.clone(),
+                    member: c.clients.members[member.index()].id.clone(),
                 },
             ),
             GroupState::Stable | GroupState::CompletingRebalance => {
-                let member = c.clients.members[member].id.clone();
+                let member = c.clients.members[member.index()].id.clone();
                 let reason = if new_member {
                     Reason::NewMemberJoined { member }
                 } else if is_leader {
@@ -583,7 +583,7 @@ impl Group {
             }
         }
         let session = c.clients.config.session_timeout_ms * 1000;
-        let m = &mut self.memberships[member];
+        let m = &mut self.memberships[member.index()];
         m.in_group = true;
         m.joined = true;
         m.member_id = Some(member_id);
@@ -604,9 +604,17 @@ impl Group {
     }
 
     /// The coordinator drops a restarted consumer's previous process (see `Membership::ghost`).
-    pub(crate) fn remove_ghost(&mut self, c: &mut Coordinator<'_>, member: usize, reason: Reason) {
-        self.memberships[member].ghost = None;
-        let (group_id, member_id) = (self.id.clone(), c.clients.members[member].id.clone());
+    pub(crate) fn remove_ghost(
+        &mut self,
+        c: &mut Coordinator<'_>,
+        member: MemberSlot,
+        reason: Reason,
+    ) {
+        self.memberships[member.index()].ghost = None;
+        let (group_id, member_id) = (
+            self.id.clone(),
+            c.clients.members[member.index()].id.clone(),
+        );
         c.k.emit(EventKind::ConsumerLeft {
             group: group_id,
             member: format!("{member_id} (previous process)"),
@@ -616,8 +624,13 @@ impl Group {
         self.try_complete_join(c);
     }
 
-    pub(crate) fn remove_member(&mut self, c: &mut Coordinator<'_>, member: usize, reason: Reason) {
-        let m = &mut self.memberships[member];
+    pub(crate) fn remove_member(
+        &mut self,
+        c: &mut Coordinator<'_>,
+        member: MemberSlot,
+        reason: Reason,
+    ) {
+        let m = &mut self.memberships[member.index()];
         m.in_group = false;
         m.joined = false;
         m.member_id = None;
@@ -625,7 +638,10 @@ impl Group {
             self.leader = None;
         }
         self.assignment.remove(&member);
-        let (group_id, member_id) = (self.id.clone(), c.clients.members[member].id.clone());
+        let (group_id, member_id) = (
+            self.id.clone(),
+            c.clients.members[member.index()].id.clone(),
+        );
         c.k.emit(EventKind::ConsumerLeft {
             group: group_id,
             member: member_id.clone(),
@@ -662,19 +678,22 @@ impl Group {
                 });
             }
         }
-        let missing: Vec<usize> = self
+        let missing: Vec<MemberSlot> = self
             .memberships
             .iter()
             .enumerate()
             .filter(|(_, m)| m.in_group && !m.joined)
-            .map(|(i, _)| i)
+            .map(|(i, _)| MemberSlot::at(i))
             .collect();
         for member in missing {
-            self.memberships[member].in_group = false;
+            self.memberships[member.index()].in_group = false;
             if self.leader == Some(member) {
                 self.leader = None;
             }
-            let (group_id, member_id) = (self.id.clone(), c.clients.members[member].id.clone());
+            let (group_id, member_id) = (
+                self.id.clone(),
+                c.clients.members[member.index()].id.clone(),
+            );
             c.k.emit(EventKind::ConsumerLeft {
                 group: group_id,
                 member: member_id,
@@ -684,12 +703,12 @@ impl Group {
         }
         self.generation += 1;
         self.initial_delay_until = None;
-        let members: Vec<usize> = self
+        let members: Vec<MemberSlot> = self
             .memberships
             .iter()
             .enumerate()
             .filter(|(_, m)| m.in_group)
-            .map(|(i, _)| i)
+            .map(|(i, _)| MemberSlot::at(i))
             .collect();
         if members.is_empty() {
             self.assignment.clear();
@@ -712,7 +731,10 @@ impl Group {
         let subscriptions: Vec<Subscription> = members
             .iter()
             .map(|index| {
-                let (m, membership) = (&c.clients.members[*index], &self.memberships[*index]);
+                let (m, membership) = (
+                    &c.clients.members[index.index()],
+                    &self.memberships[index.index()],
+                );
                 let owned = self.assignment.get(index).cloned().unwrap_or_default();
                 let id = membership
                     .member_id
@@ -758,7 +780,7 @@ impl Group {
             },
             Node::Member {
                 group: c.group,
-                member: 0,
+                member: MemberSlot(0),
             },
         );
         self.coordinator_timer(
@@ -773,7 +795,7 @@ impl Group {
     fn send_assignment(
         &mut self,
         c: &mut Coordinator<'_>,
-        (member, connection): (usize, u32),
+        (member, connection): (MemberSlot, u32),
         member_id: MemberId,
         partitions: Vec<Tp>,
     ) {
@@ -805,11 +827,11 @@ impl Group {
         let assignor = self.protocol.map_or("", |a| a.kafka_name()).to_string();
         let leader = self
             .leader
-            .map_or(String::new(), |l| c.clients.members[l].id.clone());
+            .map_or(String::new(), |l| c.clients.members[l.index()].id.clone());
         let mut shown = BTreeMap::new();
         for (member, partitions) in &self.assignment {
             shown.insert(
-                c.clients.members[*member].id.clone(),
+                c.clients.members[member.index()].id.clone(),
                 pairs(c.topics, partitions),
             );
         }
@@ -824,7 +846,7 @@ impl Group {
             assignment: shown,
         });
         for (member, partitions) in assignment {
-            let membership = &self.memberships[member];
+            let membership = &self.memberships[member.index()];
             let (connection, member_id) = (
                 membership.connection,
                 membership.member_id.expect("an assigned member has an id"),
@@ -836,13 +858,16 @@ impl Group {
     pub(crate) fn handle_commit(
         &mut self,
         c: &mut Coordinator<'_>,
-        (member, connection): (usize, u32),
+        (member, connection): (MemberSlot, u32),
         member_id: Option<MemberId>,
         generation: i32,
         offsets: Vec<(Tp, u64)>,
         sync: bool,
     ) {
-        let (m, membership) = (&c.clients.members[member], &self.memberships[member]);
+        let (m, membership) = (
+            &c.clients.members[member.index()],
+            &self.memberships[member.index()],
+        );
         let error = if !membership.in_group || membership.member_id != member_id {
             Some(Reason::CommitUnknownMember)
         } else if self.state == GroupState::CompletingRebalance {

@@ -4,7 +4,7 @@
 
 use super::assignor::Assignor;
 use super::config::ConsumerConfig;
-use super::ids::{BrokerId, MemberId, Micros, Tp};
+use super::ids::{BrokerId, MemberId, MemberSlot, Micros, Tp};
 use super::scenario::CommitMode;
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
@@ -233,12 +233,12 @@ pub struct Group {
     pub state: GroupState,
     pub generation: i32,
     pub protocol: Option<Assignor>,
-    pub leader: Option<usize>,
+    pub leader: Option<MemberSlot>,
     /// The coordinator's record of each member, by member slot: it survives the client's restart.
     pub memberships: Vec<Membership>,
     pub committed: BTreeMap<Tp, u64>,
     /// The assignment of the current generation, by member index.
-    pub assignment: BTreeMap<usize, Vec<Tp>>,
+    pub assignment: BTreeMap<MemberSlot, Vec<Tp>>,
     /// The broker that coordinates the group: the leader of its `__consumer_offsets` partition, `None`
     /// while that partition has no leader (COORDINATOR_NOT_AVAILABLE).
     pub coordinator: Option<BrokerId>,

@@ -5,7 +5,7 @@
 use super::accounting::ProduceLedger;
 use super::config::ClusterConfig;
 use super::event::Reason;
-use super::ids::{BrokerId, Micros, ProducerIx, Tp};
+use super::ids::{BrokerId, GroupIx, MemberSlot, Micros, ProducerIx, Tp};
 use super::kernel::Kernel;
 use super::log::BatchFacts;
 use super::metadata::Registration;
@@ -170,7 +170,7 @@ impl Host<'_> {
     pub(crate) fn fetch_failed(
         &mut self,
         broker: BrokerId,
-        (group, member, incarnation, fetch): (usize, usize, u32, u64),
+        (group, member, incarnation, fetch): (GroupIx, MemberSlot, u32, u64),
         at: Micros,
     ) {
         self.k.schedule(

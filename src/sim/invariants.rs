@@ -79,7 +79,13 @@ pub fn check(sim: &Simulation) -> Result<(), String> {
         for (member, partitions) in &group.assignment {
             for tp in partitions {
                 if !owned.insert(*tp) {
-                    return Err(format!("group {}: partition {:?} assigned twice in generation {} (member {member})", group.id, tp, group.generation));
+                    return Err(format!(
+                        "group {}: partition {:?} assigned twice in generation {} (member {})",
+                        group.id,
+                        tp,
+                        group.generation,
+                        member.index()
+                    ));
                 }
             }
         }

@@ -2,7 +2,7 @@
 //! wire, kept for drawing. The engine asks it when a message arrives and schedules the message's event for
 //! then; nothing here decides anything in the run.
 
-use super::ids::{BrokerId, Micros, ProducerIx};
+use super::ids::{BrokerId, GroupIx, MemberSlot, Micros, ProducerIx};
 use super::scenario::ClusterSpec;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -21,8 +21,8 @@ pub enum Node {
         broker: BrokerId,
     },
     Member {
-        group: usize,
-        member: usize,
+        group: GroupIx,
+        member: MemberSlot,
     },
 }
 

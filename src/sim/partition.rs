@@ -4,7 +4,7 @@
 //! and a topic's partitions.
 
 use super::config::TopicConfig;
-use super::ids::{BrokerId, Micros, Tp};
+use super::ids::{BrokerId, GroupIx, MemberSlot, Micros, Tp};
 use super::log::ReplicaLog;
 use super::protocol::FetchOffset;
 
@@ -100,7 +100,7 @@ pub struct Replica {
     /// offset, ProduceRequest id in `Broker::delayed_produces`, batch request id).
     pub(crate) pending_acks: Vec<(u64, u64, u64)>,
     /// While it leads, consumer fetches parked until data arrives: (group, member, incarnation).
-    pub(crate) parked_consumers: Vec<(usize, usize, u32)>,
+    pub(crate) parked_consumers: Vec<(GroupIx, MemberSlot, u32)>,
 }
 
 /// The replicas one broker hosts, by topic and partition.

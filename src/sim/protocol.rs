@@ -4,7 +4,7 @@
 
 use super::config::{Acks, AutoOffsetReset};
 use super::event::Reason;
-use super::ids::{BrokerId, MemberId, Micros, ProducerIx, Tp};
+use super::ids::{BrokerId, GroupIx, MemberId, MemberSlot, Micros, ProducerIx, Tp};
 use super::keys::KeyRun;
 use super::log::BatchData;
 use super::scenario::Command;
@@ -82,8 +82,8 @@ pub enum Ev {
     RetentionCheck,
     /// Something arriving at, or a timer of, a consumer client (`MemberEvent`).
     Member {
-        group: usize,
-        member: usize,
+        group: GroupIx,
+        member: MemberSlot,
         incarnation: u32,
         event: MemberEvent,
     },
@@ -95,14 +95,14 @@ pub enum Ev {
     /// A broker's delayed-fetch timer for a consumer's parked fetch (`fetch.max.wait.ms`).
     ConsumerFetchWait {
         broker: BrokerId,
-        group: usize,
-        member: usize,
+        group: GroupIx,
+        member: MemberSlot,
     },
     /// A request arriving at, or a timer of, a group's coordinator (`CoordinatorEvent`). `epoch` is the
     /// group's coordinator epoch when it was sent or set: a request that finds the coordinator moved is
     /// answered NOT_COORDINATOR, an old coordinator's timer lapses.
     Coordinator {
-        group: usize,
+        group: GroupIx,
         epoch: u32,
         event: CoordinatorEvent,
     },
@@ -165,8 +165,8 @@ pub struct FetchedPartition {
 /// request's limits (`fetch.max.wait.ms`, `fetch.max.bytes`, `max.partition.fetch.bytes`).
 #[derive(Clone, Debug)]
 pub struct ConsumerFetchRequest {
-    pub group: usize,
-    pub member: usize,
+    pub group: GroupIx,
+    pub member: MemberSlot,
     pub incarnation: u32,
     pub fetch: u64,
     pub sent_us: Micros,
@@ -178,7 +178,7 @@ pub struct ConsumerFetchRequest {
 
 impl ConsumerFetchRequest {
     /// Who sent it: (group, member, process, fetch id).
-    pub fn sender(&self) -> (usize, usize, u32, u64) {
+    pub fn sender(&self) -> (GroupIx, MemberSlot, u32, u64) {
         (self.group, self.member, self.incarnation, self.fetch)
     }
 }
@@ -327,7 +327,7 @@ impl CoordinatorEvent {
             } => (member, incarnation, None),
             _ => return None,
         };
-        Some((member, incarnation, lost))
+        Some((member.index(), incarnation, lost))
     }
 }
 
@@ -347,33 +347,33 @@ pub enum CoordinatorEvent {
     /// A JoinGroupRequest: the member id the client has (none for a new process), and its
     /// `group.instance.id` if it is a static member.
     Join {
-        member: usize,
+        member: MemberSlot,
         incarnation: u32,
         member_id: Option<MemberId>,
         group_instance_id: Option<String>,
     },
     /// A HeartbeatRequest.
     Heartbeat {
-        member: usize,
+        member: MemberSlot,
         incarnation: u32,
         member_id: MemberId,
     },
     /// A LeaveGroupRequest (the reason boxed: a Leave is rare, and every message pays for the largest).
     Leave {
-        member: usize,
+        member: MemberSlot,
         incarnation: u32,
         member_id: MemberId,
         reason: Box<Reason>,
     },
     /// An OffsetFetchRequest: the committed offsets of partitions the member has no position for.
     OffsetFetch {
-        member: usize,
+        member: MemberSlot,
         incarnation: u32,
         partitions: Vec<Tp>,
     },
     /// An OffsetCommitRequest.
     Commit {
-        member: usize,
+        member: MemberSlot,
         incarnation: u32,
         member_id: Option<MemberId>,
         generation: i32,
@@ -382,7 +382,7 @@ pub enum CoordinatorEvent {
     },
     /// The coordinator's session timer for a member (`session.timeout.ms`).
     SessionCheck {
-        member: usize,
+        member: MemberSlot,
         member_id: MemberId,
     },
     InitialDelayExpired {

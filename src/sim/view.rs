@@ -4,7 +4,7 @@
 use super::accounting::DeliveryCounts;
 use super::engine::Simulation;
 use super::group::{Activity, MemberStatus};
-use super::ids::{BrokerId, ProducerIx, Tp};
+use super::ids::{BrokerId, GroupIx, MemberSlot, ProducerIx, Tp};
 use super::network::{Flow, Node};
 use serde::Serialize;
 
@@ -161,8 +161,8 @@ impl ClusterView {
                 format!("producer:{}", self.producers[producer.index()].id)
             }
             Node::Member { group, member } => {
-                let g = &self.groups[group];
-                format!("member:{}/{}", g.group, g.members[member].member)
+                let g = &self.groups[group.index()];
+                format!("member:{}/{}", g.group, g.members[member.index()].member)
             }
         }
     }
@@ -314,9 +314,9 @@ impl Simulation {
             .enumerate()
             .map(|(member_index, member)| MemberView {
                 member: member.id.clone(),
-                member_id: group.memberships[member_index]
-                    .member_id
-                    .map(|id| self.member_id_text(group_index, member_index, id)),
+                member_id: group.memberships[member_index].member_id.map(|id| {
+                    self.member_id_text(GroupIx::at(group_index), MemberSlot::at(member_index), id)
+                }),
                 status: member.status,
                 in_group: group.memberships[member_index].in_group,
                 generation: member.generation,
@@ -341,7 +341,7 @@ impl Simulation {
                 .assignment
                 .iter()
                 .find(|(_, list)| list.contains(tp))
-                .map(|(member, _)| (*member, &clients.members[*member]));
+                .map(|(member, _)| (*member, &clients.members[member.index()]));
             partitions.push(LagRow {
                 topic: self.topics[tp.topic].name.clone(),
                 partition: tp.partition,
@@ -349,9 +349,9 @@ impl Simulation {
                 log_end_offset: high_watermark,
                 lag: current_offset.map(|offset| high_watermark.saturating_sub(offset)),
                 consumer_id: owner.and_then(|(index, _)| {
-                    group.memberships[index]
+                    group.memberships[index.index()]
                         .member_id
-                        .map(|id| self.member_id_text(group_index, index, id))
+                        .map(|id| self.member_id_text(GroupIx::at(group_index), index, id))
                 }),
                 client_id: owner.map(|(_, m)| m.id.clone()),
             });
@@ -372,12 +372,12 @@ impl Simulation {
             assignor: group.protocol.map(|assignor| assignor.kafka_name()),
             leader: group
                 .leader
-                .map(|leader| clients.members[leader].id.clone()),
+                .map(|leader| clients.members[leader.index()].id.clone()),
             coordinator: group.coordinator.map(BrokerId::get),
             members,
             partitions,
             total_lag,
-            delivery: self.delivery_counts(group_index),
+            delivery: self.delivery_counts(GroupIx::at(group_index)),
             idempotent: clients.idempotent,
             max_poll_records: clients.config.max_poll_records,
             processing_ms_per_record: clients.processing_us_per_record as f64 / 1000.0,

@@ -6,6 +6,7 @@
 
 use crate::config::AutoOffsetReset;
 use crate::host::{Broker, Host};
+use crate::ids::{GroupIx, MemberSlot};
 use crate::network::{FlowKind, Node};
 use crate::protocol::{
     ConsumerFetchRequest, ConsumerFetched, Ev, FetchFrom, FetchOutcome, MemberEvent,
@@ -14,8 +15,8 @@ use crate::scenario::MAX_MEMBERS;
 
 /// Where a member's fetch parked at a broker sits in `Broker::consumer_purgatory`.
 #[inline(always)]
-fn purgatory_slot(group: usize, member: usize) -> usize {
-    group * MAX_MEMBERS + member
+fn purgatory_slot(group: GroupIx, member: MemberSlot) -> usize {
+    group.index() * MAX_MEMBERS + member.index()
 }
 
 /// The broker's consumer-fetch handlers.
@@ -61,7 +62,7 @@ impl Broker {
     }
 
     /// Keeps the slot's one wake-up set no later than its deadline.
-    fn arm_consumer_fetch_wait(&mut self, h: &mut Host<'_>, group: usize, member: usize) {
+    fn arm_consumer_fetch_wait(&mut self, h: &mut Host<'_>, group: GroupIx, member: MemberSlot) {
         let broker = self.id;
         let slot = &mut self.consumer_purgatory[purgatory_slot(group, member)];
         let deadline = slot.deadline;
@@ -201,8 +202,8 @@ impl Broker {
     pub(crate) fn consumer_fetch_wait_expired(
         &mut self,
         h: &mut Host<'_>,
-        group: usize,
-        member: usize,
+        group: GroupIx,
+        member: MemberSlot,
     ) {
         let now = h.k.now;
         let Some(slot) = self
@@ -229,8 +230,8 @@ impl Broker {
     pub(crate) fn answer_parked_consumer_fetch(
         &mut self,
         h: &mut Host<'_>,
-        group: usize,
-        member: usize,
+        group: GroupIx,
+        member: MemberSlot,
     ) {
         let Some(request) = self
             .consumer_purgatory

@@ -6,7 +6,7 @@
 
 use crate::event::{EventKind, Reason};
 use crate::host::{Broker, Host};
-use crate::ids::{BrokerId, Tp};
+use crate::ids::{BrokerId, GroupIx, MemberSlot, Tp};
 use crate::log::ReplicaLog;
 use crate::log::{BatchData, REACHED_HIGH_WATERMARK};
 use crate::network::{FlowKind, Node};
@@ -470,7 +470,7 @@ impl Broker {
 
     /// This broker learns it no longer leads `tp`: the consumer fetches parked on it for the partition
     /// are handed back to be answered.
-    pub(crate) fn resign_leadership(&mut self, tp: Tp) -> Vec<(usize, usize, u32)> {
+    pub(crate) fn resign_leadership(&mut self, tp: Tp) -> Vec<(GroupIx, MemberSlot, u32)> {
         self.replicas
             .get_mut(tp)
             .map(|replica| std::mem::take(&mut replica.parked_consumers))

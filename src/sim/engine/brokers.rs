@@ -5,7 +5,7 @@
 
 use super::Simulation;
 use crate::host::{Books, Broker, Host};
-use crate::ids::{BrokerId, Micros, Tp};
+use crate::ids::{BrokerId, GroupIx, MemberSlot, Micros, Tp};
 use crate::partition::{DETAIL_BATCHES, SUMMARIZE_EVERY};
 use crate::sort;
 
@@ -104,7 +104,7 @@ impl Simulation {
         &mut self,
         tp: Tp,
         old_leader: BrokerId,
-    ) -> Vec<(usize, usize, u32)> {
+    ) -> Vec<(GroupIx, MemberSlot, u32)> {
         self.broker_mut(old_leader).resign_leadership(tp)
     }
 
@@ -242,7 +242,10 @@ impl Simulation {
             }
         }
         for group in 0..self.groups.len() {
-            floor = floor.min(self.lowest_group_position(group, tp).unwrap_or(u64::MAX));
+            floor = floor.min(
+                self.lowest_group_position(GroupIx::at(group), tp)
+                    .unwrap_or(u64::MAX),
+            );
         }
         floor = floor.min(
             self.produce_ledger

@@ -8,13 +8,17 @@ use crate::config::{ConsumerConfig, InputError};
 use crate::consumer::Client;
 use crate::event::EventKind;
 use crate::group::{Member, MemberStatus};
-use crate::ids::Tp;
+use crate::ids::{GroupIx, MemberSlot, Tp};
 use crate::protocol::MemberEvent;
 use crate::scenario::CommitMode;
 
 impl Simulation {
     /// A member's handlers and what they reach (`consumer::Client`).
-    pub(crate) fn client(&mut self, group: usize, member: usize) -> (&mut Member, Client<'_>) {
+    pub(crate) fn client(
+        &mut self,
+        group: GroupIx,
+        member: MemberSlot,
+    ) -> (&mut Member, Client<'_>) {
         let Simulation {
             k,
             groups,
@@ -23,13 +27,13 @@ impl Simulation {
             brokers,
             ..
         } = self;
-        let (g, clients) = (&groups[group], &mut consumers[group]);
+        let (g, clients) = (&groups[group.index()], &mut consumers[group.index()]);
         let coordinator_alive = g
             .coordinator
             .is_some_and(|broker| brokers[broker.index()].alive);
         let coordinator_node = g.node();
         (
-            &mut clients.members[member],
+            &mut clients.members[member.index()],
             Client {
                 k,
                 group,
@@ -50,12 +54,12 @@ impl Simulation {
     /// An event for a member's process (`incarnation`): dropped if that process is gone.
     pub(crate) fn member_event(
         &mut self,
-        group: usize,
-        member: usize,
+        group: GroupIx,
+        member: MemberSlot,
         incarnation: u32,
         event: MemberEvent,
     ) {
-        let m = &self.consumers[group].members[member];
+        let m = &self.consumers[group.index()].members[member.index()];
         if m.incarnation != incarnation || m.status != MemberStatus::Running {
             return;
         }
@@ -63,36 +67,40 @@ impl Simulation {
         m.on_event(&mut c, event);
     }
 
-    pub(crate) fn crash_member(&mut self, group: usize, member: usize) {
+    pub(crate) fn crash_member(&mut self, group: GroupIx, member: MemberSlot) {
         let (m, mut c) = self.client(group, member);
         m.crash(&mut c);
     }
 
-    pub(crate) fn leave_member(&mut self, group: usize, member: usize) {
+    pub(crate) fn leave_member(&mut self, group: GroupIx, member: MemberSlot) {
         let (m, mut c) = self.client(group, member);
         m.close(&mut c);
     }
 
-    pub(crate) fn stall_member(&mut self, group: usize, member: usize, ms: u64) {
+    pub(crate) fn stall_member(&mut self, group: GroupIx, member: MemberSlot, ms: u64) {
         let (m, mut c) = self.client(group, member);
         m.stall(&mut c, ms);
     }
 
     pub(crate) fn add_member_quietly(
         &mut self,
-        group: usize,
+        group: GroupIx,
         id: &str,
         topics: Option<Vec<String>>,
     ) {
-        let topics = topics.unwrap_or_else(|| self.consumers[group].topics.clone());
-        self.consumers[group].members.push(Member::new(id, topics));
-        self.groups[group].memberships.push(Default::default());
-        let member = self.consumers[group].members.len() - 1;
-        let (m, mut c) = self.client(group, member);
+        let topics = topics.unwrap_or_else(|| self.consumers[group.index()].topics.clone());
+        self.consumers[group.index()]
+            .members
+            .push(Member::new(id, topics));
+        self.groups[group.index()]
+            .memberships
+            .push(Default::default());
+        let member = self.consumers[group.index()].members.len() - 1;
+        let (m, mut c) = self.client(group, MemberSlot::at(member));
         m.start(&mut c);
     }
 
-    pub(crate) fn add_member(&mut self, group: usize, id: &str, topics: Option<Vec<String>>) {
+    pub(crate) fn add_member(&mut self, group: GroupIx, id: &str, topics: Option<Vec<String>>) {
         if let Some(topics) = &topics {
             for topic in topics {
                 let t = self.topic_index(topic).expect("checked");
@@ -102,17 +110,17 @@ impl Simulation {
                         partition,
                     };
                     let hw = self.high_watermark(tp);
-                    self.group_ledgers[group].track(tp, hw);
+                    self.group_ledgers[group.index()].track(tp, hw);
                 }
             }
         }
-        let group_id = self.groups[group].id.clone();
+        let group_id = self.groups[group.index()].id.clone();
         self.emit(EventKind::ConsumerAdded {
             group: group_id,
             member: id.to_string(),
         });
         self.add_member_quietly(group, id, topics);
-        let spec = &mut self.scenario.scenario.groups[group];
+        let spec = &mut self.scenario.scenario.groups[group.index()];
         spec.members.push(crate::scenario::MemberSpec {
             id: id.to_string(),
             topics: None,
@@ -120,11 +128,11 @@ impl Simulation {
         });
     }
 
-    pub(crate) fn restart_member(&mut self, group: usize, member: usize) {
-        if self.consumers[group].members[member].status == MemberStatus::Running {
+    pub(crate) fn restart_member(&mut self, group: GroupIx, member: MemberSlot) {
+        if self.consumers[group.index()].members[member.index()].status == MemberStatus::Running {
             return;
         }
-        let incarnation = self.consumers[group].members[member].incarnation + 1;
+        let incarnation = self.consumers[group.index()].members[member.index()].incarnation + 1;
         // The coordinator's record of the previous process (`Group::memberships`) survives the restart.
         let (m, mut c) = self.client(group, member);
         m.start(&mut c);
@@ -140,17 +148,17 @@ impl Simulation {
 
     pub(crate) fn set_group_config(
         &mut self,
-        group: usize,
+        group: GroupIx,
         name: String,
         value: String,
     ) -> Result<(), InputError> {
-        let mut properties = self.scenario.scenario.groups[group].config.clone();
+        let mut properties = self.scenario.scenario.groups[group.index()].config.clone();
         properties.insert(name.clone(), value.clone());
-        let id = self.groups[group].id.clone();
+        let id = self.groups[group.index()].id.clone();
         let config = ConsumerConfig::parse(&format!("group {id}"), &properties)?;
-        self.scenario.scenario.groups[group].config = properties;
-        self.scenario.groups[group] = config.clone();
-        let g = &mut self.consumers[group];
+        self.scenario.scenario.groups[group.index()].config = properties;
+        self.scenario.groups[group.index()] = config.clone();
+        let g = &mut self.consumers[group.index()];
         g.commit_mode = if config.enable_auto_commit {
             None
         } else {
@@ -211,15 +219,15 @@ impl Simulation {
     }
 
     /// A member's group id and member id, for events.
-    pub(crate) fn member_names(&self, group: usize, member: usize) -> (String, String) {
-        let g = &self.consumers[group];
-        (g.id.clone(), g.members[member].id.clone())
+    pub(crate) fn member_names(&self, group: GroupIx, member: MemberSlot) -> (String, String) {
+        let g = &self.consumers[group.index()];
+        (g.id.clone(), g.members[member.index()].id.clone())
     }
 
     /// The lowest offset of `tp` a group may still read or count: its committed offset, and each member's
     /// position, fetch position and records in hand.
-    pub(crate) fn lowest_group_position(&self, group: usize, tp: Tp) -> Option<u64> {
-        let members = self.consumers[group].members.iter().flat_map(|m| {
+    pub(crate) fn lowest_group_position(&self, group: GroupIx, tp: Tp) -> Option<u64> {
+        let members = self.consumers[group.index()].members.iter().flat_map(|m| {
             let in_hand = m
                 .in_hand
                 .iter()
@@ -232,7 +240,7 @@ impl Simulation {
                 .copied()
                 .chain(in_hand)
         });
-        self.groups[group]
+        self.groups[group.index()]
             .committed
             .get(&tp)
             .copied()
@@ -242,9 +250,9 @@ impl Simulation {
     }
 
     /// A group's delivery accounting, against each partition's high watermark.
-    pub fn delivery_counts(&self, group: usize) -> crate::accounting::DeliveryCounts {
+    pub fn delivery_counts(&self, group: GroupIx) -> crate::accounting::DeliveryCounts {
         let mut counts = crate::accounting::DeliveryCounts::default();
-        for (tp, delivery) in &self.group_ledgers[group].delivery {
+        for (tp, delivery) in &self.group_ledgers[group.index()].delivery {
             counts += delivery.report(self.high_watermark(*tp));
         }
         counts
@@ -252,8 +260,8 @@ impl Simulation {
 
     /// The records a member finished processing go to the observer's ledger of its group: which records
     /// were processed, their end-to-end latency, and which were a producer's second copy.
-    pub(super) fn account_processed(&mut self, group: usize, member: usize) {
-        let m = &mut self.consumers[group].members[member];
+    pub(super) fn account_processed(&mut self, group: GroupIx, member: MemberSlot) {
+        let m = &mut self.consumers[group.index()].members[member.index()];
         if m.processed.is_empty() {
             return;
         }
@@ -264,7 +272,7 @@ impl Simulation {
             let created = self
                 .leader_log(tp)
                 .and_then(|log| Some((log.created_us_at(first)?, log.created_us_at(end - 1)?)));
-            let ledger = &mut self.group_ledgers[group];
+            let ledger = &mut self.group_ledgers[group.index()];
             if let Some((oldest, newest)) = created {
                 let average = now.saturating_sub(oldest) / 2 + now.saturating_sub(newest) / 2;
                 ledger.latency_sum_us += average * (end - first);
@@ -278,6 +286,6 @@ impl Simulation {
             ledger.producer_duplicates_processed += twice;
         }
         processed.clear();
-        self.consumers[group].members[member].processed = processed;
+        self.consumers[group.index()].members[member.index()].processed = processed;
     }
 }

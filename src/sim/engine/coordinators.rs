@@ -7,14 +7,14 @@ use crate::accounting::GroupLedger;
 use crate::config::ConsumerConfig;
 use crate::coordinator::{java_string_hash, member_id_text, Coordinator};
 use crate::group::{Group, GroupClients, GroupState};
-use crate::ids::{BrokerId, MemberId, Tp};
+use crate::ids::{BrokerId, GroupIx, MemberId, MemberSlot, Tp};
 use crate::protocol::CoordinatorEvent;
 use crate::scenario::{ms_to_us, CommitMode, GroupSpec};
 use std::collections::BTreeMap;
 
 impl Simulation {
     /// A group's coordinator handlers and what they reach (`coordinator::Coordinator`).
-    pub(crate) fn coordinator(&mut self, group: usize) -> (&mut Group, Coordinator<'_>) {
+    pub(crate) fn coordinator(&mut self, group: GroupIx) -> (&mut Group, Coordinator<'_>) {
         let Simulation {
             k,
             groups,
@@ -25,7 +25,7 @@ impl Simulation {
             seed,
             ..
         } = self;
-        let g = &mut groups[group];
+        let g = &mut groups[group.index()];
         let broker_alive = g
             .coordinator
             .is_some_and(|broker| brokers[broker.index()].alive);
@@ -34,7 +34,7 @@ impl Simulation {
             Coordinator {
                 k,
                 group,
-                clients: &consumers[group],
+                clients: &consumers[group.index()],
                 topics,
                 broker_alive,
                 initial_rebalance_delay_us: cluster.group_initial_rebalance_delay_ms * 1000,
@@ -45,25 +45,30 @@ impl Simulation {
 
     /// A request arriving at, or a timer of, a group's coordinator (`epoch`: the coordinator it was sent
     /// to or set by); then the observer accounts the offsets it committed.
-    pub(crate) fn coordinator_event(&mut self, group: usize, epoch: u32, event: CoordinatorEvent) {
+    pub(crate) fn coordinator_event(
+        &mut self,
+        group: GroupIx,
+        epoch: u32,
+        event: CoordinatorEvent,
+    ) {
         let (g, mut c) = self.coordinator(group);
         g.on_event(&mut c, epoch, event);
         self.account_commits(group);
     }
 
     /// The controller elected another leader for a group's `__consumer_offsets` partition (or none).
-    pub(crate) fn coordinator_moved(&mut self, group: usize, to: Option<BrokerId>) {
+    pub(crate) fn coordinator_moved(&mut self, group: GroupIx, to: Option<BrokerId>) {
         let (g, mut c) = self.coordinator(group);
         g.moved(&mut c, to);
         self.account_commits(group);
     }
 
-    fn account_commits(&mut self, group: usize) {
-        let g = &mut self.groups[group];
+    fn account_commits(&mut self, group: GroupIx) {
+        let g = &mut self.groups[group.index()];
         if g.commits.is_empty() {
             return;
         }
-        let ledger = &mut self.group_ledgers[group];
+        let ledger = &mut self.group_ledgers[group.index()];
         for (tp, offset) in g.commits.drain(..) {
             if let Some(delivery) = ledger.delivery.get_mut(&tp) {
                 delivery.committed(offset);
@@ -132,7 +137,7 @@ impl Simulation {
         self.consumers.push(clients);
         self.group_ledgers.push(ledger);
         for member in &spec.members {
-            self.add_member_quietly(index, &member.id, member.topics.clone());
+            self.add_member_quietly(GroupIx::at(index), &member.id, member.topics.clone());
             let last = self.consumers[index].members.len() - 1;
             self.consumers[index].members[last].group_instance_id =
                 member.group_instance_id.clone();
@@ -141,8 +146,8 @@ impl Simulation {
 
     /// A member id's text: the `client.id` (the member's name), "-", and a random (version 4) UUID (see
     /// `coordinator::member_id_text`).
-    pub fn member_id_text(&self, group: usize, member: usize, id: MemberId) -> String {
-        let client_id = &self.consumers[group].members[member].id;
+    pub fn member_id_text(&self, group: GroupIx, member: MemberSlot, id: MemberId) -> String {
+        let client_id = &self.consumers[group.index()].members[member.index()].id;
         member_id_text(self.seed, (group, member), client_id, id)
     }
 

@@ -8,7 +8,7 @@
 use super::Simulation;
 use crate::controller::{FencedReplica, LeaderChange, Quorum, RegistrationAnswer};
 use crate::event::EventKind;
-use crate::ids::{BrokerId, Tp};
+use crate::ids::{BrokerId, GroupIx, Tp};
 use crate::log::LostRange;
 use crate::metadata::{Controller, Registration};
 use crate::network::Node;
@@ -310,8 +310,8 @@ impl Simulation {
     pub(crate) fn elect_coordinators(&mut self, preferred: bool) {
         for group in 0..self.groups.len() {
             let (c, q) = self.quorum();
-            if let Some(to) = c.offsets_leader_change(&q, group, preferred) {
-                self.coordinator_moved(group, to);
+            if let Some(to) = c.offsets_leader_change(&q, GroupIx::at(group), preferred) {
+                self.coordinator_moved(GroupIx::at(group), to);
                 let (c, mut q) = self.quorum();
                 c.maybe_schedule_leader_balance(&mut q);
             }

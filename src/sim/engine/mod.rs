@@ -7,7 +7,7 @@ use super::config::{field, ClusterConfig, Code, InputError, Problem, ProducerCon
 use super::event::{EventKind, Trace, TraceEvent};
 use super::group::{Group, GroupClients};
 use super::host::Broker;
-use super::ids::{BrokerId, Micros, ProducerIx, Tp};
+use super::ids::{BrokerId, GroupIx, MemberSlot, Micros, ProducerIx, Tp};
 use super::kernel::Kernel;
 use super::log::{BatchFacts, ReplicaLog};
 use super::network::{Flow, Network, Node};
@@ -459,8 +459,8 @@ impl Simulation {
     pub(crate) fn answer_parked_consumer_fetch(
         &mut self,
         broker: BrokerId,
-        group: usize,
-        member: usize,
+        group: GroupIx,
+        member: MemberSlot,
     ) {
         let (b, mut h) = self.host(broker);
         b.answer_parked_consumer_fetch(&mut h, group, member);
@@ -595,7 +595,7 @@ impl Simulation {
                 topics,
             } => {
                 let g = self.group_index(&group)?;
-                self.add_member(g, &member, topics);
+                self.add_member(GroupIx::at(g), &member, topics);
             }
             Command::AddGroup { group } => {
                 let config = self.scenario.scenario.check_group("group", &group)?;
@@ -636,7 +636,7 @@ impl Simulation {
             }
             Command::SetGroupConfig { group, name, value } => {
                 let g = self.group_index(&group)?;
-                self.set_group_config(g, name, value)?;
+                self.set_group_config(GroupIx::at(g), name, value)?;
             }
             Command::SetProcessingTime {
                 group,
@@ -709,7 +709,7 @@ impl Simulation {
         &self,
         group: &str,
         member: &str,
-    ) -> Result<(usize, usize), InputError> {
+    ) -> Result<(GroupIx, MemberSlot), InputError> {
         let g = self.group_index(group)?;
         let m = self.consumers[g]
             .members
@@ -733,7 +733,7 @@ impl Simulation {
                     ),
                 )
             })?;
-        Ok((g, m))
+        Ok((GroupIx::at(g), MemberSlot::at(m)))
     }
 
     /// The node a network-fault command names (`NodeName`).
@@ -771,7 +771,10 @@ impl Simulation {
             producer: ProducerIx::at(producer),
         }));
         for (group, g) in self.consumers.iter().enumerate() {
-            nodes.extend((0..g.members.len()).map(|member| Node::Member { group, member }));
+            nodes.extend((0..g.members.len()).map(|member| Node::Member {
+                group: GroupIx::at(group),
+                member: MemberSlot::at(member),
+            }));
         }
         nodes
     }
