@@ -7,7 +7,7 @@ use super::ids::{ProducerIx, Tp};
 use super::log::{BatchData, BatchFacts, ACKNOWLEDGED, LOST};
 use super::sort;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -308,7 +308,7 @@ mod tests {
 pub struct ProduceLedger {
     /// Per producer: (request id, partition, the batch its last append made), by request id. Few at a
     /// time (the batches waiting for their answer), and a producer's new requests come last.
-    appended: Vec<Vec<(u64, Tp, Rc<BatchData>)>>,
+    appended: Vec<VecDeque<(u64, Tp, Rc<BatchData>)>>,
     /// Per producer: records acknowledged to the application that the cluster later lost.
     acknowledged_lost: Vec<u64>,
     /// Per producer: records a retry appended a second time (its first attempt was appended too).
@@ -320,7 +320,7 @@ pub struct ProduceLedger {
 
 impl ProduceLedger {
     pub(crate) fn add_producer(&mut self) {
-        self.appended.push(Vec::new());
+        self.appended.push(VecDeque::new());
         self.acknowledged_lost.push(0);
         self.written_twice.push(0);
     }
@@ -341,9 +341,10 @@ impl ProduceLedger {
     }
 
     #[inline(always)]
-    fn find(appended: &[(u64, Tp, Rc<BatchData>)], request: u64) -> Result<usize, usize> {
-        // Most lookups are for the newest request (an append) or one of the oldest (an answer).
-        match appended.last() {
+    fn find(appended: &VecDeque<(u64, Tp, Rc<BatchData>)>, request: u64) -> Result<usize, usize> {
+        // Most lookups are for the newest request (an append) or one of the oldest (an answer, taken from
+        // the front without moving the rest).
+        match appended.back() {
             Some(last) if last.0 < request => Err(appended.len()),
             _ => appended.binary_search_by_key(&request, |entry| entry.0),
         }
@@ -352,7 +353,7 @@ impl ProduceLedger {
     fn take(&mut self, producer: ProducerIx, request: u64) -> Option<Rc<BatchData>> {
         let appended = &mut self.appended[producer.index()];
         let index = Self::find(appended, request).ok()?;
-        Some(appended.remove(index).2)
+        Some(appended.remove(index).expect("found").2)
     }
 
     /// The batch a request's earlier attempt made, unless it was lost since.

@@ -923,7 +923,14 @@ impl Member {
             let entry = ConsumerFetchPartition { tp, from, validate };
             match requests.iter_mut().find(|(broker, _)| *broker == leader) {
                 Some((_, partitions)) => partitions.push(entry),
-                None => requests.push((leader, vec![entry])),
+                None => {
+                    let mut partitions = Vec::with_capacity(m.assigned.len());
+                    partitions.push(entry);
+                    if requests.capacity() == 0 {
+                        requests.reserve(4);
+                    }
+                    requests.push((leader, partitions));
+                }
             }
         }
         let (max_wait_us, max_bytes, partition_max_bytes) = (

@@ -40,6 +40,8 @@ pub struct Broker {
     /// While a ProduceRequest is appended: the partitions whose waiting replica fetches are woken once
     /// the whole request is in the log.
     pub(crate) deferred_wakeups: Option<Vec<Tp>>,
+    /// `deferred_wakeups`' list between requests (kept for its allocation).
+    pub(crate) wakeup_buffer: Vec<Tp>,
 }
 
 impl Broker {
@@ -57,6 +59,7 @@ impl Broker {
             delayed_produces: BTreeMap::new(),
             produce_reply: None,
             deferred_wakeups: None,
+            wakeup_buffer: Vec::new(),
         }
     }
 

@@ -558,6 +558,7 @@ impl ReplicaLog {
             }
         }
         let start = self.first_ending_after(offset);
+        out.reserve((self.batches.len() - start).min(16));
         for batch in self.batches.range(start..) {
             if !out.is_empty() && bytes + batch.bytes > max_bytes {
                 break;

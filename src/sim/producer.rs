@@ -137,12 +137,13 @@ pub struct Producer {
     pub(crate) requests: BTreeMap<u64, Request>,
     /// The requests waiting to be sent (`RequestState::Queued`) by `(partition, request)`: the drain
     /// order, oldest first per partition, without walking the requests on the wire.
-    pub(crate) queued: BTreeSet<(u32, u64)>,
+    pub(crate) queued: BTreeSet<(u32, u64, Micros)>,
     /// How many of the queued requests are retries (sent before), by partition.
     pub(crate) queued_retries: Vec<u32>,
     /// `send_ready`'s copy of `queued` (kept for its allocation).
-    pub(crate) drain_order: Vec<(u32, u64)>,
-    pub(crate) in_flight: BTreeMap<u32, u64>,
+    pub(crate) drain_order: Vec<(u32, u64, Micros)>,
+    /// Requests on the wire, by partition.
+    pub(crate) in_flight: Vec<u64>,
     pub(crate) next_sequence: BTreeMap<u32, u32>,
     pub(crate) tick_scheduled: bool,
     /// Bytes held in `buffer.memory`: records in open batches and in requests not yet answered.
@@ -189,7 +190,7 @@ impl Producer {
             queued: BTreeSet::new(),
             drain_order: Vec::new(),
             queued_retries: Vec::new(),
-            in_flight: BTreeMap::new(),
+            in_flight: Vec::new(),
             next_sequence: BTreeMap::new(),
             tick_scheduled: false,
             buffered_bytes: 0,
@@ -386,10 +387,10 @@ impl Producer {
                 let lingered = now >= open.created_us + linger_us || open.bytes >= batch_size;
                 let drainable = || {
                     c.partition(Tp { topic, partition }).leader.is_some()
-                        && self.in_flight.get(&partition).copied().unwrap_or(0) < max_in_flight
+                        && self.in_flight_on(partition) < max_in_flight
                         && self
                             .queued
-                            .range((partition, 0)..=(partition, u64::MAX))
+                            .range((partition, 0, 0)..=(partition, u64::MAX, Micros::MAX))
                             .next()
                             .is_none()
                 };
@@ -418,7 +419,7 @@ impl Producer {
             0
         };
         let epoch = self.epoch;
-        self.queued.insert((partition, id));
+        self.queued.insert((partition, id, open.created_us));
         self.requests.insert(
             id,
             Request {
@@ -458,11 +459,11 @@ impl Producer {
         let topic = self.topic;
         let mut start = 0;
         while start < order.len() {
-            let partition = order[start].0;
+            let (partition, _, oldest_created_us) = order[start];
             let end = start
                 + order[start..]
                     .iter()
-                    .take_while(|(other, _)| *other == partition)
+                    .take_while(|(other, _, _)| *other == partition)
                     .count();
             let ids = &order[start..end];
             start = end;
@@ -471,7 +472,7 @@ impl Producer {
                 // after delivery.timeout.ms). The producer's tick looks again.
                 let expired: Vec<u64> = ids
                     .iter()
-                    .map(|(_, id)| *id)
+                    .map(|(_, id, _)| *id)
                     .filter(|id| {
                         let request = &self.requests[id];
                         request.state == RequestState::Queued
@@ -494,12 +495,19 @@ impl Producer {
                     .copied()
                     .unwrap_or(0) as usize,
                 ids.iter()
-                    .filter(|(_, id)| self.requests[id].attempt > 0)
+                    .filter(|(_, id, _)| self.requests[id].attempt > 0)
                     .count(),
                 "queued retries counted"
             );
             let delivery_timeout_us = self.config.delivery_timeout_ms * 1000;
-            for (position, &(_, id)) in ids.iter().enumerate() {
+            if self.in_flight_on(partition) >= self.config.max_in_flight_requests_per_connection
+                && now < oldest_created_us + delivery_timeout_us
+            {
+                // The connection is full and the oldest request has not expired: nothing to do here
+                // (the loop below would stop at it).
+                continue;
+            }
+            for (position, &(_, id, _)) in ids.iter().enumerate() {
                 let request = &self.requests[&id];
                 if request.state != RequestState::Queued {
                     continue;
@@ -508,7 +516,7 @@ impl Producer {
                     self.fail_request(k, c, id, Reason::DeliveryTimeout);
                     continue;
                 }
-                let in_flight = self.in_flight.get(&partition).copied().unwrap_or(0);
+                let in_flight = self.in_flight_on(partition);
                 let full = in_flight >= self.config.max_in_flight_requests_per_connection;
                 let blocked = full || (retrying && (position > 0 || in_flight > 0));
                 if now < request.not_before_us || blocked {
@@ -516,7 +524,7 @@ impl Producer {
                         // Nothing after it goes out now. (With the connection full, nothing after it
                         // expires either: a partition's requests are queued oldest first, and this one
                         // has not.)
-                        debug_assert!(ids[position..].iter().all(|(_, later)| {
+                        debug_assert!(ids[position..].iter().all(|(_, later, _)| {
                             now < self.requests[later].created_us + delivery_timeout_us
                         }));
                         break;
@@ -530,7 +538,11 @@ impl Producer {
                             batches.push(batch);
                             *count += records;
                         }
-                        None => drained.push((leader, vec![batch], records)),
+                        None => {
+                            let mut batches = Vec::with_capacity(ids.len());
+                            batches.push(batch);
+                            drained.push((leader, batches, records));
+                        }
                     }
                 }
             }
@@ -580,9 +592,13 @@ impl Producer {
             );
             return None;
         };
-        *self.in_flight.entry(tp.partition).or_insert(0) += 1;
-        let retry = self.requests[&id].attempt > 0;
-        self.unqueue(tp.partition, id, retry);
+        *self.in_flight_mut(tp.partition) += 1;
+        let (retry, created_us) = {
+            let request = &self.requests[&id];
+            (request.attempt > 0, request.created_us)
+        };
+        let queued = self.unqueue(tp.partition, (id, created_us), retry);
+        debug_assert!(queued, "a request is sent from the queue");
         let request = self.requests.get_mut(&id).expect("exists");
         request.attempt += 1;
         request.state = RequestState::InFlight { broker: leader };
@@ -606,7 +622,7 @@ impl Producer {
         if acks == Acks::Zero {
             // acks=0: "considered sent" once on the wire; no response is awaited, and the batch's
             // memory is free.
-            *self.in_flight.get_mut(&tp.partition).expect("counted") -= 1;
+            *self.in_flight_mut(tp.partition) -= 1;
             self.stats.records_acknowledged += records as u64;
             self.emit_acknowledged(k, c, tp, None, records);
             self.release_request(id);
@@ -720,7 +736,7 @@ impl Producer {
         let created_us = request.created_us;
         let timeout_entry = (request.timeout_at, id, attempt);
         self.timeouts.remove(&timeout_entry);
-        *self.in_flight.get_mut(&tp.partition).expect("counted") -= 1;
+        *self.in_flight_mut(tp.partition) -= 1;
         match outcome.result {
             Ok(base_offset) => {
                 let request = self.requests.remove(&id).expect("exists");
@@ -754,7 +770,7 @@ impl Producer {
                     let request = self.requests.get_mut(&id).expect("exists");
                     request.state = RequestState::Queued;
                     request.not_before_us = k.now + backoff_us;
-                    self.queued.insert((tp.partition, id));
+                    self.queued.insert((tp.partition, id, created_us));
                     self.count_queued_retries(tp.partition, 1);
                     k.schedule(
                         k.now + backoff_us,
@@ -809,13 +825,28 @@ impl Producer {
         }
     }
 
-    /// Gives up on a batch: the application's callback gets the error. An idempotent producer bumps its
-    /// epoch so later batches start a fresh sequence (Kafka's safe epoch bump).
+    /// Requests on the wire to `partition`.
+    #[inline(always)]
+    fn in_flight_on(&self, partition: u32) -> u64 {
+        self.in_flight.get(partition as usize).copied().unwrap_or(0)
+    }
+
+    fn in_flight_mut(&mut self, partition: u32) -> &mut u64 {
+        let index = partition as usize;
+        if self.in_flight.len() <= index {
+            self.in_flight.resize(index + 1, 0);
+        }
+        &mut self.in_flight[index]
+    }
+
     /// Takes a request off the queue (`retry`: it was sent before).
-    fn unqueue(&mut self, partition: u32, id: u64, retry: bool) {
-        if self.queued.remove(&(partition, id)) && retry {
+    /// Returns whether it was queued.
+    fn unqueue(&mut self, partition: u32, (id, created_us): (u64, Micros), retry: bool) -> bool {
+        let queued = self.queued.remove(&(partition, id, created_us));
+        if queued && retry {
             self.count_queued_retries(partition, -1);
         }
+        queued
     }
 
     fn count_queued_retries(&mut self, partition: u32, change: i32) {
@@ -826,13 +857,19 @@ impl Producer {
         self.queued_retries[index] = self.queued_retries[index].wrapping_add_signed(change);
     }
 
+    /// Gives up on a batch: the application's callback gets the error. An idempotent producer bumps its
+    /// epoch so later batches start a fresh sequence (Kafka's safe epoch bump).
     pub(crate) fn fail_request(&mut self, k: &mut Kernel, c: &Cluster, id: u64, error: Reason) {
         let Some(request) = self.requests.remove(&id) else {
             return;
         };
         self.answered.push((id, false));
         self.buffered_bytes -= request.bytes;
-        self.unqueue(request.tp.partition, id, request.attempt > 0);
+        self.unqueue(
+            request.tp.partition,
+            (id, request.created_us),
+            request.attempt > 0,
+        );
         self.stats.records_failed += request.records as u64;
         if self.config.enable_idempotence {
             self.epoch += 1;

@@ -27,19 +27,23 @@ impl Broker {
         self.produce_reply = Some(DelayedProduce {
             producer,
             broker: self.id,
-            outcomes: Vec::new(),
+            outcomes: Vec::with_capacity(if acks == Acks::Zero { 0 } else { batches.len() }),
             records: 0,
             waiting: Vec::new(),
         });
         // The broker appends the whole request, then completes the fetches waiting for the data
         // (ReplicaManager.appendRecords, then the delayed-fetch purgatory).
-        self.deferred_wakeups = Some(Vec::new());
+        let mut wakeups = std::mem::take(&mut self.wakeup_buffer);
+        wakeups.clear();
+        self.deferred_wakeups = Some(wakeups);
         for batch in batches {
             self.produce_batch_arrive(h, producer, batch, acks, wire);
         }
-        for tp in self.deferred_wakeups.take().unwrap_or_default() {
+        let wakeups = self.deferred_wakeups.take().unwrap_or_default();
+        for &tp in &wakeups {
             self.wake_parked_replica_fetches(h, tp);
         }
+        self.wakeup_buffer = wakeups;
         let reply = self.produce_reply.take().expect("set above");
         if !reply.waiting.is_empty() {
             self.delayed_produces.insert(wire, reply);

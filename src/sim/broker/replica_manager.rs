@@ -136,13 +136,19 @@ impl Broker {
         // Acks the new high watermark releases, in the order they were registered; the rest keep waiting
         // (in place, so the list keeps its allocation).
         let mut ready = Vec::new();
-        replica.pending_acks.retain(|&(required, wire, request)| {
-            let released = required <= new_hw;
-            if released {
-                ready.push((wire, request));
-            }
-            !released
-        });
+        if replica
+            .pending_acks
+            .iter()
+            .any(|&(required, _, _)| required <= new_hw)
+        {
+            replica.pending_acks.retain(|&(required, wire, request)| {
+                let released = required <= new_hw;
+                if released {
+                    ready.push((wire, request));
+                }
+                !released
+            });
+        }
         let mut parked = std::mem::take(&mut replica.parked_consumers);
         for request in ready {
             self.settle_delayed(h, request, Ok(()));
@@ -168,7 +174,7 @@ impl Broker {
     /// new session (none if there is none, or this broker is down).
     pub(crate) fn send_replica_fetch(&mut self, h: &mut Host<'_>, leader: BrokerId) {
         let follower = self.id;
-        let mut offsets = Vec::new();
+        let mut offsets = Vec::with_capacity(h.led_by[leader.index()].len());
         if follower != leader {
             for &tp in &h.led_by[leader.index()] {
                 if let Some(replica) = self.replicas.get(tp) {
