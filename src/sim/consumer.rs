@@ -158,7 +158,7 @@ impl Member {
                     self.send_join(c);
                 }
             }
-            MemberEvent::Assignment {
+            MemberEvent::SyncGroupResponse {
                 member_id,
                 generation,
                 partitions,
@@ -179,7 +179,7 @@ impl Member {
             MemberEvent::RequestTimedOut { lost, sent_us } => {
                 self.request_timed_out(c, lost, sent_us)
             }
-            MemberEvent::CommitResponse { sync, error } => {
+            MemberEvent::OffsetCommitResponse { sync, error } => {
                 if let Some(error) = error {
                     let (group_id, member_id) = c.names(self);
                     c.k.emit(EventKind::CommitFailed {
@@ -206,8 +206,8 @@ impl Member {
         let now = c.k.now;
         let (known, epoch) = (c.coordinator.is_some(), c.coordinator_epoch);
         match lost {
-            Some(Lost::Join) => self.join_sent_us = now,
-            Some(Lost::Commit) => self.commit_sent_us = now,
+            Some(Lost::JoinGroup) => self.join_sent_us = now,
+            Some(Lost::OffsetCommit) => self.commit_sent_us = now,
             Some(Lost::OffsetFetch) | None => {}
         }
         if self.coordinator_unknown || !known {
@@ -240,7 +240,7 @@ impl Member {
         self.send_to_coordinator(
             c,
             FlowKind::GroupProtocol,
-            CoordinatorEvent::Join {
+            CoordinatorEvent::JoinGroup {
                 member: c.me,
                 incarnation,
                 member_id,
@@ -270,9 +270,9 @@ impl Member {
             });
         }
         match lost {
-            Some(Lost::Join) => m.retry_join |= m.joining,
-            Some(Lost::Commit) if m.activity == Activity::Committing => m.retry_commit = true,
-            Some(Lost::Commit) => events.push(EventKind::CommitFailed {
+            Some(Lost::JoinGroup) => m.retry_join |= m.joining,
+            Some(Lost::OffsetCommit) if m.activity == Activity::Committing => m.retry_commit = true,
+            Some(Lost::OffsetCommit) => events.push(EventKind::CommitFailed {
                 group: group_id.to_string(),
                 member: m.id.clone(),
                 error,
@@ -339,8 +339,8 @@ impl Member {
     /// request was sent, so that it acts only if no newer one was sent since.
     pub(crate) fn request_timeout(&self, lost: Lost) -> MemberEvent {
         let sent_us = match lost {
-            Lost::Join => self.join_sent_us,
-            Lost::Commit => self.commit_sent_us,
+            Lost::JoinGroup => self.join_sent_us,
+            Lost::OffsetCommit => self.commit_sent_us,
             Lost::OffsetFetch => self.offset_fetch_sent.unwrap_or(0),
         };
         MemberEvent::RequestTimedOut { lost, sent_us }
@@ -352,7 +352,7 @@ impl Member {
     fn request_timed_out(&mut self, c: &mut Client<'_>, lost: Lost, sent_us: Micros) {
         let (group_id, member_id) = (c.group_id.to_string(), self.id.clone());
         match lost {
-            Lost::Join => {
+            Lost::JoinGroup => {
                 if !self.joining
                     || self.pending_assignment.is_some()
                     || self.join_sent_us != sent_us
@@ -366,7 +366,7 @@ impl Member {
                 });
                 self.send_join(c);
             }
-            Lost::Commit => {
+            Lost::OffsetCommit => {
                 let waiting =
                     self.activity == Activity::Committing && self.commit_sent_us == sent_us;
                 c.k.emit(EventKind::CommitFailed {
@@ -459,7 +459,7 @@ impl Member {
             self.send_to_coordinator(
                 c,
                 FlowKind::GroupProtocol,
-                CoordinatorEvent::Leave {
+                CoordinatorEvent::LeaveGroup {
                     member: c.me,
                     incarnation,
                     member_id,
@@ -671,7 +671,7 @@ impl Member {
         self.send_to_coordinator(
             c,
             FlowKind::Commit,
-            CoordinatorEvent::Commit {
+            CoordinatorEvent::OffsetCommit {
                 member: c.me,
                 incarnation,
                 member_id,
@@ -829,7 +829,7 @@ impl Member {
             self.send_to_coordinator(
                 c,
                 FlowKind::GroupProtocol,
-                CoordinatorEvent::Leave {
+                CoordinatorEvent::LeaveGroup {
                     member: c.me,
                     incarnation,
                     member_id,

@@ -225,7 +225,7 @@ impl Group {
                     c,
                     (MemberSlot::at(member), connection),
                     Reason::NotCoordinator,
-                    Some(Lost::Join),
+                    Some(Lost::JoinGroup),
                 );
             }
         }
@@ -250,10 +250,10 @@ impl Group {
         let from = self.node();
         let incarnation = connection;
         let lost = match event {
-            MemberEvent::Assignment { .. } | MemberEvent::MemberIdRequired { .. } => {
-                Some(Lost::Join)
+            MemberEvent::SyncGroupResponse { .. } | MemberEvent::MemberIdRequired { .. } => {
+                Some(Lost::JoinGroup)
             }
-            MemberEvent::CommitResponse { .. } => Some(Lost::Commit),
+            MemberEvent::OffsetCommitResponse { .. } => Some(Lost::OffsetCommit),
             MemberEvent::OffsetFetchResponse { .. } => Some(Lost::OffsetFetch),
             _ => None,
         };
@@ -308,7 +308,7 @@ impl Group {
             _ => {}
         }
         match event {
-            CoordinatorEvent::Join {
+            CoordinatorEvent::JoinGroup {
                 member,
                 incarnation,
                 member_id,
@@ -343,7 +343,7 @@ impl Group {
                     );
                 }
             }
-            CoordinatorEvent::Leave {
+            CoordinatorEvent::LeaveGroup {
                 member,
                 member_id,
                 reason,
@@ -390,7 +390,7 @@ impl Group {
                     MemberEvent::OffsetFetchResponse { offsets },
                 );
             }
-            CoordinatorEvent::Commit {
+            CoordinatorEvent::OffsetCommit {
                 member,
                 incarnation,
                 member_id,
@@ -805,7 +805,7 @@ impl Group {
             (member, connection),
             FlowKind::GroupProtocol,
             0,
-            MemberEvent::Assignment {
+            MemberEvent::SyncGroupResponse {
                 member_id,
                 generation,
                 partitions,
@@ -897,7 +897,7 @@ impl Group {
             (member, connection),
             FlowKind::Commit,
             0,
-            MemberEvent::CommitResponse { sync, error },
+            MemberEvent::OffsetCommitResponse { sync, error },
         );
     }
 }

@@ -556,7 +556,7 @@ impl Producer {
                 Node::Broker { broker: leader },
                 FlowKind::Produce,
                 records,
-                Ev::ProduceArrive {
+                Ev::Produce {
                     producer: me,
                     broker: leader,
                     acks,

@@ -23,7 +23,7 @@ pub enum Ev {
     },
     /// One ProduceRequest to a broker: the batches drained for its partitions together, and the
     /// producer's `acks`.
-    ProduceArrive {
+    Produce {
         producer: ProducerIx,
         broker: BrokerId,
         acks: Acks,
@@ -43,7 +43,7 @@ pub enum Ev {
         request: u64,
     },
     /// A follower's FetchRequest (its fetch session with the leader) arriving at the leader.
-    ReplicaFetchArrive {
+    ReplicaFetch {
         follower: BrokerId,
         leader: BrokerId,
         session: u64,
@@ -261,7 +261,7 @@ pub enum MemberEvent {
     },
     /// The SyncGroupResponse: the member's partitions for the generation (and, from the JoinGroupResponse,
     /// its member id).
-    Assignment {
+    SyncGroupResponse {
         member_id: MemberId,
         generation: i32,
         partitions: Vec<Tp>,
@@ -274,7 +274,7 @@ pub enum MemberEvent {
         member_id: MemberId,
     },
     /// The OffsetCommitResponse.
-    CommitResponse {
+    OffsetCommitResponse {
         sync: bool,
         error: Option<Reason>,
     },
@@ -300,16 +300,16 @@ impl CoordinatorEvent {
     /// it waits for (`None` for the coordinator's timers).
     pub fn sender(&self) -> Option<(usize, u32, Option<Lost>)> {
         let (member, incarnation, lost) = match *self {
-            CoordinatorEvent::Join {
+            CoordinatorEvent::JoinGroup {
                 member,
                 incarnation,
                 ..
-            } => (member, incarnation, Some(Lost::Join)),
-            CoordinatorEvent::Commit {
+            } => (member, incarnation, Some(Lost::JoinGroup)),
+            CoordinatorEvent::OffsetCommit {
                 member,
                 incarnation,
                 ..
-            } => (member, incarnation, Some(Lost::Commit)),
+            } => (member, incarnation, Some(Lost::OffsetCommit)),
             CoordinatorEvent::OffsetFetch {
                 member,
                 incarnation,
@@ -320,7 +320,7 @@ impl CoordinatorEvent {
                 incarnation,
                 ..
             }
-            | CoordinatorEvent::Leave {
+            | CoordinatorEvent::LeaveGroup {
                 member,
                 incarnation,
                 ..
@@ -335,9 +335,9 @@ impl CoordinatorEvent {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lost {
     /// A JoinGroupRequest, or the SyncGroupResponse that ends the join: it joins again.
-    Join,
+    JoinGroup,
     /// An OffsetCommitRequest or its response: the commit fails with a timeout.
-    Commit,
+    OffsetCommit,
     /// An OffsetFetchRequest or its response: the member asks again.
     OffsetFetch,
 }
@@ -346,7 +346,7 @@ pub enum Lost {
 pub enum CoordinatorEvent {
     /// A JoinGroupRequest: the member id the client has (none for a new process), and its
     /// `group.instance.id` if it is a static member.
-    Join {
+    JoinGroup {
         member: MemberSlot,
         incarnation: u32,
         member_id: Option<MemberId>,
@@ -359,7 +359,7 @@ pub enum CoordinatorEvent {
         member_id: MemberId,
     },
     /// A LeaveGroupRequest (the reason boxed: a Leave is rare, and every message pays for the largest).
-    Leave {
+    LeaveGroup {
         member: MemberSlot,
         incarnation: u32,
         member_id: MemberId,
@@ -372,7 +372,7 @@ pub enum CoordinatorEvent {
         partitions: Vec<Tp>,
     },
     /// An OffsetCommitRequest.
-    Commit {
+    OffsetCommit {
         member: MemberSlot,
         incarnation: u32,
         member_id: Option<MemberId>,

@@ -199,7 +199,7 @@ impl Broker {
             Node::Broker { broker: leader },
             FlowKind::ReplicaFetch,
             0,
-            Ev::ReplicaFetchArrive {
+            Ev::ReplicaFetch {
                 follower,
                 leader,
                 session,

@@ -345,7 +345,7 @@ impl Simulation {
                 node.on_tick(producer, k, &cluster);
                 self.producer_answered(producer);
             }
-            Ev::ProduceArrive {
+            Ev::Produce {
                 producer,
                 broker,
                 acks,
@@ -368,7 +368,7 @@ impl Simulation {
                 node.on_retry(producer, k, &cluster, request);
                 self.producer_answered(producer);
             }
-            Ev::ReplicaFetchArrive {
+            Ev::ReplicaFetch {
                 follower,
                 leader,
                 session,
