@@ -351,7 +351,18 @@ pub struct ReplicaLog {
     ends: VecDeque<u64>,
     segments: VecDeque<Segment>,
     pub size_bytes: u64,
-    producer_state: BTreeMap<u64, VecDeque<Rc<BatchData>>>,
+    producer_state: BTreeMap<u64, VecDeque<Retained>>,
+}
+
+/// A batch the log remembers for its producer's duplicate check (Kafka's `ProducerStateEntry` keeps the
+/// last five), with what the check compares inline, so that it follows no pointer until one matches.
+#[derive(Clone, Debug)]
+struct Retained {
+    epoch: u32,
+    base_sequence: u32,
+    records: u32,
+    base_offset: u64,
+    batch: Rc<BatchData>,
 }
 
 pub enum SequenceCheck {
@@ -600,11 +611,9 @@ impl ReplicaLog {
             };
         };
         if let Some(duplicate) = retained.iter().find(|batch| {
-            batch.producer_id.map(|(_, e)| e) == Some(epoch)
-                && batch.base_sequence == base_sequence
-                && batch.records == records
+            batch.epoch == epoch && batch.base_sequence == base_sequence && batch.records == records
         }) {
-            return SequenceCheck::Duplicate(duplicate.clone());
+            return SequenceCheck::Duplicate(duplicate.batch.clone());
         }
         match retained.back() {
             Some(last) if last.base_sequence + last.records == base_sequence => {
@@ -643,9 +652,15 @@ impl ReplicaLog {
         active.last_append_us = now;
         self.size_bytes += batch.bytes;
         self.log_end_offset = batch.end_offset();
-        if let Some((producer_id, _)) = batch.producer_id {
+        if let Some((producer_id, epoch)) = batch.producer_id {
             let retained = self.producer_state.entry(producer_id).or_default();
-            retained.push_back(batch.clone());
+            retained.push_back(Retained {
+                epoch,
+                base_sequence: batch.base_sequence,
+                records: batch.records,
+                base_offset: batch.base_offset,
+                batch: batch.clone(),
+            });
             if retained.len() > BATCHES_TO_RETAIN {
                 retained.pop_front();
             }
