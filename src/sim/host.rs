@@ -84,8 +84,8 @@ pub(crate) struct Host<'a> {
     topics: &'a mut [Topic],
     pub cluster: &'a ClusterConfig,
     pub registrations: &'a [Registration],
-    /// The partitions each broker leads, by broker index.
-    pub led_by: &'a [Vec<Tp>],
+    /// By leader and follower broker index, the partitions the one leads and the other follows.
+    pub led_by: &'a [Vec<Vec<Tp>>],
     /// The producers, for their `client.id`, which each request's header carries.
     producers: &'a [Producer],
     pub books: Books<'a>,
@@ -108,7 +108,7 @@ impl<'a> Host<'a> {
         topics: &'a mut [Topic],
         cluster: &'a ClusterConfig,
         registrations: &'a [Registration],
-        led_by: &'a [Vec<Tp>],
+        led_by: &'a [Vec<Vec<Tp>>],
         producers: &'a [Producer],
         books: Books<'a>,
     ) -> Host<'a> {

@@ -174,9 +174,10 @@ impl Broker {
     /// new session (none if there is none, or this broker is down).
     pub(crate) fn send_replica_fetch(&mut self, h: &mut Host<'_>, leader: BrokerId) {
         let follower = self.id;
-        let mut offsets = Vec::with_capacity(h.led_by[leader.index()].len());
+        let fetched = &h.led_by[leader.index()][follower.index()];
+        let mut offsets = Vec::with_capacity(fetched.len());
         if follower != leader {
-            for &tp in &h.led_by[leader.index()] {
+            for &tp in fetched {
                 if let Some(replica) = self.replicas.get(tp) {
                     offsets.push(FetchOffset {
                         tp,

@@ -61,16 +61,23 @@ impl Simulation {
         result
     }
 
-    /// The partitions each broker leads, by broker index.
-    fn leaders_by_broker(&self) -> Vec<Vec<Tp>> {
-        let mut led = vec![Vec::new(); self.brokers.len()];
+    /// By leader and follower broker index, the partitions the one leads and the other hosts a replica
+    /// of: what the follower's fetch session with that leader asks for.
+    fn leaders_by_broker(&self) -> Vec<Vec<Vec<Tp>>> {
+        let brokers = self.brokers.len();
+        let mut led = vec![vec![Vec::new(); brokers]; brokers];
         for (topic_index, topic) in self.topics.iter().enumerate() {
             for (partition_index, partition) in topic.partitions.iter().enumerate() {
-                if let Some(leader) = partition.leader {
-                    led[leader.index()].push(Tp {
-                        topic: topic_index,
-                        partition: partition_index as u32,
-                    });
+                let Some(leader) = partition.leader else {
+                    continue;
+                };
+                for follower in &partition.replicas {
+                    if *follower != leader {
+                        led[leader.index()][follower.index()].push(Tp {
+                            topic: topic_index,
+                            partition: partition_index as u32,
+                        });
+                    }
                 }
             }
         }

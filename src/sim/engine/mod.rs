@@ -49,8 +49,9 @@ pub struct Simulation {
     pub(crate) group_ledgers: Vec<super::accounting::GroupLedger>,
     next_timeline: usize,
     pub(crate) commands: Vec<(Micros, Command)>,
-    /// The partitions each broker leads (see `led_by`); `None` after leadership or partitions change.
-    pub(crate) led_by_broker: Option<Vec<Vec<Tp>>>,
+    /// By leader and follower broker, the partitions the one leads and the other follows (see
+    /// `engine::brokers`); `None` after leadership or partitions change.
+    pub(crate) led_by_broker: Option<Vec<Vec<Vec<Tp>>>>,
     /// The partitions whose logs a broker's handler made due for summarising (`engine::brokers`).
     pub(crate) summarize_due: Vec<Tp>,
     /// The controller's registrations of the brokers, and its balancing (the partitions' registrations
