@@ -1,10 +1,9 @@
 //! The core's module structure (issue 12): `src/sim` has no import cycle. Reads every module's paths to
 //! its siblings (`use super::x`, `super::x::Y`, `crate::x`; its test module excluded) and finds the cycles.
 //!
-//! It reads paths, not calls: the engine calls the `impl Simulation` handlers of `broker`, `consumer` and
-//! `controller` without naming their modules, so those still depend on the engine (and it on them)
-//! though no path shows it. The second test below keeps that list, which may only shrink; the producer is
-//! a node of its own (`impl Producer`) and names nothing of the engine.
+//! It reads paths, not calls, so two more tests check what paths cannot show: that every node's
+//! handlers are its own (only the engine and the view are `impl Simulation` blocks), and that no node
+//! module names the engine.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -203,8 +203,9 @@ impl Group {
             self.state,
             GroupState::PreparingRebalance | GroupState::CompletingRebalance
         );
-        for member in 0..c.clients.members.len() {
-            let membership = &mut self.memberships[member];
+        for index in 0..c.clients.members.len() {
+            let member = MemberSlot::at(index);
+            let membership = &mut self.memberships[index];
             let mut sessions = Vec::new();
             if let (true, Some(id)) = (membership.in_group, membership.member_id) {
                 membership.last_heartbeat_us = now;
@@ -218,12 +219,12 @@ impl Group {
             let waiting = rebalancing && membership.in_group && membership.joined;
             let connection = membership.connection;
             for id in sessions {
-                self.session_timer(c, MemberSlot::at(member), id, now + session);
+                self.session_timer(c, member, id, now + session);
             }
             if waiting {
                 self.coordinator_error(
                     c,
-                    (MemberSlot::at(member), connection),
+                    (member, connection),
                     Reason::NotCoordinator,
                     Some(Lost::JoinGroup),
                 );
@@ -289,7 +290,7 @@ impl Group {
             (None, Some((member, connection, lost))) => {
                 return self.coordinator_error(
                     c,
-                    (MemberSlot::at(member), connection),
+                    (member, connection),
                     Reason::NotCoordinator,
                     lost,
                 )
@@ -297,7 +298,7 @@ impl Group {
             (Some(_), Some((member, connection, lost))) if !c.broker_alive => {
                 return self.coordinator_error(
                     c,
-                    (MemberSlot::at(member), connection),
+                    (member, connection),
                     Reason::CoordinatorNotAvailable,
                     lost,
                 )

@@ -298,7 +298,7 @@ pub enum MemberEvent {
 impl CoordinatorEvent {
     /// The member that sent this request, its process (the connection an answer goes back on), and what
     /// it waits for (`None` for the coordinator's timers).
-    pub fn sender(&self) -> Option<(usize, u32, Option<Lost>)> {
+    pub fn sender(&self) -> Option<(MemberSlot, u32, Option<Lost>)> {
         let (member, incarnation, lost) = match *self {
             CoordinatorEvent::JoinGroup {
                 member,
@@ -327,7 +327,7 @@ impl CoordinatorEvent {
             } => (member, incarnation, None),
             _ => return None,
         };
-        Some((member.index(), incarnation, lost))
+        Some((member, incarnation, lost))
     }
 }
 

@@ -10,24 +10,38 @@ use crate::ids::{ProducerIx, Tp};
 use crate::log::{BatchData, SequenceCheck, ACKNOWLEDGED};
 use crate::network::{FlowKind, Node};
 use crate::protocol::{DelayedProduce, Ev, ProduceBatch, ProduceOutcome};
+use std::rc::Rc;
+
+/// A batch of the ProduceRequest being handled, once in the leader's log (`Broker::produce_batch_append`).
+pub(crate) struct AppendedBatch {
+    /// Its request id and attempt.
+    request: (u64, u32),
+    tp: Tp,
+    records: u32,
+    batch: Rc<BatchData>,
+    /// Where an earlier attempt of a request without idempotence was appended (only the observer knows).
+    written_before: Option<u64>,
+}
 
 /// The broker's produce handlers.
 impl Broker {
-    /// A ProduceRequest arrived: the broker appends every batch, then answers with one response for all
-    /// of them: at once, or with acks=all once every batch has reached the high watermark (the broker's
-    /// `DelayedProduce` covers the whole request).
-    pub(crate) fn produce_request_arrive(
+    /// A ProduceRequest arrived (`engine::brokers::produce_request_arrive` runs the steps): the broker
+    /// appends every batch (`produce_batch_append`, then `produce_batch_answer`), then answers with one
+    /// response for all of them (`end_produce_request`): at once, or with acks=all once every batch has
+    /// reached the high watermark (the broker's `DelayedProduce` covers the whole request). Returns the
+    /// request's id.
+    pub(crate) fn begin_produce_request(
         &mut self,
         h: &mut Host<'_>,
         producer: ProducerIx,
         acks: Acks,
-        batches: Vec<ProduceBatch>,
-    ) {
+        batches: usize,
+    ) -> u64 {
         let wire = h.k.next_request();
         self.produce_reply = Some(DelayedProduce {
             producer,
             broker: self.id,
-            outcomes: Vec::with_capacity(if acks == Acks::Zero { 0 } else { batches.len() }),
+            outcomes: Vec::with_capacity(if acks == Acks::Zero { 0 } else { batches }),
             records: 0,
             waiting: Vec::new(),
         });
@@ -36,9 +50,12 @@ impl Broker {
         let mut wakeups = std::mem::take(&mut self.wakeup_buffer);
         wakeups.clear();
         self.deferred_wakeups = Some(wakeups);
-        for batch in batches {
-            self.produce_batch_arrive(h, producer, batch, acks, wire);
-        }
+        wire
+    }
+
+    /// The ProduceRequest `wire` is appended: the fetches waiting for its data are answered, and so is
+    /// the request, unless some of its batches wait for the high watermark.
+    pub(crate) fn end_produce_request(&mut self, h: &mut Host<'_>, wire: u64) {
         let wakeups = self.deferred_wakeups.take().unwrap_or_default();
         for &tp in &wakeups {
             self.wake_parked_replica_fetches(h, tp);
@@ -52,15 +69,16 @@ impl Broker {
         }
     }
 
-    /// One batch of the ProduceRequest being handled (`produce_request_arrive`).
-    fn produce_batch_arrive(
+    /// One batch of the ProduceRequest being handled: the checks, then the append (or the batch the
+    /// log already holds, for an idempotent retry). Returns what `produce_batch_answer` needs, unless the
+    /// batch is answered already (an error) or needs no answer.
+    pub(crate) fn produce_batch_append(
         &mut self,
         h: &mut Host<'_>,
         producer: ProducerIx,
         batch: ProduceBatch,
         acks: Acks,
-        wire: u64,
-    ) {
+    ) -> Option<AppendedBatch> {
         let broker = self.id;
         let (id, attempt, tp) = (batch.request, batch.attempt, batch.tp);
         if !self.alive {
@@ -86,16 +104,17 @@ impl Broker {
                     },
                 );
             }
-            return;
+            return None;
         }
         let partition = h.partition(tp);
         if partition.leader != Some(broker) {
-            return self.respond(
+            self.respond(
                 (id, attempt),
                 batch.records,
                 Err(Reason::NotLeaderOrFollower),
                 acks,
             );
+            return None;
         }
         let min_isr = h
             .topic(tp.topic)
@@ -103,12 +122,13 @@ impl Broker {
             .min_insync_replicas
             .min(partition.replicas.len() as u64);
         if acks == Acks::All && (partition.isr.len() as u64) < min_isr {
-            return self.respond(
+            self.respond(
                 (id, attempt),
                 batch.records,
                 Err(Reason::NotEnoughReplicas),
                 acks,
             );
+            return None;
         }
         let existing = match batch.producer_id {
             Some((producer_id, epoch)) => {
@@ -117,12 +137,13 @@ impl Broker {
                     SequenceCheck::InOrder => None,
                     SequenceCheck::Duplicate(batch) => Some(batch),
                     SequenceCheck::OutOfOrder => {
-                        return self.respond(
+                        self.respond(
                             (id, attempt),
                             batch.records,
                             Err(Reason::OutOfOrderSequence),
                             acks,
                         );
+                        return None;
                     }
                 }
             }
@@ -171,6 +192,30 @@ impl Broker {
                 if acks == Acks::Zero { ACKNOWLEDGED } else { 0 },
             ),
         };
+        Some(AppendedBatch {
+            request: (id, attempt),
+            tp,
+            records: batch.records,
+            batch: appended,
+            written_before,
+        })
+    }
+
+    /// The rest of one batch of the ProduceRequest `wire` once it is in the log (or found there): what
+    /// the observer learns of it, then its answer, at once or when the high watermark covers it.
+    pub(crate) fn produce_batch_answer(
+        &mut self,
+        h: &mut Host<'_>,
+        (producer, acks, wire): (ProducerIx, Acks, u64),
+        appended: AppendedBatch,
+    ) {
+        let AppendedBatch {
+            request: (id, attempt),
+            tp,
+            records,
+            batch: appended,
+            written_before,
+        } = appended;
         if let Some(first_base_offset) = written_before {
             h.books.produce_ledger.add_written_twice(
                 producer,
@@ -199,18 +244,13 @@ impl Broker {
             .appended(producer, id, tp, appended.clone());
         let replica = self.replicas.get_mut(tp).expect("the leader's replica");
         if acks == Acks::One || replica.log.high_watermark >= appended.end_offset() {
-            self.respond(
-                (id, attempt),
-                batch.records,
-                Ok(Some(appended.base_offset)),
-                acks,
-            );
+            self.respond((id, attempt), records, Ok(Some(appended.base_offset)), acks);
         } else {
             replica.pending_acks.push((appended.end_offset(), wire, id));
             if let Some(reply) = self.produce_reply.as_mut() {
                 reply
                     .waiting
-                    .push((id, attempt, batch.records, appended.base_offset));
+                    .push((id, attempt, records, appended.base_offset));
             }
         }
     }

@@ -276,11 +276,11 @@ impl Broker {
         } else {
             let deadline =
                 h.k.on_quantum(now + h.cluster.replica_fetch_wait_max_ms * 1000);
-            let fetcher = &mut self.parked_replica_fetches[follower.index()];
-            fetcher.parked = Some((session, offsets));
-            fetcher.wait_deadline = deadline;
-            if fetcher.timer_at.is_none_or(|at| at > deadline) {
-                fetcher.timer_at = Some(deadline);
+            let waiting = &mut self.parked_replica_fetches[follower.index()];
+            waiting.parked = Some((session, offsets));
+            waiting.wait_deadline = deadline;
+            if waiting.timer_at.is_none_or(|at| at > deadline) {
+                waiting.timer_at = Some(deadline);
                 h.k.schedule(deadline, Ev::ReplicaFetchWait { follower, leader });
             }
         }
@@ -291,22 +291,22 @@ impl Broker {
     pub(crate) fn replica_fetch_wait_expired(&mut self, h: &mut Host<'_>, follower: BrokerId) {
         let now = h.k.now;
         let leader = self.id;
-        let fetcher = &mut self.parked_replica_fetches[follower.index()];
-        if fetcher.timer_at == Some(now) {
-            fetcher.timer_at = None;
+        let waiting = &mut self.parked_replica_fetches[follower.index()];
+        if waiting.timer_at == Some(now) {
+            waiting.timer_at = None;
         }
-        if fetcher.parked.is_none() {
+        if waiting.parked.is_none() {
             return;
         }
-        if fetcher.wait_deadline > now {
-            if fetcher.timer_at.is_none() {
-                let deadline = fetcher.wait_deadline;
-                fetcher.timer_at = Some(deadline);
+        if waiting.wait_deadline > now {
+            if waiting.timer_at.is_none() {
+                let deadline = waiting.wait_deadline;
+                waiting.timer_at = Some(deadline);
                 h.k.schedule(deadline, Ev::ReplicaFetchWait { follower, leader });
             }
             return;
         }
-        let (session, offsets) = fetcher.parked.take().expect("checked");
+        let (session, offsets) = waiting.parked.take().expect("checked");
         self.answer_replica_fetch(h, follower, session, offsets);
     }
 
@@ -318,13 +318,13 @@ impl Broker {
             if follower == leader {
                 continue;
             }
-            let fetcher = &mut self.parked_replica_fetches[follower.index()];
-            if fetcher
+            let waiting = &mut self.parked_replica_fetches[follower.index()];
+            if waiting
                 .parked
                 .as_ref()
                 .is_some_and(|(_, offsets)| offsets.iter().any(|fetch| fetch.tp == tp))
             {
-                let (session, offsets) = fetcher.parked.take().expect("checked");
+                let (session, offsets) = waiting.parked.take().expect("checked");
                 self.answer_replica_fetch(h, follower, session, offsets);
             }
         }

@@ -4,9 +4,11 @@
 //! summarising of logs (a storage choice of the simulator, which reads every reader's position).
 
 use super::Simulation;
+use crate::config::Acks;
 use crate::host::{Books, Broker, Host};
-use crate::ids::{BrokerId, GroupIx, MemberSlot, Micros, Tp};
+use crate::ids::{BrokerId, GroupIx, MemberSlot, Micros, ProducerIx, Tp};
 use crate::partition::{DETAIL_BATCHES, SUMMARIZE_EVERY};
+use crate::protocol::ProduceBatch;
 use crate::sort;
 
 impl Simulation {
@@ -59,6 +61,33 @@ impl Simulation {
             self.summarize(tp);
         }
         result
+    }
+
+    /// A ProduceRequest arrived at `broker`: its handler's steps, batch by batch (`broker::produce`).
+    /// Each step is a handler run of its own, so a log an append made due for summarising is summarised
+    /// right after that append, before the batch is answered.
+    pub(crate) fn produce_request_arrive(
+        &mut self,
+        broker: BrokerId,
+        producer: ProducerIx,
+        acks: Acks,
+        batches: Vec<ProduceBatch>,
+    ) {
+        let count = batches.len();
+        let wire = self.on_broker(broker, |b, h| {
+            b.begin_produce_request(h, producer, acks, count)
+        });
+        for batch in batches {
+            let appended = self.on_broker(broker, |b, h| {
+                b.produce_batch_append(h, producer, batch, acks)
+            });
+            if let Some(appended) = appended {
+                self.on_broker(broker, |b, h| {
+                    b.produce_batch_answer(h, (producer, acks, wire), appended)
+                });
+            }
+        }
+        self.on_broker(broker, |b, h| b.end_produce_request(h, wire));
     }
 
     /// By leader and follower broker index, the partitions the one leads and the other hosts a replica

@@ -1,7 +1,7 @@
 //! The engine's side of the controller: it builds the controller's `Quorum`, hands it the events and
 //! commands that are its (a broker's session expiring, a preferred-leader balance, a new topic), and
 //! carries each metadata change to the nodes it concerns, in order, as their metadata listeners would:
-//! a new leader takes over and the old one lets go, the followers' fetchers restart, the groups'
+//! a new leader takes over and the old one lets go, followers start fetch sessions, the groups'
 //! coordinators move. A broker's process starting and stopping (commands from outside) and the observer's
 //! count of what an election loses are here too.
 
@@ -271,9 +271,9 @@ impl Simulation {
     }
 
     /// A partition's new registration reaches the brokers: the new leader takes over, the old one fails
-    /// the produce requests waiting on it and hands back the consumer fetches parked on it, the followers'
-    /// fetchers restart (they learn of the new epoch from their next fetch's answer, and truncate then;
-    /// what they will lose is counted now).
+    /// the produce requests waiting on it and hands back the consumer fetches parked on it, and each
+    /// follower with no fetch session going starts one (they learn of the new epoch from their next
+    /// fetch's answer, and truncate then; what they will lose is counted now).
     fn leader_changed(&mut self, change: LeaderChange) {
         let LeaderChange {
             tp,

@@ -351,9 +351,7 @@ impl Simulation {
                 broker,
                 acks,
                 batches,
-            } => self.on_broker(broker, |b, h| {
-                b.produce_request_arrive(h, producer, acks, batches)
-            }),
+            } => self.produce_request_arrive(broker, producer, acks, batches),
             Ev::ProduceResponse { producer, outcomes } => {
                 let (node, k, cluster) = self.producer_node(producer);
                 node.on_produce_response(producer, k, &cluster, outcomes);
