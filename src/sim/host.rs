@@ -38,10 +38,8 @@ pub struct Broker {
     /// The response to the ProduceRequest being handled, built batch by batch.
     pub(crate) produce_reply: Option<DelayedProduce>,
     /// While a ProduceRequest is appended: the partitions whose waiting replica fetches are woken once
-    /// the whole request is in the log.
-    pub(crate) deferred_wakeups: Option<Vec<Tp>>,
-    /// `deferred_wakeups`' list between requests (kept for its allocation).
-    pub(crate) wakeup_buffer: Vec<Tp>,
+    /// the whole request is in the log (empty between requests; kept for its allocation).
+    pub(crate) deferred_wakeups: Vec<Tp>,
 }
 
 impl Broker {
@@ -58,8 +56,7 @@ impl Broker {
             parked_replica_fetches: vec![ParkedReplicaFetch::default(); brokers],
             delayed_produces: BTreeMap::new(),
             produce_reply: None,
-            deferred_wakeups: None,
-            wakeup_buffer: Vec::new(),
+            deferred_wakeups: Vec::new(),
         }
     }
 

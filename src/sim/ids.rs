@@ -59,60 +59,44 @@ pub fn plain(ids: &[BrokerId]) -> Vec<u32> {
     ids.iter().map(|id| id.0).collect()
 }
 
-/// A producer client: its place among the run's producers (its `client.id` is the scenario's name for it).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(transparent)]
-pub struct ProducerIx(pub u32);
+/// An id that is a place in one of the simulation's lists (`index`, and `at` from a place).
+macro_rules! index_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+        #[serde(transparent)]
+        pub struct $name(pub u32);
 
-impl ProducerIx {
-    /// Its place in `Simulation::producers`.
-    #[inline(always)]
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
+        impl $name {
+            /// Its place in its list.
+            #[inline(always)]
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
 
-    /// The producer at `index`.
-    #[inline(always)]
-    pub fn at(index: usize) -> ProducerIx {
-        ProducerIx(index as u32)
-    }
+            /// The one at place `index`.
+            #[inline(always)]
+            pub fn at(index: usize) -> $name {
+                $name(index as u32)
+            }
+        }
+    };
 }
 
-/// A consumer group: its place among the run's groups (its `group.id` is the scenario's name for it).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(transparent)]
-pub struct GroupIx(pub u32);
+index_id!(
+    /// A producer client: its place in `Simulation::producers` (its `client.id` is the scenario's name
+    /// for it).
+    ProducerIx
+);
 
-impl GroupIx {
-    /// Its place in `Simulation::groups` (and `consumers`, `group_ledgers`).
-    #[inline(always)]
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
+index_id!(
+    /// A consumer group: its place in `Simulation::groups` (and `consumers`, `group_ledgers`; its
+    /// `group.id` is the scenario's name for it).
+    GroupIx
+);
 
-    /// The group at `index`.
-    #[inline(always)]
-    pub fn at(index: usize) -> GroupIx {
-        GroupIx(index as u32)
-    }
-}
-
-/// A member of a group: its slot, a named consumer (its `client.id`). A restarted process keeps its slot
-/// and gets a new `MemberId`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(transparent)]
-pub struct MemberSlot(pub u32);
-
-impl MemberSlot {
-    /// Its place in its group's `members` (and the coordinator's `memberships`).
-    #[inline(always)]
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-
-    /// The slot at `index`.
-    #[inline(always)]
-    pub fn at(index: usize) -> MemberSlot {
-        MemberSlot(index as u32)
-    }
-}
+index_id!(
+    /// A member of a group: its slot in the group's `members` (and the coordinator's `memberships`), a
+    /// named consumer (its `client.id`). A restarted process keeps its slot and gets a new `MemberId`.
+    MemberSlot
+);

@@ -45,22 +45,20 @@ impl Broker {
             records: 0,
             waiting: Vec::new(),
         });
-        // The broker appends the whole request, then completes the fetches waiting for the data
-        // (ReplicaManager.appendRecords, then the delayed-fetch purgatory).
-        let mut wakeups = std::mem::take(&mut self.wakeup_buffer);
-        wakeups.clear();
-        self.deferred_wakeups = Some(wakeups);
         wire
     }
 
     /// The ProduceRequest `wire` is appended: the fetches waiting for its data are answered, and so is
     /// the request, unless some of its batches wait for the high watermark.
     pub(crate) fn end_produce_request(&mut self, h: &mut Host<'_>, wire: u64) {
-        let wakeups = self.deferred_wakeups.take().unwrap_or_default();
+        // The broker appends the whole request, then completes the fetches waiting for the data
+        // (ReplicaManager.appendRecords, then the delayed-fetch purgatory).
+        let mut wakeups = std::mem::take(&mut self.deferred_wakeups);
         for &tp in &wakeups {
             self.wake_parked_replica_fetches(h, tp);
         }
-        self.wakeup_buffer = wakeups;
+        wakeups.clear();
+        self.deferred_wakeups = wakeups;
         let reply = self.produce_reply.take().expect("set above");
         if !reply.waiting.is_empty() {
             self.delayed_produces.insert(wire, reply);
@@ -256,7 +254,7 @@ impl Broker {
     }
 
     /// The broker's answer for one batch of the ProduceRequest being handled: it goes into that request's
-    /// one response (`produce_request_arrive`).
+    /// one response (`end_produce_request`).
     fn respond(
         &mut self,
         (id, attempt): (u64, u32),

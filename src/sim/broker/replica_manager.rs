@@ -80,10 +80,9 @@ impl Broker {
             }
         }
         self.maybe_advance_high_watermark(h, tp);
-        match &mut self.deferred_wakeups {
-            Some(pending) => pending.push(tp),
-            None => self.wake_parked_replica_fetches(h, tp),
-        }
+        // The replica fetches waiting for it are woken once the whole request is in
+        // (`end_produce_request`).
+        self.deferred_wakeups.push(tp);
         batch
     }
 
