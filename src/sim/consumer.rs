@@ -882,26 +882,58 @@ impl Member {
     /// reconnect backoff, for the partitions with nothing buffered.
     pub(crate) fn send_fetches(&mut self, c: &mut Client<'_>) {
         let now = c.k.now;
+        // What to fetch from which leader, in the order of the assignment (the list keeps its allocation).
+        let mut wanted = std::mem::take(&mut self.fetch_wanted);
+        wanted.clear();
         let (config, m) = (c.config, &mut *self);
+        debug_assert!(
+            m.fetch_positions
+                .keys()
+                .chain(&m.resets)
+                .all(|tp| m.assigned.contains(tp))
+                && m.resets
+                    .iter()
+                    .all(|tp| !m.fetch_positions.contains_key(tp)),
+            "positions and resets are of distinct assigned partitions"
+        );
         let unpositioned = |tp: &&Tp| !m.fetch_positions.contains_key(tp) && !m.resets.contains(tp);
-        let unpositioned: Vec<Tp> =
-            if m.offset_fetch_sent.is_none() && m.assigned.iter().any(|tp| unpositioned(&tp)) {
-                m.assigned.iter().filter(unpositioned).copied().collect()
-            } else {
-                Vec::new()
-            };
-        let mut requests: Vec<(BrokerId, Vec<ConsumerFetchPartition>)> = Vec::new();
+        // Every assigned partition has a position or a reset when they are as many (see the assertion).
+        let all_positioned = m.fetch_positions.len() + m.resets.len() == m.assigned.len();
+        let unpositioned: Vec<Tp> = if m.offset_fetch_sent.is_none()
+            && !all_positioned
+            && m.assigned.iter().any(|tp| unpositioned(&tp))
+        {
+            m.assigned.iter().filter(unpositioned).copied().collect()
+        } else {
+            Vec::new()
+        };
+        // The brokers a fetch cannot go to now (one is on its way or waiting there, or the client backs off
+        // the broker), one bit per broker id: most of the assigned partitions are skipped on one test.
+        let bit = |broker: BrokerId| 1u64.checked_shl(broker.0).unwrap_or(0);
+        let mut busy = 0u64;
+        for (broker, _) in &m.fetches {
+            busy |= bit(*broker);
+        }
+        for (broker, until, _) in &m.fetch_backoff {
+            if *until > now {
+                busy |= bit(*broker);
+            }
+        }
+        let is_busy = |leader: BrokerId| match bit(leader) {
+            0 => {
+                m.fetches.iter().any(|(broker, _)| *broker == leader)
+                    || m.fetch_backoff
+                        .iter()
+                        .any(|(broker, until, _)| *broker == leader && *until > now)
+            }
+            bit => busy & bit != 0,
+        };
         for &tp in &m.assigned {
             let partition = c.partition(tp);
             let Some(leader) = partition.leader else {
                 continue;
             };
-            if m.fetches.iter().any(|(broker, _)| *broker == leader)
-                || m.fetch_backoff
-                    .iter()
-                    .any(|(broker, until, _)| *broker == leader && *until > now)
-                || m.buffer.iter().any(|(buffered, _, _)| *buffered == tp)
-            {
+            if is_busy(leader) || m.buffer.iter().any(|(buffered, _, _)| *buffered == tp) {
                 continue;
             }
             let from = if m.resets.contains(&tp) {
@@ -920,18 +952,7 @@ impl Member {
                 }
                 _ => None,
             };
-            let entry = ConsumerFetchPartition { tp, from, validate };
-            match requests.iter_mut().find(|(broker, _)| *broker == leader) {
-                Some((_, partitions)) => partitions.push(entry),
-                None => {
-                    let mut partitions = Vec::with_capacity(m.assigned.len());
-                    partitions.push(entry);
-                    if requests.capacity() == 0 {
-                        requests.reserve(4);
-                    }
-                    requests.push((leader, partitions));
-                }
-            }
+            wanted.push((leader, ConsumerFetchPartition { tp, from, validate }));
         }
         let (max_wait_us, max_bytes, partition_max_bytes) = (
             config.fetch_max_wait_ms * 1000,
@@ -942,7 +963,20 @@ impl Member {
         if !unpositioned.is_empty() {
             self.send_offset_fetch(c, unpositioned);
         }
-        for (broker, partitions) in requests {
+        // One FetchRequest per leader, in the order the leaders first appear.
+        while let Some(&(broker, _)) = wanted.first() {
+            let count = wanted
+                .iter()
+                .filter(|(leader, _)| *leader == broker)
+                .count();
+            let mut partitions = Vec::with_capacity(count);
+            partitions.extend(
+                wanted
+                    .iter()
+                    .filter(|(leader, _)| *leader == broker)
+                    .map(|(_, entry)| *entry),
+            );
+            wanted.retain(|(leader, _)| *leader != broker);
             let fetch = c.k.next_request();
             self.fetches.push((broker, fetch));
             let request = Box::new(ConsumerFetchRequest {
@@ -969,6 +1003,7 @@ impl Member {
                 self.wake(c, at, MemberEvent::FetchFailed { broker, fetch });
             }
         }
+        self.fetch_wanted = wanted;
     }
 
     /// An OffsetFetchRequest for the partitions with no position.

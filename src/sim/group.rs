@@ -5,6 +5,7 @@
 use super::assignor::Assignor;
 use super::config::ConsumerConfig;
 use super::ids::{BrokerId, MemberId, MemberSlot, Micros, Tp};
+use super::protocol::ConsumerFetchPartition;
 use super::scenario::CommitMode;
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
@@ -102,6 +103,8 @@ pub struct Member {
     pub(crate) buffer: VecDeque<(Tp, u64, u64)>,
     /// FetchRequests on their way or waiting at a broker: at most one per broker, by broker.
     pub(crate) fetches: Vec<(BrokerId, u64)>,
+    /// `send_fetches`' working list (empty between calls; kept for its allocation).
+    pub(crate) fetch_wanted: Vec<(BrokerId, ConsumerFetchPartition)>,
     /// Brokers whose connection failed: until when the client waits before it connects again
     /// (`reconnect.backoff.ms`), and how many times in a row it failed.
     pub(crate) fetch_backoff: Vec<(BrokerId, Micros, u32)>,
@@ -160,6 +163,7 @@ impl Member {
             fetched_epochs: BTreeMap::new(),
             buffer: VecDeque::new(),
             fetches: Vec::new(),
+            fetch_wanted: Vec::new(),
             fetch_backoff: Vec::new(),
             resets: Vec::new(),
             offset_fetch_sent: None,
