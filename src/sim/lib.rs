@@ -15,6 +15,7 @@ pub mod event;
 pub mod golden;
 pub mod group;
 pub mod host;
+pub mod id_table;
 pub mod ids;
 pub mod invariants;
 pub mod kernel;

@@ -5,6 +5,7 @@
 
 use super::config::{Acks, ProducerConfig};
 use super::event::{EventKind, Reason};
+use super::id_table::IdTable;
 use super::ids::{BrokerId, Micros, ProducerIx, Tp};
 use super::kernel::Kernel;
 use super::keys::{KeyCycle, KeyRun};
@@ -134,7 +135,7 @@ pub struct Producer {
     pub(crate) ordinals: Vec<u64>,
     pub(crate) sticky: StickyPartition,
     pub(crate) open: OpenBatches,
-    pub(crate) requests: BTreeMap<u64, Request>,
+    pub(crate) requests: IdTable<Request>,
     /// The requests waiting to be sent (`RequestState::Queued`) by `(partition, request)`: the drain
     /// order, oldest first per partition, without walking the requests on the wire.
     pub(crate) queued: BTreeSet<(u32, u64, Micros)>,
@@ -186,7 +187,7 @@ impl Producer {
             ordinals: Vec::new(),
             sticky: StickyPartition::default(),
             open: OpenBatches::default(),
-            requests: BTreeMap::new(),
+            requests: IdTable::new(),
             queued: BTreeSet::new(),
             drain_order: Vec::new(),
             queued_retries: Vec::new(),
