@@ -526,14 +526,21 @@ impl ReplicaLog {
     /// always ask for offsets near the log end, so the last few batches are looked at before a binary search
     /// over the whole log (whose batches are behind pointers: each probe is a cache miss).
     fn first_ending_after(&self, offset: u64) -> usize {
-        let len = self.ends.len();
-        for back in 1..=8.min(len) {
-            let index = len - back;
-            if self.ends[index] <= offset {
-                return index + 1;
+        // On the ring's two slices: indexing the ring itself wraps each index.
+        let (front, back) = self.ends.as_slices();
+        let within = |ends: &[u64]| {
+            let len = ends.len();
+            for back in 1..=8.min(len) {
+                if ends[len - back] <= offset {
+                    return len - back + 1;
+                }
             }
+            ends.partition_point(|end| *end <= offset)
+        };
+        match back.first() {
+            Some(&first) if first <= offset => front.len() + within(back),
+            _ => within(front),
         }
-        self.ends.partition_point(|end| *end <= offset)
     }
 
     pub fn read_from(
