@@ -34,7 +34,7 @@ try {
     const seen = new Set();
     for (let at = id; at !== undefined; at = parent.get(at)) seen.add(nameOf(byId.get(at)).replace(/::h[0-9a-f]{16}$/, ''));
     for (const caller of seen) inclusive.set(caller, (inclusive.get(caller) ?? 0) + (deltas[i] ?? 0));
-    if ([...seen].some((caller) => caller.endsWith('Simulation::advance_to'))) {
+    if ([...seen].some((caller) => /Simulation::advance_to(ward)?$/.test(caller))) {
       underCore.set(name, (underCore.get(name) ?? 0) + (deltas[i] ?? 0));
       coreTotal += deltas[i] ?? 0;
     }
