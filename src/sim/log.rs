@@ -526,33 +526,21 @@ impl ReplicaLog {
     /// always ask for offsets near the log end, so the last few batches are looked at before a binary search
     /// over the whole log (whose batches are behind pointers: each probe is a cache miss).
     fn first_ending_after(&self, offset: u64) -> usize {
-        // On the ring's two slices: indexing the ring itself wraps each index.
-        let (front, back) = self.ends.as_slices();
-        let within = |ends: &[u64]| {
-            let len = ends.len();
-            for back in 1..=8.min(len) {
-                if ends[len - back] <= offset {
-                    return len - back + 1;
-                }
+        let len = self.ends.len();
+        for back in 1..=8.min(len) {
+            let index = len - back;
+            if self.ends[index] <= offset {
+                return index + 1;
             }
-            ends.partition_point(|end| *end <= offset)
-        };
-        match back.first() {
-            Some(&first) if first <= offset => front.len() + within(back),
-            _ => within(front),
         }
+        self.ends.partition_point(|end| *end <= offset)
     }
 
-    pub fn read_from(
-        &self,
-        offset: u64,
-        max_bytes: u64,
-        facts: &mut BatchFacts,
-    ) -> Vec<Rc<BatchData>> {
+    pub fn read_from(&self, offset: u64, max_bytes: u64, facts: &mut BatchFacts) -> BatchList {
+        let mut out = BatchList::Empty;
         if offset >= self.log_end_offset {
-            return Vec::new();
+            return out;
         }
-        let mut out = Vec::new();
         let mut bytes = 0;
         if offset < self.detail_start() {
             // Below the batches: the runs, cut into batches of what fits.
@@ -576,7 +564,6 @@ impl ReplicaLog {
             }
         }
         let start = self.first_ending_after(offset);
-        out.reserve((self.batches.len() - start).min(16));
         for batch in self.batches.range(start..) {
             if !out.is_empty() && bytes + batch.bytes > max_bytes {
                 break;
@@ -915,7 +902,10 @@ impl ReplicaLog {
 
     /// The leader epoch of the last record (a follower's `lastFetchedEpoch`), if the log holds any.
     pub fn last_epoch(&self) -> Option<u32> {
-        self.pieces_rev().next().map(|piece| piece.leader_epoch)
+        match self.batches.back() {
+            Some(batch) => Some(batch.leader_epoch),
+            None => self.runs.back().map(|run| run.leader_epoch),
+        }
     }
 
     /// `LeaderEpochFileCache.endOffsetFor`: the largest epoch at most `epoch` that this log holds records
@@ -923,6 +913,10 @@ impl ReplicaLog {
     /// no record of an epoch that old. An epoch in which a leader wrote nothing ends where the next one
     /// begins, so the records' epochs give the same answer as Kafka's epoch cache.
     pub fn end_offset_for_epoch(&self, epoch: u32) -> Option<(u32, u64)> {
+        // Nearly always the newest records' epoch (a reader that keeps up): answered without a walk.
+        if let Some(last) = self.last_epoch().filter(|last| *last <= epoch) {
+            return Some((last, self.log_end_offset));
+        }
         let mut end = self.log_end_offset;
         for piece in self.pieces_rev() {
             if piece.leader_epoch <= epoch {
@@ -970,6 +964,45 @@ impl ReplicaLog {
             }
         }
         lost
+    }
+}
+
+/// The batches a fetch answer carries for one partition. A follower that keeps up gets one batch per
+/// fetch, held inline; more go to a list.
+#[derive(Clone, Debug, Default)]
+pub enum BatchList {
+    #[default]
+    Empty,
+    One(Rc<BatchData>),
+    Many(Vec<Rc<BatchData>>),
+}
+
+impl BatchList {
+    pub fn push(&mut self, batch: Rc<BatchData>) {
+        *self = match std::mem::take(self) {
+            BatchList::Empty => BatchList::One(batch),
+            BatchList::One(first) => BatchList::Many(vec![first, batch]),
+            BatchList::Many(mut list) => {
+                list.push(batch);
+                BatchList::Many(list)
+            }
+        };
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.as_slice().is_empty()
+    }
+
+    pub fn as_slice(&self) -> &[Rc<BatchData>] {
+        match self {
+            BatchList::Empty => &[],
+            BatchList::One(batch) => std::slice::from_ref(batch),
+            BatchList::Many(list) => list,
+        }
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Rc<BatchData>> {
+        self.as_slice().iter()
     }
 }
 

@@ -6,9 +6,8 @@ use super::config::{Acks, AutoOffsetReset};
 use super::event::Reason;
 use super::ids::{BrokerId, GroupIx, MemberId, MemberSlot, Micros, ProducerIx, Tp};
 use super::keys::KeyRun;
-use super::log::BatchData;
+use super::log::BatchList;
 use super::scenario::Command;
-use std::rc::Rc;
 
 /// Everything that happens at an instant: a message arriving at a node (its Kafka API in the variant's
 /// comment), a node's own timer, or a command. Variants carry incarnation numbers so that events of a crashed or restarted
@@ -152,7 +151,7 @@ pub struct FetchedPartition {
     pub tp: Tp,
     pub leader_epoch: u32,
     pub fetch_offset: u64,
-    pub batches: Vec<Rc<BatchData>>,
+    pub batches: BatchList,
     pub high_watermark: u64,
     pub log_start_offset: u64,
     /// The follower's log diverges from the leader's (`divergingEpoch`): the largest epoch at most its

@@ -8,7 +8,7 @@ use crate::event::{EventKind, Reason};
 use crate::host::{Broker, Host};
 use crate::ids::{BrokerId, GroupIx, MemberSlot, Tp};
 use crate::log::ReplicaLog;
-use crate::log::{BatchData, REACHED_HIGH_WATERMARK};
+use crate::log::{BatchData, BatchList, REACHED_HIGH_WATERMARK};
 use crate::network::{FlowKind, Node};
 use crate::protocol::{Ev, FetchOffset, FetchedPartition};
 use crate::sort;
@@ -134,7 +134,7 @@ impl Broker {
         let new_hw = log.high_watermark;
         // Acks the new high watermark releases, in the order they were registered; the rest keep waiting
         // (in place, so the list keeps its allocation).
-        let mut ready = Vec::new();
+        let mut ready = std::mem::take(&mut self.released_acks);
         if replica
             .pending_acks
             .iter()
@@ -149,9 +149,11 @@ impl Broker {
             });
         }
         let mut parked = std::mem::take(&mut replica.parked_consumers);
-        for request in ready {
+        for &request in &ready {
             self.settle_delayed(h, request, Ok(()));
         }
+        ready.clear();
+        self.released_acks = ready;
         for &(group, member, _) in &parked {
             self.answer_parked_consumer_fetch(h, group, member);
         }
@@ -354,7 +356,7 @@ impl Broker {
             let log = &replica.log;
             let diverging = diverging(log, &fetch);
             let batches = match diverging {
-                Some(_) => Vec::new(),
+                Some(_) => BatchList::Empty,
                 None => log.read_from(fetch.fetch_offset, max_bytes, h.books.batch_facts),
             };
             records += batches.iter().map(|batch| batch.records).sum::<u32>();
@@ -426,9 +428,9 @@ impl Broker {
                 // OffsetOutOfRange on a follower: it restarts its log at the leader's log start.
                 log.reset_to(fetched.log_start_offset);
             }
-            for batch in fetched.batches {
+            for batch in fetched.batches.iter() {
                 if batch.base_offset == log.log_end_offset {
-                    log.append(batch, now, segment_bytes, segment_us);
+                    log.append(batch.clone(), now, segment_bytes, segment_us);
                 }
             }
             log.high_watermark = log
