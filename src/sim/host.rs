@@ -40,6 +40,9 @@ pub struct Broker {
     /// While a ProduceRequest is appended: the partitions whose waiting replica fetches are woken once
     /// the whole request is in the log (empty between requests; kept for its allocation).
     pub(crate) deferred_wakeups: Vec<Tp>,
+    /// While a partition's high watermark advances: the acks it releases (empty otherwise; kept for its
+    /// allocation).
+    pub(crate) released_acks: Vec<(u64, u64)>,
 }
 
 impl Broker {
@@ -57,6 +60,7 @@ impl Broker {
             delayed_produces: BTreeMap::new(),
             produce_reply: None,
             deferred_wakeups: Vec::new(),
+            released_acks: Vec::new(),
         }
     }
 

@@ -87,14 +87,21 @@ impl Broker {
         request: &ConsumerFetchRequest,
     ) -> (Vec<ConsumerFetched>, bool) {
         let broker = self.id;
-        let mut data = Vec::with_capacity(request.partitions.len());
+        // Allocated at the first answer: a fetch with nothing to answer waits, and drops the list.
+        let mut data = Vec::new();
+        let answer = |data: &mut Vec<ConsumerFetched>, fetched| {
+            if data.capacity() == 0 {
+                data.reserve_exact(request.partitions.len());
+            }
+            data.push(fetched);
+        };
         let mut answer_now = false;
         let mut total_bytes = 0;
         for entry in &request.partitions {
             let tp = entry.tp;
             let partition = h.partition(tp);
             let leader_epoch = partition.leader_epoch;
-            let answer = |outcome| ConsumerFetched {
+            let outcome_of = |outcome| ConsumerFetched {
                 tp,
                 from: entry.from,
                 leader_epoch,
@@ -103,7 +110,7 @@ impl Broker {
             let log = match self.replicas.get(tp).map(|replica| &replica.log) {
                 Some(log) if partition.leader == Some(broker) => log,
                 _ => {
-                    data.push(answer(FetchOutcome::NotLeader));
+                    answer(&mut data, outcome_of(FetchOutcome::NotLeader));
                     answer_now = true;
                     continue;
                 }
@@ -121,13 +128,16 @@ impl Broker {
                     .end_offset_for_epoch(epoch)
                     .map_or(log_start, |(_, end)| end);
                 if end_offset < position {
-                    data.push(answer(FetchOutcome::Diverging { end_offset }));
+                    answer(
+                        &mut data,
+                        outcome_of(FetchOutcome::Diverging { end_offset }),
+                    );
                     answer_now = true;
                     continue;
                 }
             }
             if position < log_start || position > log_end {
-                data.push(answer(FetchOutcome::OutOfRange));
+                answer(&mut data, outcome_of(FetchOutcome::OutOfRange));
                 answer_now = true;
                 continue;
             }
@@ -135,11 +145,14 @@ impl Broker {
             if position >= high_watermark || total_bytes >= request.max_bytes {
                 // Nothing to read yet; a reset or a validation is still worth telling.
                 if told {
-                    data.push(answer(FetchOutcome::Records {
-                        first: position,
-                        end: position,
-                        last_epoch: 0,
-                    }));
+                    answer(
+                        &mut data,
+                        outcome_of(FetchOutcome::Records {
+                            first: position,
+                            end: position,
+                            last_epoch: 0,
+                        }),
+                    );
                     answer_now = true;
                 }
                 continue;
@@ -149,11 +162,14 @@ impl Broker {
             let end = high_watermark.min(position + max_records);
             total_bytes += (end - position) * record_bytes;
             let last_epoch = log.epoch_at(end - 1).unwrap_or(leader_epoch);
-            data.push(answer(FetchOutcome::Records {
-                first: position,
-                end,
-                last_epoch,
-            }));
+            answer(
+                &mut data,
+                outcome_of(FetchOutcome::Records {
+                    first: position,
+                    end,
+                    last_epoch,
+                }),
+            );
             answer_now = true;
         }
         (data, answer_now)
