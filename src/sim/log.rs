@@ -454,6 +454,18 @@ impl ReplicaLog {
         self.batch_containing(offset).map(|batch| batch.created_us)
     }
 
+    /// When the batches holding `first` and `last` were created (`created_us_at` of each), looking the
+    /// log up once when one batch holds both (a consumer's processed range nearly always lies in one).
+    pub fn created_us_span(&self, first: u64, last: u64) -> Option<(Micros, Micros)> {
+        if first >= self.detail_start() {
+            let batch = self.batch_containing(first)?;
+            if last < batch.end_offset() {
+                return Some((batch.created_us, batch.created_us));
+            }
+        }
+        Some((self.created_us_at(first)?, self.created_us_at(last)?))
+    }
+
     /// The size of one record near `offset` (its batch's or run's bytes per record), 100 when the log does
     /// not hold it.
     pub fn record_bytes_at(&self, offset: u64) -> u64 {

@@ -271,7 +271,7 @@ impl Simulation {
             // End-to-end latency: the first and last records' creation times, averaged over the range.
             let created = self
                 .leader_log(tp)
-                .and_then(|log| Some((log.created_us_at(first)?, log.created_us_at(end - 1)?)));
+                .and_then(|log| log.created_us_span(first, end - 1));
             let ledger = &mut self.group_ledgers[group.index()];
             if let Some((oldest, newest)) = created {
                 let average = now.saturating_sub(oldest) / 2 + now.saturating_sub(newest) / 2;
