@@ -8,7 +8,7 @@ use super::network::{FlowKind, Network, Node};
 use super::protocol::Ev;
 use super::rng::SimRng;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
 /// An entry of the event queue: one integer that orders the events and names the slab slot the event waits
 /// in. From the top: the time (`TIME_BITS`), the class (0 for commands, timeline and user, 1 for everything
@@ -17,9 +17,6 @@ use std::collections::{BinaryHeap, VecDeque};
 /// The heap moves only these 16-byte entries and compares them in one instruction; the events themselves
 /// stay put in the slab.
 type Scheduled = Reverse<u128>;
-
-/// In quantised time, how many instants ahead the wheel holds (`Kernel::wheel`); later events go to the heap.
-const WHEEL_SPAN: u64 = 256;
 
 /// Simulated time fits in 44 bits of µs: 203 days (`MAX_TIME_US`).
 const TIME_BITS: u32 = 44;
@@ -41,15 +38,6 @@ pub struct Kernel {
     pub now: Micros,
     pub rng: SimRng,
     queue: BinaryHeap<Scheduled>,
-    /// In quantised time: the events of the next `WHEEL_SPAN` instants, one list per instant from
-    /// `wheel_base` on, each with its key and in the order scheduled (so already sorted: a list holds only
-    /// class-1 events, and their sequence numbers grow). They skip the heap and the slab, and run in the
-    /// order the heap would give them: the next event is the lesser of the heap's top and the first list's
-    /// front. The first list is never empty.
-    wheel: VecDeque<VecDeque<(u128, Ev)>>,
-    wheel_base: Micros,
-    /// Emptied lists, kept for their allocations.
-    spare: Vec<VecDeque<(u128, Ev)>>,
     /// Events waiting in the queue, by slot; `free` lists empty slots.
     slab: Vec<Option<Ev>>,
     free: Vec<u32>,
@@ -72,9 +60,6 @@ impl Kernel {
             now: 0,
             rng: SimRng::new(seed),
             queue: BinaryHeap::new(),
-            wheel: VecDeque::new(),
-            wheel_base: 0,
-            spare: Vec::new(),
             slab: Vec::new(),
             free: Vec::new(),
             next_seq: 0,
@@ -89,41 +74,14 @@ impl Kernel {
     /// When the next event is due.
     #[inline(always)]
     pub fn next_event_at(&self) -> Option<Micros> {
-        self.next_key()
-            .map(|(key, _)| (key >> (128 - TIME_BITS)) as Micros)
-    }
-
-    /// The least key waiting, and whether it is the wheel's.
-    #[inline(always)]
-    fn next_key(&self) -> Option<(u128, bool)> {
-        let heap = self.queue.peek().map(|Reverse(key)| *key);
-        let wheel = self
-            .wheel
-            .front()
-            .and_then(|list| list.front())
-            .map(|(key, _)| *key);
-        match (heap, wheel) {
-            (Some(heap), Some(wheel)) if wheel < heap => Some((wheel, true)),
-            (None, Some(wheel)) => Some((wheel, true)),
-            (heap, _) => heap.map(|key| (key, false)),
-        }
+        self.queue
+            .peek()
+            .map(|Reverse(key)| (*key >> (128 - TIME_BITS)) as Micros)
     }
 
     /// Takes the next event off the queue (there is one: see `next_event_at`).
     pub fn pop(&mut self) -> Ev {
-        let (key, from_wheel) = self.next_key().expect("an event is due");
-        if from_wheel {
-            let list = self.wheel.front_mut().expect("the wheel's first list");
-            let (_, event) = list.pop_front().expect("a queued event");
-            // Keep the first list non-empty.
-            while self.wheel.front().is_some_and(VecDeque::is_empty) {
-                let empty = self.wheel.pop_front().expect("a list");
-                self.spare.push(empty);
-                self.wheel_base += self.quantum_us;
-            }
-            return event;
-        }
-        self.queue.pop();
+        let Reverse(key) = self.queue.pop().expect("an event is due");
         let slot = key as u32;
         let event = self.slab[slot as usize].take().expect("a queued event");
         self.free.push(slot);
@@ -138,7 +96,7 @@ impl Kernel {
 
     /// Events waiting.
     pub fn queued(&self) -> usize {
-        self.queue.len() + self.wheel.iter().map(VecDeque::len).sum::<usize>()
+        self.queue.len()
     }
 
     pub fn schedule(&mut self, at: Micros, event: Ev) {
@@ -161,23 +119,6 @@ impl Kernel {
 
     fn enqueue(&mut self, at: Micros, class: u8, seq: u64, event: Ev) {
         let at = self.on_quantum(at);
-        if self.quantum_us > 0 && class == 1 && at <= MAX_TIME_US {
-            if self.wheel.is_empty() {
-                self.wheel_base = at;
-            }
-            if at >= self.wheel_base {
-                let index = (at - self.wheel_base) / self.quantum_us;
-                if index < WHEEL_SPAN {
-                    let index = index as usize;
-                    while self.wheel.len() <= index {
-                        let list = self.spare.pop().unwrap_or_default();
-                        self.wheel.push_back(list);
-                    }
-                    self.wheel[index].push_back((queue_key(at, class, seq, 0), event));
-                    return;
-                }
-            }
-        }
         let slot = match self.free.pop() {
             Some(slot) => {
                 self.slab[slot as usize] = Some(event);
@@ -231,82 +172,5 @@ impl Kernel {
             t_us: self.now,
             kind,
         });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{Kernel, MAX_TIME_US};
-    use crate::event::Trace;
-    use crate::ids::{Micros, ProducerIx};
-    use crate::network::Network;
-    use crate::protocol::Ev;
-    use crate::rng::SimRng;
-    use crate::scenario::ClusterSpec;
-    use std::collections::BTreeMap;
-
-    /// In exact and in quantised time, with events scheduled at random (now, soon, far ahead, at the end of
-    /// time; commands and the rest), interleaved with pops as the engine runs them, the queue gives the
-    /// events in the order of (instant, class, sequence): the heap's order, whether an event waits in the
-    /// heap or in the quantised-time wheel.
-    #[test]
-    fn events_run_in_instant_class_sequence_order() {
-        let cluster: ClusterSpec = serde_json::from_str(r#"{"brokers": 3}"#).expect("a cluster");
-        for quantum_us in [0, 10_000, 100_000] {
-            for seed in 0..20 {
-                let mut rng = SimRng::new(seed);
-                let mut k = Kernel::new(seed, quantum_us, Network::new(&cluster), Trace::new(16));
-                // (instant, class, sequence) -> the event's id
-                let mut model = BTreeMap::new();
-                let mut seq = 0u64;
-                for id in 0..4_000u64 {
-                    if rng.chance(2, 5) && !model.is_empty() {
-                        let at = k.next_event_at().expect("an event is due");
-                        let ((instant, _, _), expected) = model.pop_first().expect("one");
-                        assert_eq!(at, instant, "seed {seed}, quantum {quantum_us}");
-                        k.now = at;
-                        let got = match k.pop() {
-                            Ev::Timeline(id) => id as u64,
-                            Ev::ProducerTick { producer } => producer.index() as u64,
-                            other => panic!("unexpected {other:?}"),
-                        };
-                        assert_eq!(got, expected, "seed {seed}, quantum {quantum_us}");
-                        continue;
-                    }
-                    let ahead: Micros = match rng.below(10) {
-                        0 => 0,
-                        1..=6 => rng.below(40_000),
-                        7 | 8 => rng.below(5_000_000),
-                        _ if rng.chance(1, 20) => MAX_TIME_US + rng.below(1_000),
-                        _ => rng.below(60_000_000),
-                    };
-                    let at = k.now + ahead;
-                    let command = rng.chance(1, 8);
-                    let event = if command {
-                        Ev::Timeline(id as usize)
-                    } else {
-                        Ev::ProducerTick {
-                            producer: ProducerIx::at(id as usize),
-                        }
-                    };
-                    k.schedule(at, event);
-                    let instant = k.on_quantum(at.max(k.now)).min(MAX_TIME_US);
-                    model.insert((instant, u8::from(!command), seq), id);
-                    seq += 1;
-                    assert_eq!(k.queued(), model.len());
-                }
-                while let Some(((instant, _, _), expected)) = model.pop_first() {
-                    assert_eq!(k.next_event_at(), Some(instant));
-                    k.now = instant;
-                    let got = match k.pop() {
-                        Ev::Timeline(id) => id as u64,
-                        Ev::ProducerTick { producer } => producer.index() as u64,
-                        other => panic!("unexpected {other:?}"),
-                    };
-                    assert_eq!(got, expected);
-                }
-                assert_eq!(k.next_event_at(), None);
-            }
-        }
     }
 }
