@@ -896,20 +896,20 @@ impl Member {
                     .all(|tp| !m.fetch_positions.contains_key(tp)),
             "positions and resets are of distinct assigned partitions"
         );
-        let unpositioned = |tp: &&Tp| !m.fetch_positions.contains_key(tp) && !m.resets.contains(tp);
         // Every assigned partition has a position or a reset when they are as many (see the assertion).
         let all_positioned = m.fetch_positions.len() + m.resets.len() == m.assigned.len();
-        let unpositioned: Vec<Tp> = if m.offset_fetch_sent.is_none()
-            && !all_positioned
-            && m.assigned.iter().any(|tp| unpositioned(&tp))
-        {
-            m.assigned.iter().filter(unpositioned).copied().collect()
+        let unpositioned: Vec<Tp> = if m.offset_fetch_sent.is_none() && !all_positioned {
+            m.assigned
+                .iter()
+                .filter(|tp| !m.fetch_positions.contains_key(tp) && !m.resets.contains(tp))
+                .copied()
+                .collect()
         } else {
             Vec::new()
         };
         // The brokers a fetch cannot go to now (one is on its way or waiting there, or the client backs off
         // the broker), one bit per broker id: most of the assigned partitions are skipped on one test.
-        let bit = |broker: BrokerId| 1u64.checked_shl(broker.0).unwrap_or(0);
+        let bit = |broker: BrokerId| 1u64 << broker.0;
         let mut busy = 0u64;
         for (broker, _) in &m.fetches {
             busy |= bit(*broker);
@@ -919,21 +919,12 @@ impl Member {
                 busy |= bit(*broker);
             }
         }
-        let is_busy = |leader: BrokerId| match bit(leader) {
-            0 => {
-                m.fetches.iter().any(|(broker, _)| *broker == leader)
-                    || m.fetch_backoff
-                        .iter()
-                        .any(|(broker, until, _)| *broker == leader && *until > now)
-            }
-            bit => busy & bit != 0,
-        };
         for &tp in &m.assigned {
             let partition = c.partition(tp);
             let Some(leader) = partition.leader else {
                 continue;
             };
-            if is_busy(leader) || m.buffer.iter().any(|(buffered, _, _)| *buffered == tp) {
+            if busy & bit(leader) != 0 || m.buffer.iter().any(|(buffered, _, _)| *buffered == tp) {
                 continue;
             }
             let from = if m.resets.contains(&tp) {

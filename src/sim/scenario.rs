@@ -11,6 +11,8 @@ use std::borrow::Cow;
 
 pub const SCENARIO_VERSION: u32 = 1;
 pub const MAX_BROKERS: u32 = 9;
+// A consumer marks the brokers it cannot fetch from in one `u64`, a bit per broker id (1..=MAX_BROKERS).
+const _: () = assert!(MAX_BROKERS < 64);
 pub const MAX_TOPICS: usize = 8;
 pub const MAX_PARTITIONS: u32 = 64;
 pub const MAX_PRODUCERS: usize = 16;
