@@ -11,18 +11,34 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// An entry of the event queue: one integer that orders the events and names the slab slot the event waits
-/// in. From the top: the time (`TIME_BITS`), the class (0 for commands, timeline and user, 1 for everything
-/// else, so at one instant commands run first and a command scheduled live and the same command replayed
-/// from a timeline land in the same place), the insertion sequence (`SEQ_BITS`), and the slot (32 bits).
+/// in. From the top: the time (`TIME_BITS`), the class (`class_of`: 0 for the scenario's timeline, 1 for
+/// the user's commands, 2 for everything else, so at one instant commands run first, the timeline's before
+/// the user's, and a command scheduled live, the same command replayed from a timeline and the same
+/// command scheduled again after a snapshot is restored all land in the same place), the insertion
+/// sequence (`SEQ_BITS`), and the slot (32 bits).
 /// The heap moves only these 16-byte entries and compares them in one instruction; the events themselves
 /// stay put in the slab.
 type Scheduled = Reverse<u128>;
 
 /// Simulated time fits in 44 bits of µs: 203 days (`MAX_TIME_US`).
 const TIME_BITS: u32 = 44;
-const SEQ_BITS: u32 = 128 - TIME_BITS - 1 - 32;
+const CLASS_BITS: u32 = 2;
+const SEQ_BITS: u32 = 128 - TIME_BITS - CLASS_BITS - 32;
 /// The latest instant an event can be scheduled at; later ones run at this instant.
 pub const MAX_TIME_US: Micros = (1 << TIME_BITS) - 1;
+
+/// An event's class in the queue (see `Scheduled`).
+#[inline(always)]
+fn class_of(event: &Ev) -> u8 {
+    match event {
+        Ev::Timeline(_) => 0,
+        Ev::UserCommand(_) => 1,
+        _ => OTHER_CLASS,
+    }
+}
+
+/// The class of every event but commands (timers and messages).
+const OTHER_CLASS: u8 = 2;
 
 #[inline(always)]
 fn queue_key(at: Micros, class: u8, seq: u64, slot: u32) -> u128 {
@@ -102,7 +118,7 @@ impl Kernel {
     pub fn schedule(&mut self, at: Micros, event: Ev) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let class = u8::from(!matches!(event, Ev::Timeline(_) | Ev::UserCommand(_)));
+        let class = class_of(&event);
         self.enqueue(at.max(self.now), class, seq, event);
     }
 
@@ -142,7 +158,7 @@ impl Kernel {
         let arrive_us = self.visual_flow(from, to, kind, records);
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.enqueue(arrive_us, 1, seq, event);
+        self.enqueue(arrive_us, OTHER_CLASS, seq, event);
         true
     }
 
@@ -177,18 +193,31 @@ impl Kernel {
 
 #[cfg(test)]
 mod tests {
-    use super::{Kernel, MAX_TIME_US};
+    use super::{class_of, Kernel, MAX_TIME_US};
     use crate::event::Trace;
     use crate::ids::{Micros, ProducerIx};
     use crate::network::Network;
     use crate::protocol::Ev;
     use crate::rng::SimRng;
-    use crate::scenario::ClusterSpec;
+    use crate::scenario::{ClusterSpec, Command};
     use std::collections::BTreeMap;
 
+    fn event_id(event: Ev) -> u64 {
+        match event {
+            Ev::Timeline(id) => id as u64,
+            Ev::UserCommand(command) => match *command {
+                Command::CrashBroker { broker } => broker as u64,
+                other => panic!("unexpected {other:?}"),
+            },
+            Ev::ProducerTick { producer } => producer.index() as u64,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
     /// In exact and in quantised time, with events scheduled at random (now, soon, far ahead, past the end
-    /// of time; commands and the rest), interleaved with pops as the engine runs them, the queue gives the
-    /// events in the order of (instant, class, sequence), and slots freed by pops are reused safely.
+    /// of time; the timeline's commands, the user's and the rest), interleaved with pops as the engine runs
+    /// them, the queue gives the events in the order of (instant, class, sequence), and slots freed by pops
+    /// are reused safely.
     #[test]
     fn events_run_in_instant_class_sequence_order() {
         let cluster: ClusterSpec = serde_json::from_str(r#"{"brokers": 3}"#).expect("a cluster");
@@ -205,11 +234,7 @@ mod tests {
                         let ((instant, _, _), expected) = model.pop_first().expect("one");
                         assert_eq!(at, instant, "seed {seed}, quantum {quantum_us}");
                         k.now = at;
-                        let got = match k.pop() {
-                            Ev::Timeline(id) => id as u64,
-                            Ev::ProducerTick { producer } => producer.index() as u64,
-                            other => panic!("unexpected {other:?}"),
-                        };
+                        let got = event_id(k.pop());
                         assert_eq!(got, expected, "seed {seed}, quantum {quantum_us}");
                         continue;
                     }
@@ -221,28 +246,24 @@ mod tests {
                         _ => rng.below(60_000_000),
                     };
                     let at = k.now + ahead;
-                    let command = rng.chance(1, 8);
-                    let event = if command {
-                        Ev::Timeline(id as usize)
-                    } else {
-                        Ev::ProducerTick {
+                    let event = match rng.below(8) {
+                        0 => Ev::Timeline(id as usize),
+                        1 => Ev::UserCommand(Box::new(Command::CrashBroker { broker: id as u32 })),
+                        _ => Ev::ProducerTick {
                             producer: ProducerIx::at(id as usize),
-                        }
+                        },
                     };
+                    let class = class_of(&event);
                     k.schedule(at, event);
                     let instant = k.on_quantum(at.max(k.now)).min(MAX_TIME_US);
-                    model.insert((instant, u8::from(!command), seq), id);
+                    model.insert((instant, class, seq), id);
                     seq += 1;
                     assert_eq!(k.queued(), model.len());
                 }
                 while let Some(((instant, _, _), expected)) = model.pop_first() {
                     assert_eq!(k.next_event_at(), Some(instant));
                     k.now = instant;
-                    let got = match k.pop() {
-                        Ev::Timeline(id) => id as u64,
-                        Ev::ProducerTick { producer } => producer.index() as u64,
-                        other => panic!("unexpected {other:?}"),
-                    };
+                    let got = event_id(k.pop());
                     assert_eq!(got, expected);
                 }
                 assert_eq!(k.next_event_at(), None);

@@ -71,6 +71,16 @@ impl Snapshot {
     pub fn now_us(&self) -> Micros {
         self.0.k.now
     }
+
+    /// How many events the run had processed when it was taken (`Simulation::events_processed`).
+    pub fn events_processed(&self) -> u64 {
+        self.0.events_processed
+    }
+
+    /// A new simulation where the snapshot was taken (like `restore` into a copy).
+    pub fn resume(&self) -> Simulation {
+        (*self.0).clone()
+    }
 }
 
 impl Simulation {
@@ -190,6 +200,17 @@ impl Simulation {
 
     pub fn set_record_events(&mut self, enabled: bool) {
         self.k.record_events = enabled;
+    }
+
+    /// Whether record-level events are produced (`set_record_events`).
+    pub fn record_events(&self) -> bool {
+        self.k.record_events
+    }
+
+    /// The trace's events from `cursor` on, still held, without copying them, and the cursor to ask from
+    /// next time.
+    pub fn trace_since(&self, cursor: u64) -> (impl Iterator<Item = &TraceEvent>, u64) {
+        self.k.trace.since(cursor)
     }
 
     pub fn events_since(&self, cursor: u64) -> (Vec<TraceEvent>, u64) {
@@ -547,6 +568,16 @@ impl Simulation {
         self.commands.push((at, command.clone()));
         self.schedule(at, Ev::UserCommand(Box::new(command)));
         Ok(at)
+    }
+
+    /// Schedules again, at `at`, a command this run scheduled before (`schedule_command`), after a
+    /// snapshot taken before it was scheduled is restored (the page's time travel). It is not checked
+    /// again: it was checked when first scheduled, on the same run. It lands where it did the first time:
+    /// the user's commands run after the timeline's and before everything else at an instant, in the order
+    /// they were scheduled (`kernel::Scheduled`).
+    pub fn reschedule_command(&mut self, at: Micros, command: Command) {
+        self.commands.push((at, command.clone()));
+        self.schedule(at, Ev::UserCommand(Box::new(command)));
     }
 
     /// The scenario plus every command scheduled so far, as timeline entries: loading it with the same seed
