@@ -16,6 +16,7 @@ pub mod markup;
 pub mod messages;
 pub mod pace;
 pub mod share;
+pub mod travel;
 pub use kafka_sim_core as sim;
 
 #[cfg(target_arch = "wasm32")]

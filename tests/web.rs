@@ -227,6 +227,18 @@ fn a_restored_snapshot_runs_on_to_the_native_trace_hash_in_wasm32() {
     }
 }
 
+/// Time travel in wasm32 (issue 13): a golden scenario run through `Travel` to its end, sought back to
+/// 10 s and run to the end again, gives the native golden trace both times.
+#[wasm_bindgen_test]
+fn seeking_back_and_running_on_gives_the_native_trace_hash_in_wasm32() {
+    use kafka_sim::sim::golden::{scenario_text, GOLDEN_TRACE_HASHES};
+    for (name, expected) in GOLDEN_TRACE_HASHES {
+        let mut sim = Simulation::from_json(scenario_text(name)).unwrap();
+        let hashes = kafka_sim::travel::trace_hash_through_seek(&mut sim, 9_999_000);
+        assert_eq!(hashes, (*expected, *expected), "scenario {name}");
+    }
+}
+
 #[wasm_bindgen_test]
 async fn dragging_the_produce_rate_slider_changes_the_rate_and_the_flow() {
     mount();
