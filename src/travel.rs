@@ -1,7 +1,8 @@
 //! Time travel, pure and tested natively (the page's timeline bar is `ui::timeline`). `Travel` keeps, for
 //! the run the page shows:
 //! - checkpoints: the core's snapshots (`Simulation::snapshot`), the first at time 0, then one every so
-//!   many events, thinned (every other one dropped, the spacing doubled) when there are `max_checkpoints`;
+//!   many events, thinned (every other one dropped, the spacing doubled) when there are `max_checkpoints`
+//!   or when they hold more than `CHECKPOINT_BYTES` (`Simulation::approx_bytes` each);
 //! - the user's commands on the current branch, with the times they take effect;
 //! - the frontier: the furthest the run has gone (its time and the events it had processed);
 //! - what the page shows over time, recorded as the run first passes each instant: the charts' samples
@@ -28,6 +29,9 @@ pub const MAX_MARKS: usize = 2_000;
 pub const MAX_CHECKPOINTS: usize = 96;
 /// Events between two checkpoints at first (the spacing doubles at each thinning).
 pub const CHECKPOINT_EVENTS: u64 = 20_000;
+/// The most the checkpoints may hold together, by `Simulation::approx_bytes` (the wasm memory they take
+/// is about a third more, with the allocator's own).
+pub const CHECKPOINT_BYTES: usize = 24 << 20;
 /// A step forward to the next instant with an event that the learner sees runs at most this much
 /// simulated time.
 const STEP_LIMIT_US: Micros = 60_000_000;
@@ -118,6 +122,8 @@ pub struct Mark {
 
 struct Checkpoint {
     snapshot: Snapshot,
+    /// What it holds once the run has moved on (`Simulation::approx_bytes`).
+    bytes: usize,
 }
 
 impl Checkpoint {
@@ -155,6 +161,7 @@ pub struct Restored {
 /// See the module's documentation.
 pub struct Travel {
     checkpoints: Vec<Checkpoint>,
+    max_bytes: usize,
     every_events: u64,
     max_checkpoints: usize,
     commands: Vec<(Micros, Command)>,
@@ -177,7 +184,9 @@ impl Travel {
         Travel {
             checkpoints: vec![Checkpoint {
                 snapshot: sim.snapshot(),
+                bytes: sim.approx_bytes(),
             }],
+            max_bytes: CHECKPOINT_BYTES,
             every_events: every_events.max(1),
             max_checkpoints: max_checkpoints.max(2),
             commands: sim.command_log().to_vec(),
@@ -218,6 +227,16 @@ impl Travel {
 
     pub fn checkpoint_count(&self) -> usize {
         self.checkpoints.len()
+    }
+
+    /// What the checkpoints hold, by `Simulation::approx_bytes`.
+    pub fn checkpoint_bytes(&self) -> usize {
+        self.checkpoints.iter().map(|c| c.bytes).sum()
+    }
+
+    /// At most `max_bytes` in checkpoints (`CHECKPOINT_BYTES` unless set).
+    pub fn set_checkpoint_bytes(&mut self, max_bytes: usize) {
+        self.max_bytes = max_bytes;
     }
 
     /// The checkpoints' times.
@@ -337,13 +356,18 @@ impl Travel {
         }
         self.checkpoints.push(Checkpoint {
             snapshot: sim.snapshot(),
+            bytes: sim.approx_bytes(),
         });
-        if self.checkpoints.len() > self.max_checkpoints {
-            // Thinning: the first (time 0) and every other one after it stay.
+        while self.checkpoints.len() > 2
+            && (self.checkpoints.len() > self.max_checkpoints
+                || self.checkpoint_bytes() > self.max_bytes)
+        {
+            // Thinning: the first (time 0), the newest and every other one between stay.
+            let last = self.checkpoints.len() - 1;
             let mut index = 0;
             self.checkpoints.retain(|_| {
                 index += 1;
-                index % 2 == 1
+                index == 1 || index - 1 == last || index % 2 == 1
             });
             self.every_events *= 2;
         }

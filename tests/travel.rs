@@ -284,3 +284,34 @@ fn golden_traces_through_a_seek_back() {
         }
     }
 }
+
+#[test]
+fn checkpoints_stay_within_their_memory_budget_and_seeks_stay_exact() {
+    let mut reference = sim(ACKS);
+    reference.advance_to(33_333_000);
+    let expected = fingerprint(&reference);
+    let mut sim = sim(ACKS);
+    let mut travel = Travel::with_spacing(&sim, 2_000, 1_000);
+    let budget = 3 * sim_bytes_at(ACKS, 20_000_000);
+    travel.set_checkpoint_bytes(budget);
+    let mut most = 0;
+    while sim.now_us() < 60_000_000 {
+        let target = sim.now_us() + 1_000_000;
+        run(&mut travel, &mut sim, target, 50_000);
+        most = most.max(travel.checkpoint_bytes());
+    }
+    assert!(most <= budget, "{most} > {budget}");
+    assert!(
+        travel.checkpoint_count() >= 2,
+        "{:?}",
+        travel.checkpoint_times()
+    );
+    travel.seek(&mut sim, 33_333_000, |_| {});
+    assert_eq!(fingerprint(&sim), expected);
+}
+
+fn sim_bytes_at(json: &str, t_us: u64) -> usize {
+    let mut sim = sim(json);
+    sim.advance_to(t_us);
+    sim.approx_bytes()
+}

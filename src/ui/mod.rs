@@ -1058,17 +1058,17 @@ pub fn App() -> impl IntoView {
             </div>
             <panels::ScenarioPanel />
         }
-        .into_any()
     };
     let root = NodeRef::<leptos::html::Main>::new();
-    type Page = leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>;
-    let mounted = StoredValue::new_local(None::<Page>);
+    // The mounted page's handle (dropping it unmounts the page), held as `Any`: naming its type would take
+    // `.into_any()`, whose server-rendering code cost 10 KB gzipped.
+    let mounted = StoredValue::new_local(None::<Box<dyn std::any::Any>>);
     Effect::new(move |_| {
         ui.locale.track();
         if let Some(root) = root.get() {
             // Unmounts the page in the old language first.
             mounted.set_value(None);
-            mounted.set_value(Some(leptos::mount::mount_to(root, page)));
+            mounted.set_value(Some(Box::new(leptos::mount::mount_to(root, page))));
         }
     });
     view! { <main class="ks-app" node_ref=root></main> }
