@@ -15,7 +15,7 @@
 //! page offers a way back to it) and the run goes on from there with the new command.
 
 use crate::markup::panels::Sample;
-use crate::sim::event::{EventKind, Reason, TraceEvent};
+use crate::sim::event::{EventKind, Reason};
 use crate::sim::ids::Micros;
 use crate::sim::{Command, Simulation, Snapshot};
 
@@ -111,13 +111,13 @@ impl MarkKind {
     }
 }
 
-/// A mark on the timeline: the first event of its kind in its span, and how many there were.
+/// A mark on the timeline: the first event of its kind in its span (at `t_us`), and how many there were.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Mark {
     pub t_us: Micros,
     pub kind: MarkKind,
     pub count: u32,
-    pub event: TraceEvent,
+    pub event: EventKind,
 }
 
 struct Checkpoint {
@@ -377,7 +377,13 @@ impl Travel {
         let (events, next) = sim.trace_since(self.mark_cursor);
         for event in events {
             if let Some(kind) = MarkKind::of(&event.kind) {
-                add_mark(&mut self.marks, self.mark_span_us, event, kind);
+                add_mark(
+                    &mut self.marks,
+                    self.mark_span_us,
+                    event.t_us,
+                    &event.kind,
+                    kind,
+                );
             }
         }
         self.mark_cursor = next;
@@ -386,7 +392,13 @@ impl Travel {
             let marks = std::mem::take(&mut self.marks);
             for mark in marks {
                 let count = mark.count;
-                add_mark(&mut self.marks, self.mark_span_us, &mark.event, mark.kind);
+                add_mark(
+                    &mut self.marks,
+                    self.mark_span_us,
+                    mark.t_us,
+                    &mark.event,
+                    mark.kind,
+                );
                 if let Some(last) = self.marks.iter_mut().rev().find(|m| m.kind == mark.kind) {
                     last.count += count - 1;
                 }
@@ -568,8 +580,14 @@ fn split_after<T>(list: &mut Vec<T>, later: impl Fn(&T) -> bool) -> Vec<T> {
 }
 
 /// Adds `event` to the marks, or counts it in the last mark of its kind if that one is in the same span.
-fn add_mark(marks: &mut Vec<Mark>, span_us: Micros, event: &TraceEvent, kind: MarkKind) {
-    let bucket = event.t_us / span_us;
+fn add_mark(
+    marks: &mut Vec<Mark>,
+    span_us: Micros,
+    t_us: Micros,
+    event: &EventKind,
+    kind: MarkKind,
+) {
+    let bucket = t_us / span_us;
     if let Some(mark) = marks
         .iter_mut()
         .rev()
@@ -580,7 +598,7 @@ fn add_mark(marks: &mut Vec<Mark>, span_us: Micros, event: &TraceEvent, kind: Ma
         return;
     }
     marks.push(Mark {
-        t_us: event.t_us,
+        t_us,
         kind,
         count: 1,
         event: event.clone(),

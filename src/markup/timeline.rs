@@ -52,7 +52,7 @@ pub fn marks(marks: &[Mark], end_us: u64) -> String {
                         "{} {} s — {}",
                         mark_name(mark.kind),
                         Fixed(mark.t_us as f64 / 1e6, 3),
-                        super::events::sentence(&mark.event.kind)
+                        super::events::sentence(&mark.event)
                     ));
                     if mark.count > 1 {
                         m.text(format_args!(
@@ -208,7 +208,7 @@ mod tests {
                     t_us: event.t_us,
                     kind: MarkKind::of(&event.kind).expect("a mark"),
                     count: 2,
-                    event,
+                    event: event.kind,
                 })
                 .collect();
             marks(&list, 4_000_000)

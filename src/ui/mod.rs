@@ -168,7 +168,8 @@ impl Ui {
     pub fn refresh_with(self, panels: bool) {
         self.sim.with_value(|sim| {
             let view = sim.view();
-            let (new_events, next) = sim.events_since(self.cursor.get_untracked());
+            let (new_events, next) = sim.trace_since(self.cursor.get_untracked());
+            let new_events: Vec<&crate::sim::event::TraceEvent> = new_events.collect();
             if !new_events.is_empty() {
                 let verbose = self.verbose.get_untracked();
                 let changed = self.stories.try_update_untracked(|stories| {
