@@ -86,10 +86,58 @@ fn legend_items(m: &mut Markup) {
     }
 }
 
+/// The whole bar as first written: the marks (`timeline-marks`) over the slider (`timeline-slider`, a
+/// labelled slider whose value, end and spoken time the page sets), the time shown (`timeline-time`), the
+/// buttons and step mode (`controls`), and the notices' box (`timeline-notices`). The page fills in the
+/// marks, time and notices.
+pub fn bar(kafka_only: bool) -> String {
+    let mut m = Markup::with_capacity(2048);
+    m.open("div")
+        .attr("class", "ks-timeline-row")
+        .children(|m| {
+            m.open("div")
+                .attr("class", "ks-timeline-track")
+                .children(|m| {
+                    m.open("div")
+                        .attr("class", "ks-marks")
+                        .attr("data-testid", "timeline-marks")
+                        .end()
+                        .close("div");
+                    m.open("input")
+                        .attr("type", "range")
+                        .attr("min", 0)
+                        .attr("max", 0)
+                        .attr("step", 1)
+                        .attr("data-testid", "timeline-slider")
+                        .attr("aria-label", t(Msg::TimelineSlider))
+                        .attr("aria-keyshortcuts", "Home End")
+                        .empty();
+                });
+            m.open("span")
+                .attr("class", "ks-timeline-time")
+                .attr("data-testid", "timeline-time")
+                .end()
+                .close("span");
+            m.open("div")
+                .attr("class", "ks-timeline-buttons")
+                .children(|m| controls_into(m, kafka_only));
+        });
+    m.open("div")
+        .attr("data-testid", "timeline-notices")
+        .end()
+        .close("div");
+    m.into_string()
+}
+
 /// The timeline's buttons (`step-back`, `step-forward`, `timeline-end`) and step mode (`step-mode`), in
 /// the reader's language; the page handles their clicks and changes by delegation.
 pub fn controls(kafka_only: bool) -> String {
     let mut m = Markup::with_capacity(1024);
+    controls_into(&mut m, kafka_only);
+    m.into_string()
+}
+
+fn controls_into(m: &mut Markup, kafka_only: bool) {
     m.open("button")
         .attr("data-testid", "step-back")
         .attr("title", t(Msg::StepBackTip))
@@ -126,7 +174,6 @@ pub fn controls(kafka_only: bool) -> String {
                     }
                 });
         });
-    m.into_string()
 }
 
 /// The timeline's notices: the way to the instant a link names (`seeking`, while the page runs there),

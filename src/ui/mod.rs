@@ -95,16 +95,14 @@ pub struct Ui {
     pub sim: StoredValue<Simulation, LocalStorage>,
     /// The run's checkpoints, commands, chart samples and timeline marks (`crate::travel`).
     pub travel: StoredValue<Travel, LocalStorage>,
-    /// The furthest instant the run has reached (the timeline bar's end), refreshed with the panels.
-    pub frontier_us: RwSignal<u64>,
-    /// Changes when the timeline's marks do (refreshed with the panels).
-    pub marks_rev: RwSignal<usize>,
     /// Steps go to Kafka-level events only (else to every event, record-level ones included).
-    pub step_kafka: RwSignal<bool>,
+    pub step_kafka: StoredValue<bool, LocalStorage>,
     /// The past was changed at this instant: the notice, with its way back to the future set aside.
-    pub forked_at: RwSignal<Option<u64>>,
+    pub forked_at: StoredValue<Option<u64>, LocalStorage>,
     /// The instant a link asks to show (`t=`): the page runs there, a frame at a time, then pauses.
-    pub goal: RwSignal<Option<u64>>,
+    pub goal: StoredValue<Option<u64>, LocalStorage>,
+    /// What the timeline bar shows (`timeline::update` redraws what changed).
+    pub timeline_shown: StoredValue<timeline::Shown, LocalStorage>,
     /// The view the picture draws, every frame.
     pub view: RwSignal<ClusterView>,
     /// The view the tables and controls show, refreshed a few times a second (and at once after an action).
@@ -229,15 +227,7 @@ impl Ui {
             let table_every = if partitions > 16 { 4 } else { 1 };
             if panels || since >= PANEL_PERIOD_MS {
                 self.last_panel_ms.set_value(now);
-                let (frontier, marks) = self
-                    .travel
-                    .with_value(|travel| (travel.frontier().us, travel.marks().len()));
-                if self.frontier_us.get_untracked() != frontier {
-                    self.frontier_us.set(frontier);
-                }
-                if self.marks_rev.get_untracked() != marks {
-                    self.marks_rev.set(marks);
-                }
+                timeline::update_marks(self);
                 let round = self.panel_round.get_value() + 1;
                 self.panel_round.set_value(round);
                 self.panel_view.set(view.clone());
@@ -260,6 +250,7 @@ impl Ui {
                 self.topic_due.set_value(false);
                 self.topic_view.set(view.clone());
             }
+            timeline::update(self, view.now_us);
             self.view.set(view);
         });
     }
@@ -328,7 +319,7 @@ impl Ui {
                 self.error.set(None);
                 if forked.is_some() {
                     self.forked_at
-                        .set(self.travel.with_value(Travel::discarded_at));
+                        .set_value(self.travel.with_value(Travel::discarded_at));
                 }
                 write_link(self, &scenario, self.shown_instant());
             }
@@ -361,7 +352,7 @@ impl Ui {
 
     /// Play or pause; a pause writes the instant shown into the link.
     pub fn toggle_play(self) {
-        self.goal.set(None);
+        self.goal.set_value(None);
         self.playing.update(|p| *p = !*p);
         if !self.playing.get_untracked() {
             rewrite_link(self);
@@ -413,7 +404,7 @@ impl Ui {
             return;
         }
         self.playing.set(false);
-        self.goal.set(None);
+        self.goal.set_value(None);
         let verbose = self.verbose.get_untracked();
         if let Some(restored) =
             self.with_travel(|sim, travel| travel.seek(sim, t_us, |sim| prepare(sim, verbose)))
@@ -425,7 +416,7 @@ impl Ui {
 
     /// Steps back to the previous instant with an event (Kafka-level only, or every one).
     pub fn step_back(self) {
-        let kafka = self.step_kafka.get_untracked();
+        let kafka = self.step_kafka.get_value();
         let previous = self.sim.with_value(|sim| {
             self.travel
                 .with_value(|travel| travel.previous_instant(sim, kafka))
@@ -438,8 +429,8 @@ impl Ui {
     /// Steps forward to the next instant with an event (Kafka-level only, or every one).
     pub fn step_forward(self) {
         self.playing.set(false);
-        self.goal.set(None);
-        let kafka = self.step_kafka.get_untracked();
+        self.goal.set_value(None);
+        let kafka = self.step_kafka.get_value();
         self.with_travel(|sim, travel| travel.step_forward(sim, kafka));
         self.jumped();
     }
@@ -466,14 +457,14 @@ impl Ui {
         {
             self.rewind(restored);
         }
-        self.forked_at.set(None);
+        self.forked_at.set_value(None);
         self.jumped();
     }
 
     /// Keeps the new future: the one set aside is forgotten.
     pub fn keep_future(self) {
         self.travel.update_value(Travel::forget_future);
-        self.forked_at.set(None);
+        self.forked_at.set_value(None);
     }
 
     /// Record-level events are produced by the core only while they are listed (they cost time at high rates).
@@ -537,10 +528,8 @@ impl Ui {
         sim.set_trace_capacity(TRACE_EVENTS);
         self.travel.set_value(Travel::new(&sim));
         self.sim.set_value(sim);
-        self.frontier_us.set(0);
-        self.marks_rev.set(0);
-        self.forked_at.set(None);
-        self.goal.set(None);
+        self.forked_at.set_value(None);
+        self.goal.set_value(None);
         self.cursor.set(0);
         self.events.set(VecDeque::new());
         self.history.set(VecDeque::new());
@@ -798,11 +787,10 @@ pub fn App() -> impl IntoView {
     let view = RwSignal::new(sim.view());
     let ui = Ui {
         travel: StoredValue::new_local(Travel::new(&sim)),
-        frontier_us: RwSignal::new(0),
-        marks_rev: RwSignal::new(0),
-        step_kafka: RwSignal::new(true),
-        forked_at: RwSignal::new(None),
-        goal: RwSignal::new(goal),
+        step_kafka: StoredValue::new_local(true),
+        forked_at: StoredValue::new_local(None),
+        goal: StoredValue::new_local(goal),
+        timeline_shown: StoredValue::new_local(timeline::Shown::default()),
         panel_view: RwSignal::new(sim.view()),
         picture_view: RwSignal::new(sim.view()),
         picture_due: StoredValue::new_local(false),
@@ -853,7 +841,7 @@ pub fn App() -> impl IntoView {
         if ui.settle() {
             return;
         }
-        if let Some(goal) = ui.goal.get_untracked() {
+        if let Some(goal) = ui.goal.get_value() {
             // Going to the instant the link names, within a budget a frame; paused there.
             let started = now_ms();
             let reached = ui
@@ -867,7 +855,7 @@ pub fn App() -> impl IntoView {
                 })
                 .unwrap_or(true);
             if reached {
-                ui.goal.set(None);
+                ui.goal.set_value(None);
                 ui.playing.set(false);
                 ui.refresh();
                 rewrite_link(ui);

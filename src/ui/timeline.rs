@@ -3,9 +3,10 @@
 //! for with their legend, steps back and forward, the way to the latest instant, and the notice after the
 //! past was changed. Seeking is `Ui::seek` (`crate::travel`).
 //!
-//! Only the slider is an element of its own, so that it is never replaced while it is dragged; its value,
-//! end and spoken time are set directly. The rest is markup (`markup::timeline`) with one click and one
-//! change handler (the target's `data-testid` says which), which keeps the wasm module small.
+//! The bar is markup (`markup::timeline::bar`), written once per mount, with one click, one change and
+//! one input handler (the target's `data-testid` says which). Each refresh sets what changed directly:
+//! the slider's value, end and spoken time, the time shown, the marks and the notices. So the slider is
+//! never replaced while it is dragged, and the bar adds no reactive views to the wasm module.
 
 use super::{panels::number_of, Ui};
 use crate::markup::timeline;
@@ -14,38 +15,81 @@ use crate::sim::num::Fixed;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-#[component]
-pub fn Timeline() -> impl IntoView {
-    let ui = expect_context::<Ui>();
-    let slider = NodeRef::<leptos::html::Input>::new();
-    let time = NodeRef::<leptos::html::Span>::new();
-    let shown = StoredValue::new_local((u64::MAX, u64::MAX));
-    Effect::new(move |_| {
-        let now = ui.view.with(|v| v.now_us);
-        let end = ui.frontier_us.get().max(now);
-        if shown.get_value() == (now, end) {
+/// What the bar shows: the instant and the end, the marks (how many, over what end), the notices.
+#[derive(Clone, Copy, Default, PartialEq)]
+pub struct Shown {
+    time: (u64, u64),
+    marks: Option<(usize, u64)>,
+    notices: Option<(Option<u64>, Option<u64>)>,
+}
+
+fn element(testid: &str) -> Option<web_sys::Element> {
+    web_sys::window()?
+        .document()?
+        .query_selector(&format!("[data-testid=\"{testid}\"]"))
+        .ok()
+        .flatten()
+}
+
+/// Sets the slider and the time shown when the instant or the end changed, and the notices.
+pub fn update(ui: Ui, now_us: u64) {
+    let end = ui
+        .travel
+        .with_value(|travel| travel.frontier().us)
+        .max(now_us);
+    let mut shown = ui.timeline_shown.get_value();
+    if shown.time != (now_us, end) {
+        let Some(slider) =
+            element("timeline-slider").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
             return;
-        }
-        shown.set_value((now, end));
-        if let (Some(slider), Some(time)) = (slider.get(), time.get()) {
-            let seconds = format!("{} s", Fixed(now as f64 / 1e6, 3));
-            slider.set_max(&(end / 1000).to_string());
-            slider.set_value(&(now / 1000).to_string());
-            let _ = slider.set_attribute("aria-valuetext", &seconds);
+        };
+        let seconds = format!("{} s", Fixed(now_us as f64 / 1e6, 3));
+        slider.set_max(&(end / 1000).to_string());
+        slider.set_value(&(now_us / 1000).to_string());
+        let _ = slider.set_attribute("aria-valuetext", &seconds);
+        if let Some(time) = element("timeline-time") {
             time.set_text_content(Some(&format!(
                 "{seconds} / {} s",
                 Fixed(end as f64 / 1e6, 1)
             )));
         }
-    });
-    let marks = Memo::new(move |_| {
-        ui.marks_rev.track();
-        let end = ui.frontier_us.get();
-        ui.travel
-            .with_value(|travel| timeline::marks(travel.marks(), end))
-    });
-    let controls = move || timeline::controls(ui.step_kafka.get());
-    let notices = move || timeline::notices(ui.goal.get(), ui.forked_at.get());
+        shown.time = (now_us, end);
+    }
+    let notices = (ui.goal.get_value(), ui.forked_at.get_value());
+    if shown.notices != Some(notices) {
+        if let Some(box_) = element("timeline-notices") {
+            box_.set_inner_html(&timeline::notices(notices.0, notices.1));
+        }
+        shown.notices = Some(notices);
+    }
+    ui.timeline_shown.set_value(shown);
+}
+
+/// Redraws the marks when there are new ones or the end moved (with the panels, a few times a second).
+pub fn update_marks(ui: Ui) {
+    let mut shown = ui.timeline_shown.get_value();
+    let (count, end) = ui
+        .travel
+        .with_value(|travel| (travel.marks().len(), travel.frontier().us));
+    if shown.marks == Some((count, end)) {
+        return;
+    }
+    if let Some(marks) = element("timeline-marks") {
+        marks.set_inner_html(
+            &ui.travel
+                .with_value(|travel| timeline::marks(travel.marks(), end)),
+        );
+        shown.marks = Some((count, end));
+        ui.timeline_shown.set_value(shown);
+    }
+}
+
+#[component]
+pub fn Timeline() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    // A new mount (a language switch) shows everything again.
+    ui.timeline_shown.set_value(Shown::default());
     let on_input = move |ev: leptos::ev::Event| {
         ui.seek(number_of(ev.target()).max(0.0) as u64 * 1000);
     };
@@ -88,22 +132,11 @@ pub fn Timeline() -> impl IntoView {
             .filter(|select| select.get_attribute("data-testid").as_deref() == Some("step-mode"))
             .map(|select| select.value());
         if let Some(mode) = mode {
-            ui.step_kafka.set(mode == "kafka");
+            ui.step_kafka.set_value(mode == "kafka");
         }
     };
     view! {
         <section class="ks-timeline" data-testid="timeline" aria-label=t(Msg::TimelineLabel) title=t(Msg::TimelineTip)
-            on:click=on_click on:change=on_change>
-            <div class="ks-timeline-row">
-                <div class="ks-timeline-track">
-                    <div class="ks-marks" data-testid="timeline-marks" inner_html=move || marks.get()></div>
-                    <input type="range" min="0" step="1" data-testid="timeline-slider" node_ref=slider
-                        aria-label=t(Msg::TimelineSlider) aria-keyshortcuts="Home End" on:input=on_input />
-                </div>
-                <span class="ks-timeline-time" data-testid="timeline-time" node_ref=time></span>
-                <div class="ks-timeline-buttons" inner_html=controls></div>
-            </div>
-            <div inner_html=notices></div>
-        </section>
+            inner_html=timeline::bar(ui.step_kafka.get_value()) on:click=on_click on:change=on_change on:input=on_input></section>
     }
 }
