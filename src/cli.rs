@@ -11,7 +11,7 @@ use std::time::Instant;
 const USAGE: &str = "usage:
   kafka-sim run FILE [--seed N] [--until DURATION] [--trace OUT.jsonl] [--json]
   kafka-sim bench [--scenario FILE] [--rate N] [--processing-ms MS] [--sim-seconds N] [--steps N]
-                  [--time-quantum-ms Q] [--frames]
+                  [--time-quantum-ms Q] [--frames] [--seek]
 DURATION is a number with a unit: 500ms, 30s, 5m, 1h (a bare number is milliseconds).";
 
 pub fn main(args: Vec<String>) -> i32 {
@@ -196,12 +196,70 @@ fn current_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// `bench --seek`: time travel (`kafka_sim::travel`) as the page would run it. The scenario runs to the end
+/// through `Travel` in 60 Hz slices (recording checkpoints, samples and marks), then 24 seeks to instants
+/// spread over the run, back and forth, each timed: restore the nearest checkpoint, schedule the commands
+/// it lacked, replay. Prints the checkpoints (how many, what they hold by `Simulation::approx_bytes`), the
+/// resident memory, and the seek times.
+fn bench_seek(
+    mut sim: Simulation,
+    sim_seconds: u64,
+    time: &str,
+    described: &str,
+) -> Result<(), String> {
+    use kafka_sim::travel::Travel;
+    println!("benchmark (seek): {described}; {time}; {sim_seconds} simulated s, then 24 seeks");
+    sim.set_trace_capacity(kafka_sim::budget::TRACE_EVENTS);
+    let rss_before = current_rss_kib().unwrap_or(0);
+    let mut travel = Travel::new(&sim);
+    let end = sim_seconds * 1_000_000;
+    let started = Instant::now();
+    loop {
+        let target = (sim.now_us() + 16_667).min(end);
+        if travel.advance(&mut sim, target, u64::MAX) && target == end {
+            break;
+        }
+    }
+    println!(
+        "run: {:.2} s of wall time; {} checkpoints at {:?} s; they hold about {:.1} MiB; resident memory {} KiB -> {} KiB",
+        started.elapsed().as_secs_f64(),
+        travel.checkpoint_count(),
+        travel
+            .checkpoint_times()
+            .iter()
+            .map(|t| t / 1_000_000)
+            .collect::<Vec<_>>(),
+        travel.checkpoint_bytes() as f64 / (1 << 20) as f64,
+        rss_before,
+        current_rss_kib().unwrap_or(0)
+    );
+    let mut times = Vec::new();
+    for i in 0..24u64 {
+        let at = ((i * 7919) % 24 * 2 + 1) * end / 48;
+        let seek_started = Instant::now();
+        travel.seek(&mut sim, at, |_| {});
+        times.push(seek_started.elapsed().as_secs_f64() * 1000.0);
+        if sim.now_us() != at {
+            return Err(format!("a seek to {at} µs showed {} µs", sim.now_us()));
+        }
+    }
+    times.sort_unstable_by(f64::total_cmp);
+    println!(
+        "seeks: p50 {:.1} ms  p95 {:.1} ms  max {:.1} ms",
+        times[times.len() / 2],
+        times[times.len() * 95 / 100],
+        times[times.len() - 1]
+    );
+    Ok(())
+}
+
 fn bench(args: &[String]) -> Result<(), String> {
-    // `--frames` takes no value; the other flags come in pairs.
+    // `--frames` and `--seek` take no value; the other flags come in pairs.
     let frames = args.iter().any(|arg| arg == "--frames");
+    let seek = args.iter().any(|arg| arg == "--seek");
     let args: Vec<String> = args
         .iter()
-        .filter(|arg| *arg != "--frames")
+        .filter(|arg| *arg != "--frames" && *arg != "--seek")
         .cloned()
         .collect();
     let mut sim_seconds = 600u64;
@@ -265,6 +323,9 @@ fn bench(args: &[String]) -> Result<(), String> {
     };
     if frames {
         return bench_frames(sim, sim_seconds, &time);
+    }
+    if seek {
+        return bench_seek(sim, sim_seconds, &time, &described);
     }
     sim.set_record_flows(false);
     // The trace the page holds (it reads it every frame); the bench reads none of it.

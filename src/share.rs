@@ -111,57 +111,11 @@ pub fn link_locale(fragment: &str) -> Result<Option<Locale>, InputError> {
     })
 }
 
-/// The latest instant a link may ask to show (`t=`, in ms): a day of simulated time.
-pub const MAX_LINK_TIME_MS: u64 = 86_400_000;
-
-/// The instant a link asks to show (`t=` in the fragment: simulated ms, with up to three decimals), in
-/// µs: none if it names none. Anything else, or past a day, is an error naming the field.
-pub fn link_time(fragment: &str) -> Result<Option<u64>, InputError> {
-    let fragment = fragment.trim_start_matches('#');
-    let Some(value) = fragment.split('&').find_map(|part| part.strip_prefix("t=")) else {
-        return Ok(None);
-    };
-    let (whole, decimals) = value.split_once('.').unwrap_or((value, "0"));
-    let digits = |text: &str, max: usize| {
-        (!text.is_empty() && text.len() <= max && text.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| text.parse::<u64>().ok())
-            .flatten()
-    };
-    let us = digits(whole, 8)
-        .zip(digits(decimals, 3))
-        .map(|(ms, fraction)| ms * 1000 + fraction * 10u64.pow(3 - decimals.len() as u32))
-        .filter(|us| *us <= MAX_LINK_TIME_MS * 1000);
-    us.map(Some).ok_or_else(|| {
-        let shown: String = value.chars().take(24).collect();
-        InputError::of(
-            "t",
-            Problem::new(
-                Code::BadInteger,
-                vec![
-                    field("value", format_args!("{shown:?}")),
-                    field("min", 0),
-                    field("max", MAX_LINK_TIME_MS),
-                ],
-            ),
-        )
-    })
-}
-
-/// An instant as a link writes it (`t=`): ms, with the µs as three decimals when there are any.
-pub fn time_param(t_us: u64) -> String {
-    match t_us % 1000 {
-        0 => (t_us / 1000).to_string(),
-        us => format!("{}.{us:03}", t_us / 1000),
-    }
-}
-
-/// The address bar's fragment: the language, the instant shown (when the run is paused there), then the
-/// run (if it fits in a link; without it, no instant either).
-pub fn link_fragment(locale: Locale, run: Option<&str>, t_us: Option<u64>) -> String {
-    match (run, t_us) {
-        (Some(run), Some(t_us)) => format!("#lang={}&t={}&{run}", locale.tag(), time_param(t_us)),
-        (Some(run), None) => format!("#lang={}&{run}", locale.tag()),
-        (None, _) => format!("#lang={}", locale.tag()),
+/// The address bar's fragment: the language, then the run (if it fits in a link).
+pub fn link_fragment(locale: Locale, run: Option<&str>) -> String {
+    match run {
+        Some(run) => format!("#lang={}&{run}", locale.tag()),
+        None => format!("#lang={}", locale.tag()),
     }
 }
 
@@ -180,44 +134,12 @@ mod tests {
         let error = link_locale("#lang=<script>&s=abc").unwrap_err();
         assert_eq!(error.path, "lang");
         assert!(error.message.contains("zh-CN"), "{error}");
-        let fragment = link_fragment(Locale::ZhCn, Some("s=abc"), None);
+        let fragment = link_fragment(Locale::ZhCn, Some("s=abc"));
         assert_eq!(fragment, "#lang=zh-CN&s=abc");
         assert_eq!(link_locale(&fragment).unwrap(), Some(Locale::ZhCn));
-        assert!(decode_fragment(&link_fragment(Locale::En, None, None))
+        assert!(decode_fragment(&link_fragment(Locale::En, None))
             .unwrap()
             .is_none());
-    }
-
-    #[test]
-    fn the_link_carries_the_instant_shown() {
-        let fragment = link_fragment(Locale::En, Some("s=abc"), Some(12_345_000));
-        assert_eq!(fragment, "#lang=en&t=12345&s=abc");
-        assert_eq!(link_time(&fragment).unwrap(), Some(12_345_000));
-        let fragment = link_fragment(Locale::En, Some("s=abc"), Some(12_345_067));
-        assert_eq!(fragment, "#lang=en&t=12345.067&s=abc");
-        assert_eq!(link_time(&fragment).unwrap(), Some(12_345_067));
-        assert_eq!(link_time("#t=1.5").unwrap(), Some(1_500));
-        assert_eq!(link_time("#lang=en&s=abc").unwrap(), None);
-        assert_eq!(link_fragment(Locale::En, None, Some(5)), "#lang=en");
-        for bad in [
-            "-1",
-            "1.",
-            ".5",
-            "1.2345",
-            "<script>",
-            "",
-            "+3",
-            "86400001",
-            "1e3",
-            "99999999999999999999999",
-        ] {
-            let error = link_time(&format!("#t={bad}&s=abc")).unwrap_err();
-            assert_eq!(error.path, "t", "{bad}");
-        }
-        assert_eq!(
-            link_time("#t=86400000").unwrap(),
-            Some(MAX_LINK_TIME_MS * 1000)
-        );
     }
 
     #[test]

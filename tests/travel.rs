@@ -315,3 +315,25 @@ fn sim_bytes_at(json: &str, t_us: u64) -> usize {
     sim.advance_to(t_us);
     sim.approx_bytes()
 }
+
+/// `kafka-sim bench --seek` runs a scenario through time travel and prints the seek times.
+#[test]
+fn the_cli_benchmarks_seeking() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_kafka-sim"))
+        .args([
+            "bench",
+            "--seek",
+            "--sim-seconds",
+            "30",
+            "--scenario",
+            "public/scenarios/order-service.json",
+        ])
+        .output()
+        .expect("the CLI runs");
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{out}");
+    assert!(
+        out.contains("checkpoints at") && out.contains("seeks: p50"),
+        "{out}"
+    );
+}

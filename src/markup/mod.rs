@@ -14,7 +14,6 @@ pub mod panels;
 pub mod picture;
 pub mod selection;
 pub mod story;
-pub mod timeline;
 
 use crate::sim::num::Fixed;
 use std::fmt::{self, Display, Write};

@@ -101,15 +101,8 @@ pub fn event_items<'a>(
             .attr("data-group", super::events::group_of(kind).unwrap_or(""))
             .attr_opt("data-records", records)
             .children(|m| {
-                // Jumps to the event's instant (time travel, `ui::timeline`).
-                m.open("button")
-                    .attr("class", "ks-jump")
-                    .attr("data-t", t_us)
-                    .attr("title", t(Msg::EventJumpTip))
-                    .children(|m| {
-                        m.open("time")
-                            .text(format_args!("{:>8}s", Fixed(*t_us as f64 / 1e6, 3)));
-                    });
+                m.open("time")
+                    .text(format_args!("{:>8}s", Fixed(*t_us as f64 / 1e6, 3)));
                 m.text(format_args!(" {line}"));
             });
     }

@@ -344,19 +344,9 @@ pub fn EventLog() -> impl IntoView {
         ui.events.with(|log| event_items(log.iter(), &needle, 150))
     });
     let select = move |ev: leptos::ev::MouseEvent| {
-        let target = ev
+        let group = ev
             .target()
-            .and_then(|target| target.dyn_into::<web_sys::Element>().ok());
-        // A line's time is a button that shows the run at that instant (time travel).
-        let jump = target
-            .as_ref()
-            .and_then(|element| element.closest("[data-t]").ok().flatten())
-            .and_then(|element| element.get_attribute("data-t"))
-            .and_then(|t| t.parse::<u64>().ok());
-        if let Some(at) = jump {
-            ui.seek(at);
-        }
-        let group = target
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
             .and_then(|element| element.closest("[data-group]").ok().flatten())
             .and_then(|element| element.get_attribute("data-group"))
             .filter(|group| !group.is_empty());
