@@ -609,27 +609,14 @@ fn add_mark(
 /// the scenario's end, hashing the trace; then seeks back to `back_us` and runs to the end again, hashing
 /// from there. Returns both hashes of the full trace: each equals `trace_hash` (natively and in wasm32).
 pub fn trace_hash_through_seek(sim: &mut Simulation, back_us: Micros) -> (u64, u64) {
-    use crate::sim::golden::fnv1a;
+    use crate::sim::golden::hash_advancing;
     sim.set_record_events(true);
     let end = sim.scenario().duration_ms * 1000;
     let mut travel = Travel::with_spacing(sim, 5_000, 8);
-    let hash_on = |travel: &mut Travel,
-                   sim: &mut Simulation,
-                   mut hash: u64,
-                   mut cursor: u64,
-                   until: Micros| {
-        let mut t = sim.now_us();
-        while t < until {
-            t = (t + 100_000 - t % 100_000).min(until);
+    let hash_on = |travel: &mut Travel, sim: &mut Simulation, hash, cursor, until| {
+        hash_advancing(sim, hash, cursor, until, |sim, t| {
             travel.advance(sim, t, u64::MAX);
-            let (events, next) = sim.events_since(cursor);
-            for event in events {
-                hash = fnv1a(hash, event.to_json_line().as_bytes());
-                hash = fnv1a(hash, b"\n");
-            }
-            cursor = next;
-        }
-        (hash, cursor)
+        })
     };
     let (prefix, cursor) = hash_on(&mut travel, sim, 0xcbf2_9ce4_8422_2325, 0, back_us);
     let (first, _) = hash_on(&mut travel, sim, prefix, cursor, end);

@@ -38,11 +38,23 @@ pub fn trace_hash(sim: &mut Simulation) -> u64 {
 }
 
 /// Hashes the trace from `cursor` on while advancing to `until_us` in 100 ms steps.
-fn hash_on(sim: &mut Simulation, mut hash: u64, mut cursor: u64, until_us: u64) -> (u64, u64) {
+fn hash_on(sim: &mut Simulation, hash: u64, cursor: u64, until_us: u64) -> (u64, u64) {
+    hash_advancing(sim, hash, cursor, until_us, |sim, t| sim.advance_to(t))
+}
+
+/// Hashes the trace from `cursor` on while `advance` runs the simulation to `until_us` in 100 ms steps
+/// (to each step's end); returns the hash and the cursor to go on from.
+pub fn hash_advancing(
+    sim: &mut Simulation,
+    mut hash: u64,
+    mut cursor: u64,
+    until_us: u64,
+    mut advance: impl FnMut(&mut Simulation, u64),
+) -> (u64, u64) {
     let mut t = sim.now_us();
     while t < until_us {
         t = (t + 100_000 - t % 100_000).min(until_us);
-        sim.advance_to(t);
+        advance(sim, t);
         let (events, next) = sim.events_since(cursor);
         for event in events {
             hash = fnv1a(hash, event.to_json_line().as_bytes());
