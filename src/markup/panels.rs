@@ -28,7 +28,7 @@ pub struct Sample {
 /// out (`data-way`: `retention`, `rate`, `coarse`, the last only in exact time).
 pub fn memory_notice(live: usize, last: bool, exact_time: bool) -> String {
     let mut m = Markup::with_capacity(1024);
-    m.raw("<p>")
+    m.raw("<div class=\"ks-memory\" role=\"alert\" data-testid=\"memory-budget\"><p>")
         .text(format_args!(
             "{} {} MiB {} {} MiB. {}",
             t(Msg::MemoryPaused),
@@ -59,8 +59,46 @@ pub fn memory_notice(live: usize, last: bool, exact_time: bool) -> String {
             .text(t(*label))
             .raw("</button>");
     }
-    m.raw("</div>");
+    m.raw("</div></div>");
     m.into_string()
+}
+
+/// The notices above the stage, as one piece of markup: the error (`data-testid=error`), the memory
+/// budget's notice (markup `memory_notice` wrote), and the keyboard help (a dialog, closed by its
+/// `help-close` button). One element for the three keeps the wasm module small.
+pub fn notices(error: Option<&str>, memory: Option<&str>, help: bool) -> String {
+    let mut m = Markup::with_capacity(1024);
+    if let Some(error) = error {
+        m.open("p")
+            .attr("class", "ks-error")
+            .attr("role", "alert")
+            .attr("data-testid", "error")
+            .text(error);
+    }
+    let mut out = m.into_string();
+    // Markup this module wrote, every computed value in it escaped.
+    out.push_str(memory.unwrap_or(""));
+    if help {
+        let mut m = Markup::with_capacity(1024);
+        m.open("div")
+            .attr("class", "ks-help")
+            .attr("role", "dialog")
+            .attr("aria-label", t(Msg::HelpTitle))
+            .children(|m| {
+                m.open("h2").text(t(Msg::HelpTitle));
+                m.open("p").text(t(Msg::HelpIntro));
+                m.open("ul").children(|m| {
+                    for key in [Msg::HelpSpace, Msg::HelpStep, Msg::HelpSpeed, Msg::HelpHelp] {
+                        m.open("li").text(t(key));
+                    }
+                });
+                m.open("button")
+                    .attr("data-testid", "help-close")
+                    .text(t(Msg::HelpClose));
+            });
+        out.push_str(m.as_str());
+    }
+    out
 }
 
 /// One line of the event log: the event, and its sentence in the language it was written in.
@@ -493,6 +531,24 @@ mod tests {
         let coarse = memory_notice(200 << 20, true, false);
         assert!(!coarse.contains("budget-coarse"));
         assert!(coarse.contains(crate::messages::t(Msg::MemoryLast)));
+    }
+
+    #[test]
+    fn hostile_errors_are_escaped_in_the_notices() {
+        let plain = notices(Some("bad name plain"), None, true);
+        assert!(plain.contains("data-testid=\"error\"") && plain.contains("help-close"));
+        for hostile in HOSTILE {
+            let bad = notices(Some(&format!("bad name {hostile}")), None, true);
+            assert_eq!(structure(&plain), structure(&bad), "{bad}");
+            if hostile.contains(['<', '"', '\'']) {
+                assert!(!bad.contains(hostile), "{bad}");
+            }
+        }
+        let memory = memory_notice(100 << 20, false, true);
+        let shown = notices(None, Some(&memory), false);
+        assert!(shown
+            .starts_with("<div class=\"ks-memory\" role=\"alert\" data-testid=\"memory-budget\">"));
+        assert_eq!(shown.matches("data-way").count(), 3);
     }
 
     #[test]

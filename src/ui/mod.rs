@@ -442,6 +442,21 @@ pub fn trap_on_next_frame() {
     TRAP_REQUESTED.with(|requested| requested.set(true));
 }
 
+/// A click in the notices: a way out of the memory budget (`data-way`), or closing the help.
+fn on_notice(ui: Ui, help_open: RwSignal<bool>, ev: leptos::ev::MouseEvent) {
+    use wasm_bindgen::JsCast;
+    let closes_help = ev
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .and_then(|element| element.get_attribute("data-testid"))
+        .is_some_and(|testid| testid == "help-close");
+    if closes_help {
+        help_open.set(false);
+    } else {
+        way_out(ui, ev);
+    }
+}
+
 /// A way out of the memory budget's notice, chosen by its button's `data-way` (event delegation).
 fn way_out(ui: Ui, ev: leptos::ev::MouseEvent) {
     use wasm_bindgen::JsCast;
@@ -808,18 +823,8 @@ pub fn App() -> impl IntoView {
                     <button aria-keyshortcuts="?" data-testid="help" on:click=move |_| help_open.update(|open| *open = !*open)>{t(Msg::Help)} " (?)"</button>
                 </div>
             </header>
-            {move || ui.error.get().map(|e| view! { <p class="ks-error" role="alert" data-testid="error">{e}</p> })}
-            {move || ui.memory_pause.get().map(|markup| view! {
-                <div class="ks-memory" role="alert" data-testid="memory-budget" inner_html=markup on:click=move |ev| way_out(ui, ev)></div>
-            })}
-            {move || help_open.get().then(|| view! {
-                <div class="ks-help" role="dialog" aria-label=t(Msg::HelpTitle)>
-                    <h2>{t(Msg::HelpTitle)}</h2>
-                    <p>{t(Msg::HelpIntro)}</p>
-                    <ul><li>{t(Msg::HelpSpace)}</li><li>{t(Msg::HelpStep)}</li><li>{t(Msg::HelpSpeed)}</li><li>{t(Msg::HelpHelp)}</li></ul>
-                    <button on:click=move |_| help_open.set(false)>{t(Msg::HelpClose)}</button>
-                </div>
-            })}
+            <div class="ks-notices" on:click=move |ev| on_notice(ui, help_open, ev)
+                inner_html=move || crate::markup::panels::notices(ui.error.get().as_deref(), ui.memory_pause.get().as_deref(), help_open.get())></div>
             <div class="ks-stage">
                 <div class="ks-main">
                     <picture::Picture />

@@ -26,6 +26,12 @@ try {
   const clock1 = await page.textContent('[data-testid=clock]');
   await page.waitForTimeout(700);
   check(clock1 !== await page.textContent('[data-testid=clock]'), 'the simulation clock runs');
+  await page.keyboard.press('?');
+  await page.waitForTimeout(200);
+  check(await page.getByRole('dialog').count() === 1, 'the keyboard help opens with ?');
+  await page.getByTestId('help-close').click();
+  await page.waitForTimeout(200);
+  check(await page.getByRole('dialog').count() === 0, 'its close button closes it');
   mkdirSync('artifacts', { recursive: true });
   await page.screenshot({ path: 'artifacts/running.png' });
   await page.click('[data-testid=broker-1]');
