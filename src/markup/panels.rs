@@ -63,6 +63,56 @@ pub fn memory_notice(live: usize, last: bool, exact_time: bool) -> String {
     m.into_string()
 }
 
+/// The scenario panel's example chooser (`examples`, an option per example: its file name and title) and
+/// export button (`export`), written once; the panel handles them by delegation.
+pub fn scenario_controls<'a>(examples: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let mut m = Markup::with_capacity(1024);
+    m.open("div").attr("class", "ks-buttons").children(|m| {
+        m.open("label").children(|m| {
+            m.text(format_args!("{} ", t(Msg::ScenarioExample)));
+            m.open("select")
+                .attr("data-testid", "examples")
+                .children(|m| {
+                    for (name, title) in examples {
+                        m.open("option").attr("value", name).text(title);
+                    }
+                });
+        });
+        m.open("button")
+            .attr("data-testid", "export")
+            .text(t(Msg::ScenarioExport));
+    });
+    m.into_string()
+}
+
+/// The scenario panel's file input (`import`), text area (`scenario-text`) and load button (`load`),
+/// written once.
+pub fn scenario_input() -> String {
+    let mut m = Markup::with_capacity(1024);
+    m.open("div").attr("class", "ks-buttons").children(|m| {
+        m.open("label").children(|m| {
+            m.text(format_args!("{} ", t(Msg::ScenarioImport)));
+            m.open("input")
+                .attr("type", "file")
+                .attr("accept", ".json,application/json")
+                .attr("data-testid", "import")
+                .empty();
+        });
+    });
+    m.open("label").children(|m| {
+        m.open("span").text(t(Msg::ScenarioText));
+        m.open("textarea")
+            .attr("data-testid", "scenario-text")
+            .attr("rows", 5)
+            .end()
+            .close("textarea");
+    });
+    m.open("button")
+        .attr("data-testid", "load")
+        .text(t(Msg::ScenarioLoad));
+    m.into_string()
+}
+
 /// The notices above the stage, as one piece of markup: the error (`data-testid=error`), the memory
 /// budget's notice (markup `memory_notice` wrote), and the keyboard help (a dialog, closed by its
 /// `help-close` button). One element for the three keeps the wasm module small.
@@ -531,6 +581,26 @@ mod tests {
         let coarse = memory_notice(200 << 20, true, false);
         assert!(!coarse.contains("budget-coarse"));
         assert!(coarse.contains(crate::messages::t(Msg::MemoryLast)));
+    }
+
+    #[test]
+    fn the_scenario_panel_markup_has_its_controls() {
+        let controls = scenario_controls([("a", "A <1>"), ("b", "B")].into_iter());
+        assert!(
+            controls.contains("<option value=\"a\">A &lt;1&gt;</option>"),
+            "{controls}"
+        );
+        assert!(
+            controls.contains("data-testid=\"examples\"")
+                && controls.contains("data-testid=\"export\"")
+        );
+        let input = scenario_input();
+        for testid in ["import", "scenario-text", "load"] {
+            assert!(
+                input.contains(&format!("data-testid=\"{testid}\"")),
+                "{testid}"
+            );
+        }
     }
 
     #[test]

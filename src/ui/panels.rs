@@ -373,7 +373,6 @@ pub fn EventLog() -> impl IntoView {
 pub fn ScenarioPanel() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let example = RwSignal::new(0usize);
-    let scenario_text = NodeRef::<leptos::html::Textarea>::new();
     // One handler per kind of event for the whole panel (delegation), by the target's data-testid.
     let on_click = move |ev: leptos::ev::MouseEvent| match target_element(ev.target())
         .and_then(|e| e.get_attribute("data-testid"))
@@ -386,7 +385,15 @@ pub fn ScenarioPanel() -> impl IntoView {
             download("kafka-sim-scenario.json", &json);
         }
         Some("load") => {
-            if let Some(text) = scenario_text.get_untracked() {
+            let text = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| {
+                    d.query_selector("[data-testid=\"scenario-text\"]")
+                        .ok()
+                        .flatten()
+                })
+                .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
+            if let Some(text) = text {
                 ui.load(&text.value(), None);
             }
         }
@@ -420,23 +427,9 @@ pub fn ScenarioPanel() -> impl IntoView {
                     {format!("{} ({chars} > {})", t(Msg::ScenarioLinkTooLong), crate::share::MAX_LINK_CHARS)}
                 </p>
             })}
-            <div class="ks-buttons">
-                <label>{t(Msg::ScenarioExample)} " "
-                    <select data-testid="examples">
-                        {EXAMPLES.iter().map(|(name, title, _)| view! { <option value=*name>{t(*title)}</option> }).collect_view()}
-                    </select>
-                </label>
-                <button data-testid="export">{t(Msg::ScenarioExport)}</button>
-            </div>
+            <div inner_html=crate::markup::panels::scenario_controls(EXAMPLES.iter().map(|(name, title, _)| (*name, t(*title))))></div>
             <p class="ks-small-text" data-testid="example-description">{move || t(EXAMPLES[example.get()].2)}</p>
-            <div class="ks-buttons">
-                <label>{t(Msg::ScenarioImport)} " " <input type="file" accept=".json,application/json" data-testid="import" /></label>
-            </div>
-            <label>
-                <span>{t(Msg::ScenarioText)}</span>
-                <textarea data-testid="scenario-text" rows="5" node_ref=scenario_text></textarea>
-            </label>
-            <button data-testid="load">{t(Msg::ScenarioLoad)}</button>
+            <div inner_html=crate::markup::panels::scenario_input()></div>
         </section>
     }
 }
