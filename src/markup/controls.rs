@@ -374,6 +374,122 @@ pub fn render(v: &ClusterView, chosen: Chosen) -> String {
     m.into_string()
 }
 
+/// The header's transport, written once per mount: play (`play`), step (`step`), the speed slider (`speed`)
+/// and what it gives (`speed-out`), the clock (`clock`), the status (`transport-status`: the time quantum,
+/// the speed reached when behind), the seed (`seed`), the language switch (`lang-switch`, `lang-en`,
+/// `lang-zh-CN`) and the help button (`help`). The page sets what changes (`transport_status`, texts and
+/// values) directly, and handles clicks, input and changes by delegation.
+pub fn transport(
+    playing: bool,
+    speed_log: f64,
+    seed: u64,
+    locale: crate::messages::Locale,
+) -> String {
+    use crate::messages::Locale;
+    let mut m = Markup::with_capacity(2048);
+    m.open("button")
+        .attr("data-testid", "play")
+        .attr("aria-keyshortcuts", "Space")
+        .text(t(if playing { Msg::Pause } else { Msg::Play }));
+    m.open("button")
+        .attr("data-testid", "step")
+        .attr("title", t(Msg::StepTip))
+        .attr("aria-keyshortcuts", "ArrowRight")
+        .text(t(Msg::Step));
+    m.open("label")
+        .attr("title", t(Msg::SpeedTip))
+        .children(|m| {
+            m.text(format_args!("{} ", t(Msg::Speed)));
+            m.open("input")
+                .attr("type", "range")
+                .attr("min", "-1")
+                .attr("max", "2")
+                .attr("step", "0.1")
+                .attr("data-testid", "speed")
+                .attr("value", Shortest(speed_log))
+                .empty();
+            m.open("output")
+                .attr("data-testid", "speed-out")
+                .text(speed_text(speed_log));
+        });
+    m.open("span")
+        .attr("class", "ks-clock")
+        .attr("data-testid", "clock")
+        .end()
+        .close("span");
+    m.open("span")
+        .attr("data-testid", "transport-status")
+        .attr("class", "ks-status")
+        .end()
+        .close("span");
+    m.open("label")
+        .attr("title", t(Msg::SeedTip))
+        .children(|m| {
+            m.text(format_args!("{} ", t(Msg::Seed)));
+            m.open("input")
+                .attr("type", "number")
+                .attr("min", 0)
+                .attr("class", "ks-seed")
+                .attr("data-testid", "seed")
+                .attr("value", seed)
+                .empty();
+        });
+    m.open("div")
+        .attr("class", "ks-lang")
+        .attr("role", "group")
+        .attr("data-testid", "lang-switch")
+        .attr("aria-label", t(Msg::LangSwitch))
+        .children(|m| {
+            for each in Locale::ALL {
+                m.open("button")
+                    .attr("type", "button")
+                    .attr("lang", each.tag())
+                    .attr("data-testid", format_args!("lang-{}", each.tag()))
+                    .attr(
+                        "aria-pressed",
+                        if each == locale { "true" } else { "false" },
+                    )
+                    .text(each.native_name());
+            }
+        });
+    m.open("button")
+        .attr("aria-keyshortcuts", "?")
+        .attr("data-testid", "help")
+        .text(format_args!("{} (?)", t(Msg::Help)));
+    m.into_string()
+}
+
+/// The speed a slider position gives (`10^position`), as the transport shows it.
+pub fn speed_text(speed_log: f64) -> String {
+    format!("{}×", crate::sim::num::Fixed(10f64.powf(speed_log), 1))
+}
+
+/// The transport's status: the time quantum in coarse time (`quantum`), the speed reached when the
+/// device cannot keep up (`behind`).
+pub fn transport_status(quantum_ms: u64, behind: Option<f64>) -> String {
+    let mut m = Markup::with_capacity(256);
+    if quantum_ms > 0 {
+        m.open("span")
+            .attr("class", "ks-quantum")
+            .attr("data-testid", "quantum")
+            .attr("title", t(Msg::QuantumTip))
+            .text(format_args!("{} {quantum_ms} ms", t(Msg::Quantum)));
+    }
+    if let Some(reached) = behind {
+        m.open("span")
+            .attr("class", "ks-behind")
+            .attr("data-testid", "behind")
+            .attr("role", "status")
+            .attr("title", t(Msg::BehindTip))
+            .text(format_args!(
+                "{} {}×",
+                t(Msg::Behind),
+                crate::sim::num::Fixed(reached, 1)
+            ));
+    }
+    m.into_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

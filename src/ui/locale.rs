@@ -126,20 +126,3 @@ fn show(ui: Ui, locale: Locale) {
     ui.locale.set(locale);
     super::rewrite_link(ui);
 }
-
-/// The switch: 中文 / English, each in its own language; the current one is pressed.
-#[component]
-pub fn LangSwitch() -> impl IntoView {
-    let ui = expect_context::<Ui>();
-    view! {
-        <div class="ks-lang" role="group" data-testid="lang-switch" aria-label=t(Msg::LangSwitch)>
-            {Locale::ALL.into_iter().map(|locale| view! {
-                <button type="button" lang=locale.tag() data-testid=format!("lang-{}", locale.tag())
-                    aria-pressed=move || (ui.locale.get() == locale).to_string()
-                    on:click=move |_| switch(ui, locale)>
-                    {locale.native_name()}
-                </button>
-            }).collect_view()}
-        </div>
-    }
-}

@@ -442,6 +442,97 @@ pub fn trap_on_next_frame() {
     TRAP_REQUESTED.with(|requested| requested.set(true));
 }
 
+/// What the header's transport shows (`update_transport` sets what changed).
+#[derive(Clone, Copy, Default, PartialEq)]
+struct TransportShown {
+    playing: Option<bool>,
+    speed_log: Option<u64>,
+    tenths: Option<u64>,
+    status: Option<(u64, Option<u64>)>,
+    seed: Option<u64>,
+}
+
+/// The element with `data-testid=testid`.
+fn by_testid(testid: &str) -> Option<web_sys::Element> {
+    web_sys::window()?
+        .document()?
+        .query_selector(&format!("[data-testid=\"{testid}\"]"))
+        .ok()
+        .flatten()
+}
+
+/// The `data-testid` of an event's target.
+fn target_testid(ev: &leptos::ev::Event) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    ev.target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .and_then(|element| element.get_attribute("data-testid"))
+}
+
+/// Sets what changed in the header's transport (markup written once per mount): the play button, the
+/// speed and what it gives, the clock (to a tenth of a second), the status and the seed. Every frame.
+fn update_transport(ui: Ui, shown: StoredValue<TransportShown, LocalStorage>) {
+    use wasm_bindgen::JsCast;
+    let old = shown.get_value();
+    let playing = ui.playing.get_untracked();
+    let speed_log = ui.speed_log.get_untracked();
+    let tenths = ui.view.with_untracked(|v| v.now_us) / 100_000;
+    let (quantum, seed) = ui
+        .panel_view
+        .with_untracked(|v| (v.time_quantum_ms, v.seed));
+    let status = (quantum, ui.behind.get_untracked().map(f64::to_bits));
+    let now = TransportShown {
+        playing: Some(playing),
+        speed_log: Some(speed_log.to_bits()),
+        tenths: Some(tenths),
+        status: Some(status),
+        seed: Some(seed),
+    };
+    if now == old {
+        return;
+    }
+    if old.playing != now.playing {
+        if let Some(button) = by_testid("play") {
+            button.set_text_content(Some(t(if playing { Msg::Pause } else { Msg::Play })));
+        }
+    }
+    if old.speed_log != now.speed_log {
+        if let Some(input) =
+            by_testid("speed").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        {
+            input.set_value(&crate::sim::num::Shortest(speed_log).to_string());
+        }
+        if let Some(out) = by_testid("speed-out") {
+            out.set_text_content(Some(&crate::markup::controls::speed_text(speed_log)));
+        }
+    }
+    if old.tenths != now.tenths {
+        if let Some(clock) = by_testid("clock") {
+            clock.set_text_content(Some(&format!(
+                "{}: {} s",
+                t(Msg::Time),
+                Fixed(tenths as f64 / 10.0, 1)
+            )));
+        }
+    }
+    if old.status != now.status {
+        if let Some(status) = by_testid("transport-status") {
+            status.set_inner_html(&crate::markup::controls::transport_status(
+                quantum,
+                ui.behind.get_untracked(),
+            ));
+        }
+    }
+    if old.seed != now.seed {
+        if let Some(input) =
+            by_testid("seed").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        {
+            input.set_value(&seed.to_string());
+        }
+    }
+    shown.set_value(now);
+}
+
 /// A click in the notices: a way out of the memory budget (`data-way`), or closing the help.
 fn on_notice(ui: Ui, help_open: RwSignal<bool>, ev: leptos::ev::MouseEvent) {
     use wasm_bindgen::JsCast;
@@ -661,13 +752,13 @@ pub fn App() -> impl IntoView {
     provide_context(ui);
     let help_open = RwSignal::new(false);
     // A memo: the clock's text node is written only when the shown tenth of a second changes.
-    let clock =
-        Memo::new(move |_| format!("{} s", Fixed(ui.view.with(|v| v.now_us) as f64 / 1e6, 1)));
+    let transport_shown = StoredValue::new_local(TransportShown::default());
 
     let last_tick = StoredValue::new_local(now_ms());
     let core_ms = StoredValue::new_local(VecDeque::<f64>::new());
     let pacer = StoredValue::new_local(Pacer::default());
     let stop = start_animation(move || {
+        update_transport(ui, transport_shown);
         let now = now_ms();
         let wall = (now - last_tick.get_value()).clamp(0.0, MAX_TICK_WALL_MS);
         last_tick.set_value(now);
@@ -783,45 +874,56 @@ pub fn App() -> impl IntoView {
         }
     };
     on_cleanup(move || handle.remove());
+    // The transport's buttons: play, step, help and the languages (delegation).
+    let on_transport_click = move |ev: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let Some(button) = ev
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .and_then(|element| element.closest("button").ok().flatten())
+        else {
+            return;
+        };
+        if let Some(locale) = button
+            .get_attribute("lang")
+            .and_then(|tag| Locale::from_tag(&tag))
+        {
+            locale::switch(ui, locale);
+            return;
+        }
+        match button.get_attribute("data-testid").as_deref() {
+            Some("play") => ui.playing.update(|p| *p = !*p),
+            Some("step") => step(),
+            Some("help") => help_open.update(|open| *open = !*open),
+            _ => {}
+        }
+    };
 
     // The page is mounted into the app's element, and mounted again when the language changes: the
     // simulation, its clock and the signals above (owned by the app) are kept. Mounting anew, rather than
     // a reactive view that rebuilds, keeps the wasm module small (no rebuild code for the whole page).
     let page = move || {
         provide_context(ui);
+        // A new mount (a language switch) writes the transport again: everything is set anew.
+        transport_shown.set_value(TransportShown::default());
         view! {
             <header class="ks-header">
                 <h1>{t(Msg::Title)}</h1>
                 <p class="ks-subtitle">{t(Msg::Subtitle)}</p>
-                <div class="ks-transport">
-                    <button data-testid="play" aria-keyshortcuts="Space" on:click=move |_| ui.playing.update(|p| *p = !*p)>
-                        {move || if ui.playing.get() { t(Msg::Pause) } else { t(Msg::Play) }}
-                    </button>
-                    <button data-testid="step" title=t(Msg::StepTip) aria-keyshortcuts="ArrowRight" on:click=move |_| step()>{t(Msg::Step)}</button>
-                    <label title=t(Msg::SpeedTip)>
-                        {t(Msg::Speed)} " "
-                        <input type="range" min="-1" max="2" step="0.1" data-testid="speed" prop:value=move || crate::sim::num::Shortest(ui.speed_log.get()).to_string()
-                            on:input=move |ev| ui.speed_log.set(panels::number_of(ev.target()).clamp(-1.0, 2.0)) />
-                        <output>{move || format!("{}×", Fixed(10f64.powf(ui.speed_log.get()), 1))}</output>
-                    </label>
-                    <span class="ks-clock" data-testid="clock">{t(Msg::Time)} ": " {move || clock.get()}</span>
-                    {move || {
-                        let quantum = ui.panel_view.with(|v| v.time_quantum_ms);
-                        (quantum > 0).then(|| view! {
-                            <span class="ks-quantum" data-testid="quantum" title=t(Msg::QuantumTip)>{t(Msg::Quantum)} " " {quantum} " ms"</span>
-                        })
-                    }}
-                    {move || ui.behind.get().map(|reached| view! {
-                        <span class="ks-behind" data-testid="behind" role="status" title=t(Msg::BehindTip)>{t(Msg::Behind)} " " {format!("{}×", Fixed(reached, 1))}</span>
-                    })}
-                    <label title=t(Msg::SeedTip)>
-                        {t(Msg::Seed)} " "
-                        <input type="number" min="0" class="ks-seed" data-testid="seed" prop:value=move || ui.panel_view.with(|v| v.seed.to_string())
-                            on:change=move |ev| on_seed(event_target_value(&ev)) />
-                    </label>
-                    <locale::LangSwitch />
-                    <button aria-keyshortcuts="?" data-testid="help" on:click=move |_| help_open.update(|open| *open = !*open)>{t(Msg::Help)} " (?)"</button>
-                </div>
+                <div class="ks-transport" inner_html=crate::markup::controls::transport(
+                        ui.playing.get_untracked(), ui.speed_log.get_untracked(),
+                        ui.panel_view.with_untracked(|v| v.seed), messages::locale())
+                    on:click=on_transport_click
+                    on:input=move |ev: leptos::ev::Event| {
+                        if target_testid(&ev) == Some("speed".into()) {
+                            ui.speed_log.set(panels::number_of(ev.target()).clamp(-1.0, 2.0));
+                        }
+                    }
+                    on:change=move |ev: leptos::ev::Event| {
+                        if target_testid(&ev) == Some("seed".into()) {
+                            on_seed(event_target_value(&ev));
+                        }
+                    }></div>
             </header>
             <div class="ks-notices" on:click=move |ev| on_notice(ui, help_open, ev)
                 inner_html=move || crate::markup::panels::notices(ui.error.get().as_deref(), ui.memory_pause.get().as_deref(), help_open.get())></div>
