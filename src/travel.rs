@@ -1,5 +1,5 @@
-//! Time travel, pure and tested natively (the page's timeline bar is `ui::timeline`). `Travel` keeps, for
-//! the run the page shows:
+//! Time travel, pure and tested natively (the page does not mount a timeline bar yet: see ARCHITECTURE.md,
+//! "Time travel"). `Travel` keeps, for the run it advances:
 //! - checkpoints: the core's snapshots (`Simulation::snapshot`), the first at time 0, then one every so
 //!   many events, thinned (every other one dropped, the spacing doubled) when there are `max_checkpoints`
 //!   or when they hold more than `CHECKPOINT_BYTES` (`Simulation::approx_bytes` each);
@@ -36,8 +36,8 @@ pub const CHECKPOINT_BYTES: usize = 24 << 20;
 /// simulated time.
 const STEP_LIMIT_US: Micros = 60_000_000;
 
-/// What a mark on the timeline shows, in the order of the legend.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// What a mark on the timeline shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MarkKind {
     RebalanceStarted,
     RebalanceCompleted,
@@ -53,20 +53,6 @@ pub enum MarkKind {
 }
 
 impl MarkKind {
-    pub const ALL: [MarkKind; 11] = [
-        MarkKind::RebalanceStarted,
-        MarkKind::RebalanceCompleted,
-        MarkKind::LeaderElected,
-        MarkKind::IsrShrunk,
-        MarkKind::IsrExpanded,
-        MarkKind::BrokerCrashed,
-        MarkKind::MemberCrashed,
-        MarkKind::CommitFailed,
-        MarkKind::NotEnoughReplicas,
-        MarkKind::RecordsLost,
-        MarkKind::NetworkFault,
-    ];
-
     /// The mark an event makes, if any.
     pub fn of(kind: &EventKind) -> Option<MarkKind> {
         Some(match kind {
@@ -91,23 +77,6 @@ impl MarkKind {
             EventKind::NetworkPartitioned { .. } => MarkKind::NetworkFault,
             _ => return None,
         })
-    }
-
-    /// Its CSS class (its colour).
-    pub fn class(self) -> &'static str {
-        match self {
-            MarkKind::RebalanceStarted => "ks-mark-rebalance",
-            MarkKind::RebalanceCompleted => "ks-mark-rebalanced",
-            MarkKind::LeaderElected => "ks-mark-election",
-            MarkKind::IsrShrunk => "ks-mark-shrink",
-            MarkKind::IsrExpanded => "ks-mark-expand",
-            MarkKind::BrokerCrashed => "ks-mark-broker",
-            MarkKind::MemberCrashed => "ks-mark-member",
-            MarkKind::CommitFailed => "ks-mark-commit",
-            MarkKind::NotEnoughReplicas => "ks-mark-replicas",
-            MarkKind::RecordsLost => "ks-mark-lost",
-            MarkKind::NetworkFault => "ks-mark-network",
-        }
     }
 }
 
@@ -249,11 +218,6 @@ impl Travel {
         self.future.as_ref().map(|future| future.at_us)
     }
 
-    /// Forgets the future set aside (its notice was closed).
-    pub fn forget_future(&mut self) {
-        self.future = None;
-    }
-
     /// Learns the commands the page scheduled (`Simulation::schedule_command`): `sim`'s log of commands
     /// is the branch's whole list, since a seek schedules again every command the checkpoint lacked.
     pub fn commands_changed(&mut self, sim: &Simulation) {
@@ -314,29 +278,8 @@ impl Travel {
     }
 
     fn take_sample(&mut self, sim: &Simulation) {
-        let totals = sim.chart_totals();
-        let previous = self.samples.last();
-        let latency_ms = totals
-            .latency
-            .iter()
-            .enumerate()
-            .map(|(g, (sum, records))| {
-                let (sum0, records0) = previous
-                    .and_then(|last| last.latency_cum.get(g).copied())
-                    .filter(|(_, r0)| r0 <= records)
-                    .unwrap_or((0, 0));
-                (*records > records0)
-                    .then(|| (sum - sum0) as f64 / (records - records0) as f64 / 1000.0)
-            })
-            .collect();
-        self.samples.push(Sample {
-            t_us: sim.now_us(),
-            lag: totals.lag,
-            latency_cum: totals.latency,
-            latency_ms,
-            produced: totals.acknowledged,
-            consumed: totals.processed,
-        });
+        let sample = Sample::new(self.samples.last(), sim.now_us(), sim.chart_totals());
+        self.samples.push(sample);
         if self.samples.len() > MAX_SAMPLES {
             self.samples.drain(..MAX_SAMPLES / 4);
         }

@@ -24,6 +24,38 @@ pub struct Sample {
     pub consumed: u64,
 }
 
+impl Sample {
+    /// The sample at `t_us` of the charts' numbers `totals`, after `previous` (the average latency is over
+    /// the records processed since it).
+    pub fn new(
+        previous: Option<&Sample>,
+        t_us: u64,
+        totals: crate::sim::view::ChartTotals,
+    ) -> Sample {
+        let latency_ms = totals
+            .latency
+            .iter()
+            .enumerate()
+            .map(|(g, (sum, records))| {
+                let (sum0, records0) = previous
+                    .and_then(|last| last.latency_cum.get(g).copied())
+                    .filter(|(_, r0)| r0 <= records)
+                    .unwrap_or((0, 0));
+                (*records > records0)
+                    .then(|| (sum - sum0) as f64 / (records - records0) as f64 / 1000.0)
+            })
+            .collect();
+        Sample {
+            t_us,
+            lag: totals.lag,
+            latency_cum: totals.latency,
+            latency_ms,
+            produced: totals.acknowledged,
+            consumed: totals.processed,
+        }
+    }
+}
+
 /// The memory budget's notice (`crate::budget`): the bytes held, what going on means, and a button per way
 /// out (`data-way`: `retention`, `rate`, `coarse`, the last only in exact time).
 pub fn memory_notice(live: usize, last: bool, exact_time: bool) -> String {

@@ -185,38 +185,9 @@ impl Ui {
                 })
             });
             if due {
-                let latency_cum: Vec<(u64, u64)> = view
-                    .groups
-                    .iter()
-                    .map(|g| (g.latency_sum_us, g.latency_records))
-                    .collect();
-                let latency_ms = self.history.with_untracked(|h| {
-                    latency_cum
-                        .iter()
-                        .enumerate()
-                        .map(|(g, (sum, records))| {
-                            let (sum0, records0) = h
-                                .back()
-                                .and_then(|last| last.latency_cum.get(g).copied())
-                                .filter(|(_, r0)| r0 <= records)
-                                .unwrap_or((0, 0));
-                            (*records > records0)
-                                .then(|| (sum - sum0) as f64 / (records - records0) as f64 / 1000.0)
-                        })
-                        .collect()
-                });
-                let sample = Sample {
-                    t_us: view.now_us,
-                    lag: view.groups.iter().map(|g| g.total_lag).collect(),
-                    latency_cum,
-                    latency_ms,
-                    produced: view.producers.iter().map(|p| p.records_acknowledged).sum(),
-                    consumed: view
-                        .groups
-                        .iter()
-                        .map(|g| g.members.iter().map(|m| m.records_processed).sum::<u64>())
-                        .sum(),
-                };
+                let sample = self
+                    .history
+                    .with_untracked(|h| Sample::new(h.back(), view.now_us, sim.chart_totals()));
                 self.history.update(|h| {
                     if h.back().is_some_and(|last| sample.t_us < last.t_us) {
                         h.clear();
@@ -453,7 +424,7 @@ struct TransportShown {
 }
 
 /// The element with `data-testid=testid`.
-fn by_testid(testid: &str) -> Option<web_sys::Element> {
+pub(crate) fn by_testid(testid: &str) -> Option<web_sys::Element> {
     web_sys::window()?
         .document()?
         .query_selector(&format!("[data-testid=\"{testid}\"]"))
@@ -463,10 +434,7 @@ fn by_testid(testid: &str) -> Option<web_sys::Element> {
 
 /// The `data-testid` of an event's target.
 fn target_testid(ev: &leptos::ev::Event) -> Option<String> {
-    use wasm_bindgen::JsCast;
-    ev.target()
-        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-        .and_then(|element| element.get_attribute("data-testid"))
+    panels::target_element(ev.target()).and_then(|element| element.get_attribute("data-testid"))
 }
 
 /// Sets what changed in the header's transport (markup written once per mount): the play button, the
@@ -535,13 +503,7 @@ fn update_transport(ui: Ui, shown: StoredValue<TransportShown, LocalStorage>) {
 
 /// A click in the notices: a way out of the memory budget (`data-way`), or closing the help.
 fn on_notice(ui: Ui, help_open: RwSignal<bool>, ev: leptos::ev::MouseEvent) {
-    use wasm_bindgen::JsCast;
-    let closes_help = ev
-        .target()
-        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-        .and_then(|element| element.get_attribute("data-testid"))
-        .is_some_and(|testid| testid == "help-close");
-    if closes_help {
+    if target_testid(&ev).as_deref() == Some("help-close") {
         help_open.set(false);
     } else {
         way_out(ui, ev);
@@ -751,7 +713,7 @@ pub fn App() -> impl IntoView {
     };
     provide_context(ui);
     let help_open = RwSignal::new(false);
-    // A memo: the clock's text node is written only when the shown tenth of a second changes.
+    // What the transport shows: the clock's text is written only when the shown tenth of a second changes.
     let transport_shown = StoredValue::new_local(TransportShown::default());
 
     let last_tick = StoredValue::new_local(now_ms());
@@ -876,10 +838,7 @@ pub fn App() -> impl IntoView {
     on_cleanup(move || handle.remove());
     // The transport's buttons: play, step, help and the languages (delegation).
     let on_transport_click = move |ev: leptos::ev::MouseEvent| {
-        use wasm_bindgen::JsCast;
-        let Some(button) = ev
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        let Some(button) = panels::target_element(ev.target())
             .and_then(|element| element.closest("button").ok().flatten())
         else {
             return;
@@ -915,12 +874,12 @@ pub fn App() -> impl IntoView {
                         ui.panel_view.with_untracked(|v| v.seed), messages::locale())
                     on:click=on_transport_click
                     on:input=move |ev: leptos::ev::Event| {
-                        if target_testid(&ev) == Some("speed".into()) {
+                        if target_testid(&ev).as_deref() == Some("speed") {
                             ui.speed_log.set(panels::number_of(ev.target()).clamp(-1.0, 2.0));
                         }
                     }
                     on:change=move |ev: leptos::ev::Event| {
-                        if target_testid(&ev) == Some("seed".into()) {
+                        if target_testid(&ev).as_deref() == Some("seed") {
                             on_seed(event_target_value(&ev));
                         }
                     }></div>

@@ -92,7 +92,7 @@ pub fn number_of(target: Option<web_sys::EventTarget>) -> f64 {
         .unwrap_or(0.0)
 }
 
-fn target_element(target: Option<web_sys::EventTarget>) -> Option<web_sys::Element> {
+pub(super) fn target_element(target: Option<web_sys::EventTarget>) -> Option<web_sys::Element> {
     target.and_then(|target| target.dyn_into::<web_sys::Element>().ok())
 }
 
@@ -385,13 +385,7 @@ pub fn ScenarioPanel() -> impl IntoView {
             download("kafka-sim-scenario.json", &json);
         }
         Some("load") => {
-            let text = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| {
-                    d.query_selector("[data-testid=\"scenario-text\"]")
-                        .ok()
-                        .flatten()
-                })
+            let text = super::by_testid("scenario-text")
                 .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
             if let Some(text) = text {
                 ui.load(&text.value(), None);

@@ -165,8 +165,9 @@ impl Simulation {
     }
 
     /// The whole simulation at this instant, to `restore` later: the run, its clock, its trace's cursors
-    /// (not the events already recorded: see `event::Trace`'s `Clone`) and its commands. Cheap: record batches are immutable and shared with the snapshot, and what changes about
-    /// them is in a side table (`log::BatchFacts`); the rest is copied.
+    /// (not the events already recorded: see `event::Trace`'s `Clone`) and its commands. Cheap: record
+    /// batches are immutable and shared with the snapshot, and what changes about them is in a side table
+    /// (`log::BatchFacts`); the rest is copied.
     pub fn snapshot(&self) -> Snapshot {
         Snapshot(Box::new(self.clone()))
     }
