@@ -460,6 +460,8 @@ catalogue! {
     EvNetworkHealedAll "ev.network_healed_all",
     EvNetworkHealedNode "ev.network_healed_node",
     EvNetworkHealedLink "ev.network_healed_link",
+    EvServiceDown "ev.service_down",
+    EvServiceUp "ev.service_up",
     EvCoordinatorRequestTimedOut "ev.coordinator_request_timed_out",
     EvGroupStateChanged "ev.group_state_changed",
     EvRebalanceStarted "ev.rebalance_started",
@@ -606,5 +608,8 @@ catalogue! {
     ProblemBadNode "problem.bad_node",
     ProblemSameNode "problem.same_node",
     ProblemBWithoutA "problem.b_without_a",
+    ProblemUnknownSink "problem.unknown_sink",
+    ProblemSinkCapacity "problem.sink_capacity",
+    ProblemUnknownService "problem.unknown_service",
     PreviousProcess "member.previous_process",
 }

@@ -380,6 +380,7 @@ fn command(seed: &CommandSeed) -> Command {
                     id: name(1),
                     topics: None,
                 }],
+                sink: None,
             },
         },
         8 => Command::SetProducerRate {

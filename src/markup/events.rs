@@ -77,6 +77,9 @@ pub fn problem_key(code: Code) -> Msg {
         Code::BadNode => Msg::ProblemBadNode,
         Code::SameNode => Msg::ProblemSameNode,
         Code::BWithoutA => Msg::ProblemBWithoutA,
+        Code::UnknownSink => Msg::ProblemUnknownSink,
+        Code::SinkCapacity => Msg::ProblemSinkCapacity,
+        Code::UnknownService => Msg::ProblemUnknownService,
     }
 }
 
@@ -402,6 +405,8 @@ pub fn sentence(kind: &EventKind) -> String {
         ),
         NetworkPartitioned { a, b: None } => f(Msg::EvNetworkIsolated, &[("a", a)]),
         NetworkPartitioned { a, b: Some(b) } => f(Msg::EvNetworkCut, &[("a", a), ("b", b)]),
+        ServiceDown { service } => f(Msg::EvServiceDown, &[("service", service)]),
+        ServiceUp { service } => f(Msg::EvServiceUp, &[("service", service)]),
         NetworkHealed { a: None, .. } => f(Msg::EvNetworkHealedAll, &[]),
         NetworkHealed {
             a: Some(a),

@@ -97,6 +97,16 @@ impl Delivery {
         self.intervals = merged;
     }
 
+    /// How many of the offsets `[first, end)` were processed already (those below `tracked_from`, settled,
+    /// are not counted).
+    pub fn processed_within(&self, first: u64, end: u64) -> u64 {
+        let first = first.max(self.tracked_from);
+        self.intervals
+            .iter()
+            .map(|&(start, stop, _)| stop.min(end).saturating_sub(start.max(first)))
+            .sum()
+    }
+
     pub fn interval_count(&self) -> usize {
         self.intervals.len()
     }

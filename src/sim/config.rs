@@ -158,6 +158,9 @@ codes! {
     BadNode => "bad node {value}; allowed: controller, broker:N, producer:ID or member:GROUP/MEMBER",
     SameNode => "the same node as a: {value}",
     BWithoutA => "b is given without a",
+    UnknownSink => "unknown sink {name}; known: {known}",
+    SinkCapacity => "sink {name} has capacity_per_sec {other} in another group; here {value}",
+    UnknownService => "unknown service {name}; known: {known}",
 }
 
 /// A code and its fields (and, for a code that wraps another problem, that problem as `{inner}`).

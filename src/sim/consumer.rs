@@ -54,6 +54,8 @@ pub(crate) struct Client<'a> {
     pub coordinator_epoch: u32,
     /// Where requests to the coordinator are drawn going (its broker, or the preferred one).
     pub coordinator_node: Node,
+    /// What the group's processing writes to (`world`).
+    pub world: &'a mut crate::world::World,
 }
 
 impl Client<'_> {
@@ -579,7 +581,10 @@ impl Member {
         let duration = c.processing_us_per_record * count;
         self.batch += 1;
         self.in_hand = taken;
-        let until_us = now + duration;
+        // Each record is a write to the group's sink: waiting for a busy sink is slower processing.
+        let until_us = c
+            .world
+            .processing_done(c.group.index(), now, count, now + duration);
         self.activity = Activity::Processing { until_us };
         let batch = self.batch;
         self.wake(c, until_us, MemberEvent::ProcessingDone { batch });

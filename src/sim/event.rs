@@ -258,6 +258,13 @@ pub enum EventKind {
         #[serde(skip_serializing_if = "Option::is_none")]
         b: Option<String>,
     },
+    /// A service of the synchronous baselines went down (`crash_service`) or came back.
+    ServiceDown {
+        service: String,
+    },
+    ServiceUp {
+        service: String,
+    },
     /// A member got no answer from its coordinator within `request.timeout.ms` (the request or the answer
     /// was lost to a network fault): it looks the coordinator up again and sends `request` again.
     CoordinatorRequestTimedOut {
@@ -462,6 +469,8 @@ impl EventKind {
             CoordinatorUnavailable { .. } => "coordinator_unavailable",
             NetworkPartitioned { .. } => "network_partitioned",
             NetworkHealed { .. } => "network_healed",
+            ServiceDown { .. } => "service_down",
+            ServiceUp { .. } => "service_up",
             CoordinatorRequestTimedOut { .. } => "coordinator_request_timed_out",
             GroupStateChanged { .. } => "group_state_changed",
             RebalanceStarted { .. } => "rebalance_started",

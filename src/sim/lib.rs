@@ -34,6 +34,7 @@ pub mod rng;
 pub mod scenario;
 pub mod sort;
 pub mod view;
+pub mod world;
 
 pub use engine::{Simulation, Snapshot};
 pub use scenario::{Command, Scenario};

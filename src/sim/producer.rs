@@ -14,12 +14,15 @@ use super::partition::{Partition, Topic};
 use super::partitioner::StickyPartition;
 use super::protocol::{Ev, ProduceBatch, ProduceOutcome};
 use super::scenario::{KeySpec, ProducerSpec};
+use super::world::Histogram;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 #[derive(Clone, Debug)]
 pub(crate) struct OpenBatch {
     pub(crate) created_us: Micros,
+    /// When the application called `send()` for its first and last records.
+    pub(crate) sent_us: (Micros, Micros),
     pub(crate) records: u32,
     pub(crate) bytes: u64,
     /// The first record's key position; `None` for null keys.
@@ -50,6 +53,7 @@ impl OpenBatches {
         &mut self,
         partition: u32,
         created_us: Micros,
+        sent_us: Micros,
         keys: impl FnOnce() -> Option<KeyRun>,
     ) -> &mut OpenBatch {
         let index = partition as usize;
@@ -62,6 +66,7 @@ impl OpenBatches {
         }
         slot.get_or_insert_with(|| OpenBatch {
             created_us,
+            sent_us: (sent_us, sent_us),
             records: 0,
             bytes: 0,
             keys: keys(),
@@ -96,6 +101,8 @@ pub(crate) struct Request {
     pub(crate) bytes: u64,
     pub(crate) keys: Option<KeyRun>,
     pub(crate) created_us: Micros,
+    /// When the application called `send()` for its first and last records.
+    pub(crate) sent_us: (Micros, Micros),
     pub(crate) base_sequence: u32,
     pub(crate) epoch: u32,
     pub(crate) attempt: u32,
@@ -159,6 +166,12 @@ pub struct Producer {
     /// The requests whose outcome the application has heard since the dispatcher last looked (`true`:
     /// success): what the producer tells the observer (`accounting::ProduceLedger`).
     pub(crate) answered: Vec<(u64, bool)>,
+    /// How long `send()` took to return or be acknowledged, as `acks` says, per record: the Kafka path's
+    /// response time (`world`).
+    pub(crate) responses: Histogram,
+    /// When `send()` was called for each record generated since the engine last looked, kept only for a producer with
+    /// a synchronous baseline (`world::World::sync_request`).
+    pub(crate) sent_log: Option<Vec<Micros>>,
 }
 
 impl Producer {
@@ -180,6 +193,8 @@ impl Producer {
             epoch: 0,
             stats: ProducerStats::default(),
             answered: Vec::new(),
+            responses: Histogram::default(),
+            sent_log: None,
             rate_epoch_us: now,
             rate_epoch_records: 0,
             keyed: 0,
@@ -346,7 +361,7 @@ impl Producer {
                 ordinal
             });
             let cycle = &self.cycle;
-            let open = self.open.get_or_open(partition, created_us, || {
+            let open = self.open.get_or_open(partition, created_us, now, || {
                 Some(KeyRun {
                     cycle: cycle.clone()?,
                     partition,
@@ -354,7 +369,11 @@ impl Producer {
                 })
             });
             open.records += 1;
+            open.sent_us.1 = now;
             open.bytes += record_bytes;
+            if let Some(sent) = &mut self.sent_log {
+                sent.push(now);
+            }
             let batch_full_or_closed = open.bytes + record_bytes > batch_size;
             if key.is_none() {
                 self.sticky
@@ -429,6 +448,7 @@ impl Producer {
                 bytes: open.bytes,
                 keys: open.keys,
                 created_us: open.created_us,
+                sent_us: open.sent_us,
                 base_sequence,
                 epoch,
                 attempt: 0,
@@ -625,6 +645,9 @@ impl Producer {
             // memory is free.
             *self.in_flight_mut(tp.partition) -= 1;
             self.stats.records_acknowledged += records as u64;
+            let (first, last) = self.requests.get(&id).expect("exists").sent_us;
+            self.responses
+                .add_spread(k.now - last, k.now - first, records as u64);
             self.emit_acknowledged(k, c, tp, None, records);
             self.release_request(id);
         } else {
@@ -743,6 +766,11 @@ impl Producer {
                 let request = self.requests.remove(&id).expect("exists");
                 self.buffered_bytes -= request.bytes;
                 self.answered.push((id, true));
+                self.responses.add_spread(
+                    k.now - request.sent_us.1,
+                    k.now - request.sent_us.0,
+                    records as u64,
+                );
                 self.stats.records_acknowledged += records as u64;
                 self.emit_acknowledged(k, c, tp, base_offset, records);
             }

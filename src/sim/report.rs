@@ -86,6 +86,23 @@ pub fn text(view: &ClusterView) -> String {
             producer.records_pending,
             producer.acknowledged_records_lost
         );
+        let paths = [
+            ("through Kafka", Some(&producer.requests.kafka)),
+            ("synchronous calls", producer.requests.sync.as_ref()),
+        ];
+        for (path, requests) in paths {
+            let Some(r) = requests else { continue };
+            let ms = |value: Option<f64>| value.map_or("-".to_string(), |ms| format!("{ms:.1} ms"));
+            let _ = writeln!(
+                out,
+                "  Requests {path}: response p50 {}, p99 {}; {} of {} failed; work lost {}",
+                ms(r.p50_ms),
+                ms(r.p99_ms),
+                r.failed,
+                r.total,
+                r.lost
+            );
+        }
     }
     for group in &view.groups {
         let _ = writeln!(
@@ -132,6 +149,18 @@ pub fn text(view: &ClusterView) -> String {
             d.pending,
             group.producer_duplicates
         );
+        if let Some(sink) = &group.sink {
+            let _ = writeln!(
+                out,
+                "Sink {} ({}/s, idempotence {:?}): {} effects, {} duplicate effects, {} duplicates rejected",
+                sink.id,
+                sink.capacity_per_sec,
+                sink.idempotence,
+                sink.effects.effects,
+                sink.effects.duplicate_effects,
+                sink.effects.rejected_duplicates
+            );
+        }
     }
     out
 }
@@ -163,6 +192,7 @@ pub fn json(view: &ClusterView) -> Value {
             })).collect::<Vec<_>>(),
             "delivery": g.delivery,
             "producer_duplicates": g.producer_duplicates,
+            "sink": g.sink,
         })).collect::<Vec<_>>(),
     })
 }

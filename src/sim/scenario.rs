@@ -38,6 +38,11 @@ pub const MAX_KEYS: usize = 1_000;
 pub const MAX_KEY_CHARS: usize = 256;
 /// The longest a member can stall (`stall_consumer`'s `ms`).
 pub const MAX_STALL_MS: u64 = 3_600_000;
+/// At most this many calls in a synchronous baseline, and this long a call or timeout.
+pub const MAX_SYNC_CALLS: usize = 8;
+pub const MAX_SYNC_MS: u64 = 600_000;
+/// A sink's capacity: at most this many writes a second.
+pub const MAX_SINK_CAPACITY: u32 = 10_000_000;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -150,6 +155,69 @@ pub struct ProducerSpec {
     pub record_bytes: u32,
     #[serde(default, skip_serializing_if = "Properties::is_empty")]
     pub config: Properties,
+    /// The same requests as if the service called other services one after another instead of writing
+    /// to Kafka (`world::Baseline`): a counterfactual measured beside the Kafka path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_baseline: Option<SyncBaselineSpec>,
+}
+
+/// The synchronous alternative to a producer: each of its requests calls `calls` in order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncBaselineSpec {
+    pub calls: Vec<SyncCallSpec>,
+    /// The caller gives up (the request fails) when the calls take longer than this.
+    #[serde(default = "default_sync_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+fn default_sync_timeout_ms() -> u64 {
+    1_000
+}
+
+/// One downstream call of the synchronous path.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncCallSpec {
+    /// The service called (`crash_service` and `restart_service` name it).
+    pub service: String,
+    /// How long the call takes when the service is idle.
+    pub ms: u64,
+    /// The sink (a group's `sink.id`) whose capacity the service has: calls queue there when it is busy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sink: Option<String>,
+    /// The consumer group that does this service's work on the Kafka path: `crash_service` crashes its
+    /// members too, and `restart_service` restarts them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+/// What a consumer group's processing writes to (a database, a mail server), with its capacity and the
+/// group's way of keeping duplicates from taking effect twice.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SinkSpec {
+    /// Groups naming the same id share the sink (and its capacity).
+    pub id: String,
+    /// Writes a second; each record processed is one write.
+    pub capacity_per_sec: u32,
+    #[serde(default)]
+    pub idempotence: Idempotence,
+}
+
+/// How a consumer keeps a record processed twice from taking effect twice.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Idempotence {
+    /// Nothing: a record processed again is applied again.
+    #[default]
+    None,
+    /// A unique key in the database (`INSERT IGNORE`): the second insert is refused.
+    UniqueKey,
+    /// A deduplication store (Redis `SETNX` on the record's id) checked before applying.
+    DedupStore,
+    /// A state machine (`UPDATE … WHERE status = 'UNPAID'`): the second transition finds nothing to do.
+    StateMachine,
 }
 
 /// When the application commits offsets (with `enable.auto.commit=false`).
@@ -181,6 +249,9 @@ pub struct GroupSpec {
     pub config: Properties,
     #[serde(default)]
     pub members: Vec<MemberSpec>,
+    /// What the group's processing writes to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sink: Option<SinkSpec>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -284,6 +355,15 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         b: Option<String>,
     },
+    /// A service of the synchronous baselines goes down (their calls to it fail), and the members of the
+    /// group that does its work on the Kafka path crash.
+    CrashService {
+        service: String,
+    },
+    /// The service is back, and the members of its group restart.
+    RestartService {
+        service: String,
+    },
 }
 
 /// A node as network-fault commands name it.
@@ -372,7 +452,8 @@ impl<'de> Deserialize<'de> for TimelineEntry {
 /// Every action a timeline entry may name, in the order `Command` declares them.
 const ACTIONS: &str = "`crash_broker`, `restart_broker`, `crash_consumer`, `leave_consumer`, `restart_consumer`, \
 `stall_consumer`, `add_consumer`, `add_group`, `set_producer_rate`, `set_producer_keys`, `set_producer_config`, \
-`set_group_config`, `set_processing_time`, `set_topic_config`, `add_partitions`, `partition_network`, `heal_network`";
+`set_group_config`, `set_processing_time`, `set_topic_config`, `add_partitions`, `partition_network`, `heal_network`, \
+`crash_service`, `restart_service`";
 
 /// A timeline entry's fields, read one by one; what is left at the end is an unknown field. Written by
 /// hand rather than derived: serde's derive for a 17-variant enum took about 23 KB of the wasm module, and
@@ -532,6 +613,15 @@ impl Command {
                 },
                 "`a`, `b`",
             ),
+            "crash_service" | "restart_service" => {
+                let service = f.string("service")?;
+                let command = if action == "crash_service" {
+                    Command::CrashService { service }
+                } else {
+                    Command::RestartService { service }
+                };
+                (command, "`service`")
+            }
             _ => {
                 return Err(format!(
                     "unknown variant `{action}`, expected one of {ACTIONS}"
@@ -766,6 +856,11 @@ impl Scenario {
             }
             groups.push(self.check_group(&path, group)?);
         }
+        for (index, producer) in self.producers.iter().enumerate() {
+            if let Some(baseline) = &producer.sync_baseline {
+                self.check_baseline(&format!("producers[{index}].sync_baseline"), baseline)?;
+            }
+        }
         if self.timeline.len() > MAX_TIMELINE {
             return Err(InputError::of(
                 "timeline",
@@ -834,6 +929,100 @@ impl Scenario {
         }
     }
 
+    fn check_baseline(&self, path: &str, baseline: &SyncBaselineSpec) -> Result<(), InputError> {
+        if baseline.calls.is_empty() || baseline.calls.len() > MAX_SYNC_CALLS {
+            return Err(InputError::of(
+                format!("{path}.calls"),
+                Problem::new(
+                    Code::Range,
+                    vec![
+                        field("value", baseline.calls.len()),
+                        field("min", 1),
+                        field("max", MAX_SYNC_CALLS),
+                    ],
+                ),
+            ));
+        }
+        check_range(
+            &format!("{path}.timeout_ms"),
+            baseline.timeout_ms,
+            1,
+            MAX_SYNC_MS,
+        )?;
+        for (index, call) in baseline.calls.iter().enumerate() {
+            let call_path = format!("{path}.calls[{index}]");
+            check_name(&format!("{call_path}.service"), &call.service)?;
+            check_range(&format!("{call_path}.ms"), call.ms, 0, MAX_SYNC_MS)?;
+            if let Some(sink) = &call.sink {
+                let known: Vec<&str> = self
+                    .groups
+                    .iter()
+                    .filter_map(|group| group.sink.as_ref())
+                    .map(|sink| sink.id.as_str())
+                    .collect();
+                if !known.contains(&sink.as_str()) {
+                    return Err(InputError::of(
+                        format!("{call_path}.sink"),
+                        Problem::new(
+                            Code::UnknownSink,
+                            vec![
+                                field("name", format_args!("{sink:?}")),
+                                field("known", known.join(", ")),
+                            ],
+                        ),
+                    ));
+                }
+            }
+            if let Some(group) = &call.group {
+                if !self.groups.iter().any(|g| &g.id == group) {
+                    let known: Vec<&str> = self.groups.iter().map(|g| g.id.as_str()).collect();
+                    return Err(InputError::of(
+                        format!("{call_path}.group"),
+                        Problem::new(
+                            Code::UnknownGroup,
+                            vec![
+                                field("name", format_args!("{group:?}")),
+                                field("known", known.join(", ")),
+                            ],
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A group's sink: a good id and capacity, the same capacity as other groups' sink of that id.
+    fn check_sink(&self, path: &str, group: &str, sink: &SinkSpec) -> Result<(), InputError> {
+        check_name(&format!("{path}.id"), &sink.id)?;
+        check_range(
+            &format!("{path}.capacity_per_sec"),
+            sink.capacity_per_sec as u64,
+            1,
+            MAX_SINK_CAPACITY as u64,
+        )?;
+        let other = self
+            .groups
+            .iter()
+            .filter(|other| other.id != group)
+            .filter_map(|other| other.sink.as_ref())
+            .find(|other| other.id == sink.id && other.capacity_per_sec != sink.capacity_per_sec);
+        match other {
+            Some(other) => Err(InputError::of(
+                format!("{path}.capacity_per_sec"),
+                Problem::new(
+                    Code::SinkCapacity,
+                    vec![
+                        field("name", format_args!("{:?}", sink.id)),
+                        field("value", sink.capacity_per_sec),
+                        field("other", other.capacity_per_sec),
+                    ],
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
     pub(crate) fn check_group(
         &self,
         path: &str,
@@ -899,6 +1088,9 @@ impl Scenario {
                     ));
                 }
             }
+        }
+        if let Some(sink) = &group.sink {
+            self.check_sink(&format!("{path}.sink"), &group.id, sink)?;
         }
         ConsumerConfig::parse(&format!("{path}.config"), &group.config)
     }
@@ -1386,6 +1578,33 @@ impl<'a> TimelineCheck<'a> {
                 }
                 Ok(())
             }
+            Command::CrashService { service } | Command::RestartService { service } => {
+                let mut known: Vec<&str> = Vec::new();
+                let calls = self
+                    .scenario
+                    .producers
+                    .iter()
+                    .filter_map(|p| p.sync_baseline.as_ref())
+                    .flat_map(|baseline| &baseline.calls);
+                for call in calls {
+                    if !known.contains(&call.service.as_str()) {
+                        known.push(&call.service);
+                    }
+                }
+                if known.contains(&service.as_str()) {
+                    return Ok(());
+                }
+                Err(InputError::of(
+                    at(path, "service"),
+                    Problem::new(
+                        Code::UnknownService,
+                        vec![
+                            field("name", format_args!("{service:?}")),
+                            field("known", known.join(", ")),
+                        ],
+                    ),
+                ))
+            }
             Command::AddPartitions { topic, partitions } => {
                 let t = self.topic(path, "topic", topic)?;
                 let current = self.topics[t].1;
@@ -1584,6 +1803,7 @@ mod tests {
                 topics: None,
                 group_instance_id: Some("i".into()),
             }],
+            sink: None,
         };
         let (g, m, s) = (|| "g".to_string(), || "m".to_string(), || "s".to_string());
         let commands = [
@@ -1660,6 +1880,12 @@ mod tests {
             Command::HealNetwork {
                 a: Some("broker:1".into()),
                 b: Some("controller".into()),
+            },
+            Command::CrashService {
+                service: "email".into(),
+            },
+            Command::RestartService {
+                service: "email".into(),
             },
         ];
         for command in commands {

@@ -6,6 +6,7 @@ use super::engine::Simulation;
 use super::group::{Activity, MemberStatus};
 use super::ids::{BrokerId, GroupIx, MemberSlot, ProducerIx, Tp};
 use super::network::{Flow, Node};
+use super::world::{Effects, RequestsReport};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -83,6 +84,27 @@ pub struct ProducerView {
     pub records_pending: u64,
     pub acknowledged_records_lost: u64,
     pub keys: std::sync::Arc<super::scenario::KeySpec>,
+    /// The user-facing requests (one per record): through Kafka, and through the synchronous baseline
+    /// if the producer has one.
+    pub requests: ProducerRequests,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProducerRequests {
+    pub kafka: RequestsReport,
+    pub sync: Option<RequestsReport>,
+}
+
+/// What a group's processing did to its sink (`world`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SinkView {
+    pub id: String,
+    pub capacity_per_sec: u32,
+    pub idempotence: super::scenario::Idempotence,
+    /// Writes by every group sharing the sink, applied or refused.
+    pub writes: u64,
+    #[serde(flatten)]
+    pub effects: Effects,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -148,6 +170,7 @@ pub struct GroupView {
     /// Records processed that were a producer's second copy of a record (a retry without idempotence).
     pub producer_duplicates: u64,
     pub latency_records: u64,
+    pub sink: Option<SinkView>,
 }
 
 impl ClusterView {
@@ -336,6 +359,20 @@ impl Simulation {
                     .produce_ledger
                     .acknowledged_lost(ProducerIx::at(index)),
                 keys: producer.keys.clone(),
+                requests: ProducerRequests {
+                    kafka: RequestsReport::of(
+                        &producer.responses,
+                        producer.stats.records_failed,
+                        producer.stats.records_generated,
+                        self.produce_ledger.acknowledged_lost(ProducerIx::at(index)),
+                    ),
+                    sync: self
+                        .world
+                        .baselines
+                        .get(index)
+                        .and_then(Option::as_ref)
+                        .map(|baseline| baseline.requests.report()),
+                },
             })
             .collect();
         let groups = (0..self.groups.len())
@@ -446,6 +483,21 @@ impl Simulation {
             latency_sum_us: ledger.latency_sum_us,
             producer_duplicates: ledger.producer_duplicates_processed,
             latency_records: ledger.latency_records,
+            sink: self
+                .world
+                .groups
+                .get(group_index)
+                .and_then(Option::as_ref)
+                .map(|group_sink| {
+                    let sink = &self.world.sinks[group_sink.sink];
+                    SinkView {
+                        id: sink.id.clone(),
+                        capacity_per_sec: sink.capacity_per_sec,
+                        idempotence: group_sink.idempotence,
+                        writes: sink.writes,
+                        effects: group_sink.effects,
+                    }
+                }),
         }
     }
 }

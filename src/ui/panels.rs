@@ -232,6 +232,7 @@ fn click(ui: Ui, chosen: Chosen, testid: &str) {
                         topics: None,
                         group_instance_id: None,
                     }],
+                    sink: None,
                 },
             }
         }

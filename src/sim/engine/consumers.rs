@@ -25,6 +25,7 @@ impl Simulation {
             consumers,
             topics,
             brokers,
+            world,
             ..
         } = self;
         let (g, clients) = (&groups[group.index()], &mut consumers[group.index()]);
@@ -47,6 +48,7 @@ impl Simulation {
                 coordinator_alive,
                 coordinator_epoch: g.coordinator_epoch,
                 coordinator_node,
+                world,
             },
         )
     }
@@ -278,12 +280,17 @@ impl Simulation {
                 ledger.latency_sum_us += average * (end - first);
                 ledger.latency_records += end - first;
             }
+            // Records processed before (the effects see them again).
+            let mut again = 0;
             if let Some(delivery) = ledger.delivery.get_mut(&tp) {
+                again = delivery.processed_within(first, end);
                 delivery.mark_processed(first, end);
             }
             // Records the producer wrote twice: each copy is processed as a record of its own.
             let twice = self.produce_ledger.twice_within(tp, first, end);
             ledger.producer_duplicates_processed += twice;
+            self.world
+                .processed(group.index(), end - first, (again + twice).min(end - first));
         }
         processed.clear();
         self.consumers[group.index()].members[member.index()].processed = processed;

@@ -136,6 +136,7 @@ impl Simulation {
         self.groups.push(group);
         self.consumers.push(clients);
         self.group_ledgers.push(ledger);
+        self.world.add_group(spec.sink.as_ref());
         for member in &spec.members {
             self.add_member_quietly(GroupIx::at(index), &member.id, member.topics.clone());
             let last = self.consumers[index].members.len() - 1;

@@ -60,6 +60,8 @@ pub struct Simulation {
     pub events_processed: u64,
     /// Invariant violations noticed where they happen (e.g. a committed record lost in a clean election).
     pub(crate) violations: Vec<String>,
+    /// What the groups write to, and the producers' synchronous baselines (`world`).
+    pub(crate) world: crate::world::World,
 }
 
 /// A copy of a `Simulation` at one instant (`Simulation::snapshot`).
@@ -116,6 +118,7 @@ impl Simulation {
             controller: super::metadata::Controller::new(spec.cluster.brokers),
             events_processed: 0,
             violations: Vec::new(),
+            world: Default::default(),
         };
         for (index, topic) in spec.topics.iter().enumerate() {
             let config = sim.scenario.topics[index].clone();
@@ -133,6 +136,14 @@ impl Simulation {
         for (index, group) in spec.groups.iter().enumerate() {
             let config = sim.scenario.groups[index].clone();
             sim.add_group(group, config);
+        }
+        // The baselines' calls name the groups' sinks.
+        for (index, producer) in spec.producers.iter().enumerate() {
+            let baseline = producer.sync_baseline.as_ref();
+            sim.world.add_producer(baseline);
+            if baseline.is_some() {
+                sim.producers[index].sent_log = Some(Vec::new());
+            }
         }
         sim.schedule(sim.cluster.replica_lag_time_max_ms * 500, Ev::IsrExpiration);
         sim.schedule(
@@ -384,6 +395,7 @@ impl Simulation {
                 let (node, k, cluster) = self.producer_node(producer);
                 node.on_tick(producer, k, &cluster);
                 self.producer_answered(producer);
+                self.sync_requests(producer);
             }
             Ev::Produce {
                 producer,
@@ -737,6 +749,18 @@ impl Simulation {
                 let t = self.known_topic(&topic)?;
                 self.add_partitions(t, partitions);
             }
+            Command::CrashService { service } => {
+                self.emit(EventKind::ServiceDown {
+                    service: service.clone(),
+                });
+                self.set_service(&service, true);
+            }
+            Command::RestartService { service } => {
+                self.emit(EventKind::ServiceUp {
+                    service: service.clone(),
+                });
+                self.set_service(&service, false);
+            }
         }
         Ok(())
     }
@@ -899,6 +923,53 @@ impl Simulation {
         let partitions = self.topics[topic].partitions.len() as u32;
         self.producers[index].start_key_cycle(partitions);
         self.producers[index].schedule_tick(ProducerIx::at(index), &mut self.k);
+    }
+
+    /// The records a producer generated since the last look, served by its synchronous baseline too.
+    fn sync_requests(&mut self, producer: ProducerIx) {
+        let Some(sent) = self.producers[producer.index()].sent_log.as_mut() else {
+            return;
+        };
+        let mut sent = std::mem::take(sent);
+        for created in &sent {
+            self.world.sync_request(producer.index(), *created);
+        }
+        sent.clear();
+        self.producers[producer.index()].sent_log = Some(sent);
+    }
+
+    /// `crash_service` and `restart_service`: the baselines' service, and the members of the groups that
+    /// do its work on the Kafka path.
+    fn set_service(&mut self, service: &str, down: bool) {
+        self.world.set_service(service, down);
+        let mut groups: Vec<String> = Vec::new();
+        let calls = self
+            .scenario
+            .scenario
+            .producers
+            .iter()
+            .filter_map(|producer| producer.sync_baseline.as_ref())
+            .flat_map(|baseline| &baseline.calls)
+            .filter(|call| call.service == service);
+        for group in calls.filter_map(|call| call.group.as_ref()) {
+            if !groups.contains(group) {
+                groups.push(group.clone());
+            }
+        }
+        for group in groups {
+            let Ok(g) = self.group_index(&group) else {
+                continue;
+            };
+            for m in 0..self.consumers[g].members.len() {
+                let status = self.consumers[g].members[m].status;
+                let (g, m) = (GroupIx::at(g), MemberSlot::at(m));
+                match (down, status) {
+                    (true, crate::group::MemberStatus::Running) => self.crash_member(g, m),
+                    (false, crate::group::MemberStatus::Crashed) => self.restart_member(g, m),
+                    _ => {}
+                }
+            }
+        }
     }
 
     pub(crate) fn partitions_changed_for_producers(&mut self, topic: usize) {
