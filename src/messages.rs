@@ -462,6 +462,9 @@ catalogue! {
     EvNetworkHealedLink "ev.network_healed_link",
     EvServiceDown "ev.service_down",
     EvServiceUp "ev.service_up",
+    EvQueueAdded "ev.queue_added",
+    EvQueueConsumerCrashed "ev.queue_consumer_crashed",
+    EvQueueConsumerRestarted "ev.queue_consumer_restarted",
     EvCoordinatorRequestTimedOut "ev.coordinator_request_timed_out",
     EvGroupStateChanged "ev.group_state_changed",
     EvRebalanceStarted "ev.rebalance_started",
@@ -611,5 +614,8 @@ catalogue! {
     ProblemUnknownSink "problem.unknown_sink",
     ProblemSinkCapacity "problem.sink_capacity",
     ProblemUnknownService "problem.unknown_service",
+    ProblemDuplicateQueue "problem.duplicate_queue",
+    ProblemUnknownQueue "problem.unknown_queue",
+    ProblemUnknownQueueConsumer "problem.unknown_queue_consumer",
     PreviousProcess "member.previous_process",
 }

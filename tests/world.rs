@@ -7,6 +7,7 @@ use kafka_sim::sim::Simulation;
 const SYNC: &str = include_str!("../public/scenarios/sync-vs-kafka.json");
 const FLASH_SALE: &str = include_str!("../public/scenarios/flash-sale.json");
 const CRASH: &str = include_str!("../public/scenarios/crash-before-commit.json");
+const QUEUE: &str = include_str!("../public/scenarios/queue-vs-log.json");
 
 fn sim(json: &str) -> Simulation {
     let mut sim = Simulation::from_json(json).expect("a valid scenario");
@@ -193,6 +194,58 @@ fn a_crash_before_the_commit_duplicates_effects_only_without_idempotence() {
     }
 }
 
+/// 6. Queue against log: a subscriber that arrives later reads the whole history from the log, and only
+///    new messages from a queue. Competing consumers share a queue's messages; a consumer that dies
+///    before acknowledging gives its messages back, and they are delivered again.
+#[test]
+fn a_late_subscriber_gets_the_history_from_the_log_and_only_new_messages_from_a_queue() {
+    let mut sim = sim(QUEUE);
+    sim.set_trace_capacity(1_000_000);
+    sim.advance_to(59_000_000);
+    let before = sim.view();
+    let published_before = before.producers[0].records_generated;
+    assert_eq!(before.queues.len(), 1);
+    sim.advance_to(120_000_000);
+    let view = sim.view();
+    let produced = view.producers[0].records_generated;
+    // The log: the SMS group reads every order since 0 s.
+    let sms = group(&view, "sms_group");
+    let processed: u64 = sms.members.iter().map(|m| m.records_processed).sum();
+    assert!(
+        processed + sms.total_lag >= view.producers[0].records_acknowledged
+            && processed > published_before,
+        "sms_group processed {processed} of {produced}"
+    );
+    // The queue: the SMS queue gets only what was published after it was declared.
+    let queue = |id: &str| view.queues.iter().find(|q| q.id == id).expect("a queue");
+    let sms_queue = queue("sms-queue");
+    assert!(
+        sms_queue.published < produced - published_before + 20
+            && sms_queue.published + published_before + 20 >= produced,
+        "sms-queue got {} of {produced} orders, {published_before} published before it",
+        sms_queue.published
+    );
+    assert!(sms_queue.delivered <= sms_queue.published);
+    // Competing consumers: every message of the email queue went to one of the three, and the crash's
+    // unacknowledged messages were delivered again.
+    let email = queue("email-queue");
+    assert_eq!(email.published, produced);
+    let consumers: Vec<u64> = email.consumers.iter().map(|c| c.processed).collect();
+    assert!(consumers.iter().all(|n| *n > 100), "{consumers:?}");
+    assert_eq!(consumers.iter().sum::<u64>(), email.acknowledged);
+    assert!(email.redelivered > 0, "{email:?}");
+    assert_eq!(
+        email.delivered,
+        email.acknowledged + email.redelivered + (email.depth - email.ready)
+    );
+    assert!(email.depth <= 20, "the queue drained: {}", email.depth);
+    let crashed = sim.trace_since(0).0.find_map(|event| match &event.kind {
+        kafka_sim::sim::event::EventKind::QueueConsumerCrashed { requeued, .. } => Some(*requeued),
+        _ => None,
+    });
+    assert_eq!(crashed, Some(email.redelivered));
+}
+
 /// Bad values get field-named errors.
 #[test]
 fn bad_world_fields_are_named() {
@@ -230,9 +283,34 @@ fn bad_world_fields_are_named() {
             ),
             "timeline[0].service",
         ),
+        (
+            QUEUE.replace(
+                "\"producer\": \"order-service\", \"consumers\": [\"mailer-1\"",
+                "\"producer\": \"shop\", \"consumers\": [\"mailer-1\"",
+            ),
+            "queues[0].producer",
+        ),
+        (
+            QUEUE.replace("\"prefetch\": 10", "\"prefetch\": 0"),
+            "queues[0].prefetch",
+        ),
+        (
+            QUEUE.replace(
+                "\"consumer\": \"mailer-1\" },\n    { \"at_ms\": 30000",
+                "\"consumer\": \"mailer-7\" },\n    { \"at_ms\": 30000",
+            ),
+            "timeline[1].consumer",
+        ),
+        (
+            QUEUE.replace("\"id\": \"sms-queue\"", "\"id\": \"email-queue\""),
+            "timeline[5].queue.id",
+        ),
     ];
     for (json, path) in cases {
-        assert_ne!(json, FLASH_SALE);
+        assert!(
+            json != FLASH_SALE && json != SYNC && json != QUEUE,
+            "{path}: not replaced"
+        );
         let error = Simulation::from_json(&json).err().expect("refused");
         assert!(error.to_string().contains(path), "{path}: {error}");
     }

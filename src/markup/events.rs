@@ -80,6 +80,9 @@ pub fn problem_key(code: Code) -> Msg {
         Code::UnknownSink => Msg::ProblemUnknownSink,
         Code::SinkCapacity => Msg::ProblemSinkCapacity,
         Code::UnknownService => Msg::ProblemUnknownService,
+        Code::DuplicateQueue => Msg::ProblemDuplicateQueue,
+        Code::UnknownQueue => Msg::ProblemUnknownQueue,
+        Code::UnknownQueueConsumer => Msg::ProblemUnknownQueueConsumer,
     }
 }
 
@@ -406,6 +409,23 @@ pub fn sentence(kind: &EventKind) -> String {
         NetworkPartitioned { a, b: None } => f(Msg::EvNetworkIsolated, &[("a", a)]),
         NetworkPartitioned { a, b: Some(b) } => f(Msg::EvNetworkCut, &[("a", a), ("b", b)]),
         ServiceDown { service } => f(Msg::EvServiceDown, &[("service", service)]),
+        QueueAdded { queue } => f(Msg::EvQueueAdded, &[("queue", queue)]),
+        QueueConsumerCrashed {
+            queue,
+            consumer,
+            requeued,
+        } => f(
+            Msg::EvQueueConsumerCrashed,
+            &[
+                ("queue", queue),
+                ("consumer", consumer),
+                ("requeued", requeued),
+            ],
+        ),
+        QueueConsumerRestarted { queue, consumer } => f(
+            Msg::EvQueueConsumerRestarted,
+            &[("queue", queue), ("consumer", consumer)],
+        ),
         ServiceUp { service } => f(Msg::EvServiceUp, &[("service", service)]),
         NetworkHealed { a: None, .. } => f(Msg::EvNetworkHealedAll, &[]),
         NetworkHealed {

@@ -161,6 +161,9 @@ codes! {
     UnknownSink => "unknown sink {name}; known: {known}",
     SinkCapacity => "sink {name} has capacity_per_sec {other} in another group; here {value}",
     UnknownService => "unknown service {name}; known: {known}",
+    DuplicateQueue => "duplicate queue id {name}",
+    UnknownQueue => "unknown queue {name}; known: {known}",
+    UnknownQueueConsumer => "unknown consumer {name} of queue {queue}; known: {known}",
 }
 
 /// A code and its fields (and, for a code that wraps another problem, that problem as `{inner}`).

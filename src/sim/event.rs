@@ -258,6 +258,20 @@ pub enum EventKind {
         #[serde(skip_serializing_if = "Option::is_none")]
         b: Option<String>,
     },
+    /// A classic queue was declared (`add_queue`): it gets its producer's records from now on.
+    QueueAdded {
+        queue: String,
+    },
+    /// A queue's consumer died: `requeued` messages it held unacknowledged go back to the queue.
+    QueueConsumerCrashed {
+        queue: String,
+        consumer: String,
+        requeued: u64,
+    },
+    QueueConsumerRestarted {
+        queue: String,
+        consumer: String,
+    },
     /// A service of the synchronous baselines went down (`crash_service`) or came back.
     ServiceDown {
         service: String,
@@ -470,6 +484,9 @@ impl EventKind {
             NetworkPartitioned { .. } => "network_partitioned",
             NetworkHealed { .. } => "network_healed",
             ServiceDown { .. } => "service_down",
+            QueueAdded { .. } => "queue_added",
+            QueueConsumerCrashed { .. } => "queue_consumer_crashed",
+            QueueConsumerRestarted { .. } => "queue_consumer_restarted",
             ServiceUp { .. } => "service_up",
             CoordinatorRequestTimedOut { .. } => "coordinator_request_timed_out",
             GroupStateChanged { .. } => "group_state_changed",

@@ -28,6 +28,7 @@ pub mod partition;
 pub mod partitioner;
 pub mod producer;
 pub mod protocol;
+pub mod queue;
 
 pub mod report;
 pub mod rng;

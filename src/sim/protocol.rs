@@ -79,6 +79,12 @@ pub enum Ev {
     },
     /// The log manager's retention task (`log.retention.check.interval.ms`).
     RetentionCheck,
+    /// A classic queue's consumer has processed what it was given and acknowledges it (`queue`).
+    QueueAck {
+        queue: u32,
+        consumer: u32,
+        incarnation: u32,
+    },
     /// Something arriving at, or a timer of, a consumer client (`MemberEvent`).
     Member {
         group: GroupIx,

@@ -162,6 +162,29 @@ pub fn text(view: &ClusterView) -> String {
             );
         }
     }
+    for queue in &view.queues {
+        let _ = writeln!(
+            out,
+            "\nQueue {} (fed by {}): depth {}, published {}, delivered {}, redelivered {}, acknowledged {}",
+            queue.id,
+            queue.producer,
+            queue.depth,
+            queue.published,
+            queue.delivered,
+            queue.redelivered,
+            queue.acknowledged
+        );
+        for c in &queue.consumers {
+            let _ = writeln!(
+                out,
+                "  {} ({}): {} processed, {} in hand",
+                c.id,
+                if c.alive { "running" } else { "crashed" },
+                c.processed,
+                c.in_hand
+            );
+        }
+    }
     out
 }
 
@@ -194,5 +217,6 @@ pub fn json(view: &ClusterView) -> Value {
             "producer_duplicates": g.producer_duplicates,
             "sink": g.sink,
         })).collect::<Vec<_>>(),
+        "queues": view.queues,
     })
 }

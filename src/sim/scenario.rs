@@ -41,6 +41,9 @@ pub const MAX_STALL_MS: u64 = 3_600_000;
 /// At most this many calls in a synchronous baseline, and this long a call or timeout.
 pub const MAX_SYNC_CALLS: usize = 8;
 pub const MAX_SYNC_MS: u64 = 600_000;
+/// At most this many queues, and this many messages a queue's consumer holds unacknowledged.
+pub const MAX_QUEUES: usize = 8;
+pub const MAX_PREFETCH: u32 = 10_000;
 /// A sink's capacity: at most this many writes a second.
 pub const MAX_SINK_CAPACITY: u32 = 10_000_000;
 
@@ -66,8 +69,34 @@ pub struct Scenario {
     pub producers: Vec<ProducerSpec>,
     #[serde(default)]
     pub groups: Vec<GroupSpec>,
+    /// Classic message queues beside the log (`queue`): RabbitMQ-like, fed by a producer's records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<QueueSpec>,
     #[serde(default)]
     pub timeline: Vec<TimelineEntry>,
+}
+
+/// A classic queue (RabbitMQ's semantics): bound to a producer's records from when it is declared, read
+/// by competing consumers; a message is removed when acknowledged, and delivered again if its consumer
+/// dies first. No replay: what was acknowledged, or published before the queue existed, is not there.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueSpec {
+    pub id: String,
+    /// The producer whose every record is also published to the queue.
+    pub producer: String,
+    /// The competing consumers' names.
+    pub consumers: Vec<String>,
+    #[serde(default)]
+    pub processing_ms_per_message: f64,
+    /// How many unacknowledged messages a consumer holds at most (`basic.qos`); it acknowledges them
+    /// together when it has processed them.
+    #[serde(default = "default_prefetch")]
+    pub prefetch: u32,
+}
+
+fn default_prefetch() -> u32 {
+    10
 }
 
 fn default_duration_ms() -> u64 {
@@ -364,6 +393,19 @@ pub enum Command {
     RestartService {
         service: String,
     },
+    /// A queue declared now: it gets the producer's records from now on.
+    AddQueue {
+        queue: QueueSpec,
+    },
+    /// A queue's consumer dies: its unacknowledged messages go back to the queue.
+    CrashQueueConsumer {
+        queue: String,
+        consumer: String,
+    },
+    RestartQueueConsumer {
+        queue: String,
+        consumer: String,
+    },
 }
 
 /// A node as network-fault commands name it.
@@ -453,7 +495,7 @@ impl<'de> Deserialize<'de> for TimelineEntry {
 const ACTIONS: &str = "`crash_broker`, `restart_broker`, `crash_consumer`, `leave_consumer`, `restart_consumer`, \
 `stall_consumer`, `add_consumer`, `add_group`, `set_producer_rate`, `set_producer_keys`, `set_producer_config`, \
 `set_group_config`, `set_processing_time`, `set_topic_config`, `add_partitions`, `partition_network`, `heal_network`, \
-`crash_service`, `restart_service`";
+`crash_service`, `restart_service`, `add_queue`, `crash_queue_consumer`, `restart_queue_consumer`";
 
 /// A timeline entry's fields, read one by one; what is left at the end is an unknown field. Written by
 /// hand rather than derived: serde's derive for a 17-variant enum took about 23 KB of the wasm module, and
@@ -613,6 +655,21 @@ impl Command {
                 },
                 "`a`, `b`",
             ),
+            "add_queue" => (
+                Command::AddQueue {
+                    queue: f.take("queue")?,
+                },
+                "`queue`",
+            ),
+            "crash_queue_consumer" | "restart_queue_consumer" => {
+                let (queue, consumer) = (f.string("queue")?, f.string("consumer")?);
+                let command = if action == "crash_queue_consumer" {
+                    Command::CrashQueueConsumer { queue, consumer }
+                } else {
+                    Command::RestartQueueConsumer { queue, consumer }
+                };
+                (command, "`queue`, `consumer`")
+            }
             "crash_service" | "restart_service" => {
                 let service = f.string("service")?;
                 let command = if action == "crash_service" {
@@ -856,6 +913,31 @@ impl Scenario {
             }
             groups.push(self.check_group(&path, group)?);
         }
+        if self.queues.len() > MAX_QUEUES {
+            return Err(InputError::of(
+                "queues",
+                Problem::new(
+                    Code::HasAtMost,
+                    vec![field("count", self.queues.len()), field("max", MAX_QUEUES)],
+                ),
+            ));
+        }
+        for (index, queue) in self.queues.iter().enumerate() {
+            let path = format!("queues[{index}]");
+            if self.queues[..index]
+                .iter()
+                .any(|other| other.id == queue.id)
+            {
+                return Err(InputError::of(
+                    format!("{path}.id"),
+                    Problem::new(
+                        Code::DuplicateQueue,
+                        vec![field("name", format_args!("{:?}", queue.id))],
+                    ),
+                ));
+            }
+            self.check_queue(&path, queue)?;
+        }
         for (index, producer) in self.producers.iter().enumerate() {
             if let Some(baseline) = &producer.sync_baseline {
                 self.check_baseline(&format!("producers[{index}].sync_baseline"), baseline)?;
@@ -990,6 +1072,56 @@ impl Scenario {
             }
         }
         Ok(())
+    }
+
+    /// A queue's own fields: its id, producer, consumers, processing time and prefetch.
+    pub(crate) fn check_queue(&self, path: &str, queue: &QueueSpec) -> Result<(), InputError> {
+        check_name(&format!("{path}.id"), &queue.id)?;
+        if !self.producers.iter().any(|p| p.id == queue.producer) {
+            let known: Vec<&str> = self.producers.iter().map(|p| p.id.as_str()).collect();
+            return Err(TimelineCheck::unknown(
+                format!("{path}.producer"),
+                Code::UnknownProducer,
+                &queue.producer,
+                &known,
+            ));
+        }
+        if queue.consumers.is_empty() || queue.consumers.len() > MAX_MEMBERS {
+            return Err(InputError::of(
+                format!("{path}.consumers"),
+                Problem::new(
+                    Code::Range,
+                    vec![
+                        field("value", queue.consumers.len()),
+                        field("min", 1),
+                        field("max", MAX_MEMBERS),
+                    ],
+                ),
+            ));
+        }
+        for (index, consumer) in queue.consumers.iter().enumerate() {
+            let consumer_path = format!("{path}.consumers[{index}]");
+            check_name(&consumer_path, consumer)?;
+            if queue.consumers[..index].contains(consumer) {
+                return Err(InputError::of(
+                    consumer_path,
+                    Problem::new(
+                        Code::DuplicateMember,
+                        vec![field("name", format_args!("{consumer:?}"))],
+                    ),
+                ));
+            }
+        }
+        check_processing(
+            &format!("{path}.processing_ms_per_message"),
+            queue.processing_ms_per_message,
+        )?;
+        check_range(
+            &format!("{path}.prefetch"),
+            queue.prefetch as u64,
+            1,
+            MAX_PREFETCH as u64,
+        )
     }
 
     /// A group's sink: a good id and capacity, the same capacity as other groups' sink of that id.
@@ -1215,6 +1347,8 @@ pub(crate) struct TimelineCheck<'a> {
     topics: Vec<(&'a str, u32, Cow<'a, Properties>)>,
     producers: Vec<(&'a str, Cow<'a, Properties>)>,
     groups: Vec<GroupNames<'a>>,
+    /// Each queue's id and consumers.
+    queues: Vec<(Cow<'a, str>, Vec<Cow<'a, str>>)>,
 }
 
 /// A group's id, its members' ids and its config, as a timeline check sees them.
@@ -1224,6 +1358,19 @@ impl<'a> TimelineCheck<'a> {
     fn new(scenario: &'a Scenario) -> Self {
         TimelineCheck {
             scenario,
+            queues: scenario
+                .queues
+                .iter()
+                .map(|q| {
+                    (
+                        Cow::Borrowed(q.id.as_str()),
+                        q.consumers
+                            .iter()
+                            .map(|c| Cow::Borrowed(c.as_str()))
+                            .collect(),
+                    )
+                })
+                .collect(),
             topics: scenario
                 .topics
                 .iter()
@@ -1578,6 +1725,67 @@ impl<'a> TimelineCheck<'a> {
                 }
                 Ok(())
             }
+            Command::AddQueue { queue } => {
+                let queue_path = at(path, "queue");
+                if self.queues.iter().any(|(id, _)| *id == queue.id) {
+                    return Err(InputError::of(
+                        format!("{queue_path}.id"),
+                        Problem::new(
+                            Code::DuplicateQueue,
+                            vec![field("name", format_args!("{:?}", queue.id))],
+                        ),
+                    ));
+                }
+                if self.queues.len() >= MAX_QUEUES {
+                    return Err(InputError::of(
+                        queue_path,
+                        Problem::new(
+                            Code::HasAtMost,
+                            vec![
+                                field("count", self.queues.len() + 1),
+                                field("max", MAX_QUEUES),
+                            ],
+                        ),
+                    ));
+                }
+                self.scenario.check_queue(&queue_path, queue)?;
+                self.queues.push((
+                    Cow::Owned(queue.id.clone()),
+                    queue
+                        .consumers
+                        .iter()
+                        .map(|c| Cow::Owned(c.clone()))
+                        .collect(),
+                ));
+                Ok(())
+            }
+            Command::CrashQueueConsumer { queue, consumer }
+            | Command::RestartQueueConsumer { queue, consumer } => {
+                let Some((_, consumers)) = self.queues.iter().find(|(id, _)| *id == queue.as_str())
+                else {
+                    let known: Vec<&str> = self.queues.iter().map(|(id, _)| id.as_ref()).collect();
+                    return Err(Self::unknown(
+                        at(path, "queue"),
+                        Code::UnknownQueue,
+                        queue,
+                        &known,
+                    ));
+                };
+                if consumers.iter().any(|c| *c == consumer.as_str()) {
+                    return Ok(());
+                }
+                let known: Vec<&str> = consumers.iter().map(|c| c.as_ref()).collect();
+                let mut error = Self::unknown(
+                    at(path, "consumer"),
+                    Code::UnknownQueueConsumer,
+                    consumer,
+                    &known,
+                );
+                if let Some(problem) = error.problem.as_mut() {
+                    problem.fields.push(("queue", queue.clone()));
+                }
+                Err(error)
+            }
             Command::CrashService { service } | Command::RestartService { service } => {
                 let mut known: Vec<&str> = Vec::new();
                 let calls = self
@@ -1886,6 +2094,23 @@ mod tests {
             },
             Command::RestartService {
                 service: "email".into(),
+            },
+            Command::AddQueue {
+                queue: QueueSpec {
+                    id: "q".into(),
+                    producer: "p".into(),
+                    consumers: vec!["c".into()],
+                    processing_ms_per_message: 2.5,
+                    prefetch: 3,
+                },
+            },
+            Command::CrashQueueConsumer {
+                queue: "q".into(),
+                consumer: "c".into(),
+            },
+            Command::RestartQueueConsumer {
+                queue: "q".into(),
+                consumer: "c".into(),
             },
         ];
         for command in commands {

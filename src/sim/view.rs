@@ -22,6 +22,30 @@ pub struct ClusterView {
     pub flows: Vec<Flow>,
     /// The network faults in place: a cut link between two nodes, or a node isolated from all (no `b`).
     pub cuts: Vec<(Node, Option<Node>)>,
+    /// Classic queues beside the log.
+    pub queues: Vec<QueueView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct QueueView {
+    pub id: String,
+    pub producer: String,
+    /// Messages in the queue: ready, or delivered and not acknowledged.
+    pub depth: u64,
+    pub ready: u64,
+    pub published: u64,
+    pub delivered: u64,
+    pub redelivered: u64,
+    pub acknowledged: u64,
+    pub consumers: Vec<QueueConsumerView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct QueueConsumerView {
+    pub id: String,
+    pub alive: bool,
+    pub in_hand: u64,
+    pub processed: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -388,6 +412,30 @@ impl Simulation {
             groups,
             flows: self.k.network.flows().to_vec(),
             cuts: self.k.network.cuts().to_vec(),
+            queues: self
+                .queues
+                .iter()
+                .map(|queue| QueueView {
+                    id: queue.id.clone(),
+                    producer: self.producers[queue.producer].id.clone(),
+                    depth: queue.depth(),
+                    ready: queue.ready(),
+                    published: queue.published,
+                    delivered: queue.delivered,
+                    redelivered: queue.redelivered,
+                    acknowledged: queue.acknowledged,
+                    consumers: queue
+                        .consumers
+                        .iter()
+                        .map(|c| QueueConsumerView {
+                            id: c.id.clone(),
+                            alive: c.alive,
+                            in_hand: c.in_hand(),
+                            processed: c.processed,
+                        })
+                        .collect(),
+                })
+                .collect(),
         }
     }
 

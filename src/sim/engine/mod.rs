@@ -62,6 +62,8 @@ pub struct Simulation {
     pub(crate) violations: Vec<String>,
     /// What the groups write to, and the producers' synchronous baselines (`world`).
     pub(crate) world: crate::world::World,
+    /// Classic queues beside the log (`queue`).
+    pub(crate) queues: Vec<crate::queue::Queue>,
 }
 
 /// A copy of a `Simulation` at one instant (`Simulation::snapshot`).
@@ -119,6 +121,7 @@ impl Simulation {
             events_processed: 0,
             violations: Vec::new(),
             world: Default::default(),
+            queues: Vec::new(),
         };
         for (index, topic) in spec.topics.iter().enumerate() {
             let config = sim.scenario.topics[index].clone();
@@ -136,6 +139,9 @@ impl Simulation {
         for (index, group) in spec.groups.iter().enumerate() {
             let config = sim.scenario.groups[index].clone();
             sim.add_group(group, config);
+        }
+        for queue in &spec.queues {
+            sim.add_queue(queue);
         }
         // The baselines' calls name the groups' sinks.
         for (index, producer) in spec.producers.iter().enumerate() {
@@ -390,6 +396,14 @@ impl Simulation {
                         problem: error.problem,
                     });
                 }
+            }
+            Ev::QueueAck {
+                queue,
+                consumer,
+                incarnation,
+            } => {
+                let q = queue as usize;
+                self.queues[q].acknowledge(&mut self.k, q, consumer as usize, incarnation);
             }
             Ev::ProducerTick { producer } => {
                 let (node, k, cluster) = self.producer_node(producer);
@@ -749,6 +763,25 @@ impl Simulation {
                 let t = self.known_topic(&topic)?;
                 self.add_partitions(t, partitions);
             }
+            Command::AddQueue { queue } => {
+                self.emit(EventKind::QueueAdded {
+                    queue: queue.id.clone(),
+                });
+                self.add_queue(&queue);
+                self.scenario.scenario.queues.push(queue);
+            }
+            Command::CrashQueueConsumer { queue, consumer } => {
+                if let Some((q, c)) = self.queue_consumer(&queue, &consumer) {
+                    let requeued = self.queues[q].crash(&mut self.k, q, c);
+                    crate::queue::emit_crashed(&mut self.k, &queue, &consumer, requeued);
+                }
+            }
+            Command::RestartQueueConsumer { queue, consumer } => {
+                if let Some((q, c)) = self.queue_consumer(&queue, &consumer) {
+                    self.emit(EventKind::QueueConsumerRestarted { queue, consumer });
+                    self.queues[q].restart(&mut self.k, q, c);
+                }
+            }
             Command::CrashService { service } => {
                 self.emit(EventKind::ServiceDown {
                     service: service.clone(),
@@ -934,8 +967,35 @@ impl Simulation {
         for created in &sent {
             self.world.sync_request(producer.index(), *created);
         }
+        let count = sent.len() as u64;
         sent.clear();
         self.producers[producer.index()].sent_log = Some(sent);
+        for (index, queue) in self.queues.iter_mut().enumerate() {
+            if queue.producer == producer.index() {
+                queue.publish(&mut self.k, index, count);
+            }
+        }
+    }
+
+    /// A queue declared now (validated): its producer logs its records from now on.
+    fn add_queue(&mut self, spec: &crate::scenario::QueueSpec) {
+        let producer = self
+            .producer_index(&spec.producer)
+            .expect("validated")
+            .index();
+        self.producers[producer]
+            .sent_log
+            .get_or_insert_with(Vec::new);
+        self.queues.push(crate::queue::Queue::new(spec, producer));
+    }
+
+    fn queue_consumer(&self, queue: &str, consumer: &str) -> Option<(usize, usize)> {
+        let q = self.queues.iter().position(|q| q.id == queue)?;
+        let c = self.queues[q]
+            .consumers
+            .iter()
+            .position(|c| c.id == consumer)?;
+        Some((q, c))
     }
 
     /// `crash_service` and `restart_service`: the baselines' service, and the members of the groups that
