@@ -117,6 +117,57 @@ pub fn scenario_controls<'a>(examples: impl Iterator<Item = (&'a str, &'a str)>)
     m.into_string()
 }
 
+/// The warning that the run's link would be `chars` characters, more than a link may hold (empty when it
+/// fits).
+pub fn link_too_long(chars: Option<usize>) -> String {
+    let mut m = Markup::with_capacity(256);
+    if let Some(chars) = chars {
+        m.open("p")
+            .attr("class", "ks-small-text ks-warning")
+            .attr("role", "status")
+            .attr("data-testid", "link-too-long")
+            .text(format_args!(
+                "{} ({chars} > {})",
+                t(Msg::ScenarioLinkTooLong),
+                crate::share::MAX_LINK_CHARS
+            ));
+    }
+    m.into_string()
+}
+
+/// The event log's filter (`event-filter`) and record-level switch (`verbose`), written once per mount
+/// with the values they have; the page handles their input and change events by delegation.
+pub fn event_controls(filter: &str, verbose: bool) -> String {
+    let mut m = Markup::with_capacity(512);
+    m.open("div").attr("class", "ks-buttons").children(|m| {
+        m.open("label")
+            .attr("title", t(Msg::EventsFilterTip))
+            .children(|m| {
+                m.text(format_args!("{} ", t(Msg::EventsFilter)));
+                m.open("input")
+                    .attr("type", "search")
+                    .attr("data-testid", "event-filter")
+                    .attr("value", filter)
+                    .empty();
+            });
+        m.open("label")
+            .attr("title", t(Msg::EventsVerboseTip))
+            .children(|m| {
+                let input = m
+                    .open("input")
+                    .attr("type", "checkbox")
+                    .attr("data-testid", "verbose");
+                if verbose {
+                    input.attr("checked", "").empty();
+                } else {
+                    input.empty();
+                }
+                m.text(format_args!(" {}", t(Msg::EventsVerbose)));
+            });
+    });
+    m.into_string()
+}
+
 /// The scenario panel's file input (`import`), text area (`scenario-text`) and load button (`load`),
 /// written once.
 pub fn scenario_input() -> String {

@@ -353,18 +353,29 @@ pub fn EventLog() -> impl IntoView {
             .filter(|group| !group.is_empty());
         ui.highlight.set(group);
     };
+    // The filter and the switch are markup (`event_controls`) whose events arrive here by delegation.
+    let on_input = move |ev: leptos::ev::Event| {
+        let Some(element) = target_element(ev.target()) else {
+            return;
+        };
+        let value = js_sys::Reflect::get(&element, &"value".into())
+            .ok()
+            .and_then(|value| value.as_string());
+        match element.get_attribute("data-testid").as_deref() {
+            Some("event-filter") => filter.set(value.unwrap_or_default()),
+            Some("verbose") => ui.set_verbose(
+                js_sys::Reflect::get(&element, &"checked".into())
+                    .ok()
+                    .and_then(|checked| checked.as_bool())
+                    .unwrap_or(false),
+            ),
+            _ => {}
+        }
+    };
     view! {
-        <section class="ks-panel" aria-label=t(Msg::Events)>
+        <section class="ks-panel" aria-label=t(Msg::Events) on:input=on_input on:change=on_input>
             <h2>{t(Msg::Events)}</h2>
-            <div class="ks-buttons">
-                <label title=t(Msg::EventsFilterTip)>{t(Msg::EventsFilter)} " "
-                    <input type="search" data-testid="event-filter" prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev)) />
-                </label>
-                <label title=t(Msg::EventsVerboseTip)>
-                    <input type="checkbox" data-testid="verbose" prop:checked=move || ui.verbose.get() on:change=move |ev| ui.set_verbose(event_target_checked(&ev)) />
-                    " " {t(Msg::EventsVerbose)}
-                </label>
-            </div>
+            <div inner_html=crate::markup::panels::event_controls(&filter.get_untracked(), ui.verbose.get_untracked())></div>
             <ol class="ks-events" data-testid="events" inner_html=move || html.get() on:click=select></ol>
         </section>
     }
@@ -373,7 +384,7 @@ pub fn EventLog() -> impl IntoView {
 #[component]
 pub fn ScenarioPanel() -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let example = RwSignal::new(0usize);
+    let example = StoredValue::new(0usize);
     // One handler per kind of event for the whole panel (delegation), by the target's data-testid.
     let on_click = move |ev: leptos::ev::MouseEvent| match target_element(ev.target())
         .and_then(|e| e.get_attribute("data-testid"))
@@ -405,7 +416,10 @@ pub fn ScenarioPanel() -> impl IntoView {
                     .and_then(|value| value.as_string())
                     .unwrap_or_default();
                 if let Some(index) = EXAMPLES.iter().position(|(n, _, _)| *n == name) {
-                    example.set(index);
+                    example.set_value(index);
+                    if let Some(description) = super::by_testid("example-description") {
+                        description.set_text_content(Some(t(EXAMPLES[index].2)));
+                    }
                     super::load_example(ui, EXAMPLES[index].0);
                 }
             }
@@ -417,13 +431,9 @@ pub fn ScenarioPanel() -> impl IntoView {
         <section class="ks-panel ks-scenario" aria-label=t(Msg::Scenario) on:click=on_click on:change=on_change>
             <h2>{t(Msg::Scenario)}</h2>
             <p class="ks-small-text">{t(Msg::ScenarioShare)}</p>
-            {move || ui.link_too_long.get().map(|chars| view! {
-                <p class="ks-small-text ks-warning" role="status" data-testid="link-too-long">
-                    {format!("{} ({chars} > {})", t(Msg::ScenarioLinkTooLong), crate::share::MAX_LINK_CHARS)}
-                </p>
-            })}
+            <div inner_html=move || crate::markup::panels::link_too_long(ui.link_too_long.get())></div>
             <div inner_html=crate::markup::panels::scenario_controls(EXAMPLES.iter().map(|(name, title, _)| (*name, t(*title))))></div>
-            <p class="ks-small-text" data-testid="example-description">{move || t(EXAMPLES[example.get()].2)}</p>
+            <p class="ks-small-text" data-testid="example-description">{t(EXAMPLES[example.get_value()].2)}</p>
             <div inner_html=crate::markup::panels::scenario_input()></div>
         </section>
     }
