@@ -14,6 +14,7 @@ pub mod panels;
 pub mod picture;
 pub mod selection;
 pub mod story;
+pub mod world;
 
 use crate::sim::num::Fixed;
 use std::fmt::{self, Display, Write};

@@ -152,10 +152,10 @@ pub fn text(view: &ClusterView) -> String {
         if let Some(sink) = &group.sink {
             let _ = writeln!(
                 out,
-                "Sink {} ({}/s, idempotence {:?}): {} effects, {} duplicate effects, {} duplicates rejected",
+                "Sink {} ({}/s, idempotence {}): {} effects, {} duplicate effects, {} duplicates rejected",
                 sink.id,
                 sink.capacity_per_sec,
-                sink.idempotence,
+                sink.idempotence.name(),
                 sink.effects.effects,
                 sink.effects.duplicate_effects,
                 sink.effects.rejected_duplicates

@@ -249,6 +249,18 @@ pub enum Idempotence {
     StateMachine,
 }
 
+impl Idempotence {
+    /// The scenario's name for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Idempotence::None => "none",
+            Idempotence::UniqueKey => "unique_key",
+            Idempotence::DedupStore => "dedup_store",
+            Idempotence::StateMachine => "state_machine",
+        }
+    }
+}
+
 /// When the application commits offsets (with `enable.auto.commit=false`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -117,6 +117,8 @@ pub struct ProducerView {
 pub struct ProducerRequests {
     pub kafka: RequestsReport,
     pub sync: Option<RequestsReport>,
+    /// The synchronous baseline's calls, in order: (service, ms, down).
+    pub sync_calls: Vec<(String, u64, bool)>,
 }
 
 /// What a group's processing did to its sink (`world`).
@@ -127,6 +129,8 @@ pub struct SinkView {
     pub idempotence: super::scenario::Idempotence,
     /// Writes by every group sharing the sink, applied or refused.
     pub writes: u64,
+    /// How long a write asked for now would wait for the earlier ones (the sink's backlog).
+    pub wait_ms: u64,
     #[serde(flatten)]
     pub effects: Effects,
 }
@@ -396,6 +400,7 @@ impl Simulation {
                         .get(index)
                         .and_then(Option::as_ref)
                         .map(|baseline| baseline.requests.report()),
+                    sync_calls: self.world.calls(index),
                 },
             })
             .collect();
@@ -543,6 +548,7 @@ impl Simulation {
                         capacity_per_sec: sink.capacity_per_sec,
                         idempotence: group_sink.idempotence,
                         writes: sink.writes,
+                        wait_ms: sink.wait_us(self.k.now) / 1000,
                         effects: group_sink.effects,
                     }
                 }),

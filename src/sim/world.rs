@@ -160,6 +160,13 @@ pub struct Sink {
     pub writes: u64,
 }
 
+impl Sink {
+    /// How long a write of the Kafka path asked for at `now` would wait.
+    pub fn wait_us(&self, now: Micros) -> Micros {
+        self.queue.start(now) - now
+    }
+}
+
 /// What a group's processing did to its sink, per record processed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Effects {
@@ -321,6 +328,21 @@ impl World {
             at = start + call.us;
         }
         requests.times.add(at - created, 1);
+    }
+
+    /// Producer `producer`'s baseline calls: (service, ms, down).
+    pub fn calls(&self, producer: usize) -> Vec<(String, u64, bool)> {
+        let Some(Some(baseline)) = self.baselines.get(producer) else {
+            return Vec::new();
+        };
+        baseline
+            .calls
+            .iter()
+            .map(|call| {
+                let down = self.services_down.contains(&call.service);
+                (call.service.clone(), call.us / 1000, down)
+            })
+            .collect()
     }
 
     /// Takes `service` down in every baseline, or brings it back.

@@ -47,6 +47,26 @@ pub const EXAMPLES: &[(&str, Msg, Msg)] = &[
         Msg::ScenarioHeavy,
         Msg::ScenarioHeavyDesc,
     ),
+    (
+        "sync-vs-kafka",
+        Msg::ScenarioSyncVsKafka,
+        Msg::ScenarioSyncVsKafkaDesc,
+    ),
+    (
+        "flash-sale",
+        Msg::ScenarioFlashSale,
+        Msg::ScenarioFlashSaleDesc,
+    ),
+    (
+        "crash-before-commit",
+        Msg::ScenarioCrashBeforeCommit,
+        Msg::ScenarioCrashBeforeCommitDesc,
+    ),
+    (
+        "queue-vs-log",
+        Msg::ScenarioQueueVsLog,
+        Msg::ScenarioQueueVsLogDesc,
+    ),
 ];
 
 /// The scenario the page starts with.
@@ -892,6 +912,7 @@ pub fn App() -> impl IntoView {
                     // Reserved for the timeline bar (time travel), under the picture.
                     <div class="ks-timeline-slot" data-testid="timeline-slot"></div>
                     <picture::Selection />
+                    <panels::World />
                 </div>
                 <aside class="ks-side" data-testid="side-panel" aria-label=t(Msg::ControlsTitle)>
                     // Reserved for the lesson panel (guided lessons), beside the picture.

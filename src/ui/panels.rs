@@ -283,6 +283,15 @@ pub fn GroupTables() -> impl IntoView {
     }
 }
 
+/// The world around Kafka (`markup::world`): empty unless the scenario has a synchronous baseline, a sink
+/// or a queue.
+#[component]
+pub fn World() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let html = Memo::new(move |_| ui.panel_view.with(crate::markup::world::panel));
+    view! { <section class="ks-panel ks-world" data-testid="world" inner_html=move || html.get()></section> }
+}
+
 #[component]
 pub fn TopicTable() -> impl IntoView {
     let ui = expect_context::<Ui>();
