@@ -578,6 +578,7 @@ catalogue! {
     WorldSinkWait "world.sink_wait",
     WorldEffects "world.effects",
     WorldQueue "world.queue",
+    WorldServiceTip "world.service_tip",
     ErrorExample "error.example",
     LegendRecords "legend.records",
     ProblemText "problem.text",

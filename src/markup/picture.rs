@@ -15,6 +15,31 @@ use crate::sim::view::{ClusterView, PartitionView};
 /// Offsets shown per partition strip.
 pub const CELLS: u64 = 40;
 
+/// The picture's legend: the colours and marks it uses, in the reader's language (its list's items).
+pub fn legend() -> String {
+    let mut m = Markup::with_capacity(1024);
+    for (class, mark, msg) in [
+        ("ks-dot ks-flow-produce", "", Msg::LegendProduce),
+        ("ks-dot ks-flow-replica", "", Msg::LegendReplica),
+        ("ks-dot ks-flow-consume", "", Msg::LegendConsume),
+        ("ks-dot ks-flow-commit", "", Msg::LegendCommit),
+        ("ks-dot ks-flow-group", "", Msg::LegendGroup),
+        ("ks-chip ks-role-leader", "", Msg::LegendLeader),
+        ("ks-chip ks-role-follower", "", Msg::LegendFollower),
+        ("ks-chip ks-role-out-of-sync", "", Msg::LegendOutOfSync),
+        ("ks-chip ks-role-offline", "", Msg::LegendOffline),
+        ("ks-hw-key", "", Msg::LegendHw),
+        ("ks-committed-key", "▼", Msg::LegendCommitted),
+        ("ks-dot ks-records-key", "", Msg::LegendRecords),
+    ] {
+        m.open("li").children(|m| {
+            m.open("span").attr("class", class).text(mark);
+            m.text(t(msg));
+        });
+    }
+    m.into_string()
+}
+
 pub fn layout_of(view: &ClusterView) -> Layout {
     let members: Vec<usize> = view.groups.iter().map(|g| g.members.len()).collect();
     Layout::compute(&Shape {

@@ -8,7 +8,6 @@ use super::Markup;
 use crate::messages::{fill, t, Msg};
 use crate::sim::num::Fixed;
 use crate::sim::view::ClusterView;
-use std::fmt::Display;
 
 /// A response time in milliseconds, `-` before the first answer.
 fn ms(value: Option<f64>) -> String {
@@ -16,7 +15,7 @@ fn ms(value: Option<f64>) -> String {
 }
 
 /// One row of the comparison: what, without Kafka, with Kafka (`data-testid=world-KEY-sync`, `-kafka`).
-fn row(m: &mut Markup, what: Msg, key: &'static str, sync: impl Display, kafka: impl Display) {
+fn row(m: &mut Markup, what: Msg, key: &'static str, sync: &str, kafka: &str) {
     m.open("tr").children(|m| {
         m.open("th").attr("scope", "row").text(t(what));
         m.open("td")
@@ -53,9 +52,10 @@ pub fn panel(v: &ClusterView) -> String {
             .attr("data-testid", "world-lane")
             .children(|m| {
                 m.open("span").attr("class", "ks-lane-node").text(&p.id);
+                // A service is a button: it crashes (or restarts) the service and the group doing its work.
                 for (service, call_ms, down) in &p.requests.sync_calls {
                     m.raw("<span aria-hidden=\"true\"> → </span>");
-                    m.open("span")
+                    m.open("button")
                         .attr(
                             "class",
                             if *down {
@@ -64,6 +64,9 @@ pub fn panel(v: &ClusterView) -> String {
                                 "ks-lane-node"
                             },
                         )
+                        .attr("data-click", format_args!("service:{service}"))
+                        .attr("data-testid", format_args!("service-{service}"))
+                        .attr("title", t(Msg::WorldServiceTip))
                         .text(format_args!(
                             "{service} {call_ms} ms{}",
                             if *down { " ✕" } else { "" }
@@ -80,16 +83,23 @@ pub fn panel(v: &ClusterView) -> String {
                     m.open("th").text(t(Msg::WorldWithout));
                     m.open("th").text(t(Msg::WorldWith));
                 });
+                let n = |count: u64| count.to_string();
                 row(
                     m,
                     Msg::WorldResponse,
                     "p50",
-                    ms(sync.p50_ms),
-                    ms(kafka.p50_ms),
+                    &ms(sync.p50_ms),
+                    &ms(kafka.p50_ms),
                 );
-                row(m, Msg::WorldFailed, "failed", sync.failed, kafka.failed);
-                row(m, Msg::WorldLost, "lost", sync.lost, kafka.lost);
-                row(m, Msg::WorldDuplicates, "duplicates", "-", duplicates);
+                row(
+                    m,
+                    Msg::WorldFailed,
+                    "failed",
+                    &n(sync.failed),
+                    &n(kafka.failed),
+                );
+                row(m, Msg::WorldLost, "lost", &n(sync.lost), &n(kafka.lost));
+                row(m, Msg::WorldDuplicates, "duplicates", "-", &n(duplicates));
             });
     }
     for g in sinks {

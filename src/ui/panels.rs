@@ -289,7 +289,10 @@ pub fn GroupTables() -> impl IntoView {
 pub fn World() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let html = Memo::new(move |_| ui.panel_view.with(crate::markup::world::panel));
-    view! { <section class="ks-panel ks-world" data-testid="world" inner_html=move || html.get()></section> }
+    view! {
+        <section class="ks-panel ks-world" data-testid="world" inner_html=move || html.get()
+            on:click=move |ev| super::picture::activate(ui, ev.target())></section>
+    }
 }
 
 #[component]

@@ -61,6 +61,20 @@ fn click_command(action: &str, view: &ClusterView) -> Option<Command> {
             group: group.into(),
             member: member.into(),
         }),
+        // A synchronous baseline's service: down if it is up, back if it is down.
+        ("service", service, None) => {
+            let down = view
+                .producers
+                .iter()
+                .flat_map(|p| &p.requests.sync_calls)
+                .any(|(name, _, down)| name == service && *down);
+            let service = service.to_string();
+            Some(if down {
+                Command::RestartService { service }
+            } else {
+                Command::CrashService { service }
+            })
+        }
         _ => None,
     }
 }
@@ -157,20 +171,7 @@ pub fn Picture() -> impl IntoView {
                     on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" { activate(ui, ev.target()) }></div>
                 <canvas class="ks-picture-canvas" aria-hidden="true" data-testid="picture-canvas" node_ref=canvas></canvas>
             </div></div>
-            <ul class="ks-legend" aria-label=t(Msg::Legend)>
-                <li><span class="ks-dot ks-flow-produce"></span>{t(Msg::LegendProduce)}</li>
-                <li><span class="ks-dot ks-flow-replica"></span>{t(Msg::LegendReplica)}</li>
-                <li><span class="ks-dot ks-flow-consume"></span>{t(Msg::LegendConsume)}</li>
-                <li><span class="ks-dot ks-flow-commit"></span>{t(Msg::LegendCommit)}</li>
-                <li><span class="ks-dot ks-flow-group"></span>{t(Msg::LegendGroup)}</li>
-                <li><span class="ks-chip ks-role-leader"></span>{t(Msg::LegendLeader)}</li>
-                <li><span class="ks-chip ks-role-follower"></span>{t(Msg::LegendFollower)}</li>
-                <li><span class="ks-chip ks-role-out-of-sync"></span>{t(Msg::LegendOutOfSync)}</li>
-                <li><span class="ks-chip ks-role-offline"></span>{t(Msg::LegendOffline)}</li>
-                <li><span class="ks-hw-key"></span>{t(Msg::LegendHw)}</li>
-                <li><span class="ks-committed-key">"▼"</span>{t(Msg::LegendCommitted)}</li>
-                <li><span class="ks-dot ks-records-key"></span>{t(Msg::LegendRecords)}</li>
-            </ul>
+            <ul class="ks-legend" aria-label=t(Msg::Legend) inner_html=crate::markup::picture::legend()></ul>
         </section>
     }
 }

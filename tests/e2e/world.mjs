@@ -18,6 +18,12 @@ mkdirSync('artifacts', { recursive: true });
 /** The numbers in an element's text (a table cell: one). */
 const numbers = async (page, testid) =>
   ((await page.textContent(`[data-testid="${testid}"]`)) ?? '').match(/\d+(\.\d+)?/g)?.map(Number) ?? [];
+/** A group's committed offsets and log end offsets, summed over its describe table's rows. */
+const offsets = (page, group) => page.evaluate((group) => {
+  const rows = [...document.querySelectorAll(`[data-testid="group-${group}"] tbody tr`)];
+  const sum = (column) => rows.reduce((n, row) => n + (Number(row.cells[column].textContent) || 0), 0);
+  return { current: sum(2), ends: sum(3) };
+}, group);
 /** An element's `data-NAME` as a number (the sinks' and queues' counts). */
 const datum = async (page, testid, name) => Number(await page.getAttribute(`[data-testid="${testid}"]`, `data-${name}`));
 
@@ -43,7 +49,7 @@ async function open(name, tag, until) {
 try {
   for (const tag of ['en', 'zh-CN']) {
     // 1–3: response times, email down from 20 s to 30 s, the SMS group at 60 s.
-    let page = await open('sync-vs-kafka', tag, 36);
+    let page = await open('sync-vs-kafka', tag, 75);
     const [syncP50] = await numbers(page, 'world-p50-sync');
     const [kafkaP50] = await numbers(page, 'world-p50-kafka');
     check(syncP50 > 280 && syncP50 < 320 && kafkaP50 < 20,
@@ -55,6 +61,18 @@ try {
       `sync-vs-kafka ${tag}: email down 10 s fails ${syncFailed} synchronous orders, ${kafkaFailed} through Kafka, ${kafkaLost} lost`);
     check(await page.locator('[data-testid=world-lane] .ks-lane-node').count() === 4,
       `sync-vs-kafka ${tag}: the lane shows the order service and its three calls`);
+    const sms = await offsets(page, 'sms_group');
+    check(sms.ends >= 300 && sms.current >= 0.8 * sms.ends,
+      `sync-vs-kafka ${tag}: the SMS group added at 60 s read the orders since 0 s (${sms.current} of ${sms.ends})`);
+    // The lane's service is the page's action for crash_service: it crashes the email group too.
+    await page.getByTestId('service-email').click();
+    await page.waitForTimeout(400);
+    check(/ks-lane-down/.test(await page.getAttribute('[data-testid=service-email]', 'class')),
+      `sync-vs-kafka ${tag}: clicking email in the lane takes it down`);
+    check(await page.locator('[data-testid=restart-email-1]').count() === 1
+      && await page.locator('[data-testid=restart-email-2]').count() === 1
+      && await page.locator('[data-testid=events] li[data-type=service_down]').count() >= 1,
+      `sync-vs-kafka ${tag}: and its consumer group's members crash with it`);
     await page.screenshot({ path: `artifacts/world-sync-vs-kafka-${tag}.png`, fullPage: true });
     await page.close();
 
@@ -85,13 +103,16 @@ try {
     await page.close();
 
     // 6: queue against log: the SMS queue declared at 60 s gets only what is published after.
-    page = await open('queue-vs-log', tag, 70);
+    page = await open('queue-vs-log', tag, 80);
     const emailPublished = await datum(page, 'queue-email-queue', 'published');
     const emailRedelivered = await datum(page, 'queue-email-queue', 'redelivered');
     const smsPublished = await datum(page, 'queue-sms-queue', 'published');
     check(emailRedelivered > 0, `queue-vs-log ${tag}: the crashed mailer's messages were redelivered (${emailRedelivered})`);
     check(smsPublished > 0 && smsPublished < emailPublished / 2,
       `queue-vs-log ${tag}: the late queue got ${smsPublished} of ${emailPublished} orders`);
+    const smsLog = await offsets(page, 'sms_group');
+    check(smsLog.ends >= 600 && smsLog.current >= 0.8 * smsLog.ends,
+      `queue-vs-log ${tag}: the late consumer group read the whole log (${smsLog.current} of ${smsLog.ends})`);
     await page.screenshot({ path: `artifacts/world-queue-vs-log-${tag}.png`, fullPage: true });
     await page.close();
   }
