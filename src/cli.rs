@@ -12,12 +12,16 @@ const USAGE: &str = "usage:
   kafka-sim run FILE [--seed N] [--until DURATION] [--trace OUT.jsonl] [--json]
   kafka-sim bench [--scenario FILE] [--rate N] [--processing-ms MS] [--sim-seconds N] [--steps N]
                   [--time-quantum-ms Q] [--frames] [--seek]
+  kafka-sim lesson check [--dir DIR] [ID ...]
 DURATION is a number with a unit: 500ms, 30s, 5m, 1h (a bare number is milliseconds).";
 
 pub fn main(args: Vec<String>) -> i32 {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        Some("lesson") if args.get(1).map(String::as_str) == Some("check") => {
+            lesson_check(&args[2..])
+        }
         Some("help") | Some("--help") | Some("-h") => {
             println!("{USAGE}");
             Ok(())
@@ -31,6 +35,64 @@ pub fn main(args: Vec<String>) -> i32 {
             2
         }
     }
+}
+
+/// `lesson check`: plays each lesson (every one in `DIR`, `public/lessons` by default, or those named) as
+/// "show me" on every step does, and prints when each step's check held and the lesson's summary. Fails on
+/// a lesson file that does not load, or a check that does not hold within its step's time limit.
+fn lesson_check(args: &[String]) -> Result<(), String> {
+    use kafka_sim::lesson::{play, summary, Lesson};
+    let mut dir = "public/lessons".to_string();
+    let mut ids = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--dir" => dir = args.next().ok_or("--dir needs a directory")?.clone(),
+            id => ids.push(id.to_string()),
+        }
+    }
+    if ids.is_empty() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{dir}: {e}"))?;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if let Some(id) = name.strip_suffix(".json") {
+                ids.push(id.to_string());
+            }
+        }
+        ids.sort();
+    }
+    let scenarios = std::path::Path::new(&dir).join("../scenarios");
+    let mut failed = 0;
+    for id in &ids {
+        let file = format!("{dir}/{id}.json");
+        let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
+        let lesson = Lesson::from_json(&text).map_err(|e| format!("{file}: {e}"))?;
+        let scenario_file = scenarios.join(format!("{}.json", lesson.scenario));
+        let scenario = std::fs::read_to_string(&scenario_file)
+            .map_err(|e| format!("{file}: scenario {}: {e}", scenario_file.display()))?;
+        match play(&lesson, &scenario) {
+            Ok((reached, sim)) => {
+                let steps: Vec<String> = reached
+                    .iter()
+                    .map(|ms| format!("{} s", *ms as f64 / 1000.0))
+                    .collect();
+                println!(
+                    "ok   {id}: {} steps, reached at {}",
+                    reached.len(),
+                    steps.join(", ")
+                );
+                println!("     {}", summary(&lesson.summary.en, &sim.view()));
+            }
+            Err(error) => {
+                failed += 1;
+                println!("FAIL {id}: {error}");
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(format!("{failed} of {} lessons failed", ids.len()));
+    }
+    Ok(())
 }
 
 /// `bench --frames`: the page's work at 1×, natively. The core advances one 60 Hz frame at a time, keeps the

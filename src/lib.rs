@@ -12,6 +12,7 @@
 
 pub mod budget;
 pub mod layout;
+pub mod lesson;
 pub mod markup;
 pub mod messages;
 pub mod pace;

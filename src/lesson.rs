@@ -1,0 +1,536 @@
+//! Guided lessons: the lesson format (`public/lessons/ID.json`, see `docs/lesson-format.md`), checked with
+//! field-named errors, and a small typed vocabulary of checks evaluated on a running simulation's view.
+//! `play` runs a lesson as a learner who presses "show me" on every step would: each step's action is
+//! given as the learner's command, and its check must hold within the step's time limit, in order.
+//! `kafka-sim lesson check` and `tests/lessons.rs` play every lesson.
+//!
+//! The page does not use this module yet (the lesson player waits for room in the wasm budget); nothing
+//! here is compiled into the module until it does.
+
+use crate::sim::scenario::Command;
+use crate::sim::view::{ClusterView, GroupView, ProducerView};
+use crate::sim::Simulation;
+use serde::Deserialize;
+
+/// The parts of the syllabus, as the seeds group their topics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    WhyKafka,
+    CoreConcepts,
+    GroupsAndOffsets,
+    FlowControl,
+    Reliability,
+    Operations,
+}
+
+/// A text in both languages.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub en: String,
+    #[serde(rename = "zh-CN")]
+    pub zh_cn: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lesson {
+    pub version: u32,
+    pub id: String,
+    pub part: Part,
+    /// Its place in the menu (1 is "start here").
+    pub order: u32,
+    pub title: Text,
+    /// An example scenario's name (`public/scenarios/NAME.json`).
+    pub scenario: String,
+    pub steps: Vec<Step>,
+    /// What the run showed; `{name}` placeholders are filled from the run (`Summary`).
+    pub summary: Text,
+    pub real_kafka: RealKafka,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub text: Text,
+    /// Parts of the picture to highlight: `broker:1`, `partition:TOPIC-N`, `group:ID`,
+    /// `member:GROUP/MEMBER`, `producer:ID`, `queue:ID`, `world`.
+    #[serde(default)]
+    pub highlight: Vec<String>,
+    #[serde(default)]
+    pub action: Option<Action>,
+    pub check: Check,
+    /// The check must hold within this long after the step begins (simulated time).
+    #[serde(default = "default_within_ms")]
+    pub within_ms: u64,
+}
+
+fn default_within_ms() -> u64 {
+    30_000
+}
+
+/// What the step asks the learner to do (`learner`), or does itself (`lesson`); "show me" does it for the
+/// learner. `do` is a timeline action without `at_ms`: `{"action": "crash_consumer", "group": …}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    pub by: By,
+    #[serde(rename = "do")]
+    pub command: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum By {
+    Learner,
+    Lesson,
+}
+
+/// The "try it on real Kafka" block: shell commands for Kafka 4.x (KRaft) and a short Python script.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RealKafka {
+    pub commands: Vec<String>,
+    pub python: String,
+}
+
+/// A check on the running simulation. `value` bounds are inclusive.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Check {
+    /// The clock reached `seconds`.
+    TimeAtLeast {
+        seconds: u64,
+    },
+    /// The group's lag (summed over its partitions).
+    LagAtLeast {
+        group: String,
+        value: u64,
+    },
+    LagAtMost {
+        group: String,
+        value: u64,
+    },
+    /// Records the group's members processed (restarts included).
+    ProcessedAtLeast {
+        group: String,
+        value: u64,
+    },
+    /// Records processed more than once, and records skipped.
+    DuplicatedAtLeast {
+        group: String,
+        value: u64,
+    },
+    MissedAtLeast {
+        group: String,
+        value: u64,
+    },
+    /// The group's generation (each rebalance that completes adds one).
+    GenerationAtLeast {
+        group: String,
+        value: i32,
+    },
+    /// Running members of the group that own no partition.
+    IdleMembersAtLeast {
+        group: String,
+        value: usize,
+    },
+    /// Records the producer's application was told were written, then lost; records it failed.
+    LostAtLeast {
+        producer: String,
+        value: u64,
+    },
+    FailedAtLeast {
+        producer: String,
+        value: u64,
+    },
+    /// The partition's leader is not `broker` (and it has one).
+    LeaderNot {
+        topic: String,
+        partition: u32,
+        broker: u32,
+    },
+    /// The partition's ISR has at most `value` replicas.
+    IsrAtMost {
+        topic: String,
+        partition: u32,
+        value: usize,
+    },
+    /// The synchronous baseline's failed requests; its and Kafka's response p50.
+    SyncFailedAtLeast {
+        producer: String,
+        value: u64,
+    },
+    SyncP50AtLeast {
+        producer: String,
+        ms: u64,
+    },
+    KafkaP50AtMost {
+        producer: String,
+        ms: u64,
+    },
+    /// The group's sink: duplicates applied, and duplicates rejected.
+    DuplicateEffectsAtLeast {
+        group: String,
+        value: u64,
+    },
+    RejectedDuplicatesAtLeast {
+        group: String,
+        value: u64,
+    },
+    /// A queue's messages published, and delivered again.
+    QueuePublishedAtLeast {
+        queue: String,
+        value: u64,
+    },
+    QueueRedeliveredAtLeast {
+        queue: String,
+        value: u64,
+    },
+    /// Every one of these holds.
+    All {
+        checks: Vec<Check>,
+    },
+}
+
+fn group<'a>(v: &'a ClusterView, id: &str) -> Option<&'a GroupView> {
+    v.groups.iter().find(|g| g.group == id)
+}
+
+fn producer<'a>(v: &'a ClusterView, id: &str) -> Option<&'a ProducerView> {
+    v.producers.iter().find(|p| p.id == id)
+}
+
+impl Check {
+    /// Whether the check holds on the view (a group, producer, partition or queue that does not exist
+    /// yet does not satisfy it).
+    pub fn holds(&self, v: &ClusterView) -> bool {
+        let processed =
+            |g: &GroupView| -> u64 { g.members.iter().map(|m| m.records_processed).sum() };
+        let sink = |id: &str| {
+            group(v, id)
+                .and_then(|g| g.sink.as_ref())
+                .map(|s| s.effects)
+        };
+        let queue = |id: &str| v.queues.iter().find(|q| q.id == id);
+        let partition = |topic: &str, partition: u32| {
+            v.topics
+                .iter()
+                .find(|t| t.name == topic)
+                .and_then(|t| t.partitions.iter().find(|p| p.partition == partition))
+        };
+        match self {
+            Check::TimeAtLeast { seconds } => v.now_us >= seconds * 1_000_000,
+            Check::LagAtLeast { group: g, value } => {
+                group(v, g).is_some_and(|g| g.total_lag >= *value)
+            }
+            Check::LagAtMost { group: g, value } => {
+                group(v, g).is_some_and(|g| g.total_lag <= *value)
+            }
+            Check::ProcessedAtLeast { group: g, value } => {
+                group(v, g).is_some_and(|g| processed(g) >= *value)
+            }
+            Check::DuplicatedAtLeast { group: g, value } => {
+                group(v, g).is_some_and(|g| g.delivery.duplicated >= *value)
+            }
+            Check::MissedAtLeast { group: g, value } => {
+                group(v, g).is_some_and(|g| g.delivery.missed >= *value)
+            }
+            Check::GenerationAtLeast { group: g, value } => {
+                group(v, g).is_some_and(|g| g.generation >= *value)
+            }
+            Check::IdleMembersAtLeast { group: g, value } => group(v, g).is_some_and(|g| {
+                g.members
+                    .iter()
+                    .filter(|m| m.in_group && m.assignment.is_empty())
+                    .count()
+                    >= *value
+            }),
+            Check::LostAtLeast { producer: p, value } => {
+                producer(v, p).is_some_and(|p| p.acknowledged_records_lost >= *value)
+            }
+            Check::FailedAtLeast { producer: p, value } => {
+                producer(v, p).is_some_and(|p| p.records_failed >= *value)
+            }
+            Check::LeaderNot {
+                topic,
+                partition: n,
+                broker,
+            } => partition(topic, *n).is_some_and(|p| p.leader.is_some_and(|l| l != *broker)),
+            Check::IsrAtMost {
+                topic,
+                partition: n,
+                value,
+            } => partition(topic, *n).is_some_and(|p| p.isr.len() <= *value),
+            Check::SyncFailedAtLeast { producer: p, value } => producer(v, p)
+                .and_then(|p| p.requests.sync.as_ref())
+                .is_some_and(|sync| sync.failed >= *value),
+            Check::SyncP50AtLeast { producer: p, ms } => producer(v, p)
+                .and_then(|p| p.requests.sync.as_ref())
+                .and_then(|sync| sync.p50_ms)
+                .is_some_and(|p50| p50 >= *ms as f64),
+            Check::KafkaP50AtMost { producer: p, ms } => producer(v, p)
+                .and_then(|p| p.requests.kafka.p50_ms)
+                .is_some_and(|p50| p50 <= *ms as f64),
+            Check::DuplicateEffectsAtLeast { group: g, value } => {
+                sink(g).is_some_and(|e| e.duplicate_effects >= *value)
+            }
+            Check::RejectedDuplicatesAtLeast { group: g, value } => {
+                sink(g).is_some_and(|e| e.rejected_duplicates >= *value)
+            }
+            Check::QueuePublishedAtLeast { queue: q, value } => {
+                queue(q).is_some_and(|q| q.published >= *value)
+            }
+            Check::QueueRedeliveredAtLeast { queue: q, value } => {
+                queue(q).is_some_and(|q| q.redelivered >= *value)
+            }
+            Check::All { checks } => checks.iter().all(|check| check.holds(v)),
+        }
+    }
+}
+
+/// The most steps a lesson has, and the longest narration: about 8 steps of 60 words or 120 字.
+pub const MAX_STEPS: usize = 10;
+pub const MAX_WORDS_EN: usize = 70;
+pub const MAX_CHARS_ZH: usize = 150;
+
+/// A field-named error in a lesson file.
+#[derive(Debug, PartialEq)]
+pub struct LessonError {
+    pub path: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for LessonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+fn error(path: impl Into<String>, message: impl Into<String>) -> LessonError {
+    LessonError {
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
+/// Whether a step's narration is within bounds, in both languages.
+fn check_text(path: &str, text: &Text, words: usize, chars: usize) -> Result<(), LessonError> {
+    let en = text.en.split_whitespace().count();
+    if text.en.trim().is_empty() || en > words {
+        return Err(error(
+            format!("{path}.en"),
+            format!("{en} words; allowed: 1 to {words}"),
+        ));
+    }
+    let zh = text.zh_cn.chars().filter(|c| !c.is_whitespace()).count();
+    if zh == 0 || zh > chars {
+        return Err(error(
+            format!("{path}.zh-CN"),
+            format!("{zh} characters; allowed: 1 to {chars}"),
+        ));
+    }
+    Ok(())
+}
+
+impl Lesson {
+    /// Reads and checks a lesson file: the format, the bounds, every action a known timeline action.
+    pub fn from_json(text: &str) -> Result<Lesson, LessonError> {
+        let lesson: Lesson = serde_json::from_str(text).map_err(|e| {
+            let path = crate::sim::scenario::json_path_at(text, e.line(), e.column());
+            error(
+                if path.is_empty() {
+                    "lesson".into()
+                } else {
+                    path
+                },
+                e.to_string(),
+            )
+        })?;
+        if lesson.version != 1 {
+            return Err(error(
+                "version",
+                format!("bad value {}; allowed: 1", lesson.version),
+            ));
+        }
+        let id_ok = !lesson.id.is_empty()
+            && lesson.id.len() <= 64
+            && lesson
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !id_ok {
+            return Err(error(
+                "id",
+                format!("bad id {:?}; allowed: 1 to 64 of a-z 0-9 -", lesson.id),
+            ));
+        }
+        check_text("title", &lesson.title, 12, 30)?;
+        if lesson.steps.is_empty() || lesson.steps.len() > MAX_STEPS {
+            return Err(error(
+                "steps",
+                format!("{} steps; allowed: 1 to {MAX_STEPS}", lesson.steps.len()),
+            ));
+        }
+        for (index, step) in lesson.steps.iter().enumerate() {
+            let path = format!("steps[{index}]");
+            check_text(
+                &format!("{path}.text"),
+                &step.text,
+                MAX_WORDS_EN,
+                MAX_CHARS_ZH,
+            )?;
+            if let Some(action) = &step.action {
+                action
+                    .command()
+                    .map_err(|message| error(format!("{path}.action.do"), message))?;
+            }
+            if step.within_ms == 0 || step.within_ms > 3_600_000 {
+                return Err(error(
+                    format!("{path}.within_ms"),
+                    format!("bad value {}; allowed: 1 to 3600000", step.within_ms),
+                ));
+            }
+        }
+        check_text("summary", &lesson.summary, 120, 240)?;
+        if lesson.real_kafka.commands.is_empty() || lesson.real_kafka.python.trim().is_empty() {
+            return Err(error("real_kafka", "needs commands and a python script"));
+        }
+        Ok(lesson)
+    }
+}
+
+impl Action {
+    /// The command it stands for.
+    pub fn command(&self) -> Result<Command, String> {
+        let mut fields = self.command.clone();
+        let action = match fields.remove("action") {
+            Some(serde_json::Value::String(action)) => action,
+            _ => return Err("missing field `action`".into()),
+        };
+        Command::read(&action, fields)
+    }
+}
+
+/// When each step's check held, in simulated milliseconds from the start.
+pub type Reached = Vec<u64>;
+
+/// Plays `lesson` on its scenario (`scenario_json`) as "show me" on every step does: each step's action
+/// is given as the learner's command when the step begins, then the run goes on, 100 ms at a time, until
+/// the step's check holds (its instant is recorded) or its time limit passes (an error naming the step).
+pub fn play(lesson: &Lesson, scenario_json: &str) -> Result<(Reached, Simulation), String> {
+    let mut sim = Simulation::from_json(scenario_json)
+        .map_err(|e| format!("scenario {}: {e}", lesson.scenario))?;
+    sim.set_trace_capacity(512);
+    let mut reached = Vec::new();
+    for (index, step) in lesson.steps.iter().enumerate() {
+        if let Some(action) = &step.action {
+            let command = action.command()?;
+            sim.schedule_command(command)
+                .map_err(|e| format!("steps[{index}].action: {e}"))?;
+        }
+        let deadline = sim.now_us() + step.within_ms * 1000;
+        loop {
+            if step.check.holds(&sim.view()) {
+                reached.push(sim.now_us() / 1000);
+                break;
+            }
+            if sim.now_us() >= deadline {
+                return Err(format!(
+                    "steps[{index}].check {:?} did not hold within {} ms (at {} ms)",
+                    step.check,
+                    step.within_ms,
+                    sim.now_us() / 1000
+                ));
+            }
+            sim.advance_to((sim.now_us() + 100_000).min(deadline));
+        }
+    }
+    Ok((reached, sim))
+}
+
+/// The summary's `{placeholders}` filled from the run: `{group.processed}`, `{group.lag}`,
+/// `{group.duplicated}`, `{group.duplicate_effects}`, `{group.rejected}`, `{producer.failed}`,
+/// `{producer.sync_failed}`, `{producer.sync_p50}`, `{producer.kafka_p50}`, `{queue.published}`,
+/// `{queue.redelivered}`, `{t}` (seconds); an unknown one stays as written.
+pub fn summary(template: &str, v: &ClusterView) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let key = &rest[open + 1..open + close];
+        match value_of(key, v) {
+            Some(value) => out.push_str(&value),
+            None => out.push_str(&rest[open..=open + close]),
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn value_of(key: &str, v: &ClusterView) -> Option<String> {
+    if key == "t" {
+        return Some(format!("{}", v.now_us / 1_000_000));
+    }
+    let (id, field) = key.rsplit_once('.')?;
+    let ms = |value: Option<f64>| value.map(|ms| format!("{}", ms.round()));
+    if let Some(g) = group(v, id) {
+        let sink = g.sink.as_ref().map(|s| s.effects);
+        return match field {
+            "processed" => Some(
+                g.members
+                    .iter()
+                    .map(|m| m.records_processed)
+                    .sum::<u64>()
+                    .to_string(),
+            ),
+            "lag" => Some(g.total_lag.to_string()),
+            "duplicated" => Some(g.delivery.duplicated.to_string()),
+            "missed" => Some(g.delivery.missed.to_string()),
+            "generation" => Some(g.generation.to_string()),
+            "duplicate_effects" => sink.map(|e| e.duplicate_effects.to_string()),
+            "rejected" => sink.map(|e| e.rejected_duplicates.to_string()),
+            _ => None,
+        };
+    }
+    if let Some(p) = producer(v, id) {
+        return match field {
+            "failed" => Some(p.records_failed.to_string()),
+            "lost" => Some(p.acknowledged_records_lost.to_string()),
+            "acknowledged" => Some(p.records_acknowledged.to_string()),
+            "sync_failed" => p.requests.sync.as_ref().map(|s| s.failed.to_string()),
+            "sync_p50" => p.requests.sync.as_ref().and_then(|s| ms(s.p50_ms)),
+            "kafka_p50" => ms(p.requests.kafka.p50_ms),
+            _ => None,
+        };
+    }
+    let q = v.queues.iter().find(|q| q.id == id)?;
+    match field {
+        "published" => Some(q.published.to_string()),
+        "redelivered" => Some(q.redelivered.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_are_filled_from_the_run() {
+        let mut sim =
+            Simulation::from_json(include_str!("../public/scenarios/crash-before-commit.json"))
+                .unwrap();
+        sim.advance_to(40_000_000);
+        let text = summary(
+            "{billing_plain.duplicate_effects} twice, {billing_unique_key.rejected} rejected at {t} s; {nope.x} {x",
+            &sim.view(),
+        );
+        assert_eq!(text, "29 twice, 29 rejected at 40 s; {nope.x} {x");
+    }
+}

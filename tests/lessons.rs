@@ -1,0 +1,118 @@
+//! Guided lessons (`kafka_sim::lesson`, `public/lessons/`): every lesson file loads, and played as "show
+//! me" on every step plays it, every step's check is reached, in order, within its time limit. Bad lesson
+//! files get field-named errors.
+
+use kafka_sim::lesson::{play, summary, Lesson};
+use std::path::Path;
+
+fn lessons() -> Vec<(String, Lesson)> {
+    let mut files: Vec<_> = std::fs::read_dir("public/lessons")
+        .expect("public/lessons")
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).expect("readable");
+            let lesson =
+                Lesson::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let id = path.file_stem().unwrap().to_string_lossy().to_string();
+            (id, lesson)
+        })
+        .collect()
+}
+
+fn scenario(lesson: &Lesson) -> String {
+    let path = Path::new("public/scenarios").join(format!("{}.json", lesson.scenario));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn every_lesson_is_reached_step_by_step() {
+    let lessons = lessons();
+    assert!(lessons.len() >= 9, "{} lessons", lessons.len());
+    let mut orders = Vec::new();
+    for (id, lesson) in &lessons {
+        assert_eq!(&lesson.id, id, "a lesson's id is its file name");
+        orders.push(lesson.order);
+        let (reached, sim) =
+            play(lesson, &scenario(lesson)).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(reached.len(), lesson.steps.len(), "{id}");
+        assert!(
+            reached.windows(2).all(|w| w[0] <= w[1]),
+            "{id}: {reached:?}"
+        );
+        // The summary's placeholders are all filled from the run, in both languages.
+        for text in [&lesson.summary.en, &lesson.summary.zh_cn] {
+            let filled = summary(text, &sim.view());
+            assert!(!filled.contains('{'), "{id}: {filled}");
+        }
+    }
+    orders.sort_unstable();
+    orders.dedup();
+    assert_eq!(
+        orders.len(),
+        lessons.len(),
+        "every lesson has its own place in the menu"
+    );
+}
+
+#[test]
+fn a_check_that_does_not_hold_fails_its_step() {
+    let (_, mut lesson) = lessons()
+        .into_iter()
+        .find(|(id, _)| id == "broadcast")
+        .expect("the broadcast lesson");
+    lesson.steps[1].check = serde_json::from_str(
+        r#"{"kind": "processed_at_least", "group": "email_group", "value": 1000000}"#,
+    )
+    .unwrap();
+    lesson.steps[1].within_ms = 5_000;
+    let error = play(&lesson, &scenario(&lesson)).err().expect("fails");
+    assert!(error.starts_with("steps[1].check"), "{error}");
+}
+
+#[test]
+fn bad_lessons_get_field_named_errors() {
+    let good = std::fs::read_to_string("public/lessons/buffering.json").unwrap();
+    let cases = [
+        (good.replace("\"version\": 1", "\"version\": 2"), "version"),
+        (
+            good.replace("\"id\": \"buffering\"", "\"id\": \"Buffering!\""),
+            "id",
+        ),
+        (
+            good.replace("\"kind\": \"lag_at_least\"", "\"kind\": \"lag_above\""),
+            "steps[1].check",
+        ),
+        (
+            good.replace("\"action\": \"crash_consumer\"", "\"action\": \"explode\""),
+            "steps[1].action.do",
+        ),
+        (
+            good.replace("\"part\": \"core_concepts\"", "\"part\": \"misc\""),
+            "part",
+        ),
+        (
+            good.replace("\"within_ms\": 30000", "\"within_ms\": 0"),
+            "steps[0].within_ms",
+        ),
+    ];
+    for (text, path) in cases {
+        assert_ne!(text, good, "{path}: not replaced");
+        let error = Lesson::from_json(&text).expect_err("refused");
+        assert!(error.path.starts_with(path), "{path}: {error}");
+    }
+    let long = good.replacen(
+        "\"en\": \"The email service keeps up",
+        &format!("\"en\": \"{}The email service keeps up", "word ".repeat(80)),
+        1,
+    );
+    assert_eq!(
+        Lesson::from_json(&long).err().unwrap().path,
+        "steps[0].text.en"
+    );
+}
