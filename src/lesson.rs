@@ -117,6 +117,10 @@ pub enum Check {
         group: String,
         value: u64,
     },
+    ProcessedAtMost {
+        group: String,
+        value: u64,
+    },
     /// Records processed more than once, and records skipped.
     DuplicatedAtLeast {
         group: String,
@@ -141,6 +145,10 @@ pub enum Check {
         producer: String,
         value: u64,
     },
+    LostAtMost {
+        producer: String,
+        value: u64,
+    },
     FailedAtLeast {
         producer: String,
         value: u64,
@@ -156,6 +164,18 @@ pub enum Check {
         topic: String,
         partition: u32,
         value: usize,
+    },
+    /// The partition has fewer in-sync replicas than replicas.
+    UnderReplicated {
+        topic: String,
+        partition: u32,
+    },
+    /// The controller fenced the broker (its session expired); it is running and unfenced.
+    BrokerFenced {
+        broker: u32,
+    },
+    BrokerUnfenced {
+        broker: u32,
     },
     /// The synchronous baseline's failed requests; its and Kafka's response p50.
     SyncFailedAtLeast {
@@ -231,6 +251,9 @@ impl Check {
             Check::ProcessedAtLeast { group: g, value } => {
                 group(v, g).is_some_and(|g| processed(g) >= *value)
             }
+            Check::ProcessedAtMost { group: g, value } => {
+                group(v, g).is_some_and(|g| processed(g) <= *value)
+            }
             Check::DuplicatedAtLeast { group: g, value } => {
                 group(v, g).is_some_and(|g| g.delivery.duplicated >= *value)
             }
@@ -250,6 +273,9 @@ impl Check {
             Check::LostAtLeast { producer: p, value } => {
                 producer(v, p).is_some_and(|p| p.acknowledged_records_lost >= *value)
             }
+            Check::LostAtMost { producer: p, value } => {
+                producer(v, p).is_some_and(|p| p.acknowledged_records_lost <= *value)
+            }
             Check::FailedAtLeast { producer: p, value } => {
                 producer(v, p).is_some_and(|p| p.records_failed >= *value)
             }
@@ -263,6 +289,15 @@ impl Check {
                 partition: n,
                 value,
             } => partition(topic, *n).is_some_and(|p| p.isr.len() <= *value),
+            Check::UnderReplicated {
+                topic,
+                partition: n,
+            } => partition(topic, *n).is_some_and(|p| p.under_replicated),
+            Check::BrokerFenced { broker } => v.brokers.iter().any(|b| b.id == *broker && b.fenced),
+            Check::BrokerUnfenced { broker } => v
+                .brokers
+                .iter()
+                .any(|b| b.id == *broker && b.alive && !b.fenced),
             Check::SyncFailedAtLeast { producer: p, value } => producer(v, p)
                 .and_then(|p| p.requests.sync.as_ref())
                 .is_some_and(|sync| sync.failed >= *value),
@@ -366,7 +401,7 @@ impl Lesson {
                 format!("bad id {:?}; allowed: 1 to 64 of a-z 0-9 -", lesson.id),
             ));
         }
-        check_text("title", &lesson.title, 12, 30)?;
+        check_text("title", &lesson.title, 12, 40)?;
         if lesson.steps.is_empty() || lesson.steps.len() > MAX_STEPS {
             return Err(error(
                 "steps",
@@ -458,10 +493,10 @@ pub fn summary(template: &str, v: &ClusterView) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
         let Some(close) = rest[open..].find('}') else {
             break;
         };
+        out.push_str(&rest[..open]);
         let key = &rest[open + 1..open + close];
         match value_of(key, v) {
             Some(value) => out.push_str(&value),
