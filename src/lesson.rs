@@ -135,6 +135,10 @@ pub enum Check {
         group: String,
         value: i32,
     },
+    GenerationAtMost {
+        group: String,
+        value: i32,
+    },
     /// Running members of the group that own no partition.
     IdleMembersAtLeast {
         group: String,
@@ -164,6 +168,15 @@ pub enum Check {
         topic: String,
         partition: u32,
         value: usize,
+    },
+    /// The partition has no leader (offline), or has one.
+    Offline {
+        topic: String,
+        partition: u32,
+    },
+    Online {
+        topic: String,
+        partition: u32,
     },
     /// The partition has fewer in-sync replicas than replicas.
     UnderReplicated {
@@ -263,6 +276,9 @@ impl Check {
             Check::GenerationAtLeast { group: g, value } => {
                 group(v, g).is_some_and(|g| g.generation >= *value)
             }
+            Check::GenerationAtMost { group: g, value } => {
+                group(v, g).is_some_and(|g| g.generation <= *value)
+            }
             Check::IdleMembersAtLeast { group: g, value } => group(v, g).is_some_and(|g| {
                 g.members
                     .iter()
@@ -289,6 +305,14 @@ impl Check {
                 partition: n,
                 value,
             } => partition(topic, *n).is_some_and(|p| p.isr.len() <= *value),
+            Check::Offline {
+                topic,
+                partition: n,
+            } => partition(topic, *n).is_some_and(|p| p.offline),
+            Check::Online {
+                topic,
+                partition: n,
+            } => partition(topic, *n).is_some_and(|p| !p.offline),
             Check::UnderReplicated {
                 topic,
                 partition: n,
