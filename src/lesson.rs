@@ -157,6 +157,26 @@ pub enum Check {
         producer: String,
         value: u64,
     },
+    /// Records a retry without idempotence wrote a second time.
+    WrittenTwiceAtLeast {
+        producer: String,
+        value: u64,
+    },
+    WrittenTwiceAtMost {
+        producer: String,
+        value: u64,
+    },
+    /// The partition's log end offset (its leader's).
+    LogEndAtLeast {
+        topic: String,
+        partition: u32,
+        value: u64,
+    },
+    LogEndAtMost {
+        topic: String,
+        partition: u32,
+        value: u64,
+    },
     /// The partition's leader is not `broker` (and it has one).
     LeaderNot {
         topic: String,
@@ -295,6 +315,22 @@ impl Check {
             Check::FailedAtLeast { producer: p, value } => {
                 producer(v, p).is_some_and(|p| p.records_failed >= *value)
             }
+            Check::WrittenTwiceAtLeast { producer: p, value } => {
+                producer(v, p).is_some_and(|p| p.records_written_twice >= *value)
+            }
+            Check::WrittenTwiceAtMost { producer: p, value } => {
+                producer(v, p).is_some_and(|p| p.records_written_twice <= *value)
+            }
+            Check::LogEndAtLeast {
+                topic,
+                partition: n,
+                value,
+            } => partition(topic, *n).is_some_and(|p| p.log_end_offset >= *value),
+            Check::LogEndAtMost {
+                topic,
+                partition: n,
+                value,
+            } => partition(topic, *n).is_some_and(|p| p.log_end_offset <= *value),
             Check::LeaderNot {
                 topic,
                 partition: n,
@@ -562,6 +598,7 @@ fn value_of(key: &str, v: &ClusterView) -> Option<String> {
             "failed" => Some(p.records_failed.to_string()),
             "lost" => Some(p.acknowledged_records_lost.to_string()),
             "acknowledged" => Some(p.records_acknowledged.to_string()),
+            "written_twice" => Some(p.records_written_twice.to_string()),
             "sync_failed" => p.requests.sync.as_ref().map(|s| s.failed.to_string()),
             "sync_p50" => p.requests.sync.as_ref().and_then(|s| ms(s.p50_ms)),
             "kafka_p50" => ms(p.requests.kafka.p50_ms),
