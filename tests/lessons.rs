@@ -100,6 +100,10 @@ fn bad_lessons_get_field_named_errors() {
             good.replace("\"within_ms\": 30000", "\"within_ms\": 0"),
             "steps[0].within_ms",
         ),
+        (
+            good.replacen("\"group:email_group\"", "\"cluster\"", 1),
+            "steps[0].highlight[0]",
+        ),
     ];
     for (text, path) in cases {
         assert_ne!(text, good, "{path}: not replaced");

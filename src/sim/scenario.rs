@@ -1361,6 +1361,9 @@ pub(crate) struct TimelineCheck<'a> {
     groups: Vec<GroupNames<'a>>,
     /// Each queue's id and consumers.
     queues: Vec<(Cow<'a, str>, Vec<Cow<'a, str>>)>,
+    /// The sinks of groups that earlier entries added: (id, capacity), which a later group's sink of the
+    /// same id must match (the scenario's own groups are checked by `check_sink`).
+    added_sinks: Vec<(String, u32)>,
 }
 
 /// A group's id, its members' ids and its config, as a timeline check sees them.
@@ -1370,6 +1373,7 @@ impl<'a> TimelineCheck<'a> {
     fn new(scenario: &'a Scenario) -> Self {
         TimelineCheck {
             scenario,
+            added_sinks: Vec::new(),
             queues: scenario
                 .queues
                 .iter()
@@ -1640,6 +1644,26 @@ impl<'a> TimelineCheck<'a> {
                     ));
                 }
                 self.scenario.check_group(&at(path, "group"), group)?;
+                if let Some(sink) = &group.sink {
+                    let other = self.added_sinks.iter().find(|(id, capacity)| {
+                        *id == sink.id && *capacity != sink.capacity_per_sec
+                    });
+                    if let Some((_, other)) = other {
+                        return Err(InputError::of(
+                            at(path, "group.sink.capacity_per_sec"),
+                            Problem::new(
+                                Code::SinkCapacity,
+                                vec![
+                                    field("name", format_args!("{:?}", sink.id)),
+                                    field("value", sink.capacity_per_sec),
+                                    field("other", other),
+                                ],
+                            ),
+                        ));
+                    }
+                    self.added_sinks
+                        .push((sink.id.clone(), sink.capacity_per_sec));
+                }
                 self.check_total_members(&at(path, "group"), group.members.len())?;
                 self.groups.push((
                     Cow::Owned(group.id.clone()),
