@@ -246,6 +246,30 @@ fn a_late_subscriber_gets_the_history_from_the_log_and_only_new_messages_from_a_
     assert_eq!(crashed, Some(email.redelivered));
 }
 
+/// `restart_service` restarts the members the outage crashed, not one that had crashed on its own.
+#[test]
+fn restart_service_restarts_only_what_the_outage_crashed() {
+    use kafka_sim::sim::Command;
+    let mut sim = sim(SYNC);
+    sim.advance_to(15_000_000);
+    sim.schedule_command(Command::CrashConsumer {
+        group: "email_group".into(),
+        member: "email-2".into(),
+    })
+    .expect("a valid command");
+    sim.advance_to(31_000_000);
+    let view = sim.view();
+    let status = |member: &str| {
+        group(&view, "email_group")
+            .members
+            .iter()
+            .find(|m| m.member == member)
+            .map(|m| format!("{:?}", m.status))
+    };
+    assert_eq!(status("email-1").as_deref(), Some("Running"));
+    assert_eq!(status("email-2").as_deref(), Some("Crashed"));
+}
+
 /// Bad values get field-named errors.
 #[test]
 fn bad_world_fields_are_named() {

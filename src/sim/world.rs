@@ -210,6 +210,8 @@ pub struct World {
     pub baselines: Vec<Option<Baseline>>,
     /// The baselines' services that are down (`crash_service`).
     pub services_down: Vec<String>,
+    /// The members a service's outage crashed, (group, member), which `restart_service` restarts.
+    pub crashed_by_service: Vec<(usize, usize)>,
 }
 
 impl World {

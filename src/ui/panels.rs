@@ -25,7 +25,6 @@ pub fn Controls() -> impl IntoView {
     });
     // A control that had the focus is focused again after the markup is replaced (a value changed).
     let focused = StoredValue::new(None::<String>);
-    let section = NodeRef::<leptos::html::Section>::new();
     Effect::new(move |_| {
         html.track();
         let Some(testid) = focused.get_value() else {
@@ -35,10 +34,8 @@ pub fn Controls() -> impl IntoView {
             .and_then(|w| w.document())
             .and_then(|d| d.active_element())
             .is_some_and(|active| active.closest(".ks-controls").ok().flatten().is_some());
-        if let (false, Some(section)) = (active_inside, section.get()) {
-            if let Ok(Some(element)) =
-                section.query_selector(&format!("[data-testid=\"{testid}\"]"))
-            {
+        if !active_inside {
+            if let Some(element) = super::by_testid(&testid) {
                 let _ = element.unchecked_into::<web_sys::HtmlElement>().focus();
             }
         }
@@ -78,7 +75,7 @@ pub fn Controls() -> impl IntoView {
         click(ui, chosen.get_untracked(), &testid);
     };
     view! {
-        <section class="ks-controls" aria-label=t(Msg::ControlsLabel) node_ref=section inner_html=move || html.get()
+        <section class="ks-controls" aria-label=t(Msg::ControlsLabel) inner_html=move || html.get()
             on:change=on_change on:click=on_click on:focusin=on_focus></section>
     }
 }

@@ -1022,10 +1022,23 @@ impl Simulation {
             };
             for m in 0..self.consumers[g].members.len() {
                 let status = self.consumers[g].members[m].status;
-                let (g, m) = (GroupIx::at(g), MemberSlot::at(m));
-                match (down, status) {
-                    (true, crate::group::MemberStatus::Running) => self.crash_member(g, m),
-                    (false, crate::group::MemberStatus::Crashed) => self.restart_member(g, m),
+                // Only the members an outage crashed come back (not those crashed otherwise).
+                let by_outage = self
+                    .world
+                    .crashed_by_service
+                    .iter()
+                    .position(|c| *c == (g, m));
+                match (down, status, by_outage) {
+                    (true, crate::group::MemberStatus::Running, _) => {
+                        self.crash_member(GroupIx::at(g), MemberSlot::at(m));
+                        self.world.crashed_by_service.push((g, m));
+                    }
+                    (false, _, Some(index)) => {
+                        self.world.crashed_by_service.swap_remove(index);
+                        if status == crate::group::MemberStatus::Crashed {
+                            self.restart_member(GroupIx::at(g), MemberSlot::at(m));
+                        }
+                    }
                     _ => {}
                 }
             }
