@@ -251,6 +251,11 @@ fn group<'a>(v: &'a ClusterView, id: &str) -> Option<&'a GroupView> {
     v.groups.iter().find(|g| g.group == id)
 }
 
+/// Records the group's members processed (restarts included).
+fn processed(g: &GroupView) -> u64 {
+    g.members.iter().map(|m| m.records_processed).sum()
+}
+
 fn producer<'a>(v: &'a ClusterView, id: &str) -> Option<&'a ProducerView> {
     v.producers.iter().find(|p| p.id == id)
 }
@@ -259,8 +264,6 @@ impl Check {
     /// Whether the check holds on the view (a group, producer, partition or queue that does not exist
     /// yet does not satisfy it).
     pub fn holds(&self, v: &ClusterView) -> bool {
-        let processed =
-            |g: &GroupView| -> u64 { g.members.iter().map(|m| m.records_processed).sum() };
         let sink = |id: &str| {
             group(v, id)
                 .and_then(|g| g.sink.as_ref())
@@ -608,13 +611,7 @@ fn value_of(key: &str, v: &ClusterView) -> Option<String> {
     if let Some(g) = group(v, id) {
         let sink = g.sink.as_ref().map(|s| s.effects);
         return match field {
-            "processed" => Some(
-                g.members
-                    .iter()
-                    .map(|m| m.records_processed)
-                    .sum::<u64>()
-                    .to_string(),
-            ),
+            "processed" => Some(processed(g).to_string()),
             "lag" => Some(g.total_lag.to_string()),
             "duplicated" => Some(g.delivery.duplicated.to_string()),
             "missed" => Some(g.delivery.missed.to_string()),

@@ -87,15 +87,12 @@ impl Histogram {
     }
 }
 
-/// One path's requests: how long they took to answer the user, how many failed, how many lost work.
+/// The synchronous path's requests: how long they took to answer the user, how many failed.
 #[derive(Clone, Debug, Default)]
 pub struct Requests {
     pub times: Histogram,
     pub failed: u64,
     pub total: u64,
-    /// Work lost: on the synchronous path, a failed request (the order and what it would have caused did
-    /// not happen); on the Kafka path, records acknowledged and later lost by the cluster.
-    pub lost: u64,
 }
 
 /// `Requests` as the CLI's `--json` and the views report them.
@@ -105,12 +102,15 @@ pub struct RequestsReport {
     pub p99_ms: Option<f64>,
     pub failed: u64,
     pub total: u64,
+    /// Work lost: on the synchronous path, a failed request (the order and what it would have caused did
+    /// not happen); on the Kafka path, records acknowledged and later lost by the cluster.
     pub lost: u64,
 }
 
 impl Requests {
+    /// A failed synchronous request is work lost.
     pub fn report(&self) -> RequestsReport {
-        RequestsReport::of(&self.times, self.failed, self.total, self.lost)
+        RequestsReport::of(&self.times, self.failed, self.total, self.failed)
     }
 }
 
@@ -320,7 +320,6 @@ impl World {
                 || start + call.us - created > baseline.timeout_us;
             if fails {
                 requests.failed += 1;
-                requests.lost += 1;
                 return;
             }
             if let Some(sink) = call.sink {
