@@ -17,6 +17,7 @@ pub mod markup;
 pub mod messages;
 pub mod pace;
 pub mod share;
+pub mod state;
 pub mod travel;
 pub use kafka_sim_core as sim;
 

@@ -532,7 +532,7 @@ async fn clicking_a_member_in_the_picture_selects_it_and_offers_its_actions() {
     full_speed();
     wait(800).await;
     let member = document()
-        .query_selector("[data-testid=picture] [data-select^=\"member:inventory_group:\"]")
+        .query_selector("[data-testid=picture] [data-action^=\"select:member:inventory_group/\"]")
         .unwrap()
         .expect("a member in the picture");
     member.dispatch_event(&bubbling("click")).unwrap();

@@ -8,6 +8,7 @@
 //! does not compile. Pure and native, so tests render it with hostile names (`tests` below and in each
 //! writer's module).
 
+pub mod action;
 pub mod controls;
 pub mod events;
 pub mod panels;
@@ -114,6 +115,12 @@ impl<'a> Open<'a> {
         let _ = write!(Escaper(out), "{value}");
         out.push('"');
         self
+    }
+
+    /// ` data-action="…"`: what a click on the element does (its only writer; the page decodes it with
+    /// [`action::Action::decode`]).
+    pub fn action(self, action: &action::Action) -> Self {
+        self.attr("data-action", action.encode())
     }
 
     /// ` name="value"` with one decimal (coordinates).
@@ -225,6 +232,26 @@ pub(crate) mod tests_support {
     /// `hostile_view` must have.
     pub fn plain_view() -> ClusterView {
         hostile_view("plain")
+    }
+
+    /// Every network node of `view`: the controller, the brokers, the producers and the members.
+    pub fn nodes_of(view: &ClusterView) -> Vec<crate::sim::network::Node> {
+        use crate::sim::ids::{BrokerId, GroupIx, MemberSlot, ProducerIx};
+        use crate::sim::network::Node;
+        let mut nodes = vec![Node::Controller];
+        nodes.extend(view.brokers.iter().map(|b| Node::Broker {
+            broker: BrokerId(b.id),
+        }));
+        nodes.extend((0..view.producers.len()).map(|p| Node::Producer {
+            producer: ProducerIx::at(p),
+        }));
+        for (g, group) in view.groups.iter().enumerate() {
+            nodes.extend((0..group.members.len()).map(|m| Node::Member {
+                group: GroupIx::at(g),
+                member: MemberSlot::at(m),
+            }));
+        }
+        nodes
     }
 }
 

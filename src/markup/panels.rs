@@ -1,6 +1,7 @@
 //! Markup of the panels: the describe tables (`kafka-consumer-groups.sh` and `kafka-topics.sh` style),
 //! the charts and the event log.
 
+use super::action::{Action, Target, Way};
 use super::picture::{group_colour, group_colour_class};
 use super::Markup;
 use crate::messages::{fill, t, Msg};
@@ -57,7 +58,7 @@ impl Sample {
 }
 
 /// The memory budget's notice (`crate::budget`): the bytes held, what going on means, and a button per way
-/// out (`data-way`: `retention`, `rate`, `coarse`, the last only in exact time).
+/// out (`way:retention`, `way:rate`, `way:coarse`, the last only in exact time).
 pub fn memory_notice(live: usize, last: bool, exact_time: bool) -> String {
     let mut m = Markup::with_capacity(1024);
     m.raw("<div class=\"ks-memory\" role=\"alert\" data-testid=\"memory-budget\"><p>")
@@ -77,43 +78,21 @@ pub fn memory_notice(live: usize, last: bool, exact_time: bool) -> String {
         }))
         .raw("</p><div class=\"ks-memory-ways\">");
     let ways = [
-        ("retention", Msg::MemoryRetention, Msg::MemoryRetentionTip),
-        ("rate", Msg::MemoryRate, Msg::MemoryRateTip),
-        ("coarse", Msg::MemoryCoarse, Msg::MemoryCoarseTip),
+        (Way::Retention, Msg::MemoryRetention, Msg::MemoryRetentionTip),
+        (Way::Rate, Msg::MemoryRate, Msg::MemoryRateTip),
+        (Way::Coarse, Msg::MemoryCoarse, Msg::MemoryCoarseTip),
     ];
     // Coarse time only from exact time.
     for (way, label, tip) in ways.iter().take(if exact_time { 3 } else { 2 }) {
         m.open("button")
             .attr("type", "button")
-            .attr("data-way", way)
-            .attr("data-testid", format_args!("budget-{way}"))
+            .action(&Action::WayOut(*way))
+            .attr("data-testid", format_args!("budget-{}", way.encode()))
             .attr("title", t(*tip))
             .text(t(*label))
             .raw("</button>");
     }
     m.raw("</div></div>");
-    m.into_string()
-}
-
-/// The scenario panel's example chooser (`examples`, an option per example: its file name and title) and
-/// export button (`export`), written once; the panel handles them by delegation.
-pub fn scenario_controls<'a>(examples: impl Iterator<Item = (&'a str, &'a str)>) -> String {
-    let mut m = Markup::with_capacity(1024);
-    m.open("div").attr("class", "ks-buttons").children(|m| {
-        m.open("label").children(|m| {
-            m.text(format_args!("{} ", t(Msg::ScenarioExample)));
-            m.open("select")
-                .attr("data-testid", "examples")
-                .children(|m| {
-                    for (name, title) in examples {
-                        m.open("option").attr("value", name).text(title);
-                    }
-                });
-        });
-        m.open("button")
-            .attr("data-testid", "export")
-            .text(t(Msg::ScenarioExport));
-    });
     m.into_string()
 }
 
@@ -132,67 +111,6 @@ pub fn link_too_long(chars: Option<usize>) -> String {
                 crate::share::MAX_LINK_CHARS
             ));
     }
-    m.into_string()
-}
-
-/// The event log's filter (`event-filter`) and record-level switch (`verbose`), written once per mount
-/// with the values they have; the page handles their input and change events by delegation.
-pub fn event_controls(filter: &str, verbose: bool) -> String {
-    let mut m = Markup::with_capacity(512);
-    m.open("div").attr("class", "ks-buttons").children(|m| {
-        m.open("label")
-            .attr("title", t(Msg::EventsFilterTip))
-            .children(|m| {
-                m.text(format_args!("{} ", t(Msg::EventsFilter)));
-                m.open("input")
-                    .attr("type", "search")
-                    .attr("data-testid", "event-filter")
-                    .attr("value", filter)
-                    .empty();
-            });
-        m.open("label")
-            .attr("title", t(Msg::EventsVerboseTip))
-            .children(|m| {
-                let input = m
-                    .open("input")
-                    .attr("type", "checkbox")
-                    .attr("data-testid", "verbose");
-                if verbose {
-                    input.attr("checked", "").empty();
-                } else {
-                    input.empty();
-                }
-                m.text(format_args!(" {}", t(Msg::EventsVerbose)));
-            });
-    });
-    m.into_string()
-}
-
-/// The scenario panel's file input (`import`), text area (`scenario-text`) and load button (`load`),
-/// written once.
-pub fn scenario_input() -> String {
-    let mut m = Markup::with_capacity(1024);
-    m.open("div").attr("class", "ks-buttons").children(|m| {
-        m.open("label").children(|m| {
-            m.text(format_args!("{} ", t(Msg::ScenarioImport)));
-            m.open("input")
-                .attr("type", "file")
-                .attr("accept", ".json,application/json")
-                .attr("data-testid", "import")
-                .empty();
-        });
-    });
-    m.open("label").children(|m| {
-        m.open("span").text(t(Msg::ScenarioText));
-        m.open("textarea")
-            .attr("data-testid", "scenario-text")
-            .attr("rows", 5)
-            .end()
-            .close("textarea");
-    });
-    m.open("button")
-        .attr("data-testid", "load")
-        .text(t(Msg::ScenarioLoad));
     m.into_string()
 }
 
@@ -227,6 +145,7 @@ pub fn notices(error: Option<&str>, memory: Option<&str>, help: bool) -> String 
                 });
                 m.open("button")
                     .attr("data-testid", "help-close")
+                    .action(&Action::CloseHelp)
                     .text(t(Msg::HelpClose));
             });
         out.push_str(m.as_str());
@@ -267,9 +186,14 @@ pub fn event_items<'a>(
             crate::sim::event::EventKind::RecordsPolled { records, .. } => Some(*records),
             _ => None,
         };
+        let group = super::events::group_of(kind);
         m.open("li")
             .attr("data-type", kind.type_name())
-            .attr("data-group", super::events::group_of(kind).unwrap_or(""))
+            .attr("data-group", group.unwrap_or(""))
+            .attr_opt(
+                "data-action",
+                group.map(|group| Action::Select(Target::Group(group.to_string())).encode()),
+            )
             .attr_opt("data-records", records)
             .children(|m| {
                 m.open("time")
@@ -381,20 +305,21 @@ pub fn group_table(v: &ClusterView, index: usize, highlight: Option<&str>) -> St
                 .children(|m| {
                     m.open("span").text(&member.member);
                     let running = member.status == MemberStatus::Running;
-                    let buttons: &[(&str, &str, Msg)] = if running {
+                    let buttons: &[(fn(Target) -> Action, &str, Msg)] = if running {
                         &[
-                            ("crash", "crash", Msg::MemberCrash),
-                            ("leave", "leave", Msg::MemberLeave),
+                            (Action::Crash, "crash", Msg::MemberCrash),
+                            (Action::Leave, "leave", Msg::MemberLeave),
                         ]
                     } else {
-                        &[("restart", "restart", Msg::MemberRestart)]
+                        &[(Action::Restart, "restart", Msg::MemberRestart)]
                     };
-                    for (action, testid, label) in buttons {
+                    for (verb, testid, label) in buttons {
+                        let target = Target::Member {
+                            group: g.group.clone(),
+                            member: member.member.clone(),
+                        };
                         m.open("button")
-                            .attr(
-                                "data-click",
-                                format_args!("{action}:{}:{}", g.group, member.member),
-                            )
+                            .action(&verb(target))
                             .attr("data-testid", format_args!("{testid}-{}", member.member))
                             .text(t(*label));
                     }
@@ -667,26 +592,6 @@ mod tests {
     }
 
     #[test]
-    fn the_scenario_panel_markup_has_its_controls() {
-        let controls = scenario_controls([("a", "A <1>"), ("b", "B")].into_iter());
-        assert!(
-            controls.contains("<option value=\"a\">A &lt;1&gt;</option>"),
-            "{controls}"
-        );
-        assert!(
-            controls.contains("data-testid=\"examples\"")
-                && controls.contains("data-testid=\"export\"")
-        );
-        let input = scenario_input();
-        for testid in ["import", "scenario-text", "load"] {
-            assert!(
-                input.contains(&format!("data-testid=\"{testid}\"")),
-                "{testid}"
-            );
-        }
-    }
-
-    #[test]
     fn hostile_errors_are_escaped_in_the_notices() {
         let plain = notices(Some("bad name plain"), None, true);
         assert!(plain.contains("data-testid=\"error\"") && plain.contains("help-close"));
@@ -701,7 +606,7 @@ mod tests {
         let shown = notices(None, Some(&memory), false);
         assert!(shown
             .starts_with("<div class=\"ks-memory\" role=\"alert\" data-testid=\"memory-budget\">"));
-        assert_eq!(shown.matches("data-way").count(), 3);
+        assert_eq!(shown.matches("data-action=\"way:").count(), 3);
     }
 
     #[test]

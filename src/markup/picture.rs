@@ -3,10 +3,11 @@
 //! members. What moves every frame is drawn on a canvas over it (`ui::picture`), in the same coordinates,
 //! from the same [`Strip`] geometry.
 
+use super::action::{Action, Target};
 use super::Markup;
 use crate::layout::{offset_x, strip_window, Layout, Point, Shape, PICTURE_WIDTH};
 use crate::messages::{fill, t, Msg};
-use crate::sim::group::{Activity, MemberStatus};
+use crate::sim::group::MemberStatus;
 use crate::sim::ids::{BrokerId, GroupIx, MemberSlot, ProducerIx};
 use crate::sim::network::Node;
 use crate::sim::num::Fixed;
@@ -103,11 +104,10 @@ impl Strip {
     }
 }
 
-/// The class of an element of the picture: `base`, and `ks-selected` if it is the one selected (its
-/// `data-select` value is `selected`).
-fn class_of(base: &'static str, key: std::fmt::Arguments, selected: Option<&str>) -> &'static str {
+/// The class of an element of the picture: `base`, and `ks-selected` if it is `target` and selected.
+fn class_of(base: &'static str, target: &Target, selected: Option<&Target>) -> &'static str {
     match selected {
-        Some(selected) if selected == key.to_string() => match base {
+        Some(selected) if selected == target => match base {
             "ks-producer" => "ks-producer ks-selected",
             "ks-broker" => "ks-broker ks-selected",
             "ks-member-node" => "ks-member-node ks-selected",
@@ -121,8 +121,8 @@ fn class_of(base: &'static str, key: std::fmt::Arguments, selected: Option<&str>
 }
 
 /// The whole picture as SVG markup. Every producer, broker, partition, group and member can be selected
-/// (`data-select`, event delegation); `selected` is the selected one's `data-select` value.
-pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
+/// (`data-action`, event delegation); `selected` is marked.
+pub fn render(v: &ClusterView, selected: Option<&Target>) -> String {
     let layout = layout_of(v);
     let mut m = Markup::with_capacity(16 * 1024);
     m.open("svg")
@@ -138,14 +138,24 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
             ),
         )
         .end();
+    producers(&mut m, v, &layout, selected);
+    brokers(&mut m, v, &layout, selected);
+    partitions(&mut m, v, &layout, selected);
+    groups(&mut m, v, &layout, selected);
+    cut_lines(&mut m, v, &layout);
+    m.close("svg");
+    m.into_string()
+}
+
+
+/// Each producer: its id, rate, acks and topic.
+fn producers(m: &mut Markup, v: &ClusterView, layout: &Layout, selected: Option<&Target>) {
     for (i, p) in v.producers.iter().enumerate() {
         let at = layout.producers[i];
+        let target = Target::Producer(p.id.clone());
         m.open("g")
-            .attr(
-                "class",
-                class_of("ks-producer", format_args!("producer:{}", p.id), selected),
-            )
-            .attr("data-select", format_args!("producer:{}", p.id))
+            .attr("class", class_of("ks-producer", &target, selected))
+            .action(&Action::Select(target))
             .attr(
                 "data-net",
                 net(
@@ -193,13 +203,15 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                     .text(format_args!("→ {}", p.topic));
             });
     }
+}
+
+/// Each broker with its replica chips, one path per role.
+fn brokers(m: &mut Markup, v: &ClusterView, layout: &Layout, selected: Option<&Target>) {
     for (i, b) in v.brokers.iter().enumerate() {
         let at = layout.brokers[i];
+        let target = Target::Broker(b.id);
         m.open("g")
-            .attr(
-                "class",
-                class_of("ks-broker", format_args!("broker:{}", b.id), selected),
-            )
+            .attr("class", class_of("ks-broker", &target, selected))
             .attr("data-alive", b.alive)
             .attr(
                 "data-net",
@@ -212,7 +224,7 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
             )
             .attr("tabindex", 0)
             .attr("role", "button")
-            .attr("data-select", format_args!("broker:{}", b.id))
+            .action(&Action::Select(target))
             .attr("data-testid", format_args!("picture-broker-{}", b.id))
             .children(|m| {
                 // The replica chips, one path per role: a broker hosting many replicas stays a handful of
@@ -292,6 +304,10 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                 }
             });
     }
+}
+
+/// Each partition's log strip with its labels (the canvas draws the fill and markers over it).
+fn partitions(m: &mut Markup, v: &ClusterView, layout: &Layout, selected: Option<&Target>) {
     let mut row = 0;
     for topic in &v.topics {
         for p in &topic.partitions {
@@ -306,23 +322,17 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
             } else {
                 "ks-strip"
             };
+            let target = Target::Partition {
+                topic: topic.name.clone(),
+                partition: p.partition,
+            };
             m.open("g")
-                .attr(
-                    "class",
-                    class_of(
-                        state,
-                        format_args!("partition:{}:{}", topic.name, p.partition),
-                        selected,
-                    ),
-                )
+                .attr("class", class_of(state, &target, selected))
                 .attr(
                     "data-testid",
                     format_args!("strip-{}-{}", topic.name, p.partition),
                 )
-                .attr(
-                    "data-select",
-                    format_args!("partition:{}:{}", topic.name, p.partition),
-                )
+                .action(&Action::Select(target))
                 .attr("tabindex", 0)
                 .attr("role", "button")
                 .children(|m| {
@@ -370,6 +380,10 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                 });
         }
     }
+}
+
+/// Each group's title and its members.
+fn groups(m: &mut Markup, v: &ClusterView, layout: &Layout, selected: Option<&Target>) {
     for (g, group) in v.groups.iter().enumerate() {
         let top = layout.group_tops[g];
         let title = fill(
@@ -380,18 +394,12 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                 ("state", &group.state),
             ],
         );
+        let target = Target::Group(group.group.clone());
         m.open("text")
             .attr("x", 930)
             .num("y", top + 14.0)
-            .attr(
-                "class",
-                class_of(
-                    "ks-group-title",
-                    format_args!("group:{}", group.group),
-                    selected,
-                ),
-            )
-            .attr("data-select", format_args!("group:{}", group.group))
+            .attr("class", class_of("ks-group-title", &target, selected))
+            .action(&Action::Select(target))
             .attr("tabindex", 0)
             .attr("role", "button")
             .attr("fill", group_colour(g))
@@ -401,24 +409,14 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
             .text(&title);
         for (mi, member) in group.members.iter().enumerate() {
             let y = layout.anchor_member(g, mi).y - layout.member_height / 2.0;
-            let status = match (member.status, member.activity) {
-                (MemberStatus::Crashed, _) => t(Msg::StateCrashed),
-                (MemberStatus::Left, _) => t(Msg::StateLeft),
-                _ if member.joining => t(Msg::StateJoining),
-                (_, Activity::Processing { .. }) => t(Msg::StateProcessing),
-                (_, Activity::Committing) => t(Msg::StateCommitting),
-                (_, Activity::Polling) => t(Msg::StatePolling),
-                (_, Activity::Stopped) => t(Msg::StateStopped),
+            let status =
+                super::selection::member_state(member.status, member.activity, member.joining);
+            let target = Target::Member {
+                group: group.group.clone(),
+                member: member.member.clone(),
             };
             m.open("g")
-                .attr(
-                    "class",
-                    class_of(
-                        "ks-member-node",
-                        format_args!("member:{}:{}", group.group, member.member),
-                        selected,
-                    ),
-                )
+                .attr("class", class_of("ks-member-node", &target, selected))
                 .attr(
                     "data-status",
                     if member.status == MemberStatus::Running {
@@ -429,10 +427,7 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                 )
                 .attr("tabindex", 0)
                 .attr("role", "button")
-                .attr(
-                    "data-select",
-                    format_args!("member:{}:{}", group.group, member.member),
-                )
+                .action(&Action::Select(target))
                 .attr(
                     "data-net",
                     net(
@@ -503,8 +498,11 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                 });
         }
     }
-    // A cut link between two drawn nodes: a dashed line with scissors halfway (the controller is not
-    // drawn; a broker cut off from it is marked on the broker).
+}
+
+/// A cut link between two drawn nodes: a dashed line with scissors halfway (the controller is not
+/// drawn; a broker cut off from it is marked on the broker).
+fn cut_lines(m: &mut Markup, v: &ClusterView, layout: &Layout) {
     for (a, b) in &v.cuts {
         let Some(b) = b else { continue };
         if *a == Node::Controller {
@@ -531,8 +529,6 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
                     .text("✂");
             });
     }
-    m.close("svg");
-    m.into_string()
 }
 
 /// `data-net` of a node: `cut` when a network fault touches it.
@@ -574,7 +570,7 @@ mod tests {
         for hostile in HOSTILE {
             let (plain, bad) = (
                 render(&plain_view(), None),
-                render(&hostile_view(hostile), Some("broker:1")),
+                render(&hostile_view(hostile), Some(&Target::Broker(1))),
             );
             assert_eq!(structure(&plain), structure(&bad), "{hostile}");
             if hostile.contains(['<', '"', '\'']) {

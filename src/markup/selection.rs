@@ -1,8 +1,8 @@
 //! The selection panel: what a learner clicked or tapped in the picture (a producer, broker, partition,
-//! group or member), its facts, and the actions it offers. Selections are the picture's `data-select`
-//! values (`broker:1`, `partition:orders:0`, `group:billing`, `member:billing:c-1`, `producer:p1`);
-//! actions are `data-click` values run by the same delegation as the describe tables' buttons.
+//! group or member), its facts, and the actions it offers (`data-action`, run by the same delegation as
+//! the picture's and the describe tables').
 
+use super::action::{Action, Target};
 use super::events::partition_list;
 use super::Markup;
 use crate::messages::{fill, t, Msg};
@@ -19,10 +19,10 @@ fn fact(m: &mut Markup, label: &str, value: impl std::fmt::Display) {
     m.open("dd").text(value);
 }
 
-fn button(m: &mut Markup, click: std::fmt::Arguments, testid: &'static str, label: Msg) {
+fn button(m: &mut Markup, action: Action, testid: &'static str, label: Msg) {
     m.open("button")
         .attr("type", "button")
-        .attr("data-click", click)
+        .action(&action)
         .attr("data-testid", testid)
         .text(t(label));
 }
@@ -43,12 +43,12 @@ fn network_fact(m: &mut Markup, v: &ClusterView, node: Node) {
 
 /// The node's network actions: cut it off from every node, or reconnect it (heal its cuts).
 fn network_buttons(m: &mut Markup, v: &ClusterView, node: Node) {
-    let name = v.node_name(node);
+    let target = Target::of_node(v, node);
     let (isolated, from) = v.cuts_of(node);
     if !isolated {
         button(
             m,
-            format_args!("net:isolate:{name}"),
+            Action::Isolate(target.clone()),
             "selection-isolate",
             Msg::NetIsolate,
         );
@@ -56,7 +56,7 @@ fn network_buttons(m: &mut Markup, v: &ClusterView, node: Node) {
     if isolated || !from.is_empty() {
         button(
             m,
-            format_args!("net:reconnect:{name}"),
+            Action::Reconnect(target),
             "selection-reconnect",
             Msg::NetReconnect,
         );
@@ -80,20 +80,26 @@ pub fn member_state(status: MemberStatus, activity: Activity, joining: bool) -> 
     })
 }
 
-/// The panel's markup for `selected` (a `data-select` value), or a hint when nothing (or nothing that
-/// still exists) is selected.
-pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
+/// The panel's markup for `selected`, or a hint when nothing (or nothing that still exists, or nothing
+/// with facts of its own) is selected.
+pub fn render(v: &ClusterView, selected: Option<&Target>) -> String {
     let mut m = Markup::with_capacity(2048);
-    let mut parts = selected.unwrap_or("").splitn(3, ':');
-    let found = match (parts.next(), parts.next(), parts.next()) {
-        (Some("broker"), Some(id), None) => broker(&mut m, v, id),
-        (Some("partition"), Some(topic), Some(partition)) => {
-            self::partition(&mut m, v, topic, partition)
+    let found = match selected {
+        Some(Target::Broker(id)) => broker(&mut m, v, *id),
+        Some(Target::Partition { topic, partition }) => {
+            self::partition(&mut m, v, topic, *partition)
         }
-        (Some("group"), Some(group), None) => self::group(&mut m, v, group),
-        (Some("member"), Some(group), Some(member)) => self::member(&mut m, v, group, member),
-        (Some("producer"), Some(id), None) => producer(&mut m, v, id),
-        _ => false,
+        Some(Target::Group(group)) => self::group(&mut m, v, group),
+        Some(Target::Member { group, member }) => self::member(&mut m, v, group, member),
+        Some(Target::Producer(id)) => producer(&mut m, v, id),
+        Some(
+            Target::Controller
+            | Target::Service(_)
+            | Target::Queue(_)
+            | Target::Flow { .. }
+            | Target::World,
+        )
+        | None => false,
     };
     if !found {
         let mut m = Markup::with_capacity(256);
@@ -105,8 +111,8 @@ pub fn render(v: &ClusterView, selected: Option<&str>) -> String {
     m.into_string()
 }
 
-fn broker(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
-    let Some(b) = v.brokers.iter().find(|b| b.id.to_string() == id) else {
+fn broker(m: &mut Markup, v: &ClusterView, id: u32) -> bool {
+    let Some(b) = v.brokers.iter().find(|b| b.id == id) else {
         return false;
     };
     let node = Node::Broker {
@@ -160,12 +166,13 @@ fn broker(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
         ("selection-broker-restart", Msg::BrokerRestart)
     };
     m.open("div").attr("class", "ks-buttons").children(|m| {
-        button(m, format_args!("broker:{}", b.id), testid, label);
+        let action = if b.alive { Action::Crash } else { Action::Restart };
+        button(m, action(Target::Broker(b.id)), testid, label);
         let (isolated, from) = v.cuts_of(node);
         if !isolated && !from.contains(&Node::Controller) {
             button(
                 m,
-                format_args!("net:cut-controller:broker:{}", b.id),
+                Action::CutFromController(Target::Broker(b.id)),
                 "selection-cut-controller",
                 Msg::NetCutController,
             );
@@ -175,12 +182,13 @@ fn broker(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
     true
 }
 
-fn partition(m: &mut Markup, v: &ClusterView, topic: &str, partition: &str) -> bool {
-    let Some(p) = v.topics.iter().find(|t| t.name == topic).and_then(|t| {
-        t.partitions
-            .iter()
-            .find(|p| p.partition.to_string() == partition)
-    }) else {
+fn partition(m: &mut Markup, v: &ClusterView, topic: &str, partition: u32) -> bool {
+    let Some(p) = v
+        .topics
+        .iter()
+        .find(|t| t.name == topic)
+        .and_then(|t| t.partitions.iter().find(|p| p.partition == partition))
+    else {
         return false;
     };
     m.open("h3").text(fill(
@@ -293,23 +301,24 @@ fn member(m: &mut Markup, v: &ClusterView, group: &str, id: &str) -> bool {
         network_fact(m, v, node);
     });
     m.open("div").attr("class", "ks-buttons").children(|m| {
+        let target = Target::of_node(v, node);
         if member.status == MemberStatus::Running {
             button(
                 m,
-                format_args!("crash:{}:{}", g.group, member.member),
+                Action::Crash(target.clone()),
                 "selection-crash",
                 Msg::MemberCrash,
             );
             button(
                 m,
-                format_args!("leave:{}:{}", g.group, member.member),
+                Action::Leave(target),
                 "selection-leave",
                 Msg::MemberLeave,
             );
         } else {
             button(
                 m,
-                format_args!("restart:{}:{}", g.group, member.member),
+                Action::Restart(target),
                 "selection-restart",
                 Msg::MemberRestart,
             );
@@ -352,21 +361,26 @@ mod tests {
 
     #[test]
     fn every_kind_of_selection_has_facts_and_hostile_names_stay_text() {
-        // Names never hold ':' (`scenario::check_name`), which separates a selection's parts.
-        for hostile in HOSTILE.iter().filter(|name| !name.contains(':')) {
+        for hostile in HOSTILE {
             let (plain, bad) = (hostile_view("plain"), hostile_view(hostile));
             let selections = |name: &str| {
                 [
-                    "broker:1".to_string(),
-                    format!("partition:{name}:0"),
-                    format!("group:{name}"),
-                    format!("member:{name}:{name}"),
-                    format!("producer:{name}"),
+                    Target::Broker(1),
+                    Target::Partition {
+                        topic: name.into(),
+                        partition: 0,
+                    },
+                    Target::Group(name.into()),
+                    Target::Member {
+                        group: name.into(),
+                        member: name.into(),
+                    },
+                    Target::Producer(name.into()),
                 ]
             };
             for (a, b) in selections("plain").iter().zip(selections(hostile).iter()) {
                 let (plain, bad) = (render(&plain, Some(a)), render(&bad, Some(b)));
-                assert!(plain.contains("<dl>"), "{a}: {plain}");
+                assert!(plain.contains("<dl>"), "{a:?}: {plain}");
                 assert_eq!(structure(&plain), structure(&bad), "{bad}");
                 if hostile.contains(['<', '"', '\'']) {
                     assert!(!bad.contains(hostile), "{bad}");
@@ -374,7 +388,8 @@ mod tests {
             }
         }
         let view = hostile_view("plain");
-        assert!(render(&view, Some("broker:99")).contains("ks-small-text"));
+        assert!(render(&view, Some(&Target::Broker(99))).contains("ks-small-text"));
+        assert!(render(&view, Some(&Target::World)).contains("ks-small-text"));
         assert!(render(&view, None).contains("ks-small-text"));
     }
 
@@ -395,20 +410,23 @@ mod tests {
                 ),
                 (Node::Controller, Some(member)),
             ];
-            let broker = render(&view, Some("broker:1"));
+            let broker = render(&view, Some(&Target::Broker(1)));
             assert!(broker.contains("selection-reconnect"), "{broker}");
             assert!(!broker.contains("selection-isolate"), "{broker}");
             assert!(!broker.contains("selection-cut-controller"), "{broker}");
             assert!(broker.contains(t(Msg::SelIsolated)), "{broker}");
-            let selected = format!("member:{name}:{name}");
+            let selected = Target::Member {
+                group: name.into(),
+                member: name.into(),
+            };
             let member = render(&view, Some(&selected));
             assert!(member.contains("selection-isolate") && member.contains("selection-reconnect"));
-            assert!(member.contains("net:reconnect:member:"), "{member}");
+            assert!(member.contains("data-action=\"reconnect:member:"), "{member}");
             // The coordinator's view of the member is beside the client's.
             assert!(member.contains(t(Msg::SelInGroup)), "{member}");
             assert!(!member.contains(name) || name == "plain", "{member}");
             // Untouched nodes are connected and offer to be cut off.
-            let other = render(&view, Some("broker:2"));
+            let other = render(&view, Some(&Target::Broker(2)));
             assert!(
                 other.contains("selection-isolate") && other.contains("selection-cut-controller")
             );

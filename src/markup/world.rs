@@ -4,6 +4,7 @@
 //! effect counters; each classic queue in its own shape (a pipe of messages, its consumers and counts).
 //! Empty when the scenario has none of them.
 
+use super::action::{Action, Target};
 use super::Markup;
 use crate::messages::{fill, t, Msg};
 use crate::sim::num::Fixed;
@@ -64,7 +65,11 @@ pub fn panel(v: &ClusterView) -> String {
                                 "ks-lane-node"
                             },
                         )
-                        .attr("data-click", format_args!("service:{service}"))
+                        .action(&if *down {
+                            Action::Restart(Target::Service(service.clone()))
+                        } else {
+                            Action::Crash(Target::Service(service.clone()))
+                        })
                         .attr("data-testid", format_args!("service-{service}"))
                         .attr("title", t(Msg::WorldServiceTip))
                         .text(format_args!(

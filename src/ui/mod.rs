@@ -3,6 +3,7 @@
 //! schedules (`Simulation::schedule_command`) so the address bar's link replays the run exactly.
 
 pub use crate::messages;
+mod controls;
 pub mod locale;
 pub mod memory;
 mod panels;
@@ -11,7 +12,9 @@ mod story;
 
 use crate::budget::{EVENT_LOG_LINES, TRACE_EVENTS};
 use crate::pace::{core_budget_ms, Pacer};
+use crate::markup::action::Action;
 use crate::share::{decode_fragment, encode_fragment_within};
+use crate::state::UiState;
 use crate::sim::num::Fixed;
 use crate::sim::view::ClusterView;
 use crate::sim::{Command, Scenario, Simulation};
@@ -19,68 +22,17 @@ use leptos::prelude::*;
 use messages::{t, Locale, Msg};
 use std::collections::VecDeque;
 
-/// The example scenarios (`public/scenarios/<name>.json`), with their names and descriptions in the
-/// catalogue. The first is the page's default and is compiled in; the others are fetched when chosen.
-pub const EXAMPLES: &[(&str, Msg, Msg)] = &[
-    (
-        "order-service",
-        Msg::ScenarioOrderService,
-        Msg::ScenarioOrderServiceDesc,
-    ),
-    (
-        "acks-and-leader-crash",
-        Msg::ScenarioAcks,
-        Msg::ScenarioAcksDesc,
-    ),
-    (
-        "slow-consumer-rebalance",
-        Msg::ScenarioSlow,
-        Msg::ScenarioSlowDesc,
-    ),
-    (
-        "network-faults",
-        Msg::ScenarioNetwork,
-        Msg::ScenarioNetworkDesc,
-    ),
-    (
-        "heavy-benchmark",
-        Msg::ScenarioHeavy,
-        Msg::ScenarioHeavyDesc,
-    ),
-    (
-        "sync-vs-kafka",
-        Msg::ScenarioSyncVsKafka,
-        Msg::ScenarioSyncVsKafkaDesc,
-    ),
-    (
-        "flash-sale",
-        Msg::ScenarioFlashSale,
-        Msg::ScenarioFlashSaleDesc,
-    ),
-    (
-        "crash-before-commit",
-        Msg::ScenarioCrashBeforeCommit,
-        Msg::ScenarioCrashBeforeCommitDesc,
-    ),
-    (
-        "queue-vs-log",
-        Msg::ScenarioQueueVsLog,
-        Msg::ScenarioQueueVsLogDesc,
-    ),
-];
+pub use crate::state::{DEFAULT_SCENARIO, EXAMPLES};
 
-/// The scenario the page starts with.
-pub const DEFAULT_SCENARIO: &str = include_str!("../../public/scenarios/order-service.json");
-
-/// Loads example `name`: the default at once, the others fetched from `scenarios/`.
+/// Loads example `name` (one of `EXAMPLES`): the default at once, the others fetched from `scenarios/`.
 pub fn load_example(ui: Ui, name: &'static str) {
     if name == EXAMPLES[0].0 {
-        ui.load(DEFAULT_SCENARIO, None);
+        ui.load(DEFAULT_SCENARIO, None, Some(name));
         return;
     }
     leptos::task::spawn_local(async move {
         match locale::fetch_text(&format!("scenarios/{name}.json")).await {
-            Ok(text) => ui.load(&text, None),
+            Ok(text) => ui.load(&text, None, Some(name)),
             Err(error) => ui
                 .error
                 .set(Some(format!("{}: {error}", t(Msg::ErrorExample)))),
@@ -128,8 +80,9 @@ pub struct Ui {
     /// The latest rebalances of each group, step by step.
     pub stories: RwSignal<crate::markup::story::Book>,
     pub cursor: RwSignal<u64>,
-    pub playing: RwSignal<bool>,
-    pub speed_log: RwSignal<f64>,
+    /// Everything the page remembers besides the simulation, owned here for the life of the app: a
+    /// remount (a language switch) renders the same state. Changed only by `dispatch`.
+    pub state: RwSignal<UiState>,
     /// The speed reached, when the device cannot keep up with the chosen one (see `pace`).
     pub behind: RwSignal<Option<f64>>,
     /// The simulation paused at the memory budget (`crate::budget`): the notice's markup
@@ -137,18 +90,17 @@ pub struct Ui {
     pub memory_pause: RwSignal<Option<String>>,
     pub error: RwSignal<Option<String>>,
     /// A scenario loaded and checked, to be built in the next animation frame (see `load`).
-    pending: StoredValue<Option<(crate::sim::scenario::ValidScenario, Option<u64>)>, LocalStorage>,
+    #[allow(clippy::type_complexity)]
+    pending: StoredValue<
+        Option<(crate::sim::scenario::ValidScenario, Option<u64>, Option<&'static str>)>,
+        LocalStorage,
+    >,
     /// What of a simulation just built is still to be shown, a frame at a time (see `install`).
     settling: StoredValue<Option<Settling>, LocalStorage>,
     /// The run's link would be this many characters, more than a link may hold: it is not in the address bar.
     pub link_too_long: RwSignal<Option<usize>>,
-    pub highlight: RwSignal<Option<String>>,
-    /// Also log record-level events (appends, acknowledgements, polls, processing).
-    pub verbose: RwSignal<bool>,
     /// The language the page is shown in (`messages::locale`, as a signal: switching re-renders the page).
     pub locale: RwSignal<Locale>,
-    /// What is selected in the picture: its `data-select` value (`broker:1`, `member:g:c-1`, …).
-    pub selected: RwSignal<Option<String>>,
 }
 
 /// The parts of a simulation just built that are shown in frames of their own, in this order.
@@ -173,7 +125,7 @@ impl Ui {
             let (new_events, next) = sim.trace_since(self.cursor.get_untracked());
             let new_events: Vec<&crate::sim::event::TraceEvent> = new_events.collect();
             if !new_events.is_empty() {
-                let verbose = self.verbose.get_untracked();
+                let verbose = self.state.with_untracked(|s| s.record_level);
                 let changed = self.stories.try_update_untracked(|stories| {
                     // Every event is absorbed (no short-circuit); the stories changed if any one did.
                     let mut changed = false;
@@ -292,10 +244,80 @@ impl Ui {
         self.table_due.set_value(!done);
     }
 
+    /// Does what `action` says: `state::update` decides, against the latest view, and the page carries
+    /// out the effects it returns.
+    pub fn dispatch(self, action: Action) {
+        let mut effects = Vec::new();
+        self.view.with_untracked(|view| {
+            self.state
+                .update(|state| effects = crate::state::update(state, view, action));
+        });
+        for effect in effects {
+            self.carry_out(effect);
+        }
+    }
+
+    fn carry_out(self, effect: crate::state::Effect) {
+        use crate::state::Effect;
+        match effect {
+            Effect::Command(command) => self.command(command),
+            Effect::Step => {
+                self.sim.update_value(|sim| {
+                    sim.step();
+                });
+                self.refresh();
+            }
+            Effect::Reseed(seed) => self.set_seed(seed),
+            Effect::LoadExample(name) => load_example(self, name),
+            Effect::LoadText => {
+                use wasm_bindgen::JsCast;
+                let text = by_testid("scenario-text")
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
+                if let Some(text) = text {
+                    self.load(&text.value(), None, None);
+                }
+            }
+            Effect::Export => {
+                let json = self
+                    .sim
+                    .with_value(|sim| sim.replay_scenario().to_json_pretty());
+                panels::download("kafka-sim-scenario.json", &json);
+            }
+            Effect::Language(locale) => locale::switch(self, locale),
+            Effect::RecordLevel(on) => self.sim.update_value(|sim| sim.set_record_events(on)),
+            Effect::WayOutTaken => memory::way_out_taken(),
+            Effect::ReloadCoarse => {
+                let mut replay = self.sim.with_value(|sim| sim.replay_scenario());
+                replay.time_quantum_ms = 100;
+                if let Ok(json) = serde_json::to_string(&replay) {
+                    let seed = self.sim.with_value(|sim| sim.seed());
+                    self.load(&json, Some(seed), self.state.with_untracked(|s| s.example));
+                }
+            }
+            Effect::Error(error) => self.error.set(Some(format!(
+                "{}: {}",
+                t(Msg::Error),
+                crate::markup::events::input_error(&error)
+            ))),
+        }
+    }
+
+    /// Dispatches the action of the nearest element around an event's target that has one
+    /// (`data-action`, decoded by `Action::decode`: an unknown text does nothing).
+    pub fn act(self, target: Option<web_sys::EventTarget>) {
+        let action = panels::target_element(target)
+            .and_then(|element| element.closest("[data-action]").ok().flatten())
+            .and_then(|element| element.get_attribute("data-action"))
+            .and_then(|text| Action::decode(&text));
+        if let Some(action) = action {
+            self.dispatch(action);
+        }
+    }
+
     /// Sends a command to the simulation (at its next millisecond, so it is replayable) and records the
     /// run in the address bar. A rejected command shows its error; the simulation goes on unchanged.
     pub fn command(self, command: Command) {
-        let playing = self.playing.get_untracked();
+        let playing = self.state.with_untracked(|s| s.playing);
         let result = self.sim.try_update_value(|sim| {
             let at = sim.schedule_command(command)?;
             if !playing {
@@ -320,21 +342,16 @@ impl Ui {
         self.last_panel_ms.set_value(f64::NEG_INFINITY);
     }
 
-    /// Record-level events are produced by the core only while they are listed (they cost time at high rates).
-    pub fn set_verbose(self, verbose: bool) {
-        self.verbose.set(verbose);
-        self.sim.update_value(|sim| sim.set_record_events(verbose));
-    }
-
     /// Replaces the running simulation (a loaded file, an example, a new seed). On error the current one
     /// keeps running and the error is shown. The scenario is read and checked now; the simulation is built
     /// in the next animation frame (`install`), and its picture, link and tables in the frames after it,
-    /// so that loading the largest scenario the format accepts spreads over a few frames.
-    pub fn load(self, text: &str, seed: Option<u64>) {
+    /// so that loading the largest scenario the format accepts spreads over a few frames. `example` is
+    /// the example it is (`None` for a link, a file or the text area), shown once it runs.
+    pub fn load(self, text: &str, seed: Option<u64>, example: Option<&'static str>) {
         match Scenario::from_json(text) {
             Ok(scenario) => {
                 self.error.set(None);
-                self.pending.set_value(Some((scenario, seed)));
+                self.pending.set_value(Some((scenario, seed, example)));
             }
             Err(error) => self.error.set(Some(format!(
                 "{}: {}",
@@ -373,14 +390,19 @@ impl Ui {
 
     /// Builds the simulation of a loaded scenario (see `load`); returns whether there was one.
     fn install(self) -> bool {
-        let Some((scenario, seed)) = self.pending.try_update_value(Option::take).flatten() else {
+        let Some((scenario, seed, example)) = self.pending.try_update_value(Option::take).flatten()
+        else {
             return false;
         };
         let seed = seed.unwrap_or(scenario.scenario.seed);
         let mut sim = Simulation::new(scenario, seed);
-        sim.set_record_events(self.verbose.get_untracked());
+        sim.set_record_events(self.state.with_untracked(|s| s.record_level));
         sim.set_trace_capacity(TRACE_EVENTS);
         self.sim.set_value(sim);
+        // The example chooser says what runs: set with the simulation, so a load that fails keeps both.
+        if self.state.with_untracked(|s| s.example) != example {
+            self.state.update(|s| s.example = example);
+        }
         self.cursor.set(0);
         self.events.set(VecDeque::new());
         self.history.set(VecDeque::new());
@@ -395,7 +417,7 @@ impl Ui {
         let text = self
             .sim
             .with_value(|sim| sim.replay_scenario().to_json_pretty());
-        self.load(&text, Some(seed));
+        self.load(&text, Some(seed), self.state.with_untracked(|s| s.example));
     }
 }
 
@@ -433,16 +455,6 @@ pub fn trap_on_next_frame() {
     TRAP_REQUESTED.with(|requested| requested.set(true));
 }
 
-/// What the header's transport shows (`update_transport` sets what changed).
-#[derive(Clone, Copy, Default, PartialEq)]
-struct TransportShown {
-    playing: Option<bool>,
-    speed_log: Option<u64>,
-    tenths: Option<u64>,
-    status: Option<(u64, Option<u64>)>,
-    seed: Option<u64>,
-}
-
 /// The element with `data-testid=testid`.
 pub(crate) fn by_testid(testid: &str) -> Option<web_sys::Element> {
     web_sys::window()?
@@ -450,134 +462,6 @@ pub(crate) fn by_testid(testid: &str) -> Option<web_sys::Element> {
         .query_selector(&format!("[data-testid=\"{testid}\"]"))
         .ok()
         .flatten()
-}
-
-/// The `data-testid` of an event's target.
-fn target_testid(ev: &leptos::ev::Event) -> Option<String> {
-    panels::target_element(ev.target()).and_then(|element| element.get_attribute("data-testid"))
-}
-
-/// Sets what changed in the header's transport (markup written once per mount): the play button, the
-/// speed and what it gives, the clock (to a tenth of a second), the status and the seed. Every frame.
-fn update_transport(ui: Ui, shown: StoredValue<TransportShown, LocalStorage>) {
-    use wasm_bindgen::JsCast;
-    let old = shown.get_value();
-    let playing = ui.playing.get_untracked();
-    let speed_log = ui.speed_log.get_untracked();
-    let tenths = ui.view.with_untracked(|v| v.now_us) / 100_000;
-    let (quantum, seed) = ui
-        .panel_view
-        .with_untracked(|v| (v.time_quantum_ms, v.seed));
-    let status = (quantum, ui.behind.get_untracked().map(f64::to_bits));
-    let now = TransportShown {
-        playing: Some(playing),
-        speed_log: Some(speed_log.to_bits()),
-        tenths: Some(tenths),
-        status: Some(status),
-        seed: Some(seed),
-    };
-    if now == old {
-        return;
-    }
-    if old.playing != now.playing {
-        if let Some(button) = by_testid("play") {
-            button.set_text_content(Some(t(if playing { Msg::Pause } else { Msg::Play })));
-        }
-    }
-    if old.speed_log != now.speed_log {
-        if let Some(input) =
-            by_testid("speed").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-        {
-            input.set_value(&crate::sim::num::Shortest(speed_log).to_string());
-        }
-        if let Some(out) = by_testid("speed-out") {
-            out.set_text_content(Some(&crate::markup::controls::speed_text(speed_log)));
-        }
-    }
-    if old.tenths != now.tenths {
-        if let Some(clock) = by_testid("clock") {
-            clock.set_text_content(Some(&format!(
-                "{}: {} s",
-                t(Msg::Time),
-                Fixed(tenths as f64 / 10.0, 1)
-            )));
-        }
-    }
-    if old.status != now.status {
-        if let Some(status) = by_testid("transport-status") {
-            status.set_inner_html(&crate::markup::controls::transport_status(
-                quantum,
-                ui.behind.get_untracked(),
-            ));
-        }
-    }
-    if old.seed != now.seed {
-        if let Some(input) =
-            by_testid("seed").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-        {
-            input.set_value(&seed.to_string());
-        }
-    }
-    shown.set_value(now);
-}
-
-/// A click in the notices: a way out of the memory budget (`data-way`), or closing the help.
-fn on_notice(ui: Ui, help_open: RwSignal<bool>, ev: leptos::ev::MouseEvent) {
-    if target_testid(&ev).as_deref() == Some("help-close") {
-        help_open.set(false);
-    } else {
-        way_out(ui, ev);
-    }
-}
-
-/// A way out of the memory budget's notice, chosen by its button's `data-way` (event delegation).
-fn way_out(ui: Ui, ev: leptos::ev::MouseEvent) {
-    use wasm_bindgen::JsCast;
-    let Some(way) = ev
-        .target()
-        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-        .and_then(|element| element.get_attribute("data-way"))
-    else {
-        return;
-    };
-    memory::way_out_taken();
-    let replay = ui.sim.with_value(|sim| sim.replay_scenario());
-    match way.as_str() {
-        "retention" => {
-            for topic in replay.topics {
-                ui.command(Command::SetTopicConfig {
-                    topic: topic.name,
-                    name: "retention.ms".into(),
-                    value: "3600000".into(),
-                });
-            }
-            ui.playing.set(true);
-        }
-        "rate" => {
-            // The rates now (a replay scenario holds the first ones, and the changes in its timeline).
-            let rates: Vec<(String, u32)> = ui.panel_view.with_untracked(|view| {
-                view.producers
-                    .iter()
-                    .map(|p| (p.id.clone(), p.rate_per_sec))
-                    .collect()
-            });
-            for (producer, rate) in rates {
-                ui.command(Command::SetProducerRate {
-                    producer,
-                    rate_per_sec: (rate / 10).max(1),
-                });
-            }
-            ui.playing.set(true);
-        }
-        _ => {
-            let mut replay = replay;
-            replay.time_quantum_ms = 100;
-            if let Ok(json) = serde_json::to_string(&replay) {
-                let seed = ui.sim.with_value(|sim| sim.seed());
-                ui.load(&json, Some(seed));
-            }
-        }
-    }
 }
 
 /// Calls `tick` on every animation frame until the returned flag is set.
@@ -666,7 +550,7 @@ pub fn mount() {
 
 /// The starting simulation: the scenario in the address bar's link, or the default one (with the link's
 /// error shown).
-fn initial_simulation() -> (Simulation, Option<String>) {
+fn initial_simulation() -> (Simulation, bool, Option<String>) {
     let hash = web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
@@ -677,11 +561,12 @@ fn initial_simulation() -> (Simulation, Option<String>) {
     match decode_fragment(&hash) {
         Ok(Some(scenario)) => {
             let seed = scenario.scenario.seed;
-            (Simulation::new(scenario, seed), None)
+            (Simulation::new(scenario, seed), true, None)
         }
-        Ok(None) => (default(), None),
+        Ok(None) => (default(), false, None),
         Err(error) => (
             default(),
+            false,
             Some(format!(
                 "{}: {}",
                 t(Msg::ErrorLink),
@@ -693,7 +578,7 @@ fn initial_simulation() -> (Simulation, Option<String>) {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let (mut sim, link_error) = initial_simulation();
+    let (mut sim, from_link, link_error) = initial_simulation();
     let link_error = link_error.or_else(|| {
         locale::initial()
             .1
@@ -718,29 +603,23 @@ pub fn App() -> impl IntoView {
         history: RwSignal::new(VecDeque::new()),
         stories: RwSignal::new(crate::markup::story::Book::default()),
         cursor: RwSignal::new(0),
-        playing: RwSignal::new(true),
-        speed_log: RwSignal::new(0.0),
+        state: RwSignal::new(UiState {
+            example: (!from_link).then_some(EXAMPLES[0].0),
+            ..UiState::default()
+        }),
         behind: RwSignal::new(None),
         memory_pause: RwSignal::new(None),
         error: RwSignal::new(link_error),
         pending: StoredValue::new_local(None),
         settling: StoredValue::new_local(None),
         link_too_long: RwSignal::new(None),
-        highlight: RwSignal::new(None),
-        verbose: RwSignal::new(false),
         locale: RwSignal::new(messages::locale()),
-        selected: RwSignal::new(None),
     };
     provide_context(ui);
-    let help_open = RwSignal::new(false);
-    // What the transport shows: the clock's text is written only when the shown tenth of a second changes.
-    let transport_shown = StoredValue::new_local(TransportShown::default());
-
     let last_tick = StoredValue::new_local(now_ms());
     let core_ms = StoredValue::new_local(VecDeque::<f64>::new());
     let pacer = StoredValue::new_local(Pacer::default());
     let stop = start_animation(move || {
-        update_transport(ui, transport_shown);
         let now = now_ms();
         let wall = (now - last_tick.get_value()).clamp(0.0, MAX_TICK_WALL_MS);
         last_tick.set_value(now);
@@ -752,13 +631,13 @@ pub fn App() -> impl IntoView {
         if ui.settle() {
             return;
         }
-        if ui.playing.get_untracked() {
+        if ui.state.with_untracked(|s| s.playing) {
             if ui.memory_pause.get_untracked().is_some() {
                 // The learner went on (or took a way out): the notice goes until the next pause.
                 ui.memory_pause.set(None);
             }
             if let crate::budget::Verdict::Pause { live, last } = memory::check() {
-                ui.playing.set(false);
+                ui.state.update(|s| s.playing = false);
                 let exact_time = ui.sim.with_value(|sim| sim.scenario().time_quantum_ms == 0);
                 ui.memory_pause
                     .set(Some(crate::markup::panels::memory_notice(
@@ -766,14 +645,14 @@ pub fn App() -> impl IntoView {
                     )));
             }
         }
-        if !ui.playing.get_untracked() {
+        if !ui.state.with_untracked(|s| s.playing) {
             pacer.update_value(Pacer::forgive);
             if ui.behind.get_untracked().is_some() {
                 ui.behind.set(None);
             }
             return;
         }
-        let speed = 10f64.powf(ui.speed_log.get_untracked());
+        let speed = 10f64.powf(ui.state.with_untracked(|s| s.speed_log));
         let started = now_ms();
         let mut ran = 0;
         ui.sim.update_value(|sim| {
@@ -802,13 +681,6 @@ pub fn App() -> impl IntoView {
     let stop = StoredValue::new_local(stop);
     on_cleanup(move || stop.with_value(|flag| flag.set(true)));
 
-    let step = move || {
-        ui.playing.set(false);
-        ui.sim.update_value(|sim| {
-            sim.step();
-        });
-        ui.refresh();
-    };
     let on_key = move |ev: web_sys::KeyboardEvent| {
         let typing = ev
             .target()
@@ -819,92 +691,36 @@ pub fn App() -> impl IntoView {
         if typing {
             return;
         }
-        match ev.key().as_str() {
-            " " => {
-                ev.prevent_default();
-                ui.playing.update(|p| *p = !*p);
-            }
-            "ArrowRight" => step(),
-            "+" | "=" => ui.speed_log.update(|s| *s = (*s + 0.1).min(2.0)),
-            "-" | "_" => ui.speed_log.update(|s| *s = (*s - 0.1).max(-1.0)),
-            "?" => help_open.update(|open| *open = !*open),
-            "Escape" => help_open.set(false),
-            _ => {}
+        let action = match ev.key().as_str() {
+            " " => Action::PlayPause,
+            "ArrowRight" => Action::Step,
+            "+" | "=" => Action::Faster(1),
+            "-" | "_" => Action::Faster(-1),
+            "?" => Action::ToggleHelp,
+            "Escape" => Action::Dismiss,
+            _ => return,
+        };
+        if action == Action::PlayPause {
+            ev.prevent_default();
         }
+        ui.dispatch(action);
     };
     let handle = window_event_listener(leptos::ev::keydown, on_key);
-    let on_seed = move |text: String| match text.trim().parse::<u64>() {
-        Ok(seed) => ui.set_seed(seed),
-        Err(_) => {
-            use crate::sim::config::{field, Code, InputError, Problem};
-            let error = InputError::of(
-                "seed",
-                Problem::new(
-                    Code::BadInteger,
-                    vec![
-                        field("value", format_args!("{text:?}")),
-                        field("min", 0),
-                        field("max", u64::MAX),
-                    ],
-                ),
-            );
-            ui.error.set(Some(format!(
-                "{}: {}",
-                t(Msg::Error),
-                crate::markup::events::input_error(&error)
-            )))
-        }
-    };
     on_cleanup(move || handle.remove());
-    // The transport's buttons: play, step, help and the languages (delegation).
-    let on_transport_click = move |ev: leptos::ev::MouseEvent| {
-        let Some(button) = panels::target_element(ev.target())
-            .and_then(|element| element.closest("button").ok().flatten())
-        else {
-            return;
-        };
-        if let Some(locale) = button
-            .get_attribute("lang")
-            .and_then(|tag| Locale::from_tag(&tag))
-        {
-            locale::switch(ui, locale);
-            return;
-        }
-        match button.get_attribute("data-testid").as_deref() {
-            Some("play") => ui.playing.update(|p| *p = !*p),
-            Some("step") => step(),
-            Some("help") => help_open.update(|open| *open = !*open),
-            _ => {}
-        }
-    };
 
     // The page is mounted into the app's element, and mounted again when the language changes: the
     // simulation, its clock and the signals above (owned by the app) are kept. Mounting anew, rather than
     // a reactive view that rebuilds, keeps the wasm module small (no rebuild code for the whole page).
     let page = move || {
         provide_context(ui);
-        // A new mount (a language switch) writes the transport again: everything is set anew.
-        transport_shown.set_value(TransportShown::default());
+        let help_open = Memo::new(move |_| ui.state.with(|s| s.help_open));
         view! {
             <header class="ks-header">
                 <h1>{t(Msg::Title)}</h1>
                 <p class="ks-subtitle">{t(Msg::Subtitle)}</p>
-                <div class="ks-transport" inner_html=crate::markup::controls::transport(
-                        ui.playing.get_untracked(), ui.speed_log.get_untracked(),
-                        ui.panel_view.with_untracked(|v| v.seed), messages::locale())
-                    on:click=on_transport_click
-                    on:input=move |ev: leptos::ev::Event| {
-                        if target_testid(&ev).as_deref() == Some("speed") {
-                            ui.speed_log.set(panels::number_of(ev.target()).clamp(-1.0, 2.0));
-                        }
-                    }
-                    on:change=move |ev: leptos::ev::Event| {
-                        if target_testid(&ev).as_deref() == Some("seed") {
-                            on_seed(event_target_value(&ev));
-                        }
-                    }></div>
+                <div class="ks-transport"><controls::Transport /></div>
             </header>
-            <div class="ks-notices" on:click=move |ev| on_notice(ui, help_open, ev)
+            <div class="ks-notices" on:click=move |ev| ui.act(ev.target())
                 inner_html=move || crate::markup::panels::notices(ui.error.get().as_deref(), ui.memory_pause.get().as_deref(), help_open.get())></div>
             <div class="ks-stage">
                 <div class="ks-main">
@@ -917,7 +733,7 @@ pub fn App() -> impl IntoView {
                 <aside class="ks-side" data-testid="side-panel" aria-label=t(Msg::ControlsTitle)>
                     // Reserved for the lesson panel (guided lessons), beside the picture.
                     <div class="ks-lesson-slot" data-testid="lesson-slot"></div>
-                    <panels::Controls />
+                    <controls::Controls />
                 </aside>
             </div>
             <story::Rebalances />

@@ -7,8 +7,8 @@
 //! as one string from the panels' view (a few times a second, and at once after an action) and set as the
 //! container's inner HTML only when it changed. What moves every frame (the logs' fill, high watermark and
 //! committed-offset markers, processing bars and the messages in flight) is drawn on a canvas laid over
-//! it: no DOM nodes per frame, so the frame budget holds at 64 partitions. Clicks reach the simulation
-//! through `data-click` attributes (event delegation).
+//! it: no DOM nodes per frame, so the frame budget holds at 64 partitions. Clicks and Enter reach
+//! `Ui::act` through the elements' `data-action` (event delegation).
 
 use super::messages::{t, Msg};
 use super::Ui;
@@ -18,101 +18,16 @@ use crate::markup::picture::{anchor, group_colour, layout_of, render, Strip};
 use crate::sim::group::{Activity, MemberStatus};
 use crate::sim::network::{FlowKind, Node};
 use crate::sim::view::ClusterView;
-use crate::sim::Command;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-
-/// The command a `data-click` value stands for.
-fn click_command(action: &str, view: &ClusterView) -> Option<Command> {
-    let mut parts = action.splitn(3, ':');
-    match (parts.next()?, parts.next()?, parts.next()) {
-        // Network faults: `net:ACTION:NODE`, the node as the commands write it.
-        ("net", "isolate", Some(node)) => Some(Command::PartitionNetwork {
-            a: node.into(),
-            b: None,
-        }),
-        ("net", "cut-controller", Some(node)) => Some(Command::PartitionNetwork {
-            a: node.into(),
-            b: Some("controller".into()),
-        }),
-        ("net", "reconnect", Some(node)) => Some(Command::HealNetwork {
-            a: Some(node.into()),
-            b: None,
-        }),
-        ("net", "heal", None) => Some(Command::HealNetwork { a: None, b: None }),
-        ("broker", id, None) => {
-            let broker: u32 = id.parse().ok()?;
-            let alive = view.brokers.iter().find(|b| b.id == broker)?.alive;
-            Some(if alive {
-                Command::CrashBroker { broker }
-            } else {
-                Command::RestartBroker { broker }
-            })
-        }
-        ("crash", group, Some(member)) => Some(Command::CrashConsumer {
-            group: group.into(),
-            member: member.into(),
-        }),
-        ("leave", group, Some(member)) => Some(Command::LeaveConsumer {
-            group: group.into(),
-            member: member.into(),
-        }),
-        ("restart", group, Some(member)) => Some(Command::RestartConsumer {
-            group: group.into(),
-            member: member.into(),
-        }),
-        // A synchronous baseline's service: down if it is up, back if it is down.
-        ("service", service, None) => {
-            let down = view
-                .producers
-                .iter()
-                .flat_map(|p| &p.requests.sync_calls)
-                .any(|(name, _, down)| name == service && *down);
-            let service = service.to_string();
-            Some(if down {
-                Command::RestartService { service }
-            } else {
-                Command::CrashService { service }
-            })
-        }
-        _ => None,
-    }
-}
-
-/// Selects the nearest `data-select` element around an event's target, or runs the command of the nearest
-/// `data-click` one (event delegation).
-pub fn activate(ui: Ui, target: Option<web_sys::EventTarget>) {
-    let Some(element) = target.and_then(|target| target.dyn_into::<web_sys::Element>().ok()) else {
-        return;
-    };
-    if let Some(selected) = element
-        .closest("[data-select]")
-        .ok()
-        .flatten()
-        .and_then(|e| e.get_attribute("data-select"))
-    {
-        ui.selected.set(Some(selected));
-        return;
-    }
-    let Some(action) = element
-        .closest("[data-click]")
-        .ok()
-        .flatten()
-        .and_then(|e| e.get_attribute("data-click"))
-    else {
-        return;
-    };
-    if let Some(command) = ui.view.with_untracked(|view| click_command(&action, view)) {
-        ui.command(command);
-    }
-}
 
 #[component]
 pub fn Picture() -> impl IntoView {
     let ui = expect_context::<Ui>();
+    let selected = Memo::new(move |_| ui.state.with(|s| s.selected.clone()));
     let svg = Memo::new(move |_| {
-        let selected = ui.selected.get();
-        ui.picture_view.with(|v| render(v, selected.as_deref()))
+        let selected = selected.get();
+        ui.picture_view.with(|v| render(v, selected.as_ref()))
     });
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let reduced_motion = web_sys::window()
@@ -167,8 +82,8 @@ pub fn Picture() -> impl IntoView {
         <section class="ks-picture-wrap" aria-label=t(Msg::PictureRegion)>
             <div class="ks-picture-scroll"><div class="ks-picture-stack">
                 <div class="ks-picture-host" data-testid="picture" inner_html=move || svg.get()
-                    on:click=move |ev| activate(ui, ev.target())
-                    on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" { activate(ui, ev.target()) }></div>
+                    on:click=move |ev| ui.act(ev.target())
+                    on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" { ui.act(ev.target()) }></div>
                 <canvas class="ks-picture-canvas" aria-hidden="true" data-testid="picture-canvas" node_ref=canvas></canvas>
             </div></div>
             <ul class="ks-legend" aria-label=t(Msg::Legend) inner_html=crate::markup::picture::legend()></ul>
@@ -180,14 +95,15 @@ pub fn Picture() -> impl IntoView {
 #[component]
 pub fn Selection() -> impl IntoView {
     let ui = expect_context::<Ui>();
+    let selected = Memo::new(move |_| ui.state.with(|s| s.selected.clone()));
     let html = Memo::new(move |_| {
-        let selected = ui.selected.get();
+        let selected = selected.get();
         ui.panel_view
-            .with(|v| crate::markup::selection::render(v, selected.as_deref()))
+            .with(|v| crate::markup::selection::render(v, selected.as_ref()))
     });
     view! {
         <section class="ks-panel ks-selection" data-testid="selection" aria-live="polite" aria-label=t(Msg::SelectTitle)
-            inner_html=move || html.get() on:click=move |ev| activate(ui, ev.target())></section>
+            inner_html=move || html.get() on:click=move |ev| ui.act(ev.target())></section>
     }
 }
 

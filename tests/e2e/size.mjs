@@ -1,11 +1,11 @@
-// Fails when the release build's .wasm + .js exceed the 350 KB gzipped budget, read strictly: 350,000 bytes
+// Fails when the release build's .wasm + .js exceed the 480 KB gzipped budget, read strictly: 480,000 bytes
 // (gzip level 9).
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
 const dist = process.argv[2] ?? 'dist';
-const BUDGET = 350 * 1000;
+const BUDGET = 480 * 1000;
 let total = 0;
 for (const name of readdirSync(dist)) {
   if (!name.endsWith('.wasm') && !name.endsWith('.js')) continue;
