@@ -2,7 +2,7 @@
 //! why, and offers ways out. Pure, tested natively; the page feeds it the wasm memory's size
 //! (`ui::memory`), which grows only when the allocator has no free room left.
 //!
-//! The core's memory does not grow with the number of records (ARCHITECTURE.md, "Logs: batches and runs"),
+//! The core's memory does not grow with the number of records (docs/logs.md),
 //! so only a scenario that is large in other ways (many partitions written by many producers at once, with
 //! long retention) can approach the budget. Then the run pauses at `PAUSE_AT`. The learner may go on
 //! regardless, each time for another `STEP`, but not past `HARD_STOP`; or take a way out (a shorter

@@ -1,5 +1,5 @@
-//! Time travel, pure and tested natively (the page does not mount a timeline bar yet: see ARCHITECTURE.md,
-//! "Time travel"). `Travel` keeps, for the run it advances:
+//! Time travel, pure and tested natively (the page does not mount a timeline bar yet: see
+//! docs/time-travel.md and docs/performance.md). `Travel` keeps, for the run it advances:
 //! - checkpoints: the core's snapshots (`Simulation::snapshot`), the first at time 0, then one every so
 //!   many events, thinned (every other one dropped, the spacing doubled) when there are `max_checkpoints`
 //!   or when they hold more than `CHECKPOINT_BYTES` (`Simulation::approx_bytes` each);

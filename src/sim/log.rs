@@ -171,7 +171,7 @@ impl BatchData {
 }
 
 /// Consecutive records one producer wrote in one leader epoch, kept as a range: what a log holds below its
-/// detail floor instead of the batches (see ARCHITECTURE.md, "Logs: batches and runs"). One run costs the
+/// detail floor instead of the batches (see docs/logs.md). One run costs the
 /// same whether it holds 10 records or 10 million; any record's producer and key are recomputed from it.
 #[derive(Clone, Debug)]
 pub struct Run {

@@ -242,8 +242,8 @@ impl Simulation {
 
     // ---- logs: batches and runs ----
 
-    /// Moves what no reader needs batch by batch into runs, on every live replica (see ARCHITECTURE.md,
-    /// "Logs: batches and runs"). Runs each time the leader's log holds `SUMMARIZE_EVERY` more batches.
+    /// Moves what no reader needs batch by batch into runs, on every live replica (see docs/logs.md).
+    /// Runs each time the leader's log holds `SUMMARIZE_EVERY` more batches.
     pub(crate) fn summarize(&mut self, tp: Tp) {
         let Some(floor) = self.detail_floor(tp) else {
             return;
