@@ -4,6 +4,8 @@
 //! runs its first simulated second with the invariants checked after every event. Together over 10,000
 //! cases per `cargo test`.
 
+mod support;
+
 use kafka_sim::share::{base64url_encode, decode_fragment};
 use kafka_sim::sim::config::InputError;
 use kafka_sim::sim::invariants;
@@ -449,7 +451,7 @@ fn a_null_processing_time_in_a_timeline_is_refused_naming_the_timeline() {
     value["timeline"] = Value::Array(vec![serde_json::to_value(&entry).unwrap()]);
     let text = serde_json::to_string(&value).unwrap();
     assert!(text.contains("null"), "NaN is written as null");
-    let error = Simulation::from_json(&text).err().expect("refused");
+    let error = support::refused(&text);
     assert_names_a_field(&error);
     assert!(error.path.starts_with("timeline"), "{error}");
 }
@@ -535,7 +537,7 @@ proptest! {
     fn random_user_commands_keep_the_run_valid(
         seeds in proptest::collection::vec((0u64..400_000, command_seed()), 1..12),
     ) {
-        let mut sim = Simulation::from_json(include_str!("../public/scenarios/order-service.json")).unwrap();
+        let mut sim = support::sim(include_str!("../public/scenarios/order-service.json"));
         for (gap, seed) in &seeds {
             let target = sim.now_us() + gap;
             sim.advance_to(target);

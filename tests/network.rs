@@ -4,10 +4,13 @@
 //! `session.timeout.ms`. Healed, each comes back.
 #![cfg(not(target_arch = "wasm32"))]
 
-use kafka_sim::sim::event::{EventKind, Reason, TraceEvent};
+mod support;
+
+use kafka_sim::sim::event::{EventKind, Reason};
 use kafka_sim::sim::ids::{BrokerId, GroupIx, MemberSlot};
 use kafka_sim::sim::network::Node;
 use kafka_sim::sim::{Command, Simulation};
+use support::{of_type, run_from_now as run};
 
 /// Three brokers, one topic of two partitions on all three (`min.insync.replicas=2`), an acks=all
 /// producer, and a group of two members with the Kafka 4.x defaults (session 45 s, heartbeat 3 s).
@@ -19,20 +22,7 @@ const SCENARIO: &str = r#"{"version": 1, "seed": 7, "duration_ms": 600000,
     "groups": [{"id": "g", "topics": ["t"], "members": [{"id": "m1"}, {"id": "m2"}]}]}"#;
 
 fn sim() -> Simulation {
-    Simulation::from_json(SCENARIO).unwrap_or_else(|error| panic!("scenario: {error}"))
-}
-
-/// Runs to `until_us` and returns the events from now on, including those of commands applied just before
-/// (record-level ones off).
-fn run(sim: &mut Simulation, until_us: u64) -> Vec<TraceEvent> {
-    let from = sim.now_us();
-    let mut t = from;
-    while t < until_us {
-        t = (t + 100_000).min(until_us);
-        sim.advance_to(t);
-    }
-    let (events, _) = sim.events_since(0);
-    events.into_iter().filter(|e| e.t_us >= from).collect()
+    support::sim(SCENARIO)
 }
 
 fn cut(sim: &mut Simulation, a: &str, b: Option<&str>) {
@@ -394,13 +384,6 @@ fn coordinator(sim: &Simulation) -> Option<u32> {
     sim.view().groups[0].coordinator
 }
 
-fn of_type<'a>(events: &'a [TraceEvent], kind: &str) -> Vec<&'a TraceEvent> {
-    events
-        .iter()
-        .filter(|e| e.kind.type_name() == kind)
-        .collect()
-}
-
 #[test]
 fn when_the_coordinators_broker_fails_the_coordinator_moves_and_the_group_keeps_its_members_and_offsets(
 ) {
@@ -468,7 +451,7 @@ fn without_a_live_replica_of_its_offsets_partition_a_group_has_no_coordinator_un
                 "config": {"min.insync.replicas": "2"}"#,
             r#""replication_factor": 1"#,
         );
-    let mut sim = Simulation::from_json(&text).unwrap();
+    let mut sim = support::sim(&text);
     run(&mut sim, 20_000_000);
     assert_eq!(coordinator(&sim), Some(1));
     sim.apply(Command::CrashBroker { broker: 1 }).unwrap();
@@ -554,8 +537,7 @@ fn a_coordinator_that_moves_during_a_rebalance_starts_it_again_and_completes_it(
 
 #[test]
 fn the_network_faults_example_tells_the_story_its_description_tells() {
-    let mut sim =
-        Simulation::from_json(include_str!("../public/scenarios/network-faults.json")).unwrap();
+    let mut sim = support::sim(include_str!("../public/scenarios/network-faults.json"));
     let events = run(&mut sim, 150_000_000);
     let at = |kind: &str| -> Vec<u64> { of_type(&events, kind).iter().map(|e| e.t_us).collect() };
     // Broker 2, cut off from the controller at 10 s, is fenced 9 s after its last heartbeat (at 8 s).
@@ -581,11 +563,7 @@ fn the_network_faults_example_tells_the_story_its_description_tells() {
     // Healed at 100 s, it rejoins: by the end both members own partitions, and no acknowledged record is
     // lost (acks=all, min.insync.replicas=2).
     let view = sim.view();
-    let email = view
-        .groups
-        .iter()
-        .find(|g| g.group == "email_group")
-        .unwrap();
+    let email = support::group(&view, "email_group");
     assert!(
         email.members.iter().all(|m| !m.assignment.is_empty()),
         "{email:?}"
