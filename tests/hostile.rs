@@ -7,7 +7,7 @@
 mod support;
 
 use kafka_sim::share::{base64url_encode, decode_fragment};
-use kafka_sim::sim::config::InputError;
+use kafka_sim::sim::config::{Code, InputError};
 use kafka_sim::sim::invariants;
 use kafka_sim::sim::scenario::{Command, GroupSpec, KeySpec, MemberSpec, Scenario};
 use kafka_sim::sim::Simulation;
@@ -206,14 +206,16 @@ fn apply(value: &mut Value, mutation: &Mutation) {
     }
 }
 
+/// A rejection names the field and says what is wrong with it: a code, or (a JSON parser's error, which has
+/// none) a text.
 fn assert_names_a_field(error: &InputError) {
     assert!(
         !error.path.is_empty(),
         "a rejection without a field: {error}"
     );
     assert!(
-        !error.message.is_empty(),
-        "a rejection without a message: {error:?}"
+        error.problem.is_some() || !error.message.is_empty(),
+        "a rejection without a problem: {error:?}"
     );
 }
 
@@ -560,17 +562,18 @@ proptest! {
 
 #[test]
 fn bounds_are_named_when_exceeded() {
+    use support::{assert_problem, field};
     let mut value = order_service();
     value["description"] = json!("x".repeat(5000));
     let error = Scenario::from_json(&value.to_string()).unwrap_err();
-    assert_eq!(error.path, "description", "{error}");
+    assert_problem(&error, "description", Code::TooLong);
     let mut value = order_service();
     value["producers"][0]["keys"] = json!({ "list": vec!["k"; 1001] });
     let error = Scenario::from_json(&value.to_string()).unwrap_err();
-    assert_eq!(error.path, "producers[0].keys.list", "{error}");
+    assert_problem(&error, "producers[0].keys.list", Code::KeysCount);
     let error = Scenario::from_json(&" ".repeat(300 * 1024)).unwrap_err();
-    assert!(error.message.contains("allowed: at most 262144"), "{error}");
-    assert_eq!(error.path, "scenario", "{error}");
+    assert_problem(&error, "scenario", Code::ScenarioTooBig);
+    assert_eq!(field(&error, "max"), Some("262144"), "{error}");
     let mut value = order_service();
     value["topics"][0]["partitions"] = json!(40);
     value["topics"]
@@ -578,31 +581,25 @@ fn bounds_are_named_when_exceeded() {
         .unwrap()
         .push(json!({ "name": "more", "partitions": 40 }));
     let error = Scenario::from_json(&value.to_string()).unwrap_err();
-    assert_eq!(error.path, "topics", "{error}");
-    assert!(
-        error.message.contains("at most 64 over all topics"),
-        "{error}"
-    );
+    assert_problem(&error, "topics", Code::PartitionsInAll);
+    assert_eq!(field(&error, "max"), Some("64"), "{error}");
     let mut value = order_service();
     value["timeline"] =
         json!([{ "at_ms": 1, "action": "add_partitions", "topic": "orders", "partitions": 65 }]);
     let error = Scenario::from_json(&value.to_string()).unwrap_err();
-    assert_eq!(error.path, "timeline[0].partitions", "{error}");
+    assert_problem(&error, "timeline[0].partitions", Code::OnlyAdd);
     let mut value = order_service();
     let members: Vec<Value> = (0..32).map(|m| json!({ "id": format!("m{m}") })).collect();
     value["groups"][0]["members"] = json!(members);
     value["groups"][1]["members"] = json!(members);
     value["timeline"] = json!([{ "at_ms": 1, "action": "add_group", "group": { "id": "g3", "topics": ["orders"], "members": [{ "id": "x" }] } }]);
     let error = Scenario::from_json(&value.to_string()).unwrap_err();
-    assert_eq!(error.path, "timeline[0].group", "{error}");
-    assert!(
-        error.message.contains("at most 64 over all groups"),
-        "{error}"
-    );
+    assert_problem(&error, "timeline[0].group", Code::MembersInAllAlready);
+    assert_eq!(field(&error, "max"), Some("64"), "{error}");
     let mut value = order_service();
     value["producers"][0]["rate_per_sec"] = json!("fast");
     let error = Scenario::from_json(&value.to_string()).unwrap_err();
-    assert_eq!(error.path, "producers[0].rate_per_sec", "{error}");
+    assert_problem(&error, "producers[0].rate_per_sec", Code::NotAScenario);
 }
 
 /// The generators reach both sides (accepted and refused) in every test, in fair proportions, so the

@@ -6,6 +6,7 @@
 
 mod support;
 
+use kafka_sim::sim::config::Code;
 use kafka_sim::sim::event::{EventKind, Reason};
 use kafka_sim::sim::ids::{BrokerId, GroupIx, MemberSlot};
 use kafka_sim::sim::network::Node;
@@ -316,14 +317,15 @@ fn partial_heals_heal_only_what_they_name() {
 #[test]
 fn network_fault_commands_name_the_bad_field() {
     let mut sim = sim();
-    let cases = [
+    let cases: [(Command, &str, Code, &[(&str, &str)]); 6] = [
         (
             Command::PartitionNetwork {
                 a: "broker-1".into(),
                 b: None,
             },
             "a",
-            "bad node \"broker-1\"",
+            Code::BadNode,
+            &[("value", "\"broker-1\"")],
         ),
         (
             Command::PartitionNetwork {
@@ -331,7 +333,8 @@ fn network_fault_commands_name_the_bad_field() {
                 b: None,
             },
             "a",
-            "bad value 4; allowed: 1 to 3",
+            Code::Range,
+            &[("value", "4"), ("min", "1"), ("max", "3")],
         ),
         (
             Command::PartitionNetwork {
@@ -339,7 +342,8 @@ fn network_fault_commands_name_the_bad_field() {
                 b: Some("member:g/zz".into()),
             },
             "b",
-            "unknown member of group g",
+            Code::UnknownMemberInGroup,
+            &[("group", "g")],
         ),
         (
             Command::PartitionNetwork {
@@ -347,7 +351,8 @@ fn network_fault_commands_name_the_bad_field() {
                 b: Some("producer:p".into()),
             },
             "b",
-            "the same node",
+            Code::SameNode,
+            &[],
         ),
         (
             Command::HealNetwork {
@@ -355,7 +360,8 @@ fn network_fault_commands_name_the_bad_field() {
                 b: Some("controller".into()),
             },
             "b",
-            "b is given without a",
+            Code::BWithoutA,
+            &[],
         ),
         (
             Command::HealNetwork {
@@ -363,16 +369,19 @@ fn network_fault_commands_name_the_bad_field() {
                 b: None,
             },
             "a",
-            "unknown producer",
+            Code::UnknownProducer,
+            &[],
         ),
     ];
-    for (command, field, message) in cases {
+    for (command, path, code, fields) in cases {
         let error = sim.apply(command.clone()).unwrap_err();
         assert!(
-            error.path.ends_with(field) && error.message.contains(message),
-            "{command:?}: {} {}",
-            error.path,
-            error.message
+            error.path.ends_with(path)
+                && support::code(&error) == Some(code)
+                && fields
+                    .iter()
+                    .all(|(name, value)| support::field(&error, name) == Some(*value)),
+            "{command:?}: {error:?}"
         );
     }
     assert!(sim.view().cuts.is_empty(), "nothing was applied");

@@ -1,9 +1,9 @@
 //! Helpers shared by the native test binaries, each of which declares `mod support;`: building a
 //! simulation from a scenario, running it while draining its trace, finding events and groups, running the
-//! CLI. Each binary uses some of them, hence `dead_code`.
+//! CLI and checking input errors by field and code. Each binary uses some of them, hence `dead_code`.
 #![allow(dead_code)]
 
-use kafka_sim::sim::config::InputError;
+use kafka_sim::sim::config::{Code, InputError};
 use kafka_sim::sim::event::TraceEvent;
 use kafka_sim::sim::view::{ClusterView, GroupView};
 use kafka_sim::sim::Simulation;
@@ -114,4 +114,30 @@ pub fn cli(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&output.stdout).into(),
         String::from_utf8_lossy(&output.stderr).into(),
     )
+}
+
+/// The code of an input error (`None` for an error with no code: a JSON parser's text).
+pub fn code(error: &InputError) -> Option<Code> {
+    error.problem.as_ref().map(|problem| problem.code)
+}
+
+/// A field of an input error's problem (its `max`, its `value`…), as the problem holds it.
+pub fn field<'a>(error: &'a InputError, name: &str) -> Option<&'a str> {
+    let problem = error.problem.as_ref()?;
+    problem
+        .fields
+        .iter()
+        .find(|(field, _)| *field == name)
+        .map(|(_, value)| value.as_str())
+}
+
+/// Asserts an input error is at `path` with the problem `code` (not its English text, which the page
+/// writes in the reader's language).
+#[track_caller]
+pub fn assert_problem(error: &InputError, path: &str, expected: Code) {
+    assert_eq!(
+        (error.path.as_str(), code(error)),
+        (path, Some(expected)),
+        "{error}"
+    );
 }
