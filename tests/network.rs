@@ -317,7 +317,14 @@ fn partial_heals_heal_only_what_they_name() {
 #[test]
 fn network_fault_commands_name_the_bad_field() {
     let mut sim = sim();
-    let cases: [(Command, &str, Code, &[(&str, &str)]); 6] = [
+    // The command, the field named, the problem's code and some of its fields.
+    type Case = (
+        Command,
+        &'static str,
+        Code,
+        &'static [(&'static str, &'static str)],
+    );
+    let cases: [Case; 6] = [
         (
             Command::PartitionNetwork {
                 a: "broker-1".into(),
