@@ -2,6 +2,8 @@
 //! the seeds' teaching experiments as scenarios with asserted outcomes, and the CLI's handling of bad input.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support;
+
 use kafka_sim::sim::event::EventKind;
 use kafka_sim::sim::golden::{scenario_text, trace_hash, GOLDEN_TRACE_HASHES};
 use kafka_sim::sim::rng::SimRng;
@@ -9,11 +11,7 @@ use kafka_sim::sim::scenario::Scenario;
 use kafka_sim::sim::view::ClusterView;
 use kafka_sim::sim::{invariants, Command, Simulation};
 use std::collections::BTreeMap;
-use std::process::Command as Process;
-
-fn sim(json: &str) -> Simulation {
-    Simulation::from_json(json).unwrap_or_else(|error| panic!("scenario: {error}"))
-}
+use support::{cli, drain, group, json_lines, sim};
 
 fn full_trace(sim: &mut Simulation, until_us: u64, step_us: u64) -> Vec<String> {
     sim.set_record_events(true);
@@ -74,9 +72,7 @@ fn the_sent_message_log_sees_every_message_and_changes_nothing() {
                 _ => {}
             }
         }
-        let (events, next) = logged.events_since(cursor);
-        lines.extend(events.iter().map(|event| event.to_json_line()));
-        cursor = next;
+        lines.extend(json_lines(&drain(&logged, &mut cursor)));
     }
     assert_eq!(lines, plain, "the log changes nothing in the run");
     // 5 records/s for 20 s, each sent once (no failures in the first 10 s and acks=all retries none).
@@ -123,8 +119,7 @@ fn advancing_a_few_events_at_a_time_gives_the_same_trace() {
         stops += 1;
         stopped_inside_an_instant |= pieces.next_event_at() == Some(pieces.now_us());
     }
-    let (events, _) = pieces.events_since(0);
-    let lines: Vec<String> = events.iter().map(|event| event.to_json_line()).collect();
+    let lines = json_lines(&pieces.events_since(0).0);
     assert!(stops > 1000 && stopped_inside_an_instant, "{stops} stops");
     assert_eq!(lines, whole);
 }
@@ -138,27 +133,9 @@ fn same_trace(a: &[String], b: &[String], what: &str) {
 }
 
 /// The trace from `cursor` while advancing to `until_us` in `step_us` steps, and the cursor after it.
-fn trace_on(
-    sim: &mut Simulation,
-    mut cursor: u64,
-    until_us: u64,
-    step_us: u64,
-) -> (Vec<String>, u64) {
-    let mut lines = Vec::new();
-    let mut t = sim.now_us();
-    while t < until_us {
-        t = (t + step_us).min(until_us);
-        sim.advance_to(t);
-        let (events, next) = sim.events_since(cursor);
-        assert_eq!(
-            next - events.len() as u64,
-            cursor,
-            "trace buffer overflowed"
-        );
-        lines.extend(events.iter().map(|event| event.to_json_line()));
-        cursor = next;
-    }
-    (lines, cursor)
+fn trace_on(sim: &mut Simulation, cursor: u64, until_us: u64, step_us: u64) -> (Vec<String>, u64) {
+    let (events, cursor) = support::events_on(sim, cursor, until_us, step_us);
+    (json_lines(&events), cursor)
 }
 
 /// Snapshots (issue 12): run to t, snapshot, run on to t2; restore and run to t2 again: the same trace
@@ -485,21 +462,14 @@ fn snapshots_restore_exactly_under_random_faults() {
                 if let Some(command) = command {
                     sim.apply(command.clone()).unwrap();
                 }
-                let (events, next) = sim.events_since(cursor);
-                lines.extend(events.iter().map(|event| event.to_json_line()));
-                cursor = next;
+                lines.extend(json_lines(&drain(sim, &mut cursor)));
             }
             lines
         };
         let snapshot = snapshot.expect("taken at 8 s");
         run.advance_to(16_000_000);
-        let (events, next) = run.events_since(cursor);
-        assert_eq!(
-            next - events.len() as u64,
-            cursor,
-            "trace buffer overflowed"
-        );
-        let first: Vec<String> = events.iter().map(|event| event.to_json_line()).collect();
+        let mut after_snapshot = cursor;
+        let first = json_lines(&drain(&run, &mut after_snapshot));
         run.restore(&snapshot);
         let second = replay(&mut run);
         assert!(!first.is_empty());
@@ -538,10 +508,6 @@ fn invariants_hold_after_every_event_over_a_seed_sweep_with_faults() {
 }
 
 // ---- the seeds' experiments ----
-
-fn group<'a>(view: &'a ClusterView, id: &str) -> &'a kafka_sim::sim::view::GroupView {
-    view.groups.iter().find(|g| g.group == id).unwrap()
-}
 
 #[test]
 fn every_group_gets_every_record_broadcast_across_groups() {
@@ -812,18 +778,6 @@ fn records_with_the_same_key_go_to_murmur2_partition_in_order() {
 
 // ---- the CLI ----
 
-fn cli(args: &[&str]) -> (i32, String, String) {
-    let output = Process::new(env!("CARGO_BIN_EXE_kafka-sim"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into(),
-        String::from_utf8_lossy(&output.stderr).into(),
-    )
-}
-
 #[test]
 fn cli_prints_describe_tables_and_json() {
     let (code, out, _) = cli(&[
@@ -986,8 +940,6 @@ fn a_run_with_user_actions_replays_exactly_from_its_shared_scenario() {
     let text = scenario_text("order-service");
     let mut live = sim(text);
     live.set_record_events(true);
-    let mut lines = Vec::new();
-    let mut cursor = 0;
     let actions: [(u64, Command); 4] = [
         (
             2_345_678,
@@ -1019,11 +971,7 @@ fn a_run_with_user_actions_replays_exactly_from_its_shared_scenario() {
         live.schedule_command(command).unwrap();
     }
     live.advance_to(40_000_000);
-    let (events, next) = live.events_since(cursor);
-    assert_eq!(next - events.len() as u64, cursor);
-    lines.extend(events.iter().map(|event| event.to_json_line()));
-    cursor = next;
-    let _ = cursor;
+    let lines = json_lines(&drain(&live, &mut 0));
     let shared = live.replay_scenario();
     let link = kafka_sim::share::encode_fragment(&shared);
     let replayed_scenario = kafka_sim::share::decode_fragment(&link).unwrap().unwrap();
@@ -1145,14 +1093,7 @@ fn every_record_recomputed(topic_config: &str, cluster_config: &str, at_least: u
     let mut cursor = 0;
     for step in 1..=1200u64 {
         sim.advance_to(step * 100_000);
-        let (events, next) = sim.events_since(cursor);
-        assert_eq!(
-            next - events.len() as u64,
-            cursor,
-            "trace buffer overflowed"
-        );
-        cursor = next;
-        for event in events {
+        for event in drain(&sim, &mut cursor) {
             if let EventKind::RecordAppended {
                 partition,
                 offset,

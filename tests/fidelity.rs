@@ -3,36 +3,14 @@
 //! at each test). Each test failed before its fix.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support;
+
 use kafka_sim::sim::event::{EventKind, TraceEvent};
 use kafka_sim::sim::golden::scenario_text;
 use kafka_sim::sim::group::MemberStatus;
 use kafka_sim::sim::ids::BrokerId;
 use kafka_sim::sim::view::ClusterView;
-use kafka_sim::sim::Simulation;
-
-fn sim(json: &str) -> Simulation {
-    Simulation::from_json(json).unwrap_or_else(|error| panic!("scenario: {error}"))
-}
-
-/// Runs to `until_us` in 100 ms steps and returns every event on the way (record-level ones off).
-fn run(sim: &mut Simulation, until_us: u64) -> Vec<TraceEvent> {
-    let mut all = Vec::new();
-    let mut cursor = 0;
-    let mut t = sim.now_us();
-    while t < until_us {
-        t = (t + 100_000).min(until_us);
-        sim.advance_to(t);
-        let (events, next) = sim.events_since(cursor);
-        assert_eq!(
-            next - events.len() as u64,
-            cursor,
-            "trace buffer overflowed"
-        );
-        all.extend(events);
-        cursor = next;
-    }
-    all
-}
+use support::{drain, first_at, refused, run, sim};
 
 fn isr_changes(events: &[TraceEvent]) -> Vec<String> {
     events
@@ -135,7 +113,7 @@ fn more_than_five_in_flight_requests_with_idempotence_on_refuses_to_load() {
         r#""max.in.flight.requests.per.connection": "6""#,
         r#""max.in.flight.requests.per.connection": "6", "enable.idempotence": "true""#,
     ] {
-        let error = Simulation::from_json(&scenario(on)).err().expect("refused");
+        let error = refused(&scenario(on));
         assert_eq!(
             error.path, "producers[0].config.max.in.flight.requests.per.connection",
             "{error}"
@@ -272,13 +250,6 @@ fn crash_and_restart(crash_ms: u64, restart_ms: u64) -> String {
         "timeline": [{{"at_ms": {crash_ms}, "action": "crash_broker", "broker": 1}},
                      {{"at_ms": {restart_ms}, "action": "restart_broker", "broker": 1}}]}}"#
     )
-}
-
-fn first_at(events: &[TraceEvent], kind: &str) -> Option<u64> {
-    events
-        .iter()
-        .find(|e| e.kind.type_name() == kind)
-        .map(|e| e.t_us)
 }
 
 #[test]
@@ -1006,7 +977,7 @@ fn a_static_member_restarted_within_its_session_gets_its_assignment_back_without
     assert_ne!(Some(id_after), id_before);
     // A scenario naming an instance id twice is refused.
     let twice = text.replace("b-host", "a-host");
-    let error = Simulation::from_json(&twice).err().expect("refused");
+    let error = refused(&twice);
     assert_eq!(error.path, "groups[0].members[1].group_instance_id");
 }
 
@@ -1063,9 +1034,7 @@ fn a_full_buffer_memory_blocks_send_and_times_out_after_max_block_ms() {
     let mut cursor = 0;
     for step in 1..=400u64 {
         s.advance_to(step * 100_000);
-        let (new, next) = s.events_since(cursor);
-        cursor = next;
-        events.extend(new);
+        events.extend(drain(&s, &mut cursor));
         let pending = s.view().producers[0].records_pending;
         most_pending = most_pending.max(pending);
     }

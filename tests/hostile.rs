@@ -3,13 +3,20 @@
 //! sequences. Whatever the input: nothing panics, every rejection names a field, and every accepted scenario
 //! runs its first simulated second with the invariants checked after every event. Together over 10,000
 //! cases per `cargo test`.
+//!
+//! A failing case's seed is saved in `tests/hostile.proptest-regressions` (commit it with the fix): later runs
+//! try the saved seeds first. A failure found before that file existed is kept as an explicit test below
+//! (`regression_…`), run through the same check as its property.
+
+mod support;
 
 use kafka_sim::share::{base64url_encode, decode_fragment};
-use kafka_sim::sim::config::InputError;
+use kafka_sim::sim::config::{Code, InputError};
 use kafka_sim::sim::invariants;
 use kafka_sim::sim::scenario::{Command, GroupSpec, KeySpec, MemberSpec, Scenario};
 use kafka_sim::sim::Simulation;
 use proptest::prelude::*;
+use proptest::test_runner::{FileFailurePersistence, TestCaseError};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
@@ -17,6 +24,17 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 /// (checked by `generators_reach_both_sides`, which runs them again with counting on).
 static ACCEPTED: [AtomicUsize; 4] = [const { AtomicUsize::new(0) }; 4];
 static REFUSED: [AtomicUsize; 4] = [const { AtomicUsize::new(0) }; 4];
+
+/// A property's configuration: `cases` cases, and failures saved beside this file (see the top).
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..ProptestConfig::default()
+    }
+}
 
 fn count(test: usize, accepted: bool) {
     if accepted {
@@ -204,14 +222,16 @@ fn apply(value: &mut Value, mutation: &Mutation) {
     }
 }
 
+/// A rejection names the field and says what is wrong with it: a code, or (a JSON parser's error, which has
+/// none) a text.
 fn assert_names_a_field(error: &InputError) {
     assert!(
         !error.path.is_empty(),
         "a rejection without a field: {error}"
     );
     assert!(
-        !error.message.is_empty(),
-        "a rejection without a message: {error:?}"
+        error.problem.is_some() || !error.message.is_empty(),
+        "a rejection without a problem: {error:?}"
     );
 }
 
@@ -235,8 +255,28 @@ fn run_until(sim: &mut Simulation, until_us: u64) {
     }
 }
 
+/// One mutated scenario file: refused with a field named (the error), or run with the invariants holding
+/// (`None`).
+fn mutated_scenario_case(base: usize, mutations: &[Mutation]) -> Option<InputError> {
+    let mut value = examples().swap_remove(base);
+    for mutation in mutations {
+        apply(&mut value, mutation);
+    }
+    let text = serde_json::to_string(&value).unwrap();
+    match Simulation::from_json(&text) {
+        Ok(mut sim) => {
+            run_first_second(&mut sim);
+            None
+        }
+        Err(error) => {
+            assert_names_a_field(&error);
+            Some(error)
+        }
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 5000, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(config(5000))]
 
     /// 5,000 mutated scenario files: refused with a field named, or run with the invariants holding.
     #[test]
@@ -244,22 +284,28 @@ proptest! {
         base in 0usize..4,
         mutations in proptest::collection::vec(mutation(), 1..4),
     ) {
-        let mut value = examples().swap_remove(base);
-        for mutation in &mutations {
-            apply(&mut value, mutation);
-        }
-        let text = serde_json::to_string(&value).unwrap();
-        match Simulation::from_json(&text) {
-            Ok(mut sim) => {
-                count(0, true);
-                run_first_second(&mut sim)
-            }
-            Err(error) => {
-                count(0, false);
-                assert_names_a_field(&error)
-            }
-        }
+        count(0, mutated_scenario_case(base, &mutations).is_none());
     }
+}
+
+/// Found by the scenario-file generator (47e8815): a mutation that made the file larger than the bound was
+/// refused with no field. A long array (as `any_value` makes) put in the topics and duplicated.
+#[test]
+fn regression_a_mutated_scenario_over_the_size_bound_is_refused_naming_the_scenario() {
+    let base = 1;
+    let keys: Vec<String> = examples()[base]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    let topics = keys.iter().position(|key| key == "topics").unwrap() as u32;
+    let mutations = [
+        Mutation::Replace(vec![topics, 0], json!(vec!["k"; 1999])),
+        Mutation::Duplicate(vec![topics], 39),
+    ];
+    let error = mutated_scenario_case(base, &mutations).expect("refused");
+    support::assert_problem(&error, "scenario", Code::ScenarioTooBig);
 }
 
 #[derive(Clone, Debug)]
@@ -449,13 +495,70 @@ fn a_null_processing_time_in_a_timeline_is_refused_naming_the_timeline() {
     value["timeline"] = Value::Array(vec![serde_json::to_value(&entry).unwrap()]);
     let text = serde_json::to_string(&value).unwrap();
     assert!(text.contains("null"), "NaN is written as null");
-    let error = Simulation::from_json(&text).err().expect("refused");
+    let error = support::refused(&text);
     assert_names_a_field(&error);
     assert!(error.path.starts_with("timeline"), "{error}");
 }
 
+/// One timeline of commands (each after a gap in ms), written into a scenario: refused at load with the
+/// timeline named, or run with the invariants holding and no entry failing when it fires. Whether it was
+/// accepted.
+fn timeline_case(seeds: &[(u64, CommandSeed)]) -> Result<bool, TestCaseError> {
+    let mut value = order_service();
+    let mut entries: Vec<Value> = Vec::new();
+    let mut at = 0;
+    for (gap, seed) in seeds {
+        at += gap;
+        let entry = kafka_sim::sim::scenario::TimelineEntry {
+            at_ms: at,
+            command: command(seed),
+        };
+        entries.push(serde_json::to_value(&entry).unwrap());
+    }
+    value["timeline"] = Value::Array(entries);
+    let text = serde_json::to_string(&value).unwrap();
+    match Simulation::from_json(&text) {
+        Ok(mut sim) => {
+            run_until(&mut sim, 2_000_000);
+            let (events, _) = sim.events_since(0);
+            for event in events {
+                let line = format!("{:?}", event.kind);
+                prop_assert!(
+                    !line.contains("scope: \"error\""),
+                    "a timeline entry that loaded failed when it fired: {line}"
+                );
+            }
+            Ok(true)
+        }
+        Err(error) => {
+            assert_names_a_field(&error);
+            // An entry the JSON cannot hold (a NaN processing time is written as null) fails to parse:
+            // the error names the timeline; an entry that parses but is refused names its index.
+            prop_assert!(error.path.starts_with("timeline"), "{error}");
+            Ok(false)
+        }
+    }
+}
+
+/// Found by the timeline generator in CI (d61c8be): the command seed that drew a NaN processing time, which
+/// the property refused to accept as named by `timeline` alone. Through the property's own check.
+#[test]
+fn regression_a_timeline_with_a_nan_processing_time_is_refused_naming_the_timeline() {
+    let nan = CommandSeed {
+        kind: 12,
+        names: [0, 0, 0],
+        number: 9222581833675347723,
+        config: 0,
+        value: 0,
+    };
+    assert!(
+        matches!(command(&nan), Command::SetProcessingTime { ms_per_record, .. } if ms_per_record.is_nan())
+    );
+    assert!(!timeline_case(&[(0, nan)]).unwrap(), "refused");
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(config(3000))]
 
     /// 3,000 timelines of random commands, written into a scenario: each is refused at load with the
     /// entry's field named, or runs with the invariants holding (an entry that loads never fails later).
@@ -463,34 +566,7 @@ proptest! {
     fn random_timelines_are_refused_at_load_or_run_safely(
         seeds in proptest::collection::vec((0u64..300, command_seed()), 0..6),
     ) {
-        let mut value = order_service();
-        let mut entries: Vec<Value> = Vec::new();
-        let mut at = 0;
-        for (gap, seed) in &seeds {
-            at += gap;
-            let entry = kafka_sim::sim::scenario::TimelineEntry { at_ms: at, command: command(seed) };
-            entries.push(serde_json::to_value(&entry).unwrap());
-        }
-        value["timeline"] = Value::Array(entries);
-        let text = serde_json::to_string(&value).unwrap();
-        match Simulation::from_json(&text) {
-            Ok(mut sim) => {
-                count(1, true);
-                run_until(&mut sim, 2_000_000);
-                let (events, _) = sim.events_since(0);
-                for event in events {
-                    let line = format!("{:?}", event.kind);
-                    prop_assert!(!line.contains("scope: \"error\""), "a timeline entry that loaded failed when it fired: {line}");
-                }
-            }
-            Err(error) => {
-                count(1, false);
-                assert_names_a_field(&error);
-                // An entry the JSON cannot hold (a NaN processing time is written as null) fails to parse:
-                // the error names the timeline; an entry that parses but is refused names its index.
-                prop_assert!(error.path.starts_with("timeline"), "{error}");
-            }
-        }
+        count(1, timeline_case(&seeds)?);
     }
 
     /// 3,000 share links: random text, damaged links and links to mutated scenarios.
@@ -527,7 +603,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 600, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(config(600))]
 
     /// 600 runs with random user commands (live, as the page sends them): each is accepted or refused with
     /// a field named, the run goes on with the invariants holding, and the run's link always loads.
@@ -535,7 +611,7 @@ proptest! {
     fn random_user_commands_keep_the_run_valid(
         seeds in proptest::collection::vec((0u64..400_000, command_seed()), 1..12),
     ) {
-        let mut sim = Simulation::from_json(include_str!("../public/scenarios/order-service.json")).unwrap();
+        let mut sim = support::sim(include_str!("../public/scenarios/order-service.json"));
         for (gap, seed) in &seeds {
             let target = sim.now_us() + gap;
             sim.advance_to(target);
@@ -558,17 +634,18 @@ proptest! {
 
 #[test]
 fn bounds_are_named_when_exceeded() {
+    use support::{assert_problem, field};
     let mut value = order_service();
     value["description"] = json!("x".repeat(5000));
     let error = Scenario::from_json(&value.to_string()).unwrap_err();
-    assert_eq!(error.path, "description", "{error}");
+    assert_problem(&error, "description", Code::TooLong);
     let mut value = order_service();
     value["producers"][0]["keys"] = json!({ "list": vec!["k"; 1001] });
     let error = Scenario::from_json(&value.to_string()).unwrap_err();
-    assert_eq!(error.path, "producers[0].keys.list", "{error}");
+    assert_problem(&error, "producers[0].keys.list", Code::KeysCount);
     let error = Scenario::from_json(&" ".repeat(300 * 1024)).unwrap_err();
-    assert!(error.message.contains("allowed: at most 262144"), "{error}");
-    assert_eq!(error.path, "scenario", "{error}");
+    assert_problem(&error, "scenario", Code::ScenarioTooBig);
+    assert_eq!(field(&error, "max"), Some("262144"), "{error}");
     let mut value = order_service();
     value["topics"][0]["partitions"] = json!(40);
     value["topics"]
@@ -576,31 +653,25 @@ fn bounds_are_named_when_exceeded() {
         .unwrap()
         .push(json!({ "name": "more", "partitions": 40 }));
     let error = Scenario::from_json(&value.to_string()).unwrap_err();
-    assert_eq!(error.path, "topics", "{error}");
-    assert!(
-        error.message.contains("at most 64 over all topics"),
-        "{error}"
-    );
+    assert_problem(&error, "topics", Code::PartitionsInAll);
+    assert_eq!(field(&error, "max"), Some("64"), "{error}");
     let mut value = order_service();
     value["timeline"] =
         json!([{ "at_ms": 1, "action": "add_partitions", "topic": "orders", "partitions": 65 }]);
     let error = Scenario::from_json(&value.to_string()).unwrap_err();
-    assert_eq!(error.path, "timeline[0].partitions", "{error}");
+    assert_problem(&error, "timeline[0].partitions", Code::OnlyAdd);
     let mut value = order_service();
     let members: Vec<Value> = (0..32).map(|m| json!({ "id": format!("m{m}") })).collect();
     value["groups"][0]["members"] = json!(members);
     value["groups"][1]["members"] = json!(members);
     value["timeline"] = json!([{ "at_ms": 1, "action": "add_group", "group": { "id": "g3", "topics": ["orders"], "members": [{ "id": "x" }] } }]);
     let error = Scenario::from_json(&value.to_string()).unwrap_err();
-    assert_eq!(error.path, "timeline[0].group", "{error}");
-    assert!(
-        error.message.contains("at most 64 over all groups"),
-        "{error}"
-    );
+    assert_problem(&error, "timeline[0].group", Code::MembersInAllAlready);
+    assert_eq!(field(&error, "max"), Some("64"), "{error}");
     let mut value = order_service();
     value["producers"][0]["rate_per_sec"] = json!("fast");
     let error = Scenario::from_json(&value.to_string()).unwrap_err();
-    assert_eq!(error.path, "producers[0].rate_per_sec", "{error}");
+    assert_problem(&error, "producers[0].rate_per_sec", Code::NotAScenario);
 }
 
 /// The generators reach both sides (accepted and refused) in every test, in fair proportions, so the

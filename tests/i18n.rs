@@ -2,10 +2,11 @@
 //! the English one, in order, with the same placeholders; it reads as Chinese (no run of three English
 //! words outside Kafka's names); and every event a real run emits is written in both languages.
 
+mod support;
+
 use kafka_sim::markup::events::sentence;
 use kafka_sim::messages::{self, fill, t, Locale, Msg};
 use kafka_sim::sim::golden::scenario_text;
-use kafka_sim::sim::Simulation;
 
 const EN: &str = include_str!("../public/locales/en.json");
 const ZH: &str = include_str!("../public/locales/zh-CN.json");
@@ -118,7 +119,7 @@ fn every_event_of_a_run_reads_in_both_languages() {
         "acks-and-leader-crash",
         "slow-consumer-rebalance",
     ] {
-        let mut sim = Simulation::from_json(scenario_text(name)).unwrap();
+        let mut sim = support::sim(scenario_text(name));
         sim.set_record_events(true);
         sim.set_trace_capacity(usize::MAX);
         sim.advance_to(120_000_000);
@@ -189,13 +190,10 @@ fn every_input_problem_reads_in_both_languages() {
         r#"{"version": 1, "cluster": {"brokers": 3}, "topics": [{"name": "t", "partitions": 1, "replication_factor": 1, "config": {"min.insync.replicas": "x"}}]}"#,
         r#"{"version": 1, "cluster": {"brokers": 3}, "topics": [{"name": "t", "partitions": 1, "replication_factor": 1, "config": {"no.such.thing": "1"}}]}"#,
     ];
-    let mut errors: Vec<_> = bad
-        .iter()
-        .map(|text| Simulation::from_json(text).err().expect("refused"))
-        .collect();
+    let mut errors: Vec<_> = bad.iter().map(|text| support::refused(text)).collect();
     errors.push(kafka_sim::share::link_locale("#lang=xx").unwrap_err());
     errors.push(kafka_sim::share::decode_fragment("#s=%%%").unwrap_err());
-    let mut sim = Simulation::from_json(scenario_text("order-service")).unwrap();
+    let mut sim = support::sim(scenario_text("order-service"));
     errors.push(
         sim.apply(kafka_sim::sim::Command::CrashConsumer {
             group: "nope".into(),

@@ -4,10 +4,14 @@
 //! `session.timeout.ms`. Healed, each comes back.
 #![cfg(not(target_arch = "wasm32"))]
 
-use kafka_sim::sim::event::{EventKind, Reason, TraceEvent};
+mod support;
+
+use kafka_sim::sim::config::Code;
+use kafka_sim::sim::event::{EventKind, Reason};
 use kafka_sim::sim::ids::{BrokerId, GroupIx, MemberSlot};
 use kafka_sim::sim::network::Node;
 use kafka_sim::sim::{Command, Simulation};
+use support::{of_type, run_from_now as run};
 
 /// Three brokers, one topic of two partitions on all three (`min.insync.replicas=2`), an acks=all
 /// producer, and a group of two members with the Kafka 4.x defaults (session 45 s, heartbeat 3 s).
@@ -19,20 +23,7 @@ const SCENARIO: &str = r#"{"version": 1, "seed": 7, "duration_ms": 600000,
     "groups": [{"id": "g", "topics": ["t"], "members": [{"id": "m1"}, {"id": "m2"}]}]}"#;
 
 fn sim() -> Simulation {
-    Simulation::from_json(SCENARIO).unwrap_or_else(|error| panic!("scenario: {error}"))
-}
-
-/// Runs to `until_us` and returns the events from now on, including those of commands applied just before
-/// (record-level ones off).
-fn run(sim: &mut Simulation, until_us: u64) -> Vec<TraceEvent> {
-    let from = sim.now_us();
-    let mut t = from;
-    while t < until_us {
-        t = (t + 100_000).min(until_us);
-        sim.advance_to(t);
-    }
-    let (events, _) = sim.events_since(0);
-    events.into_iter().filter(|e| e.t_us >= from).collect()
+    support::sim(SCENARIO)
 }
 
 fn cut(sim: &mut Simulation, a: &str, b: Option<&str>) {
@@ -326,14 +317,22 @@ fn partial_heals_heal_only_what_they_name() {
 #[test]
 fn network_fault_commands_name_the_bad_field() {
     let mut sim = sim();
-    let cases = [
+    // The command, the field named, the problem's code and some of its fields.
+    type Case = (
+        Command,
+        &'static str,
+        Code,
+        &'static [(&'static str, &'static str)],
+    );
+    let cases: [Case; 6] = [
         (
             Command::PartitionNetwork {
                 a: "broker-1".into(),
                 b: None,
             },
             "a",
-            "bad node \"broker-1\"",
+            Code::BadNode,
+            &[("value", "\"broker-1\"")],
         ),
         (
             Command::PartitionNetwork {
@@ -341,7 +340,8 @@ fn network_fault_commands_name_the_bad_field() {
                 b: None,
             },
             "a",
-            "bad value 4; allowed: 1 to 3",
+            Code::Range,
+            &[("value", "4"), ("min", "1"), ("max", "3")],
         ),
         (
             Command::PartitionNetwork {
@@ -349,7 +349,8 @@ fn network_fault_commands_name_the_bad_field() {
                 b: Some("member:g/zz".into()),
             },
             "b",
-            "unknown member of group g",
+            Code::UnknownMemberInGroup,
+            &[("group", "g")],
         ),
         (
             Command::PartitionNetwork {
@@ -357,7 +358,8 @@ fn network_fault_commands_name_the_bad_field() {
                 b: Some("producer:p".into()),
             },
             "b",
-            "the same node",
+            Code::SameNode,
+            &[],
         ),
         (
             Command::HealNetwork {
@@ -365,7 +367,8 @@ fn network_fault_commands_name_the_bad_field() {
                 b: Some("controller".into()),
             },
             "b",
-            "b is given without a",
+            Code::BWithoutA,
+            &[],
         ),
         (
             Command::HealNetwork {
@@ -373,16 +376,19 @@ fn network_fault_commands_name_the_bad_field() {
                 b: None,
             },
             "a",
-            "unknown producer",
+            Code::UnknownProducer,
+            &[],
         ),
     ];
-    for (command, field, message) in cases {
+    for (command, path, code, fields) in cases {
         let error = sim.apply(command.clone()).unwrap_err();
         assert!(
-            error.path.ends_with(field) && error.message.contains(message),
-            "{command:?}: {} {}",
-            error.path,
-            error.message
+            error.path.ends_with(path)
+                && support::code(&error) == Some(code)
+                && fields
+                    .iter()
+                    .all(|(name, value)| support::field(&error, name) == Some(*value)),
+            "{command:?}: {error:?}"
         );
     }
     assert!(sim.view().cuts.is_empty(), "nothing was applied");
@@ -392,13 +398,6 @@ fn network_fault_commands_name_the_bad_field() {
 
 fn coordinator(sim: &Simulation) -> Option<u32> {
     sim.view().groups[0].coordinator
-}
-
-fn of_type<'a>(events: &'a [TraceEvent], kind: &str) -> Vec<&'a TraceEvent> {
-    events
-        .iter()
-        .filter(|e| e.kind.type_name() == kind)
-        .collect()
 }
 
 #[test]
@@ -468,7 +467,7 @@ fn without_a_live_replica_of_its_offsets_partition_a_group_has_no_coordinator_un
                 "config": {"min.insync.replicas": "2"}"#,
             r#""replication_factor": 1"#,
         );
-    let mut sim = Simulation::from_json(&text).unwrap();
+    let mut sim = support::sim(&text);
     run(&mut sim, 20_000_000);
     assert_eq!(coordinator(&sim), Some(1));
     sim.apply(Command::CrashBroker { broker: 1 }).unwrap();
@@ -554,8 +553,7 @@ fn a_coordinator_that_moves_during_a_rebalance_starts_it_again_and_completes_it(
 
 #[test]
 fn the_network_faults_example_tells_the_story_its_description_tells() {
-    let mut sim =
-        Simulation::from_json(include_str!("../public/scenarios/network-faults.json")).unwrap();
+    let mut sim = support::sim(include_str!("../public/scenarios/network-faults.json"));
     let events = run(&mut sim, 150_000_000);
     let at = |kind: &str| -> Vec<u64> { of_type(&events, kind).iter().map(|e| e.t_us).collect() };
     // Broker 2, cut off from the controller at 10 s, is fenced 9 s after its last heartbeat (at 8 s).
@@ -581,11 +579,7 @@ fn the_network_faults_example_tells_the_story_its_description_tells() {
     // Healed at 100 s, it rejoins: by the end both members own partitions, and no acknowledged record is
     // lost (acks=all, min.insync.replicas=2).
     let view = sim.view();
-    let email = view
-        .groups
-        .iter()
-        .find(|g| g.group == "email_group")
-        .unwrap();
+    let email = support::group(&view, "email_group");
     assert!(
         email.members.iter().all(|m| !m.assignment.is_empty()),
         "{email:?}"

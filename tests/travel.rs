@@ -2,18 +2,15 @@
 //! never interrupted, byte for byte; acting in the past forks a run that its link replays; charts do not
 //! depend on how the run was advanced; checkpoints stay bounded.
 
+mod support;
+
 use kafka_sim::sim::scenario::Scenario;
 use kafka_sim::sim::{Command, Simulation};
 use kafka_sim::travel::{MarkKind, Travel};
+use support::sim_with_short_trace as sim;
 
 const ORDER: &str = include_str!("../public/scenarios/order-service.json");
 const ACKS: &str = include_str!("../public/scenarios/acks-and-leader-crash.json");
-
-fn sim(json: &str) -> Simulation {
-    let mut sim = Simulation::from_json(json).expect("a valid scenario");
-    sim.set_trace_capacity(512);
-    sim
-}
 
 /// Everything the page shows of a run at an instant: the view (tables, picture, messages in flight), the
 /// trace's cursor and the events processed. (A restored run holds the trace from its checkpoint on; the
@@ -278,7 +275,7 @@ fn golden_traces_through_a_seek_back() {
     use kafka_sim::sim::golden::{scenario_text, GOLDEN_TRACE_HASHES};
     for (name, expected) in GOLDEN_TRACE_HASHES {
         for back in [1_000_000, 9_999_000, 25_000_000] {
-            let mut sim = Simulation::from_json(scenario_text(name)).expect("a golden scenario");
+            let mut sim = support::sim(scenario_text(name));
             let hashes = kafka_sim::travel::trace_hash_through_seek(&mut sim, back);
             assert_eq!(hashes, (*expected, *expected), "{name}, back to {back}");
         }
@@ -319,19 +316,15 @@ fn sim_bytes_at(json: &str, t_us: u64) -> usize {
 /// `kafka-sim bench --seek` runs a scenario through time travel and prints the seek times.
 #[test]
 fn the_cli_benchmarks_seeking() {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_kafka-sim"))
-        .args([
-            "bench",
-            "--seek",
-            "--sim-seconds",
-            "30",
-            "--scenario",
-            "public/scenarios/order-service.json",
-        ])
-        .output()
-        .expect("the CLI runs");
-    let out = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{out}");
+    let (code, out, _) = support::cli(&[
+        "bench",
+        "--seek",
+        "--sim-seconds",
+        "30",
+        "--scenario",
+        "public/scenarios/order-service.json",
+    ]);
+    assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("checkpoints at") && out.contains("seeks: p50"),
         "{out}"

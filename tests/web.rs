@@ -2,6 +2,7 @@
 //! wasm32 with its trace hashes compared to the native ones.
 #![cfg(target_arch = "wasm32")]
 
+use kafka_sim::sim::config::Code;
 use kafka_sim::sim::Simulation;
 use kafka_sim::ui::App;
 use std::cell::RefCell;
@@ -176,7 +177,17 @@ async fn a_bad_scenario_shows_an_error_and_the_simulation_keeps_running() {
     mount();
     tick().await;
     let text: HtmlTextAreaElement = by_testid("scenario-text").unchecked_into();
-    text.set_value(r#"{"version": 1, "cluster": {"brokers": 99}, "topics": []}"#);
+    let bad = r#"{"version": 1, "cluster": {"brokers": 99}, "topics": []}"#;
+    // The core's error: the field and its code, whatever the language the page writes it in.
+    let refused = Simulation::from_json(bad).err().expect("refused");
+    assert_eq!(refused.path, "cluster.brokers");
+    let problem = refused.problem.expect("a code");
+    assert_eq!(problem.code, Code::Range);
+    assert!(
+        problem.fields.contains(&("max", "9".to_string())),
+        "{problem:?}"
+    );
+    text.set_value(bad);
     text.dispatch_event(&web_sys::Event::new("input").unwrap())
         .unwrap();
     let before = by_testid("clock").text_content().unwrap();
@@ -184,7 +195,7 @@ async fn a_bad_scenario_shows_an_error_and_the_simulation_keeps_running() {
     tick().await;
     let error = by_testid("error").text_content().unwrap();
     assert!(
-        error.contains("cluster.brokers") && error.contains("1 to 9"),
+        error.contains("cluster.brokers") && error.contains("99"),
         "error: {error}"
     );
     gloo_timers::future::TimeoutFuture::new(400).await;
@@ -402,6 +413,12 @@ async fn a_bad_link_shows_an_error_and_the_default_simulation_runs() {
         .unwrap();
     mount_app();
     tick().await;
+    let refused = kafka_sim::share::decode_fragment("#s=not-a-scenario").unwrap_err();
+    assert_eq!(refused.path, "link");
+    assert_eq!(
+        refused.problem.map(|problem| problem.code),
+        Some(Code::LinkNotUtf8)
+    );
     assert!(text("error").contains("link"), "error: {}", text("error"));
     assert!(document()
         .query_selector("[data-testid=\"group-email_group\"]")

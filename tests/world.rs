@@ -1,26 +1,15 @@
 //! The world around Kafka (`kafka_sim::sim::world`): each claim of the teaching material about why a log
 //! beats synchronous calls is a measured outcome of an example scenario (`public/scenarios/`).
 
-use kafka_sim::sim::view::{ClusterView, GroupView};
-use kafka_sim::sim::Simulation;
+mod support;
+
+use kafka_sim::sim::view::ClusterView;
+use support::{group, refused, sim_with_short_trace as sim};
 
 const SYNC: &str = include_str!("../public/scenarios/sync-vs-kafka.json");
 const FLASH_SALE: &str = include_str!("../public/scenarios/flash-sale.json");
 const CRASH: &str = include_str!("../public/scenarios/crash-before-commit.json");
 const QUEUE: &str = include_str!("../public/scenarios/queue-vs-log.json");
-
-fn sim(json: &str) -> Simulation {
-    let mut sim = Simulation::from_json(json).expect("a valid scenario");
-    sim.set_trace_capacity(512);
-    sim
-}
-
-fn group<'a>(view: &'a ClusterView, id: &str) -> &'a GroupView {
-    view.groups
-        .iter()
-        .find(|g| g.group == id)
-        .unwrap_or_else(|| panic!("no group {id}"))
-}
 
 /// 1. The order service answers in about 300 ms through synchronous calls (50 + 200 + 50 ms), in under
 ///    20 ms through Kafka.
@@ -335,7 +324,7 @@ fn bad_world_fields_are_named() {
             json != FLASH_SALE && json != SYNC && json != QUEUE,
             "{path}: not replaced"
         );
-        let error = Simulation::from_json(&json).err().expect("refused");
+        let error = refused(&json);
         assert!(error.to_string().contains(path), "{path}: {error}");
     }
 }
