@@ -105,7 +105,7 @@ mod tests {
             budget.check(208 * MIB),
             Verdict::Pause { last: true, .. }
         ));
-        assert!(HARD_STOP + 32 * MIB <= BUDGET_BYTES);
+        const { assert!(HARD_STOP + 32 * MIB <= BUDGET_BYTES) };
         // A way out lets it go on one more step, never within a step of the budget.
         budget.way_out(208 * MIB);
         assert_eq!(budget.check(220 * MIB), Verdict::Run);

@@ -14,15 +14,51 @@ use crate::sim::Command;
 /// The example scenarios (`public/scenarios/<name>.json`), with their names and descriptions in the
 /// catalogue. The first is the page's default and is compiled in; the others are fetched when chosen.
 pub const EXAMPLES: &[(&str, Msg, Msg)] = &[
-    ("order-service", Msg::ScenarioOrderService, Msg::ScenarioOrderServiceDesc),
-    ("acks-and-leader-crash", Msg::ScenarioAcks, Msg::ScenarioAcksDesc),
-    ("slow-consumer-rebalance", Msg::ScenarioSlow, Msg::ScenarioSlowDesc),
-    ("network-faults", Msg::ScenarioNetwork, Msg::ScenarioNetworkDesc),
-    ("heavy-benchmark", Msg::ScenarioHeavy, Msg::ScenarioHeavyDesc),
-    ("sync-vs-kafka", Msg::ScenarioSyncVsKafka, Msg::ScenarioSyncVsKafkaDesc),
-    ("flash-sale", Msg::ScenarioFlashSale, Msg::ScenarioFlashSaleDesc),
-    ("crash-before-commit", Msg::ScenarioCrashBeforeCommit, Msg::ScenarioCrashBeforeCommitDesc),
-    ("queue-vs-log", Msg::ScenarioQueueVsLog, Msg::ScenarioQueueVsLogDesc),
+    (
+        "order-service",
+        Msg::ScenarioOrderService,
+        Msg::ScenarioOrderServiceDesc,
+    ),
+    (
+        "acks-and-leader-crash",
+        Msg::ScenarioAcks,
+        Msg::ScenarioAcksDesc,
+    ),
+    (
+        "slow-consumer-rebalance",
+        Msg::ScenarioSlow,
+        Msg::ScenarioSlowDesc,
+    ),
+    (
+        "network-faults",
+        Msg::ScenarioNetwork,
+        Msg::ScenarioNetworkDesc,
+    ),
+    (
+        "heavy-benchmark",
+        Msg::ScenarioHeavy,
+        Msg::ScenarioHeavyDesc,
+    ),
+    (
+        "sync-vs-kafka",
+        Msg::ScenarioSyncVsKafka,
+        Msg::ScenarioSyncVsKafkaDesc,
+    ),
+    (
+        "flash-sale",
+        Msg::ScenarioFlashSale,
+        Msg::ScenarioFlashSaleDesc,
+    ),
+    (
+        "crash-before-commit",
+        Msg::ScenarioCrashBeforeCommit,
+        Msg::ScenarioCrashBeforeCommitDesc,
+    ),
+    (
+        "queue-vs-log",
+        Msg::ScenarioQueueVsLog,
+        Msg::ScenarioQueueVsLogDesc,
+    ),
 ];
 
 /// The scenario the page starts with (the first example), compiled in.
@@ -193,12 +229,16 @@ pub fn update(state: &mut UiState, view: &ClusterView, action: Action) -> Vec<Ef
             }
             Vec::new()
         }
-        Action::AddPartition => command(state.chosen_topic(view).map(|topic| {
-            Command::AddPartitions {
-                topic: topic.name.clone(),
-                partitions: topic.partitions.len() as u32 + 1,
-            }
-        })),
+        Action::AddPartition => {
+            command(
+                state
+                    .chosen_topic(view)
+                    .map(|topic| Command::AddPartitions {
+                        topic: topic.name.clone(),
+                        partitions: topic.partitions.len() as u32 + 1,
+                    }),
+            )
+        }
         Action::AddMember => command(state.chosen_group(view).map(|group| {
             let prefix = group.group.split('_').next().unwrap_or("member");
             Command::AddConsumer {
@@ -452,7 +492,11 @@ fn set(state: &mut UiState, view: &ClusterView, control: Control, value: &str) -
                 .collect()
         }
     };
-    commands.into_iter().flatten().map(Effect::Command).collect()
+    commands
+        .into_iter()
+        .flatten()
+        .map(Effect::Command)
+        .collect()
 }
 
 fn way_out(state: &mut UiState, view: &ClusterView, way: Way) -> Vec<Effect> {
@@ -506,7 +550,10 @@ mod tests {
         match control {
             Control::Rate => "400",
             Control::Acks => "1",
-            Control::Idempotence | Control::Unclean | Control::AutoCommit | Control::RecordLevel => "true",
+            Control::Idempotence
+            | Control::Unclean
+            | Control::AutoCommit
+            | Control::RecordLevel => "true",
             Control::Keys => "hot",
             Control::MinIsr => "2",
             Control::MaxPollRecords => "50",
@@ -532,7 +579,11 @@ mod tests {
         let view = fresh().view();
         for control in Control::ALL {
             let mut state = UiState::default();
-            let effects = update(&mut state, &view, Action::Set(control, good_value(control).into()));
+            let effects = update(
+                &mut state,
+                &view,
+                Action::Set(control, good_value(control).into()),
+            );
             let changed = state != UiState::default();
             match control {
                 Control::Speed => assert_eq!(state.speed_log, 1.5),
@@ -586,17 +637,26 @@ mod tests {
         let view = plain_view();
         let group = view.groups[0].group.clone();
         let member = view.groups[0].members[0].member.clone();
-        let member = Target::Member { group: group.clone(), member };
+        let member = Target::Member {
+            group: group.clone(),
+            member,
+        };
         let targets = [
             Target::Controller,
             Target::Broker(1),
             Target::Producer(view.producers[0].id.clone()),
-            Target::Partition { topic: view.topics[0].name.clone(), partition: 0 },
+            Target::Partition {
+                topic: view.topics[0].name.clone(),
+                partition: 0,
+            },
             Target::Group(group),
             member.clone(),
             Target::Service("email".into()),
             Target::Queue("q".into()),
-            Target::Flow { from: Box::new(Target::Broker(1)), to: Box::new(member.clone()) },
+            Target::Flow {
+                from: Box::new(Target::Broker(1)),
+                to: Box::new(member.clone()),
+            },
             Target::World,
         ];
         for target in targets {
@@ -614,17 +674,24 @@ mod tests {
                 Target::Broker(_) | Target::Service(_) => {
                     assert_eq!((crash.len(), restart.len(), leave.len()), (1, 1, 0))
                 }
-                Target::Member { .. } => assert_eq!((crash.len(), restart.len(), leave.len()), (1, 1, 1)),
+                Target::Member { .. } => {
+                    assert_eq!((crash.len(), restart.len(), leave.len()), (1, 1, 1))
+                }
                 Target::Controller
                 | Target::Producer(_)
                 | Target::Partition { .. }
                 | Target::Group(_)
                 | Target::Queue(_)
                 | Target::Flow { .. }
-                | Target::World => assert!(crash.is_empty() && restart.is_empty() && leave.is_empty()),
+                | Target::World => {
+                    assert!(crash.is_empty() && restart.is_empty() && leave.is_empty())
+                }
             }
             assert_eq!(isolate.len(), usize::from(target.is_node()), "{target:?}");
-            assert_eq!(cut.len(), usize::from(target.is_node() && target != Target::Controller));
+            assert_eq!(
+                cut.len(),
+                usize::from(target.is_node() && target != Target::Controller)
+            );
         }
     }
 
@@ -632,13 +699,24 @@ mod tests {
     fn choosing_a_section_keeps_known_ids_only_and_survives_a_new_view() {
         let view = hostile_view("orders");
         let mut state = UiState::default();
-        update(&mut state, &view, Action::Choose(Section::Group, "nope".into()));
+        update(
+            &mut state,
+            &view,
+            Action::Choose(Section::Group, "nope".into()),
+        );
         assert_eq!(state.group, None);
-        update(&mut state, &view, Action::Choose(Section::Group, "orders".into()));
+        update(
+            &mut state,
+            &view,
+            Action::Choose(Section::Group, "orders".into()),
+        );
         assert_eq!(state.group.as_deref(), Some("orders"));
         // A view where the chosen group is gone shows the first group; the choice is kept.
         let other = hostile_view("billing");
-        assert_eq!(state.chosen_group(&other).map(|g| g.group.as_str()), Some("billing"));
+        assert_eq!(
+            state.chosen_group(&other).map(|g| g.group.as_str()),
+            Some("billing")
+        );
         assert_eq!(state.group.as_deref(), Some("orders"));
     }
 
@@ -665,6 +743,9 @@ mod tests {
         let retention = run(&mut state, Action::WayOut(Way::Retention));
         assert_eq!(retention[0], Effect::WayOutTaken);
         assert_eq!(retention.len(), 1 + plain_view().topics.len());
-        assert_eq!(run(&mut state, Action::WayOut(Way::Coarse))[1], Effect::ReloadCoarse);
+        assert_eq!(
+            run(&mut state, Action::WayOut(Way::Coarse))[1],
+            Effect::ReloadCoarse
+        );
     }
 }

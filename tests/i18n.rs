@@ -1,6 +1,8 @@
 //! The page's languages: the Simplified Chinese catalogue (`public/locales/zh-CN.json`) has every key of
 //! the English one, in order, with the same placeholders; it reads as Chinese (no run of three English
 //! words outside Kafka's names); and every event a real run emits is written in both languages.
+// Native only: these drive the core and the CLI on the host (tests/web.rs is the browser suite).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod support;
 

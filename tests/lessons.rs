@@ -1,6 +1,8 @@
 //! Guided lessons (`kafka_sim::lesson`, `public/lessons/`): every lesson file loads, and played as "show
 //! me" on every step plays it, every step's check is reached, in order, within its time limit. Bad lesson
 //! files get field-named errors.
+// Native only: these drive the core and the CLI on the host (tests/web.rs is the browser suite).
+#![cfg(not(target_arch = "wasm32"))]
 
 use kafka_sim::lesson::{play, summary, Lesson};
 use std::path::Path;

@@ -1,6 +1,8 @@
 //! Time travel (`kafka_sim::travel`): seeking back and playing forward gives the state of the run that was
 //! never interrupted, byte for byte; acting in the past forks a run that its link replays; charts do not
 //! depend on how the run was advanced; checkpoints stay bounded.
+// Native only: these drive the core and the CLI on the host (tests/web.rs is the browser suite).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod support;
 

@@ -1,5 +1,7 @@
 //! The world around Kafka (`kafka_sim::sim::world`): each claim of the teaching material about why a log
 //! beats synchronous calls is a measured outcome of an example scenario (`public/scenarios/`).
+// Native only: these drive the core and the CLI on the host (tests/web.rs is the browser suite).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod support;
 

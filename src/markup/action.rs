@@ -76,7 +76,10 @@ fn unescape_name(text: &str) -> Option<String> {
         if byte == b'%' {
             let hex = [rest.next()?, rest.next()?];
             let hex = std::str::from_utf8(&hex).ok()?;
-            if !hex.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) {
+            if !hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+            {
                 return None;
             }
             bytes.push(u8::from_str_radix(hex, 16).ok()?);
@@ -201,7 +204,9 @@ impl Target {
         match node {
             Node::Controller => Target::Controller,
             Node::Broker { broker } => Target::Broker(broker.0),
-            Node::Producer { producer } => Target::Producer(view.producers[producer.index()].id.clone()),
+            Node::Producer { producer } => {
+                Target::Producer(view.producers[producer.index()].id.clone())
+            }
             Node::Member { group, member } => {
                 let g = &view.groups[group.index()];
                 Target::Member {
@@ -576,11 +581,18 @@ mod tests {
 
     #[test]
     fn every_action_and_target_round_trips_even_with_hostile_names() {
-        for name in HOSTILE.iter().copied().chain(["orders", "user-events", "a.b_c-1", "订单"]) {
+        for name in HOSTILE
+            .iter()
+            .copied()
+            .chain(["orders", "user-events", "a.b_c-1", "订单"])
+        {
             for target in every_target(name) {
                 let text = target.encode();
                 assert_eq!(Target::decode(&text), Some(target.clone()), "{text}");
-                assert!(!text.contains(['<', '>', '"', '\'', '&', ' ']) || text.starts_with("flow:"), "{text}");
+                assert!(
+                    !text.contains(['<', '>', '"', '\'', '&', ' ']) || text.starts_with("flow:"),
+                    "{text}"
+                );
             }
             for action in every_action(name) {
                 let text = action.encode();
@@ -639,7 +651,14 @@ mod tests {
         ] {
             assert_eq!(Action::decode(text), None, "{text:?}");
         }
-        for text in ["", "broker", "member:g:m", "partition:t:0", "queue:", "World"] {
+        for text in [
+            "",
+            "broker",
+            "member:g:m",
+            "partition:t:0",
+            "queue:",
+            "World",
+        ] {
             assert_eq!(Target::decode(text), None, "{text:?}");
         }
     }
@@ -668,5 +687,133 @@ mod tests {
                 member: "email-1".into()
             })
         );
+    }
+
+    /// Every `data-action` value in `markup`, as the browser reads it (entities decoded).
+    fn actions_in(markup: &str) -> Vec<String> {
+        markup
+            .split("data-action=\"")
+            .skip(1)
+            .map(|rest| {
+                rest[..rest.find('"').expect("closed")]
+                    .replace("&quot;", "\"")
+                    .replace("&#39;", "'")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&")
+            })
+            .collect()
+    }
+
+    /// Everything the page's string renderers write for `view`: the picture, the selection panel for every
+    /// part, the describe tables, the world panel and the notices.
+    fn every_rendering(view: &ClusterView) -> String {
+        use crate::markup::{panels, picture, selection, world};
+        let mut out = picture::render(view, None);
+        let mut targets: Vec<Target> = crate::markup::tests_support::nodes_of(view)
+            .into_iter()
+            .map(|node| Target::of_node(view, node))
+            .collect();
+        for topic in &view.topics {
+            targets.extend(topic.partitions.iter().map(|p| Target::Partition {
+                topic: topic.name.clone(),
+                partition: p.partition,
+            }));
+        }
+        targets.extend(view.groups.iter().map(|g| Target::Group(g.group.clone())));
+        for target in &targets {
+            out.push_str(&selection::render(view, Some(target)));
+        }
+        out.push_str(&panels::group_tables(view, None));
+        out.push_str(&world::panel(view));
+        let memory = panels::memory_notice(200 << 20, false, true);
+        out.push_str(&panels::notices(Some("error"), Some(&memory), true));
+        out
+    }
+
+    fn check_round_trips(markup: &str) -> Vec<Action> {
+        actions_in(markup)
+            .into_iter()
+            .map(|text| {
+                let action = Action::decode(&text).unwrap_or_else(|| panic!("{text:?} decodes"));
+                assert_eq!(action.encode(), text);
+                action
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_action_a_renderer_writes_decodes_to_an_action_that_encodes_back() {
+        use crate::sim::Simulation;
+        // The order-service run at 15 s, with a member and a broker cut off (their reconnect buttons).
+        let mut sim = Simulation::from_json(crate::state::DEFAULT_SCENARIO).expect("valid");
+        sim.advance_to(15_000_000);
+        let mut view = sim.view();
+        let nodes = crate::markup::tests_support::nodes_of(&view);
+        view.cuts = vec![
+            (nodes[1], None),
+            (nodes[nodes.len() - 1], Some(Node::Controller)),
+        ];
+        let mut markup = every_rendering(&view);
+        // The event log's lines, from the run's trace.
+        let lines: Vec<_> = sim
+            .trace_since(0)
+            .0
+            .map(crate::markup::panels::log_line)
+            .collect();
+        markup.push_str(&crate::markup::panels::event_items(lines.iter(), "", 500));
+        // A synchronous baseline's services, one of them down.
+        let mut sync =
+            Simulation::from_json(include_str!("../../public/scenarios/sync-vs-kafka.json"))
+                .expect("valid");
+        sync.advance_to(25_000_000);
+        markup.push_str(&every_rendering(&sync.view()));
+        let actions = check_round_trips(&markup);
+        for wanted in [
+            "select:producer:order-service",
+            "select:broker:1",
+            "select:partition:orders-0",
+            "crash:broker:1",
+            "cut-controller:broker:2",
+            "isolate:producer:order-service",
+            "reconnect:broker:",
+            "reconnect:member:",
+            "leave:member:",
+            "crash:service:",
+            "restart:service:email",
+            "way:coarse",
+            "close-help",
+            "select:group:",
+        ] {
+            assert!(
+                actions
+                    .iter()
+                    .any(|action| action.encode().starts_with(wanted)),
+                "no {wanted} among {} actions",
+                actions.len()
+            );
+        }
+
+        // Hostile names everywhere: still one action per element, each round-tripping.
+        for hostile in HOSTILE {
+            let mut bad = hostile_view(hostile);
+            bad.cuts = view.cuts.clone();
+            let mut sync_view = sync.view();
+            for p in &mut sync_view.producers {
+                for (service, _, _) in &mut p.requests.sync_calls {
+                    *service = format!("{service}{hostile}");
+                }
+            }
+            let mut plain = hostile_view("plain");
+            plain.cuts = view.cuts.clone();
+            let plain = check_round_trips(&every_rendering(&plain));
+            let actions = check_round_trips(&every_rendering(&bad));
+            assert_eq!(plain.len(), actions.len(), "{hostile}");
+            assert!(actions.iter().any(
+                |a| matches!(a, Action::Select(Target::Member { member, .. }) if member == hostile)
+            ));
+            let services = check_round_trips(&crate::markup::world::panel(&sync_view));
+            assert!(services.iter().any(|a| matches!(a, Action::Crash(Target::Service(s)) | Action::Restart(Target::Service(s)) if s.ends_with(hostile))));
+        }
     }
 }

@@ -78,7 +78,11 @@ pub fn memory_notice(live: usize, last: bool, exact_time: bool) -> String {
         }))
         .raw("</p><div class=\"ks-memory-ways\">");
     let ways = [
-        (Way::Retention, Msg::MemoryRetention, Msg::MemoryRetentionTip),
+        (
+            Way::Retention,
+            Msg::MemoryRetention,
+            Msg::MemoryRetentionTip,
+        ),
         (Way::Rate, Msg::MemoryRate, Msg::MemoryRateTip),
         (Way::Coarse, Msg::MemoryCoarse, Msg::MemoryCoarseTip),
     ];
@@ -305,7 +309,8 @@ pub fn group_table(v: &ClusterView, index: usize, highlight: Option<&str>) -> St
                 .children(|m| {
                     m.open("span").text(&member.member);
                     let running = member.status == MemberStatus::Running;
-                    let buttons: &[(fn(Target) -> Action, &str, Msg)] = if running {
+                    type Verb = fn(Target) -> Action;
+                    let buttons: &[(Verb, &str, Msg)] = if running {
                         &[
                             (Action::Crash, "crash", Msg::MemberCrash),
                             (Action::Leave, "leave", Msg::MemberLeave),

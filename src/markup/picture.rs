@@ -147,7 +147,6 @@ pub fn render(v: &ClusterView, selected: Option<&Target>) -> String {
     m.into_string()
 }
 
-
 /// Each producer: its id, rate, acks and topic.
 fn producers(m: &mut Markup, v: &ClusterView, layout: &Layout, selected: Option<&Target>) {
     for (i, p) in v.producers.iter().enumerate() {
@@ -313,7 +312,7 @@ fn partitions(m: &mut Markup, v: &ClusterView, layout: &Layout, selected: Option
         for p in &topic.partitions {
             let at = layout.partition_rows[row];
             row += 1;
-            let strip = Strip::new(&layout, at, p);
+            let strip = Strip::new(layout, at, p);
             let end = strip.x_of(p.log_end_offset);
             let state = if p.offline {
                 "ks-strip-offline"
@@ -508,7 +507,7 @@ fn cut_lines(m: &mut Markup, v: &ClusterView, layout: &Layout) {
         if *a == Node::Controller {
             continue;
         }
-        let (from, to) = (anchor(&layout, *a), anchor(&layout, *b));
+        let (from, to) = (anchor(layout, *a), anchor(layout, *b));
         m.open("g")
             .attr("class", "ks-cut-line")
             .attr("data-testid", "cut-line")

@@ -166,7 +166,11 @@ fn broker(m: &mut Markup, v: &ClusterView, id: u32) -> bool {
         ("selection-broker-restart", Msg::BrokerRestart)
     };
     m.open("div").attr("class", "ks-buttons").children(|m| {
-        let action = if b.alive { Action::Crash } else { Action::Restart };
+        let action = if b.alive {
+            Action::Crash
+        } else {
+            Action::Restart
+        };
         button(m, action(Target::Broker(b.id)), testid, label);
         let (isolated, from) = v.cuts_of(node);
         if !isolated && !from.contains(&Node::Controller) {
@@ -421,7 +425,10 @@ mod tests {
             };
             let member = render(&view, Some(&selected));
             assert!(member.contains("selection-isolate") && member.contains("selection-reconnect"));
-            assert!(member.contains("data-action=\"reconnect:member:"), "{member}");
+            assert!(
+                member.contains("data-action=\"reconnect:member:"),
+                "{member}"
+            );
             // The coordinator's view of the member is beside the client's.
             assert!(member.contains(t(Msg::SelInGroup)), "{member}");
             assert!(!member.contains(name) || name == "plain", "{member}");

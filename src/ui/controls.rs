@@ -162,8 +162,12 @@ pub fn Controls() -> impl IntoView {
             .with(|v| v.groups.iter().map(|g| g.group.clone()).collect::<Vec<_>>())
     });
     let brokers = Memo::new(move |_| {
-        ui.panel_view
-            .with(|v| v.brokers.iter().map(|b| (b.id, b.alive)).collect::<Vec<_>>())
+        ui.panel_view.with(|v| {
+            v.brokers
+                .iter()
+                .map(|b| (b.id, b.alive))
+                .collect::<Vec<_>>()
+        })
     });
     let any_cut = Memo::new(move |_| ui.panel_view.with(|v| !v.cuts.is_empty()));
 

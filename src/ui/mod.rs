@@ -11,13 +11,13 @@ mod picture;
 mod story;
 
 use crate::budget::{EVENT_LOG_LINES, TRACE_EVENTS};
-use crate::pace::{core_budget_ms, Pacer};
 use crate::markup::action::Action;
+use crate::pace::{core_budget_ms, Pacer};
 use crate::share::{decode_fragment, encode_fragment_within};
-use crate::state::UiState;
 use crate::sim::num::Fixed;
 use crate::sim::view::ClusterView;
 use crate::sim::{Command, Scenario, Simulation};
+use crate::state::UiState;
 use leptos::prelude::*;
 use messages::{t, Locale, Msg};
 use std::collections::VecDeque;
@@ -92,7 +92,11 @@ pub struct Ui {
     /// A scenario loaded and checked, to be built in the next animation frame (see `load`).
     #[allow(clippy::type_complexity)]
     pending: StoredValue<
-        Option<(crate::sim::scenario::ValidScenario, Option<u64>, Option<&'static str>)>,
+        Option<(
+            crate::sim::scenario::ValidScenario,
+            Option<u64>,
+            Option<&'static str>,
+        )>,
         LocalStorage,
     >,
     /// What of a simulation just built is still to be shown, a frame at a time (see `install`).

@@ -21,10 +21,8 @@ pub fn GroupTables() -> impl IntoView {
     // A block per group (as many as a scenario may have), redrawn only when its own markup changed: the
     // page refreshes the groups' tables a few groups a frame (`Ui::refresh_with`).
     let producers = Memo::new(move |_| ui.table_view.with(producer_lines));
-    let highlight = Memo::new(move |_| {
-        ui.state
-            .with(|s| s.highlighted_group().map(str::to_string))
-    });
+    let highlight =
+        Memo::new(move |_| ui.state.with(|s| s.highlighted_group().map(str::to_string)));
     let blocks = (0..crate::sim::scenario::MAX_GROUPS)
         .map(|index| {
             let html = Memo::new(move |_| {
