@@ -211,13 +211,14 @@ pub fn event_items<'a>(
 /// The describe tables of every group, with their delivery accounting and member buttons.
 pub fn group_tables(v: &ClusterView, highlight: Option<&str>) -> String {
     let mut all: String = (0..v.groups.len())
-        .map(|index| group_table(v, index, highlight))
+        .flat_map(|index| [group_table(v, index, highlight), member_buttons(v, index)])
         .collect();
     all.push_str(&producer_lines(v));
     all
 }
 
-/// One group's block of `group_tables`: its `--describe` table, delivery line and member buttons.
+/// One group's block of `group_tables`: its `--describe` table and delivery line (its member buttons are
+/// `member_buttons`, apart, so the page keeps them in place while the table's numbers change).
 pub fn group_table(v: &ClusterView, index: usize, highlight: Option<&str>) -> String {
     let mut m = Markup::with_capacity(4 * 1024);
     let Some(g) = v.groups.get(index) else {
@@ -301,6 +302,16 @@ pub fn group_table(v: &ClusterView, index: usize, highlight: Option<&str>) -> St
                 m.text(format_args!(" {}", t(Msg::WrittenTwiceProcessed)));
             }
         });
+    m.close("div");
+    m.into_string()
+}
+
+/// The crash, leave and restart buttons of group `index`'s members.
+pub fn member_buttons(v: &ClusterView, index: usize) -> String {
+    let mut m = Markup::with_capacity(1024);
+    let Some(g) = v.groups.get(index) else {
+        return String::new();
+    };
     m.open("div").attr("class", "ks-buttons").children(|m| {
         for member in &g.members {
             m.open("span")
@@ -331,7 +342,6 @@ pub fn group_table(v: &ClusterView, index: usize, highlight: Option<&str>) -> St
                 });
         }
     });
-    m.close("div");
     m.into_string()
 }
 

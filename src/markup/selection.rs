@@ -80,18 +80,22 @@ pub fn member_state(status: MemberStatus, activity: Activity, joining: bool) -> 
     })
 }
 
-/// The panel's markup for `selected`, or a hint when nothing (or nothing that still exists, or nothing
-/// with facts of its own) is selected.
-pub fn render(v: &ClusterView, selected: Option<&Target>) -> String {
-    let mut m = Markup::with_capacity(2048);
+/// The panel's markup for `selected`: its facts and its actions apart, so that the page can keep the
+/// buttons in place while the facts change (a button replaced under the pointer loses its click). A hint
+/// when nothing (or nothing that still exists, or nothing with facts of its own) is selected.
+pub fn render_parts(v: &ClusterView, selected: Option<&Target>) -> (String, String) {
+    let mut p = Panel {
+        facts: Markup::with_capacity(2048),
+        actions: Markup::with_capacity(512),
+    };
     let found = match selected {
-        Some(Target::Broker(id)) => broker(&mut m, v, *id),
+        Some(Target::Broker(id)) => broker(&mut p, v, *id),
         Some(Target::Partition { topic, partition }) => {
-            self::partition(&mut m, v, topic, *partition)
+            self::partition(&mut p, v, topic, *partition)
         }
-        Some(Target::Group(group)) => self::group(&mut m, v, group),
-        Some(Target::Member { group, member }) => self::member(&mut m, v, group, member),
-        Some(Target::Producer(id)) => producer(&mut m, v, id),
+        Some(Target::Group(group)) => self::group(&mut p, v, group),
+        Some(Target::Member { group, member }) => self::member(&mut p, v, group, member),
+        Some(Target::Producer(id)) => producer(&mut p, v, id),
         Some(
             Target::Controller
             | Target::Service(_)
@@ -106,12 +110,26 @@ pub fn render(v: &ClusterView, selected: Option<&Target>) -> String {
         m.open("p")
             .attr("class", "ks-small-text")
             .text(t(Msg::SelectHint));
-        return m.into_string();
+        return (m.into_string(), String::new());
     }
-    m.into_string()
+    (p.facts.into_string(), p.actions.into_string())
 }
 
-fn broker(m: &mut Markup, v: &ClusterView, id: u32) -> bool {
+/// The facts and the actions together.
+pub fn render(v: &ClusterView, selected: Option<&Target>) -> String {
+    let (mut facts, actions) = render_parts(v, selected);
+    facts.push_str(&actions);
+    facts
+}
+
+/// The panel being written: facts, and the action buttons.
+struct Panel {
+    facts: Markup,
+    actions: Markup,
+}
+
+fn broker(p: &mut Panel, v: &ClusterView, id: u32) -> bool {
+    let (m, actions) = (&mut p.facts, &mut p.actions);
     let Some(b) = v.brokers.iter().find(|b| b.id == id) else {
         return false;
     };
@@ -165,28 +183,32 @@ fn broker(m: &mut Markup, v: &ClusterView, id: u32) -> bool {
     } else {
         ("selection-broker-restart", Msg::BrokerRestart)
     };
-    m.open("div").attr("class", "ks-buttons").children(|m| {
-        let action = if b.alive {
-            Action::Crash
-        } else {
-            Action::Restart
-        };
-        button(m, action(Target::Broker(b.id)), testid, label);
-        let (isolated, from) = v.cuts_of(node);
-        if !isolated && !from.contains(&Node::Controller) {
-            button(
-                m,
-                Action::CutFromController(Target::Broker(b.id)),
-                "selection-cut-controller",
-                Msg::NetCutController,
-            );
-        }
-        network_buttons(m, v, node);
-    });
+    actions
+        .open("div")
+        .attr("class", "ks-buttons")
+        .children(|m| {
+            let action = if b.alive {
+                Action::Crash
+            } else {
+                Action::Restart
+            };
+            button(m, action(Target::Broker(b.id)), testid, label);
+            let (isolated, from) = v.cuts_of(node);
+            if !isolated && !from.contains(&Node::Controller) {
+                button(
+                    m,
+                    Action::CutFromController(Target::Broker(b.id)),
+                    "selection-cut-controller",
+                    Msg::NetCutController,
+                );
+            }
+            network_buttons(m, v, node);
+        });
     true
 }
 
-fn partition(m: &mut Markup, v: &ClusterView, topic: &str, partition: u32) -> bool {
+fn partition(p: &mut Panel, v: &ClusterView, topic: &str, partition: u32) -> bool {
+    let m = &mut p.facts;
     let Some(p) = v
         .topics
         .iter()
@@ -233,7 +255,8 @@ fn partition(m: &mut Markup, v: &ClusterView, topic: &str, partition: u32) -> bo
     true
 }
 
-fn group(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
+fn group(p: &mut Panel, v: &ClusterView, id: &str) -> bool {
+    let m = &mut p.facts;
     let Some(g) = v.groups.iter().find(|g| g.group == id) else {
         return false;
     };
@@ -266,7 +289,8 @@ fn group(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
     true
 }
 
-fn member(m: &mut Markup, v: &ClusterView, group: &str, id: &str) -> bool {
+fn member(p: &mut Panel, v: &ClusterView, group: &str, id: &str) -> bool {
+    let (m, actions) = (&mut p.facts, &mut p.actions);
     let Some(group_index) = v.groups.iter().position(|g| g.group == group) else {
         return false;
     };
@@ -304,35 +328,39 @@ fn member(m: &mut Markup, v: &ClusterView, group: &str, id: &str) -> bool {
         fact(m, t(Msg::SelProcessed), member.records_processed);
         network_fact(m, v, node);
     });
-    m.open("div").attr("class", "ks-buttons").children(|m| {
-        let target = Target::of_node(v, node);
-        if member.status == MemberStatus::Running {
-            button(
-                m,
-                Action::Crash(target.clone()),
-                "selection-crash",
-                Msg::MemberCrash,
-            );
-            button(
-                m,
-                Action::Leave(target),
-                "selection-leave",
-                Msg::MemberLeave,
-            );
-        } else {
-            button(
-                m,
-                Action::Restart(target),
-                "selection-restart",
-                Msg::MemberRestart,
-            );
-        }
-        network_buttons(m, v, node);
-    });
+    actions
+        .open("div")
+        .attr("class", "ks-buttons")
+        .children(|m| {
+            let target = Target::of_node(v, node);
+            if member.status == MemberStatus::Running {
+                button(
+                    m,
+                    Action::Crash(target.clone()),
+                    "selection-crash",
+                    Msg::MemberCrash,
+                );
+                button(
+                    m,
+                    Action::Leave(target),
+                    "selection-leave",
+                    Msg::MemberLeave,
+                );
+            } else {
+                button(
+                    m,
+                    Action::Restart(target),
+                    "selection-restart",
+                    Msg::MemberRestart,
+                );
+            }
+            network_buttons(m, v, node);
+        });
     true
 }
 
-fn producer(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
+fn producer(p: &mut Panel, v: &ClusterView, id: &str) -> bool {
+    let (m, actions) = (&mut p.facts, &mut p.actions);
     let Some(index) = v.producers.iter().position(|p| p.id == id) else {
         return false;
     };
@@ -352,9 +380,12 @@ fn producer(m: &mut Markup, v: &ClusterView, id: &str) -> bool {
         fact(m, t(Msg::SelPending), p.records_pending);
         network_fact(m, v, node);
     });
-    m.open("div").attr("class", "ks-buttons").children(|m| {
-        network_buttons(m, v, node);
-    });
+    actions
+        .open("div")
+        .attr("class", "ks-buttons")
+        .children(|m| {
+            network_buttons(m, v, node);
+        });
     true
 }
 

@@ -6,7 +6,7 @@ use super::messages::{t, Msg};
 use super::{Ui, EXAMPLES};
 use crate::markup::action::{Action, Control};
 use crate::markup::panels::{
-    event_items, group_chart, group_table, producer_lines, rate_chart, topic_table,
+    event_items, group_chart, group_table, member_buttons, producer_lines, rate_chart, topic_table,
 };
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -30,7 +30,13 @@ pub fn GroupTables() -> impl IntoView {
                 ui.table_view
                     .with(|v| group_table(v, index, highlight.as_deref()))
             });
-            view! { <div inner_html=move || html.get()></div> }
+            // Apart from the table, whose numbers change every refresh: a button is replaced only when
+            // its member's state changes, never under the pointer for nothing.
+            let buttons = Memo::new(move |_| ui.table_view.with(|v| member_buttons(v, index)));
+            view! {
+                <div inner_html=move || html.get()></div>
+                <div inner_html=move || buttons.get()></div>
+            }
         })
         .collect_view();
     view! {

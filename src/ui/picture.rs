@@ -96,14 +96,21 @@ pub fn Picture() -> impl IntoView {
 pub fn Selection() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let selected = Memo::new(move |_| ui.state.with(|s| s.selected.clone()));
-    let html = Memo::new(move |_| {
+    let parts = Memo::new(move |_| {
         let selected = selected.get();
         ui.panel_view
-            .with(|v| crate::markup::selection::render(v, selected.as_ref()))
+            .with(|v| crate::markup::selection::render_parts(v, selected.as_ref()))
     });
+    // The facts change every refresh; the buttons only when what they offer does, so they are their own
+    // element and never replaced under the pointer for nothing.
+    let facts = Memo::new(move |_| parts.with(|(facts, _)| facts.clone()));
+    let actions = Memo::new(move |_| parts.with(|(_, actions)| actions.clone()));
     view! {
         <section class="ks-panel ks-selection" data-testid="selection" aria-live="polite" aria-label=t(Msg::SelectTitle)
-            inner_html=move || html.get() on:click=move |ev| ui.act(ev.target())></section>
+            on:click=move |ev| ui.act(ev.target())>
+            <div inner_html=move || facts.get()></div>
+            <div inner_html=move || actions.get()></div>
+        </section>
     }
 }
 
