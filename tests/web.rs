@@ -23,12 +23,24 @@ fn by_testid(id: &str) -> web_sys::Element {
         .unwrap_or_else(|| panic!("no element with data-testid={id}"))
 }
 
-async fn tick() {
-    gloo_timers::future::TimeoutFuture::new(120).await;
+/// Lets the page's reactive updates reach the DOM: a macrotask, after the executor's queued effects. No
+/// simulated time passes.
+async fn settle() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
 }
 
-async fn wait(ms: u32) {
-    gloo_timers::future::TimeoutFuture::new(ms).await;
+/// Runs `n` frames of the mounted page through its test hook (`ui::run_frames`: each counts 100 ms of wall
+/// time, within the pacer's core budget per frame, as a real frame would), refreshes every panel and lets
+/// the DOM catch up. The tests advance the page by frames, never by sleeping on the wall clock.
+async fn frames(n: u32) {
+    assert!(kafka_sim::ui::run_frames(n), "a page is mounted");
+    settle().await;
+}
+
+/// A couple of frames: enough for an action to take effect and be shown (a freshly loaded scenario is
+/// built and shown over a few frames; see `Ui::install`).
+async fn tick() {
+    frames(4).await;
 }
 
 /// A bubbling event, as the browser dispatches `input`, `change` and `click` (the controls handle them
@@ -198,7 +210,7 @@ async fn a_bad_scenario_shows_an_error_and_the_simulation_keeps_running() {
         error.contains("cluster.brokers") && error.contains("99"),
         "error: {error}"
     );
-    gloo_timers::future::TimeoutFuture::new(400).await;
+    frames(25).await;
     assert_ne!(
         by_testid("clock").text_content().unwrap(),
         before,
@@ -268,7 +280,7 @@ async fn dragging_the_produce_rate_slider_changes_the_rate_and_the_flow() {
     assert_eq!(rate(), "10000");
     assert_eq!(events_of_type("producer_rate_changed").len(), 1);
     full_speed();
-    wait(600).await;
+    frames(38).await;
     assert!(
         text("picture").contains("10000"),
         "the producer in the picture shows the new rate"
@@ -292,7 +304,7 @@ async fn max_poll_records_bounds_the_size_of_poll_batches() {
     set_input("max-poll-records", "3", "change");
     set_input("processing", "0", "change");
     full_speed();
-    wait(1500).await;
+    frames(94).await;
     let log = event_lines();
     let items = document()
         .query_selector_all("[data-testid=events] li")
@@ -337,8 +349,9 @@ async fn crashing_a_broker_elects_a_new_leader() {
         .unchecked_into::<HtmlElement>()
         .click();
     full_speed();
-    // broker.session.timeout.ms is 9 s: at 100× the controller fences broker 1 within ~0.1 s of wall time.
-    wait(2500).await;
+    // broker.session.timeout.ms is 9 s: at 100× a frame runs up to 10 s, so three frames see broker 1 fenced
+    // and its partitions' leaders elected (and few enough events after it that the log still holds them).
+    frames(3).await;
     let leader_after = text(&format!("leader-orders-{led_by_1}"));
     assert!(
         leader_after != "1" && leader_after != "none",
@@ -358,13 +371,14 @@ async fn adding_a_member_rebalances_with_a_new_generation() {
     mount();
     tick().await;
     full_speed();
-    wait(1500).await;
+    // Up to 10 simulated seconds a frame at 100×: the group forms, then rebalances for its new member.
+    frames(3).await;
     let before: i32 = text("generation-inventory_group").parse().unwrap();
     assert!(before >= 1, "the group formed");
     by_testid("add-member")
         .unchecked_into::<HtmlElement>()
         .click();
-    wait(2500).await;
+    frames(3).await;
     let after: i32 = text("generation-inventory_group").parse().unwrap();
     assert!(after > before, "generation {before} → {after}");
     set_input("event-filter", "rebalance_started", "input");
@@ -440,7 +454,7 @@ async fn loading_a_scenario_replaces_the_run_within_a_few_frames() {
         .unwrap();
     by_testid("load").unchecked_into::<HtmlElement>().click();
     // Checked at once, built in the next frame, the tables drawn in their refresh slot after it.
-    wait(600).await;
+    frames(38).await;
     assert!(document()
         .query_selector("[data-testid=error]")
         .unwrap()
@@ -502,10 +516,10 @@ async fn every_control_is_labelled_in_both_languages_and_switching_keeps_the_clo
     let play = by_testid("play").text_content().unwrap();
     assert!(!play.is_ascii(), "the page is in Chinese: {play}");
     full_speed();
-    wait(300).await;
+    frames(19).await;
     let before = text("clock");
     by_testid("lang-en").unchecked_into::<HtmlElement>().click();
-    wait(400).await;
+    frames(25).await;
     assert_eq!(kafka_sim::messages::locale(), Locale::En);
     assert!(
         by_testid("play").text_content().unwrap().is_ascii(),
@@ -533,7 +547,7 @@ async fn every_control_is_labelled_in_both_languages_and_switching_keeps_the_clo
     by_testid("lang-zh-CN")
         .unchecked_into::<HtmlElement>()
         .click();
-    wait(300).await;
+    frames(19).await;
     assert!(
         event_lines().iter().any(|line| !line.is_ascii()),
         "{:?}",
@@ -547,7 +561,7 @@ async fn clicking_a_member_in_the_picture_selects_it_and_offers_its_actions() {
     mount();
     tick().await;
     full_speed();
-    wait(800).await;
+    frames(50).await;
     let member = document()
         .query_selector("[data-testid=picture] [data-action^=\"select:member:inventory_group/\"]")
         .unwrap()
@@ -569,7 +583,7 @@ async fn clicking_a_member_in_the_picture_selects_it_and_offers_its_actions() {
     by_testid("selection-crash")
         .unchecked_into::<HtmlElement>()
         .click();
-    wait(200).await;
+    frames(13).await;
     assert_eq!(crashed(), 1);
     assert!(document()
         .query_selector("[data-testid=selection-restart]")
@@ -610,13 +624,13 @@ async fn cutting_a_broker_off_from_the_controller_fences_it_until_the_network_he
         if !events_of_type("broker_fenced").is_empty() {
             break;
         }
-        wait(100).await;
+        frames(7).await;
     }
     assert_eq!(events_of_type("broker_fenced").len(), 1);
     by_testid("heal-network")
         .unchecked_into::<HtmlElement>()
         .click();
-    wait(400).await;
+    frames(25).await;
     assert_eq!(broker().get_attribute("data-net").as_deref(), Some("ok"));
     for kind in ["network_healed", "broker_unfenced"] {
         logged(kind);

@@ -448,8 +448,25 @@ fn rewrite_link(ui: Ui) {
     write_link(ui, &scenario);
 }
 
+/// Runs frames of the mounted page (`run_frames`).
+type Frames = std::rc::Rc<dyn Fn(u32)>;
+
 thread_local! {
     static TRAP_REQUESTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The mounted page's frames, for `run_frames`.
+    static TEST_FRAMES: std::cell::RefCell<Option<Frames>> = const { std::cell::RefCell::new(None) };
+}
+
+/// For the browser tests (`tests/web.rs`), instead of waiting on the wall clock: runs `frames` frames of
+/// the mounted page at once, each as if 100 ms of wall time had passed (what one frame may count at most),
+/// then refreshes every panel. Returns whether a page is mounted. Nothing in the page calls it.
+#[doc(hidden)]
+pub fn run_frames(frames: u32) -> bool {
+    let hook = TEST_FRAMES.with(|hook| hook.borrow().clone());
+    if let Some(hook) = &hook {
+        hook(frames);
+    }
+    hook.is_some()
 }
 
 /// For the browser test of the page's fatal-error notice (`public/fatal.js`): the next animation frame
@@ -623,10 +640,8 @@ pub fn App() -> impl IntoView {
     let last_tick = StoredValue::new_local(now_ms());
     let core_ms = StoredValue::new_local(VecDeque::<f64>::new());
     let pacer = StoredValue::new_local(Pacer::default());
-    let stop = start_animation(move || {
-        let now = now_ms();
-        let wall = (now - last_tick.get_value()).clamp(0.0, MAX_TICK_WALL_MS);
-        last_tick.set_value(now);
+    // One frame of the page, `wall` ms of wall time after the last.
+    let frame = move |wall: f64| {
         if ui.install() {
             // A new simulation starts from the pacer's first slice size, not the size the last run grew to.
             pacer.set_value(Pacer::default());
@@ -681,9 +696,26 @@ pub fn App() -> impl IntoView {
             ui.behind.set(behind);
         }
         ui.refresh_with(false);
+    };
+    let stop = start_animation(move || {
+        let now = now_ms();
+        let wall = (now - last_tick.get_value()).clamp(0.0, MAX_TICK_WALL_MS);
+        last_tick.set_value(now);
+        frame(wall);
     });
     let stop = StoredValue::new_local(stop);
-    on_cleanup(move || stop.with_value(|flag| flag.set(true)));
+    TEST_FRAMES.with(|hook| {
+        *hook.borrow_mut() = Some(std::rc::Rc::new(move |frames| {
+            for _ in 0..frames {
+                frame(MAX_TICK_WALL_MS);
+            }
+            ui.refresh();
+        }))
+    });
+    on_cleanup(move || {
+        stop.with_value(|flag| flag.set(true));
+        TEST_FRAMES.with(|hook| hook.borrow_mut().take());
+    });
 
     let on_key = move |ev: web_sys::KeyboardEvent| {
         let typing = ev
