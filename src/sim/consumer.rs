@@ -5,18 +5,21 @@
 //! `Client` (the kernel for messages, timers and events; read-only, the group's client settings and what
 //! its metadata says of the cluster). The coordinator is `coordinator`.
 
+use super::assignor::{self, Subscription};
 use super::config::{AutoOffsetReset, ConsumerConfig};
 use super::event::{EventKind, Reason, TopicPartitionPair};
-use super::group::{Activity, Member, MemberStatus};
+use super::group::{Activity, Member, MemberStatus, Syncing};
 use super::ids::{BrokerId, GroupIx, MemberSlot, Micros, Tp};
 use super::kernel::Kernel;
 use super::network::{FlowKind, Node};
 use super::partition::{Partition, Topic};
 use super::protocol::{
     ConsumerFetchPartition, ConsumerFetchRequest, ConsumerFetched, CoordinatorEvent, Ev, FetchFrom,
-    FetchOutcome, Lost, MemberEvent, CONSUMER_REQUEST_TIMEOUT_US,
+    FetchOutcome, JoinedMembers, LeaderAssignment, Lost, MemberEvent, SyncError,
+    CONSUMER_REQUEST_TIMEOUT_US,
 };
 use super::scenario::CommitMode;
+use std::collections::BTreeMap;
 
 /// The application's `poll(Duration)` timeout: with no records, `poll` returns empty after it and is
 /// called again (100 ms, as in Kafka's examples).
@@ -160,17 +163,44 @@ impl Member {
                     self.send_join(c);
                 }
             }
-            MemberEvent::SyncGroupResponse {
+            MemberEvent::JoinGroupResponse {
                 member_id,
                 generation,
-                partitions,
                 leader,
+                members,
             } => {
-                if self.joining {
+                // `JoinGroupResponseHandler`: only a member waiting for its JoinGroup's answer goes on
+                // to SyncGroup, the leader with the assignment it computes.
+                if self.joining && self.syncing.is_none() && self.pending_assignment.is_none() {
                     self.member_id = Some(member_id);
-                    self.pending_assignment = Some((generation, partitions, leader));
-                    if self.activity == Activity::Polling && self.fetches.is_empty() {
-                        self.wake_now(c, MemberEvent::Poll);
+                    let assignment =
+                        members.map(|joined| Box::new(self.on_leader_elected(c, *joined)));
+                    self.send_sync(c, generation, leader, assignment);
+                }
+            }
+            MemberEvent::SyncGroupResponse { partitions, error } => {
+                // `SyncGroupResponseHandler`: the assignment, or back to JoinGroup.
+                let Some(syncing) = self.syncing.filter(|_| self.joining) else {
+                    return;
+                };
+                self.syncing = None;
+                match error {
+                    None => {
+                        self.pending_assignment =
+                            Some((syncing.generation, partitions, syncing.leader));
+                        if self.activity == Activity::Polling && self.fetches.is_empty() {
+                            self.wake_now(c, MemberEvent::Poll);
+                        }
+                    }
+                    Some(error) => {
+                        // `resetStateOnResponseError`: UNKNOWN_MEMBER_ID forgets the member id too.
+                        if error != SyncError::RebalanceInProgress {
+                            self.generation = None;
+                        }
+                        if error == SyncError::UnknownMember {
+                            self.member_id = None;
+                        }
+                        self.send_join(c);
                     }
                 }
             }
@@ -206,16 +236,16 @@ impl Member {
         let to = c.coordinator_node;
         let lost = event.sender().and_then(|(_, _, lost)| lost);
         let now = c.k.now;
-        let (known, epoch) = (c.coordinator.is_some(), c.coordinator_epoch);
+        let epoch = c.coordinator_epoch;
         match lost {
             Some(Lost::JoinGroup) => self.join_sent_us = now,
             Some(Lost::OffsetCommit) => self.commit_sent_us = now,
-            Some(Lost::OffsetFetch) | None => {}
+            Some(Lost::SyncGroup | Lost::OffsetFetch) | None => {}
         }
-        if self.coordinator_unknown || !known {
+        let Some(broker) = c.coordinator.filter(|_| !self.coordinator_unknown) else {
             // `ensureCoordinatorReady`: nothing is sent until FindCoordinator finds one.
             return self.on_coordinator_error(c, Reason::CoordinatorNotAvailable, lost);
-        }
+        };
         let sent = c.k.send(
             c.node(),
             to,
@@ -223,12 +253,15 @@ impl Member {
             0,
             Ev::Coordinator {
                 group: c.group,
+                broker,
                 epoch,
                 event,
             },
         );
-        if let (false, Some(lost)) = (sent, lost) {
-            self.request_lost(c, lost);
+        match (sent, lost) {
+            // A SyncGroup has its timer whether it is lost or not (`send_sync`).
+            (false, Some(lost)) if lost != Lost::SyncGroup => self.request_lost(c, lost),
+            _ => {}
         }
     }
 
@@ -249,6 +282,77 @@ impl Member {
                 group_instance_id,
             },
         );
+    }
+
+    /// A SyncGroupRequest of the generation its JoinGroupResponse named (`onJoinFollower`, or the leader's
+    /// with its assignment). It waits for the answer at most `request.timeout.ms`: the coordinator may hold
+    /// it (until the leader's arrives) or a network fault may take it, and the client cannot tell.
+    fn send_sync(
+        &mut self,
+        c: &mut Client<'_>,
+        generation: i32,
+        leader: bool,
+        assignment: Option<Box<LeaderAssignment>>,
+    ) {
+        let now = c.k.now;
+        let (incarnation, member_id) = (
+            self.incarnation,
+            self.member_id.expect("a joined member has an id"),
+        );
+        self.syncing = Some(Syncing {
+            sent_us: now,
+            generation,
+            leader,
+        });
+        self.send_to_coordinator(
+            c,
+            FlowKind::GroupProtocol,
+            CoordinatorEvent::SyncGroup {
+                member: c.me,
+                incarnation,
+                member_id,
+                generation,
+                assignment,
+            },
+        );
+        if self.syncing.is_some() {
+            let event = self.request_timeout(Lost::SyncGroup);
+            self.wake(c, now + CONSUMER_REQUEST_TIMEOUT_US, event);
+        }
+    }
+
+    /// `ConsumerCoordinator.onLeaderElected`: the leader runs the assignor the coordinator selected over
+    /// every member's subscription, with the partition counts of its own metadata, and sends the result
+    /// in its SyncGroup, by member.
+    fn on_leader_elected(&self, c: &Client<'_>, joined: JoinedMembers) -> LeaderAssignment {
+        let mut partitions_per_topic: BTreeMap<String, u32> = BTreeMap::new();
+        partitions_per_topic.extend(
+            c.topics
+                .iter()
+                .map(|t| (t.name.clone(), t.partitions.len() as u32)),
+        );
+        let (slots, subscriptions): (Vec<MemberSlot>, Vec<Subscription>) =
+            joined.members.into_iter().unzip();
+        let result = assignor::assign(joined.protocol, &partitions_per_topic, &subscriptions);
+        slots
+            .into_iter()
+            .zip(&subscriptions)
+            .map(|(slot, subscription)| {
+                let list = result
+                    .get(&subscription.member_id)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|tp| {
+                        let topic = c.topics.iter().position(|t| t.name == tp.topic)?;
+                        Some(Tp {
+                            topic,
+                            partition: tp.partition,
+                        })
+                    })
+                    .collect();
+                (slot, list)
+            })
+            .collect()
     }
 
     /// A request to the coordinator failed with NOT_COORDINATOR or COORDINATOR_NOT_AVAILABLE (or found its
@@ -273,6 +377,11 @@ impl Member {
         }
         match lost {
             Some(Lost::JoinGroup) => m.retry_join |= m.joining,
+            // SyncGroupResponseHandler: the join failed; it joins again once the coordinator is found.
+            Some(Lost::SyncGroup) => {
+                m.syncing = None;
+                m.retry_join |= m.joining;
+            }
             Some(Lost::OffsetCommit) if m.activity == Activity::Committing => m.retry_commit = true,
             Some(Lost::OffsetCommit) => events.push(EventKind::CommitFailed {
                 group: group_id.to_string(),
@@ -342,6 +451,7 @@ impl Member {
     pub(crate) fn request_timeout(&self, lost: Lost) -> MemberEvent {
         let sent_us = match lost {
             Lost::JoinGroup => self.join_sent_us,
+            Lost::SyncGroup => self.syncing.map_or(0, |syncing| syncing.sent_us),
             Lost::OffsetCommit => self.commit_sent_us,
             Lost::OffsetFetch => self.offset_fetch_sent.unwrap_or(0),
         };
@@ -356,6 +466,7 @@ impl Member {
         match lost {
             Lost::JoinGroup => {
                 if !self.joining
+                    || self.syncing.is_some()
                     || self.pending_assignment.is_some()
                     || self.join_sent_us != sent_us
                 {
@@ -366,6 +477,18 @@ impl Member {
                     member: member_id,
                     request: "JoinGroup".into(),
                 });
+                self.send_join(c);
+            }
+            Lost::SyncGroup => {
+                if !self.joining || self.syncing.map(|syncing| syncing.sent_us) != Some(sent_us) {
+                    return;
+                }
+                c.k.emit(EventKind::CoordinatorRequestTimedOut {
+                    group: group_id,
+                    member: member_id,
+                    request: "SyncGroup".into(),
+                });
+                self.syncing = None;
                 self.send_join(c);
             }
             Lost::OffsetCommit => {

@@ -63,6 +63,30 @@ pub struct Membership {
     pub(crate) group_instance_id: Option<String>,
     /// How many member ids this slot was given.
     pub(crate) ids_given: u32,
+    /// Where the member is in the generation's SyncGroup phase.
+    pub(crate) sync: SyncState,
+}
+
+/// A member's SyncGroup, as the coordinator sees it (Kafka's `ClassicGroup.pendingSyncMembers` and
+/// `ClassicGroupMember.awaitingSyncFuture`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum SyncState {
+    /// No SyncGroup expected from it, or it was answered.
+    #[default]
+    None,
+    /// Its JoinGroup was answered with the new generation; its SyncGroup has not arrived.
+    Pending,
+    /// Its SyncGroup waits for the leader's assignment, to be answered on this connection.
+    Held { connection: u32 },
+}
+
+/// A SyncGroupRequest the member waits for an answer to (the client's COMPLETING_REBALANCE): when it was
+/// sent, and what the JoinGroupResponse said (the generation, whether the member leads the group).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Syncing {
+    pub sent_us: Micros,
+    pub generation: i32,
+    pub leader: bool,
 }
 
 /// What the member's application thread is doing.
@@ -117,6 +141,8 @@ pub struct Member {
     /// after `APP_POLL_TIMEOUT_US` when no records came, and the application calls it again (which
     /// runs auto-commit). It re-arms itself when the member polled since.
     pub(crate) poll_timer_at: Option<Micros>,
+    /// Its SyncGroupRequest waiting for an answer.
+    pub(crate) syncing: Option<Syncing>,
     pub(crate) pending_assignment: Option<(i32, Vec<Tp>, bool)>,
     /// It was chosen the group's leader in its last join: it watches the metadata of every subscribed
     /// topic, and rejoins when a topic's partitions change.
@@ -168,6 +194,7 @@ impl Member {
             resets: Vec::new(),
             offset_fetch_sent: None,
             poll_timer_at: None,
+            syncing: None,
             pending_assignment: None,
             leader: false,
             rejoin_needed: false,

@@ -2,6 +2,7 @@
 //! is named for the Kafka API it mirrors where there is one (ProduceRequest/Response, Fetch from a
 //! follower or a consumer, JoinGroup/SyncGroup, Heartbeat, LeaveGroup, OffsetCommit).
 
+use super::assignor::{Assignor, Subscription};
 use super::config::{Acks, AutoOffsetReset};
 use super::event::Reason;
 use super::ids::{BrokerId, GroupIx, MemberId, MemberSlot, Micros, ProducerIx, Tp};
@@ -103,11 +104,12 @@ pub enum Ev {
         group: GroupIx,
         member: MemberSlot,
     },
-    /// A request arriving at, or a timer of, a group's coordinator (`CoordinatorEvent`). `epoch` is the
-    /// group's coordinator epoch when it was sent or set: a request that finds the coordinator moved is
-    /// answered NOT_COORDINATOR, an old coordinator's timer lapses.
+    /// A request arriving at, or a timer of, a group's coordinator (`CoordinatorEvent`). `broker` is the
+    /// broker it was sent to (set on), and `epoch` the group's coordinator epoch then: a request that finds
+    /// the coordinator moved is answered NOT_COORDINATOR by that broker, an old coordinator's timer lapses.
     Coordinator {
         group: GroupIx,
+        broker: BrokerId,
         epoch: u32,
         event: CoordinatorEvent,
     },
@@ -264,14 +266,21 @@ pub enum MemberEvent {
         rebalance_in_progress: bool,
         unknown_member: bool,
     },
-    /// The SyncGroupResponse: the member's partitions for the generation (and, from the JoinGroupResponse,
-    /// its member id).
-    SyncGroupResponse {
+    /// The JoinGroupResponse: the member's id and the new generation, and whether it leads the group.
+    /// The leader's carries the members and their subscriptions, for it to run the assignor
+    /// (`ConsumerCoordinator.onLeaderElected`); none when it is told to skip the assignment (a static
+    /// leader's new process in a Stable group, KIP-814).
+    JoinGroupResponse {
         member_id: MemberId,
         generation: i32,
-        partitions: Vec<Tp>,
-        /// It is the group's leader (the JoinGroupResponse says so).
         leader: bool,
+        members: Option<Box<JoinedMembers>>,
+    },
+    /// The SyncGroupResponse: the member's partitions for the generation it synced, or the error that
+    /// sends it back to JoinGroup.
+    SyncGroupResponse {
+        partitions: Vec<Tp>,
+        error: Option<SyncError>,
     },
     /// The JoinGroupResponse MEMBER_ID_REQUIRED (KIP-394): a dynamic member joining with no member id is
     /// given one, and joins again with it.
@@ -293,7 +302,8 @@ pub enum MemberEvent {
     /// The FindCoordinatorResponse.
     CoordinatorFound,
     /// A request to the coordinator, or its answer, was lost to a network fault: `request.timeout.ms`
-    /// after it was sent, the member gives up waiting (see `Lost`).
+    /// after it was sent, the member gives up waiting (see `Lost`). Every SyncGroup has this timer, lost
+    /// or not: the coordinator may hold it, and the member gives up on it all the same.
     RequestTimedOut {
         lost: Lost,
         sent_us: Micros,
@@ -310,6 +320,11 @@ impl CoordinatorEvent {
                 incarnation,
                 ..
             } => (member, incarnation, Some(Lost::JoinGroup)),
+            CoordinatorEvent::SyncGroup {
+                member,
+                incarnation,
+                ..
+            } => (member, incarnation, Some(Lost::SyncGroup)),
             CoordinatorEvent::OffsetCommit {
                 member,
                 incarnation,
@@ -339,8 +354,10 @@ impl CoordinatorEvent {
 /// What a member waited for when a network fault took the request or its answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lost {
-    /// A JoinGroupRequest, or the SyncGroupResponse that ends the join: it joins again.
+    /// A JoinGroupRequest or its response: it joins again.
     JoinGroup,
+    /// A SyncGroupRequest or its response: it joins again.
+    SyncGroup,
     /// An OffsetCommitRequest or its response: the commit fails with a timeout.
     OffsetCommit,
     /// An OffsetFetchRequest or its response: the member asks again.
@@ -356,6 +373,15 @@ pub enum CoordinatorEvent {
         incarnation: u32,
         member_id: Option<MemberId>,
         group_instance_id: Option<String>,
+    },
+    /// A SyncGroupRequest of the generation the member joined: the leader's carries the assignment it
+    /// computed, by member (`ConsumerCoordinator.onLeaderElected`); a follower's carries none.
+    SyncGroup {
+        member: MemberSlot,
+        incarnation: u32,
+        member_id: MemberId,
+        generation: i32,
+        assignment: Option<Box<LeaderAssignment>>,
     },
     /// A HeartbeatRequest.
     Heartbeat {
@@ -396,9 +422,34 @@ pub enum CoordinatorEvent {
     RebalanceTimeout {
         round: u64,
     },
-    SyncDone {
+    /// The rebalance timeout after a generation's JoinGroup responses went out: members that have not
+    /// sent their SyncGroup by then are removed (`GroupMetadataManager.expirePendingSync`).
+    PendingSyncExpired {
         generation: i32,
     },
+}
+
+/// The assignment a group's leader sends in its SyncGroup: each member's partitions, by member slot.
+pub type LeaderAssignment = Vec<(MemberSlot, Vec<Tp>)>;
+
+/// What the group's leader needs to run the assignor, from its JoinGroupResponse: the protocol the
+/// coordinator selected and every member's subscription (with the partitions it owned), by member slot.
+#[derive(Clone, Debug)]
+pub struct JoinedMembers {
+    pub protocol: Assignor,
+    pub members: Vec<(MemberSlot, Subscription)>,
+}
+
+/// A SyncGroupResponse's error (`AbstractCoordinator.SyncGroupResponseHandler`): each sends the member
+/// back to JoinGroup. NOT_COORDINATOR and COORDINATOR_NOT_AVAILABLE come as `MemberEvent::CoordinatorError`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncError {
+    /// REBALANCE_IN_PROGRESS: the group began another rebalance.
+    RebalanceInProgress,
+    /// UNKNOWN_MEMBER_ID: the coordinator no longer has the member; it joins with no member id.
+    UnknownMember,
+    /// ILLEGAL_GENERATION: the group is at another generation.
+    IllegalGeneration,
 }
 
 /// A broker's answer to one ProduceRequest while it is being built or waits in the purgatory

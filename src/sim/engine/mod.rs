@@ -494,9 +494,10 @@ impl Simulation {
             }
             Ev::Coordinator {
                 group,
+                broker,
                 epoch,
                 event,
-            } => self.coordinator_event(group, epoch, event),
+            } => self.coordinator_event(group, broker, epoch, event),
         }
     }
 
