@@ -96,6 +96,18 @@ index_id!(
 );
 
 index_id!(
+    /// A classic queue beside the log: its place in `Simulation::queues` (its id is the scenario's name
+    /// for it).
+    QueueIx
+);
+
+index_id!(
+    /// A consumer of a classic queue: its place in the queue's `consumers` (its id is the scenario's name
+    /// for it).
+    QueueConsumerIx
+);
+
+index_id!(
     /// A member of a group: its slot in the group's `members` (and the coordinator's `memberships`), a
     /// named consumer (its `client.id`). A restarted process keeps its slot and gets a new `MemberId`.
     MemberSlot

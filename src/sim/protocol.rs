@@ -5,7 +5,9 @@
 use super::assignor::{Assignor, Subscription};
 use super::config::{Acks, AutoOffsetReset};
 use super::event::Reason;
-use super::ids::{BrokerId, GroupIx, MemberId, MemberSlot, Micros, ProducerIx, Tp};
+use super::ids::{
+    BrokerId, GroupIx, MemberId, MemberSlot, Micros, ProducerIx, QueueConsumerIx, QueueIx, Tp,
+};
 use super::keys::KeyRun;
 use super::log::BatchList;
 use super::scenario::Command;
@@ -82,8 +84,8 @@ pub enum Ev {
     RetentionCheck,
     /// A classic queue's consumer has processed what it was given and acknowledges it (`queue`).
     QueueAck {
-        queue: u32,
-        consumer: u32,
+        queue: QueueIx,
+        consumer: QueueConsumerIx,
         incarnation: u32,
     },
     /// Something arriving at, or a timer of, a consumer client (`MemberEvent`).

@@ -422,7 +422,7 @@ impl Simulation {
                 .iter()
                 .map(|queue| QueueView {
                     id: queue.id.clone(),
-                    producer: self.producers[queue.producer].id.clone(),
+                    producer: self.producers[queue.producer.index()].id.clone(),
                     depth: queue.depth(),
                     ready: queue.ready(),
                     published: queue.published,
