@@ -9,7 +9,7 @@ use super::assignor::{self, Subscription};
 use super::config::{AutoOffsetReset, ConsumerConfig};
 use super::event::{EventKind, Reason, TopicPartitionPair};
 use super::group::{Activity, Member, MemberStatus, Syncing};
-use super::ids::{BrokerId, GroupIx, MemberSlot, Micros, Tp};
+use super::ids::{BrokerId, FetchId, GroupIx, MemberSlot, Micros, Tp};
 use super::kernel::Kernel;
 use super::network::{FlowKind, Node};
 use super::partition::{Partition, Topic};
@@ -1096,7 +1096,7 @@ impl Member {
                     .map(|(_, entry)| *entry),
             );
             wanted.retain(|(leader, _)| *leader != broker);
-            let fetch = c.k.next_request();
+            let fetch = FetchId::issue(&mut self.next_fetch);
             self.fetches.push((broker, fetch));
             let request = Box::new(ConsumerFetchRequest {
                 group: c.group,
@@ -1177,7 +1177,7 @@ impl Member {
 
     /// The fetch to `broker` is answered or failed: it is no longer on its way. False for a fetch the
     /// member no longer waits for.
-    fn take_fetch(&mut self, broker: BrokerId, fetch: u64) -> bool {
+    fn take_fetch(&mut self, broker: BrokerId, fetch: FetchId) -> bool {
         let index = self
             .fetches
             .iter()
@@ -1187,7 +1187,7 @@ impl Member {
 
     /// A fetch got no answer (connection refused or closed, or lost to a network fault): the client backs
     /// off that broker (`reconnect.backoff.ms`, doubling up to `reconnect.backoff.max.ms`) and polls again.
-    fn client_fetch_failed(&mut self, c: &mut Client<'_>, broker: BrokerId, fetch: u64) {
+    fn client_fetch_failed(&mut self, c: &mut Client<'_>, broker: BrokerId, fetch: FetchId) {
         let now = c.k.now;
         if !self.take_fetch(broker, fetch) {
             return;
@@ -1226,7 +1226,7 @@ impl Member {
         &mut self,
         c: &mut Client<'_>,
         broker: BrokerId,
-        fetch: u64,
+        fetch: FetchId,
         data: Vec<ConsumerFetched>,
     ) {
         let truncation = match c.config.auto_offset_reset {

@@ -4,7 +4,7 @@
 
 use super::assignor::Assignor;
 use super::config::ConsumerConfig;
-use super::ids::{BrokerId, MemberId, MemberSlot, Micros, Tp};
+use super::ids::{BrokerId, FetchId, MemberId, MemberSlot, Micros, Tp};
 use super::protocol::ConsumerFetchPartition;
 use super::scenario::CommitMode;
 use serde::Serialize;
@@ -126,7 +126,9 @@ pub struct Member {
     pub(crate) fetched_epochs: BTreeMap<Tp, (u32, u32)>,
     pub(crate) buffer: VecDeque<(Tp, u64, u64)>,
     /// FetchRequests on their way or waiting at a broker: at most one per broker, by broker.
-    pub(crate) fetches: Vec<(BrokerId, u64)>,
+    pub(crate) fetches: Vec<(BrokerId, FetchId)>,
+    /// The id its next FetchRequest gets.
+    pub(crate) next_fetch: FetchId,
     /// `send_fetches`' working list (empty between calls; kept for its allocation).
     pub(crate) fetch_wanted: Vec<(BrokerId, ConsumerFetchPartition)>,
     /// Brokers whose connection failed: until when the client waits before it connects again
@@ -189,6 +191,7 @@ impl Member {
             fetched_epochs: BTreeMap::new(),
             buffer: VecDeque::new(),
             fetches: Vec::new(),
+            next_fetch: FetchId::default(),
             fetch_wanted: Vec::new(),
             fetch_backoff: Vec::new(),
             resets: Vec::new(),

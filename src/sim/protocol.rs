@@ -6,7 +6,8 @@ use super::assignor::{Assignor, Subscription};
 use super::config::{Acks, AutoOffsetReset};
 use super::event::Reason;
 use super::ids::{
-    BrokerId, GroupIx, MemberId, MemberSlot, Micros, ProducerIx, QueueConsumerIx, QueueIx, Tp,
+    BrokerId, FetchId, GroupIx, MemberId, MemberSlot, Micros, ProducerIx, ProducerRequestId,
+    QueueConsumerIx, QueueIx, Tp,
 };
 use super::keys::KeyRun;
 use super::log::BatchList;
@@ -34,7 +35,7 @@ pub enum Ev {
     /// One ProduceResponse: the outcome of each batch of the request.
     ProduceResponse {
         producer: ProducerIx,
-        outcomes: Vec<(u64, ProduceOutcome)>,
+        outcomes: Vec<(ProducerRequestId, ProduceOutcome)>,
     },
     /// The producer's one `request.timeout.ms` timer (see `Producer::timeouts`).
     ProduceTimeout {
@@ -42,7 +43,7 @@ pub enum Ev {
     },
     ProduceRetry {
         producer: ProducerIx,
-        request: u64,
+        request: ProducerRequestId,
     },
     /// A follower's FetchRequest (its fetch session with the leader) arriving at the leader.
     ReplicaFetch {
@@ -125,7 +126,7 @@ pub const CONSUMER_REQUEST_TIMEOUT_US: Micros = 30_000_000;
 #[derive(Clone, Debug)]
 pub struct ProduceBatch {
     /// The producer's id for the batch, which the response names.
-    pub request: u64,
+    pub request: ProducerRequestId,
     /// Which send of the batch this is (the response names it too: an answer to an earlier attempt is
     /// stale).
     pub attempt: u32,
@@ -177,7 +178,7 @@ pub struct ConsumerFetchRequest {
     pub group: GroupIx,
     pub member: MemberSlot,
     pub incarnation: u32,
-    pub fetch: u64,
+    pub fetch: FetchId,
     pub sent_us: Micros,
     pub max_wait_us: Micros,
     pub max_bytes: u64,
@@ -187,7 +188,7 @@ pub struct ConsumerFetchRequest {
 
 impl ConsumerFetchRequest {
     /// Who sent it: (group, member, process, fetch id).
-    pub fn sender(&self) -> (GroupIx, MemberSlot, u32, u64) {
+    pub fn sender(&self) -> (GroupIx, MemberSlot, u32, FetchId) {
         (self.group, self.member, self.incarnation, self.fetch)
     }
 }
@@ -242,14 +243,14 @@ pub enum MemberEvent {
     /// A broker's FetchResponse arriving at the member.
     FetchResponse {
         broker: BrokerId,
-        fetch: u64,
+        fetch: FetchId,
         data: Vec<ConsumerFetched>,
     },
     /// A fetch got no answer: the broker is down (the connection is refused or closed, which the client
     /// learns at once), or a network fault took the request or its answer (`request.timeout.ms`).
     FetchFailed {
         broker: BrokerId,
-        fetch: u64,
+        fetch: FetchId,
     },
     /// The OffsetFetchResponse: the group's committed offsets of the partitions asked for.
     OffsetFetchResponse {
@@ -460,11 +461,11 @@ pub enum SyncError {
 pub struct DelayedProduce {
     pub producer: ProducerIx,
     pub broker: BrokerId,
-    pub outcomes: Vec<(u64, ProduceOutcome)>,
+    pub outcomes: Vec<(ProducerRequestId, ProduceOutcome)>,
     /// The records of the batches in `outcomes` (the response's size on the picture).
     pub records: u32,
     /// acks=all batches waiting for the high watermark: (request, attempt, records, base offset).
-    pub waiting: Vec<(u64, u32, u32, u64)>,
+    pub waiting: Vec<(ProducerRequestId, u32, u32, u64)>,
 }
 
 /// A consumer's fetch parked at a broker (`DelayedFetch`), one slot per (broker, group, member).
