@@ -8,7 +8,7 @@
 use super::assignor::{self, Subscription};
 use super::config::{AutoOffsetReset, ConsumerConfig};
 use super::event::{EventKind, Reason, TopicPartitionPair};
-use super::group::{Activity, Member, MemberStatus, Syncing};
+use super::group::{Activity, CoordinatorState, Member, MemberStatus, Syncing};
 use super::ids::{BrokerId, FetchId, GroupIx, MemberSlot, Micros, Tp};
 use super::kernel::Kernel;
 use super::network::{FlowKind, Node};
@@ -242,7 +242,8 @@ impl Member {
             Some(Lost::OffsetCommit) => self.commit_sent_us = now,
             Some(Lost::SyncGroup | Lost::OffsetFetch) | None => {}
         }
-        let Some(broker) = c.coordinator.filter(|_| !self.coordinator_unknown) else {
+        let known = self.coordinator == CoordinatorState::Known;
+        let Some(broker) = c.coordinator.filter(|_| known) else {
             // `ensureCoordinatorReady`: nothing is sent until FindCoordinator finds one.
             return self.on_coordinator_error(c, Reason::CoordinatorNotAvailable, lost);
         };
@@ -367,22 +368,34 @@ impl Member {
     ) {
         let (group_id, m) = (c.group_id, &mut *self);
         let mut events = Vec::new();
-        if !m.coordinator_unknown {
-            m.coordinator_unknown = true;
+        // The first error starts a lookup; later ones wait for it.
+        let lookup = m.coordinator == CoordinatorState::Known;
+        if lookup {
+            m.coordinator = CoordinatorState::Unknown {
+                retry_join: false,
+                retry_commit: false,
+            };
             events.push(EventKind::CoordinatorUnavailable {
                 group: group_id.to_string(),
                 member: m.id.clone(),
                 error: error.clone(),
             });
         }
+        let CoordinatorState::Unknown {
+            retry_join,
+            retry_commit,
+        } = &mut m.coordinator
+        else {
+            unreachable!("the coordinator is unknown");
+        };
         match lost {
-            Some(Lost::JoinGroup) => m.retry_join |= m.joining,
+            Some(Lost::JoinGroup) => *retry_join |= m.joining,
             // SyncGroupResponseHandler: the join failed; it joins again once the coordinator is found.
             Some(Lost::SyncGroup) => {
                 m.syncing = None;
-                m.retry_join |= m.joining;
+                *retry_join |= m.joining;
             }
-            Some(Lost::OffsetCommit) if m.activity == Activity::Committing => m.retry_commit = true,
+            Some(Lost::OffsetCommit) if m.activity == Activity::Committing => *retry_commit = true,
             Some(Lost::OffsetCommit) => events.push(EventKind::CommitFailed {
                 group: group_id.to_string(),
                 member: m.id.clone(),
@@ -392,8 +405,6 @@ impl Member {
             Some(Lost::OffsetFetch) => m.offset_fetch_sent = None,
             None => {}
         }
-        let lookup = !m.lookup_pending;
-        m.lookup_pending = true;
         for event in events {
             c.k.emit(event);
         }
@@ -422,11 +433,15 @@ impl Member {
         if !c.coordinator_alive {
             return self.look_up_coordinator(c);
         }
-        self.lookup_pending = false;
-        self.coordinator_unknown = false;
-        let retry_join = std::mem::take(&mut self.retry_join) && self.joining;
-        let retry_commit =
-            std::mem::take(&mut self.retry_commit) && self.activity == Activity::Committing;
+        let (retry_join, retry_commit) = match std::mem::take(&mut self.coordinator) {
+            CoordinatorState::Unknown {
+                retry_join,
+                retry_commit,
+            } => (retry_join, retry_commit),
+            CoordinatorState::Known => (false, false),
+        };
+        let retry_join = retry_join && self.joining;
+        let retry_commit = retry_commit && self.activity == Activity::Committing;
         if retry_join {
             self.send_join(c);
         }

@@ -89,6 +89,20 @@ pub(crate) struct Syncing {
     pub leader: bool,
 }
 
+/// Whether a consumer client knows its group's coordinator (`AbstractCoordinator.coordinatorUnknown`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum CoordinatorState {
+    #[default]
+    Known,
+    /// It lost its coordinator (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, a dead connection) and looks
+    /// it up (one FindCoordinator on its way at a time): no heartbeats until it is found. The requests to
+    /// send again once it is: a JoinGroup, a `commitSync`.
+    Unknown {
+        retry_join: bool,
+        retry_commit: bool,
+    },
+}
+
 /// What the member's application thread is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -164,14 +178,8 @@ pub struct Member {
     /// network fault acts only if no newer one was sent since (`MemberEvent::RequestTimedOut`).
     pub(crate) join_sent_us: Micros,
     pub(crate) commit_sent_us: Micros,
-    /// The client lost its coordinator (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, a dead connection)
-    /// and looks it up (FindCoordinator): no heartbeats until it is found.
-    pub(crate) coordinator_unknown: bool,
-    /// A FindCoordinator is on its way.
-    pub(crate) lookup_pending: bool,
-    /// Requests to send again once the coordinator is found: a JoinGroup, a `commitSync`.
-    pub(crate) retry_join: bool,
-    pub(crate) retry_commit: bool,
+    /// Whether the client knows its coordinator.
+    pub(crate) coordinator: CoordinatorState,
 }
 
 impl Member {
@@ -210,10 +218,7 @@ impl Member {
             next_auto_commit_us: 0,
             join_sent_us: 0,
             commit_sent_us: 0,
-            coordinator_unknown: false,
-            lookup_pending: false,
-            retry_join: false,
-            retry_commit: false,
+            coordinator: CoordinatorState::Known,
             records_processed: 0,
         }
     }
