@@ -8,7 +8,7 @@
 use super::assignor::{self, Subscription};
 use super::config::{AutoOffsetReset, ConsumerConfig};
 use super::event::{EventKind, Reason, TopicPartitionPair};
-use super::group::{Activity, CoordinatorState, Member, MemberStatus, Syncing};
+use super::group::{Activity, CoordinatorState, JoinState, Member, MemberStatus, Syncing};
 use super::ids::{BrokerId, FetchId, GroupIx, MemberSlot, Micros, Tp};
 use super::kernel::Kernel;
 use super::network::{FlowKind, Node};
@@ -147,7 +147,7 @@ impl Member {
                 // `HeartbeatResponseHandler`: REBALANCE_IN_PROGRESS is acted on only by a member that is
                 // Stable when the answer arrives; one already rejoining ignores it.
                 if self.generation.is_some()
-                    && ((rebalance_in_progress && !self.joining) || unknown_member)
+                    && ((rebalance_in_progress && !self.joining()) || unknown_member)
                 {
                     self.rejoin_needed = true;
                     if unknown_member {
@@ -158,7 +158,7 @@ impl Member {
                 }
             }
             MemberEvent::MemberIdRequired { member_id } => {
-                if self.joining && self.member_id.is_none() {
+                if self.joining() && self.member_id.is_none() {
                     self.member_id = Some(member_id);
                     self.send_join(c);
                 }
@@ -171,7 +171,7 @@ impl Member {
             } => {
                 // `JoinGroupResponseHandler`: only a member waiting for its JoinGroup's answer goes on
                 // to SyncGroup, the leader with the assignment it computes.
-                if self.joining && self.syncing.is_none() && self.pending_assignment.is_none() {
+                if self.join == JoinState::Joining {
                     self.member_id = Some(member_id);
                     let assignment =
                         members.map(|joined| Box::new(self.on_leader_elected(c, *joined)));
@@ -180,14 +180,17 @@ impl Member {
             }
             MemberEvent::SyncGroupResponse { partitions, error } => {
                 // `SyncGroupResponseHandler`: the assignment, or back to JoinGroup.
-                let Some(syncing) = self.syncing.filter(|_| self.joining) else {
+                let JoinState::Syncing(syncing) = self.join else {
                     return;
                 };
-                self.syncing = None;
+                self.join = JoinState::Joining;
                 match error {
                     None => {
-                        self.pending_assignment =
-                            Some((syncing.generation, partitions, syncing.leader));
+                        self.join = JoinState::Assigned {
+                            generation: syncing.generation,
+                            partitions,
+                            leader: syncing.leader,
+                        };
                         if self.activity == Activity::Polling && self.fetches.is_empty() {
                             self.wake_now(c, MemberEvent::Poll);
                         }
@@ -300,7 +303,7 @@ impl Member {
             self.incarnation,
             self.member_id.expect("a joined member has an id"),
         );
-        self.syncing = Some(Syncing {
+        self.join = JoinState::Syncing(Syncing {
             sent_us: now,
             generation,
             leader,
@@ -316,7 +319,7 @@ impl Member {
                 assignment,
             },
         );
-        if self.syncing.is_some() {
+        if matches!(self.join, JoinState::Syncing(_)) {
             let event = self.request_timeout(Lost::SyncGroup);
             self.wake(c, now + CONSUMER_REQUEST_TIMEOUT_US, event);
         }
@@ -389,11 +392,13 @@ impl Member {
             unreachable!("the coordinator is unknown");
         };
         match lost {
-            Some(Lost::JoinGroup) => *retry_join |= m.joining,
+            Some(Lost::JoinGroup) => *retry_join |= m.join != JoinState::Idle,
             // SyncGroupResponseHandler: the join failed; it joins again once the coordinator is found.
             Some(Lost::SyncGroup) => {
-                m.syncing = None;
-                *retry_join |= m.joining;
+                if let JoinState::Syncing(_) = m.join {
+                    m.join = JoinState::Joining;
+                }
+                *retry_join |= m.join != JoinState::Idle;
             }
             Some(Lost::OffsetCommit) if m.activity == Activity::Committing => *retry_commit = true,
             Some(Lost::OffsetCommit) => events.push(EventKind::CommitFailed {
@@ -440,7 +445,7 @@ impl Member {
             } => (retry_join, retry_commit),
             CoordinatorState::Known => (false, false),
         };
-        let retry_join = retry_join && self.joining;
+        let retry_join = retry_join && self.joining();
         let retry_commit = retry_commit && self.activity == Activity::Committing;
         if retry_join {
             self.send_join(c);
@@ -466,7 +471,10 @@ impl Member {
     pub(crate) fn request_timeout(&self, lost: Lost) -> MemberEvent {
         let sent_us = match lost {
             Lost::JoinGroup => self.join_sent_us,
-            Lost::SyncGroup => self.syncing.map_or(0, |syncing| syncing.sent_us),
+            Lost::SyncGroup => match self.join {
+                JoinState::Syncing(syncing) => syncing.sent_us,
+                _ => 0,
+            },
             Lost::OffsetCommit => self.commit_sent_us,
             Lost::OffsetFetch => self.offset_fetch_sent.unwrap_or(0),
         };
@@ -480,11 +488,7 @@ impl Member {
         let (group_id, member_id) = (c.group_id.to_string(), self.id.clone());
         match lost {
             Lost::JoinGroup => {
-                if !self.joining
-                    || self.syncing.is_some()
-                    || self.pending_assignment.is_some()
-                    || self.join_sent_us != sent_us
-                {
+                if self.join != JoinState::Joining || self.join_sent_us != sent_us {
                     return;
                 }
                 c.k.emit(EventKind::CoordinatorRequestTimedOut {
@@ -495,7 +499,7 @@ impl Member {
                 self.send_join(c);
             }
             Lost::SyncGroup => {
-                if !self.joining || self.syncing.map(|syncing| syncing.sent_us) != Some(sent_us) {
+                if !matches!(self.join, JoinState::Syncing(syncing) if syncing.sent_us == sent_us) {
                     return;
                 }
                 c.k.emit(EventKind::CoordinatorRequestTimedOut {
@@ -503,7 +507,7 @@ impl Member {
                     member: member_id,
                     request: "SyncGroup".into(),
                 });
-                self.syncing = None;
+                self.join = JoinState::Joining;
                 self.send_join(c);
             }
             Lost::OffsetCommit => {
@@ -586,7 +590,7 @@ impl Member {
             return;
         }
         let incarnation = self.incarnation;
-        let in_group = self.generation.is_some() || self.joining;
+        let in_group = self.generation.is_some() || self.joining();
         // close(): with auto-commit, commit consumed offsets synchronously, then LeaveGroup.
         if c.config.enable_auto_commit {
             self.send_commit(c, false);
@@ -649,11 +653,19 @@ impl Member {
         }
         self.last_poll_us = now;
         self.activity = Activity::Polling;
-        if let Some((generation, partitions, leader)) = self.pending_assignment.take() {
+        if let JoinState::Assigned { .. } = self.join {
+            let JoinState::Assigned {
+                generation,
+                partitions,
+                leader,
+            } = std::mem::replace(&mut self.join, JoinState::Joining)
+            else {
+                unreachable!("an assignment");
+            };
             self.leader = leader;
             self.on_join_complete(c, generation, partitions);
         }
-        if !self.joining && (self.generation.is_none() || self.rejoin_needed) {
+        if !self.joining() && (self.generation.is_none() || self.rejoin_needed) {
             self.on_join_prepare(c);
         }
         if c.config.enable_auto_commit
@@ -869,7 +881,7 @@ impl Member {
             member: member_id,
             reason,
         });
-        self.joining = true;
+        self.join = JoinState::Joining;
         self.rejoin_needed = false;
         self.send_join(c);
     }
@@ -939,7 +951,7 @@ impl Member {
         let interval = c.config.auto_commit_interval_ms * 1000;
         let now = c.k.now;
         self.generation = Some(generation);
-        self.joining = false;
+        self.join = JoinState::Idle;
         self.assigned = partitions;
         self.next_auto_commit_us = now + interval;
         if cooperative && !revoked.is_empty() {
@@ -952,7 +964,7 @@ impl Member {
     pub(crate) fn poll_timeout_expired(&self, c: &Client<'_>) -> bool {
         let limit = c.config.max_poll_interval_ms * 1000;
         self.generation.is_some()
-            && !self.joining
+            && !self.joining()
             && c.k.now.saturating_sub(self.last_poll_us) > limit
     }
 
@@ -994,7 +1006,7 @@ impl Member {
         if self.poll_timeout_expired(c) {
             self.leave_on_poll_timeout(c);
         } else if let (true, Some(member_id)) =
-            (self.generation.is_some() || self.joining, self.member_id)
+            (self.generation.is_some() || self.joining(), self.member_id)
         {
             self.send_to_coordinator(
                 c,
@@ -1008,7 +1020,7 @@ impl Member {
         }
         let next_heartbeat = now + config.heartbeat_interval_ms * 1000;
         self.wake(c, next_heartbeat, MemberEvent::HeartbeatTick);
-        if self.generation.is_some() && !self.joining {
+        if self.generation.is_some() && !self.joining() {
             // The first wake-up after the poll deadline, if it comes before the next heartbeat.
             let deadline = self.last_poll_us + config.max_poll_interval_ms * 1000;
             let backoff = config.retry_backoff_ms * 1000;

@@ -80,6 +80,25 @@ pub(crate) enum SyncState {
     Held { connection: u32 },
 }
 
+/// Where a consumer client is in joining its group (Kafka's `AbstractCoordinator.MemberState`, and the
+/// assignment waiting for the application's next poll). Every state but `Idle` is joining.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) enum JoinState {
+    /// Not joining: in a generation (`Member::generation`), or out of the group.
+    #[default]
+    Idle,
+    /// It sent a JoinGroupRequest (PREPARING_REBALANCE), or must send one again.
+    Joining,
+    /// It sent its SyncGroupRequest (COMPLETING_REBALANCE).
+    Syncing(Syncing),
+    /// The SyncGroupResponse's assignment, which the next poll takes (`onJoinComplete`).
+    Assigned {
+        generation: i32,
+        partitions: Vec<Tp>,
+        leader: bool,
+    },
+}
+
 /// A SyncGroupRequest the member waits for an answer to (the client's COMPLETING_REBALANCE): when it was
 /// sent, and what the JoinGroupResponse said (the generation, whether the member leads the group).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,7 +150,8 @@ pub struct Member {
     pub group_instance_id: Option<String>,
     // The client's view.
     pub generation: Option<i32>,
-    pub joining: bool,
+    /// Where it is in joining the group.
+    pub(crate) join: JoinState,
     pub assigned: Vec<Tp>,
     pub positions: BTreeMap<Tp, u64>,
     pub(crate) fetch_positions: BTreeMap<Tp, u64>,
@@ -157,9 +177,6 @@ pub struct Member {
     /// after `APP_POLL_TIMEOUT_US` when no records came, and the application calls it again (which
     /// runs auto-commit). It re-arms itself when the member polled since.
     pub(crate) poll_timer_at: Option<Micros>,
-    /// Its SyncGroupRequest waiting for an answer.
-    pub(crate) syncing: Option<Syncing>,
-    pub(crate) pending_assignment: Option<(i32, Vec<Tp>, bool)>,
     /// It was chosen the group's leader in its last join: it watches the metadata of every subscribed
     /// topic, and rejoins when a topic's partitions change.
     pub(crate) leader: bool,
@@ -192,7 +209,7 @@ impl Member {
             member_id: None,
             group_instance_id: None,
             generation: None,
-            joining: false,
+            join: JoinState::Idle,
             assigned: Vec::new(),
             positions: BTreeMap::new(),
             fetch_positions: BTreeMap::new(),
@@ -205,8 +222,6 @@ impl Member {
             resets: Vec::new(),
             offset_fetch_sent: None,
             poll_timer_at: None,
-            syncing: None,
-            pending_assignment: None,
             leader: false,
             rejoin_needed: false,
             activity: Activity::Stopped,
@@ -221,6 +236,11 @@ impl Member {
             coordinator: CoordinatorState::Known,
             records_processed: 0,
         }
+    }
+
+    /// It is joining the group (from `onJoinPrepare` until `onJoinComplete`).
+    pub fn joining(&self) -> bool {
+        self.join != JoinState::Idle
     }
 
     /// Records fetched but not yet returned by `poll()`.

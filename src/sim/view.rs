@@ -461,7 +461,7 @@ impl Simulation {
                 status: member.status,
                 in_group: group.memberships[member_index].in_group,
                 generation: member.generation,
-                joining: member.joining,
+                joining: member.joining(),
                 assignment: member.assigned.iter().map(name).collect(),
                 activity: member.activity,
                 stalled: member.stalled_until_us > self.k.now,
