@@ -410,6 +410,7 @@ catalogue! {
     ReasonPollTimeout "reason.poll_timeout",
     ReasonSessionTimeout "reason.session_timeout",
     ReasonRebalanceTimeout "reason.rebalance_timeout",
+    ReasonSyncTimeout "reason.sync_timeout",
     ReasonJoinedEmptyGroup "reason.joined_empty_group",
     ReasonNewMemberJoined "reason.new_member_joined",
     ReasonLeaderRejoined "reason.leader_rejoined",

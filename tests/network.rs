@@ -588,3 +588,235 @@ fn the_network_faults_example_tells_the_story_its_description_tells() {
     assert!(view.brokers.iter().all(|b| b.alive && !b.fenced));
     assert!(view.cuts.is_empty());
 }
+
+/// Runs instant by instant until the group's join completes (the JoinGroup responses go out) and returns
+/// that instant.
+fn run_to_completing_rebalance(sim: &mut Simulation) -> u64 {
+    while sim.view().groups[0].state != "CompletingRebalance" {
+        assert!(sim.step(), "the join completes");
+    }
+    sim.now_us()
+}
+
+/// The times each member's request timed out, for `request`.
+fn timed_out(events: &[TraceEvent], request: &str) -> Vec<(String, u64)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::CoordinatorRequestTimedOut {
+                member, request: r, ..
+            } if r == request => Some((member.clone(), e.t_us)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_leader_cut_off_from_its_coordinator_during_the_sync_stalls_the_rebalance_until_the_network_heals(
+) {
+    let mut sim = sim();
+    run(&mut sim, 20_000_000);
+    let broker = coordinator(&sim).expect("a coordinator");
+    sim.apply(Command::AddConsumer {
+        group: "g".into(),
+        member: "m3".into(),
+        topics: None,
+    })
+    .unwrap();
+    // The join completes: the JoinGroup responses are on their way, the leader's with the members. Cut
+    // then, the leader gets its answer but its SyncGroup, carrying the assignment, is lost.
+    let joined = run_to_completing_rebalance(&mut sim);
+    let view = sim.view();
+    let (generation, leader) = (
+        view.groups[0].generation,
+        view.groups[0].leader.clone().expect("a leader"),
+    );
+    cut(
+        &mut sim,
+        &format!("member:g/{leader}"),
+        Some(&format!("broker:{broker}")),
+    );
+    let events = run(&mut sim, joined + 20_000_000);
+    // The followers' SyncGroups wait at the coordinator for the leader's: no generation is Stable, no
+    // member has its partitions.
+    assert!(
+        of_type(&events, "rebalance_completed").is_empty(),
+        "{:?}",
+        of_type(&events, "rebalance_completed")
+    );
+    assert!(of_type(&events, "partitions_assigned").is_empty());
+    let view = sim.view();
+    assert_eq!(view.groups[0].state, "CompletingRebalance");
+    assert_eq!(view.groups[0].generation, generation);
+    assert!(view.groups[0].members.iter().all(|m| m.joining));
+
+    heal(&mut sim);
+    let events = run(&mut sim, joined + 60_000_000);
+    // request.timeout.ms (30 s) after they were sent (one network hop after the join completed), every
+    // member gives up on its SyncGroup and joins again; the coordinator answers each with the same
+    // generation, and the leader, reaching it again, sends its assignment.
+    let sent = joined + 2_000;
+    let mut gave_up = timed_out(&events, "SyncGroup");
+    gave_up.sort();
+    assert_eq!(
+        gave_up,
+        vec![
+            ("m1".to_string(), sent + 30_000_000),
+            ("m2".to_string(), sent + 30_000_000),
+            ("m3".to_string(), sent + 30_000_000),
+        ]
+    );
+    let completed = of_type(&events, "rebalance_completed");
+    assert_eq!(completed.len(), 1, "{completed:?}");
+    assert!(completed[0].t_us > sent + 30_000_000);
+    match &completed[0].kind {
+        EventKind::RebalanceCompleted {
+            generation: g,
+            leader: l,
+            ..
+        } => assert_eq!((*g, l), (generation, &leader)),
+        other => panic!("{other:?}"),
+    }
+    assert!(of_type(&events, "consumer_left").is_empty());
+    assert!(of_type(&events, "rebalance_started").is_empty());
+    let view = sim.view();
+    assert_eq!(view.groups[0].state, "Stable");
+    assert_eq!(view.groups[0].generation, generation);
+    // Every member took the generation's assignment: the two partitions, to two of the three.
+    let members = &view.groups[0].members;
+    assert!(
+        members.iter().all(|m| m.generation == Some(generation))
+            && members.iter().map(|m| m.assignment.len()).sum::<usize>() == 2,
+        "{members:?}"
+    );
+}
+
+#[test]
+fn a_not_coordinator_answer_across_a_cut_is_lost_and_the_member_times_out() {
+    let mut sim = sim();
+    run(&mut sim, 26_000_000);
+    let old = coordinator(&sim).unwrap();
+    // As in `a_coordinator_that_moves_during_a_rebalance_starts_it_again_and_completes_it`: the
+    // coordinator's broker, cut off from the controller at 26 s, is fenced at 33 s, while m1's and m3's
+    // JoinGroups wait there for m2 (stalled).
+    sim.apply(Command::PartitionNetwork {
+        a: format!("broker:{old}"),
+        b: Some("controller".into()),
+    })
+    .unwrap();
+    sim.apply(Command::StallConsumer {
+        group: "g".into(),
+        member: "m2".into(),
+        ms: 20_000,
+    })
+    .unwrap();
+    sim.apply(Command::AddConsumer {
+        group: "g".into(),
+        member: "m3".into(),
+        topics: None,
+    })
+    .unwrap();
+    let events = run(&mut sim, 30_000_000);
+    assert!(events.iter().any(|e| matches!(
+        &e.kind,
+        EventKind::ConsumerJoining { member, .. } if member == "m1"
+    )));
+    // m1 is cut off from the old coordinator after its JoinGroup got there.
+    cut(&mut sim, "member:g/m1", Some(&format!("broker:{old}")));
+    let events = run(&mut sim, 80_000_000);
+    let moved = of_type(&events, "coordinator_moved");
+    assert_eq!(moved.len(), 1);
+    let moved_at = moved[0].t_us;
+    // The old coordinator answers both NOT_COORDINATOR: m3 hears it a hop later, m1's answer is lost.
+    let not_coordinator: Vec<(&str, u64)> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::CoordinatorUnavailable {
+                member,
+                error: Reason::NotCoordinator,
+                ..
+            } => Some((member.as_str(), e.t_us)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(not_coordinator, vec![("m3", moved_at + 2_000)]);
+    // m1 waits request.timeout.ms for the answer, then sends its JoinGroup again, to the new coordinator.
+    assert_eq!(
+        timed_out(&events, "JoinGroup"),
+        vec![("m1".to_string(), moved_at + 30_000_000)]
+    );
+    let view = sim.view();
+    assert_ne!(coordinator(&sim), Some(old));
+    assert_eq!(view.groups[0].state, "Stable");
+    let members = &view.groups[0].members;
+    assert!(
+        members.iter().all(|m| m.in_group)
+            && members.iter().map(|m| m.assignment.len()).sum::<usize>() == 2,
+        "{members:?}"
+    );
+}
+
+#[test]
+fn a_member_whose_sync_group_never_arrives_is_removed_after_the_rebalance_timeout() {
+    // A session longer than the rebalance timeout (max.poll.interval.ms), so that the session does not
+    // remove the member first.
+    let text = SCENARIO.replace(
+        r#""groups": [{"id": "g", "topics": ["t"],"#,
+        r#""groups": [{"id": "g", "topics": ["t"], "config": {"session.timeout.ms": "60000", "max.poll.interval.ms": "20000"},"#,
+    );
+    let mut sim = Simulation::from_json(&text).unwrap();
+    run(&mut sim, 20_000_000);
+    let broker = coordinator(&sim).unwrap();
+    sim.apply(Command::AddConsumer {
+        group: "g".into(),
+        member: "m3".into(),
+        topics: None,
+    })
+    .unwrap();
+    let joined = run_to_completing_rebalance(&mut sim);
+    let view = sim.view();
+    let generation = view.groups[0].generation;
+    let follower = ["m1", "m2", "m3"]
+        .into_iter()
+        .find(|m| view.groups[0].leader.as_deref() != Some(*m))
+        .unwrap();
+    // The follower gets its JoinGroup answer, but its SyncGroup is lost; the leader's makes the group
+    // Stable without it.
+    cut(
+        &mut sim,
+        &format!("member:g/{follower}"),
+        Some(&format!("broker:{broker}")),
+    );
+    let events = run(&mut sim, joined + 30_000_000);
+    let completed: Vec<(u64, i32)> = of_type(&events, "rebalance_completed")
+        .iter()
+        .map(|e| match &e.kind {
+            EventKind::RebalanceCompleted { generation, .. } => (e.t_us, *generation),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(completed[0], (joined + 4_000, generation));
+    // `expirePendingSync`: the rebalance timeout after the join completed, it is removed and the group
+    // rebalances.
+    let left: Vec<(u64, Reason)> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ConsumerLeft { member, reason, .. } if member == follower => {
+                Some((e.t_us, reason.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        left,
+        vec![(joined + 20_000_000, Reason::SyncTimeoutExpired)]
+    );
+    assert!(events.iter().any(|e| e.t_us == joined + 20_000_000
+        && matches!(&e.kind, EventKind::RebalanceStarted { generation: g, .. } if *g == generation)));
+    // The others join the next generation without it.
+    assert_eq!(completed.len(), 2, "{completed:?}");
+    assert_eq!(completed[1].1, generation + 1);
+    let view = sim.view();
+    assert_eq!(view.groups[0].state, "Stable");
+    assert_eq!(view.groups[0].generation, generation + 1);
+}

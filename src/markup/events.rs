@@ -146,6 +146,7 @@ pub fn reason(reason: &Reason) -> String {
         PollTimeoutExpired => Msg::ReasonPollTimeout,
         SessionTimeoutExpired => Msg::ReasonSessionTimeout,
         RebalanceTimeoutExpired => Msg::ReasonRebalanceTimeout,
+        SyncTimeoutExpired => Msg::ReasonSyncTimeout,
         DeliveryTimeout => Msg::ReasonDeliveryTimeout,
         LeaderDown => Msg::ReasonLeaderDown,
         NotLeaderOrFollower => Msg::ReasonNotLeaderOrFollower,

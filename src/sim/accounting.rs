@@ -3,7 +3,7 @@
 //! or not reached yet (pending), and the records' end-to-end latency (`GroupLedger`); what became of each
 //! produce request (`ProduceLedger`). Nodes report to it; no node reads it.
 
-use super::ids::{ProducerIx, Tp};
+use super::ids::{ProducerIx, ProducerRequestId, Tp};
 use super::log::{BatchData, BatchFacts, ACKNOWLEDGED, LOST};
 use super::sort;
 use serde::Serialize;
@@ -318,7 +318,7 @@ mod tests {
 pub struct ProduceLedger {
     /// Per producer: (request id, partition, the batch its last append made), by request id. Few at a
     /// time (the batches waiting for their answer), and a producer's new requests come last.
-    appended: Vec<VecDeque<(u64, Tp, Rc<BatchData>)>>,
+    appended: Vec<VecDeque<(ProducerRequestId, Tp, Rc<BatchData>)>>,
     /// Per producer: records acknowledged to the application that the cluster later lost.
     acknowledged_lost: Vec<u64>,
     /// Per producer: records a retry appended a second time (its first attempt was appended too).
@@ -339,7 +339,7 @@ impl ProduceLedger {
     pub(crate) fn appended(
         &mut self,
         producer: ProducerIx,
-        request: u64,
+        request: ProducerRequestId,
         tp: Tp,
         batch: Rc<BatchData>,
     ) {
@@ -351,7 +351,10 @@ impl ProduceLedger {
     }
 
     #[inline(always)]
-    fn find(appended: &VecDeque<(u64, Tp, Rc<BatchData>)>, request: u64) -> Result<usize, usize> {
+    fn find(
+        appended: &VecDeque<(ProducerRequestId, Tp, Rc<BatchData>)>,
+        request: ProducerRequestId,
+    ) -> Result<usize, usize> {
         // Most lookups are for the newest request (an append) or one of the oldest (an answer, taken from
         // the front without moving the rest).
         match appended.back() {
@@ -360,7 +363,7 @@ impl ProduceLedger {
         }
     }
 
-    fn take(&mut self, producer: ProducerIx, request: u64) -> Option<Rc<BatchData>> {
+    fn take(&mut self, producer: ProducerIx, request: ProducerRequestId) -> Option<Rc<BatchData>> {
         let appended = &mut self.appended[producer.index()];
         let index = Self::find(appended, request).ok()?;
         Some(appended.remove(index).expect("found").2)
@@ -370,7 +373,7 @@ impl ProduceLedger {
     pub(crate) fn appended_before(
         &self,
         producer: ProducerIx,
-        request: u64,
+        request: ProducerRequestId,
         facts: &BatchFacts,
     ) -> Option<&Rc<BatchData>> {
         let appended = &self.appended[producer.index()];
@@ -385,7 +388,7 @@ impl ProduceLedger {
     pub(crate) fn acknowledged(
         &mut self,
         producer: ProducerIx,
-        request: u64,
+        request: ProducerRequestId,
         facts: &mut BatchFacts,
     ) {
         if let Some(batch) = self.take(producer, request) {
@@ -396,7 +399,7 @@ impl ProduceLedger {
     }
 
     /// The producer gave up on a request (its callback got an error).
-    pub(crate) fn forget(&mut self, producer: ProducerIx, request: u64) {
+    pub(crate) fn forget(&mut self, producer: ProducerIx, request: ProducerRequestId) {
         self.take(producer, request);
     }
 

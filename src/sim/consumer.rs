@@ -5,18 +5,21 @@
 //! `Client` (the kernel for messages, timers and events; read-only, the group's client settings and what
 //! its metadata says of the cluster). The coordinator is `coordinator`.
 
+use super::assignor::{self, Subscription};
 use super::config::{AutoOffsetReset, ConsumerConfig};
 use super::event::{EventKind, Reason, TopicPartitionPair};
-use super::group::{Activity, Member, MemberStatus};
-use super::ids::{BrokerId, GroupIx, MemberSlot, Micros, Tp};
+use super::group::{Activity, CoordinatorState, JoinState, Member, MemberStatus, Syncing};
+use super::ids::{BrokerId, FetchId, GroupIx, MemberSlot, Micros, Tp};
 use super::kernel::Kernel;
 use super::network::{FlowKind, Node};
 use super::partition::{Partition, Topic};
 use super::protocol::{
     ConsumerFetchPartition, ConsumerFetchRequest, ConsumerFetched, CoordinatorEvent, Ev, FetchFrom,
-    FetchOutcome, Lost, MemberEvent, CONSUMER_REQUEST_TIMEOUT_US,
+    FetchOutcome, JoinedMembers, LeaderAssignment, Lost, MemberEvent, SyncError,
+    CONSUMER_REQUEST_TIMEOUT_US,
 };
 use super::scenario::CommitMode;
+use std::collections::BTreeMap;
 
 /// The application's `poll(Duration)` timeout: with no records, `poll` returns empty after it and is
 /// called again (100 ms, as in Kafka's examples).
@@ -144,7 +147,7 @@ impl Member {
                 // `HeartbeatResponseHandler`: REBALANCE_IN_PROGRESS is acted on only by a member that is
                 // Stable when the answer arrives; one already rejoining ignores it.
                 if self.generation.is_some()
-                    && ((rebalance_in_progress && !self.joining) || unknown_member)
+                    && ((rebalance_in_progress && !self.joining()) || unknown_member)
                 {
                     self.rejoin_needed = true;
                     if unknown_member {
@@ -155,22 +158,52 @@ impl Member {
                 }
             }
             MemberEvent::MemberIdRequired { member_id } => {
-                if self.joining && self.member_id.is_none() {
+                if self.joining() && self.member_id.is_none() {
                     self.member_id = Some(member_id);
                     self.send_join(c);
                 }
             }
-            MemberEvent::SyncGroupResponse {
+            MemberEvent::JoinGroupResponse {
                 member_id,
                 generation,
-                partitions,
                 leader,
+                members,
             } => {
-                if self.joining {
+                // `JoinGroupResponseHandler`: only a member waiting for its JoinGroup's answer goes on
+                // to SyncGroup, the leader with the assignment it computes.
+                if self.join == JoinState::Joining {
                     self.member_id = Some(member_id);
-                    self.pending_assignment = Some((generation, partitions, leader));
-                    if self.activity == Activity::Polling && self.fetches.is_empty() {
-                        self.wake_now(c, MemberEvent::Poll);
+                    let assignment =
+                        members.map(|joined| Box::new(self.on_leader_elected(c, *joined)));
+                    self.send_sync(c, generation, leader, assignment);
+                }
+            }
+            MemberEvent::SyncGroupResponse { partitions, error } => {
+                // `SyncGroupResponseHandler`: the assignment, or back to JoinGroup.
+                let JoinState::Syncing(syncing) = self.join else {
+                    return;
+                };
+                self.join = JoinState::Joining;
+                match error {
+                    None => {
+                        self.join = JoinState::Assigned {
+                            generation: syncing.generation,
+                            partitions,
+                            leader: syncing.leader,
+                        };
+                        if self.activity == Activity::Polling && self.fetches.is_empty() {
+                            self.wake_now(c, MemberEvent::Poll);
+                        }
+                    }
+                    Some(error) => {
+                        // `resetStateOnResponseError`: UNKNOWN_MEMBER_ID forgets the member id too.
+                        if error != SyncError::RebalanceInProgress {
+                            self.generation = None;
+                        }
+                        if error == SyncError::UnknownMember {
+                            self.member_id = None;
+                        }
+                        self.send_join(c);
                     }
                 }
             }
@@ -206,16 +239,17 @@ impl Member {
         let to = c.coordinator_node;
         let lost = event.sender().and_then(|(_, _, lost)| lost);
         let now = c.k.now;
-        let (known, epoch) = (c.coordinator.is_some(), c.coordinator_epoch);
+        let epoch = c.coordinator_epoch;
         match lost {
             Some(Lost::JoinGroup) => self.join_sent_us = now,
             Some(Lost::OffsetCommit) => self.commit_sent_us = now,
-            Some(Lost::OffsetFetch) | None => {}
+            Some(Lost::SyncGroup | Lost::OffsetFetch) | None => {}
         }
-        if self.coordinator_unknown || !known {
+        let known = self.coordinator == CoordinatorState::Known;
+        let Some(broker) = c.coordinator.filter(|_| known) else {
             // `ensureCoordinatorReady`: nothing is sent until FindCoordinator finds one.
             return self.on_coordinator_error(c, Reason::CoordinatorNotAvailable, lost);
-        }
+        };
         let sent = c.k.send(
             c.node(),
             to,
@@ -223,12 +257,15 @@ impl Member {
             0,
             Ev::Coordinator {
                 group: c.group,
+                broker,
                 epoch,
                 event,
             },
         );
-        if let (false, Some(lost)) = (sent, lost) {
-            self.request_lost(c, lost);
+        match (sent, lost) {
+            // A SyncGroup has its timer whether it is lost or not (`send_sync`).
+            (false, Some(lost)) if lost != Lost::SyncGroup => self.request_lost(c, lost),
+            _ => {}
         }
     }
 
@@ -251,6 +288,77 @@ impl Member {
         );
     }
 
+    /// A SyncGroupRequest of the generation its JoinGroupResponse named (`onJoinFollower`, or the leader's
+    /// with its assignment). It waits for the answer at most `request.timeout.ms`: the coordinator may hold
+    /// it (until the leader's arrives) or a network fault may take it, and the client cannot tell.
+    fn send_sync(
+        &mut self,
+        c: &mut Client<'_>,
+        generation: i32,
+        leader: bool,
+        assignment: Option<Box<LeaderAssignment>>,
+    ) {
+        let now = c.k.now;
+        let (incarnation, member_id) = (
+            self.incarnation,
+            self.member_id.expect("a joined member has an id"),
+        );
+        self.join = JoinState::Syncing(Syncing {
+            sent_us: now,
+            generation,
+            leader,
+        });
+        self.send_to_coordinator(
+            c,
+            FlowKind::GroupProtocol,
+            CoordinatorEvent::SyncGroup {
+                member: c.me,
+                incarnation,
+                member_id,
+                generation,
+                assignment,
+            },
+        );
+        if matches!(self.join, JoinState::Syncing(_)) {
+            let event = self.request_timeout(Lost::SyncGroup);
+            self.wake(c, now + CONSUMER_REQUEST_TIMEOUT_US, event);
+        }
+    }
+
+    /// `ConsumerCoordinator.onLeaderElected`: the leader runs the assignor the coordinator selected over
+    /// every member's subscription, with the partition counts of its own metadata, and sends the result
+    /// in its SyncGroup, by member.
+    fn on_leader_elected(&self, c: &Client<'_>, joined: JoinedMembers) -> LeaderAssignment {
+        let mut partitions_per_topic: BTreeMap<String, u32> = BTreeMap::new();
+        partitions_per_topic.extend(
+            c.topics
+                .iter()
+                .map(|t| (t.name.clone(), t.partitions.len() as u32)),
+        );
+        let (slots, subscriptions): (Vec<MemberSlot>, Vec<Subscription>) =
+            joined.members.into_iter().unzip();
+        let result = assignor::assign(joined.protocol, &partitions_per_topic, &subscriptions);
+        slots
+            .into_iter()
+            .zip(&subscriptions)
+            .map(|(slot, subscription)| {
+                let list = result
+                    .get(&subscription.member_id)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|tp| {
+                        let topic = c.topics.iter().position(|t| t.name == tp.topic)?;
+                        Some(Tp {
+                            topic,
+                            partition: tp.partition,
+                        })
+                    })
+                    .collect();
+                (slot, list)
+            })
+            .collect()
+    }
+
     /// A request to the coordinator failed with NOT_COORDINATOR or COORDINATOR_NOT_AVAILABLE (or found its
     /// broker down): the client marks the coordinator unknown ("will attempt rediscovery") and looks it up
     /// (FindCoordinator, every `retry.backoff.ms`). A JoinGroup and a `commitSync` wait and are sent again
@@ -263,17 +371,36 @@ impl Member {
     ) {
         let (group_id, m) = (c.group_id, &mut *self);
         let mut events = Vec::new();
-        if !m.coordinator_unknown {
-            m.coordinator_unknown = true;
+        // The first error starts a lookup; later ones wait for it.
+        let lookup = m.coordinator == CoordinatorState::Known;
+        if lookup {
+            m.coordinator = CoordinatorState::Unknown {
+                retry_join: false,
+                retry_commit: false,
+            };
             events.push(EventKind::CoordinatorUnavailable {
                 group: group_id.to_string(),
                 member: m.id.clone(),
                 error: error.clone(),
             });
         }
+        let CoordinatorState::Unknown {
+            retry_join,
+            retry_commit,
+        } = &mut m.coordinator
+        else {
+            unreachable!("the coordinator is unknown");
+        };
         match lost {
-            Some(Lost::JoinGroup) => m.retry_join |= m.joining,
-            Some(Lost::OffsetCommit) if m.activity == Activity::Committing => m.retry_commit = true,
+            Some(Lost::JoinGroup) => *retry_join |= m.join != JoinState::Idle,
+            // SyncGroupResponseHandler: the join failed; it joins again once the coordinator is found.
+            Some(Lost::SyncGroup) => {
+                if let JoinState::Syncing(_) = m.join {
+                    m.join = JoinState::Joining;
+                }
+                *retry_join |= m.join != JoinState::Idle;
+            }
+            Some(Lost::OffsetCommit) if m.activity == Activity::Committing => *retry_commit = true,
             Some(Lost::OffsetCommit) => events.push(EventKind::CommitFailed {
                 group: group_id.to_string(),
                 member: m.id.clone(),
@@ -283,8 +410,6 @@ impl Member {
             Some(Lost::OffsetFetch) => m.offset_fetch_sent = None,
             None => {}
         }
-        let lookup = !m.lookup_pending;
-        m.lookup_pending = true;
         for event in events {
             c.k.emit(event);
         }
@@ -313,11 +438,15 @@ impl Member {
         if !c.coordinator_alive {
             return self.look_up_coordinator(c);
         }
-        self.lookup_pending = false;
-        self.coordinator_unknown = false;
-        let retry_join = std::mem::take(&mut self.retry_join) && self.joining;
-        let retry_commit =
-            std::mem::take(&mut self.retry_commit) && self.activity == Activity::Committing;
+        let (retry_join, retry_commit) = match std::mem::take(&mut self.coordinator) {
+            CoordinatorState::Unknown {
+                retry_join,
+                retry_commit,
+            } => (retry_join, retry_commit),
+            CoordinatorState::Known => (false, false),
+        };
+        let retry_join = retry_join && self.joining();
+        let retry_commit = retry_commit && self.activity == Activity::Committing;
         if retry_join {
             self.send_join(c);
         }
@@ -342,6 +471,10 @@ impl Member {
     pub(crate) fn request_timeout(&self, lost: Lost) -> MemberEvent {
         let sent_us = match lost {
             Lost::JoinGroup => self.join_sent_us,
+            Lost::SyncGroup => match self.join {
+                JoinState::Syncing(syncing) => syncing.sent_us,
+                _ => 0,
+            },
             Lost::OffsetCommit => self.commit_sent_us,
             Lost::OffsetFetch => self.offset_fetch_sent.unwrap_or(0),
         };
@@ -355,10 +488,7 @@ impl Member {
         let (group_id, member_id) = (c.group_id.to_string(), self.id.clone());
         match lost {
             Lost::JoinGroup => {
-                if !self.joining
-                    || self.pending_assignment.is_some()
-                    || self.join_sent_us != sent_us
-                {
+                if self.join != JoinState::Joining || self.join_sent_us != sent_us {
                     return;
                 }
                 c.k.emit(EventKind::CoordinatorRequestTimedOut {
@@ -366,6 +496,18 @@ impl Member {
                     member: member_id,
                     request: "JoinGroup".into(),
                 });
+                self.send_join(c);
+            }
+            Lost::SyncGroup => {
+                if !matches!(self.join, JoinState::Syncing(syncing) if syncing.sent_us == sent_us) {
+                    return;
+                }
+                c.k.emit(EventKind::CoordinatorRequestTimedOut {
+                    group: group_id,
+                    member: member_id,
+                    request: "SyncGroup".into(),
+                });
+                self.join = JoinState::Joining;
                 self.send_join(c);
             }
             Lost::OffsetCommit => {
@@ -448,7 +590,7 @@ impl Member {
             return;
         }
         let incarnation = self.incarnation;
-        let in_group = self.generation.is_some() || self.joining;
+        let in_group = self.generation.is_some() || self.joining();
         // close(): with auto-commit, commit consumed offsets synchronously, then LeaveGroup.
         if c.config.enable_auto_commit {
             self.send_commit(c, false);
@@ -511,11 +653,19 @@ impl Member {
         }
         self.last_poll_us = now;
         self.activity = Activity::Polling;
-        if let Some((generation, partitions, leader)) = self.pending_assignment.take() {
+        if let JoinState::Assigned { .. } = self.join {
+            let JoinState::Assigned {
+                generation,
+                partitions,
+                leader,
+            } = std::mem::replace(&mut self.join, JoinState::Joining)
+            else {
+                unreachable!("an assignment");
+            };
             self.leader = leader;
             self.on_join_complete(c, generation, partitions);
         }
-        if !self.joining && (self.generation.is_none() || self.rejoin_needed) {
+        if !self.joining() && (self.generation.is_none() || self.rejoin_needed) {
             self.on_join_prepare(c);
         }
         if c.config.enable_auto_commit
@@ -731,7 +881,7 @@ impl Member {
             member: member_id,
             reason,
         });
-        self.joining = true;
+        self.join = JoinState::Joining;
         self.rejoin_needed = false;
         self.send_join(c);
     }
@@ -801,7 +951,7 @@ impl Member {
         let interval = c.config.auto_commit_interval_ms * 1000;
         let now = c.k.now;
         self.generation = Some(generation);
-        self.joining = false;
+        self.join = JoinState::Idle;
         self.assigned = partitions;
         self.next_auto_commit_us = now + interval;
         if cooperative && !revoked.is_empty() {
@@ -814,7 +964,7 @@ impl Member {
     pub(crate) fn poll_timeout_expired(&self, c: &Client<'_>) -> bool {
         let limit = c.config.max_poll_interval_ms * 1000;
         self.generation.is_some()
-            && !self.joining
+            && !self.joining()
             && c.k.now.saturating_sub(self.last_poll_us) > limit
     }
 
@@ -856,7 +1006,7 @@ impl Member {
         if self.poll_timeout_expired(c) {
             self.leave_on_poll_timeout(c);
         } else if let (true, Some(member_id)) =
-            (self.generation.is_some() || self.joining, self.member_id)
+            (self.generation.is_some() || self.joining(), self.member_id)
         {
             self.send_to_coordinator(
                 c,
@@ -870,7 +1020,7 @@ impl Member {
         }
         let next_heartbeat = now + config.heartbeat_interval_ms * 1000;
         self.wake(c, next_heartbeat, MemberEvent::HeartbeatTick);
-        if self.generation.is_some() && !self.joining {
+        if self.generation.is_some() && !self.joining() {
             // The first wake-up after the poll deadline, if it comes before the next heartbeat.
             let deadline = self.last_poll_us + config.max_poll_interval_ms * 1000;
             let backoff = config.retry_backoff_ms * 1000;
@@ -973,7 +1123,7 @@ impl Member {
                     .map(|(_, entry)| *entry),
             );
             wanted.retain(|(leader, _)| *leader != broker);
-            let fetch = c.k.next_request();
+            let fetch = FetchId::issue(&mut self.next_fetch);
             self.fetches.push((broker, fetch));
             let request = Box::new(ConsumerFetchRequest {
                 group: c.group,
@@ -1054,7 +1204,7 @@ impl Member {
 
     /// The fetch to `broker` is answered or failed: it is no longer on its way. False for a fetch the
     /// member no longer waits for.
-    fn take_fetch(&mut self, broker: BrokerId, fetch: u64) -> bool {
+    fn take_fetch(&mut self, broker: BrokerId, fetch: FetchId) -> bool {
         let index = self
             .fetches
             .iter()
@@ -1064,7 +1214,7 @@ impl Member {
 
     /// A fetch got no answer (connection refused or closed, or lost to a network fault): the client backs
     /// off that broker (`reconnect.backoff.ms`, doubling up to `reconnect.backoff.max.ms`) and polls again.
-    fn client_fetch_failed(&mut self, c: &mut Client<'_>, broker: BrokerId, fetch: u64) {
+    fn client_fetch_failed(&mut self, c: &mut Client<'_>, broker: BrokerId, fetch: FetchId) {
         let now = c.k.now;
         if !self.take_fetch(broker, fetch) {
             return;
@@ -1103,7 +1253,7 @@ impl Member {
         &mut self,
         c: &mut Client<'_>,
         broker: BrokerId,
-        fetch: u64,
+        fetch: FetchId,
         data: Vec<ConsumerFetched>,
     ) {
         let truncation = match c.config.auto_offset_reset {

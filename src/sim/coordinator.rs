@@ -3,17 +3,33 @@
 //! timeouts, OffsetCommit (the classic protocol, `GroupCoordinator` / `ClassicGroup` in Kafka). The
 //! handlers are `Group`'s: each changes only the group as its coordinator holds it, and reaches the rest
 //! of the run through `Coordinator` (the kernel for messages, timers and events; read-only, the group's
-//! clients as their requests describe them, and the topics' metadata for the assignor).
+//! clients as their requests describe them, and the topics' metadata).
+//!
+//! A rebalance is Kafka's message exchange (`GroupMetadataManager.completeClassicGroupJoin` and
+//! `classicGroupSync`; the client's `AbstractCoordinator.JoinGroupResponseHandler` and
+//! `SyncGroupResponseHandler`). When the join completes, the coordinator answers every member's JoinGroup;
+//! the leader's answer carries the members' subscriptions, and the leader runs the assignor on its side
+//! (`ConsumerCoordinator.onLeaderElected`) and sends the assignment in its SyncGroup. Followers send a
+//! SyncGroup with none, which the coordinator holds until the leader's arrives; the leader's makes the
+//! group Stable and answers them all. Every answer, NOT_COORDINATOR from a broker the group moved away from
+//! included, is a message (`Kernel::send`): across a network cut it is lost and the client's own
+//! `request.timeout.ms` runs out. So a leader cut off from its coordinator stalls the sync: the followers'
+//! SyncGroups time out and they join again (answered with the same generation), the leader's times out and
+//! it joins again; the members' sessions, and the rebalance timeout for a SyncGroup that never comes
+//! (`expirePendingSync`), remove those that stay away.
 
-use crate::assignor::{self, Subscription, TopicPartition};
+use crate::assignor::{Subscription, TopicPartition};
 use crate::consumer::pairs;
 use crate::event::{EventKind, Reason};
-use crate::group::{Group, GroupClients, GroupState};
+use crate::group::{Group, GroupClients, GroupState, SyncState};
 use crate::ids::{BrokerId, GroupIx, MemberId, MemberSlot, Micros, Tp};
 use crate::kernel::Kernel;
 use crate::network::{FlowKind, Node};
 use crate::partition::Topic;
-use crate::protocol::{CoordinatorEvent, Ev, Lost, MemberEvent, CONSUMER_REQUEST_TIMEOUT_US};
+use crate::protocol::{
+    CoordinatorEvent, Ev, JoinedMembers, LeaderAssignment, Lost, MemberEvent, SyncError,
+    CONSUMER_REQUEST_TIMEOUT_US,
+};
 use std::collections::BTreeMap;
 
 /// Java's `String.hashCode`, for `__consumer_offsets` partition = `abs(hash) % 50`.
@@ -79,14 +95,14 @@ impl Coordinator<'_> {
         member_id_text(self.seed, (self.group, member), client_id, id)
     }
 
-    fn topic_index(&self, name: &str) -> Option<usize> {
-        self.topics.iter().position(|topic| topic.name == name)
-    }
-
     /// The coordinator's answer to a member's request was lost to a network fault: the member's wait
     /// for it times out after `request.timeout.ms` (the client's own timer, set here because only the
     /// network knows the answer will not come).
     fn member_request_lost(&mut self, member: MemberSlot, lost: Lost) {
+        if lost == Lost::SyncGroup {
+            // Every SyncGroup has its own timer on the client (the coordinator may hold it).
+            return;
+        }
         let m = &self.clients.members[member.index()];
         let event = m.request_timeout(lost);
         let at = self.k.now + CONSUMER_REQUEST_TIMEOUT_US;
@@ -118,9 +134,47 @@ impl Group {
         MemberId::nth(membership.ids_given)
     }
 
-    /// A member's request failed at the coordinator's end (`error`): the answer, or the broken
-    /// connection, reaches the member a network hop later.
-    pub(crate) fn coordinator_error(
+    /// The broker the group's coordinator runs on, or without one its preferred broker.
+    fn broker(&self) -> BrokerId {
+        self.coordinator.unwrap_or(self.offsets_replicas[0])
+    }
+
+    /// NOT_COORDINATOR from `broker`, which no longer coordinates the group, to a member's request: a
+    /// message like any answer, lost across a cut (the member's `request.timeout.ms` then runs out).
+    fn not_coordinator(
+        &mut self,
+        c: &mut Coordinator<'_>,
+        broker: BrokerId,
+        (member, connection): (MemberSlot, u32),
+        lost: Option<Lost>,
+    ) {
+        let sent = c.k.send(
+            Node::Broker { broker },
+            Node::Member {
+                group: c.group,
+                member,
+            },
+            FlowKind::GroupProtocol,
+            0,
+            Ev::Member {
+                group: c.group,
+                member,
+                incarnation: connection,
+                event: MemberEvent::CoordinatorError {
+                    error: Reason::NotCoordinator,
+                    lost,
+                },
+            },
+        );
+        if let (false, Some(lost)) = (sent, lost) {
+            c.member_request_lost(member, lost);
+        }
+    }
+
+    /// A member's request to a broker whose process is down, or whose connection it had went with the
+    /// process: no message comes back, the client learns at once that its connection failed (the network
+    /// hop aside) and looks the coordinator up again (`error`).
+    fn connection_failed(
         &mut self,
         c: &mut Coordinator<'_>,
         (member, connection): (MemberSlot, u32),
@@ -164,11 +218,12 @@ impl Group {
         at: Micros,
         event: CoordinatorEvent,
     ) {
-        let epoch = self.coordinator_epoch;
+        let (broker, epoch) = (self.broker(), self.coordinator_epoch);
         c.k.schedule(
             at,
             Ev::Coordinator {
                 group: c.group,
+                broker,
                 epoch,
                 event,
             },
@@ -179,14 +234,17 @@ impl Group {
     /// group's coordinator moves there (`GroupCoordinator.onElection` / `onResignation`). The new one loads
     /// the group from the partition: members, generation, assignment and committed offsets survive, and
     /// every member gets a whole session from now to find it. A rebalance in progress is lost with the old
-    /// coordinator's memory: it starts again, and the members waiting on their JoinGroup learn that the
-    /// coordinator moved and send it again.
+    /// coordinator's memory: it starts again. The old one answers the requests it held
+    /// NOT_COORDINATOR (`GroupMetadataManager.onUnloaded`: the JoinGroups of a group preparing a rebalance,
+    /// the SyncGroups waiting for the leader's assignment), and the members send them again to the new one.
     pub(crate) fn moved(&mut self, c: &mut Coordinator<'_>, to: Option<BrokerId>) {
         let now = c.k.now;
         let from = self.coordinator;
         if from == to {
             return;
         }
+        // Whether the old coordinator's broker runs (`c` was made for it), to answer what it held.
+        let from_alive = c.broker_alive;
         self.coordinator = to;
         self.coordinator_epoch += 1;
         let id = self.id.clone();
@@ -199,10 +257,7 @@ impl Group {
             return;
         }
         let session = c.clients.config.session_timeout_ms * 1000;
-        let rebalancing = matches!(
-            self.state,
-            GroupState::PreparingRebalance | GroupState::CompletingRebalance
-        );
+        let state = self.state;
         for index in 0..c.clients.members.len() {
             let member = MemberSlot::at(index);
             let membership = &mut self.memberships[index];
@@ -215,23 +270,36 @@ impl Group {
                 membership.ghost = Some((id, now));
                 sessions.push(id);
             }
-            // The JoinGroups the old coordinator held unanswered get NOT_COORDINATOR.
-            let waiting = rebalancing && membership.in_group && membership.joined;
-            let connection = membership.connection;
+            // The requests the old coordinator held unanswered.
+            let held = match (state, std::mem::take(&mut membership.sync)) {
+                (GroupState::PreparingRebalance, _) if membership.in_group && membership.joined => {
+                    Some((membership.connection, Lost::JoinGroup))
+                }
+                (GroupState::CompletingRebalance, SyncState::Held { connection }) => {
+                    Some((connection, Lost::SyncGroup))
+                }
+                _ => None,
+            };
             for id in sessions {
                 self.session_timer(c, member, id, now + session);
             }
-            if waiting {
-                self.coordinator_error(
+            match (held, from) {
+                (Some((connection, lost)), Some(from)) if from_alive => {
+                    self.not_coordinator(c, from, (member, connection), Some(lost))
+                }
+                // Its broker is down (or the group had no coordinator since it went): the connection
+                // the request went on is gone, and the member learns it now.
+                (Some((connection, lost)), _) => self.connection_failed(
                     c,
                     (member, connection),
                     Reason::NotCoordinator,
-                    Some(Lost::JoinGroup),
-                );
+                    Some(lost),
+                ),
+                (None, _) => {}
             }
         }
         if matches!(
-            self.state,
+            state,
             GroupState::PreparingRebalance | GroupState::CompletingRebalance
         ) {
             self.begin_rebalance(c, Reason::CoordinatorMoved);
@@ -251,7 +319,7 @@ impl Group {
         let from = self.node();
         let incarnation = connection;
         let lost = match event {
-            MemberEvent::SyncGroupResponse { .. } | MemberEvent::MemberIdRequired { .. } => {
+            MemberEvent::JoinGroupResponse { .. } | MemberEvent::MemberIdRequired { .. } => {
                 Some(Lost::JoinGroup)
             }
             MemberEvent::OffsetCommitResponse { .. } => Some(Lost::OffsetCommit),
@@ -278,30 +346,29 @@ impl Group {
         }
     }
 
+    /// A request arriving at `to` (the broker it was sent to, up or not), or a timer it set; `epoch`
+    /// names the coordinator it was sent to or set by.
     pub(crate) fn on_event(
         &mut self,
         c: &mut Coordinator<'_>,
+        (to, to_alive): (BrokerId, bool),
         epoch: u32,
         event: CoordinatorEvent,
     ) {
         let here = self.coordinator.filter(|_| self.coordinator_epoch == epoch);
         match (here, event.sender()) {
-            // A request to a coordinator that has moved: NOT_COORDINATOR, or no answer from a dead broker.
-            (None, Some((member, connection, lost))) => {
-                return self.coordinator_error(
-                    c,
-                    (member, connection),
-                    Reason::NotCoordinator,
-                    lost,
-                )
-            }
-            (Some(_), Some((member, connection, lost))) if !c.broker_alive => {
-                return self.coordinator_error(
+            // A request to a broker that is down: its connection is refused (or was closed).
+            (_, Some((member, connection, lost))) if !to_alive => {
+                return self.connection_failed(
                     c,
                     (member, connection),
                     Reason::CoordinatorNotAvailable,
                     lost,
                 )
+            }
+            // A request to a broker that no longer coordinates the group: NOT_COORDINATOR.
+            (None, Some((member, connection, lost))) => {
+                return self.not_coordinator(c, to, (member, connection), lost)
             }
             // An old coordinator's timer, or the timer of one whose broker is down.
             (None, None) => return,
@@ -315,6 +382,13 @@ impl Group {
                 member_id,
                 group_instance_id,
             } => self.handle_join(c, (member, incarnation), member_id, group_instance_id),
+            CoordinatorEvent::SyncGroup {
+                member,
+                incarnation,
+                member_id,
+                generation,
+                assignment,
+            } => self.handle_sync(c, (member, incarnation), member_id, generation, assignment),
             CoordinatorEvent::Heartbeat {
                 member,
                 incarnation,
@@ -436,7 +510,24 @@ impl Group {
                     self.complete_join(c);
                 }
             }
-            CoordinatorEvent::SyncDone { generation } => self.sync_done(c, generation),
+            CoordinatorEvent::PendingSyncExpired { generation } => {
+                // `expirePendingSync`: the members that joined the generation but sent no SyncGroup
+                // within the rebalance timeout are removed, and the group rebalances.
+                if generation != self.generation
+                    || !matches!(
+                        self.state,
+                        GroupState::CompletingRebalance | GroupState::Stable
+                    )
+                {
+                    return;
+                }
+                for index in 0..self.memberships.len() {
+                    let m = &self.memberships[index];
+                    if m.in_group && m.sync == SyncState::Pending {
+                        self.remove_member(c, MemberSlot::at(index), Reason::SyncTimeoutExpired);
+                    }
+                }
+            }
         }
     }
 
@@ -457,13 +548,29 @@ impl Group {
         c.clients.config.max_poll_interval_ms * 1000
     }
 
+    /// `prepareRebalance`: the SyncGroups waiting for the leader's assignment are answered
+    /// REBALANCE_IN_PROGRESS (the members join again), no SyncGroup is awaited any more, and every member
+    /// must send a JoinGroup.
     pub(crate) fn begin_rebalance(&mut self, c: &mut Coordinator<'_>, reason: Reason) {
         let from_empty = self.state == GroupState::Empty;
         let now = c.k.now;
         self.round += 1;
         self.rebalance_started_us = now;
-        for membership in &mut self.memberships {
+        for index in 0..self.memberships.len() {
+            let membership = &mut self.memberships[index];
             membership.joined = false;
+            if let SyncState::Held { connection } = std::mem::take(&mut membership.sync) {
+                self.send_to_member(
+                    c,
+                    (MemberSlot::at(index), connection),
+                    FlowKind::GroupProtocol,
+                    0,
+                    MemberEvent::SyncGroupResponse {
+                        partitions: Vec::new(),
+                        error: Some(SyncError::RebalanceInProgress),
+                    },
+                );
+            }
         }
         let (id, generation, round) = (self.id.clone(), self.generation, self.round);
         self.set_group_state(c, GroupState::PreparingRebalance);
@@ -532,21 +639,29 @@ impl Group {
         m.group_instance_id.clone_from(&group_instance_id);
         let replaces = m.in_group && !known;
         if replaces && static_member {
-            // In a Stable group the new process gets its assignment back with no rebalance.
             let session = c.clients.config.session_timeout_ms * 1000;
             let m = &mut self.memberships[member.index()];
             m.joined = true;
             m.member_id = Some(member_id);
             m.last_heartbeat_us = now;
             self.session_timer(c, member, member_id, now + session);
+            let name = c.clients.members[member.index()].id.clone();
             c.k.emit(EventKind::StaticMemberRejoined {
                 group: self.id.clone(),
-                member: c.clients.members[member.index()].id.clone(),
+                member: name.clone(),
                 group_instance_id: group_instance_id.unwrap_or_default(),
             });
-            if self.state == GroupState::Stable {
-                let partitions = self.assignment.get(&member).cloned().unwrap_or_default();
-                self.send_assignment(c, (member, connection), member_id, partitions);
+            // `updateStaticMemberThenRebalanceOrCompleteJoin`: in a Stable group the new process is
+            // answered with the current generation (a leader told to skip the assignment, KIP-814) and
+            // syncs to get its assignment back, with no rebalance; in CompletingRebalance the leader may
+            // be assigning to the old process, so the group rebalances.
+            match self.state {
+                GroupState::Stable => self.send_join_response(c, member, true),
+                GroupState::CompletingRebalance => {
+                    self.begin_rebalance(c, Reason::MemberRejoined { member: name });
+                    self.memberships[member.index()].joined = true;
+                }
+                _ => {}
             }
             self.try_complete_join(c);
             return;
@@ -558,6 +673,18 @@ impl Group {
         let m = &self.memberships[member.index()];
         let new_member = !m.in_group || replaces;
         let is_leader = self.leader == Some(member) && !replaces;
+        if self.state == GroupState::CompletingRebalance && !new_member {
+            // `classicGroupJoinExistingMember`: a member joining again with the same metadata while the
+            // group waits for the leader's assignment (it did not get its JoinGroupResponse, or gave up
+            // on its SyncGroup) gets the current generation's answer again.
+            let session = c.clients.config.session_timeout_ms * 1000;
+            let m = &mut self.memberships[member.index()];
+            m.last_heartbeat_us = now;
+            m.sync = SyncState::Pending;
+            self.session_timer(c, member, member_id, now + session);
+            self.send_join_response(c, member, false);
+            return;
+        }
         match self.state {
             GroupState::Empty | GroupState::Dead => self.begin_rebalance(
                 c,
@@ -635,6 +762,8 @@ impl Group {
         m.in_group = false;
         m.joined = false;
         m.member_id = None;
+        // A SyncGroup it had waiting is dropped unanswered (its client's request times out).
+        m.sync = SyncState::None;
         if self.leader == Some(member) {
             self.leader = None;
         }
@@ -665,8 +794,9 @@ impl Group {
         }
     }
 
-    /// `completeClassicGroupJoin`: drop members that did not rejoin, start the next generation, and have
-    /// the leader run the assignor.
+    /// `completeClassicGroupJoin`: drop members that did not rejoin, start the next generation, and answer
+    /// every member's JoinGroup; the leader runs the assignor on its side and sends the assignment in its
+    /// SyncGroup (`handle_sync`).
     pub(crate) fn complete_join(&mut self, c: &mut Coordinator<'_>) {
         for member in 0..c.clients.members.len() {
             if self.memberships[member].ghost.take().is_some() {
@@ -688,6 +818,7 @@ impl Group {
             .collect();
         for member in missing {
             self.memberships[member.index()].in_group = false;
+            self.assignment.remove(&member);
             if self.leader == Some(member) {
                 self.leader = None;
             }
@@ -723,27 +854,40 @@ impl Group {
         if self.leader.is_none_or(|leader| !members.contains(&leader)) {
             self.leader = Some(members[0]);
         }
-        let mut partitions_per_topic: BTreeMap<String, u32> = BTreeMap::new();
-        partitions_per_topic.extend(
-            c.topics
-                .iter()
-                .map(|t| (t.name.clone(), t.partitions.len() as u32)),
+        self.set_group_state(c, GroupState::CompletingRebalance);
+        // The JoinGroup responses go out, the leader's with the members' subscriptions; the generation
+        // waits for every member's SyncGroup, at most the rebalance timeout (`schedulePendingSync`).
+        for member in members {
+            self.memberships[member.index()].sync = SyncState::Pending;
+            self.send_join_response(c, member, false);
+        }
+        let (generation, timeout) = (self.generation, self.rebalance_timeout_us(c));
+        self.coordinator_timer(
+            c,
+            c.k.now + timeout,
+            CoordinatorEvent::PendingSyncExpired { generation },
         );
-        let subscriptions: Vec<Subscription> = members
+    }
+
+    /// The members of the generation and their subscriptions, as the leader's JoinGroupResponse carries
+    /// them (`ClassicGroup.currentClassicGroupMembers`): each with the partitions it owned in the previous
+    /// generation.
+    fn joined_members(&self, c: &Coordinator<'_>) -> JoinedMembers {
+        let members = self
+            .memberships
             .iter()
-            .map(|index| {
-                let (m, membership) = (
-                    &c.clients.members[index.index()],
-                    &self.memberships[index.index()],
-                );
-                let owned = self.assignment.get(index).cloned().unwrap_or_default();
+            .enumerate()
+            .filter(|(_, m)| m.in_group)
+            .map(|(index, membership)| {
+                let slot = MemberSlot::at(index);
+                let owned = self.assignment.get(&slot).cloned().unwrap_or_default();
                 let id = membership
                     .member_id
                     .expect("a member in the group has an id");
-                Subscription {
-                    member_id: c.member_id_text(*index, id),
+                let subscription = Subscription {
+                    member_id: c.member_id_text(slot, id),
                     group_instance_id: membership.group_instance_id.clone(),
-                    topics: m.topics.clone(),
+                    topics: c.clients.members[index].topics.clone(),
                     owned_partitions: owned
                         .iter()
                         .map(|tp| TopicPartition {
@@ -752,73 +896,102 @@ impl Group {
                         })
                         .collect(),
                     generation: Some(self.generation - 1),
-                }
+                };
+                (slot, subscription)
             })
             .collect();
-        let result = assignor::assign(protocol, &partitions_per_topic, &subscriptions);
-        let mut assignment = BTreeMap::new();
-        for (index, subscription) in members.iter().zip(&subscriptions) {
-            let list: Vec<Tp> = result
-                .get(&subscription.member_id)
-                .into_iter()
-                .flatten()
-                .filter_map(|tp| {
-                    c.topic_index(&tp.topic).map(|topic| Tp {
-                        topic,
-                        partition: tp.partition,
-                    })
-                })
-                .collect();
-            assignment.insert(*index, list);
+        JoinedMembers {
+            protocol: self.protocol.expect("a generation has a protocol"),
+            members,
         }
-        self.assignment = assignment;
-        self.set_group_state(c, GroupState::CompletingRebalance);
-        // The JoinGroup responses go out; the leader sends its SyncGroup with the assignment.
-        let generation = self.generation;
-        let round_trip = 2 * c.k.latency(
-            Node::Broker {
-                broker: BrokerId(1),
-            },
-            Node::Member {
-                group: c.group,
-                member: MemberSlot(0),
-            },
-        );
-        self.coordinator_timer(
-            c,
-            c.k.now + round_trip,
-            CoordinatorEvent::SyncDone { generation },
-        );
     }
 
-    /// SyncGroup's answer to a member's process: the generation's assignment for it, and whether it
-    /// leads the group.
-    fn send_assignment(
-        &mut self,
-        c: &mut Coordinator<'_>,
-        (member, connection): (MemberSlot, u32),
-        member_id: MemberId,
-        partitions: Vec<Tp>,
-    ) {
-        let (generation, leader) = (self.generation, self.leader == Some(member));
+    /// The JoinGroupResponse of the current generation to a member's process: its member id, and whether
+    /// it leads the group; the leader's carries the members, unless it is told to skip the assignment.
+    fn send_join_response(&mut self, c: &mut Coordinator<'_>, member: MemberSlot, skip: bool) {
+        let membership = &self.memberships[member.index()];
+        let (connection, member_id) = (
+            membership.connection,
+            membership.member_id.expect("a joined member has an id"),
+        );
+        let leader = self.leader == Some(member);
+        let members = (leader && !skip).then(|| Box::new(self.joined_members(c)));
+        let generation = self.generation;
         self.send_to_member(
             c,
             (member, connection),
             FlowKind::GroupProtocol,
             0,
-            MemberEvent::SyncGroupResponse {
+            MemberEvent::JoinGroupResponse {
                 member_id,
                 generation,
-                partitions,
                 leader,
+                members,
             },
         );
     }
 
-    pub(crate) fn sync_done(&mut self, c: &mut Coordinator<'_>, generation: i32) {
-        if self.state != GroupState::CompletingRebalance || self.generation != generation {
+    /// A SyncGroupRequest (`classicGroupSyncToClassicGroup`). In CompletingRebalance it waits for the
+    /// leader's, whose assignment makes the group Stable and answers every waiting member; in Stable it
+    /// is answered at once with the member's assignment.
+    fn handle_sync(
+        &mut self,
+        c: &mut Coordinator<'_>,
+        (member, connection): (MemberSlot, u32),
+        member_id: MemberId,
+        generation: i32,
+        assignment: Option<Box<LeaderAssignment>>,
+    ) {
+        let m = &self.memberships[member.index()];
+        let error = if !m.in_group || m.member_id != Some(member_id) {
+            Some(SyncError::UnknownMember)
+        } else if generation != self.generation {
+            Some(SyncError::IllegalGeneration)
+        } else {
+            match self.state {
+                GroupState::Empty | GroupState::Dead => Some(SyncError::UnknownMember),
+                GroupState::PreparingRebalance => Some(SyncError::RebalanceInProgress),
+                GroupState::CompletingRebalance | GroupState::Stable => None,
+            }
+        };
+        if error.is_some() || self.state == GroupState::Stable {
+            if error.is_none() {
+                self.memberships[member.index()].sync = SyncState::None;
+            }
+            let partitions = match error {
+                None => self.assignment.get(&member).cloned().unwrap_or_default(),
+                Some(_) => Vec::new(),
+            };
+            return self.send_to_member(
+                c,
+                (member, connection),
+                FlowKind::GroupProtocol,
+                0,
+                MemberEvent::SyncGroupResponse { partitions, error },
+            );
+        }
+        self.memberships[member.index()].sync = SyncState::Held { connection };
+        if self.leader != Some(member) {
             return;
         }
+        // The leader's assignment; a member it does not name gets none.
+        let mut given: BTreeMap<MemberSlot, Vec<Tp>> = BTreeMap::new();
+        given.extend(assignment.map(|list| *list).unwrap_or_default());
+        let mut stored = BTreeMap::new();
+        for (index, membership) in self.memberships.iter().enumerate() {
+            if membership.in_group {
+                let slot = MemberSlot::at(index);
+                stored.insert(slot, given.remove(&slot).unwrap_or_default());
+            }
+        }
+        self.assignment = stored;
+        self.sync_done(c);
+    }
+
+    /// `setAndPropagateAssignment`: the leader's assignment is stored, the group is Stable, and every
+    /// SyncGroup waiting for it is answered.
+    fn sync_done(&mut self, c: &mut Coordinator<'_>) {
+        let generation = self.generation;
         self.set_group_state(c, GroupState::Stable);
         let protocol = if c.clients.cooperative() {
             "COOPERATIVE"
@@ -837,7 +1010,6 @@ impl Group {
             );
         }
         let id = self.id.clone();
-        let assignment = self.assignment.clone();
         c.k.emit(EventKind::RebalanceCompleted {
             group: id,
             generation,
@@ -846,13 +1018,22 @@ impl Group {
             leader,
             assignment: shown,
         });
-        for (member, partitions) in assignment {
-            let membership = &self.memberships[member.index()];
-            let (connection, member_id) = (
-                membership.connection,
-                membership.member_id.expect("an assigned member has an id"),
-            );
-            self.send_assignment(c, (member, connection), member_id, partitions);
+        for index in 0..self.memberships.len() {
+            let member = MemberSlot::at(index);
+            if let SyncState::Held { connection } = self.memberships[index].sync {
+                self.memberships[index].sync = SyncState::None;
+                let partitions = self.assignment.get(&member).cloned().unwrap_or_default();
+                self.send_to_member(
+                    c,
+                    (member, connection),
+                    FlowKind::GroupProtocol,
+                    0,
+                    MemberEvent::SyncGroupResponse {
+                        partitions,
+                        error: None,
+                    },
+                );
+            }
         }
     }
 

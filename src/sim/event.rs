@@ -31,6 +31,7 @@ pub enum Reason {
     PollTimeoutExpired,
     SessionTimeoutExpired,
     RebalanceTimeoutExpired,
+    SyncTimeoutExpired,
     // Why a rebalance started.
     JoinedEmptyGroup { member: String },
     NewMemberJoined { member: String },
@@ -92,6 +93,9 @@ impl fmt::Display for Reason {
             }
             RebalanceTimeoutExpired => {
                 "did not rejoin before the rebalance timeout (max.poll.interval.ms)"
+            }
+            SyncTimeoutExpired => {
+                "sent no SyncGroup before the rebalance timeout (max.poll.interval.ms)"
             }
             DeliveryTimeout => "TimeoutException (delivery.timeout.ms expired)",
             LeaderDown => "NetworkException (the leader is down)",

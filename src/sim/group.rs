@@ -4,7 +4,7 @@
 
 use super::assignor::Assignor;
 use super::config::ConsumerConfig;
-use super::ids::{BrokerId, MemberId, MemberSlot, Micros, Tp};
+use super::ids::{BrokerId, FetchId, MemberId, MemberSlot, Micros, Tp};
 use super::protocol::ConsumerFetchPartition;
 use super::scenario::CommitMode;
 use serde::Serialize;
@@ -63,6 +63,63 @@ pub struct Membership {
     pub(crate) group_instance_id: Option<String>,
     /// How many member ids this slot was given.
     pub(crate) ids_given: u32,
+    /// Where the member is in the generation's SyncGroup phase.
+    pub(crate) sync: SyncState,
+}
+
+/// A member's SyncGroup, as the coordinator sees it (Kafka's `ClassicGroup.pendingSyncMembers` and
+/// `ClassicGroupMember.awaitingSyncFuture`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum SyncState {
+    /// No SyncGroup expected from it, or it was answered.
+    #[default]
+    None,
+    /// Its JoinGroup was answered with the new generation; its SyncGroup has not arrived.
+    Pending,
+    /// Its SyncGroup waits for the leader's assignment, to be answered on this connection.
+    Held { connection: u32 },
+}
+
+/// Where a consumer client is in joining its group (Kafka's `AbstractCoordinator.MemberState`, and the
+/// assignment waiting for the application's next poll). Every state but `Idle` is joining.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) enum JoinState {
+    /// Not joining: in a generation (`Member::generation`), or out of the group.
+    #[default]
+    Idle,
+    /// It sent a JoinGroupRequest (PREPARING_REBALANCE), or must send one again.
+    Joining,
+    /// It sent its SyncGroupRequest (COMPLETING_REBALANCE).
+    Syncing(Syncing),
+    /// The SyncGroupResponse's assignment, which the next poll takes (`onJoinComplete`).
+    Assigned {
+        generation: i32,
+        partitions: Vec<Tp>,
+        leader: bool,
+    },
+}
+
+/// A SyncGroupRequest the member waits for an answer to (the client's COMPLETING_REBALANCE): when it was
+/// sent, and what the JoinGroupResponse said (the generation, whether the member leads the group).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Syncing {
+    pub sent_us: Micros,
+    pub generation: i32,
+    pub leader: bool,
+}
+
+/// Whether a consumer client knows its group's coordinator (`AbstractCoordinator.coordinatorUnknown`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum CoordinatorState {
+    #[default]
+    Known,
+    /// It lost its coordinator (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, a dead connection) and looks
+    /// it up (one FindCoordinator on its way at a time): no heartbeats until it is found. The requests to
+    /// send again once it is: a JoinGroup, a `commitSync`.
+    Unknown {
+        retry_join: bool,
+        retry_commit: bool,
+    },
 }
 
 /// What the member's application thread is doing.
@@ -93,7 +150,8 @@ pub struct Member {
     pub group_instance_id: Option<String>,
     // The client's view.
     pub generation: Option<i32>,
-    pub joining: bool,
+    /// Where it is in joining the group.
+    pub(crate) join: JoinState,
     pub assigned: Vec<Tp>,
     pub positions: BTreeMap<Tp, u64>,
     pub(crate) fetch_positions: BTreeMap<Tp, u64>,
@@ -102,7 +160,9 @@ pub struct Member {
     pub(crate) fetched_epochs: BTreeMap<Tp, (u32, u32)>,
     pub(crate) buffer: VecDeque<(Tp, u64, u64)>,
     /// FetchRequests on their way or waiting at a broker: at most one per broker, by broker.
-    pub(crate) fetches: Vec<(BrokerId, u64)>,
+    pub(crate) fetches: Vec<(BrokerId, FetchId)>,
+    /// The id its next FetchRequest gets.
+    pub(crate) next_fetch: FetchId,
     /// `send_fetches`' working list (empty between calls; kept for its allocation).
     pub(crate) fetch_wanted: Vec<(BrokerId, ConsumerFetchPartition)>,
     /// Brokers whose connection failed: until when the client waits before it connects again
@@ -117,7 +177,6 @@ pub struct Member {
     /// after `APP_POLL_TIMEOUT_US` when no records came, and the application calls it again (which
     /// runs auto-commit). It re-arms itself when the member polled since.
     pub(crate) poll_timer_at: Option<Micros>,
-    pub(crate) pending_assignment: Option<(i32, Vec<Tp>, bool)>,
     /// It was chosen the group's leader in its last join: it watches the metadata of every subscribed
     /// topic, and rejoins when a topic's partitions change.
     pub(crate) leader: bool,
@@ -136,14 +195,8 @@ pub struct Member {
     /// network fault acts only if no newer one was sent since (`MemberEvent::RequestTimedOut`).
     pub(crate) join_sent_us: Micros,
     pub(crate) commit_sent_us: Micros,
-    /// The client lost its coordinator (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, a dead connection)
-    /// and looks it up (FindCoordinator): no heartbeats until it is found.
-    pub(crate) coordinator_unknown: bool,
-    /// A FindCoordinator is on its way.
-    pub(crate) lookup_pending: bool,
-    /// Requests to send again once the coordinator is found: a JoinGroup, a `commitSync`.
-    pub(crate) retry_join: bool,
-    pub(crate) retry_commit: bool,
+    /// Whether the client knows its coordinator.
+    pub(crate) coordinator: CoordinatorState,
 }
 
 impl Member {
@@ -156,19 +209,19 @@ impl Member {
             member_id: None,
             group_instance_id: None,
             generation: None,
-            joining: false,
+            join: JoinState::Idle,
             assigned: Vec::new(),
             positions: BTreeMap::new(),
             fetch_positions: BTreeMap::new(),
             fetched_epochs: BTreeMap::new(),
             buffer: VecDeque::new(),
             fetches: Vec::new(),
+            next_fetch: FetchId::default(),
             fetch_wanted: Vec::new(),
             fetch_backoff: Vec::new(),
             resets: Vec::new(),
             offset_fetch_sent: None,
             poll_timer_at: None,
-            pending_assignment: None,
             leader: false,
             rejoin_needed: false,
             activity: Activity::Stopped,
@@ -180,12 +233,14 @@ impl Member {
             next_auto_commit_us: 0,
             join_sent_us: 0,
             commit_sent_us: 0,
-            coordinator_unknown: false,
-            lookup_pending: false,
-            retry_join: false,
-            retry_commit: false,
+            coordinator: CoordinatorState::Known,
             records_processed: 0,
         }
+    }
+
+    /// It is joining the group (from `onJoinPrepare` until `onJoinComplete`).
+    pub fn joining(&self) -> bool {
+        self.join != JoinState::Idle
     }
 
     /// Records fetched but not yet returned by `poll()`.

@@ -5,7 +5,10 @@
 use super::accounting::ProduceLedger;
 use super::config::ClusterConfig;
 use super::event::Reason;
-use super::ids::{BrokerId, GroupIx, MemberSlot, Micros, ProducerIx, Tp};
+use super::ids::{
+    BrokerId, BrokerProduceId, FetchId, GroupIx, MemberSlot, Micros, ProducerIx, ProducerRequestId,
+    Tp,
+};
 use super::kernel::Kernel;
 use super::log::BatchFacts;
 use super::metadata::Registration;
@@ -34,7 +37,9 @@ pub struct Broker {
     /// As a leader: the fetch each follower broker has parked here, by the follower's index.
     pub(crate) parked_replica_fetches: Vec<ParkedReplicaFetch>,
     /// acks=all ProduceRequests in its purgatory, by request id, until all their batches are settled.
-    pub(crate) delayed_produces: BTreeMap<u64, DelayedProduce>,
+    pub(crate) delayed_produces: BTreeMap<BrokerProduceId, DelayedProduce>,
+    /// The id the next ProduceRequest it handles gets.
+    pub(crate) next_produce: BrokerProduceId,
     /// The response to the ProduceRequest being handled, built batch by batch.
     pub(crate) produce_reply: Option<DelayedProduce>,
     /// While a ProduceRequest is appended: the partitions whose waiting replica fetches are woken once
@@ -42,7 +47,7 @@ pub struct Broker {
     pub(crate) deferred_wakeups: Vec<Tp>,
     /// While a partition's high watermark advances: the acks it releases (empty otherwise; kept for its
     /// allocation).
-    pub(crate) released_acks: Vec<(u64, u64)>,
+    pub(crate) released_acks: Vec<(BrokerProduceId, ProducerRequestId)>,
 }
 
 impl Broker {
@@ -58,6 +63,7 @@ impl Broker {
             fetchers: vec![FetchSession::default(); brokers],
             parked_replica_fetches: vec![ParkedReplicaFetch::default(); brokers],
             delayed_produces: BTreeMap::new(),
+            next_produce: BrokerProduceId::default(),
             produce_reply: None,
             deferred_wakeups: Vec::new(),
             released_acks: Vec::new(),
@@ -174,7 +180,7 @@ impl Host<'_> {
     pub(crate) fn fetch_failed(
         &mut self,
         broker: BrokerId,
-        (group, member, incarnation, fetch): (GroupIx, MemberSlot, u32, u64),
+        (group, member, incarnation, fetch): (GroupIx, MemberSlot, u32, FetchId),
         at: Micros,
     ) {
         self.k.schedule(

@@ -1,26 +1,26 @@
 //! An ordered map from ids that are mostly inserted in increasing order and removed in about the same
 //! order: a producer's requests by request id. The ids sit in one sorted list, searched by bisection over
 //! contiguous memory, beside their values; a removed entry leaves a hole until the holes before it are gone
-//! (or holes outnumber entries, when the lists are compacted). It replaces a `BTreeMap<u64, V>` on the
+//! (or holes outnumber entries, when the lists are compacted). It replaces a `BTreeMap<K, V>` on the
 //! producer's hottest path and iterates in the same order.
 
 use std::collections::VecDeque;
 
 #[derive(Clone, Debug)]
-pub struct IdTable<V> {
+pub struct IdTable<K, V> {
     /// Sorted, no duplicates; `values[i]` belongs to `ids[i]` (`None`: removed).
-    ids: VecDeque<u64>,
+    ids: VecDeque<K>,
     values: VecDeque<Option<V>>,
     live: usize,
 }
 
-impl<V> Default for IdTable<V> {
+impl<K: Copy + Ord, V> Default for IdTable<K, V> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<V> IdTable<V> {
+impl<K: Copy + Ord, V> IdTable<K, V> {
     pub fn new() -> Self {
         IdTable {
             ids: VecDeque::new(),
@@ -39,7 +39,7 @@ impl<V> IdTable<V> {
 
     /// Where `id` sits in `ids`, or where it would go.
     #[inline]
-    fn search(&self, id: u64) -> Result<usize, usize> {
+    fn search(&self, id: K) -> Result<usize, usize> {
         // The newest ids are asked for most: look at the last one first.
         match self.ids.back() {
             Some(&last) if last == id => Ok(self.ids.len() - 1),
@@ -49,7 +49,7 @@ impl<V> IdTable<V> {
     }
 
     /// Inserts or replaces; returns the value replaced.
-    pub fn insert(&mut self, id: u64, value: V) -> Option<V> {
+    pub fn insert(&mut self, id: K, value: V) -> Option<V> {
         match self.search(id) {
             Ok(index) => {
                 let old = self.values[index].replace(value);
@@ -67,24 +67,24 @@ impl<V> IdTable<V> {
         }
     }
 
-    pub fn get(&self, id: &u64) -> Option<&V> {
+    pub fn get(&self, id: &K) -> Option<&V> {
         self.search(*id)
             .ok()
             .and_then(|index| self.values[index].as_ref())
     }
 
-    pub fn get_mut(&mut self, id: &u64) -> Option<&mut V> {
+    pub fn get_mut(&mut self, id: &K) -> Option<&mut V> {
         match self.search(*id) {
             Ok(index) => self.values[index].as_mut(),
             Err(_) => None,
         }
     }
 
-    pub fn contains_key(&self, id: &u64) -> bool {
+    pub fn contains_key(&self, id: &K) -> bool {
         self.get(id).is_some()
     }
 
-    pub fn remove(&mut self, id: &u64) -> Option<V> {
+    pub fn remove(&mut self, id: &K) -> Option<V> {
         let index = self.search(*id).ok()?;
         let value = self.values[index].take()?;
         self.live -= 1;
@@ -117,7 +117,7 @@ impl<V> IdTable<V> {
     }
 
     /// The entries in increasing id order.
-    pub fn iter(&self) -> impl Iterator<Item = (&u64, &V)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
         self.ids
             .iter()
             .zip(self.values.iter())
@@ -133,10 +133,10 @@ impl<V> IdTable<V> {
     }
 }
 
-impl<V> std::ops::Index<&u64> for IdTable<V> {
+impl<K: Copy + Ord, V> std::ops::Index<&K> for IdTable<K, V> {
     type Output = V;
 
-    fn index(&self, id: &u64) -> &V {
+    fn index(&self, id: &K) -> &V {
         self.get(id).expect("an id in the table")
     }
 }

@@ -96,7 +96,58 @@ index_id!(
 );
 
 index_id!(
+    /// A classic queue beside the log: its place in `Simulation::queues` (its id is the scenario's name
+    /// for it).
+    QueueIx
+);
+
+index_id!(
+    /// A consumer of a classic queue: its place in the queue's `consumers` (its id is the scenario's name
+    /// for it).
+    QueueConsumerIx
+);
+
+index_id!(
     /// A member of a group: its slot in the group's `members` (and the coordinator's `memberships`), a
     /// named consumer (its `client.id`). A restarted process keeps its slot and gets a new `MemberId`.
     MemberSlot
+);
+
+/// A request id a node gives its own requests of one kind: each kind is its own type, and each node numbers
+/// its own from 0 (`issue`), as a Kafka client numbers its requests, so ids of different kinds can be
+/// neither mixed up nor compared. No id reaches the trace.
+macro_rules! request_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub u64);
+
+        impl $name {
+            /// The id `counter` gives now (the node's next id); the counter moves on.
+            #[inline(always)]
+            pub fn issue(counter: &mut $name) -> $name {
+                let id = *counter;
+                counter.0 += 1;
+                id
+            }
+        }
+    };
+}
+
+request_id!(
+    /// A producer's id for a batch it sends, across its attempts: the ProduceResponse names it. Each
+    /// producer numbers its own (`Producer::next_request`).
+    ProducerRequestId
+);
+
+request_id!(
+    /// A broker's id for a ProduceRequest it handles (its `DelayedProduce` while it waits in the
+    /// purgatory). Each broker numbers its own (`Broker::next_produce`).
+    BrokerProduceId
+);
+
+request_id!(
+    /// A consumer's FetchRequest to one broker: the response names it. Each consumer process numbers its
+    /// own (`Member::next_fetch`).
+    FetchId
 );

@@ -58,9 +58,6 @@ pub struct Kernel {
     slab: Vec<Option<Ev>>,
     free: Vec<u32>,
     next_seq: u64,
-    /// The next request id (correlation id): producer batches, ProduceRequests and consumer fetches draw
-    /// from one sequence.
-    next_request: u64,
     /// The scenario's `time_quantum_ms` in µs (0: exact time). Every event runs at a multiple of it.
     pub quantum_us: Micros,
     /// Links, latencies and the messages on the wire.
@@ -79,7 +76,6 @@ impl Kernel {
             slab: Vec::new(),
             free: Vec::new(),
             next_seq: 0,
-            next_request: 0,
             quantum_us,
             network,
             trace,
@@ -102,12 +98,6 @@ impl Kernel {
         let event = self.slab[slot as usize].take().expect("a queued event");
         self.free.push(slot);
         event
-    }
-
-    /// A new request id.
-    pub fn next_request(&mut self) -> u64 {
-        self.next_request += 1;
-        self.next_request - 1
     }
 
     /// Events waiting.

@@ -4,7 +4,7 @@
 //! and a topic's partitions.
 
 use super::config::TopicConfig;
-use super::ids::{BrokerId, GroupIx, MemberSlot, Micros, Tp};
+use super::ids::{BrokerId, BrokerProduceId, GroupIx, MemberSlot, Micros, ProducerRequestId, Tp};
 use super::log::ReplicaLog;
 use super::protocol::FetchOffset;
 
@@ -98,7 +98,7 @@ pub struct Replica {
     pub leader_epoch_start_offset: u64,
     /// While it leads, acks=all batches waiting in its purgatory for the high watermark: (required
     /// offset, ProduceRequest id in `Broker::delayed_produces`, batch request id).
-    pub(crate) pending_acks: Vec<(u64, u64, u64)>,
+    pub(crate) pending_acks: Vec<(u64, BrokerProduceId, ProducerRequestId)>,
     /// While it leads, consumer fetches parked until data arrives: (group, member, incarnation).
     pub(crate) parked_consumers: Vec<(GroupIx, MemberSlot, u32)>,
 }

@@ -6,7 +6,7 @@
 use super::config::{Acks, ProducerConfig};
 use super::event::{EventKind, Reason};
 use super::id_table::IdTable;
-use super::ids::{BrokerId, Micros, ProducerIx, Tp};
+use super::ids::{BrokerId, Micros, ProducerIx, ProducerRequestId, Tp};
 use super::kernel::Kernel;
 use super::keys::{KeyCycle, KeyRun};
 use super::network::{FlowKind, Node};
@@ -142,14 +142,16 @@ pub struct Producer {
     pub(crate) ordinals: Vec<u64>,
     pub(crate) sticky: StickyPartition,
     pub(crate) open: OpenBatches,
-    pub(crate) requests: IdTable<Request>,
+    pub(crate) requests: IdTable<ProducerRequestId, Request>,
+    /// The id its next request gets.
+    pub(crate) next_request: ProducerRequestId,
     /// The requests waiting to be sent (`RequestState::Queued`) by `(partition, request)`: the drain
     /// order, oldest first per partition, without walking the requests on the wire.
-    pub(crate) queued: BTreeSet<(u32, u64, Micros)>,
+    pub(crate) queued: BTreeSet<(u32, ProducerRequestId, Micros)>,
     /// How many of the queued requests are retries (sent before), by partition.
     pub(crate) queued_retries: Vec<u32>,
     /// `send_ready`'s copy of `queued` (kept for its allocation).
-    pub(crate) drain_order: Vec<(u32, u64, Micros)>,
+    pub(crate) drain_order: Vec<(u32, ProducerRequestId, Micros)>,
     /// Requests on the wire, by partition.
     pub(crate) in_flight: Vec<u64>,
     pub(crate) next_sequence: BTreeMap<u32, u32>,
@@ -161,11 +163,11 @@ pub struct Producer {
     /// Requests on the wire by `request.timeout.ms` deadline: `(deadline, request, attempt)`. One timer
     /// event (`timeout_timer_at`) stands for all of them instead of one per request, since nearly every
     /// request is answered long before its deadline.
-    pub(crate) timeouts: BTreeSet<(Micros, u64, u32)>,
+    pub(crate) timeouts: BTreeSet<(Micros, ProducerRequestId, u32)>,
     pub(crate) timeout_timer_at: Option<Micros>,
     /// The requests whose outcome the application has heard since the dispatcher last looked (`true`:
     /// success): what the producer tells the observer (`accounting::ProduceLedger`).
-    pub(crate) answered: Vec<(u64, bool)>,
+    pub(crate) answered: Vec<(ProducerRequestId, bool)>,
     /// How long `send()` took to return or be acknowledged, as `acks` says, per record: the Kafka path's
     /// response time (`world`).
     pub(crate) responses: Histogram,
@@ -193,6 +195,7 @@ impl Producer {
             epoch: 0,
             stats: ProducerStats::default(),
             answered: Vec::new(),
+            next_request: ProducerRequestId::default(),
             responses: Histogram::default(),
             sent_log: None,
             rate_epoch_us: now,
@@ -217,7 +220,7 @@ impl Producer {
     }
 
     /// The requests on the wire to `broker`, with their attempts (its connection closed).
-    pub(crate) fn in_flight_to(&self, broker: BrokerId) -> Vec<(u64, u32)> {
+    pub(crate) fn in_flight_to(&self, broker: BrokerId) -> Vec<(ProducerRequestId, u32)> {
         self.requests
             .iter()
             .filter(|(_, request)| request.state == RequestState::InFlight { broker })
@@ -226,7 +229,7 @@ impl Producer {
     }
 
     /// Forgets a request (an `acks=0` batch once it is on the wire).
-    pub(crate) fn release_request(&mut self, id: u64) {
+    pub(crate) fn release_request(&mut self, id: ProducerRequestId) {
         let p = self;
         if let Some(request) = p.requests.remove(&id) {
             p.buffered_bytes -= request.bytes;
@@ -353,7 +356,7 @@ impl Producer {
             });
             if full {
                 let open = self.open.remove(partition).expect("checked");
-                self.enqueue_batch(k, partition, open);
+                self.enqueue_batch(partition, open);
             }
             let ordinal = key.map(|_| {
                 let ordinal = self.ordinals[partition as usize];
@@ -410,7 +413,10 @@ impl Producer {
                         && self.in_flight_on(partition) < max_in_flight
                         && self
                             .queued
-                            .range((partition, 0, 0)..=(partition, u64::MAX, Micros::MAX))
+                            .range(
+                                (partition, ProducerRequestId(0), 0)
+                                    ..=(partition, ProducerRequestId(u64::MAX), Micros::MAX),
+                            )
                             .next()
                             .is_none()
                 };
@@ -420,12 +426,12 @@ impl Producer {
             .collect();
         for partition in closing {
             let open = self.open.remove(partition).expect("listed");
-            self.enqueue_batch(k, partition, open);
+            self.enqueue_batch(partition, open);
         }
     }
 
-    pub(crate) fn enqueue_batch(&mut self, k: &mut Kernel, partition: u32, open: OpenBatch) {
-        let id = k.next_request();
+    pub(crate) fn enqueue_batch(&mut self, partition: u32, open: OpenBatch) {
+        let id = ProducerRequestId::issue(&mut self.next_request);
         let tp = Tp {
             topic: self.topic,
             partition,
@@ -491,7 +497,7 @@ impl Producer {
             if c.partition(Tp { topic, partition }).leader.is_none() {
                 // The accumulator does not drain a partition without a leader; batches wait (and expire
                 // after delivery.timeout.ms). The producer's tick looks again.
-                let expired: Vec<u64> = ids
+                let expired: Vec<ProducerRequestId> = ids
                     .iter()
                     .map(|(_, id, _)| *id)
                     .filter(|id| {
@@ -595,7 +601,7 @@ impl Producer {
         me: ProducerIx,
         k: &mut Kernel,
         c: &Cluster,
-        id: u64,
+        id: ProducerRequestId,
     ) -> Option<(BrokerId, ProduceBatch)> {
         let tp = self.requests[&id].tp;
         let Some(leader) = c.partition(tp).leader else {
@@ -712,7 +718,7 @@ impl Producer {
         me: ProducerIx,
         k: &mut Kernel,
         c: &Cluster,
-        id: u64,
+        id: ProducerRequestId,
         attempt: u32,
     ) {
         let outcome = ProduceOutcome {
@@ -728,7 +734,7 @@ impl Producer {
         me: ProducerIx,
         k: &mut Kernel,
         c: &Cluster,
-        outcomes: Vec<(u64, ProduceOutcome)>,
+        outcomes: Vec<(ProducerRequestId, ProduceOutcome)>,
     ) {
         for (id, outcome) in outcomes {
             self.settle_batch(me, k, c, id, outcome);
@@ -741,7 +747,7 @@ impl Producer {
         me: ProducerIx,
         k: &mut Kernel,
         c: &Cluster,
-        id: u64,
+        id: ProducerRequestId,
         outcome: ProduceOutcome,
     ) {
         let Some(request) = self.requests.get(&id) else {
@@ -817,7 +823,13 @@ impl Producer {
     }
 
     /// A retry's backoff ended: send what is due.
-    pub(crate) fn on_retry(&mut self, me: ProducerIx, k: &mut Kernel, c: &Cluster, id: u64) {
+    pub(crate) fn on_retry(
+        &mut self,
+        me: ProducerIx,
+        k: &mut Kernel,
+        c: &Cluster,
+        id: ProducerRequestId,
+    ) {
         if self.requests.contains_key(&id) {
             self.send_ready(me, k, c);
         }
@@ -870,7 +882,12 @@ impl Producer {
 
     /// Takes a request off the queue (`retry`: it was sent before).
     /// Returns whether it was queued.
-    fn unqueue(&mut self, partition: u32, (id, created_us): (u64, Micros), retry: bool) -> bool {
+    fn unqueue(
+        &mut self,
+        partition: u32,
+        (id, created_us): (ProducerRequestId, Micros),
+        retry: bool,
+    ) -> bool {
         let queued = self.queued.remove(&(partition, id, created_us));
         if queued && retry {
             self.count_queued_retries(partition, -1);
@@ -888,7 +905,13 @@ impl Producer {
 
     /// Gives up on a batch: the application's callback gets the error. An idempotent producer bumps its
     /// epoch so later batches start a fresh sequence (Kafka's safe epoch bump).
-    pub(crate) fn fail_request(&mut self, k: &mut Kernel, c: &Cluster, id: u64, error: Reason) {
+    pub(crate) fn fail_request(
+        &mut self,
+        k: &mut Kernel,
+        c: &Cluster,
+        id: ProducerRequestId,
+        error: Reason,
+    ) {
         let Some(request) = self.requests.remove(&id) else {
             return;
         };

@@ -2,9 +2,13 @@
 //! is named for the Kafka API it mirrors where there is one (ProduceRequest/Response, Fetch from a
 //! follower or a consumer, JoinGroup/SyncGroup, Heartbeat, LeaveGroup, OffsetCommit).
 
+use super::assignor::{Assignor, Subscription};
 use super::config::{Acks, AutoOffsetReset};
 use super::event::Reason;
-use super::ids::{BrokerId, GroupIx, MemberId, MemberSlot, Micros, ProducerIx, Tp};
+use super::ids::{
+    BrokerId, FetchId, GroupIx, MemberId, MemberSlot, Micros, ProducerIx, ProducerRequestId,
+    QueueConsumerIx, QueueIx, Tp,
+};
 use super::keys::KeyRun;
 use super::log::BatchList;
 use super::scenario::Command;
@@ -31,7 +35,7 @@ pub enum Ev {
     /// One ProduceResponse: the outcome of each batch of the request.
     ProduceResponse {
         producer: ProducerIx,
-        outcomes: Vec<(u64, ProduceOutcome)>,
+        outcomes: Vec<(ProducerRequestId, ProduceOutcome)>,
     },
     /// The producer's one `request.timeout.ms` timer (see `Producer::timeouts`).
     ProduceTimeout {
@@ -39,7 +43,7 @@ pub enum Ev {
     },
     ProduceRetry {
         producer: ProducerIx,
-        request: u64,
+        request: ProducerRequestId,
     },
     /// A follower's FetchRequest (its fetch session with the leader) arriving at the leader.
     ReplicaFetch {
@@ -81,8 +85,8 @@ pub enum Ev {
     RetentionCheck,
     /// A classic queue's consumer has processed what it was given and acknowledges it (`queue`).
     QueueAck {
-        queue: u32,
-        consumer: u32,
+        queue: QueueIx,
+        consumer: QueueConsumerIx,
         incarnation: u32,
     },
     /// Something arriving at, or a timer of, a consumer client (`MemberEvent`).
@@ -103,11 +107,12 @@ pub enum Ev {
         group: GroupIx,
         member: MemberSlot,
     },
-    /// A request arriving at, or a timer of, a group's coordinator (`CoordinatorEvent`). `epoch` is the
-    /// group's coordinator epoch when it was sent or set: a request that finds the coordinator moved is
-    /// answered NOT_COORDINATOR, an old coordinator's timer lapses.
+    /// A request arriving at, or a timer of, a group's coordinator (`CoordinatorEvent`). `broker` is the
+    /// broker it was sent to (set on), and `epoch` the group's coordinator epoch then: a request that finds
+    /// the coordinator moved is answered NOT_COORDINATOR by that broker, an old coordinator's timer lapses.
     Coordinator {
         group: GroupIx,
+        broker: BrokerId,
         epoch: u32,
         event: CoordinatorEvent,
     },
@@ -121,7 +126,7 @@ pub const CONSUMER_REQUEST_TIMEOUT_US: Micros = 30_000_000;
 #[derive(Clone, Debug)]
 pub struct ProduceBatch {
     /// The producer's id for the batch, which the response names.
-    pub request: u64,
+    pub request: ProducerRequestId,
     /// Which send of the batch this is (the response names it too: an answer to an earlier attempt is
     /// stale).
     pub attempt: u32,
@@ -173,7 +178,7 @@ pub struct ConsumerFetchRequest {
     pub group: GroupIx,
     pub member: MemberSlot,
     pub incarnation: u32,
-    pub fetch: u64,
+    pub fetch: FetchId,
     pub sent_us: Micros,
     pub max_wait_us: Micros,
     pub max_bytes: u64,
@@ -183,7 +188,7 @@ pub struct ConsumerFetchRequest {
 
 impl ConsumerFetchRequest {
     /// Who sent it: (group, member, process, fetch id).
-    pub fn sender(&self) -> (GroupIx, MemberSlot, u32, u64) {
+    pub fn sender(&self) -> (GroupIx, MemberSlot, u32, FetchId) {
         (self.group, self.member, self.incarnation, self.fetch)
     }
 }
@@ -238,14 +243,14 @@ pub enum MemberEvent {
     /// A broker's FetchResponse arriving at the member.
     FetchResponse {
         broker: BrokerId,
-        fetch: u64,
+        fetch: FetchId,
         data: Vec<ConsumerFetched>,
     },
     /// A fetch got no answer: the broker is down (the connection is refused or closed, which the client
     /// learns at once), or a network fault took the request or its answer (`request.timeout.ms`).
     FetchFailed {
         broker: BrokerId,
-        fetch: u64,
+        fetch: FetchId,
     },
     /// The OffsetFetchResponse: the group's committed offsets of the partitions asked for.
     OffsetFetchResponse {
@@ -264,14 +269,21 @@ pub enum MemberEvent {
         rebalance_in_progress: bool,
         unknown_member: bool,
     },
-    /// The SyncGroupResponse: the member's partitions for the generation (and, from the JoinGroupResponse,
-    /// its member id).
-    SyncGroupResponse {
+    /// The JoinGroupResponse: the member's id and the new generation, and whether it leads the group.
+    /// The leader's carries the members and their subscriptions, for it to run the assignor
+    /// (`ConsumerCoordinator.onLeaderElected`); none when it is told to skip the assignment (a static
+    /// leader's new process in a Stable group, KIP-814).
+    JoinGroupResponse {
         member_id: MemberId,
         generation: i32,
-        partitions: Vec<Tp>,
-        /// It is the group's leader (the JoinGroupResponse says so).
         leader: bool,
+        members: Option<Box<JoinedMembers>>,
+    },
+    /// The SyncGroupResponse: the member's partitions for the generation it synced, or the error that
+    /// sends it back to JoinGroup.
+    SyncGroupResponse {
+        partitions: Vec<Tp>,
+        error: Option<SyncError>,
     },
     /// The JoinGroupResponse MEMBER_ID_REQUIRED (KIP-394): a dynamic member joining with no member id is
     /// given one, and joins again with it.
@@ -293,7 +305,8 @@ pub enum MemberEvent {
     /// The FindCoordinatorResponse.
     CoordinatorFound,
     /// A request to the coordinator, or its answer, was lost to a network fault: `request.timeout.ms`
-    /// after it was sent, the member gives up waiting (see `Lost`).
+    /// after it was sent, the member gives up waiting (see `Lost`). Every SyncGroup has this timer, lost
+    /// or not: the coordinator may hold it, and the member gives up on it all the same.
     RequestTimedOut {
         lost: Lost,
         sent_us: Micros,
@@ -310,6 +323,11 @@ impl CoordinatorEvent {
                 incarnation,
                 ..
             } => (member, incarnation, Some(Lost::JoinGroup)),
+            CoordinatorEvent::SyncGroup {
+                member,
+                incarnation,
+                ..
+            } => (member, incarnation, Some(Lost::SyncGroup)),
             CoordinatorEvent::OffsetCommit {
                 member,
                 incarnation,
@@ -339,8 +357,10 @@ impl CoordinatorEvent {
 /// What a member waited for when a network fault took the request or its answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lost {
-    /// A JoinGroupRequest, or the SyncGroupResponse that ends the join: it joins again.
+    /// A JoinGroupRequest or its response: it joins again.
     JoinGroup,
+    /// A SyncGroupRequest or its response: it joins again.
+    SyncGroup,
     /// An OffsetCommitRequest or its response: the commit fails with a timeout.
     OffsetCommit,
     /// An OffsetFetchRequest or its response: the member asks again.
@@ -356,6 +376,15 @@ pub enum CoordinatorEvent {
         incarnation: u32,
         member_id: Option<MemberId>,
         group_instance_id: Option<String>,
+    },
+    /// A SyncGroupRequest of the generation the member joined: the leader's carries the assignment it
+    /// computed, by member (`ConsumerCoordinator.onLeaderElected`); a follower's carries none.
+    SyncGroup {
+        member: MemberSlot,
+        incarnation: u32,
+        member_id: MemberId,
+        generation: i32,
+        assignment: Option<Box<LeaderAssignment>>,
     },
     /// A HeartbeatRequest.
     Heartbeat {
@@ -396,9 +425,34 @@ pub enum CoordinatorEvent {
     RebalanceTimeout {
         round: u64,
     },
-    SyncDone {
+    /// The rebalance timeout after a generation's JoinGroup responses went out: members that have not
+    /// sent their SyncGroup by then are removed (`GroupMetadataManager.expirePendingSync`).
+    PendingSyncExpired {
         generation: i32,
     },
+}
+
+/// The assignment a group's leader sends in its SyncGroup: each member's partitions, by member slot.
+pub type LeaderAssignment = Vec<(MemberSlot, Vec<Tp>)>;
+
+/// What the group's leader needs to run the assignor, from its JoinGroupResponse: the protocol the
+/// coordinator selected and every member's subscription (with the partitions it owned), by member slot.
+#[derive(Clone, Debug)]
+pub struct JoinedMembers {
+    pub protocol: Assignor,
+    pub members: Vec<(MemberSlot, Subscription)>,
+}
+
+/// A SyncGroupResponse's error (`AbstractCoordinator.SyncGroupResponseHandler`): each sends the member
+/// back to JoinGroup. NOT_COORDINATOR and COORDINATOR_NOT_AVAILABLE come as `MemberEvent::CoordinatorError`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncError {
+    /// REBALANCE_IN_PROGRESS: the group began another rebalance.
+    RebalanceInProgress,
+    /// UNKNOWN_MEMBER_ID: the coordinator no longer has the member; it joins with no member id.
+    UnknownMember,
+    /// ILLEGAL_GENERATION: the group is at another generation.
+    IllegalGeneration,
 }
 
 /// A broker's answer to one ProduceRequest while it is being built or waits in the purgatory
@@ -407,11 +461,11 @@ pub enum CoordinatorEvent {
 pub struct DelayedProduce {
     pub producer: ProducerIx,
     pub broker: BrokerId,
-    pub outcomes: Vec<(u64, ProduceOutcome)>,
+    pub outcomes: Vec<(ProducerRequestId, ProduceOutcome)>,
     /// The records of the batches in `outcomes` (the response's size on the picture).
     pub records: u32,
     /// acks=all batches waiting for the high watermark: (request, attempt, records, base offset).
-    pub waiting: Vec<(u64, u32, u32, u64)>,
+    pub waiting: Vec<(ProducerRequestId, u32, u32, u64)>,
 }
 
 /// A consumer's fetch parked at a broker (`DelayedFetch`), one slot per (broker, group, member).

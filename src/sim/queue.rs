@@ -9,7 +9,7 @@
 //! Messages are sequence numbers held as runs, so a backlog of any size costs a few words.
 
 use super::event::EventKind;
-use super::ids::Micros;
+use super::ids::{Micros, ProducerIx, QueueConsumerIx, QueueIx};
 use super::kernel::Kernel;
 use super::protocol::Ev;
 use super::scenario::QueueSpec;
@@ -35,7 +35,8 @@ impl QueueConsumer {
 #[derive(Clone, Debug)]
 pub struct Queue {
     pub id: String,
-    pub producer: usize,
+    /// The producer whose records it is bound to.
+    pub producer: ProducerIx,
     processing_us: Micros,
     prefetch: u64,
     /// Ready messages, oldest first, as runs (first, end, delivered before).
@@ -51,7 +52,7 @@ pub struct Queue {
 }
 
 impl Queue {
-    pub(crate) fn new(spec: &QueueSpec, producer: usize) -> Self {
+    pub(crate) fn new(spec: &QueueSpec, producer: ProducerIx) -> Self {
         Queue {
             id: spec.id.clone(),
             producer,
@@ -94,7 +95,7 @@ impl Queue {
     }
 
     /// `count` messages published.
-    pub(crate) fn publish(&mut self, k: &mut Kernel, me: usize, count: u64) {
+    pub(crate) fn publish(&mut self, k: &mut Kernel, me: QueueIx, count: u64) {
         if count == 0 {
             return;
         }
@@ -110,7 +111,7 @@ impl Queue {
 
     /// Gives ready messages to idle consumers, in turn, up to `prefetch` each; each acknowledges its
     /// messages once it has processed them.
-    fn deliver(&mut self, k: &mut Kernel, me: usize) {
+    fn deliver(&mut self, k: &mut Kernel, me: QueueIx) {
         let count = self.consumers.len();
         for step in 0..count {
             if self.ready.is_empty() {
@@ -142,8 +143,8 @@ impl Queue {
             k.schedule(
                 k.now + self.processing_us * taken,
                 Ev::QueueAck {
-                    queue: me as u32,
-                    consumer: index as u32,
+                    queue: me,
+                    consumer: QueueConsumerIx::at(index),
                     incarnation: consumer.incarnation,
                 },
             );
@@ -154,11 +155,11 @@ impl Queue {
     pub(crate) fn acknowledge(
         &mut self,
         k: &mut Kernel,
-        me: usize,
-        consumer: usize,
+        me: QueueIx,
+        consumer: QueueConsumerIx,
         incarnation: u32,
     ) {
-        let c = &mut self.consumers[consumer];
+        let c = &mut self.consumers[consumer.index()];
         if !c.alive || c.incarnation != incarnation {
             return;
         }
@@ -171,8 +172,8 @@ impl Queue {
 
     /// The consumer dies: its unacknowledged messages go back to the front of the queue, to be
     /// delivered again. Returns how many.
-    pub(crate) fn crash(&mut self, k: &mut Kernel, me: usize, consumer: usize) -> u64 {
-        let c = &mut self.consumers[consumer];
+    pub(crate) fn crash(&mut self, k: &mut Kernel, me: QueueIx, consumer: QueueConsumerIx) -> u64 {
+        let c = &mut self.consumers[consumer.index()];
         if !c.alive {
             return 0;
         }
@@ -186,8 +187,8 @@ impl Queue {
         requeued
     }
 
-    pub(crate) fn restart(&mut self, k: &mut Kernel, me: usize, consumer: usize) {
-        self.consumers[consumer].alive = true;
+    pub(crate) fn restart(&mut self, k: &mut Kernel, me: QueueIx, consumer: QueueConsumerIx) {
+        self.consumers[consumer.index()].alive = true;
         self.deliver(k, me);
     }
 }

@@ -422,7 +422,7 @@ impl Simulation {
                 .iter()
                 .map(|queue| QueueView {
                     id: queue.id.clone(),
-                    producer: self.producers[queue.producer].id.clone(),
+                    producer: self.producers[queue.producer.index()].id.clone(),
                     depth: queue.depth(),
                     ready: queue.ready(),
                     published: queue.published,
@@ -461,7 +461,7 @@ impl Simulation {
                 status: member.status,
                 in_group: group.memberships[member_index].in_group,
                 generation: member.generation,
-                joining: member.joining,
+                joining: member.joining(),
                 assignment: member.assigned.iter().map(name).collect(),
                 activity: member.activity,
                 stalled: member.stalled_until_us > self.k.now,

@@ -6,7 +6,7 @@
 use crate::config::Acks;
 use crate::event::{EventKind, Reason};
 use crate::host::{Broker, Host};
-use crate::ids::{ProducerIx, Tp};
+use crate::ids::{BrokerProduceId, ProducerIx, ProducerRequestId, Tp};
 use crate::log::{BatchData, SequenceCheck, ACKNOWLEDGED};
 use crate::network::{FlowKind, Node};
 use crate::protocol::{DelayedProduce, Ev, ProduceBatch, ProduceOutcome};
@@ -15,7 +15,7 @@ use std::rc::Rc;
 /// A batch of the ProduceRequest being handled, once in the leader's log (`Broker::produce_batch_append`).
 pub(crate) struct AppendedBatch {
     /// Its request id and attempt.
-    request: (u64, u32),
+    request: (ProducerRequestId, u32),
     tp: Tp,
     records: u32,
     batch: Rc<BatchData>,
@@ -32,12 +32,11 @@ impl Broker {
     /// request's id.
     pub(crate) fn begin_produce_request(
         &mut self,
-        h: &mut Host<'_>,
         producer: ProducerIx,
         acks: Acks,
         batches: usize,
-    ) -> u64 {
-        let wire = h.k.next_request();
+    ) -> BrokerProduceId {
+        let wire = BrokerProduceId::issue(&mut self.next_produce);
         self.produce_reply = Some(DelayedProduce {
             producer,
             broker: self.id,
@@ -50,7 +49,7 @@ impl Broker {
 
     /// The ProduceRequest `wire` is appended: the fetches waiting for its data are answered, and so is
     /// the request, unless some of its batches wait for the high watermark.
-    pub(crate) fn end_produce_request(&mut self, h: &mut Host<'_>, wire: u64) {
+    pub(crate) fn end_produce_request(&mut self, h: &mut Host<'_>, wire: BrokerProduceId) {
         // The broker appends the whole request, then completes the fetches waiting for the data
         // (ReplicaManager.appendRecords, then the delayed-fetch purgatory).
         let mut wakeups = std::mem::take(&mut self.deferred_wakeups);
@@ -204,7 +203,7 @@ impl Broker {
     pub(crate) fn produce_batch_answer(
         &mut self,
         h: &mut Host<'_>,
-        (producer, acks, wire): (ProducerIx, Acks, u64),
+        (producer, acks, wire): (ProducerIx, Acks, BrokerProduceId),
         appended: AppendedBatch,
     ) {
         let AppendedBatch {
@@ -257,7 +256,7 @@ impl Broker {
     /// one response (`end_produce_request`).
     fn respond(
         &mut self,
-        (id, attempt): (u64, u32),
+        (id, attempt): (ProducerRequestId, u32),
         records: u32,
         result: Result<Option<u64>, Reason>,
         acks: Acks,
@@ -280,7 +279,7 @@ impl Broker {
     pub(crate) fn settle_delayed(
         &mut self,
         h: &mut Host<'_>,
-        (wire, id): (u64, u64),
+        (wire, id): (BrokerProduceId, ProducerRequestId),
         result: Result<(), Reason>,
     ) {
         let Some(reply) = self.delayed_produces.get_mut(&wire) else {

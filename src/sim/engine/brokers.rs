@@ -74,8 +74,8 @@ impl Simulation {
         batches: Vec<ProduceBatch>,
     ) {
         let count = batches.len();
-        let wire = self.on_broker(broker, |b, h| {
-            b.begin_produce_request(h, producer, acks, count)
+        let wire = self.on_broker(broker, |b, _| {
+            b.begin_produce_request(producer, acks, count)
         });
         for batch in batches {
             let appended = self.on_broker(broker, |b, h| {

@@ -43,16 +43,18 @@ impl Simulation {
         )
     }
 
-    /// A request arriving at, or a timer of, a group's coordinator (`epoch`: the coordinator it was sent
-    /// to or set by); then the observer accounts the offsets it committed.
+    /// A request arriving at, or a timer of, a group's coordinator (`broker` and `epoch`: the broker and
+    /// coordinator it was sent to or set by); then the observer accounts the offsets it committed.
     pub(crate) fn coordinator_event(
         &mut self,
         group: GroupIx,
+        broker: BrokerId,
         epoch: u32,
         event: CoordinatorEvent,
     ) {
+        let alive = self.brokers[broker.index()].alive;
         let (g, mut c) = self.coordinator(group);
-        g.on_event(&mut c, epoch, event);
+        g.on_event(&mut c, (broker, alive), epoch, event);
         self.account_commits(group);
     }
 

@@ -7,7 +7,7 @@ use super::config::{field, ClusterConfig, Code, InputError, Problem, ProducerCon
 use super::event::{EventKind, Trace, TraceEvent};
 use super::group::{Group, GroupClients};
 use super::host::Broker;
-use super::ids::{BrokerId, GroupIx, MemberSlot, Micros, ProducerIx, Tp};
+use super::ids::{BrokerId, GroupIx, MemberSlot, Micros, ProducerIx, QueueConsumerIx, QueueIx, Tp};
 use super::kernel::Kernel;
 use super::log::{BatchFacts, ReplicaLog};
 use super::network::{Flow, Network, Node};
@@ -402,8 +402,7 @@ impl Simulation {
                 consumer,
                 incarnation,
             } => {
-                let q = queue as usize;
-                self.queues[q].acknowledge(&mut self.k, q, consumer as usize, incarnation);
+                self.queues[queue.index()].acknowledge(&mut self.k, queue, consumer, incarnation);
             }
             Ev::ProducerTick { producer } => {
                 let (node, k, cluster) = self.producer_node(producer);
@@ -494,9 +493,10 @@ impl Simulation {
             }
             Ev::Coordinator {
                 group,
+                broker,
                 epoch,
                 event,
-            } => self.coordinator_event(group, epoch, event),
+            } => self.coordinator_event(group, broker, epoch, event),
         }
     }
 
@@ -772,14 +772,14 @@ impl Simulation {
             }
             Command::CrashQueueConsumer { queue, consumer } => {
                 if let Some((q, c)) = self.queue_consumer(&queue, &consumer) {
-                    let requeued = self.queues[q].crash(&mut self.k, q, c);
+                    let requeued = self.queues[q.index()].crash(&mut self.k, q, c);
                     crate::queue::emit_crashed(&mut self.k, &queue, &consumer, requeued);
                 }
             }
             Command::RestartQueueConsumer { queue, consumer } => {
                 if let Some((q, c)) = self.queue_consumer(&queue, &consumer) {
                     self.emit(EventKind::QueueConsumerRestarted { queue, consumer });
-                    self.queues[q].restart(&mut self.k, q, c);
+                    self.queues[q.index()].restart(&mut self.k, q, c);
                 }
             }
             Command::CrashService { service } => {
@@ -971,31 +971,28 @@ impl Simulation {
         sent.clear();
         self.producers[producer.index()].sent_log = Some(sent);
         for (index, queue) in self.queues.iter_mut().enumerate() {
-            if queue.producer == producer.index() {
-                queue.publish(&mut self.k, index, count);
+            if queue.producer == producer {
+                queue.publish(&mut self.k, QueueIx::at(index), count);
             }
         }
     }
 
     /// A queue declared now (validated): its producer logs its records from now on.
     fn add_queue(&mut self, spec: &crate::scenario::QueueSpec) {
-        let producer = self
-            .producer_index(&spec.producer)
-            .expect("validated")
-            .index();
-        self.producers[producer]
+        let producer = self.producer_index(&spec.producer).expect("validated");
+        self.producers[producer.index()]
             .sent_log
             .get_or_insert_with(Vec::new);
         self.queues.push(crate::queue::Queue::new(spec, producer));
     }
 
-    fn queue_consumer(&self, queue: &str, consumer: &str) -> Option<(usize, usize)> {
+    fn queue_consumer(&self, queue: &str, consumer: &str) -> Option<(QueueIx, QueueConsumerIx)> {
         let q = self.queues.iter().position(|q| q.id == queue)?;
         let c = self.queues[q]
             .consumers
             .iter()
             .position(|c| c.id == consumer)?;
-        Some((q, c))
+        Some((QueueIx::at(q), QueueConsumerIx::at(c)))
     }
 
     /// `crash_service` and `restart_service`: the baselines' service, and the members of the groups that
