@@ -260,10 +260,93 @@ fn producer<'a>(v: &'a ClusterView, id: &str) -> Option<&'a ProducerView> {
     v.producers.iter().find(|p| p.id == id)
 }
 
+/// What a check measures, named for the player's live words ("waiting for: email_group's lag ≤ 2 — now
+/// 37").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    Time,
+    Lag,
+    Processed,
+    Duplicated,
+    Missed,
+    Generation,
+    IdleMembers,
+    Lost,
+    Failed,
+    WrittenTwice,
+    LogEnd,
+    Leader,
+    Isr,
+    Offline,
+    Online,
+    UnderReplicated,
+    Fenced,
+    Unfenced,
+    SyncFailed,
+    SyncP50,
+    KafkaP50,
+    DuplicateEffects,
+    RejectedDuplicates,
+    QueuePublished,
+    QueueRedelivered,
+}
+
+/// What a measure must be.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Bound {
+    AtLeast(f64),
+    AtMost(f64),
+    /// Anything but this (and there is a value).
+    Not(f64),
+    /// True (a yes-or-no measure: 1 is yes).
+    Yes,
+}
+
+/// One condition of a check, on one subject (a group, producer, partition `TOPIC-N`, broker or queue),
+/// with the measure's value now (`None` while the subject does not exist yet).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    pub subject: String,
+    pub measure: Measure,
+    pub bound: Bound,
+    pub now: Option<f64>,
+}
+
+impl Condition {
+    pub fn holds(&self) -> bool {
+        self.now.is_some_and(|now| match self.bound {
+            Bound::AtLeast(bound) => now >= bound,
+            Bound::AtMost(bound) => now <= bound,
+            Bound::Not(value) => now != value,
+            Bound::Yes => now == 1.0,
+        })
+    }
+}
+
+fn yes(value: bool) -> f64 {
+    if value {
+        1.0
+    } else {
+        0.0
+    }
+}
+
 impl Check {
     /// Whether the check holds on the view (a group, producer, partition or queue that does not exist
     /// yet does not satisfy it).
     pub fn holds(&self, v: &ClusterView) -> bool {
+        self.conditions(v).iter().all(Condition::holds)
+    }
+
+    /// The check's conditions, each with its value on the view (`All` gives those of its checks).
+    pub fn conditions(&self, v: &ClusterView) -> Vec<Condition> {
+        let mut out = Vec::new();
+        self.add_conditions(v, &mut out);
+        out
+    }
+
+    fn add_conditions(&self, v: &ClusterView, out: &mut Vec<Condition>) {
+        use Bound::{AtLeast, AtMost, Not, Yes};
         let sink = |id: &str| {
             group(v, id)
                 .and_then(|g| g.sink.as_ref())
@@ -276,114 +359,242 @@ impl Check {
                 .find(|t| t.name == topic)
                 .and_then(|t| t.partitions.iter().find(|p| p.partition == partition))
         };
+        let mut push = |subject: String, measure: Measure, bound: Bound, now: Option<f64>| {
+            out.push(Condition {
+                subject,
+                measure,
+                bound,
+                now,
+            })
+        };
+        let of_group = |g: &str, f: &dyn Fn(&GroupView) -> f64| group(v, g).map(f);
+        let of_producer = |p: &str, f: &dyn Fn(&ProducerView) -> Option<f64>| producer(v, p).and_then(f);
+        let of_partition =
+            |t: &str, n: u32, f: &dyn Fn(&crate::sim::view::PartitionView) -> Option<f64>| {
+                partition(t, n).and_then(f)
+            };
+        let tp = |t: &str, n: u32| format!("{t}-{n}");
+        let lag = |g: &GroupView| g.total_lag as f64;
         match self {
-            Check::TimeAtLeast { seconds } => v.now_us >= seconds * 1_000_000,
+            Check::TimeAtLeast { seconds } => push(
+                String::new(),
+                Measure::Time,
+                AtLeast(*seconds as f64),
+                Some(v.now_us as f64 / 1e6),
+            ),
             Check::LagAtLeast { group: g, value } => {
-                group(v, g).is_some_and(|g| g.total_lag >= *value)
+                push(g.clone(), Measure::Lag, AtLeast(*value as f64), of_group(g, &lag))
             }
             Check::LagAtMost { group: g, value } => {
-                group(v, g).is_some_and(|g| g.total_lag <= *value)
+                push(g.clone(), Measure::Lag, AtMost(*value as f64), of_group(g, &lag))
             }
-            Check::ProcessedAtLeast { group: g, value } => {
-                group(v, g).is_some_and(|g| processed(g) >= *value)
-            }
-            Check::ProcessedAtMost { group: g, value } => {
-                group(v, g).is_some_and(|g| processed(g) <= *value)
-            }
-            Check::DuplicatedAtLeast { group: g, value } => {
-                group(v, g).is_some_and(|g| g.delivery.duplicated >= *value)
-            }
-            Check::MissedAtLeast { group: g, value } => {
-                group(v, g).is_some_and(|g| g.delivery.missed >= *value)
-            }
-            Check::GenerationAtLeast { group: g, value } => {
-                group(v, g).is_some_and(|g| g.generation >= *value)
-            }
-            Check::GenerationAtMost { group: g, value } => {
-                group(v, g).is_some_and(|g| g.generation <= *value)
-            }
-            Check::IdleMembersAtLeast { group: g, value } => group(v, g).is_some_and(|g| {
-                g.members
-                    .iter()
-                    .filter(|m| m.in_group && m.assignment.is_empty())
-                    .count()
-                    >= *value
-            }),
-            Check::LostAtLeast { producer: p, value } => {
-                producer(v, p).is_some_and(|p| p.acknowledged_records_lost >= *value)
-            }
-            Check::LostAtMost { producer: p, value } => {
-                producer(v, p).is_some_and(|p| p.acknowledged_records_lost <= *value)
-            }
-            Check::FailedAtLeast { producer: p, value } => {
-                producer(v, p).is_some_and(|p| p.records_failed >= *value)
-            }
-            Check::WrittenTwiceAtLeast { producer: p, value } => {
-                producer(v, p).is_some_and(|p| p.records_written_twice >= *value)
-            }
-            Check::WrittenTwiceAtMost { producer: p, value } => {
-                producer(v, p).is_some_and(|p| p.records_written_twice <= *value)
-            }
+            Check::ProcessedAtLeast { group: g, value } => push(
+                g.clone(),
+                Measure::Processed,
+                AtLeast(*value as f64),
+                of_group(g, &|g| processed(g) as f64),
+            ),
+            Check::ProcessedAtMost { group: g, value } => push(
+                g.clone(),
+                Measure::Processed,
+                AtMost(*value as f64),
+                of_group(g, &|g| processed(g) as f64),
+            ),
+            Check::DuplicatedAtLeast { group: g, value } => push(
+                g.clone(),
+                Measure::Duplicated,
+                AtLeast(*value as f64),
+                of_group(g, &|g| g.delivery.duplicated as f64),
+            ),
+            Check::MissedAtLeast { group: g, value } => push(
+                g.clone(),
+                Measure::Missed,
+                AtLeast(*value as f64),
+                of_group(g, &|g| g.delivery.missed as f64),
+            ),
+            Check::GenerationAtLeast { group: g, value } => push(
+                g.clone(),
+                Measure::Generation,
+                AtLeast(f64::from(*value)),
+                of_group(g, &|g| f64::from(g.generation)),
+            ),
+            Check::GenerationAtMost { group: g, value } => push(
+                g.clone(),
+                Measure::Generation,
+                AtMost(f64::from(*value)),
+                of_group(g, &|g| f64::from(g.generation)),
+            ),
+            Check::IdleMembersAtLeast { group: g, value } => push(
+                g.clone(),
+                Measure::IdleMembers,
+                AtLeast(*value as f64),
+                of_group(g, &|g| {
+                    g.members
+                        .iter()
+                        .filter(|m| m.in_group && m.assignment.is_empty())
+                        .count() as f64
+                }),
+            ),
+            Check::LostAtLeast { producer: p, value } => push(
+                p.clone(),
+                Measure::Lost,
+                AtLeast(*value as f64),
+                of_producer(p, &|p| Some(p.acknowledged_records_lost as f64)),
+            ),
+            Check::LostAtMost { producer: p, value } => push(
+                p.clone(),
+                Measure::Lost,
+                AtMost(*value as f64),
+                of_producer(p, &|p| Some(p.acknowledged_records_lost as f64)),
+            ),
+            Check::FailedAtLeast { producer: p, value } => push(
+                p.clone(),
+                Measure::Failed,
+                AtLeast(*value as f64),
+                of_producer(p, &|p| Some(p.records_failed as f64)),
+            ),
+            Check::WrittenTwiceAtLeast { producer: p, value } => push(
+                p.clone(),
+                Measure::WrittenTwice,
+                AtLeast(*value as f64),
+                of_producer(p, &|p| Some(p.records_written_twice as f64)),
+            ),
+            Check::WrittenTwiceAtMost { producer: p, value } => push(
+                p.clone(),
+                Measure::WrittenTwice,
+                AtMost(*value as f64),
+                of_producer(p, &|p| Some(p.records_written_twice as f64)),
+            ),
             Check::LogEndAtLeast {
                 topic,
                 partition: n,
                 value,
-            } => partition(topic, *n).is_some_and(|p| p.log_end_offset >= *value),
+            } => push(
+                tp(topic, *n),
+                Measure::LogEnd,
+                AtLeast(*value as f64),
+                of_partition(topic, *n, &|p| Some(p.log_end_offset as f64)),
+            ),
             Check::LogEndAtMost {
                 topic,
                 partition: n,
                 value,
-            } => partition(topic, *n).is_some_and(|p| p.log_end_offset <= *value),
+            } => push(
+                tp(topic, *n),
+                Measure::LogEnd,
+                AtMost(*value as f64),
+                of_partition(topic, *n, &|p| Some(p.log_end_offset as f64)),
+            ),
             Check::LeaderNot {
                 topic,
                 partition: n,
                 broker,
-            } => partition(topic, *n).is_some_and(|p| p.leader.is_some_and(|l| l != *broker)),
+            } => push(
+                tp(topic, *n),
+                Measure::Leader,
+                Not(f64::from(*broker)),
+                of_partition(topic, *n, &|p| p.leader.map(f64::from)),
+            ),
             Check::IsrAtMost {
                 topic,
                 partition: n,
                 value,
-            } => partition(topic, *n).is_some_and(|p| p.isr.len() <= *value),
+            } => push(
+                tp(topic, *n),
+                Measure::Isr,
+                AtMost(*value as f64),
+                of_partition(topic, *n, &|p| Some(p.isr.len() as f64)),
+            ),
             Check::Offline {
                 topic,
                 partition: n,
-            } => partition(topic, *n).is_some_and(|p| p.offline),
+            } => push(
+                tp(topic, *n),
+                Measure::Offline,
+                Yes,
+                of_partition(topic, *n, &|p| Some(yes(p.offline))),
+            ),
             Check::Online {
                 topic,
                 partition: n,
-            } => partition(topic, *n).is_some_and(|p| !p.offline),
+            } => push(
+                tp(topic, *n),
+                Measure::Online,
+                Yes,
+                of_partition(topic, *n, &|p| Some(yes(!p.offline))),
+            ),
             Check::UnderReplicated {
                 topic,
                 partition: n,
-            } => partition(topic, *n).is_some_and(|p| p.under_replicated),
-            Check::BrokerFenced { broker } => v.brokers.iter().any(|b| b.id == *broker && b.fenced),
-            Check::BrokerUnfenced { broker } => v
-                .brokers
-                .iter()
-                .any(|b| b.id == *broker && b.alive && !b.fenced),
-            Check::SyncFailedAtLeast { producer: p, value } => producer(v, p)
-                .and_then(|p| p.requests.sync.as_ref())
-                .is_some_and(|sync| sync.failed >= *value),
-            Check::SyncP50AtLeast { producer: p, ms } => producer(v, p)
-                .and_then(|p| p.requests.sync.as_ref())
-                .and_then(|sync| sync.p50_ms)
-                .is_some_and(|p50| p50 >= *ms as f64),
-            Check::KafkaP50AtMost { producer: p, ms } => producer(v, p)
-                .and_then(|p| p.requests.kafka.p50_ms)
-                .is_some_and(|p50| p50 <= *ms as f64),
-            Check::DuplicateEffectsAtLeast { group: g, value } => {
-                sink(g).is_some_and(|e| e.duplicate_effects >= *value)
+            } => push(
+                tp(topic, *n),
+                Measure::UnderReplicated,
+                Yes,
+                of_partition(topic, *n, &|p| Some(yes(p.under_replicated))),
+            ),
+            Check::BrokerFenced { broker } => push(
+                broker.to_string(),
+                Measure::Fenced,
+                Yes,
+                // A broker the view does not list is not fenced.
+                Some(yes(v.brokers.iter().any(|b| b.id == *broker && b.fenced))),
+            ),
+            Check::BrokerUnfenced { broker } => push(
+                broker.to_string(),
+                Measure::Unfenced,
+                Yes,
+                Some(yes(v
+                    .brokers
+                    .iter()
+                    .any(|b| b.id == *broker && b.alive && !b.fenced))),
+            ),
+            Check::SyncFailedAtLeast { producer: p, value } => push(
+                p.clone(),
+                Measure::SyncFailed,
+                AtLeast(*value as f64),
+                of_producer(p, &|p| p.requests.sync.as_ref().map(|s| s.failed as f64)),
+            ),
+            Check::SyncP50AtLeast { producer: p, ms } => push(
+                p.clone(),
+                Measure::SyncP50,
+                AtLeast(*ms as f64),
+                of_producer(p, &|p| p.requests.sync.as_ref().and_then(|s| s.p50_ms)),
+            ),
+            Check::KafkaP50AtMost { producer: p, ms } => push(
+                p.clone(),
+                Measure::KafkaP50,
+                AtMost(*ms as f64),
+                of_producer(p, &|p| p.requests.kafka.p50_ms),
+            ),
+            Check::DuplicateEffectsAtLeast { group: g, value } => push(
+                g.clone(),
+                Measure::DuplicateEffects,
+                AtLeast(*value as f64),
+                sink(g).map(|e| e.duplicate_effects as f64),
+            ),
+            Check::RejectedDuplicatesAtLeast { group: g, value } => push(
+                g.clone(),
+                Measure::RejectedDuplicates,
+                AtLeast(*value as f64),
+                sink(g).map(|e| e.rejected_duplicates as f64),
+            ),
+            Check::QueuePublishedAtLeast { queue: q, value } => push(
+                q.clone(),
+                Measure::QueuePublished,
+                AtLeast(*value as f64),
+                queue(q).map(|q| q.published as f64),
+            ),
+            Check::QueueRedeliveredAtLeast { queue: q, value } => push(
+                q.clone(),
+                Measure::QueueRedelivered,
+                AtLeast(*value as f64),
+                queue(q).map(|q| q.redelivered as f64),
+            ),
+            Check::All { checks } => {
+                for check in checks {
+                    check.add_conditions(v, out);
+                }
             }
-            Check::RejectedDuplicatesAtLeast { group: g, value } => {
-                sink(g).is_some_and(|e| e.rejected_duplicates >= *value)
-            }
-            Check::QueuePublishedAtLeast { queue: q, value } => {
-                queue(q).is_some_and(|q| q.published >= *value)
-            }
-            Check::QueueRedeliveredAtLeast { queue: q, value } => {
-                queue(q).is_some_and(|q| q.redelivered >= *value)
-            }
-            Check::All { checks } => checks.iter().all(|check| check.holds(v)),
         }
     }
 }

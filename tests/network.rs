@@ -7,7 +7,7 @@
 mod support;
 
 use kafka_sim::sim::config::Code;
-use kafka_sim::sim::event::{EventKind, Reason};
+use kafka_sim::sim::event::{EventKind, Reason, TraceEvent};
 use kafka_sim::sim::ids::{BrokerId, GroupIx, MemberSlot};
 use kafka_sim::sim::network::Node;
 use kafka_sim::sim::{Command, Simulation};
