@@ -13,12 +13,16 @@ const USAGE: &str = "usage:
   kafka-sim bench [--scenario FILE] [--rate N] [--processing-ms MS] [--sim-seconds N] [--steps N]
                   [--time-quantum-ms Q] [--frames] [--seek]
   kafka-sim lesson check [--dir DIR] [ID ...]
+  kafka-sim lesson index [--dir DIR]   (prints public/lesson-index.json, the page's lesson menu)
 DURATION is a number with a unit: 500ms, 30s, 5m, 1h (a bare number is milliseconds).";
 
 pub fn main(args: Vec<String>) -> i32 {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        Some("lesson") if args.get(1).map(String::as_str) == Some("index") => {
+            lesson_index(&args[2..])
+        }
         Some("lesson") if args.get(1).map(String::as_str) == Some("check") => {
             lesson_check(&args[2..])
         }
@@ -35,6 +39,36 @@ pub fn main(args: Vec<String>) -> i32 {
             2
         }
     }
+}
+
+/// The lessons in `dir`, in file-name order.
+fn read_lessons(dir: &str) -> Result<Vec<kafka_sim::lesson::Lesson>, String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{dir}: {e}"))?
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().to_string())
+        .filter(|name| name.ends_with(".json"))
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .map(|name| {
+            let file = format!("{dir}/{name}");
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
+            kafka_sim::lesson::Lesson::from_json(&text).map_err(|e| format!("{file}: {e}"))
+        })
+        .collect()
+}
+
+/// `lesson index [--dir DIR]`: prints the menu's index of the lessons (`public/lesson-index.json`).
+fn lesson_index(args: &[String]) -> Result<(), String> {
+    let dir = match args {
+        [] => "public/lessons",
+        [flag, dir] if flag == "--dir" => dir.as_str(),
+        _ => return Err("usage: kafka-sim lesson index [--dir DIR]".into()),
+    };
+    print!("{}", kafka_sim::lesson::index_json(&read_lessons(dir)?));
+    Ok(())
 }
 
 /// `lesson check`: plays each lesson (every one in `DIR`, `public/lessons` by default, or those named) as

@@ -4,16 +4,17 @@
 //! given as the learner's command, and its check must hold within the step's time limit, in order.
 //! `kafka-sim lesson check` and `tests/lessons.rs` play every lesson.
 //!
-//! The page does not use this module yet (the lesson player waits for room in the wasm budget); nothing
-//! here is compiled into the module until it does.
+//! The page's lesson player (`ui::lesson`) loads the menu's index (`public/lesson-index.json`, written by
+//! `kafka-sim lesson index`) and a lesson file when it is opened, and shows each step's check live
+//! (`Check::conditions`).
 
 use crate::sim::scenario::Command;
 use crate::sim::view::{ClusterView, GroupView, ProducerView};
 use crate::sim::Simulation;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The parts of the syllabus, as the seeds group their topics.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Part {
     WhyKafka,
@@ -25,7 +26,7 @@ pub enum Part {
 }
 
 /// A text in both languages.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     pub en: String,
@@ -54,8 +55,9 @@ pub struct Lesson {
 #[serde(deny_unknown_fields)]
 pub struct Step {
     pub text: Text,
-    /// Parts of the picture to highlight: `broker:1`, `partition:TOPIC-N`, `group:ID`,
-    /// `member:GROUP/MEMBER`, `producer:ID`, `queue:ID`, `world`.
+    /// Parts of the picture to highlight, as `markup::action::Target` writes them: `broker:1`,
+    /// `partition:TOPIC-N`, `group:ID`, `member:GROUP/MEMBER`, `producer:ID`, `service:NAME`, `queue:ID`,
+    /// `flow:NODE>NODE`, `world`.
     #[serde(default)]
     pub highlight: Vec<String>,
     #[serde(default)]
@@ -368,7 +370,8 @@ impl Check {
             })
         };
         let of_group = |g: &str, f: &dyn Fn(&GroupView) -> f64| group(v, g).map(f);
-        let of_producer = |p: &str, f: &dyn Fn(&ProducerView) -> Option<f64>| producer(v, p).and_then(f);
+        let of_producer =
+            |p: &str, f: &dyn Fn(&ProducerView) -> Option<f64>| producer(v, p).and_then(f);
         let of_partition =
             |t: &str, n: u32, f: &dyn Fn(&crate::sim::view::PartitionView) -> Option<f64>| {
                 partition(t, n).and_then(f)
@@ -382,12 +385,18 @@ impl Check {
                 AtLeast(*seconds as f64),
                 Some(v.now_us as f64 / 1e6),
             ),
-            Check::LagAtLeast { group: g, value } => {
-                push(g.clone(), Measure::Lag, AtLeast(*value as f64), of_group(g, &lag))
-            }
-            Check::LagAtMost { group: g, value } => {
-                push(g.clone(), Measure::Lag, AtMost(*value as f64), of_group(g, &lag))
-            }
+            Check::LagAtLeast { group: g, value } => push(
+                g.clone(),
+                Measure::Lag,
+                AtLeast(*value as f64),
+                of_group(g, &lag),
+            ),
+            Check::LagAtMost { group: g, value } => push(
+                g.clone(),
+                Measure::Lag,
+                AtMost(*value as f64),
+                of_group(g, &lag),
+            ),
             Check::ProcessedAtLeast { group: g, value } => push(
                 g.clone(),
                 Measure::Processed,
@@ -697,23 +706,12 @@ impl Lesson {
                     .map_err(|message| error(format!("{path}.action.do"), message))?;
             }
             for (h, highlight) in step.highlight.iter().enumerate() {
-                let known = highlight == "world"
-                    || highlight.split_once(':').is_some_and(|(kind, name)| {
-                        !name.is_empty()
-                            && [
-                                "broker",
-                                "partition",
-                                "group",
-                                "member",
-                                "producer",
-                                "queue",
-                            ]
-                            .contains(&kind)
-                    });
+                // The same spelling as the page's targets and the network's node names.
+                let known = crate::markup::action::Target::decode(highlight).is_some();
                 if !known {
                     return Err(error(
                         format!("{path}.highlight[{h}]"),
-                        format!("bad part {highlight:?}; allowed: world, broker:N, partition:TOPIC-N, group:ID, member:GROUP/MEMBER, producer:ID, queue:ID"),
+                        format!("bad part {highlight:?}; allowed: world, controller, broker:N, partition:TOPIC-N, group:ID, member:GROUP/MEMBER, producer:ID, service:NAME, queue:ID, flow:NODE>NODE"),
                     ));
                 }
             }
@@ -744,6 +742,66 @@ impl Action {
     }
 }
 
+impl Part {
+    /// The parts in the syllabus's order.
+    pub const ALL: [Part; 6] = [
+        Part::WhyKafka,
+        Part::CoreConcepts,
+        Part::GroupsAndOffsets,
+        Part::FlowControl,
+        Part::Reliability,
+        Part::Operations,
+    ];
+}
+
+impl Text {
+    /// The text in `locale`.
+    pub fn get(&self, locale: crate::messages::Locale) -> &str {
+        match locale {
+            crate::messages::Locale::En => &self.en,
+            crate::messages::Locale::ZhCn => &self.zh_cn,
+        }
+    }
+}
+
+/// A lesson as the menu lists it (`public/lesson-index.json`): the page fetches the index, not every
+/// lesson, to draw the menu.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub id: String,
+    pub part: Part,
+    pub order: u32,
+    pub title: Text,
+    pub steps: usize,
+}
+
+impl Entry {
+    pub fn of(lesson: &Lesson) -> Entry {
+        Entry {
+            id: lesson.id.clone(),
+            part: lesson.part,
+            order: lesson.order,
+            title: lesson.title.clone(),
+            steps: lesson.steps.len(),
+        }
+    }
+}
+
+/// The menu's index of `lessons`, in menu order (by `order`), as JSON.
+pub fn index_json(lessons: &[Lesson]) -> String {
+    let mut entries: Vec<Entry> = lessons.iter().map(Entry::of).collect();
+    entries.sort_by_key(|entry| entry.order);
+    let mut json = serde_json::to_string_pretty(&entries).unwrap_or_default();
+    json.push('\n');
+    json
+}
+
+/// Reads the menu's index.
+pub fn index_from_json(text: &str) -> Result<Vec<Entry>, String> {
+    serde_json::from_str(text).map_err(|e| e.to_string())
+}
+
 /// When each step's check held, in simulated milliseconds from the start.
 pub type Reached = Vec<u64>;
 
@@ -754,8 +812,15 @@ pub fn play(lesson: &Lesson, scenario_json: &str) -> Result<(Reached, Simulation
     let mut sim = Simulation::from_json(scenario_json)
         .map_err(|e| format!("scenario {}: {e}", lesson.scenario))?;
     sim.set_trace_capacity(512);
+    let reached = play_steps(lesson, &mut sim, lesson.steps.len())?;
+    Ok((reached, sim))
+}
+
+/// Plays the first `steps` steps of `lesson` on `sim` as "show me" does (see `play`): the page opens a
+/// link to a later step so. Returns when each step's check held.
+pub fn play_steps(lesson: &Lesson, sim: &mut Simulation, steps: usize) -> Result<Reached, String> {
     let mut reached = Vec::new();
-    for (index, step) in lesson.steps.iter().enumerate() {
+    for (index, step) in lesson.steps.iter().enumerate().take(steps) {
         if let Some(action) = &step.action {
             // A step with an action shows what the action does: its check must not hold before it.
             if step.check.holds(&sim.view()) {
@@ -787,7 +852,7 @@ pub fn play(lesson: &Lesson, scenario_json: &str) -> Result<(Reached, Simulation
             sim.advance_to((sim.now_us() + 100_000).min(deadline));
         }
     }
-    Ok((reached, sim))
+    Ok(reached)
 }
 
 /// The summary's `{placeholders}` filled from the run: `{group.processed}`, `{group.lag}`,

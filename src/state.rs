@@ -3,13 +3,14 @@
 //! the app, renders from it, and carries out the [`Effect`]s `update` returns. A remount (a language
 //! switch, an example loaded, a link opened) renders the same state.
 
-use crate::markup::action::{Action, Control, Section, Target, Way};
+use crate::markup::action::{Action, Control, Section, Snippet, Target, Way};
 use crate::markup::controls::{position_to_rate, RATE_STEPS};
 use crate::messages::{Locale, Msg};
 use crate::sim::config::{field, Code, InputError, Problem};
 use crate::sim::scenario::{GroupSpec, KeySpec, MemberSpec};
 use crate::sim::view::{ClusterView, GroupView, ProducerView, TopicView};
 use crate::sim::Command;
+use std::collections::BTreeMap;
 
 /// The example scenarios (`public/scenarios/<name>.json`), with their names and descriptions in the
 /// catalogue. The first is the page's default and is compiled in; the others are fetched when chosen.
@@ -95,6 +96,71 @@ pub struct UiState {
     pub playing: bool,
     /// The speed as a power of ten, from `SPEED_LOG_MIN` to `SPEED_LOG_MAX`.
     pub speed_log: f64,
+    /// The lesson menu is open (over the running page: it never pauses it).
+    pub menu_open: bool,
+    /// The lesson being played, if any.
+    pub lesson: Option<LessonAt>,
+    /// Each lesson's progress, by id (kept in the browser's storage; absent is not started).
+    pub progress: BTreeMap<String, Progress>,
+}
+
+/// Where the learner is in a lesson.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LessonAt {
+    pub id: String,
+    pub step: usize,
+    /// How many steps the lesson has (0 until it is loaded).
+    pub steps: usize,
+    /// When each step up to the current one began (simulated µs): "back" rewinds there.
+    pub started_us: Vec<u64>,
+    /// The current step's check has held.
+    pub reached: bool,
+}
+
+/// A lesson's progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    InProgress,
+    Done,
+}
+
+impl Progress {
+    pub fn encode(self) -> &'static str {
+        match self {
+            Progress::InProgress => "in-progress",
+            Progress::Done => "done",
+        }
+    }
+
+    pub fn decode(text: &str) -> Option<Progress> {
+        [Progress::InProgress, Progress::Done]
+            .into_iter()
+            .find(|p| p.encode() == text)
+    }
+}
+
+/// The progress as the browser's storage keeps it: `id=state` pairs separated by `,`.
+pub fn progress_text(progress: &BTreeMap<String, Progress>) -> String {
+    progress
+        .iter()
+        .map(|(id, p)| format!("{id}={}", p.encode()))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Reads `progress_text`; anything it does not know (a hand-edited or foreign value) is left out.
+pub fn progress_of(text: &str) -> BTreeMap<String, Progress> {
+    text.split(',')
+        .filter_map(|pair| {
+            let (id, state) = pair.split_once('=')?;
+            let valid = !id.is_empty()
+                && id.len() <= 64
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+            Some((id.to_string(), Progress::decode(state).filter(|_| valid)?))
+        })
+        .collect()
 }
 
 impl Default for UiState {
@@ -110,6 +176,9 @@ impl Default for UiState {
             help_open: false,
             playing: true,
             speed_log: 0.0,
+            menu_open: false,
+            lesson: None,
+            progress: BTreeMap::new(),
         }
     }
 }
@@ -138,6 +207,22 @@ pub enum Effect {
     ReloadCoarse,
     /// Bad input from a control: shown, the run goes on.
     Error(InputError),
+    /// Fetch lesson `id` and its scenario, and play it to the start of `step`.
+    LoadLesson {
+        id: String,
+        step: usize,
+    },
+    /// Step N begins: the lesson's own action for it, if any, runs.
+    EnterStep(usize),
+    /// Run step N's action for the learner.
+    ShowMe(usize),
+    /// Rewind the run to this instant (simulated µs).
+    Seek(u64),
+    /// Keep the lessons' progress in the browser's storage.
+    SaveProgress,
+    /// Remember that the learner has been here (the menu opens by itself only on a first visit).
+    MarkVisited,
+    Copy(Snippet),
 }
 
 impl UiState {
@@ -265,15 +350,101 @@ pub fn update(state: &mut UiState, view: &ClusterView, action: Action) -> Vec<Ef
             state.help_open = !state.help_open;
             Vec::new()
         }
-        Action::CloseHelp | Action::Dismiss => {
+        Action::CloseHelp => {
             state.help_open = false;
             Vec::new()
         }
+        Action::Dismiss => {
+            let menu = state.menu_open;
+            state.help_open = false;
+            state.menu_open = false;
+            if menu {
+                vec![Effect::MarkVisited]
+            } else {
+                Vec::new()
+            }
+        }
+        Action::OpenMenu => {
+            state.menu_open = true;
+            Vec::new()
+        }
+        Action::CloseMenu => {
+            state.menu_open = false;
+            vec![Effect::MarkVisited]
+        }
+        Action::OpenLesson(id) => {
+            state.menu_open = false;
+            state.lesson = Some(LessonAt {
+                id: id.clone(),
+                step: 0,
+                steps: 0,
+                started_us: vec![0],
+                reached: false,
+            });
+            state
+                .progress
+                .entry(id.clone())
+                .or_insert(Progress::InProgress);
+            vec![
+                Effect::LoadLesson { id, step: 0 },
+                Effect::SaveProgress,
+                Effect::MarkVisited,
+            ]
+        }
+        Action::GoToStep(step) => go_to_step(state, view, step),
+        Action::ShowMe => match &state.lesson {
+            Some(at) if at.steps > 0 => {
+                state.playing = true;
+                vec![Effect::ShowMe(at.step)]
+            }
+            _ => Vec::new(),
+        },
+        Action::StepReached(step) => {
+            let Some(at) = state
+                .lesson
+                .as_mut()
+                .filter(|at| at.step == step && !at.reached)
+            else {
+                return Vec::new();
+            };
+            at.reached = true;
+            if step + 1 == at.steps {
+                state.progress.insert(at.id.clone(), Progress::Done);
+                return vec![Effect::SaveProgress];
+            }
+            Vec::new()
+        }
+        Action::ExitLesson => {
+            state.lesson = None;
+            Vec::new()
+        }
+        Action::Copy(snippet) => vec![Effect::Copy(snippet)],
         Action::Language(locale) => vec![Effect::Language(locale)],
         Action::WayOut(way) => way_out(state, view, way),
         Action::Export => vec![Effect::Export],
         Action::LoadText => vec![Effect::LoadText],
     }
+}
+
+/// The next step once the current one's check held, or an earlier step (the run rewinds to where it
+/// began); anything else does nothing.
+fn go_to_step(state: &mut UiState, view: &ClusterView, step: usize) -> Vec<Effect> {
+    let Some(at) = state.lesson.as_mut() else {
+        return Vec::new();
+    };
+    if step == at.step + 1 && at.reached && step < at.steps {
+        at.step = step;
+        at.started_us.push(view.now_us);
+        at.reached = false;
+        return vec![Effect::EnterStep(step)];
+    }
+    if step < at.step {
+        at.step = step;
+        at.started_us.truncate(step + 1);
+        at.reached = false;
+        return vec![Effect::Seek(at.started_us[step]), Effect::EnterStep(step)];
+    }
+    Vec::new()
 }
 
 fn crash(target: Target) -> Option<Command> {
@@ -718,6 +889,77 @@ mod tests {
             Some("billing")
         );
         assert_eq!(state.group.as_deref(), Some("orders"));
+    }
+
+    #[test]
+    fn a_lesson_goes_forward_once_each_check_held_and_back_to_where_a_step_began() {
+        let mut view = plain_view();
+        let mut state = UiState {
+            menu_open: true,
+            ..UiState::default()
+        };
+        assert_eq!(run(&mut state, Action::ShowMe), vec![]);
+        let effects = run(&mut state, Action::OpenLesson("offsets".into()));
+        assert!(!state.menu_open);
+        assert_eq!(
+            effects[0],
+            Effect::LoadLesson {
+                id: "offsets".into(),
+                step: 0
+            }
+        );
+        assert_eq!(state.progress.get("offsets"), Some(&Progress::InProgress));
+        // Loaded by the page: three steps.
+        state.lesson.as_mut().unwrap().steps = 3;
+        // Not before the check held.
+        assert!(update(&mut state, &view, Action::GoToStep(1)).is_empty());
+        assert!(run(&mut state, Action::StepReached(1)).is_empty());
+        assert!(run(&mut state, Action::StepReached(0)).is_empty());
+        view.now_us = 20_000_000;
+        assert_eq!(
+            update(&mut state, &view, Action::GoToStep(1)),
+            vec![Effect::EnterStep(1)]
+        );
+        assert!(update(&mut state, &view, Action::GoToStep(3)).is_empty());
+        run(&mut state, Action::StepReached(1));
+        view.now_us = 45_000_000;
+        update(&mut state, &view, Action::GoToStep(2));
+        assert_eq!(
+            state.lesson.as_ref().unwrap().started_us,
+            vec![0, 20_000_000, 45_000_000]
+        );
+        assert_eq!(run(&mut state, Action::ShowMe), vec![Effect::ShowMe(2)]);
+        assert_eq!(
+            run(&mut state, Action::StepReached(2)),
+            vec![Effect::SaveProgress]
+        );
+        assert_eq!(state.progress.get("offsets"), Some(&Progress::Done));
+        // Back to step 1: the run rewinds to where it began.
+        assert_eq!(
+            run(&mut state, Action::GoToStep(1)),
+            vec![Effect::Seek(20_000_000), Effect::EnterStep(1)]
+        );
+        assert_eq!(
+            state.lesson.as_ref().unwrap().started_us,
+            vec![0, 20_000_000]
+        );
+        run(&mut state, Action::ExitLesson);
+        assert_eq!(state.lesson, None);
+        // Escape closes the menu.
+        run(&mut state, Action::OpenMenu);
+        assert_eq!(run(&mut state, Action::Dismiss), vec![Effect::MarkVisited]);
+        assert!(!state.menu_open);
+    }
+
+    #[test]
+    fn progress_survives_the_storage_and_ignores_what_it_does_not_know() {
+        let mut progress = BTreeMap::new();
+        progress.insert("offsets".to_string(), Progress::Done);
+        progress.insert("why-kafka".to_string(), Progress::InProgress);
+        assert_eq!(progress_of(&progress_text(&progress)), progress);
+        let read = progress_of("a=done,,b=maybe,<x>=done,c,d=in-progress");
+        assert_eq!(read.len(), 2);
+        assert_eq!(read.get("d"), Some(&Progress::InProgress));
     }
 
     #[test]

@@ -122,3 +122,37 @@ fn bad_lessons_get_field_named_errors() {
         "steps[0].text.en"
     );
 }
+
+#[test]
+fn the_menu_index_lists_every_lesson_as_its_file_says() {
+    let lessons: Vec<Lesson> = lessons().into_iter().map(|(_, lesson)| lesson).collect();
+    let written =
+        std::fs::read_to_string("public/lesson-index.json").expect("public/lesson-index.json");
+    assert_eq!(
+        written,
+        kafka_sim::lesson::index_json(&lessons),
+        "public/lesson-index.json is stale: write it again with `cargo run -- lesson index > public/lesson-index.json`"
+    );
+    let index = kafka_sim::lesson::index_from_json(&written).expect("the page reads it");
+    assert_eq!(index.len(), lessons.len());
+    assert_eq!(index[0].order, 1, "lesson 1 starts the menu");
+}
+
+#[test]
+fn a_lesson_played_to_a_step_stops_where_that_step_begins() {
+    let (_, lesson) = lessons()
+        .into_iter()
+        .find(|(id, _)| id == "offsets")
+        .expect("the offsets lesson");
+    let mut sim = kafka_sim::sim::Simulation::from_json(&scenario(&lesson)).expect("valid");
+    let reached = kafka_sim::lesson::play_steps(&lesson, &mut sim, 2).expect("plays");
+    assert_eq!(reached.len(), 2);
+    // The third step's check is still ahead, and each condition names its subject and value.
+    let conditions = lesson.steps[2].check.conditions(&sim.view());
+    assert!(!conditions.is_empty());
+    assert!(conditions.iter().all(|c| c.now.is_some()), "{conditions:?}");
+    assert_eq!(
+        lesson.steps[2].check.holds(&sim.view()),
+        conditions.iter().all(|c| c.holds())
+    );
+}

@@ -96,6 +96,11 @@ fn unescape_name(text: &str) -> Option<String> {
     (again == text).then_some(name)
 }
 
+/// An index (a step, a command) as written in an action.
+fn index(text: &str) -> Option<usize> {
+    number(text).map(|n| n as usize)
+}
+
 /// A number as written in a target: decimal digits, no sign, no leading zero.
 fn number(text: &str) -> Option<u32> {
     let canonical = !text.is_empty()
@@ -390,6 +395,29 @@ pub enum Action {
     Export,
     /// Load the scenario in the text area.
     LoadText,
+    /// Open the lesson menu, or close it (to the free sandbox).
+    OpenMenu,
+    CloseMenu,
+    /// Start the lesson with this id, at its first step.
+    OpenLesson(String),
+    /// Go to a step of the lesson: the next once the current step's check held, or back to an earlier one
+    /// (the run rewinds to where that step began).
+    GoToStep(usize),
+    /// Do the current step's action for the learner.
+    ShowMe,
+    /// The player saw step N's check hold.
+    StepReached(usize),
+    /// Leave the lesson for the free sandbox (the run goes on).
+    ExitLesson,
+    /// Copy a command of the "try it on real Kafka" block, or its script.
+    Copy(Snippet),
+}
+
+/// A piece of the "try it on real Kafka" block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Snippet {
+    Command(usize),
+    Script,
 }
 
 impl Action {
@@ -435,6 +463,19 @@ impl Action {
             Action::WayOut(way) => format!("way:{}", way.encode()),
             Action::Export => "export".into(),
             Action::LoadText => "load-text".into(),
+            Action::OpenMenu => "menu".into(),
+            Action::CloseMenu => "close-menu".into(),
+            Action::OpenLesson(id) => {
+                let mut out = "lesson:".to_string();
+                escape_name(&mut out, id);
+                out
+            }
+            Action::GoToStep(step) => format!("step:{step}"),
+            Action::ShowMe => "show-me".into(),
+            Action::StepReached(step) => format!("reached:{step}"),
+            Action::ExitLesson => "exit-lesson".into(),
+            Action::Copy(Snippet::Command(index)) => format!("copy:{index}"),
+            Action::Copy(Snippet::Script) => "copy:script".into(),
         }
     }
 
@@ -453,6 +494,11 @@ impl Action {
             "dismiss" => Some(Action::Dismiss),
             "export" => Some(Action::Export),
             "load-text" => Some(Action::LoadText),
+            "menu" => Some(Action::OpenMenu),
+            "close-menu" => Some(Action::CloseMenu),
+            "show-me" => Some(Action::ShowMe),
+            "exit-lesson" => Some(Action::ExitLesson),
+            "copy:script" => Some(Action::Copy(Snippet::Script)),
             _ => None,
         };
         if simple.is_some() {
@@ -486,6 +532,10 @@ impl Action {
                 Action::Faster(tenths)
             }
             "lang" => Action::Language(Locale::ALL.into_iter().find(|l| l.tag() == rest)?),
+            "lesson" => Action::OpenLesson(unescape_name(rest)?),
+            "step" => Action::GoToStep(index(rest)?),
+            "reached" => Action::StepReached(index(rest)?),
+            "copy" => Action::Copy(Snippet::Command(index(rest)?)),
             "way" => Action::WayOut(Way::decode(rest)?),
             _ => return None,
         };
@@ -557,6 +607,17 @@ mod tests {
             Action::Dismiss,
             Action::Export,
             Action::LoadText,
+            Action::OpenMenu,
+            Action::CloseMenu,
+            Action::OpenLesson(name.into()),
+            Action::GoToStep(0),
+            Action::GoToStep(9),
+            Action::ShowMe,
+            Action::StepReached(3),
+            Action::ExitLesson,
+            Action::Copy(Snippet::Command(0)),
+            Action::Copy(Snippet::Command(12)),
+            Action::Copy(Snippet::Script),
         ];
         actions.extend(Locale::ALL.map(Action::Language));
         actions.extend(Way::ALL.map(Action::WayOut));
@@ -648,6 +709,12 @@ mod tests {
             "retention",
             "broker:1",
             "member:g:m",
+            "lesson:",
+            "step:-1",
+            "step:01",
+            "copy:",
+            "copy:scripts",
+            "reached:x",
         ] {
             assert_eq!(Action::decode(text), None, "{text:?}");
         }
