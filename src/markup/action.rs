@@ -776,7 +776,7 @@ mod tests {
     /// part, the describe tables, the world panel and the notices.
     fn every_rendering(view: &ClusterView) -> String {
         use crate::markup::{panels, picture, selection, world};
-        let mut out = picture::render(view, None);
+        let mut out = picture::render(view, picture::Marks::default());
         let mut targets: Vec<Target> = crate::markup::tests_support::nodes_of(view)
             .into_iter()
             .map(|node| Target::of_node(view, node))

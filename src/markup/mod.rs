@@ -11,6 +11,7 @@
 pub mod action;
 pub mod controls;
 pub mod events;
+pub mod lesson;
 pub mod panels;
 pub mod picture;
 pub mod selection;

@@ -104,25 +104,68 @@ impl Strip {
     }
 }
 
-/// The class of an element of the picture: `base`, and `ks-selected` if it is `target` and selected.
-fn class_of(base: &'static str, target: &Target, selected: Option<&Target>) -> &'static str {
-    match selected {
-        Some(selected) if selected == target => match base {
-            "ks-producer" => "ks-producer ks-selected",
-            "ks-broker" => "ks-broker ks-selected",
-            "ks-member-node" => "ks-member-node ks-selected",
-            "ks-group-title" => "ks-group-title ks-selected",
-            "ks-strip-offline" => "ks-strip-offline ks-selected",
-            "ks-strip-under" => "ks-strip-under ks-selected",
-            _ => "ks-strip ks-selected",
-        },
-        _ => base,
+/// What the picture marks: the selection, and a lesson step's highlights (a pulsing outline).
+#[derive(Clone, Copy, Default)]
+pub struct Marks<'a> {
+    pub selected: Option<&'a Target>,
+    pub highlights: &'a [Target],
+}
+
+/// The class of an element of the picture: `base`, with `ks-selected` if `target` is selected and
+/// `ks-pulse` if it is highlighted.
+fn class_of(base: &'static str, target: &Target, marks: Marks) -> String {
+    let mut class = base.to_string();
+    if marks.selected == Some(target) {
+        class.push_str(" ks-selected");
+    }
+    if marks.highlights.contains(target) {
+        class.push_str(" ks-pulse");
+    }
+    class
+}
+
+/// The node a target names in `v`, if it is a node drawn in the picture.
+fn node_of(v: &ClusterView, target: &Target) -> Option<Node> {
+    match target {
+        Target::Broker(id) => v
+            .brokers
+            .iter()
+            .any(|b| b.id == *id)
+            .then_some(Node::Broker {
+                broker: BrokerId(*id),
+            }),
+        Target::Producer(id) => {
+            v.producers
+                .iter()
+                .position(|p| p.id == *id)
+                .map(|i| Node::Producer {
+                    producer: ProducerIx::at(i),
+                })
+        }
+        Target::Member { group, member } => {
+            let g = v.groups.iter().position(|g| g.group == *group)?;
+            let m = v.groups[g]
+                .members
+                .iter()
+                .position(|m| m.member == *member)?;
+            Some(Node::Member {
+                group: GroupIx::at(g),
+                member: MemberSlot::at(m),
+            })
+        }
+        Target::Controller
+        | Target::Partition { .. }
+        | Target::Group(_)
+        | Target::Service(_)
+        | Target::Queue(_)
+        | Target::Flow { .. }
+        | Target::World => None,
     }
 }
 
 /// The whole picture as SVG markup. Every producer, broker, partition, group and member can be selected
-/// (`data-action`, event delegation); `selected` is marked.
-pub fn render(v: &ClusterView, selected: Option<&Target>) -> String {
+/// (`data-action`, event delegation); the selection and a lesson's highlights are marked.
+pub fn render(v: &ClusterView, marks: Marks) -> String {
     let layout = layout_of(v);
     let mut m = Markup::with_capacity(16 * 1024);
     m.open("svg")
@@ -138,22 +181,23 @@ pub fn render(v: &ClusterView, selected: Option<&Target>) -> String {
             ),
         )
         .end();
-    producers(&mut m, v, &layout, selected);
-    brokers(&mut m, v, &layout, selected);
-    partitions(&mut m, v, &layout, selected);
-    groups(&mut m, v, &layout, selected);
+    producers(&mut m, v, &layout, marks);
+    brokers(&mut m, v, &layout, marks);
+    partitions(&mut m, v, &layout, marks);
+    groups(&mut m, v, &layout, marks);
     cut_lines(&mut m, v, &layout);
+    flows(&mut m, v, &layout, marks.highlights);
     m.close("svg");
     m.into_string()
 }
 
 /// Each producer: its id, rate, acks and topic.
-fn producers(m: &mut Markup, v: &ClusterView, layout: &Layout, selected: Option<&Target>) {
+fn producers(m: &mut Markup, v: &ClusterView, layout: &Layout, marks: Marks) {
     for (i, p) in v.producers.iter().enumerate() {
         let at = layout.producers[i];
         let target = Target::Producer(p.id.clone());
         m.open("g")
-            .attr("class", class_of("ks-producer", &target, selected))
+            .attr("class", class_of("ks-producer", &target, marks))
             .action(&Action::Select(target))
             .attr(
                 "data-net",
@@ -205,12 +249,12 @@ fn producers(m: &mut Markup, v: &ClusterView, layout: &Layout, selected: Option<
 }
 
 /// Each broker with its replica chips, one path per role.
-fn brokers(m: &mut Markup, v: &ClusterView, layout: &Layout, selected: Option<&Target>) {
+fn brokers(m: &mut Markup, v: &ClusterView, layout: &Layout, marks: Marks) {
     for (i, b) in v.brokers.iter().enumerate() {
         let at = layout.brokers[i];
         let target = Target::Broker(b.id);
         m.open("g")
-            .attr("class", class_of("ks-broker", &target, selected))
+            .attr("class", class_of("ks-broker", &target, marks))
             .attr("data-alive", b.alive)
             .attr(
                 "data-net",
@@ -306,7 +350,7 @@ fn brokers(m: &mut Markup, v: &ClusterView, layout: &Layout, selected: Option<&T
 }
 
 /// Each partition's log strip with its labels (the canvas draws the fill and markers over it).
-fn partitions(m: &mut Markup, v: &ClusterView, layout: &Layout, selected: Option<&Target>) {
+fn partitions(m: &mut Markup, v: &ClusterView, layout: &Layout, marks: Marks) {
     let mut row = 0;
     for topic in &v.topics {
         for p in &topic.partitions {
@@ -326,7 +370,7 @@ fn partitions(m: &mut Markup, v: &ClusterView, layout: &Layout, selected: Option
                 partition: p.partition,
             };
             m.open("g")
-                .attr("class", class_of(state, &target, selected))
+                .attr("class", class_of(state, &target, marks))
                 .attr(
                     "data-testid",
                     format_args!("strip-{}-{}", topic.name, p.partition),
@@ -382,7 +426,7 @@ fn partitions(m: &mut Markup, v: &ClusterView, layout: &Layout, selected: Option
 }
 
 /// Each group's title and its members.
-fn groups(m: &mut Markup, v: &ClusterView, layout: &Layout, selected: Option<&Target>) {
+fn groups(m: &mut Markup, v: &ClusterView, layout: &Layout, marks: Marks) {
     for (g, group) in v.groups.iter().enumerate() {
         let top = layout.group_tops[g];
         let title = fill(
@@ -397,7 +441,7 @@ fn groups(m: &mut Markup, v: &ClusterView, layout: &Layout, selected: Option<&Ta
         m.open("text")
             .attr("x", 930)
             .num("y", top + 14.0)
-            .attr("class", class_of("ks-group-title", &target, selected))
+            .attr("class", class_of("ks-group-title", &target, marks))
             .action(&Action::Select(target))
             .attr("tabindex", 0)
             .attr("role", "button")
@@ -415,7 +459,7 @@ fn groups(m: &mut Markup, v: &ClusterView, layout: &Layout, selected: Option<&Ta
                 member: member.member.clone(),
             };
             m.open("g")
-                .attr("class", class_of("ks-member-node", &target, selected))
+                .attr("class", class_of("ks-member-node", &target, marks))
                 .attr(
                     "data-status",
                     if member.status == MemberStatus::Running {
@@ -499,6 +543,27 @@ fn groups(m: &mut Markup, v: &ClusterView, layout: &Layout, selected: Option<&Ta
     }
 }
 
+/// A lesson's highlighted flows: a pulsing arrow from one drawn node to another.
+fn flows(m: &mut Markup, v: &ClusterView, layout: &Layout, highlights: &[Target]) {
+    for target in highlights {
+        let Target::Flow { from, to } = target else {
+            continue;
+        };
+        let (Some(a), Some(b)) = (node_of(v, from), node_of(v, to)) else {
+            continue;
+        };
+        let (from, to) = (anchor(layout, a), anchor(layout, b));
+        m.open("line")
+            .attr("class", "ks-pulse-flow")
+            .attr("data-testid", "highlight-flow")
+            .num("x1", from.x)
+            .num("y1", from.y)
+            .num("x2", to.x)
+            .num("y2", to.y)
+            .empty();
+    }
+}
+
 /// A cut link between two drawn nodes: a dashed line with scissors halfway (the controller is not
 /// drawn; a broker cut off from it is marked on the broker).
 fn cut_lines(m: &mut Markup, v: &ClusterView, layout: &Layout) {
@@ -568,8 +633,14 @@ mod tests {
     fn hostile_names_never_reach_the_svg_raw() {
         for hostile in HOSTILE {
             let (plain, bad) = (
-                render(&plain_view(), None),
-                render(&hostile_view(hostile), Some(&Target::Broker(1))),
+                render(&plain_view(), Marks::default()),
+                render(
+                    &hostile_view(hostile),
+                    Marks {
+                        selected: Some(&Target::Broker(1)),
+                        highlights: &[],
+                    },
+                ),
             );
             assert_eq!(structure(&plain), structure(&bad), "{hostile}");
             if hostile.contains(['<', '"', '\'']) {
@@ -590,7 +661,7 @@ mod tests {
             .unwrap();
         assert!(!replica.is_leader);
         replica.in_sync = false;
-        let svg = render(&view, None);
+        let svg = render(&view, Marks::default());
         for broker in &view.brokers {
             let start = svg
                 .find(&format!("data-testid=\"picture-broker-{}\"", broker.id))
@@ -622,7 +693,7 @@ mod tests {
     #[test]
     fn network_faults_mark_their_nodes_and_draw_cut_links() {
         let mut view = plain_view();
-        assert!(!render(&view, None).contains("data-net=\"cut\""));
+        assert!(!render(&view, Marks::default()).contains("data-net=\"cut\""));
         view.cuts = vec![
             (
                 Node::Producer {
@@ -639,9 +710,38 @@ mod tests {
                 }),
             ),
         ];
-        let svg = render(&view, None);
+        let svg = render(&view, Marks::default());
         // The producer and brokers 1 and 2 are marked; one line is drawn (the controller is not drawn).
         assert_eq!(svg.matches("data-net=\"cut\"").count(), 3, "{svg}");
         assert_eq!(svg.matches("data-testid=\"cut-line\"").count(), 1, "{svg}");
+    }
+
+    #[test]
+    fn a_lesson_step_highlights_pulse_on_their_parts_and_flows() {
+        let view = plain_view();
+        let highlights = [
+            Target::Partition {
+                topic: "plain".into(),
+                partition: 0,
+            },
+            Target::Broker(2),
+            Target::Flow {
+                from: Box::new(Target::Producer("plain".into())),
+                to: Box::new(Target::Broker(1)),
+            },
+            // Nothing drawn for these here: no error either.
+            Target::Queue("none".into()),
+            Target::Broker(42),
+        ];
+        let svg = render(
+            &view,
+            Marks {
+                selected: None,
+                highlights: &highlights,
+            },
+        );
+        assert_eq!(svg.matches("ks-pulse\"").count(), 2, "{svg}");
+        assert_eq!(svg.matches("data-testid=\"highlight-flow\"").count(), 1);
+        assert!(!render(&view, Marks::default()).contains("ks-pulse"));
     }
 }

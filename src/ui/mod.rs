@@ -4,6 +4,7 @@
 
 pub use crate::messages;
 mod controls;
+mod lesson;
 pub mod locale;
 pub mod memory;
 mod panels;
@@ -105,6 +106,11 @@ pub struct Ui {
     pub link_too_long: RwSignal<Option<usize>>,
     /// The language the page is shown in (`messages::locale`, as a signal: switching re-renders the page).
     pub locale: RwSignal<Locale>,
+    /// The lesson menu's index (fetched once), and the lesson being played (its file).
+    pub lessons: RwSignal<Option<std::sync::Arc<Vec<crate::lesson::Entry>>>>,
+    pub lesson: RwSignal<Option<std::sync::Arc<crate::lesson::Lesson>>>,
+    /// The run at the start of each lesson step so far, for "back".
+    snapshots: StoredValue<Vec<crate::sim::Snapshot>, LocalStorage>,
 }
 
 /// The parts of a simulation just built that are shown in frames of their own, in this order.
@@ -261,7 +267,7 @@ impl Ui {
         }
     }
 
-    fn carry_out(self, effect: crate::state::Effect) {
+    pub(crate) fn carry_out(self, effect: crate::state::Effect) {
         use crate::state::Effect;
         match effect {
             Effect::Command(command) => self.command(command),
@@ -303,6 +309,18 @@ impl Ui {
                 t(Msg::Error),
                 crate::markup::events::input_error(&error)
             ))),
+            Effect::LoadLesson { id, step } => lesson::load_lesson(self, id, step),
+            Effect::EnterStep(step) => {
+                lesson::enter_step(self, step);
+                rewrite_link(self);
+            }
+            Effect::ShowMe(step) => lesson::show_me(self, step),
+            Effect::Seek(t_us) => lesson::rewind(self, t_us),
+            Effect::SaveProgress => self
+                .state
+                .with_untracked(|s| lesson::save_progress(&s.progress)),
+            Effect::MarkVisited => lesson::mark_visited(),
+            Effect::Copy(snippet) => lesson::copy(self, snippet),
         }
     }
 
@@ -399,7 +417,13 @@ impl Ui {
             return false;
         };
         let seed = seed.unwrap_or(scenario.scenario.seed);
-        let mut sim = Simulation::new(scenario, seed);
+        self.install_simulation(Simulation::new(scenario, seed), example);
+        true
+    }
+
+    /// Replaces the running simulation with `sim` (built here, or played to a lesson's step), and shows it
+    /// over the next frames.
+    pub fn install_simulation(self, mut sim: Simulation, example: Option<&'static str>) {
         sim.set_record_events(self.state.with_untracked(|s| s.record_level));
         sim.set_trace_capacity(TRACE_EVENTS);
         self.sim.set_value(sim);
@@ -414,7 +438,6 @@ impl Ui {
         // The controls and canvas, the picture's SVG layer and the link follow in frames of their own (see
         // `settle`), the describe tables in their refresh slots. The simulation waits meanwhile.
         self.settling.set_value(Some(Settling::View));
-        true
     }
 
     pub fn set_seed(self, seed: u64) {
@@ -435,7 +458,22 @@ fn write_link(ui: Ui, scenario: &Scenario) {
         ui.link_too_long.set(too_long);
     }
     if let Some(window) = web_sys::window() {
-        let url = crate::share::link_fragment(messages::locale(), fragment.as_deref().ok());
+        let path = window.location().pathname().unwrap_or_default();
+        // In a lesson the link opens the lesson at its step (the lesson's scenario is its own); otherwise
+        // it replays the run.
+        let lesson = ui
+            .state
+            .with_untracked(|s| s.lesson.as_ref().map(|at| (at.id.clone(), at.step + 1)));
+        let url = match lesson {
+            Some((id, step)) => format!(
+                "{path}?lesson={id}&step={step}{}",
+                crate::share::link_fragment(messages::locale(), None)
+            ),
+            None => format!(
+                "{path}{}",
+                crate::share::link_fragment(messages::locale(), fragment.as_deref().ok())
+            ),
+        };
         if let Ok(history) = window.history() {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
@@ -600,6 +638,7 @@ fn initial_simulation() -> (Simulation, bool, Option<String>) {
 #[component]
 pub fn App() -> impl IntoView {
     let (mut sim, from_link, link_error) = initial_simulation();
+    let linked_lesson = lesson::linked_lesson();
     let link_error = link_error.or_else(|| {
         locale::initial()
             .1
@@ -626,6 +665,9 @@ pub fn App() -> impl IntoView {
         cursor: RwSignal::new(0),
         state: RwSignal::new(UiState {
             example: (!from_link).then_some(EXAMPLES[0].0),
+            // A first visit lands on the lesson menu; a link to a scenario or a lesson opens that directly.
+            menu_open: !from_link && linked_lesson.is_none() && !lesson::visited(),
+            progress: lesson::stored_progress(),
             ..UiState::default()
         }),
         behind: RwSignal::new(None),
@@ -635,8 +677,32 @@ pub fn App() -> impl IntoView {
         settling: StoredValue::new_local(None),
         link_too_long: RwSignal::new(None),
         locale: RwSignal::new(messages::locale()),
+        lessons: RwSignal::new(None),
+        lesson: RwSignal::new(None),
+        snapshots: StoredValue::new_local(Vec::new()),
     };
     provide_context(ui);
+    lesson::load_index(ui);
+    match linked_lesson {
+        Some((id, Ok(step))) => {
+            ui.state.update(|s| {
+                s.lesson = Some(crate::state::LessonAt {
+                    id: id.clone(),
+                    step,
+                    steps: 0,
+                    started_us: vec![0],
+                    reached: false,
+                })
+            });
+            lesson::load_lesson(ui, id, step);
+        }
+        Some((_, Err(error))) => ui.error.set(Some(format!(
+            "{}: {}",
+            t(Msg::ErrorLesson),
+            crate::markup::events::input_error(&error)
+        ))),
+        None => {}
+    }
     let last_tick = StoredValue::new_local(now_ms());
     let core_ms = StoredValue::new_local(VecDeque::<f64>::new());
     let pacer = StoredValue::new_local(Pacer::default());
@@ -755,7 +821,10 @@ pub fn App() -> impl IntoView {
                 <h1>{t(Msg::Title)}</h1>
                 <p class="ks-subtitle">{t(Msg::Subtitle)}</p>
                 <div class="ks-transport"><controls::Transport /></div>
+                <button type="button" class="ks-lessons-button" data-testid="lessons" title=t(Msg::LessonsOpenTip)
+                    on:click=move |_| ui.dispatch(Action::OpenMenu)>{t(Msg::LessonsOpen)}</button>
             </header>
+            <lesson::LessonMenu />
             <div class="ks-notices" on:click=move |ev| ui.act(ev.target())
                 inner_html=move || crate::markup::panels::notices(ui.error.get().as_deref(), ui.memory_pause.get().as_deref(), help_open.get())></div>
             <div class="ks-stage">
@@ -768,7 +837,7 @@ pub fn App() -> impl IntoView {
                 </div>
                 <aside class="ks-side" data-testid="side-panel" aria-label=t(Msg::ControlsTitle)>
                     // Reserved for the lesson panel (guided lessons), beside the picture.
-                    <div class="ks-lesson-slot" data-testid="lesson-slot"></div>
+                    <div class="ks-lesson-slot" data-testid="lesson-slot"><lesson::LessonPlayer /></div>
                     <controls::Controls />
                 </aside>
             </div>

@@ -56,8 +56,11 @@ pub fn GroupTables() -> impl IntoView {
 pub fn World() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let html = Memo::new(move |_| ui.panel_view.with(crate::markup::world::panel));
+    let highlighted = Memo::new(move |_| {
+        super::lesson::highlights(ui).contains(&crate::markup::action::Target::World)
+    });
     view! {
-        <section class="ks-panel ks-world" data-testid="world" inner_html=move || html.get()
+        <section class="ks-panel ks-world" class:ks-pulse=move || highlighted.get() data-testid="world" inner_html=move || html.get()
             on:click=move |ev| ui.act(ev.target())></section>
     }
 }

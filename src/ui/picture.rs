@@ -14,7 +14,7 @@ use super::messages::{t, Msg};
 use super::Ui;
 use crate::layout::markers::{dot_offsets, Markers, TEACHING_RATE};
 use crate::layout::{lerp, progress, PICTURE_WIDTH};
-use crate::markup::picture::{anchor, group_colour, layout_of, render, Strip};
+use crate::markup::picture::{anchor, group_colour, layout_of, render, Marks, Strip};
 use crate::sim::group::{Activity, MemberStatus};
 use crate::sim::network::{FlowKind, Node};
 use crate::sim::view::ClusterView;
@@ -25,9 +25,20 @@ use wasm_bindgen::JsCast;
 pub fn Picture() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let selected = Memo::new(move |_| ui.state.with(|s| s.selected.clone()));
+    let highlights = Memo::new(move |_| super::lesson::highlights(ui));
     let svg = Memo::new(move |_| {
         let selected = selected.get();
-        ui.picture_view.with(|v| render(v, selected.as_ref()))
+        highlights.with(|highlights| {
+            ui.picture_view.with(|v| {
+                render(
+                    v,
+                    Marks {
+                        selected: selected.as_ref(),
+                        highlights,
+                    },
+                )
+            })
+        })
     });
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let reduced_motion = web_sys::window()

@@ -1,0 +1,493 @@
+//! The guided lessons in the page: the menu (`data-testid=lesson-menu`), grouped as the syllabus is, with
+//! each lesson's progress, and the player (`data-testid=lesson`): narration in the page's language, step
+//! dots, back (the run rewinds to where the step began), next, "show me", the step's check live in words,
+//! its highlights on the picture, and on the last step the run's summary and the "try it on real Kafka"
+//! block. Lesson files and the menu's index are data, fetched when needed (`public/lessons/`,
+//! `public/lesson-index.json`); the progress is kept in the browser's storage.
+
+use super::{locale, Ui};
+use crate::lesson::{By, Entry, Lesson, Part};
+use crate::markup::action::{Action, Snippet, Target};
+use crate::messages::{self, fill, t, Msg};
+use crate::sim::config::{field, Code, InputError, Problem};
+use crate::sim::Simulation;
+use crate::state::{progress_of, progress_text, LessonAt, Progress};
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+const PROGRESS_KEY: &str = "kafka-sim.progress";
+const VISITED_KEY: &str = "kafka-sim.visited";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// The lessons' progress as the browser keeps it.
+pub fn stored_progress() -> BTreeMap<String, Progress> {
+    storage()
+        .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
+        .map(|text| progress_of(&text))
+        .unwrap_or_default()
+}
+
+pub fn save_progress(progress: &BTreeMap<String, Progress>) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(PROGRESS_KEY, &progress_text(progress));
+    }
+}
+
+/// Whether this browser has been here before (the menu opens by itself only the first time).
+pub fn visited() -> bool {
+    storage()
+        .and_then(|s| s.get_item(VISITED_KEY).ok().flatten())
+        .is_some()
+}
+
+pub fn mark_visited() {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(VISITED_KEY, "1");
+    }
+}
+
+/// The lesson and step (0-based) a link asks for: `?lesson=ID&step=N`, N from 1.
+pub fn linked_lesson() -> Option<(String, Result<usize, InputError>)> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    let id = params.get("lesson")?;
+    let step = match params.get("step") {
+        None => Ok(0),
+        Some(text) => match text.parse::<usize>() {
+            Ok(step) if step >= 1 => Ok(step - 1),
+            _ => Err(InputError::of(
+                "step",
+                Problem::new(
+                    Code::BadInteger,
+                    vec![
+                        field("value", format_args!("{text:?}")),
+                        field("min", 1),
+                        field("max", crate::lesson::MAX_STEPS),
+                    ],
+                ),
+            )),
+        },
+    };
+    Some((id, step))
+}
+
+/// Fetches the menu's index (once).
+pub fn load_index(ui: Ui) {
+    if ui.lessons.with_untracked(Option::is_some) {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        match locale::fetch_text("lesson-index.json")
+            .await
+            .and_then(|text| crate::lesson::index_from_json(&text))
+        {
+            Ok(index) => ui.lessons.set(Some(Arc::new(index))),
+            Err(error) => web_sys::console::warn_1(&format!("lesson-index.json: {error}").into()),
+        }
+    });
+}
+
+/// A lesson id as the link or the menu gives it, checked against the index before anything is fetched.
+fn check_id(id: &str, index: &[Entry]) -> Result<(), InputError> {
+    if index.iter().any(|entry| entry.id == id) {
+        return Ok(());
+    }
+    let known: Vec<&str> = index.iter().map(|entry| entry.id.as_str()).collect();
+    Err(InputError::of(
+        "lesson",
+        Problem::new(
+            Code::BadValue,
+            vec![
+                field("value", format_args!("{id:?}")),
+                field("allowed", known.join(", ")),
+            ],
+        ),
+    ))
+}
+
+/// Fetches lesson `id` and its scenario, plays it to the start of `step` as "show me" would, and installs
+/// the run; a bad id or step, or a file that does not load, shows an error and leaves the sandbox running.
+pub fn load_lesson(ui: Ui, id: String, step: usize) {
+    leptos::task::spawn_local(async move {
+        let loaded = async {
+            let index = match ui.lessons.get_untracked() {
+                Some(index) => index,
+                None => Arc::new(
+                    locale::fetch_text("lesson-index.json")
+                        .await
+                        .and_then(|text| crate::lesson::index_from_json(&text))
+                        .map_err(|e| format!("lesson-index.json: {e}"))?,
+                ),
+            };
+            ui.lessons.set(Some(index.clone()));
+            check_id(&id, &index).map_err(|e| crate::markup::events::input_error(&e))?;
+            let text = locale::fetch_text(&format!("lessons/{id}.json")).await?;
+            let lesson =
+                Lesson::from_json(&text).map_err(|e| format!("{}: {}", e.path, e.message))?;
+            if step >= lesson.steps.len() {
+                let error = InputError::of(
+                    "step",
+                    Problem::new(
+                        Code::BadInteger,
+                        vec![
+                            field("value", step + 1),
+                            field("min", 1),
+                            field("max", lesson.steps.len()),
+                        ],
+                    ),
+                );
+                return Err(crate::markup::events::input_error(&error));
+            }
+            let scenario =
+                locale::fetch_text(&format!("scenarios/{}.json", lesson.scenario)).await?;
+            let mut sim = Simulation::from_json(&scenario)
+                .map_err(|e| crate::markup::events::input_error(&e))?;
+            let reached = crate::lesson::play_steps(&lesson, &mut sim, step)?;
+            Ok::<_, String>((lesson, sim, reached))
+        }
+        .await;
+        match loaded {
+            Ok((lesson, sim, reached)) => {
+                let steps = lesson.steps.len();
+                ui.snapshots.set_value(Vec::new());
+                ui.install_simulation(sim, None);
+                ui.lesson.set(Some(Arc::new(lesson)));
+                ui.state.update(|s| {
+                    let mut started_us = vec![0];
+                    started_us.extend(reached.iter().map(|ms| ms * 1000));
+                    s.lesson = Some(LessonAt {
+                        id: id.clone(),
+                        step,
+                        steps,
+                        started_us,
+                        reached: false,
+                    });
+                    s.playing = true;
+                });
+                ui.carry_out(crate::state::Effect::EnterStep(step));
+            }
+            Err(error) => {
+                ui.error
+                    .set(Some(format!("{}: {error}", t(Msg::ErrorLesson))));
+                ui.state.update(|s| s.lesson = None);
+            }
+        }
+    });
+}
+
+/// Step `step` begins: a snapshot is kept for "back", and the lesson's own action for it runs.
+pub fn enter_step(ui: Ui, step: usize) {
+    let snapshot = ui.sim.with_value(Simulation::snapshot);
+    ui.snapshots.update_value(|snapshots| {
+        snapshots.retain(|s| s.now_us() < snapshot.now_us());
+        snapshots.push(snapshot);
+    });
+    if let Some(command) = action_of(ui, step, By::Lesson) {
+        ui.command(command);
+    }
+}
+
+/// Step `step`'s action for the learner ("show me").
+pub fn show_me(ui: Ui, step: usize) {
+    if let Some(command) = action_of(ui, step, By::Learner) {
+        ui.command(command);
+    }
+}
+
+fn action_of(ui: Ui, step: usize, by: By) -> Option<crate::sim::Command> {
+    ui.lesson.with_untracked(|lesson| {
+        let action = lesson.as_ref()?.steps.get(step)?.action.as_ref()?;
+        (action.by == by).then(|| action.command().ok()).flatten()
+    })
+}
+
+/// Rewinds the run to `t_us`: the latest snapshot kept at or before it, run on to it.
+pub fn rewind(ui: Ui, t_us: u64) {
+    let snapshot = ui.snapshots.with_value(|snapshots| {
+        snapshots
+            .iter()
+            .rev()
+            .find(|s| s.now_us() <= t_us)
+            .map(|s| s.resume())
+    });
+    match snapshot {
+        Some(mut sim) => {
+            sim.advance_to(t_us);
+            ui.install_simulation(sim, None);
+        }
+        // No snapshot so early (a link opened at a later step): play the lesson again to that step.
+        None => {
+            let at = ui.state.with_untracked(|s| s.lesson.clone());
+            if let Some(at) = at {
+                load_lesson(ui, at.id, at.step);
+            }
+        }
+    }
+}
+
+/// Copies a piece of the "try it on real Kafka" block to the clipboard.
+pub fn copy(ui: Ui, snippet: Snippet) {
+    let text = ui.lesson.with_untracked(|lesson| {
+        let real = &lesson.as_ref()?.real_kafka;
+        match snippet {
+            Snippet::Command(index) => real.commands.get(index).cloned(),
+            Snippet::Script => Some(real.python.clone()),
+        }
+    });
+    if let (Some(text), Some(window)) = (text, web_sys::window()) {
+        let _ = window.navigator().clipboard().write_text(&text);
+    }
+}
+
+/// The current step's highlights, as targets (the lesson file's are checked when it loads).
+pub fn highlights(ui: Ui) -> Vec<Target> {
+    let step = ui.state.with(|s| s.lesson.as_ref().map(|at| at.step));
+    ui.lesson.with(|lesson| {
+        step.and_then(|step| lesson.as_ref()?.steps.get(step))
+            .map(|step| {
+                step.highlight
+                    .iter()
+                    .filter_map(|h| Target::decode(h))
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
+
+fn part_name(part: Part) -> Msg {
+    match part {
+        Part::WhyKafka => Msg::PartWhyKafka,
+        Part::CoreConcepts => Msg::PartCoreConcepts,
+        Part::GroupsAndOffsets => Msg::PartGroupsAndOffsets,
+        Part::FlowControl => Msg::PartFlowControl,
+        Part::Reliability => Msg::PartReliability,
+        Part::Operations => Msg::PartOperations,
+    }
+}
+
+/// The lesson menu, over the running page (it never pauses it): the lessons by part, each with its
+/// progress, "start here" on the first, and the way to the free sandbox.
+#[component]
+pub fn LessonMenu() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let open = Memo::new(move |_| ui.state.with(|s| s.menu_open));
+    let progress = Memo::new(move |_| ui.state.with(|s| s.progress.clone()));
+    let lesson_item = move |entry: Entry| {
+        let id = entry.id.clone();
+        let state = Memo::new({
+            let id = id.clone();
+            move |_| progress.with(|p| p.get(&id).copied())
+        });
+        let state_text = move || {
+            t(match state.get() {
+                None => Msg::LessonNotStarted,
+                Some(Progress::InProgress) => Msg::LessonInProgress,
+                Some(Progress::Done) => Msg::LessonDone,
+            })
+        };
+        let state_attr = move || state.get().map_or("not-started", Progress::encode);
+        let locale = messages::locale();
+        view! {
+            <li>
+                <button type="button" class="ks-menu-lesson" data-testid=format!("lesson-open-{id}")
+                    data-state=state_attr on:click=move |_| ui.dispatch(Action::OpenLesson(id.clone()))>
+                    <span class="ks-menu-order">{entry.order}</span>
+                    <span class="ks-menu-name">{entry.title.get(locale).to_string()}</span>
+                    {(entry.order == 1).then(|| view! {
+                        <span class="ks-menu-start" data-testid="lesson-start-here">{t(Msg::LessonStartHere)}</span>
+                    })}
+                    <span class="ks-menu-state">{state_text}</span>
+                </button>
+            </li>
+        }
+    };
+    let parts = move || {
+        ui.lessons.get().map(|index| {
+            Part::ALL
+                .into_iter()
+                .map(|part| {
+                    let entries: Vec<Entry> =
+                        index.iter().filter(|e| e.part == part).cloned().collect();
+                    view! {
+                        <section class="ks-menu-part">
+                            <h3>{t(part_name(part))}</h3>
+                            <ol>{entries.into_iter().map(lesson_item).collect_view()}</ol>
+                        </section>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        })
+    };
+    view! {
+        <Show when=move || open.get()>
+            <div class="ks-menu" role="dialog" aria-labelledby="ks-menu-title" data-testid="lesson-menu">
+                <div class="ks-menu-head">
+                    <h2 id="ks-menu-title">{t(Msg::LessonMenuTitle)}</h2>
+                    <button type="button" data-testid="lesson-menu-close" aria-keyshortcuts="Escape"
+                        on:click=move |_| ui.dispatch(Action::CloseMenu)>{format!("{} →", t(Msg::LessonMenuClose))}</button>
+                </div>
+                <p class="ks-small-text">{t(Msg::LessonMenuIntro)}</p>
+                <div class="ks-menu-parts">
+                    {move || parts().unwrap_or_else(|| view! { <p>{t(Msg::LessonLoading)}</p> }.into_any())}
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+/// The lesson player, beside the picture (a bottom sheet on a phone).
+#[component]
+pub fn LessonPlayer() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let at = Memo::new(move |_| ui.state.with(|s| s.lesson.clone()));
+    // The step's check, live: its conditions in words, and whether it holds.
+    let check = Memo::new(move |_| {
+        let step = at.with(|at| at.as_ref().map(|at| at.step))?;
+        ui.lesson.with(|lesson| {
+            let check = &lesson.as_ref()?.steps.get(step)?.check;
+            ui.panel_view.with(|v| {
+                let conditions = check.conditions(v);
+                let holds = conditions.iter().all(|c| c.holds());
+                let words: Vec<String> = conditions
+                    .iter()
+                    .map(crate::markup::lesson::condition_words)
+                    .collect();
+                Some((holds, words.join(" · ")))
+            })
+        })
+    });
+    // A check that holds moves the step on (once: `update` ignores a step already reached).
+    Effect::new(move |_| {
+        let step = at.with(|at| at.as_ref().filter(|at| !at.reached).map(|at| at.step));
+        if let (Some(step), Some((true, _))) = (step, check.get()) {
+            ui.dispatch(Action::StepReached(step));
+        }
+    });
+    // On a narrow screen the player is a bottom sheet: the step's first highlight is scrolled above it.
+    Effect::new(move |_| {
+        at.with(|at| at.as_ref().map(|at| at.step));
+        let narrow = web_sys::window()
+            .and_then(|w| w.inner_width().ok())
+            .and_then(|w| w.as_f64())
+            .is_some_and(|width| width < 700.0);
+        if narrow {
+            if let Some(element) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.query_selector(".ks-pulse").ok().flatten())
+            {
+                element.scroll_into_view_with_bool(true);
+            }
+        }
+    });
+    let body = move || {
+        let at = at.get()?;
+        let lesson = ui.lesson.get().filter(|lesson| lesson.id == at.id);
+        let Some(lesson) = lesson else {
+            return Some(view! { <p>{t(Msg::LessonLoading)}</p> }.into_any());
+        };
+        let locale = messages::locale();
+        let step = lesson.steps.get(at.step)?.clone();
+        let last = at.step + 1 == at.steps;
+        let dots = (0..at.steps)
+            .map(|n| {
+                let state = if n == at.step {
+                    "current"
+                } else if n < at.step {
+                    "done"
+                } else {
+                    "ahead"
+                };
+                view! {
+                    <button type="button" class="ks-dot" data-state=state data-testid=format!("lesson-dot-{}", n + 1)
+                        aria-label=fill(t(Msg::LessonStepDot), &[("n", &(n + 1))])
+                        aria-current=(n == at.step).then_some("step") disabled=n > at.step
+                        on:click=move |_| ui.dispatch(Action::GoToStep(n))></button>
+                }
+            })
+            .collect_view();
+        let learner_action = step.action.as_ref().is_some_and(|a| a.by == By::Learner);
+        let finished = last && at.reached;
+        let summary = finished.then(|| {
+            let text = ui
+                .panel_view
+                .with(|v| crate::lesson::summary(lesson.summary.get(locale), v));
+            let commands = lesson
+                .real_kafka
+                .commands
+                .iter()
+                .enumerate()
+                .map(|(index, command)| {
+                    view! {
+                        <li>
+                            <pre><code>{command.clone()}</code></pre>
+                            <button type="button" data-testid=format!("lesson-copy-{index}")
+                                on:click=move |_| ui.dispatch(Action::Copy(Snippet::Command(index)))>{t(Msg::LessonCopy)}</button>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="ks-lesson-summary" data-testid="lesson-summary">
+                    <h3>{t(Msg::LessonSummary)}</h3>
+                    <p>{text}</p>
+                </div>
+                <div class="ks-real-kafka" data-testid="lesson-real-kafka">
+                    <h3>{t(Msg::LessonRealKafka)}</h3>
+                    <ol class="ks-commands">{commands}</ol>
+                    <h4>{t(Msg::LessonScript)}</h4>
+                    <pre><code>{lesson.real_kafka.python.clone()}</code></pre>
+                    <button type="button" data-testid="lesson-copy-script"
+                        on:click=move |_| ui.dispatch(Action::Copy(Snippet::Script))>{t(Msg::LessonCopy)}</button>
+                </div>
+            }
+        });
+        let step_index = at.step;
+        Some(
+            view! {
+                <h2 data-testid="lesson-title">{lesson.title.get(locale).to_string()}</h2>
+                <div class="ks-lesson-steps">
+                    <span class="ks-small-text" data-testid="lesson-step">
+                        {fill(t(Msg::LessonStepOf), &[("n", &(at.step + 1)), ("total", &at.steps)])}
+                    </span>
+                    <span class="ks-dots">{dots}</span>
+                </div>
+                <p class="ks-lesson-text" data-testid="lesson-text">{step.text.get(locale).to_string()}</p>
+                <p class="ks-lesson-check" data-testid="lesson-check" data-held=move || check.with(|c| c.as_ref().is_some_and(|c| c.0)).to_string()>
+                    {move || check.with(|c| c.as_ref().map(|(holds, words)| {
+                        format!("{}: {words}", t(if *holds { Msg::LessonHeld } else { Msg::LessonWaiting }))
+                    }))}
+                </p>
+                <div class="ks-buttons">
+                    <button type="button" data-testid="lesson-back" title=t(Msg::LessonBackTip) disabled=step_index == 0
+                        on:click=move |_| ui.dispatch(Action::GoToStep(step_index.saturating_sub(1)))>{format!("← {}", t(Msg::LessonBack))}</button>
+                    {learner_action.then(|| view! {
+                        <button type="button" data-testid="lesson-show-me" title=t(Msg::LessonShowMeTip)
+                            on:click=move |_| ui.dispatch(Action::ShowMe)>{t(Msg::LessonShowMe)}</button>
+                    })}
+                    {(!last).then(|| view! {
+                        <button type="button" class="ks-primary" data-testid="lesson-next" disabled=!at.reached
+                            on:click=move |_| ui.dispatch(Action::GoToStep(step_index + 1))>{format!("{} →", t(Msg::LessonNext))}</button>
+                    })}
+                </div>
+                {summary}
+                <div class="ks-buttons ks-lesson-foot">
+                    <button type="button" data-testid="lesson-menu-open" on:click=move |_| ui.dispatch(Action::OpenMenu)>{t(Msg::LessonMenu)}</button>
+                    <button type="button" data-testid="lesson-exit" on:click=move |_| ui.dispatch(Action::ExitLesson)>{t(Msg::LessonExit)}</button>
+                </div>
+            }
+            .into_any(),
+        )
+    };
+    view! {
+        <Show when=move || at.with(Option::is_some)>
+            <section class="ks-panel ks-lesson" data-testid="lesson" aria-label=t(Msg::LessonsOpen) aria-live="polite">
+                {body}
+            </section>
+        </Show>
+    }
+}
