@@ -66,6 +66,9 @@ pub struct Step {
     /// The check must hold within this long after the step begins (simulated time).
     #[serde(default = "default_within_ms")]
     pub within_ms: u64,
+    /// A "勘误 / correction" box: where the teaching notes (the seeds) are wrong on the step's topic.
+    #[serde(default)]
+    pub correction: Option<Text>,
 }
 
 fn default_within_ms() -> u64 {
@@ -700,6 +703,14 @@ impl Lesson {
                 MAX_WORDS_EN,
                 MAX_CHARS_ZH,
             )?;
+            if let Some(correction) = &step.correction {
+                check_text(
+                    &format!("{path}.correction"),
+                    correction,
+                    MAX_WORDS_EN,
+                    MAX_CHARS_ZH,
+                )?;
+            }
             if let Some(action) = &step.action {
                 action
                     .command()

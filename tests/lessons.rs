@@ -121,6 +121,19 @@ fn bad_lessons_get_field_named_errors() {
         Lesson::from_json(&long).err().unwrap().path,
         "steps[0].text.en"
     );
+    // A correction box has the narration's bounds.
+    let corrected = good.replacen(
+        "\"check\": {",
+        &format!(
+            "\"correction\": {{\"en\": \"{}\", \"zh-CN\": \"勘误\"}}, \"check\": {{",
+            "word ".repeat(80)
+        ),
+        1,
+    );
+    assert_eq!(
+        Lesson::from_json(&corrected).err().unwrap().path,
+        "steps[0].correction.en"
+    );
 }
 
 #[test]
