@@ -101,8 +101,12 @@ pub struct RealKafka {
 }
 
 /// A check on the running simulation. `value` bounds are inclusive.
+///
+/// In a lesson file a check is an object with its `kind` (the variant in snake case) and the variant's
+/// fields. It is read through `RawCheck`, one flat struct: serde's internally tagged enums buffer every
+/// variant's content, which cost the page's wasm module about 20 KB gzipped.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(try_from = "RawCheck")]
 pub enum Check {
     /// The clock reached `seconds`.
     TimeAtLeast {
@@ -250,6 +254,223 @@ pub enum Check {
     All {
         checks: Vec<Check>,
     },
+}
+
+/// A check as a lesson file writes it: its `kind` and the fields any kind may have.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    kind: String,
+    group: Option<String>,
+    producer: Option<String>,
+    topic: Option<String>,
+    partition: Option<u32>,
+    broker: Option<u32>,
+    queue: Option<String>,
+    value: Option<u64>,
+    seconds: Option<u64>,
+    ms: Option<u64>,
+    checks: Option<Vec<Check>>,
+}
+
+impl TryFrom<RawCheck> for Check {
+    type Error = String;
+
+    fn try_from(raw: RawCheck) -> Result<Check, String> {
+        let given: Vec<&str> = [
+            ("group", raw.group.is_some()),
+            ("producer", raw.producer.is_some()),
+            ("topic", raw.topic.is_some()),
+            ("partition", raw.partition.is_some()),
+            ("broker", raw.broker.is_some()),
+            ("queue", raw.queue.is_some()),
+            ("value", raw.value.is_some()),
+            ("seconds", raw.seconds.is_some()),
+            ("ms", raw.ms.is_some()),
+            ("checks", raw.checks.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect();
+        let kind = raw.kind.as_str();
+        // The fields each kind has, exactly.
+        let fields: &[&str] = match kind {
+            "time_at_least" => &["seconds"],
+            "lag_at_least"
+            | "lag_at_most"
+            | "processed_at_least"
+            | "processed_at_most"
+            | "duplicated_at_least"
+            | "missed_at_least"
+            | "generation_at_least"
+            | "generation_at_most"
+            | "idle_members_at_least"
+            | "duplicate_effects_at_least"
+            | "rejected_duplicates_at_least" => &["group", "value"],
+            "lost_at_least"
+            | "lost_at_most"
+            | "failed_at_least"
+            | "written_twice_at_least"
+            | "written_twice_at_most"
+            | "sync_failed_at_least" => &["producer", "value"],
+            "sync_p50_at_least" | "kafka_p50_at_most" => &["producer", "ms"],
+            "log_end_at_least" | "log_end_at_most" | "isr_at_most" => {
+                &["topic", "partition", "value"]
+            }
+            "leader_not" => &["topic", "partition", "broker"],
+            "offline" | "online" | "under_replicated" => &["topic", "partition"],
+            "broker_fenced" | "broker_unfenced" => &["broker"],
+            "queue_published_at_least" | "queue_redelivered_at_least" => &["queue", "value"],
+            "all" => &["checks"],
+            _ => return Err(format!("unknown check kind `{kind}`")),
+        };
+        if let Some(extra) = given.iter().find(|name| !fields.contains(name)) {
+            return Err(format!("unknown field `{extra}` for kind `{kind}`"));
+        }
+        if let Some(missing) = fields.iter().find(|name| !given.contains(name)) {
+            return Err(format!("missing field `{missing}` for kind `{kind}`"));
+        }
+        // Every field the kind has is there: read them.
+        let text = |field: Option<String>| field.unwrap_or_default();
+        let group = || text(raw.group.clone());
+        let producer = || text(raw.producer.clone());
+        let topic = || text(raw.topic.clone());
+        let partition = raw.partition.unwrap_or(0);
+        let value = raw.value.unwrap_or(0);
+        let small = |value: u64| {
+            i32::try_from(value).map_err(|_| format!("value {value} is too large for `{kind}`"))
+        };
+        Ok(match kind {
+            "time_at_least" => Check::TimeAtLeast {
+                seconds: raw.seconds.unwrap_or(0),
+            },
+            "lag_at_least" => Check::LagAtLeast {
+                group: group(),
+                value,
+            },
+            "lag_at_most" => Check::LagAtMost {
+                group: group(),
+                value,
+            },
+            "processed_at_least" => Check::ProcessedAtLeast {
+                group: group(),
+                value,
+            },
+            "processed_at_most" => Check::ProcessedAtMost {
+                group: group(),
+                value,
+            },
+            "duplicated_at_least" => Check::DuplicatedAtLeast {
+                group: group(),
+                value,
+            },
+            "missed_at_least" => Check::MissedAtLeast {
+                group: group(),
+                value,
+            },
+            "generation_at_least" => Check::GenerationAtLeast {
+                group: group(),
+                value: small(value)?,
+            },
+            "generation_at_most" => Check::GenerationAtMost {
+                group: group(),
+                value: small(value)?,
+            },
+            "idle_members_at_least" => Check::IdleMembersAtLeast {
+                group: group(),
+                value: value as usize,
+            },
+            "duplicate_effects_at_least" => Check::DuplicateEffectsAtLeast {
+                group: group(),
+                value,
+            },
+            "rejected_duplicates_at_least" => Check::RejectedDuplicatesAtLeast {
+                group: group(),
+                value,
+            },
+            "lost_at_least" => Check::LostAtLeast {
+                producer: producer(),
+                value,
+            },
+            "lost_at_most" => Check::LostAtMost {
+                producer: producer(),
+                value,
+            },
+            "failed_at_least" => Check::FailedAtLeast {
+                producer: producer(),
+                value,
+            },
+            "written_twice_at_least" => Check::WrittenTwiceAtLeast {
+                producer: producer(),
+                value,
+            },
+            "written_twice_at_most" => Check::WrittenTwiceAtMost {
+                producer: producer(),
+                value,
+            },
+            "sync_failed_at_least" => Check::SyncFailedAtLeast {
+                producer: producer(),
+                value,
+            },
+            "sync_p50_at_least" => Check::SyncP50AtLeast {
+                producer: producer(),
+                ms: raw.ms.unwrap_or(0),
+            },
+            "kafka_p50_at_most" => Check::KafkaP50AtMost {
+                producer: producer(),
+                ms: raw.ms.unwrap_or(0),
+            },
+            "log_end_at_least" => Check::LogEndAtLeast {
+                topic: topic(),
+                partition,
+                value,
+            },
+            "log_end_at_most" => Check::LogEndAtMost {
+                topic: topic(),
+                partition,
+                value,
+            },
+            "isr_at_most" => Check::IsrAtMost {
+                topic: topic(),
+                partition,
+                value: value as usize,
+            },
+            "leader_not" => Check::LeaderNot {
+                topic: topic(),
+                partition,
+                broker: raw.broker.unwrap_or(0),
+            },
+            "offline" => Check::Offline {
+                topic: topic(),
+                partition,
+            },
+            "online" => Check::Online {
+                topic: topic(),
+                partition,
+            },
+            "under_replicated" => Check::UnderReplicated {
+                topic: topic(),
+                partition,
+            },
+            "broker_fenced" => Check::BrokerFenced {
+                broker: raw.broker.unwrap_or(0),
+            },
+            "broker_unfenced" => Check::BrokerUnfenced {
+                broker: raw.broker.unwrap_or(0),
+            },
+            "queue_published_at_least" => Check::QueuePublishedAtLeast {
+                queue: text(raw.queue),
+                value,
+            },
+            "queue_redelivered_at_least" => Check::QueueRedeliveredAtLeast {
+                queue: text(raw.queue),
+                value,
+            },
+            _ => Check::All {
+                checks: raw.checks.unwrap_or_default(),
+            },
+        })
+    }
 }
 
 fn group<'a>(v: &'a ClusterView, id: &str) -> Option<&'a GroupView> {

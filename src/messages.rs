@@ -699,4 +699,5 @@ catalogue! {
     MeasureQueueRedelivered "measure.queue_redelivered",
     MeasureYes "measure.yes",
     MeasureNo "measure.no",
+    LessonCorrection "lesson.correction",
 }

@@ -408,6 +408,8 @@ pub fn update(state: &mut UiState, view: &ClusterView, action: Action) -> Vec<Ef
                 return Vec::new();
             };
             at.reached = true;
+            // The run pauses on the moment the step shows ("pause when"); next or show me goes on.
+            state.playing = false;
             if step + 1 == at.steps {
                 state.progress.insert(at.id.clone(), Progress::Done);
                 return vec![Effect::SaveProgress];
@@ -436,6 +438,7 @@ fn go_to_step(state: &mut UiState, view: &ClusterView, step: usize) -> Vec<Effec
         at.step = step;
         at.started_us.push(view.now_us);
         at.reached = false;
+        state.playing = true;
         return vec![Effect::EnterStep(step)];
     }
     if step < at.step {

@@ -90,6 +90,14 @@ fn bad_lessons_get_field_named_errors() {
             good.replace("\"kind\": \"lag_at_least\"", "\"kind\": \"lag_above\""),
             "steps[1].check",
         ),
+        // A field another kind has is refused too (each kind has exactly its own fields).
+        (
+            good.replace(
+                "\"kind\": \"lag_at_least\"",
+                "\"kind\": \"lag_at_least\", \"producer\": \"p\"",
+            ),
+            "steps[1].check",
+        ),
         (
             good.replace("\"action\": \"crash_consumer\"", "\"action\": \"explode\""),
             "steps[1].action.do",

@@ -6,9 +6,9 @@
 //! `public/lesson-index.json`); the progress is kept in the browser's storage.
 
 use super::{locale, Ui};
-use crate::lesson::{By, Entry, Lesson, Part};
+use crate::lesson::{By, Entry, Lesson};
 use crate::markup::action::{Action, Snippet, Target};
-use crate::messages::{self, fill, t, Msg};
+use crate::messages::{self, t, Msg};
 use crate::sim::config::{field, Code, InputError, Problem};
 use crate::sim::Simulation;
 use crate::state::{progress_of, progress_text, LessonAt, Progress};
@@ -243,6 +243,18 @@ pub fn copy(ui: Ui, snippet: Snippet) {
     }
 }
 
+/// How often the page looks at a lesson step's check, in simulated µs (as `lesson::play` does).
+pub const CHECK_EVERY_US: u64 = 100_000;
+
+/// The current step and its check, while it has not held yet.
+pub fn pending_check(ui: Ui) -> Option<(usize, crate::lesson::Check)> {
+    let step = ui
+        .state
+        .with_untracked(|s| s.lesson.as_ref().filter(|at| !at.reached).map(|at| at.step))?;
+    ui.lesson
+        .with_untracked(|lesson| Some((step, lesson.as_ref()?.steps.get(step)?.check.clone())))
+}
+
 /// The current step's highlights, as targets (the lesson file's are checked when it loads).
 pub fn highlights(ui: Ui) -> Vec<Target> {
     let step = ui.state.with(|s| s.lesson.as_ref().map(|at| at.step));
@@ -258,71 +270,23 @@ pub fn highlights(ui: Ui) -> Vec<Target> {
     })
 }
 
-fn part_name(part: Part) -> Msg {
-    match part {
-        Part::WhyKafka => Msg::PartWhyKafka,
-        Part::CoreConcepts => Msg::PartCoreConcepts,
-        Part::GroupsAndOffsets => Msg::PartGroupsAndOffsets,
-        Part::FlowControl => Msg::PartFlowControl,
-        Part::Reliability => Msg::PartReliability,
-        Part::Operations => Msg::PartOperations,
-    }
-}
-
 /// The lesson menu, over the running page (it never pauses it): the lessons by part, each with its
-/// progress, "start here" on the first, and the way to the free sandbox.
+/// progress, "start here" on the first, and the way to the free sandbox (`markup::lesson::menu`).
 #[component]
 pub fn LessonMenu() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let open = Memo::new(move |_| ui.state.with(|s| s.menu_open));
-    let progress = Memo::new(move |_| ui.state.with(|s| s.progress.clone()));
-    let lesson_item = move |entry: Entry| {
-        let id = entry.id.clone();
-        let state = Memo::new({
-            let id = id.clone();
-            move |_| progress.with(|p| p.get(&id).copied())
-        });
-        let state_text = move || {
-            t(match state.get() {
-                None => Msg::LessonNotStarted,
-                Some(Progress::InProgress) => Msg::LessonInProgress,
-                Some(Progress::Done) => Msg::LessonDone,
+    let html = Memo::new(move |_| {
+        ui.lessons.with(|index| {
+            ui.state.with(|s| {
+                crate::markup::lesson::menu(
+                    index.as_deref().map(Vec::as_slice),
+                    &s.progress,
+                    messages::locale(),
+                )
             })
-        };
-        let state_attr = move || state.get().map_or("not-started", Progress::encode);
-        let locale = messages::locale();
-        view! {
-            <li>
-                <button type="button" class="ks-menu-lesson" data-testid=format!("lesson-open-{id}")
-                    data-state=state_attr on:click=move |_| ui.dispatch(Action::OpenLesson(id.clone()))>
-                    <span class="ks-menu-order">{entry.order}</span>
-                    <span class="ks-menu-name">{entry.title.get(locale).to_string()}</span>
-                    {(entry.order == 1).then(|| view! {
-                        <span class="ks-menu-start" data-testid="lesson-start-here">{t(Msg::LessonStartHere)}</span>
-                    })}
-                    <span class="ks-menu-state">{state_text}</span>
-                </button>
-            </li>
-        }
-    };
-    let parts = move || {
-        ui.lessons.get().map(|index| {
-            Part::ALL
-                .into_iter()
-                .map(|part| {
-                    let entries: Vec<Entry> =
-                        index.iter().filter(|e| e.part == part).cloned().collect();
-                    view! {
-                        <section class="ks-menu-part">
-                            <h3>{t(part_name(part))}</h3>
-                            <ol>{entries.into_iter().map(lesson_item).collect_view()}</ol>
-                        </section>
-                    }
-                })
-                .collect_view()
-                .into_any()
         })
-    };
+    });
     view! {
         <Show when=move || open.get()>
             <div class="ks-menu" role="dialog" aria-labelledby="ks-menu-title" data-testid="lesson-menu">
@@ -332,19 +296,42 @@ pub fn LessonMenu() -> impl IntoView {
                         on:click=move |_| ui.dispatch(Action::CloseMenu)>{format!("{} →", t(Msg::LessonMenuClose))}</button>
                 </div>
                 <p class="ks-small-text">{t(Msg::LessonMenuIntro)}</p>
-                <div class="ks-menu-parts">
-                    {move || parts().unwrap_or_else(|| view! { <p>{t(Msg::LessonLoading)}</p> }.into_any())}
-                </div>
+                <div class="ks-menu-parts" inner_html=move || html.get() on:click=move |ev| ui.act(ev.target())></div>
             </div>
         </Show>
     }
 }
 
-/// The lesson player, beside the picture (a bottom sheet on a phone).
+/// The lesson player, beside the picture (a bottom sheet on a phone): the step and its buttons are markup
+/// (`markup::lesson`) written when the step changes, the check's words a text updated live, so nothing is
+/// replaced under the pointer while the run goes on.
 #[component]
 pub fn LessonPlayer() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let at = Memo::new(move |_| ui.state.with(|s| s.lesson.clone()));
+    // The lesson's file, once loaded for the lesson being played.
+    let lesson = move || {
+        let id = at.with(|at| at.as_ref().map(|at| at.id.clone()))?;
+        ui.lesson.get().filter(|lesson| lesson.id == id)
+    };
+    let step = Memo::new(move |_| match (at.get(), lesson()) {
+        (Some(at), Some(lesson)) => crate::markup::lesson::step(&lesson, &at, messages::locale()),
+        _ => format!("<p>{}</p>", crate::markup::escape(t(Msg::LessonLoading))),
+    });
+    let buttons = Memo::new(move |_| match (at.get(), lesson()) {
+        (Some(at), Some(lesson)) => crate::markup::lesson::buttons(&lesson, &at),
+        _ => String::new(),
+    });
+    // The end, once the last step's check held, with the run's numbers at that moment.
+    let finish = Memo::new(move |_| match (at.get(), lesson()) {
+        (Some(at), Some(lesson)) if at.reached && at.step + 1 == at.steps => {
+            let summary = ui.panel_view.with_untracked(|v| {
+                crate::lesson::summary(lesson.summary.get(messages::locale()), v)
+            });
+            crate::markup::lesson::finish(&lesson, &summary)
+        }
+        _ => String::new(),
+    });
     // The step's check, live: its conditions in words, and whether it holds.
     let check = Memo::new(move |_| {
         let step = at.with(|at| at.as_ref().map(|at| at.step))?;
@@ -361,7 +348,7 @@ pub fn LessonPlayer() -> impl IntoView {
             })
         })
     });
-    // A check that holds moves the step on (once: `update` ignores a step already reached).
+    // A check seen holding by the panels (the run paused, the learner acted) moves the step on too.
     Effect::new(move |_| {
         let step = at.with(|at| at.as_ref().filter(|at| !at.reached).map(|at| at.step));
         if let (Some(step), Some((true, _))) = (step, check.get()) {
@@ -384,109 +371,30 @@ pub fn LessonPlayer() -> impl IntoView {
             }
         }
     });
-    let body = move || {
-        let at = at.get()?;
-        let lesson = ui.lesson.get().filter(|lesson| lesson.id == at.id);
-        let Some(lesson) = lesson else {
-            return Some(view! { <p>{t(Msg::LessonLoading)}</p> }.into_any());
-        };
-        let locale = messages::locale();
-        let step = lesson.steps.get(at.step)?.clone();
-        let last = at.step + 1 == at.steps;
-        let dots = (0..at.steps)
-            .map(|n| {
-                let state = if n == at.step {
-                    "current"
-                } else if n < at.step {
-                    "done"
-                } else {
-                    "ahead"
-                };
-                view! {
-                    <button type="button" class="ks-dot" data-state=state data-testid=format!("lesson-dot-{}", n + 1)
-                        aria-label=fill(t(Msg::LessonStepDot), &[("n", &(n + 1))])
-                        aria-current=(n == at.step).then_some("step") disabled=n > at.step
-                        on:click=move |_| ui.dispatch(Action::GoToStep(n))></button>
-                }
+    let held = move || check.with(|c| c.as_ref().is_some_and(|(holds, _)| *holds));
+    let words = move || {
+        check.with(|c| {
+            c.as_ref().map(|(holds, words)| {
+                format!(
+                    "{}: {words}",
+                    t(if *holds {
+                        Msg::LessonHeld
+                    } else {
+                        Msg::LessonWaiting
+                    })
+                )
             })
-            .collect_view();
-        let learner_action = step.action.as_ref().is_some_and(|a| a.by == By::Learner);
-        let finished = last && at.reached;
-        let summary = finished.then(|| {
-            let text = ui
-                .panel_view
-                .with(|v| crate::lesson::summary(lesson.summary.get(locale), v));
-            let commands = lesson
-                .real_kafka
-                .commands
-                .iter()
-                .enumerate()
-                .map(|(index, command)| {
-                    view! {
-                        <li>
-                            <pre><code>{command.clone()}</code></pre>
-                            <button type="button" data-testid=format!("lesson-copy-{index}")
-                                on:click=move |_| ui.dispatch(Action::Copy(Snippet::Command(index)))>{t(Msg::LessonCopy)}</button>
-                        </li>
-                    }
-                })
-                .collect_view();
-            view! {
-                <div class="ks-lesson-summary" data-testid="lesson-summary">
-                    <h3>{t(Msg::LessonSummary)}</h3>
-                    <p>{text}</p>
-                </div>
-                <div class="ks-real-kafka" data-testid="lesson-real-kafka">
-                    <h3>{t(Msg::LessonRealKafka)}</h3>
-                    <ol class="ks-commands">{commands}</ol>
-                    <h4>{t(Msg::LessonScript)}</h4>
-                    <pre><code>{lesson.real_kafka.python.clone()}</code></pre>
-                    <button type="button" data-testid="lesson-copy-script"
-                        on:click=move |_| ui.dispatch(Action::Copy(Snippet::Script))>{t(Msg::LessonCopy)}</button>
-                </div>
-            }
-        });
-        let step_index = at.step;
-        Some(
-            view! {
-                <h2 data-testid="lesson-title">{lesson.title.get(locale).to_string()}</h2>
-                <div class="ks-lesson-steps">
-                    <span class="ks-small-text" data-testid="lesson-step">
-                        {fill(t(Msg::LessonStepOf), &[("n", &(at.step + 1)), ("total", &at.steps)])}
-                    </span>
-                    <span class="ks-dots">{dots}</span>
-                </div>
-                <p class="ks-lesson-text" data-testid="lesson-text">{step.text.get(locale).to_string()}</p>
-                <p class="ks-lesson-check" data-testid="lesson-check" data-held=move || check.with(|c| c.as_ref().is_some_and(|c| c.0)).to_string()>
-                    {move || check.with(|c| c.as_ref().map(|(holds, words)| {
-                        format!("{}: {words}", t(if *holds { Msg::LessonHeld } else { Msg::LessonWaiting }))
-                    }))}
-                </p>
-                <div class="ks-buttons">
-                    <button type="button" data-testid="lesson-back" title=t(Msg::LessonBackTip) disabled=step_index == 0
-                        on:click=move |_| ui.dispatch(Action::GoToStep(step_index.saturating_sub(1)))>{format!("← {}", t(Msg::LessonBack))}</button>
-                    {learner_action.then(|| view! {
-                        <button type="button" data-testid="lesson-show-me" title=t(Msg::LessonShowMeTip)
-                            on:click=move |_| ui.dispatch(Action::ShowMe)>{t(Msg::LessonShowMe)}</button>
-                    })}
-                    {(!last).then(|| view! {
-                        <button type="button" class="ks-primary" data-testid="lesson-next" disabled=!at.reached
-                            on:click=move |_| ui.dispatch(Action::GoToStep(step_index + 1))>{format!("{} →", t(Msg::LessonNext))}</button>
-                    })}
-                </div>
-                {summary}
-                <div class="ks-buttons ks-lesson-foot">
-                    <button type="button" data-testid="lesson-menu-open" on:click=move |_| ui.dispatch(Action::OpenMenu)>{t(Msg::LessonMenu)}</button>
-                    <button type="button" data-testid="lesson-exit" on:click=move |_| ui.dispatch(Action::ExitLesson)>{t(Msg::LessonExit)}</button>
-                </div>
-            }
-            .into_any(),
-        )
+        })
     };
     view! {
         <Show when=move || at.with(Option::is_some)>
-            <section class="ks-panel ks-lesson" data-testid="lesson" aria-label=t(Msg::LessonsOpen) aria-live="polite">
-                {body}
+            <section class="ks-panel ks-lesson" data-testid="lesson" aria-label=t(Msg::LessonsOpen)
+                on:click=move |ev| ui.act(ev.target())>
+                <div inner_html=move || step.get()></div>
+                <p class="ks-lesson-check" data-testid="lesson-check" aria-live="polite"
+                    data-held=move || held().to_string()>{words}</p>
+                <div inner_html=move || buttons.get()></div>
+                <div inner_html=move || finish.get()></div>
             </section>
         </Show>
     }

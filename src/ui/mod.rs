@@ -740,16 +740,38 @@ pub fn App() -> impl IntoView {
         let speed = 10f64.powf(ui.state.with_untracked(|s| s.speed_log));
         let started = now_ms();
         let mut ran = 0;
+        // In a lesson, the step's check is looked at every 100 ms of simulated time, as `lesson::play`
+        // does, so that a state that holds only for a moment is seen at any speed; the run pauses there.
+        let check = lesson::pending_check(ui);
+        let mut held = false;
         ui.sim.update_value(|sim| {
             pacer.update_value(|pacer| {
                 pacer.owe(wall, speed);
                 ran = pacer.run(core_budget_ms(speed), now_ms, |slice| {
+                    if held {
+                        // The rest of the frame's time is dropped: the run pauses at the check.
+                        return slice;
+                    }
                     let before = sim.now_us();
-                    sim.advance_toward(before + slice, MAX_EVENTS_PER_SLICE);
+                    let Some((_, check)) = &check else {
+                        sim.advance_toward(before + slice, MAX_EVENTS_PER_SLICE);
+                        return sim.now_us() - before;
+                    };
+                    while sim.now_us() < before + slice && !held {
+                        let to = (sim.now_us() + lesson::CHECK_EVERY_US).min(before + slice);
+                        sim.advance_toward(to, MAX_EVENTS_PER_SLICE);
+                        held = check.holds(&sim.view());
+                    }
                     sim.now_us() - before
                 });
             });
         });
+        if let (true, Some((step, _))) = (held, check) {
+            ui.dispatch(Action::StepReached(step));
+            // Paused on the moment: every panel shows it now.
+            ui.refresh();
+            return;
+        }
         record_core_time(core_ms, now_ms() - started);
         // Shown once the speed reached has stayed under 90% of the chosen one for a second.
         let reached = pacer
