@@ -332,11 +332,13 @@ pub fn LessonPlayer() -> impl IntoView {
         }
         _ => String::new(),
     });
-    // The step's check, live: its conditions in words, and whether it holds.
+    // The step's check, live: its conditions in words, and whether they hold (the frames decide when the
+    // step is reached: they look at every 100 ms of simulated time, not only at what the panels show).
     let check = Memo::new(move |_| {
-        let step = at.with(|at| at.as_ref().map(|at| at.step))?;
+        let (id, step) = at.with(|at| at.as_ref().map(|at| (at.id.clone(), at.step)))?;
         ui.lesson.with(|lesson| {
-            let check = &lesson.as_ref()?.steps.get(step)?.check;
+            let lesson = lesson.as_ref().filter(|lesson| lesson.id == id)?;
+            let check = &lesson.steps.get(step)?.check;
             ui.panel_view.with(|v| {
                 let conditions = check.conditions(v);
                 let holds = conditions.iter().all(|c| c.holds());
@@ -347,13 +349,6 @@ pub fn LessonPlayer() -> impl IntoView {
                 Some((holds, words.join(" · ")))
             })
         })
-    });
-    // A check seen holding by the panels (the run paused, the learner acted) moves the step on too.
-    Effect::new(move |_| {
-        let step = at.with(|at| at.as_ref().filter(|at| !at.reached).map(|at| at.step));
-        if let (Some(step), Some((true, _))) = (step, check.get()) {
-            ui.dispatch(Action::StepReached(step));
-        }
     });
     // On a narrow screen the player is a bottom sheet: the step's first highlight is scrolled above it.
     Effect::new(move |_| {
@@ -371,18 +366,12 @@ pub fn LessonPlayer() -> impl IntoView {
             }
         }
     });
-    let held = move || check.with(|c| c.as_ref().is_some_and(|(holds, _)| *holds));
+    let held = move || at.with(|at| at.as_ref().is_some_and(|at| at.reached));
     let words = move || {
+        let reached = held();
         check.with(|c| {
-            c.as_ref().map(|(holds, words)| {
-                format!(
-                    "{}: {words}",
-                    t(if *holds {
-                        Msg::LessonHeld
-                    } else {
-                        Msg::LessonWaiting
-                    })
-                )
+            c.as_ref().map(|(_, words)| {
+                format!("{}: {words}", t(if reached { Msg::LessonHeld } else { Msg::LessonWaiting }))
             })
         })
     };

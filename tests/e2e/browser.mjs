@@ -75,3 +75,9 @@ export async function catchWasmMemory(page) {
     }
   });
 }
+
+/** Makes `pageOrContext` a returning visitor: the lesson menu, which opens by itself on a first visit
+ * (tests/e2e/lessons.mjs checks that), stays closed. Call before the page loads. */
+export async function returningVisitor(pageOrContext) {
+  await pageOrContext.addInitScript(() => localStorage.setItem('kafka-sim.visited', '1'));
+}

@@ -5,7 +5,7 @@
 // the first screen), 768×1024 and 390×844 (40%); clicking the picture selects a broker, whose actions
 // work. Screenshots of both languages at the three sizes go to artifacts/.
 import { mkdirSync } from 'node:fs';
-import { serveDist, launchChromium, simulatedSeconds } from './browser.mjs';
+import { serveDist, launchChromium, simulatedSeconds, returningVisitor } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const server = await serveDist(dist);
@@ -79,6 +79,7 @@ const recordInFlight = (page) => page.evaluate(() => {
 
 async function open(locale, viewport, path = '/') {
   const context = await browser.newContext({ locale, viewport });
+  await returningVisitor(context);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));

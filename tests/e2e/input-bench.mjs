@@ -7,7 +7,7 @@
 // FILE=path imports that file instead; SAVE=path writes the scenario used; PROFILE=N (on a build that
 // keeps names) prints the N longest stretches of work with the functions that took them.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { serveDist, launchChromium } from './browser.mjs';
+import { serveDist, launchChromium, returningVisitor } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const wallSeconds = Number(process.argv[3] ?? 8);
@@ -40,6 +40,7 @@ if (process.env.SAVE) writeFileSync(process.env.SAVE, text);
 const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await returningVisitor(page);
   await page.goto(server.origin + '/');
   await page.waitForSelector('[data-testid=picture]');
   // The file is made in the page before frames are recorded.

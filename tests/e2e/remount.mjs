@@ -3,7 +3,7 @@
 // language (the page is mounted again). The example chooser, the control, the selection and the filter are
 // all as they were, and the run was not restarted. Also: a slider keeps its element while the panels
 // refresh (nothing is replaced under a pointer), and an unknown data-action does nothing.
-import { serveDist, launchChromium, simulatedSeconds } from './browser.mjs';
+import { serveDist, launchChromium, simulatedSeconds, returningVisitor } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const server = await serveDist(dist);
@@ -16,6 +16,7 @@ const other = { en: 'zh-CN', 'zh-CN': 'en' };
 for (const lang of ['en', 'zh-CN']) {
   console.log(`remount, starting in ${lang}`);
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: lang });
+  await returningVisitor(context);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));

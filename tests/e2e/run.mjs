@@ -1,7 +1,7 @@
 // Loads the release build (dist/) in Debian's headless Chromium through Playwright, checks it starts with
 // no errors and makes no request outside its own origin, drives a few controls, and saves screenshots.
 import { mkdirSync } from 'node:fs';
-import { serveDist, launchChromium, scenarioLink, simulatedSeconds, recordCspViolations } from './browser.mjs';
+import { serveDist, launchChromium, scenarioLink, simulatedSeconds, recordCspViolations, returningVisitor } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const server = await serveDist(dist);
@@ -12,6 +12,7 @@ const failures = [];
 const check = (ok, message) => { console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${message}`); if (!ok) failures.push(message); };
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await returningVisitor(page);
   await recordCspViolations(page);
   const errors = [];
   const foreign = [];
@@ -63,6 +64,7 @@ try {
 
   // No silent death: a trap (as when memory runs out) shows what happened and a way to reload the run.
   const trapped = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await returningVisitor(trapped);
   await recordCspViolations(trapped);
   await trapped.goto(origin + '/');
   await trapped.waitForSelector('[data-testid=picture]', { timeout: 20000 });
@@ -88,6 +90,7 @@ try {
   // The memory budget: a run that would outgrow it pauses, says why, and offers ways out. The test lowers
   // the thresholds to 1 MiB (pause) and 3 MiB (hard stop) above the memory the page has now.
   const budget = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await returningVisitor(budget);
   await recordCspViolations(budget);
   const budgetErrors = [];
   budget.on('pageerror', (e) => budgetErrors.push(String(e)));
@@ -124,6 +127,7 @@ try {
 
   // A tablet in portrait: nothing wider than the screen.
   const tablet = await browser.newPage({ viewport: { width: 768, height: 1024 } });
+  await returningVisitor(tablet);
   await tablet.goto(origin + '/');
   await tablet.waitForSelector('[data-testid=picture]', { timeout: 20000 });
   await tablet.waitForTimeout(1500);

@@ -8,7 +8,7 @@
 //   node tests/e2e/soak-bench.mjs dist                      # the default scenario, 10 minutes
 //   node tests/e2e/soak-bench.mjs dist heavy-benchmark      # the heavy scenario
 //   MINUTES=3 node tests/e2e/soak-bench.mjs dist            # shorter
-import { serveDist, launchChromium, scenarioLink, simulatedSeconds, catchWasmMemory } from './browser.mjs';
+import { serveDist, launchChromium, scenarioLink, simulatedSeconds, catchWasmMemory, returningVisitor } from './browser.mjs';
 
 const dist = process.argv[2] ?? 'dist';
 const scenario = process.argv[3];
@@ -22,6 +22,7 @@ const failures = [];
 const fail = (message) => { console.log(`  FAIL ${message}`); failures.push(message); };
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await returningVisitor(page);
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
