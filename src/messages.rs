@@ -700,4 +700,8 @@ catalogue! {
     MeasureYes "measure.yes",
     MeasureNo "measure.no",
     LessonCorrection "lesson.correction",
+    PictureZoomIn "picture.zoom_in",
+    PictureZoomOut "picture.zoom_out",
+    PictureFit "picture.fit",
+    PictureTapHint "picture.tap_hint",
 }

@@ -102,7 +102,14 @@ pub struct UiState {
     pub lesson: Option<LessonAt>,
     /// Each lesson's progress, by id (kept in the browser's storage; absent is not started).
     pub progress: BTreeMap<String, Progress>,
+    /// The picture's width in percent of its box: 100 fits it, more is zoomed in (it then pans).
+    pub zoom_percent: u16,
 }
+
+/// The picture's zoom: from fitting its box to four times that, in steps of a half.
+pub const ZOOM_MIN: u16 = 100;
+pub const ZOOM_MAX: u16 = 400;
+const ZOOM_STEP: u16 = 50;
 
 /// Where the learner is in a lesson.
 #[derive(Clone, Debug, PartialEq)]
@@ -179,6 +186,7 @@ impl Default for UiState {
             menu_open: false,
             lesson: None,
             progress: BTreeMap::new(),
+            zoom_percent: ZOOM_MIN,
         }
     }
 }
@@ -421,6 +429,22 @@ pub fn update(state: &mut UiState, view: &ClusterView, action: Action) -> Vec<Ef
             Vec::new()
         }
         Action::Copy(snippet) => vec![Effect::Copy(snippet)],
+        Action::Zoom(percent) => {
+            state.zoom_percent = percent.clamp(ZOOM_MIN, ZOOM_MAX);
+            Vec::new()
+        }
+        Action::ZoomIn => {
+            state.zoom_percent = (state.zoom_percent + ZOOM_STEP).min(ZOOM_MAX);
+            Vec::new()
+        }
+        Action::ZoomOut => {
+            state.zoom_percent = state.zoom_percent.saturating_sub(ZOOM_STEP).max(ZOOM_MIN);
+            Vec::new()
+        }
+        Action::Fit => {
+            state.zoom_percent = ZOOM_MIN;
+            Vec::new()
+        }
         Action::Language(locale) => vec![Effect::Language(locale)],
         Action::WayOut(way) => way_out(state, view, way),
         Action::Export => vec![Effect::Export],
@@ -963,6 +987,22 @@ mod tests {
         let read = progress_of("a=done,,b=maybe,<x>=done,c,d=in-progress");
         assert_eq!(read.len(), 2);
         assert_eq!(read.get("d"), Some(&Progress::InProgress));
+    }
+
+    #[test]
+    fn the_picture_zooms_within_its_bounds_and_fits_again() {
+        let mut state = UiState::default();
+        run(&mut state, Action::ZoomIn);
+        assert_eq!(state.zoom_percent, 150);
+        run(&mut state, Action::Zoom(9000));
+        assert_eq!(state.zoom_percent, ZOOM_MAX);
+        run(&mut state, Action::ZoomIn);
+        assert_eq!(state.zoom_percent, ZOOM_MAX);
+        run(&mut state, Action::Fit);
+        assert_eq!(state.zoom_percent, ZOOM_MIN);
+        run(&mut state, Action::ZoomOut);
+        run(&mut state, Action::Zoom(10));
+        assert_eq!(state.zoom_percent, ZOOM_MIN);
     }
 
     #[test]

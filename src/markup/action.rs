@@ -411,6 +411,11 @@ pub enum Action {
     ExitLesson,
     /// Copy a command of the "try it on real Kafka" block, or its script.
     Copy(Snippet),
+    /// Zoom the picture to this many percent of its box's width (100 fits it), in or out a step, or fit.
+    Zoom(u16),
+    ZoomIn,
+    ZoomOut,
+    Fit,
 }
 
 /// A piece of the "try it on real Kafka" block.
@@ -476,6 +481,10 @@ impl Action {
             Action::ExitLesson => "exit-lesson".into(),
             Action::Copy(Snippet::Command(index)) => format!("copy:{index}"),
             Action::Copy(Snippet::Script) => "copy:script".into(),
+            Action::Zoom(percent) => format!("zoom:{percent}"),
+            Action::ZoomIn => "zoom-in".into(),
+            Action::ZoomOut => "zoom-out".into(),
+            Action::Fit => "fit".into(),
         }
     }
 
@@ -499,6 +508,9 @@ impl Action {
             "show-me" => Some(Action::ShowMe),
             "exit-lesson" => Some(Action::ExitLesson),
             "copy:script" => Some(Action::Copy(Snippet::Script)),
+            "zoom-in" => Some(Action::ZoomIn),
+            "zoom-out" => Some(Action::ZoomOut),
+            "fit" => Some(Action::Fit),
             _ => None,
         };
         if simple.is_some() {
@@ -536,6 +548,7 @@ impl Action {
             "step" => Action::GoToStep(index(rest)?),
             "reached" => Action::StepReached(index(rest)?),
             "copy" => Action::Copy(Snippet::Command(index(rest)?)),
+            "zoom" => Action::Zoom(u16::try_from(number(rest)?).ok()?),
             "way" => Action::WayOut(Way::decode(rest)?),
             _ => return None,
         };
@@ -618,6 +631,11 @@ mod tests {
             Action::Copy(Snippet::Command(0)),
             Action::Copy(Snippet::Command(12)),
             Action::Copy(Snippet::Script),
+            Action::Zoom(100),
+            Action::Zoom(250),
+            Action::ZoomIn,
+            Action::ZoomOut,
+            Action::Fit,
         ];
         actions.extend(Locale::ALL.map(Action::Language));
         actions.extend(Way::ALL.map(Action::WayOut));
@@ -715,6 +733,9 @@ mod tests {
             "copy:",
             "copy:scripts",
             "reached:x",
+            "zoom:",
+            "zoom:70000",
+            "zoom:-5",
         ] {
             assert_eq!(Action::decode(text), None, "{text:?}");
         }

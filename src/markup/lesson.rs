@@ -122,7 +122,7 @@ pub fn step(lesson: &Lesson, at: &LessonAt, locale: Locale) -> String {
                     let open = m
                         .open("button")
                         .attr("type", "button")
-                        .attr("class", "ks-dot")
+                        .attr("class", "ks-step-dot")
                         .attr("data-state", state)
                         .attr("data-testid", format_args!("lesson-dot-{}", n + 1))
                         .attr(

@@ -371,7 +371,14 @@ pub fn LessonPlayer() -> impl IntoView {
         let reached = held();
         check.with(|c| {
             c.as_ref().map(|(_, words)| {
-                format!("{}: {words}", t(if reached { Msg::LessonHeld } else { Msg::LessonWaiting }))
+                format!(
+                    "{}: {words}",
+                    t(if reached {
+                        Msg::LessonHeld
+                    } else {
+                        Msg::LessonWaiting
+                    })
+                )
             })
         })
     };

@@ -53,6 +53,34 @@ pub fn Picture() -> impl IntoView {
     let css_width = StoredValue::new(0.0f64);
     let markers = StoredValue::new_local(Markers::default());
     let resize = window_event_listener(leptos::ev::resize, move |_| css_width.set_value(0.0));
+    let zoom = Memo::new(move |_| ui.state.with(|s| s.zoom_percent));
+    let tiny_labels = RwSignal::new(false);
+    // A new zoom changes the picture's width: measured again on the next frame.
+    Effect::new(move |_| {
+        zoom.track();
+        css_width.set_value(0.0);
+    });
+    // Two fingers pinch the picture (`touch-action` leaves one-finger panning to the browser).
+    let pinch = StoredValue::new_local(Pinch::default());
+    let on_pointer = move |ev: web_sys::PointerEvent| {
+        let percent = pinch
+            .try_update_value(|pinch| pinch.event(&ev, zoom.get_untracked()))
+            .flatten();
+        if let Some(percent) = percent {
+            ui.dispatch(crate::markup::action::Action::Zoom(percent));
+        }
+    };
+    // A trackpad's pinch (and Ctrl with the wheel) zooms too.
+    let on_wheel = move |ev: web_sys::WheelEvent| {
+        if ev.ctrl_key() {
+            ev.prevent_default();
+            let factor = (-ev.delta_y() / 200.0).exp();
+            let percent = (f64::from(zoom.get_untracked()) * factor)
+                .round()
+                .clamp(1.0, 1000.0);
+            ui.dispatch(crate::markup::action::Action::Zoom(percent as u16));
+        }
+    };
     on_cleanup(move || resize.remove());
     Effect::new(move |_| {
         ui.view.with(|v| {
@@ -60,6 +88,11 @@ pub fn Picture() -> impl IntoView {
                 if css_width.get_value() <= 0.0 {
                     if let Some(host) = canvas.parent_element() {
                         css_width.set_value(host.client_width() as f64);
+                        // Labels are 12 px in the picture's coordinates: under 9 CSS px they give way.
+                        let tiny = 12.0 * css_width.get_value() / PICTURE_WIDTH < 9.0;
+                        if tiny != tiny_labels.get_untracked() {
+                            tiny_labels.set(tiny);
+                        }
                     }
                 }
                 // At teaching scale every message that carries records is a marker that travels slowly
@@ -89,16 +122,75 @@ pub fn Picture() -> impl IntoView {
             }
         })
     });
+    use crate::markup::action::Action;
     view! {
-        <section class="ks-picture-wrap" aria-label=t(Msg::PictureRegion)>
-            <div class="ks-picture-scroll"><div class="ks-picture-stack">
+        <section class="ks-picture-wrap" aria-label=t(Msg::PictureRegion) data-testid="picture-wrap"
+            data-tiny=move || tiny_labels.get().to_string()>
+            <div class="ks-picture-scroll" data-testid="picture-scroll" on:pointerdown=on_pointer
+                on:pointermove=on_pointer on:pointerup=on_pointer on:pointercancel=on_pointer on:wheel=on_wheel>
+            <div class="ks-picture-stack" style:width=move || format!("{}%", zoom.get())>
                 <div class="ks-picture-host" data-testid="picture" inner_html=move || svg.get()
                     on:click=move |ev| ui.act(ev.target())
                     on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" { ui.act(ev.target()) }></div>
                 <canvas class="ks-picture-canvas" aria-hidden="true" data-testid="picture-canvas" node_ref=canvas></canvas>
             </div></div>
+            <div class="ks-picture-tools">
+                <button type="button" data-testid="picture-zoom-out" aria-label=t(Msg::PictureZoomOut)
+                    disabled=move || { zoom.get() <= crate::state::ZOOM_MIN } on:click=move |_| ui.dispatch(Action::ZoomOut)>"−"</button>
+                <button type="button" data-testid="picture-zoom-in" aria-label=t(Msg::PictureZoomIn)
+                    disabled=move || { zoom.get() >= crate::state::ZOOM_MAX } on:click=move |_| ui.dispatch(Action::ZoomIn)>"+"</button>
+                <button type="button" data-testid="picture-fit" on:click=move |_| ui.dispatch(Action::Fit)>{t(Msg::PictureFit)}</button>
+                <Show when=move || tiny_labels.get()>
+                    <span class="ks-small-text" data-testid="picture-tap-hint">{t(Msg::PictureTapHint)}</span>
+                </Show>
+            </div>
             <ul class="ks-legend" aria-label=t(Msg::Legend) inner_html=crate::markup::picture::legend()></ul>
         </section>
+    }
+}
+
+/// Two pointers pinching: the zoom when they went down and how far apart they were.
+#[derive(Default)]
+struct Pinch {
+    pointers: Vec<(i32, f64, f64)>,
+    start: Option<(f64, u16)>,
+}
+
+impl Pinch {
+    /// Follows a pointer event; returns the zoom (percent) a pinch asks for.
+    fn event(&mut self, ev: &web_sys::PointerEvent, zoom: u16) -> Option<u16> {
+        let (id, x, y) = (
+            ev.pointer_id(),
+            f64::from(ev.client_x()),
+            f64::from(ev.client_y()),
+        );
+        match ev.type_().as_str() {
+            "pointerdown" if ev.pointer_type() == "touch" => {
+                self.pointers.retain(|(p, _, _)| *p != id);
+                self.pointers.push((id, x, y));
+                self.start = None;
+            }
+            "pointermove" => {
+                if let Some(pointer) = self.pointers.iter_mut().find(|(p, _, _)| *p == id) {
+                    *pointer = (id, x, y);
+                }
+            }
+            _ => {
+                self.pointers.retain(|(p, _, _)| *p != id);
+                self.start = None;
+                return None;
+            }
+        }
+        let [(_, x1, y1), (_, x2, y2)] = self.pointers[..] else {
+            return None;
+        };
+        let distance = (x1 - x2).hypot(y1 - y2).max(1.0);
+        let (from, zoom_then) = *self.start.get_or_insert((distance, zoom));
+        Some(
+            (f64::from(zoom_then) * distance / from)
+                .round()
+                .clamp(1.0, 1000.0) as u16,
+        )
     }
 }
 
