@@ -42,7 +42,7 @@ pub fn Transport() -> impl IntoView {
             on:click=move |_| ui.dispatch(Action::Step)>{t(Msg::Step)}</button>
         <label title=t(Msg::SpeedTip)>
             {format!("{} ", t(Msg::Speed))}
-            <input type="range" min=SPEED_LOG_MIN max=SPEED_LOG_MAX step="0.1" data-testid="speed"
+            <input type="range" min=Shortest(SPEED_LOG_MIN).to_string() max=Shortest(SPEED_LOG_MAX).to_string() step="0.1" data-testid="speed"
                 prop:value=move || Shortest(speed_log.get()).to_string()
                 on:input=move |ev| ui.dispatch(Action::Set(Control::Speed, event_target_value(&ev))) />
             <output data-testid="speed-out">{move || speed_text(speed_log.get())}</output>
@@ -324,7 +324,8 @@ fn Slider(
     view! {
         <label class="ks-control" title=t(tip)>
             <span>{t(label)}</span>
-            <input type="range" min=range.0 max=range.1 step=range.2 data-testid=testid
+            <input type="range" min=Shortest(range.0).to_string() max=Shortest(range.1).to_string()
+                step=Shortest(range.2).to_string() data-testid=testid
                 prop:value=move || Shortest(value.get()).to_string()
                 on:change=move |ev| ui.dispatch(Action::Set(control, event_target_value(&ev))) />
             <output data-testid=format!("{testid}-value")>{shown}</output>
