@@ -275,8 +275,8 @@ pub fn update(state: &mut UiState, view: &ClusterView, action: Action) -> Vec<Ef
             state.selected = None;
             Vec::new()
         }
-        Action::Crash(target) => command(crash(target)),
-        Action::Restart(target) => command(restart(target)),
+        Action::Crash(target) => command(crash_or_restart(target, false)),
+        Action::Restart(target) => command(crash_or_restart(target, true)),
         Action::Leave(target) => command(match target {
             Target::Member { group, member } => Some(Command::LeaveConsumer { group, member }),
             Target::Controller
@@ -474,26 +474,24 @@ fn go_to_step(state: &mut UiState, view: &ClusterView, step: usize) -> Vec<Effec
     Vec::new()
 }
 
-fn crash(target: Target) -> Option<Command> {
+/// The command that crashes a broker, a member or a service, or (`restart`) brings it back.
+fn crash_or_restart(target: Target, restart: bool) -> Option<Command> {
     match target {
-        Target::Broker(broker) => Some(Command::CrashBroker { broker }),
-        Target::Member { group, member } => Some(Command::CrashConsumer { group, member }),
-        Target::Service(service) => Some(Command::CrashService { service }),
-        Target::Controller
-        | Target::Producer(_)
-        | Target::Partition { .. }
-        | Target::Group(_)
-        | Target::Queue(_)
-        | Target::Flow { .. }
-        | Target::World => None,
-    }
-}
-
-fn restart(target: Target) -> Option<Command> {
-    match target {
-        Target::Broker(broker) => Some(Command::RestartBroker { broker }),
-        Target::Member { group, member } => Some(Command::RestartConsumer { group, member }),
-        Target::Service(service) => Some(Command::RestartService { service }),
+        Target::Broker(broker) => Some(if restart {
+            Command::RestartBroker { broker }
+        } else {
+            Command::CrashBroker { broker }
+        }),
+        Target::Member { group, member } => Some(if restart {
+            Command::RestartConsumer { group, member }
+        } else {
+            Command::CrashConsumer { group, member }
+        }),
+        Target::Service(service) => Some(if restart {
+            Command::RestartService { service }
+        } else {
+            Command::CrashService { service }
+        }),
         Target::Controller
         | Target::Producer(_)
         | Target::Partition { .. }
