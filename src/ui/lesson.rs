@@ -5,7 +5,8 @@
 //! block. Lesson files and the menu's index are data, fetched when needed (`public/lessons/`,
 //! `public/lesson-index.json`); the progress is kept in the browser's storage.
 
-use super::{locale, Ui};
+use super::locale::{self, storage};
+use super::Ui;
 use crate::lesson::{By, Entry, Lesson};
 use crate::markup::action::{Action, Snippet, Target};
 use crate::messages::{self, t, Msg};
@@ -18,10 +19,6 @@ use std::sync::Arc;
 
 const PROGRESS_KEY: &str = "kafka-sim.progress";
 const VISITED_KEY: &str = "kafka-sim.visited";
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
 
 /// The lessons' progress as the browser keeps it.
 pub fn stored_progress() -> BTreeMap<String, Progress> {

@@ -11,7 +11,8 @@ use wasm_bindgen::JsCast;
 /// Where the choice is remembered (`localStorage`).
 const STORAGE_KEY: &str = "kafka-sim.lang";
 
-fn storage() -> Option<web_sys::Storage> {
+/// The browser's `localStorage`, where the page keeps what it remembers between visits.
+pub(crate) fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
