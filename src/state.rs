@@ -122,6 +122,8 @@ pub struct LessonAt {
     pub started_us: Vec<u64>,
     /// The current step's check has held.
     pub reached: bool,
+    /// Which steps ask the learner to act: the run waits, paused, when such a step begins.
+    pub learner_acts: Vec<bool>,
 }
 
 /// A lesson's progress.
@@ -388,6 +390,7 @@ pub fn update(state: &mut UiState, view: &ClusterView, action: Action) -> Vec<Ef
                 steps: 0,
                 started_us: vec![0],
                 reached: false,
+                learner_acts: Vec::new(),
             });
             state
                 .progress
@@ -462,7 +465,8 @@ fn go_to_step(state: &mut UiState, view: &ClusterView, step: usize) -> Vec<Effec
         at.step = step;
         at.started_us.push(view.now_us);
         at.reached = false;
-        state.playing = true;
+        // A step that asks the learner to act waits for it ("show me" or play goes on).
+        state.playing = !at.learner_acts.get(step).copied().unwrap_or(false);
         return vec![Effect::EnterStep(step)];
     }
     if step < at.step {

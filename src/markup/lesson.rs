@@ -356,6 +356,7 @@ mod tests {
             steps: 4,
             started_us: vec![0],
             reached: true,
+            learner_acts: vec![false; 4],
         };
         let render = |lesson: &Lesson| {
             let entries = [Entry::of(lesson)];

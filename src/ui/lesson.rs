@@ -150,10 +150,18 @@ pub fn load_lesson(ui: Ui, id: String, step: usize) {
         match loaded {
             Ok((lesson, sim, reached)) => {
                 let steps = lesson.steps.len();
+                let learner_acts: Vec<bool> = lesson
+                    .steps
+                    .iter()
+                    .map(|s| s.action.as_ref().is_some_and(|a| a.by == By::Learner))
+                    .collect();
                 ui.snapshots.set_value(Vec::new());
                 ui.install_simulation(sim, None);
                 ui.lesson.set(Some(Arc::new(lesson)));
+                // A first step that asks the learner to act waits for it.
+                let playing = !learner_acts.get(step).copied().unwrap_or(false);
                 ui.state.update(|s| {
+                    s.playing = playing;
                     let mut started_us = vec![0];
                     started_us.extend(reached.iter().map(|ms| ms * 1000));
                     s.lesson = Some(LessonAt {
@@ -162,8 +170,8 @@ pub fn load_lesson(ui: Ui, id: String, step: usize) {
                         steps,
                         started_us,
                         reached: false,
+                        learner_acts,
                     });
-                    s.playing = true;
                 });
                 ui.carry_out(crate::state::Effect::EnterStep(step));
             }

@@ -692,6 +692,7 @@ pub fn App() -> impl IntoView {
                     steps: 0,
                     started_us: vec![0],
                     reached: false,
+                    learner_acts: Vec::new(),
                 })
             });
             lesson::load_lesson(ui, id, step);

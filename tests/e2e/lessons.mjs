@@ -64,12 +64,15 @@ for (const lang of ['en', 'zh-CN']) {
     let rewound = false;
     for (let step = 1; step <= entry.steps && ok; step += 1) {
       await page.waitForSelector(`[data-testid=lesson-dot-${step}][data-state=current]`);
+      // "Show me" acts at once; without it the run goes on (it pauses on each step's moment).
       const showMe = page.locator('[data-testid=lesson-show-me]');
       if (await showMe.count()) await showMe.click();
       ok = check(await page.waitForSelector('[data-testid=lesson-check][data-held=true]', { timeout: 60000 })
         .then(() => true, () => false), `${tag}: step ${step}'s check holds (${await page.textContent('[data-testid=lesson-check]').catch(() => '')})`);
       if (!ok) break;
       if (step < entry.steps) {
+        // Paused on the step's moment, the learner reads; "next" goes on, or, where the next step asks
+        // the learner to act, waits paused for it ("show me"), as `lesson::play` acts when a step begins.
         await page.click('[data-testid=lesson-next]');
         // Back once, from step 2: the run rewinds to where step 1 began, then the learner goes on again.
         if (step === 1 && !rewound) {
