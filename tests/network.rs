@@ -497,23 +497,7 @@ fn a_coordinator_that_moves_during_a_rebalance_starts_it_again_and_completes_it(
     // A member joining at 26 s starts a rebalance that m2, its processing thread stalled for 20 s, cannot
     // rejoin before the coordinator moves.
     run(&mut sim, 26_000_000);
-    sim.apply(Command::PartitionNetwork {
-        a: format!("broker:{old}"),
-        b: Some("controller".into()),
-    })
-    .unwrap();
-    sim.apply(Command::StallConsumer {
-        group: "g".into(),
-        member: "m2".into(),
-        ms: 20_000,
-    })
-    .unwrap();
-    sim.apply(Command::AddConsumer {
-        group: "g".into(),
-        member: "m3".into(),
-        topics: None,
-    })
-    .unwrap();
+    cut_coordinator_during_a_join(&mut sim, old);
     let events = run(&mut sim, 80_000_000);
     let restarted = events.iter().find(|e| {
         matches!(
@@ -699,23 +683,7 @@ fn a_not_coordinator_answer_across_a_cut_is_lost_and_the_member_times_out() {
     // As in `a_coordinator_that_moves_during_a_rebalance_starts_it_again_and_completes_it`: the
     // coordinator's broker, cut off from the controller at 26 s, is fenced at 33 s, while m1's and m3's
     // JoinGroups wait there for m2 (stalled).
-    sim.apply(Command::PartitionNetwork {
-        a: format!("broker:{old}"),
-        b: Some("controller".into()),
-    })
-    .unwrap();
-    sim.apply(Command::StallConsumer {
-        group: "g".into(),
-        member: "m2".into(),
-        ms: 20_000,
-    })
-    .unwrap();
-    sim.apply(Command::AddConsumer {
-        group: "g".into(),
-        member: "m3".into(),
-        topics: None,
-    })
-    .unwrap();
+    cut_coordinator_during_a_join(&mut sim, old);
     let events = run(&mut sim, 30_000_000);
     assert!(events.iter().any(|e| matches!(
         &e.kind,
@@ -819,4 +787,26 @@ fn a_member_whose_sync_group_never_arrives_is_removed_after_the_rebalance_timeou
     let view = sim.view();
     assert_eq!(view.groups[0].state, "Stable");
     assert_eq!(view.groups[0].generation, generation + 1);
+}
+
+/// Cuts the coordinator's broker `old` off from the controller (it is fenced and the coordinator moves)
+/// while a rebalance waits there: m2 stalls for 20 s and m3 joins.
+fn cut_coordinator_during_a_join(sim: &mut Simulation, old: u32) {
+    sim.apply(Command::PartitionNetwork {
+        a: format!("broker:{old}"),
+        b: Some("controller".into()),
+    })
+    .unwrap();
+    sim.apply(Command::StallConsumer {
+        group: "g".into(),
+        member: "m2".into(),
+        ms: 20_000,
+    })
+    .unwrap();
+    sim.apply(Command::AddConsumer {
+        group: "g".into(),
+        member: "m3".into(),
+        topics: None,
+    })
+    .unwrap();
 }
